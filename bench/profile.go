@@ -1,0 +1,237 @@
+package bench
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Profile names.
+const (
+	Quick = "quick"
+	Full  = "full"
+)
+
+// Selection narrows a profile. A nil field keeps the profile's values.
+// Size, RSS, Workers and Task only concern the workloads that have that
+// parameter: --size does not remove startup or pool cells.
+type Selection struct {
+	Profile   string
+	Impls     []string
+	Methods   []string
+	Chans     []string
+	Workloads []string
+	Sizes     []int64 // pingpong and stream
+	RSS       []int64 // startup
+	Workers   []int   // pool
+	Tasks     []string
+	Cores     []int
+}
+
+// CoreCounts is 1, 2, 4, … up to and including nproc.
+func CoreCounts(nproc int) []int {
+	var out []int
+	for c := 1; c < nproc; c *= 2 {
+		out = append(out, c)
+	}
+	return append(out, nproc)
+}
+
+// DefaultCount is the number of samples per cell of a profile.
+func DefaultCount(profile string) int {
+	if profile == Quick {
+		return 3
+	}
+	return 10
+}
+
+// ParseList splits a comma-separated flag value and checks every item
+// against the allowed values (dimension is used in the error message).
+func ParseList(dimension, s string, allowed []string) ([]string, error) {
+	items := splitList(s)
+	if len(items) == 0 {
+		return nil, fmt.Errorf("--%s: empty list", dimension)
+	}
+	for _, it := range items {
+		if !contains(allowed, it) {
+			return nil, fmt.Errorf("--%s: unknown value %q (want one of %v)", dimension, it, allowed)
+		}
+	}
+	return items, nil
+}
+
+// ParseIntList parses a comma-separated list of positive integers.
+func ParseIntList(dimension, s string) ([]int, error) {
+	items := splitList(s)
+	if len(items) == 0 {
+		return nil, fmt.Errorf("--%s: empty list", dimension)
+	}
+	var out []int
+	for _, it := range items {
+		n, err := strconv.Atoi(it)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("--%s: %q is not a positive integer", dimension, it)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// Expand lists the cells of a selection in canonical order (workload,
+// impl, method, chan, payload, parameter, cores). nproc bounds the cores
+// dimension. The harness reorders them for interleaving; the order here
+// is the stable one used by `mpbench list` and reports.
+func Expand(sel Selection, nproc int) ([]Cell, error) {
+	if sel.Profile == "" {
+		sel.Profile = Full
+	}
+	if sel.Profile != Quick && sel.Profile != Full {
+		return nil, fmt.Errorf("--profile: unknown profile %q (want quick or full)", sel.Profile)
+	}
+	quick := sel.Profile == Quick
+	pick := func(sel, def []string) []string {
+		if sel != nil {
+			return sel
+		}
+		return def
+	}
+	impls := pick(sel.Impls, Impls)
+	methods := pick(sel.Methods, Methods)
+	chans := pick(sel.Chans, Chans)
+	workloads := pick(sel.Workloads, Workloads)
+	tasks := pick(sel.Tasks, TaskKinds)
+
+	cores := sel.Cores
+	if cores == nil {
+		cores = CoreCounts(nproc)
+		if quick {
+			cores = []int{nproc}
+		}
+	}
+	for _, c := range cores {
+		if c > nproc {
+			return nil, fmt.Errorf("--cores: %d exceeds the %d CPUs of this machine", c, nproc)
+		}
+	}
+	rss := sel.RSS
+	if rss == nil {
+		rss = StartupRSS
+		if quick {
+			rss = []int64{0}
+		}
+	}
+	ppSizes, stSizes := PingpongSizes, StreamSizes
+	if quick {
+		ppSizes, stSizes = []int64{64}, []int64{64 << 10}
+	}
+	if sel.Sizes != nil {
+		ppSizes, stSizes = sel.Sizes, sel.Sizes
+	}
+	if sel.Tasks == nil && quick {
+		tasks = []string{"cpu"}
+	}
+
+	var cells []Cell
+	for wi, w := range workloads {
+		for _, impl := range impls {
+			for mi, m := range methods {
+				for ci, ch := range chans {
+					if quick && sel.Workloads == nil && !quickCovers(wi, mi, ci) {
+						continue
+					}
+					base := Cell{Workload: w, Impl: impl, Method: m, Chan: ch}
+					for _, p := range payloadsFor(impl, w, ch) {
+						base.Payload = p
+						for _, v := range variants(base, rss, ppSizes, stSizes, tasks, sel.Workers, quick, cores) {
+							cells = append(cells, v)
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, c := range cells {
+		if err := c.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	return cells, nil
+}
+
+// quickCovers is the rotation design of the quick profile: each
+// (method, chan) pair runs one workload, chosen so that every workload,
+// method and chan still appears (12 pairs over 4 workloads, 3 each).
+// An explicit --workload selection turns the rotation off.
+func quickCovers(workload, method, ch int) bool {
+	return (method+ch)%len(Workloads) == workload
+}
+
+// payloadsFor: torch also carries tensor payloads through the channels
+// that pickle objects (Queue, SimpleQueue, Pipe), for pingpong and stream.
+func payloadsFor(impl, workload, ch string) []string {
+	if impl == "torch" && (workload == "pingpong" || workload == "stream") && ch != "shm" {
+		return []string{"", "tensor"}
+	}
+	return []string{""}
+}
+
+// variants expands one (workload, impl, method, chan, payload) over its
+// parameters and the cores dimension.
+func variants(base Cell, rss, ppSizes, stSizes []int64, tasks []string, workers []int, quick bool, cores []int) []Cell {
+	var out []Cell
+	add := func(c Cell) {
+		for _, n := range cores {
+			c.Cores = n
+			out = append(out, c)
+		}
+	}
+	switch base.Workload {
+	case "startup":
+		for _, r := range rss {
+			c := base
+			c.RSS = r
+			add(c)
+		}
+	case "pingpong", "stream":
+		sizes := ppSizes
+		if base.Workload == "stream" {
+			sizes = stSizes
+		}
+		for _, s := range sizes {
+			c := base
+			c.Size = s
+			add(c)
+		}
+	case "pool":
+		for _, t := range tasks {
+			for _, n := range cores {
+				ws := workers
+				if ws == nil {
+					ws = PoolWorkers(n, quick)
+				}
+				for _, w := range ws {
+					c := base
+					c.Task, c.Workers, c.Cores = t, w, n
+					c.Tasks = CPUTasks
+					if t == "sleep" {
+						c.Tasks = SleepTasks
+					}
+					out = append(out, c)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// PoolWorkers is the worker sweep of the pool workload for a core count:
+// 1, 2, … up to 2×cores (quick: just cores).
+func PoolWorkers(cores int, quick bool) []int {
+	if quick {
+		return []int{cores}
+	}
+	var ws []int
+	for w := 1; w <= 2*cores; w++ {
+		ws = append(ws, w)
+	}
+	return ws
+}
