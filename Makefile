@@ -1,0 +1,51 @@
+# mpbench — see README.md. Two commands on a fresh machine: `make bench`, `make test`.
+GO      ?= go
+BIN     := bin/mpbench
+HOST    := $(shell hostname -s 2>/dev/null || hostname)
+RUN     ?= results/$(HOST)-$(shell date -u +%Y-%m-%d)
+# The folder `make report` regenerates: RUN=… or the newest results/*/raw.bench.
+LATEST  ?= $(patsubst %/raw.bench,%,$(lastword $(shell ls -1tr results/*/raw.bench 2>/dev/null)))
+
+.PHONY: setup build test test-race fuzz quick bench report clean
+
+# Everything a fresh machine needs (idempotent): Go modules, pypy3 and
+# python3-torch from Debian when they can be had.
+setup:
+	bash scripts/setup
+	$(GO) mod download
+
+build:
+	$(GO) build -o $(BIN) ./cmd/mpbench
+
+test: build
+	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -count=1 -race -timeout 10m ./harness/ ./bench/
+
+# A few seconds of each fuzz target (the seed corpus lives in testdata/fuzz).
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParseSize -fuzztime 20s ./bench/
+	$(GO) test -run '^$$' -fuzz FuzzParseName -fuzztime 20s ./bench/
+	$(GO) test -run '^$$' -fuzz FuzzParseOutput -fuzztime 20s ./harness/
+	$(GO) test -run '^$$' -fuzz FuzzScanResults -fuzztime 20s ./harness/
+
+# The 90-second taste: every impl, method, chan and workload at least once.
+# The previous quick run is kept as results/quick.prev.
+quick: setup build
+	rm -rf results/quick.prev; if [ -d results/quick ]; then mv results/quick results/quick.prev; fi
+	$(BIN) run --profile quick --out results/quick
+	$(BIN) report results/quick
+
+# The main job: the full matrix, resumed if RUN already holds part of it.
+bench: setup build
+	if [ -s $(RUN)/raw.bench ]; then $(BIN) run --resume --out $(RUN); \
+	else $(BIN) run --profile full --out $(RUN); fi
+	$(BIN) report $(RUN)
+
+report: build
+	@test -n "$(LATEST)" || { echo "no results/*/raw.bench to report on"; exit 2; }
+	$(BIN) report $(LATEST)
+
+clean:
+	rm -rf bin

@@ -1,0 +1,155 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSizeRoundTrip(t *testing.T) {
+	tests := []struct {
+		in    string
+		want  int64
+		canon string
+	}{
+		{"0", 0, "0"}, {"64", 64, "64B"}, {"64B", 64, "64B"}, {"4KiB", 4096, "4KiB"},
+		{"1MiB", 1 << 20, "1MiB"}, {"16MiB", 16 << 20, "16MiB"}, {"1GiB", 1 << 30, "1GiB"},
+		{"256MiB", 256 << 20, "256MiB"}, {"1536KiB", 1536 << 10, "1536KiB"}, {"1000", 1000, "1000B"},
+	}
+	for _, tt := range tests {
+		got, err := ParseSize(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+		}
+		if s := FormatSize(got); s != tt.canon {
+			t.Errorf("FormatSize(%d) = %q, want %q", got, s, tt.canon)
+		}
+	}
+	for _, bad := range []string{"", "B", "-1", "1.5MiB", "1MB", "1 KiB", "+5", "KiB", "99999999999999GiB", "0x10"} {
+		if _, err := ParseSize(bad); err == nil {
+			t.Errorf("ParseSize(%q) accepted", bad)
+		}
+	}
+}
+
+func TestNameRoundTrip(t *testing.T) {
+	for _, profile := range []string{Quick, Full} {
+		cells, err := Expand(Selection{Profile: profile}, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, c := range cells {
+			n := c.Benchmark()
+			if seen[n] {
+				t.Errorf("duplicate cell %s", n)
+			}
+			seen[n] = true
+			back, err := ParseName(n)
+			if err != nil || back != c {
+				t.Errorf("ParseName(%s) = %+v, %v", n, back, err)
+			}
+		}
+	}
+}
+
+func TestNames(t *testing.T) {
+	tests := []struct {
+		c    Cell
+		want string
+	}{
+		{Cell{Workload: "stream", Impl: "cpython", Method: "fork", Chan: "pipe", Size: 64 << 10, Cores: 2},
+			"BenchmarkStream/impl=cpython/method=fork/chan=pipe/size=64KiB/cores=2"},
+		{Cell{Workload: "startup", Impl: "cpython", Method: "spawn", Chan: "simplequeue", Cores: 2},
+			"BenchmarkStartup/impl=cpython/method=spawn/chan=simplequeue/rss=0/cores=2"},
+		{Cell{Workload: "startup", Impl: "native", Method: "fork", Chan: "pipe", RSS: 1 << 30, Cores: 1},
+			"BenchmarkStartup/impl=native/method=fork/chan=pipe/rss=1GiB/cores=1"},
+		{Cell{Workload: "pool", Impl: "native", Method: "fork", Chan: "queue", Workers: 2, Tasks: 16, Task: "cpu", Cores: 2},
+			"BenchmarkPool/impl=native/method=fork/chan=queue/workers=2/tasks=16/task=cpu/cores=2"},
+		{Cell{Workload: "pingpong", Impl: "torch", Method: "spawn", Chan: "queue", Payload: "tensor", Size: 64, Cores: 1},
+			"BenchmarkPingpong/impl=torch/method=spawn/chan=queue/payload=tensor/size=64B/cores=1"},
+	}
+	for _, tt := range tests {
+		if got := tt.c.Benchmark(); got != tt.want {
+			t.Errorf("got %s, want %s", got, tt.want)
+		}
+	}
+	for _, bad := range []string{"Startup/impl=cobol/method=fork/chan=pipe/rss=0/cores=1",
+		"Startup/impl=native/method=fork/chan=pipe/rss=0", "Warp/impl=native",
+		"Stream/impl=native/method=fork/chan=pipe/size=64/cores=1", // not canonical (64B)
+		"Stream/impl=native/method=fork/chan=pipe/payload=tensor/size=64B/cores=1"} {
+		if _, err := ParseName(bad); err == nil {
+			t.Errorf("ParseName(%q) accepted", bad)
+		}
+	}
+}
+
+func TestExpandProfiles(t *testing.T) {
+	full, _ := Expand(Selection{Profile: Full}, 2)
+	quick, _ := Expand(Selection{Profile: Quick}, 2)
+	cover := func(cells []Cell) map[string]bool {
+		m := map[string]bool{}
+		for _, c := range cells {
+			for _, v := range []string{"impl=" + c.Impl, "method=" + c.Method, "chan=" + c.Chan, "workload=" + c.Workload} {
+				m[v] = true
+			}
+		}
+		return m
+	}
+	if f, q := cover(full), cover(quick); len(q) != len(f) || len(f) != len(Impls)+len(Methods)+len(Chans)+len(Workloads) {
+		t.Errorf("quick covers %d values, full %d", len(q), len(f))
+	}
+	if len(quick) >= len(full)/10 {
+		t.Errorf("quick (%d cells) is not much smaller than full (%d)", len(quick), len(full))
+	}
+	// Filters narrow only the workloads that have the parameter.
+	cells, _ := Expand(Selection{Profile: Full, Impls: []string{"native"}, Sizes: []int64{1 << 20}}, 2)
+	kinds := map[string]int{}
+	for _, c := range cells {
+		kinds[c.Workload]++
+		if (c.Workload == "stream" || c.Workload == "pingpong") && c.Size != 1<<20 {
+			t.Errorf("size filter not applied to %s", c.Name())
+		}
+	}
+	if kinds["startup"] == 0 || kinds["pool"] == 0 {
+		t.Errorf("--size removed startup or pool cells: %v", kinds)
+	}
+	if _, err := Expand(Selection{Cores: []int{4}}, 2); err == nil || !strings.Contains(err.Error(), "exceeds") {
+		t.Errorf("cores > nproc accepted: %v", err)
+	}
+	if got := CoreCounts(6); len(got) != 4 || got[3] != 6 {
+		t.Errorf("CoreCounts(6) = %v", got)
+	}
+}
+
+func FuzzParseSize(f *testing.F) {
+	for _, s := range []string{"0", "64B", "4KiB", "1MiB", "1GiB", "-1", "1.5", "KiB"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParseSize(s)
+		if err != nil {
+			return
+		}
+		if n < 0 {
+			t.Fatalf("negative size %d from %q", n, s)
+		}
+		back, err := ParseSize(FormatSize(n))
+		if err != nil || back != n {
+			t.Fatalf("%q → %d → %q → %d, %v", s, n, FormatSize(n), back, err)
+		}
+	})
+}
+
+func FuzzParseName(f *testing.F) {
+	f.Add("Startup/impl=native/method=fork/chan=pipe/rss=0/cores=1")
+	f.Add("BenchmarkPool/impl=native/method=fork/chan=queue/workers=2/tasks=16/task=cpu/cores=2")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := ParseName(s)
+		if err != nil {
+			return
+		}
+		if c.Name() != strings.TrimPrefix(s, "Benchmark") {
+			t.Fatalf("%q parsed to %q", s, c.Name())
+		}
+	})
+}

@@ -1,0 +1,79 @@
+// Command mpbench measures process start-up and IPC costs of several
+// implementations of multiprocessing primitives, and reports on them.
+//
+//	mpbench run     [selection flags] --out DIR [--resume]
+//	mpbench list    [selection flags]
+//	mpbench report  [--format md|text|csv|json] DIR [DIR...]
+//	mpbench compare [--by impl] OLD [NEW]
+//	mpbench claims  --out DIR [--only C3,C7]
+//
+// Bad input gets one line on stderr and exit status 2; nothing is written.
+// An interrupted run exits 130 (SIGINT) or 143 (SIGTERM) and can be resumed.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/mpbench/mpbench/impl/native"
+)
+
+func main() {
+	native.ChildMain() // the hidden roles of native spawn children and forkserver
+	os.Exit(exitCode(run(os.Args[1:])))
+}
+
+// usageError is bad input: exit status 2.
+type usageError struct{ error }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// exitError carries a specific exit status (interrupted runs).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(os.Stderr, "mpbench: "+err.Error())
+	var ee exitError
+	var ue usageError
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &ue):
+		return 2
+	}
+	return 1
+}
+
+func run(args []string) error {
+	if len(args) == 0 {
+		return usagef("missing command (run, list, report, compare, claims); see README.md")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "run":
+		return runCmd(rest)
+	case "list":
+		return listCmd(rest)
+	case "report":
+		return reportCmd(rest)
+	case "compare":
+		return compareCmd(rest)
+	case "claims":
+		return claimsCmd(rest)
+	case "__native-cell":
+		return native.CellMain(rest)
+	case "help", "-h", "--help":
+		fmt.Println("usage: mpbench run|list|report|compare|claims [flags]; see README.md")
+		return nil
+	}
+	return usagef("unknown command %q (want run, list, report, compare, claims)", cmd)
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"os"
+
+	"github.com/mpbench/mpbench/harness/report"
+)
+
+func reportCmd(args []string) error {
+	fs := newFlagSet("report")
+	format := fs.String("format", "md", "md (write REPORT.md, tables/, plots/), text, csv or json (to stdout)")
+	out := fs.String("out", "", "folder for REPORT.md, tables/ and plots/ (default: the first DIR)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch *format {
+	case "md", "text", "csv", "json":
+	default:
+		return usagef("report: unknown --format %q (want md, text, csv or json)", *format)
+	}
+	if fs.NArg() == 0 {
+		return usagef("report: missing results folder DIR")
+	}
+	for _, d := range fs.Args() {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			return usagef("report: no results folder %s", d)
+		}
+	}
+	return report.Generate(fs.Args(), report.Options{Format: *format, OutDir: *out, Warn: os.Stderr}, os.Stdout)
+}
+
+func compareCmd(args []string) error {
+	fs := newFlagSet("compare")
+	by := fs.String("by", "", `"" compares two runs OLD NEW; "impl" compares impls within OLD against native`)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	want := 2
+	if *by == "impl" {
+		want = 1
+	} else if *by != "" {
+		return usagef("compare: unknown --by %q (want impl)", *by)
+	}
+	if fs.NArg() != want {
+		return usagef("compare: want %d results folders, got %d", want, fs.NArg())
+	}
+	for _, d := range fs.Args() {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			return usagef("compare: no results folder %s", d)
+		}
+	}
+	newDir := ""
+	if want == 2 {
+		newDir = fs.Arg(1)
+	}
+	return report.Compare(os.Stdout, fs.Arg(0), newDir, *by)
+}

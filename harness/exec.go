@@ -1,0 +1,170 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// maxStdout bounds what a measured program may print; more is garbage.
+const maxStdout = 4 << 20
+
+// Outcome is what one run of a measured program produced.
+type Outcome struct {
+	Stdout   []byte
+	Stderr   string // last lines of stderr, for failure reasons
+	TimedOut bool
+	Err      error // non-nil when the program failed (exit status, signal, timeout, start)
+}
+
+// Exec runs cmd as a measured program: in its own process group, pinned
+// to cpus (inherited by everything it starts), with SIGKILL as its
+// parent-death signal, and killed — with its whole process group — when
+// timeout passes or ctx is cancelled. The harness does nothing else while
+// it runs: it only waits.
+//
+// The death signal of a child is tied to the OS thread that forked it, so
+// the forking goroutine stays locked to its thread until the child has
+// been reaped; the same locked thread carries the affinity mask that the
+// child inherits at fork time.
+func Exec(ctx context.Context, cmd *exec.Cmd, cpus []int, timeout time.Duration) Outcome {
+	var stdout limitedBuffer
+	var stderr tailBuffer
+	stdout.limit = maxStdout
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Setpgid = true
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if err := startPinned(cmd, cpus); err != nil {
+		return Outcome{Err: fmt.Errorf("start %s: %w", cmd.Path, err)}
+	}
+	pgid := cmd.Process.Pid
+
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+
+	var out Outcome
+	select {
+	case err := <-done:
+		out.Err = err
+	case <-timer.C:
+		out.TimedOut = true
+		killGroup(pgid)
+		<-done
+		out.Err = fmt.Errorf("timeout after %v", timeout)
+	case <-ctx.Done():
+		killGroup(pgid)
+		<-done
+		out.Err = ctx.Err()
+	}
+	// Whatever the outcome, nothing of the cell may outlive it.
+	killGroup(pgid)
+	out.Stdout = stdout.Bytes()
+	out.Stderr = stderr.String()
+	if out.Err == nil && stdout.overflow {
+		out.Err = fmt.Errorf("printed more than %d bytes on stdout", maxStdout)
+	}
+	return out
+}
+
+// startPinned starts cmd from the current (locked) thread with that
+// thread's affinity temporarily set to cpus.
+func startPinned(cmd *exec.Cmd, cpus []int) error {
+	if len(cpus) == 0 {
+		return cmd.Start()
+	}
+	var old, set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		return err
+	}
+	for _, c := range cpus {
+		set.Set(c)
+	}
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		return fmt.Errorf("set affinity %v: %w", cpus, err)
+	}
+	err := cmd.Start()
+	if rerr := unix.SchedSetaffinity(0, &old); rerr != nil && err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// killGroup sends SIGKILL to a whole process group; a group that is
+// already gone is fine.
+func killGroup(pgid int) {
+	if err := unix.Kill(-pgid, unix.SIGKILL); err != nil && !errors.Is(err, unix.ESRCH) {
+		_ = err // nothing more we can do; the leak check will show it
+	}
+}
+
+// Reason condenses an outcome's failure into one line: the error, and the
+// last non-empty line of stderr when there is one.
+func (o Outcome) Reason() string {
+	if o.Err == nil {
+		return ""
+	}
+	msg := o.Err.Error()
+	if last := lastLine(o.Stderr); last != "" && !o.TimedOut {
+		msg += ": " + last
+	}
+	return oneLine(msg)
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+type limitedBuffer struct {
+	bytes.Buffer
+	limit    int
+	overflow bool
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if room := b.limit - b.Len(); len(p) > room {
+		b.overflow = true
+		if room > 0 {
+			b.Buffer.Write(p[:room])
+		}
+		return len(p), nil
+	}
+	return b.Buffer.Write(p)
+}
+
+// tailBuffer keeps the last 8 KiB written.
+type tailBuffer struct{ buf []byte }
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.buf = append(t.buf, p...)
+	if n := len(t.buf); n > 8<<10 {
+		t.buf = append(t.buf[:0], t.buf[n-8<<10:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string { return string(t.buf) }

@@ -1,0 +1,200 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mpbench/mpbench/bench"
+)
+
+// compareUnits are the metrics compared, in order: the headline ns/op and
+// the stream throughput.
+var compareUnits = []string{"ns/op", "MB/s"}
+
+// defaultBaseline is the baseline value of a dimension for `by`.
+var defaultBaseline = map[string]string{
+	"impl":   "native",
+	"method": "fork",
+	"chan":   "pipe",
+	"cores":  "1",
+}
+
+// Compare writes a benchstat-style comparison. With by == "" it compares
+// the cells of the run in oldDir with the same cells of newDir. With by ==
+// "impl" (or "impl=cpython", "method", "method=spawn", "chan", "cores") it
+// compares, within oldDir, each cell with the cell that differs only in
+// that dimension and holds the baseline value (default: native, fork,
+// pipe, 1); newDir is ignored. For each metric: old and new medians, the
+// delta in percent, the Mann–Whitney U p-value ("~" when p ≥ 0.05), and
+// the geometric mean of each column at the bottom.
+func Compare(w io.Writer, oldDir, newDir string, by string) error {
+	if by == "" {
+		if newDir == "" {
+			return fmt.Errorf("compare: need two results folders (or --by impl)")
+		}
+		a, err := Load(oldDir, nil)
+		if err != nil {
+			return err
+		}
+		b, err := Load(newDir, nil)
+		if err != nil {
+			return err
+		}
+		warnAll(w, a, b)
+		return compareRuns(w, a, b, oldDir, newDir)
+	}
+	dim, base, _ := strings.Cut(by, "=")
+	if base == "" {
+		var ok bool
+		if base, ok = defaultBaseline[dim]; !ok {
+			return fmt.Errorf("compare: cannot compare by %q (want impl, method, chan or cores, optionally =baseline)", by)
+		}
+	}
+	r, err := Load(oldDir, nil)
+	if err != nil {
+		return err
+	}
+	warnAll(w, r)
+	return compareBy(w, r, dim, base)
+}
+
+func warnAll(w io.Writer, runs ...*Run) {
+	for _, r := range runs {
+		for _, m := range r.Warnings {
+			fmt.Fprintln(w, "warning:", m)
+		}
+	}
+}
+
+type cmpRow struct {
+	name      string
+	old, new_ []float64
+}
+
+func writeCompare(w io.Writer, title, oldName, newName, unit string, rows []cmpRow) error {
+	t := &Table{
+		Title:  title,
+		Header: []string{"cell", oldName + " " + unit, newName + " " + unit, "vs base", "p"},
+		Left:   1,
+	}
+	var olds, news []float64
+	for _, r := range rows {
+		c := Compare(r.old, r.new_)
+		olds, news = append(olds, c.Base), append(news, c.New)
+		t.Rows = append(t.Rows, []string{r.name, cmpCell(unit, r.old), cmpCell(unit, r.new_), c.DeltaString(),
+			fmt.Sprintf("p=%.3f n=%d+%d", c.P, len(r.old), len(r.new_))})
+	}
+	go_, gn := GeoMean(olds), GeoMean(news)
+	t.Rows = append(t.Rows, []string{"geomean", fmtValue(unit, go_), fmtValue(unit, gn),
+		fmt.Sprintf("%+.2f%%", (gn-go_)/go_*100), ""})
+	t.Caption = "vs base: change of the median in percent, \"~\" when the Mann–Whitney U test gives p ≥ 0.05 (no significant difference)."
+	return t.Text(w)
+}
+
+// cmpCell is "median ±pct%" as benchstat prints it.
+func cmpCell(unit string, xs []float64) string {
+	s := Summarize(xs)
+	out := fmtValue(unit, s.Median)
+	if s.CIValid && s.Median != 0 {
+		half := max(s.Hi-s.Median, s.Median-s.Lo)
+		out += fmt.Sprintf(" ±%.0f%%", half/s.Median*100)
+	} else {
+		out += " ±∞"
+	}
+	return out
+}
+
+func compareRuns(w io.Writer, a, b *Run, oldName, newName string) error {
+	idx := map[string]*Cell{}
+	for _, c := range b.Cells {
+		idx[c.Name] = c
+	}
+	for _, unit := range compareUnits {
+		var rows []cmpRow
+		for _, c := range a.Cells {
+			n := idx[c.Name]
+			if !hasSamples(c, unit) || !hasSamples(n, unit) {
+				continue
+			}
+			rows = append(rows, cmpRow{c.Name, c.Samples[unit], n.Samples[unit]})
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		if err := writeCompare(w, "Comparison of "+oldName+" (old) and "+newName+" (new): "+unit, "old", "new", unit, rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withDim returns the cell name with dimension dim set to v.
+func withDim(c bench.Cell, dim, v string) (bench.Cell, bool) {
+	switch dim {
+	case "impl":
+		c.Impl = v
+		if v != "torch" {
+			c.Payload = ""
+		}
+	case "method":
+		c.Method = v
+	case "chan":
+		c.Chan = v
+	case "cores":
+		var n int
+		if _, err := fmt.Sscanf(v, "%d", &n); err != nil {
+			return c, false
+		}
+		c.Cores = n
+	default:
+		return c, false
+	}
+	return c, true
+}
+
+func dimValue(c bench.Cell, dim string) string {
+	switch dim {
+	case "impl":
+		return c.Impl
+	case "method":
+		return c.Method
+	case "chan":
+		return c.Chan
+	case "cores":
+		return fmt.Sprint(c.Cores)
+	}
+	return ""
+}
+
+func compareBy(w io.Writer, r *Run, dim, base string) error {
+	idx := map[string]*Cell{}
+	for _, c := range r.Cells {
+		idx[c.Name] = c
+	}
+	for _, unit := range compareUnits {
+		var rows []cmpRow
+		for _, c := range r.Cells {
+			if !c.Parsed || dimValue(c.Cell, dim) == base || !hasSamples(c, unit) {
+				continue
+			}
+			bc, ok := withDim(c.Cell, dim, base)
+			if !ok {
+				continue
+			}
+			b := idx[bc.Name()]
+			if !hasSamples(b, unit) {
+				continue
+			}
+			rows = append(rows, cmpRow{c.Name, b.Samples[unit], c.Samples[unit]})
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		title := fmt.Sprintf("Each %s vs %s=%s in %s: %s", dim, dim, base, r.Dir, unit)
+		if err := writeCompare(w, title, base, "cell", unit, rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,409 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"gonum.org/v1/plot"
+
+	"github.com/mpbench/mpbench/bench"
+)
+
+// statPt makes a plot point from a metric's statistics scaled by 1/scale.
+func statPt(x float64, s Stats, scale float64) pt {
+	if s.N == 0 {
+		return pt{x: x, y: math.NaN(), lo: math.NaN(), hi: math.NaN()}
+	}
+	q := pt{x: x, y: s.Median / scale, lo: math.NaN(), hi: math.NaN()}
+	if s.CIValid {
+		q.lo, q.hi = s.Lo/scale, s.Hi/scale
+	}
+	return q
+}
+
+func (s series) empty() bool {
+	for _, p := range s.pts {
+		if !math.IsNaN(p.y) {
+			return false
+		}
+	}
+	return true
+}
+
+func nonEmpty(ss []series) []series {
+	var out []series
+	for _, s := range ss {
+		if !s.empty() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// sizeTicks are ticks at the sizes present, labelled 64B, 4KiB, …
+func sizeTicks(sizes []int64) []plot.Tick {
+	var t []plot.Tick
+	for _, s := range sizes {
+		t = append(t, plot.Tick{Value: float64(s), Label: sizeLabel(s)})
+	}
+	return t
+}
+
+// chanSeriesName names a series of a chan, with the payload when not bytes.
+func chanSeriesName(ch, pay string) string {
+	if pay != "" && pay != "bytes" {
+		return ch + " (" + pay + ")"
+	}
+	return ch
+}
+
+// Figures builds every figure of the report.
+func (d *Data) Figures() []*figure {
+	var fs []*figure
+	for _, r := range d.Runs {
+		fs = append(fs, d.startupFigures(r)...)
+		fs = append(fs, d.sizeFigures(r, "pingpong")...)
+		fs = append(fs, d.sizeFigures(r, "stream")...)
+		fs = append(fs, d.coresFigures(r)...)
+		fs = append(fs, d.poolFigures(r)...)
+	}
+	var out []*figure
+	for _, f := range fs {
+		var ps []panel
+		for _, p := range f.panels {
+			p.series = nonEmpty(p.series)
+			if len(p.series) > 0 {
+				ps = append(ps, p)
+			}
+		}
+		if len(ps) > 0 { // no empty figures
+			f.panels = ps
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func coresList(cells []*Cell) []int {
+	var out []int
+	for _, v := range presentInts(cells, func(c bench.Cell) int64 { return int64(c.Cores) }) {
+		out = append(out, int(v))
+	}
+	return out
+}
+
+func filterCells(cells []*Cell, keep func(bench.Cell) bool) []*Cell {
+	var out []*Cell
+	for _, c := range cells {
+		if keep(c.Cell) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (d *Data) startupFigures(r *Run) []*figure {
+	cells := onlyRun(d.workload("startup"), r)
+	if len(cells) == 0 {
+		return nil
+	}
+	var fs []*figure
+	chans := present(bench.Chans, cells, func(c bench.Cell) string { return c.Chan })
+	rssList := presentInts(cells, func(c bench.Cell) int64 { return c.RSS })
+	for _, cores := range coresList(cells) {
+		cc := filterCells(cells, func(c bench.Cell) bool { return c.Cores == cores })
+		// Latency by impl and method at the smallest rss.
+		rss := rssList[0]
+		ims := implMethods(filterCells(cc, func(c bench.Cell) bool { return c.RSS == rss }))
+		var ticks []plot.Tick
+		for i, im := range ims {
+			ticks = append(ticks, plot.Tick{Value: float64(i), Label: im[0] + "\n" + im[1]})
+		}
+		pn := panel{
+			title:  fmt.Sprintf("parent rss=%s, cores=%d", sizeLabel(rss), cores),
+			ylabel: "start-up latency (ms, median, 95% CI)",
+			xticks: ticks, xmin: -0.5, xmax: float64(len(ims)) - 0.5,
+		}
+		for ci, ch := range chans {
+			s := series{name: ch, color: index(bench.Chans, ch), shape: index(bench.Chans, ch), noLine: true}
+			off := (float64(ci) - float64(len(chans)-1)/2) * 0.12
+			for i, im := range ims {
+				c := d.find(r, bench.Cell{Workload: "startup", Impl: im[0], Method: im[1], Chan: ch, RSS: rss, Cores: cores})
+				if hasSamples(c, "ns/op") {
+					s.pts = append(s.pts, statPt(float64(i)+off, d.Stat(c, "ns/op"), 1e6))
+				}
+			}
+			pn.series = append(pn.series, s)
+		}
+		pn.logY = spansDecade(pn.series)
+		if len(ims) > 6 {
+			pn.rotateX = true
+		}
+		f := &figure{
+			name:    fmt.Sprintf("startup-latency-cores%d%s", cores, d.suffix(r)),
+			title:   "Start-up latency: start() → first message received by the parent" + d.titleSuffix(r),
+			caption: fmt.Sprintf("Start-up latency per implementation and start method, one marker per channel (parent rss=%s, cores=%d); whiskers: 95%% CI of the median.", sizeLabel(rss), cores),
+			cols:    1,
+			panels:  []panel{pn},
+		}
+		fs = append(fs, f)
+
+		// Fork cost vs parent RSS: per impl, one panel per chan, a line per method.
+		if len(rssList) < 2 {
+			continue
+		}
+		for _, impl := range present(bench.Impls, cc, func(c bench.Cell) string { return c.Impl }) {
+			f := &figure{
+				name:    fmt.Sprintf("startup-rss-%s-cores%d%s", impl, cores, d.suffix(r)),
+				title:   fmt.Sprintf("Start-up latency vs parent memory (%s, cores=%d)%s", impl, cores, d.titleSuffix(r)),
+				caption: fmt.Sprintf("Start-up latency of %s as the parent's touched memory grows, one line per start method, one panel per channel (cores=%d). Fork copies page tables, so it should grow; spawn and forkserver children do not inherit the parent's memory.", impl, cores),
+				cols:    min(len(chans), 2),
+			}
+			for _, ch := range chans {
+				pn := panel{title: fmt.Sprintf("%s, chan=%s", impl, ch), xlabel: "parent RSS (MiB)", ylabel: "start-up latency (ms)"}
+				for _, m := range bench.Methods {
+					s := series{name: m, color: index(bench.Methods, m), shape: index(bench.Methods, m)}
+					for _, rss := range rssList {
+						c := d.find(r, bench.Cell{Workload: "startup", Impl: impl, Method: m, Chan: ch, RSS: rss, Cores: cores})
+						if hasSamples(c, "ns/op") {
+							s.pts = append(s.pts, statPt(float64(rss)/(1<<20), d.Stat(c, "ns/op"), 1e6))
+						}
+					}
+					pn.series = append(pn.series, s)
+				}
+				pn.logY = spansDecade(pn.series)
+				f.panels = append(f.panels, pn)
+			}
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
+// spansDecade reports whether the plotted values span more than 10×.
+func spansDecade(ss []series) bool {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range ss {
+		for _, p := range s.pts {
+			if p.y > 0 {
+				lo, hi = math.Min(lo, p.y), math.Max(hi, p.y)
+			}
+		}
+	}
+	return hi/lo > 10
+}
+
+// sizeFigures: latency (pingpong) or throughput (stream) vs message size,
+// one figure per impl and cores, one panel per method, a line per chan.
+func (d *Data) sizeFigures(r *Run, w string) []*figure {
+	cells := onlyRun(d.workload(w), r)
+	if len(cells) == 0 {
+		return nil
+	}
+	var fs []*figure
+	for _, cores := range coresList(cells) {
+		cc := filterCells(cells, func(c bench.Cell) bool { return c.Cores == cores })
+		for _, impl := range present(bench.Impls, cc, func(c bench.Cell) string { return c.Impl }) {
+			ic := filterCells(cc, func(c bench.Cell) bool { return c.Impl == impl })
+			sizes := presentInts(ic, func(c bench.Cell) int64 { return c.Size })
+			methods := present(bench.Methods, ic, func(c bench.Cell) string { return c.Method })
+			f := &figure{cols: min(len(methods), 3)}
+			switch w {
+			case "pingpong":
+				f.name = fmt.Sprintf("pingpong-latency-%s-cores%d%s", impl, cores, d.suffix(r))
+				f.title = fmt.Sprintf("Ping-pong round trip vs message size (%s, cores=%d)%s", impl, cores, d.titleSuffix(r))
+				f.caption = fmt.Sprintf("Round-trip latency of %s by message size, one panel per start method, one colour per channel: solid p50, dashed p99 (medians over samples; whiskers: 95%% CI of the median p50), cores=%d.", impl, cores)
+			case "stream":
+				f.name = fmt.Sprintf("stream-throughput-%s-cores%d%s", impl, cores, d.suffix(r))
+				f.title = fmt.Sprintf("Stream throughput vs message size (%s, cores=%d)%s", impl, cores, d.titleSuffix(r))
+				f.caption = fmt.Sprintf("One-way throughput parent→child of %s by message size (log–log), one panel per start method, one line per channel; whiskers: 95%% CI of the median, cores=%d.", impl, cores)
+			}
+			for _, m := range methods {
+				mc := filterCells(ic, func(c bench.Cell) bool { return c.Method == m })
+				pn := panel{title: fmt.Sprintf("%s, method=%s", impl, m), xlabel: "message size (bytes)", logX: true, logY: true,
+					xticks: sizeTicks(sizes), xmin: float64(sizes[0]) / 2, xmax: float64(sizes[len(sizes)-1]) * 2}
+				if w == "pingpong" {
+					pn.ylabel = "round trip (µs)"
+				} else {
+					pn.ylabel = "throughput (MB/s)"
+					pn.legendBottom = true
+				}
+				for _, ch := range present(bench.Chans, mc, func(c bench.Cell) string { return c.Chan }) {
+					for _, pay := range present(bench.Payloads, mc, func(c bench.Cell) string { return payload(c) }) {
+						col := index(bench.Chans, ch)
+						if pay == "tensor" {
+							col += len(bench.Chans)
+						}
+						name := chanSeriesName(ch, pay)
+						main := series{name: name, color: col, shape: col}
+						p99 := series{name: name + " p99", color: col, shape: col, dash: 1}
+						for _, size := range sizes {
+							bc := bench.Cell{Workload: w, Impl: impl, Method: m, Chan: ch, Size: size, Cores: cores}
+							if pay == "tensor" {
+								bc.Payload = pay
+							}
+							c := d.find(r, bc)
+							if w == "pingpong" {
+								if hasSamples(c, "p50-ns") {
+									main.pts = append(main.pts, statPt(float64(size), d.Stat(c, "p50-ns"), 1e3))
+									main.name = name + " p50"
+								} else if hasSamples(c, "ns/op") {
+									main.pts = append(main.pts, statPt(float64(size), d.Stat(c, "ns/op"), 1e3))
+									main.name = name + " mean"
+								}
+								if hasSamples(c, "p99-ns") {
+									q := statPt(float64(size), d.Stat(c, "p99-ns"), 1e3)
+									q.lo, q.hi = math.NaN(), math.NaN()
+									p99.pts = append(p99.pts, q)
+								}
+							} else if hasSamples(c, "MB/s") {
+								main.pts = append(main.pts, statPt(float64(size), d.Stat(c, "MB/s"), 1))
+							}
+						}
+						pn.series = append(pn.series, main)
+						if w == "pingpong" {
+							pn.series = append(pn.series, p99)
+						}
+					}
+				}
+				f.panels = append(f.panels, pn)
+			}
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
+// closestSize picks the size present closest (in log) to want.
+func closestSize(sizes []int64, want int64) int64 {
+	best := sizes[0]
+	for _, s := range sizes {
+		if math.Abs(math.Log(float64(s)/float64(want))) < math.Abs(math.Log(float64(best)/float64(want))) {
+			best = s
+		}
+	}
+	return best
+}
+
+// coresFigures: effect of the cores count on ping-pong (smallest size)
+// and stream (size nearest 64 KiB), per impl: categories method/chan, a
+// marker per cores value.
+func (d *Data) coresFigures(r *Run) []*figure {
+	var fs []*figure
+	for _, w := range []string{"pingpong", "stream"} {
+		cells := onlyRun(d.workload(w), r)
+		cores := coresList(cells)
+		if len(cores) < 2 {
+			continue
+		}
+		for _, impl := range present(bench.Impls, cells, func(c bench.Cell) string { return c.Impl }) {
+			ic := filterCells(cells, func(c bench.Cell) bool { return c.Impl == impl && c.Payload == "" })
+			if len(ic) == 0 {
+				continue
+			}
+			sizes := presentInts(ic, func(c bench.Cell) int64 { return c.Size })
+			size, unit, scale, ylabel := sizes[0], "p50-ns", 1e3, "round trip p50 (µs)"
+			if w == "stream" {
+				size, unit, scale, ylabel = closestSize(sizes, 64<<10), "MB/s", 1, "throughput (MB/s)"
+			}
+			type mc struct{ m, ch string }
+			var cats []mc
+			for _, m := range present(bench.Methods, ic, func(c bench.Cell) string { return c.Method }) {
+				for _, ch := range present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan }) {
+					cats = append(cats, mc{m, ch})
+				}
+			}
+			var ticks []plot.Tick
+			for i, c := range cats {
+				ticks = append(ticks, plot.Tick{Value: float64(i), Label: c.m + "\n" + c.ch})
+			}
+			pn := panel{title: fmt.Sprintf("%s, size=%s", impl, sizeLabel(size)), ylabel: ylabel,
+				xticks: ticks, xmin: -0.5, xmax: float64(len(cats)) - 0.5, rotateX: len(cats) > 6}
+			for k, n := range cores {
+				s := series{name: "cores=" + strconv.Itoa(n), color: k, shape: k, noLine: true}
+				off := (float64(k) - float64(len(cores)-1)/2) * 0.15
+				for i, cat := range cats {
+					c := d.find(r, bench.Cell{Workload: w, Impl: impl, Method: cat.m, Chan: cat.ch, Size: size, Cores: n})
+					u := unit
+					if !hasSamples(c, u) {
+						u = "ns/op"
+						if w == "stream" {
+							continue
+						}
+					}
+					if hasSamples(c, u) {
+						s.pts = append(s.pts, statPt(float64(i)+off, d.Stat(c, u), scale))
+					}
+				}
+				pn.series = append(pn.series, s)
+			}
+			pn.logY = spansDecade(pn.series)
+			what := "Ping-pong round trip"
+			if w == "stream" {
+				what = "Stream throughput"
+			}
+			fs = append(fs, &figure{
+				name:    fmt.Sprintf("cores-%s-%s%s", w, impl, d.suffix(r)),
+				title:   fmt.Sprintf("Effect of the CPU set size: %s (%s)%s", what, impl, d.titleSuffix(r)),
+				caption: fmt.Sprintf("%s of %s at size=%s by start method and channel, one marker per cores value (CPU affinity set size); whiskers: 95%% CI of the median.", what, impl, sizeLabel(size)),
+				cols:    1,
+				panels:  []panel{pn},
+			})
+		}
+	}
+	return fs
+}
+
+// poolFigures: makespan and efficiency vs workers, per task kind, impl and
+// cores; panels per method (makespan row, efficiency row), a line per chan.
+func (d *Data) poolFigures(r *Run) []*figure {
+	cells := onlyRun(d.workload("pool"), r)
+	var fs []*figure
+	for _, task := range present(bench.TaskKinds, cells, func(c bench.Cell) string { return c.Task }) {
+		tc := filterCells(cells, func(c bench.Cell) bool { return c.Task == task })
+		for _, cores := range coresList(tc) {
+			cc := filterCells(tc, func(c bench.Cell) bool { return c.Cores == cores })
+			for _, impl := range present(bench.Impls, cc, func(c bench.Cell) string { return c.Impl }) {
+				ic := filterCells(cc, func(c bench.Cell) bool { return c.Impl == impl })
+				methods := present(bench.Methods, ic, func(c bench.Cell) string { return c.Method })
+				workers := presentInts(ic, func(c bench.Cell) int64 { return int64(c.Workers) })
+				tasks := ic[0].Cell.Tasks
+				var ticks []plot.Tick
+				for _, w := range workers {
+					ticks = append(ticks, plot.Tick{Value: float64(w), Label: strconv.FormatInt(w, 10)})
+				}
+				f := &figure{
+					name:    fmt.Sprintf("pool-%s-%s-cores%d%s", task, impl, cores, d.suffix(r)),
+					title:   fmt.Sprintf("Pool map of %d %s tasks: scaling with workers (%s, cores=%d)%s", tasks, task, impl, cores, d.titleSuffix(r)),
+					caption: fmt.Sprintf("Pool makespan (top) and parallel efficiency (bottom) of %s vs number of workers, %d %s tasks, cores=%d; one panel per start method, one line per channel.", impl, tasks, task, cores),
+					cols:    len(methods),
+				}
+				for _, metric := range []string{"ns/op", "efficiency"} {
+					for _, m := range methods {
+						pn := panel{title: fmt.Sprintf("%s, method=%s", impl, m), xlabel: "workers",
+							xticks: ticks, xmin: float64(workers[0]) - 0.5, xmax: float64(workers[len(workers)-1]) + 0.5}
+						scale := 1e6
+						pn.ylabel = "makespan (ms)"
+						if metric == "efficiency" {
+							scale, pn.ylabel, pn.legendBottom = 1, "parallel efficiency", true
+						}
+						for _, ch := range present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan }) {
+							s := series{name: ch, color: index(bench.Chans, ch), shape: index(bench.Chans, ch)}
+							for _, w := range workers {
+								c := d.find(r, bench.Cell{Workload: "pool", Impl: impl, Method: m, Chan: ch, Workers: int(w), Tasks: tasks, Task: task, Cores: cores})
+								if hasSamples(c, metric) {
+									s.pts = append(s.pts, statPt(float64(w), d.Stat(c, metric), scale))
+								}
+							}
+							pn.series = append(pn.series, s)
+						}
+						f.panels = append(f.panels, pn)
+					}
+				}
+				fs = append(fs, f)
+			}
+		}
+	}
+	return fs
+}

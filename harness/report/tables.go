@@ -1,0 +1,595 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/mpbench/mpbench/bench"
+)
+
+// Table is one rendered table: a file name, a title, a header, rows and a
+// caption. Columns listed in Left are left-aligned, the others right.
+type Table struct {
+	Name    string // file name without extension (tables/<Name>.md)
+	Section string // startup, pingpong, stream, pool, compare, status, other
+	Title   string
+	Header  []string
+	Left    int // the first Left columns are labels (left-aligned)
+	Rows    [][]string
+	Caption string
+}
+
+// render writes the table with tablewriter; md selects the markdown
+// renderer, else the text (box) renderer.
+func (t *Table) render(w io.Writer, md bool) error {
+	align := make([]tw.Align, len(t.Header))
+	for i := range align {
+		align[i] = tw.AlignRight
+		if i < t.Left {
+			align[i] = tw.AlignLeft
+		}
+	}
+	var r tw.Renderer = renderer.NewBlueprint()
+	if md {
+		r = renderer.NewMarkdown()
+	}
+	tb := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(r),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+	)
+	esc := func(s string) string {
+		if md {
+			return strings.ReplaceAll(s, "|", `\|`)
+		}
+		return s
+	}
+	hdr := make([]any, len(t.Header))
+	for i, h := range t.Header {
+		hdr[i] = esc(h)
+	}
+	tb.Header(hdr...)
+	for _, row := range t.Rows {
+		cells := make([]any, len(row))
+		for i, c := range row {
+			cells[i] = esc(c)
+		}
+		if err := tb.Append(cells...); err != nil {
+			return err
+		}
+	}
+	return tb.Render()
+}
+
+// Markdown renders the table with a heading and caption.
+func (t *Table) Markdown(w io.Writer, level int) error {
+	fmt.Fprintf(w, "%s %s\n\n", strings.Repeat("#", level), t.Title)
+	if len(t.Rows) == 0 {
+		fmt.Fprintln(w, "(no cells)")
+	} else if err := t.render(w, true); err != nil {
+		return err
+	}
+	if t.Caption != "" {
+		fmt.Fprintf(w, "\n%s\n", t.Caption)
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
+// Text renders the table as plain text with its title.
+func (t *Table) Text(w io.Writer) error {
+	fmt.Fprintf(w, "%s\n", t.Title)
+	if err := t.render(w, false); err != nil {
+		return err
+	}
+	if t.Caption != "" {
+		fmt.Fprintf(w, "%s\n", t.Caption)
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
+// --- cell formatting ---
+
+// statusText is the table text of a cell without samples of unit
+// ("skipped: reason", "failed: reason") or "" when there are samples.
+func statusText(c *Cell, unit string) string {
+	if c == nil {
+		return "—"
+	}
+	if len(c.Samples[unit]) > 0 {
+		return ""
+	}
+	switch c.Status {
+	case StatusSkipped:
+		return "skipped: " + c.Reason
+	case StatusFailed:
+		return "failed: " + c.Reason
+	}
+	return "—"
+}
+
+// medCI formats "median ± half-width of the 95% CI" scaled by 1/scale.
+func medCI(s Stats, scale float64) string {
+	if s.N == 0 {
+		return "—"
+	}
+	out := sig3(s.Median / scale)
+	if s.CIValid {
+		half := math.Max(s.Hi-s.Median, s.Median-s.Lo)
+		out += " ± " + sig3(half/scale)
+	} else {
+		out += " (no CI)"
+	}
+	return out
+}
+
+// medOnly formats a median scaled by 1/scale.
+func medOnly(s Stats, scale float64) string {
+	if s.N == 0 {
+		return "—"
+	}
+	return sig3(s.Median / scale)
+}
+
+// notes lists what a reader must know about a cell's headline metric.
+func (d *Data) notes(c *Cell, unit string) string {
+	var out []string
+	s := d.Stat(c, unit)
+	if c.Status == StatusFailed && s.N > 0 {
+		out = append(out, "failed: "+c.Reason)
+	}
+	if s.N > 0 && s.N < MinSamples {
+		out = append(out, fmt.Sprintf("n=%d<%d", s.N, MinSamples))
+	}
+	if s.Outliers > 0 {
+		out = append(out, plural(s.Outliers, "outlier", "outliers"))
+	}
+	return strings.Join(out, "; ")
+}
+
+// inline is medCI plus short markers, for wide tables without a notes
+// column; a cell without samples shows its status.
+func (d *Data) inline(c *Cell, unit string, scale float64) string {
+	if st := statusText(c, unit); st != "" {
+		return st
+	}
+	s := d.Stat(c, unit)
+	out := medCI(s, scale)
+	var marks []string
+	if s.N < MinSamples {
+		marks = append(marks, "n="+strconv.Itoa(s.N))
+	}
+	if s.Outliers > 0 {
+		marks = append(marks, plural(s.Outliers, "outlier", "outliers"))
+	}
+	if c.Status == StatusFailed {
+		marks = append(marks, "failed")
+	}
+	if len(marks) > 0 {
+		out += " (" + strings.Join(marks, ", ") + ")"
+	}
+	return out
+}
+
+// sumMetric is the median of the per-sample sum of two metrics (user+sys).
+func sumMetric(c *Cell, a, b string) (float64, bool) {
+	x, y := c.Samples[a], c.Samples[b]
+	if len(x) == 0 || len(x) != len(y) {
+		return math.NaN(), false
+	}
+	s := make([]float64, len(x))
+	for i := range x {
+		s[i] = x[i] + y[i]
+	}
+	return Summarize(s).Median, true
+}
+
+// --- table builders ---
+
+func (d *Data) labelCols() []string {
+	if d.Multi {
+		return []string{"run"}
+	}
+	return nil
+}
+
+func (d *Data) labelVals(c *Cell) []string {
+	if d.Multi {
+		return []string{c.Run.Label}
+	}
+	return nil
+}
+
+func (d *Data) suffix(r *Run) string {
+	if d.Multi {
+		return "-" + slug(r.Label)
+	}
+	return ""
+}
+
+func (d *Data) titleSuffix(r *Run) string {
+	if d.Multi {
+		return " — " + r.Label
+	}
+	return ""
+}
+
+// slug makes a string safe for file names.
+func slug(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-':
+			b.WriteRune(r)
+		default:
+			b.WriteRune('-')
+		}
+	}
+	return b.String()
+}
+
+const statNote = "Median ± half-width of its 95% confidence interval (order statistics, as benchstat); " +
+	"\"no CI\" when n < 6; n shown when below 10 samples; outliers by modified z-score > 3.5 are counted, never dropped."
+
+// Tables builds every table of the report, in report order.
+func (d *Data) Tables() []*Table {
+	var ts []*Table
+	ts = append(ts, d.startupTables()...)
+	ts = append(ts, d.pingpongTables()...)
+	ts = append(ts, d.streamTables()...)
+	ts = append(ts, d.poolTables()...)
+	ts = append(ts, d.compareTables()...)
+	if t := d.statusTable(); t != nil {
+		ts = append(ts, t)
+	}
+	if t := d.otherTable(); t != nil {
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+func (d *Data) startupTables() []*Table {
+	var ts []*Table
+	for _, r := range d.Runs {
+		cells := onlyRun(d.workload("startup"), r)
+		if len(cells) == 0 {
+			continue
+		}
+		chans := present(bench.Chans, cells, func(c bench.Cell) string { return c.Chan })
+		for _, g := range groupBy(cells, func(c *Cell) string { return strconv.Itoa(c.Cell.Cores) }) {
+			cores := g.cells[0].Cell.Cores
+			for _, rss := range presentInts(g.cells, func(c bench.Cell) int64 { return c.RSS }) {
+				t := &Table{
+					Name:    fmt.Sprintf("startup-cores%d-rss%s%s", cores, sizeLabel(rss), d.suffix(r)),
+					Section: "startup",
+					Title:   fmt.Sprintf("Start-up latency, ms (start() → first message), cores=%d, parent rss=%s%s", cores, sizeLabel(rss), d.titleSuffix(r)),
+					Header:  append([]string{"impl", "method"}, chans...),
+					Left:    2,
+					Caption: statNote,
+				}
+				for _, im := range implMethods(g.cells) {
+					row := []string{im[0], im[1]}
+					for _, ch := range chans {
+						c := d.find(r, bench.Cell{Workload: "startup", Impl: im[0], Method: im[1], Chan: ch, RSS: rss, Cores: cores})
+						row = append(row, d.inline(c, "ns/op", 1e6))
+					}
+					t.Rows = append(t.Rows, row)
+				}
+				ts = append(ts, t)
+			}
+			// Join/teardown time, all rss values in one table.
+			t := &Table{
+				Name:    fmt.Sprintf("startup-join-cores%d%s", cores, d.suffix(r)),
+				Section: "startup",
+				Title:   fmt.Sprintf("Join/teardown time, ms, cores=%d%s", cores, d.titleSuffix(r)),
+				Header:  append([]string{"impl", "method", "rss"}, chans...),
+				Left:    3,
+				Caption: statNote,
+			}
+			for _, im := range implMethods(g.cells) {
+				for _, rss := range presentInts(g.cells, func(c bench.Cell) int64 { return c.RSS }) {
+					row := []string{im[0], im[1], sizeLabel(rss)}
+					any := false
+					for _, ch := range chans {
+						c := d.find(r, bench.Cell{Workload: "startup", Impl: im[0], Method: im[1], Chan: ch, RSS: rss, Cores: cores})
+						any = any || c != nil
+						row = append(row, d.inline(c, "join-ns/op", 1e6))
+					}
+					if any {
+						t.Rows = append(t.Rows, row)
+					}
+				}
+			}
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
+
+// implMethods lists the (impl, method) pairs present, in canonical order.
+func implMethods(cells []*Cell) [][2]string {
+	seen := map[[2]string]bool{}
+	var out [][2]string
+	for _, impl := range bench.Impls {
+		for _, m := range bench.Methods {
+			for _, c := range cells {
+				k := [2]string{impl, m}
+				if c.Cell.Impl == impl && c.Cell.Method == m && !seen[k] {
+					seen[k] = true
+					out = append(out, k)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func onlyRun(cells []*Cell, r *Run) []*Cell {
+	var out []*Cell
+	for _, c := range cells {
+		if c.Run == r {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func hasPayload(cells []*Cell) bool {
+	for _, c := range cells {
+		if c.Cell.Payload != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *Data) pingpongTables() []*Table {
+	var ts []*Table
+	for _, r := range d.Runs {
+		cells := onlyRun(d.workload("pingpong"), r)
+		pay := hasPayload(cells)
+		for _, g := range groupBy(cells, func(c *Cell) string { return strconv.Itoa(c.Cell.Cores) }) {
+			cores := g.cells[0].Cell.Cores
+			hdr := []string{"impl", "method", "chan"}
+			if pay {
+				hdr = append(hdr, "payload")
+			}
+			hdr = append(hdr, "size", "round trip µs (mean)", "p50 µs", "p99 µs", "CPU µs/round trip (user+sys)", "notes")
+			t := &Table{
+				Name:    fmt.Sprintf("pingpong-cores%d%s", cores, d.suffix(r)),
+				Section: "pingpong",
+				Title:   fmt.Sprintf("Ping-pong round trip parent→child→parent, cores=%d%s", cores, d.titleSuffix(r)),
+				Header:  hdr,
+				Left:    len(hdr) - 6,
+				Caption: statNote + " p50/p99: median over samples of each sample's within-sample percentile.",
+			}
+			for _, c := range g.cells {
+				row := []string{c.Cell.Impl, c.Cell.Method, c.Cell.Chan}
+				if pay {
+					row = append(row, payload(c.Cell))
+				}
+				row = append(row, sizeLabel(c.Cell.Size))
+				if st := statusText(c, "ns/op"); st != "" {
+					row = append(row, st, "—", "—", "—", "")
+				} else {
+					cpu := "—"
+					if v, ok := sumMetric(c, "user-ns/op", "sys-ns/op"); ok {
+						cpu = sig3(v / 1e3)
+					}
+					row = append(row, medCI(d.Stat(c, "ns/op"), 1e3), medOnly(d.Stat(c, "p50-ns"), 1e3),
+						medOnly(d.Stat(c, "p99-ns"), 1e3), cpu, d.notes(c, "ns/op"))
+				}
+				t.Rows = append(t.Rows, row)
+			}
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
+
+func (d *Data) streamTables() []*Table {
+	var ts []*Table
+	for _, r := range d.Runs {
+		cells := onlyRun(d.workload("stream"), r)
+		pay := hasPayload(cells)
+		for _, g := range groupBy(cells, func(c *Cell) string { return strconv.Itoa(c.Cell.Cores) }) {
+			cores := g.cells[0].Cell.Cores
+			hdr := []string{"impl", "method", "chan"}
+			if pay {
+				hdr = append(hdr, "payload")
+			}
+			hdr = append(hdr, "size", "MB/s", "msgs/s", "ns/msg", "CPU ns/msg (user+sys)", "notes")
+			t := &Table{
+				Name:    fmt.Sprintf("stream-cores%d%s", cores, d.suffix(r)),
+				Section: "stream",
+				Title:   fmt.Sprintf("Stream throughput parent→child (timed at the receiver), cores=%d%s", cores, d.titleSuffix(r)),
+				Header:  hdr,
+				Left:    len(hdr) - 6,
+				Caption: statNote + " MB/s is 10⁶ bytes per second.",
+			}
+			for _, c := range g.cells {
+				row := []string{c.Cell.Impl, c.Cell.Method, c.Cell.Chan}
+				if pay {
+					row = append(row, payload(c.Cell))
+				}
+				row = append(row, sizeLabel(c.Cell.Size))
+				if st := statusText(c, "ns/op"); st != "" {
+					row = append(row, st, "—", "—", "—", "")
+				} else {
+					cpu := "—"
+					if v, ok := sumMetric(c, "user-ns/op", "sys-ns/op"); ok {
+						cpu = sig3(v)
+					}
+					row = append(row, medCI(d.Stat(c, "MB/s"), 1), medOnly(d.Stat(c, "msgs/s"), 1),
+						medOnly(d.Stat(c, "ns/op"), 1), cpu, d.notes(c, "ns/op"))
+				}
+				t.Rows = append(t.Rows, row)
+			}
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
+
+func (d *Data) poolTables() []*Table {
+	var ts []*Table
+	for _, r := range d.Runs {
+		cells := onlyRun(d.workload("pool"), r)
+		for _, g := range groupBy(cells, func(c *Cell) string { return c.Cell.Task + "/" + strconv.Itoa(c.Cell.Cores) }) {
+			c0 := g.cells[0].Cell
+			t := &Table{
+				Name:    fmt.Sprintf("pool-%s-cores%d%s", c0.Task, c0.Cores, d.suffix(r)),
+				Section: "pool",
+				Title:   fmt.Sprintf("Pool map of %d %s tasks, cores=%d%s", c0.Tasks, c0.Task, c0.Cores, d.titleSuffix(r)),
+				Header:  []string{"impl", "method", "chan", "workers", "makespan ms", "tasks/s", "efficiency", "notes"},
+				Left:    3,
+				Caption: statNote + " Efficiency (parallel efficiency) and tasks/s are as reported by the measured program.",
+			}
+			for _, c := range g.cells {
+				row := []string{c.Cell.Impl, c.Cell.Method, c.Cell.Chan, strconv.Itoa(c.Cell.Workers)}
+				if st := statusText(c, "ns/op"); st != "" {
+					row = append(row, st, "—", "—", "")
+				} else {
+					row = append(row, medCI(d.Stat(c, "ns/op"), 1e6), medOnly(d.Stat(c, "tasks/s"), 1),
+						medOnly(d.Stat(c, "efficiency"), 1), d.notes(c, "ns/op"))
+				}
+				t.Rows = append(t.Rows, row)
+			}
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
+
+// params is the text of a cell's workload parameters (size, rss, pool).
+func params(c bench.Cell) string {
+	var p []string
+	if c.Payload != "" {
+		p = append(p, "payload="+c.Payload)
+	}
+	switch c.Workload {
+	case "startup":
+		p = append(p, "rss="+sizeLabel(c.RSS))
+	case "pingpong", "stream":
+		p = append(p, "size="+sizeLabel(c.Size))
+	case "pool":
+		p = append(p, fmt.Sprintf("workers=%d tasks=%d task=%s", c.Workers, c.Tasks, c.Task))
+	}
+	return strings.Join(p, " ")
+}
+
+// baselineRows compares every cell with the cell that differs only in
+// one dimension (set by with) on the headline metric ns/op.
+func (d *Data) baselineRows(dim, base string, with func(bench.Cell, string) bench.Cell, value func(bench.Cell) string) [][]string {
+	var rows [][]string
+	for _, c := range d.Cells {
+		if !c.Parsed || value(c.Cell) == base || !hasSamples(c, "ns/op") {
+			continue
+		}
+		b := d.find(c.Run, with(c.Cell, base))
+		if !hasSamples(b, "ns/op") {
+			continue
+		}
+		cmp := Compare(b.Samples["ns/op"], c.Samples["ns/op"])
+		row := d.labelVals(c)
+		row = append(row, c.Cell.Workload, c.Cell.Impl, c.Cell.Method, c.Cell.Chan, params(c.Cell), strconv.Itoa(c.Cell.Cores),
+			fmtNs(cmp.Base), fmtNs(cmp.New), cmp.RatioString(), cmp.PString())
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func (d *Data) compareTables() []*Table {
+	hdr := append(d.labelCols(), "workload", "impl", "method", "chan", "params", "cores")
+	left := len(hdr)
+	cap := "Headline metric ns/op (start-up latency, mean round trip, time per streamed message, pool makespan): " +
+		"median of the baseline, median of the cell, ratio of medians, Mann–Whitney U p-value; \"~\" when p ≥ 0.05 (not significant)."
+	var ts []*Table
+	if rows := d.baselineRows("method", "fork", func(c bench.Cell, v string) bench.Cell { c.Method = v; return c },
+		func(c bench.Cell) string { return c.Method }); len(rows) > 0 {
+		ts = append(ts, &Table{
+			Name: "compare-method-vs-fork", Section: "compare",
+			Title:  "Each start method vs fork (same impl, chan, parameters, cores)",
+			Header: append(append([]string(nil), hdr...), "fork", "this", "ratio", "p"),
+			Left:   left, Rows: rows, Caption: cap,
+		})
+	}
+	if rows := d.baselineRows("impl", "native", func(c bench.Cell, v string) bench.Cell { c.Impl = v; c.Payload = ""; return c },
+		func(c bench.Cell) string { return c.Impl }); len(rows) > 0 {
+		ts = append(ts, &Table{
+			Name: "compare-impl-vs-native", Section: "compare",
+			Title:  "Each implementation vs native Go (same method, chan, parameters, cores)",
+			Header: append(append([]string(nil), hdr...), "native", "this", "ratio", "p"),
+			Left:   left, Rows: rows, Caption: cap,
+		})
+	}
+	return ts
+}
+
+func (d *Data) statusTable() *Table {
+	t := &Table{
+		Name: "skipped-failed", Section: "status",
+		Title:  "Skipped and failed cells",
+		Header: append(d.labelCols(), "cell", "status", "samples", "reason"),
+		Left:   len(d.labelCols()) + 2,
+	}
+	for _, c := range d.Cells {
+		if c.Status == StatusOK {
+			continue
+		}
+		n := 0
+		if len(c.Units) > 0 {
+			n = len(c.Samples[c.Units[0]])
+		}
+		t.Rows = append(t.Rows, append(d.labelVals(c), c.Name, c.Status, strconv.Itoa(n), c.Reason))
+	}
+	if len(t.Rows) == 0 {
+		return nil
+	}
+	return t
+}
+
+func (d *Data) otherTable() *Table {
+	t := &Table{
+		Name: "other", Section: "other",
+		Title:  "Other results (claim experiments and names outside the matrix)",
+		Header: append(d.labelCols(), "name", "metric", "n", "median", "95% CI", "min", "max", "outliers", "status"),
+		Left:   len(d.labelCols()) + 2,
+		Caption: "Claim experiments (BenchmarkClaim/…) are reported with their verdicts by `mpbench claims` (CLAIMS.md); " +
+			"they are listed here only so that no result line is silently dropped.",
+	}
+	for _, c := range d.others() {
+		status := c.Status
+		if c.Reason != "" {
+			status += ": " + c.Reason
+		}
+		if len(c.Units) == 0 {
+			t.Rows = append(t.Rows, append(d.labelVals(c), c.Name, "—", "0", "—", "—", "—", "—", "—", status))
+			continue
+		}
+		for _, u := range c.Units {
+			s := d.Stat(c, u)
+			ci := "—"
+			if s.CIValid {
+				ci = "[" + sig3(s.Lo) + ", " + sig3(s.Hi) + "]"
+			}
+			t.Rows = append(t.Rows, append(d.labelVals(c), c.Name, u, strconv.Itoa(s.N), sig3(s.Median), ci,
+				sig3(s.Min), sig3(s.Max), strconv.Itoa(s.Outliers), status))
+		}
+	}
+	if len(t.Rows) == 0 {
+		return nil
+	}
+	return t
+}

@@ -1,0 +1,108 @@
+package harness
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/mpbench/mpbench/bench"
+)
+
+// RequiredUnits are the metrics every result line of a workload must
+// carry (impl/impl.go); ns/op comes first.
+var RequiredUnits = map[string][]string{
+	"startup":  {"ns/op", "join-ns/op"},
+	"pingpong": {"ns/op", "p50-ns", "p99-ns", "user-ns/op", "sys-ns/op"},
+	"stream":   {"ns/op", "MB/s", "msgs/s", "user-ns/op", "sys-ns/op"},
+	"pool":     {"ns/op", "tasks/s", "efficiency"},
+}
+
+// Parsed is the validated output of one measured program.
+type Parsed struct {
+	Lines      []string // result lines, as printed
+	SkipReason string   // set when the program skipped the cell
+}
+
+// ParseOutput validates a measured program's stdout for cell c against
+// the protocol of package impl: exactly count result lines under the
+// cell's name with the workload's units and sane values, or one skip
+// line. Any other output is an error naming what was wrong.
+func ParseOutput(c bench.Cell, stdout []byte, count int) (Parsed, error) {
+	name := c.Benchmark()
+	var p Parsed
+	text := strings.TrimRight(string(stdout), "\n")
+	if reason, ok := strings.CutPrefix(text, skipPrefix+name+": "); ok && !strings.Contains(reason, "\n") {
+		p.SkipReason = strings.TrimSpace(reason)
+		return p, nil
+	}
+	var lines []string
+	for i, l := range strings.Split(text, "\n") {
+		l = strings.TrimRight(l, "\r")
+		if l == "" {
+			continue
+		}
+		if !strings.HasPrefix(l, name+" ") && !strings.HasPrefix(l, name+"\t") {
+			return p, fmt.Errorf("unexpected output line %d: %q", i+1, clip(l))
+		}
+		lines = append(lines, l)
+	}
+	if len(lines) != count {
+		return p, fmt.Errorf("printed %d result lines, want %d", len(lines), count)
+	}
+	r := benchfmt.NewReader(strings.NewReader(strings.Join(lines, "\n")+"\n"), name)
+	n := 0
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			return p, fmt.Errorf("malformed result line: %v", rec)
+		case *benchfmt.Result:
+			if err := checkResult(c, rec); err != nil {
+				return p, fmt.Errorf("result %d: %v", n+1, err)
+			}
+			n++
+		}
+	}
+	if err := r.Err(); err != nil {
+		return p, err
+	}
+	if n != count {
+		return p, fmt.Errorf("parsed %d results, want %d", n, count)
+	}
+	p.Lines = lines
+	return p, nil
+}
+
+func checkResult(c bench.Cell, r *benchfmt.Result) error {
+	if r.Iters < 1 {
+		return fmt.Errorf("iterations %d < 1", r.Iters)
+	}
+	have := map[string]float64{}
+	for _, v := range r.Values {
+		unit, val := v.Unit, v.Value
+		if v.OrigUnit != "" {
+			unit, val = v.OrigUnit, v.OrigValue
+		}
+		if math.IsNaN(val) || math.IsInf(val, 0) || val < 0 {
+			return fmt.Errorf("%s = %v is not a finite non-negative number", unit, val)
+		}
+		have[unit] = val
+	}
+	for _, u := range RequiredUnits[c.Workload] {
+		if _, ok := have[u]; !ok {
+			return fmt.Errorf("missing metric %s", u)
+		}
+	}
+	if have["ns/op"] <= 0 {
+		return fmt.Errorf("ns/op must be > 0")
+	}
+	return nil
+}
+
+func clip(s string) string {
+	if len(s) > 120 {
+		return s[:120] + "…"
+	}
+	return s
+}
