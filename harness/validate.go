@@ -34,7 +34,9 @@ func ParseOutput(c bench.Cell, stdout []byte, count int) (Parsed, error) {
 	var p Parsed
 	text := strings.TrimRight(string(stdout), "\n")
 	if reason, ok := strings.CutPrefix(text, skipPrefix+name+": "); ok && !strings.Contains(reason, "\n") {
-		p.SkipReason = strings.TrimSpace(reason)
+		if p.SkipReason = strings.TrimSpace(reason); p.SkipReason == "" {
+			return p, fmt.Errorf("skip line without a reason")
+		}
 		return p, nil
 	}
 	var lines []string

@@ -80,7 +80,7 @@ func writeCompare(w io.Writer, title, oldName, newName, unit string, rows []cmpR
 	}
 	var olds, news []float64
 	for _, r := range rows {
-		c := Compare(r.old, r.new_)
+		c := CompareSamples(r.old, r.new_)
 		olds, news = append(olds, c.Base), append(news, c.New)
 		t.Rows = append(t.Rows, []string{r.name, cmpCell(unit, r.old), cmpCell(unit, r.new_), c.DeltaString(),
 			fmt.Sprintf("p=%.3f n=%d+%d", c.P, len(r.old), len(r.new_))})

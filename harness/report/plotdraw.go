@@ -57,6 +57,7 @@ const (
 	panelW = 4.6 * vg.Inch
 	panelH = 3.4 * vg.Inch
 	titleH = 0.45 * vg.Inch
+	minFigW = 8 * vg.Inch
 	dpi    = 96
 )
 
@@ -66,13 +67,28 @@ func (f *figure) size() (vg.Length, vg.Length) {
 		cols = len(f.panels)
 	}
 	rows := (len(f.panels) + cols - 1) / cols
-	return vg.Length(cols) * panelW, vg.Length(rows)*panelH + titleH
+	w := vg.Length(cols) * panelW
+	if w < minFigW {
+		w = minFigW
+	}
+	return w, vg.Length(rows)*panelH + titleH
+}
+
+// embedSVGFonts: gonum can embed the Liberation fonts in every SVG
+// (≈ 0.5 MB per file). We do not: the SVGs name the font family and
+// viewers without it substitute a sans-serif face; the PNGs (embedded in
+// REPORT.md) are rasterised with the real fonts.
+const embedSVGFonts = false
+
+func init() {
+	// Sans-serif reads better at embedded size than the default serif.
+	plot.DefaultFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
 }
 
 // render draws the figure and returns the SVG and PNG bytes.
 func (f *figure) render() (svg, png []byte, err error) {
 	w, h := f.size()
-	sc := vgsvg.NewWith(vgsvg.UseWH(w, h), vgsvg.EmbedFonts(true))
+	sc := vgsvg.NewWith(vgsvg.UseWH(w, h), vgsvg.EmbedFonts(embedSVGFonts))
 	if err := f.draw(draw.New(sc)); err != nil {
 		return nil, nil, err
 	}
@@ -98,11 +114,7 @@ func (f *figure) draw(dc draw.Canvas) error {
 	}
 	rows := (len(f.panels) + cols - 1) / cols
 	// Title band.
-	ts := draw.TextStyle{Color: color.Black, Font: font.From(plot.DefaultFont, 15), XAlign: text.XCenter, YAlign: text.YTop, Handler: plot.DefaultTextHandler}
-	ts.Font.Weight = 700
-	fnt := ts.Font
-	fnt.Weight = 0
-	ts.Font = fnt
+	ts := draw.TextStyle{Color: color.Black, Font: font.From(plot.DefaultFont, 14), XAlign: text.XCenter, YAlign: text.YTop, Handler: plot.DefaultTextHandler}
 	dc.FillText(ts, vg.Point{X: dc.Min.X + (dc.Max.X-dc.Min.X)/2, Y: dc.Max.Y - 0.1*vg.Inch}, f.title)
 	body := draw.Crop(dc, 0, 0, 0, -titleH)
 

@@ -115,7 +115,10 @@ func (d *Data) startupFigures(r *Run) []*figure {
 		cc := filterCells(cells, func(c bench.Cell) bool { return c.Cores == cores })
 		// Latency by impl and method at the smallest rss.
 		rss := rssList[0]
-		ims := implMethods(filterCells(cc, func(c bench.Cell) bool { return c.RSS == rss }))
+		ims := implMethods(filterCells(cc, func(c bench.Cell) bool { return c.RSS == rss && hasSamples(d.find(r, c), "ns/op") }))
+		if len(ims) == 0 {
+			continue
+		}
 		var ticks []plot.Tick
 		for i, im := range ims {
 			ticks = append(ticks, plot.Tick{Value: float64(i), Label: im[0] + "\n" + im[1]})
@@ -311,8 +314,19 @@ func (d *Data) coresFigures(r *Run) []*figure {
 			var cats []mc
 			for _, m := range present(bench.Methods, ic, func(c bench.Cell) string { return c.Method }) {
 				for _, ch := range present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan }) {
-					cats = append(cats, mc{m, ch})
+					n := 0
+					for _, k := range cores {
+						if c := d.find(r, bench.Cell{Workload: w, Impl: impl, Method: m, Chan: ch, Size: size, Cores: k}); hasSamples(c, "ns/op") {
+							n++
+						}
+					}
+					if n > 0 {
+						cats = append(cats, mc{m, ch})
+					}
 				}
+			}
+			if len(cats) == 0 {
+				continue
 			}
 			var ticks []plot.Tick
 			for i, c := range cats {

@@ -124,8 +124,8 @@ type Comparison struct {
 	Warnings    []string
 }
 
-// Compare compares two samples: ratio of medians and Mann–Whitney U test.
-func Compare(base, new []float64) Comparison {
+// CompareSamples compares two samples: ratio of medians and Mann–Whitney U test.
+func CompareSamples(base, new []float64) Comparison {
 	b := benchmath.NewSample(sortedCopy(base), &benchmath.DefaultThresholds)
 	n := benchmath.NewSample(sortedCopy(new), &benchmath.DefaultThresholds)
 	mb, _ := stats.Median(b.Values)
@@ -212,5 +212,24 @@ func sig3(x float64) string {
 		return fmt.Sprintf("%.2f", x)
 	}
 	d := 2 - int(math.Floor(math.Log10(a)))
+	return fmt.Sprintf("%.*f", d, x)
+}
+
+// decimals is the number of decimals sig3 prints for x.
+func decimals(x float64) int {
+	a := math.Abs(x)
+	switch {
+	case a == 0 || math.IsNaN(a) || math.IsInf(a, 0) || a >= 100:
+		return 0
+	case a >= 10:
+		return 1
+	case a >= 1:
+		return 2
+	}
+	return 2 - int(math.Floor(math.Log10(a)))
+}
+
+// fixed formats x with d decimals.
+func fixed(x float64, d int) string {
 	return fmt.Sprintf("%.*f", d, x)
 }

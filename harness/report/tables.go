@@ -22,6 +22,7 @@ type Table struct {
 	Title   string
 	Header  []string
 	Left    int // the first Left columns are labels (left-aligned)
+	Notes   bool // the last column is a notes column (left-aligned)
 	Rows    [][]string
 	Caption string
 }
@@ -32,7 +33,7 @@ func (t *Table) render(w io.Writer, md bool) error {
 	align := make([]tw.Align, len(t.Header))
 	for i := range align {
 		align[i] = tw.AlignRight
-		if i < t.Left {
+		if i < t.Left || (t.Notes && i == len(align)-1) {
 			align[i] = tw.AlignLeft
 		}
 	}
@@ -127,7 +128,7 @@ func medCI(s Stats, scale float64) string {
 	out := sig3(s.Median / scale)
 	if s.CIValid {
 		half := math.Max(s.Hi-s.Median, s.Median-s.Lo)
-		out += " ± " + sig3(half/scale)
+		out += " ± " + fixed(half/scale, decimals(s.Median/scale))
 	} else {
 		out += " (no CI)"
 	}
@@ -278,7 +279,7 @@ func (d *Data) startupTables() []*Table {
 					Left:    2,
 					Caption: statNote,
 				}
-				for _, im := range implMethods(g.cells) {
+				for _, im := range implMethods(filterCells(g.cells, func(c bench.Cell) bool { return c.RSS == rss })) {
 					row := []string{im[0], im[1]}
 					for _, ch := range chans {
 						c := d.find(r, bench.Cell{Workload: "startup", Impl: im[0], Method: im[1], Chan: ch, RSS: rss, Cores: cores})
@@ -372,6 +373,7 @@ func (d *Data) pingpongTables() []*Table {
 				Title:   fmt.Sprintf("Ping-pong round trip parent→child→parent, cores=%d%s", cores, d.titleSuffix(r)),
 				Header:  hdr,
 				Left:    len(hdr) - 6,
+				Notes:   true,
 				Caption: statNote + " p50/p99: median over samples of each sample's within-sample percentile.",
 			}
 			for _, c := range g.cells {
@@ -416,6 +418,7 @@ func (d *Data) streamTables() []*Table {
 				Title:   fmt.Sprintf("Stream throughput parent→child (timed at the receiver), cores=%d%s", cores, d.titleSuffix(r)),
 				Header:  hdr,
 				Left:    len(hdr) - 6,
+				Notes:   true,
 				Caption: statNote + " MB/s is 10⁶ bytes per second.",
 			}
 			for _, c := range g.cells {
@@ -454,6 +457,7 @@ func (d *Data) poolTables() []*Table {
 				Title:   fmt.Sprintf("Pool map of %d %s tasks, cores=%d%s", c0.Tasks, c0.Task, c0.Cores, d.titleSuffix(r)),
 				Header:  []string{"impl", "method", "chan", "workers", "makespan ms", "tasks/s", "efficiency", "notes"},
 				Left:    3,
+				Notes:   true,
 				Caption: statNote + " Efficiency (parallel efficiency) and tasks/s are as reported by the measured program.",
 			}
 			for _, c := range g.cells {
@@ -501,7 +505,7 @@ func (d *Data) baselineRows(dim, base string, with func(bench.Cell, string) benc
 		if !hasSamples(b, "ns/op") {
 			continue
 		}
-		cmp := Compare(b.Samples["ns/op"], c.Samples["ns/op"])
+		cmp := CompareSamples(b.Samples["ns/op"], c.Samples["ns/op"])
 		row := d.labelVals(c)
 		row = append(row, c.Cell.Workload, c.Cell.Impl, c.Cell.Method, c.Cell.Chan, params(c.Cell), strconv.Itoa(c.Cell.Cores),
 			fmtNs(cmp.Base), fmtNs(cmp.New), cmp.RatioString(), cmp.PString())
@@ -543,6 +547,7 @@ func (d *Data) statusTable() *Table {
 		Title:  "Skipped and failed cells",
 		Header: append(d.labelCols(), "cell", "status", "samples", "reason"),
 		Left:   len(d.labelCols()) + 2,
+		Notes:  true,
 	}
 	for _, c := range d.Cells {
 		if c.Status == StatusOK {

@@ -1,0 +1,220 @@
+package report
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/mpbench/mpbench/bench"
+)
+
+// Findings are short sentences computed from the data ("what this
+// shows"). Every number in them comes from the samples.
+
+// prefer returns want if it is among vals, else the first of vals.
+func prefer(vals []string, want string) string {
+	for _, v := range vals {
+		if v == want {
+			return v
+		}
+	}
+	if len(vals) == 0 {
+		return ""
+	}
+	return vals[0]
+}
+
+// cmpText describes b relative to a: "31.2× fork (p=0.000)" or
+// "not significantly different from fork (p=0.412)".
+func cmpText(cmp Comparison, baseName string) string {
+	if !cmp.Significant {
+		return fmt.Sprintf("not significantly different from %s (%s)", baseName, cmp.PString())
+	}
+	return fmt.Sprintf("%s× %s (%s)", sig3(cmp.Ratio), baseName, cmp.PString())
+}
+
+func (d *Data) startupFindings(r *Run) []string {
+	cells := onlyRun(d.workload("startup"), r)
+	if len(cells) == 0 {
+		return nil
+	}
+	var out []string
+	chans := present(bench.Chans, cells, func(c bench.Cell) string { return c.Chan })
+	ch := prefer(chans, "pipe")
+	cores := coresList(cells)
+	maxCores := cores[len(cores)-1]
+	rss := presentInts(cells, func(c bench.Cell) int64 { return c.RSS })
+	for _, impl := range present(bench.Impls, cells, func(c bench.Cell) string { return c.Impl }) {
+		base := bench.Cell{Workload: "startup", Impl: impl, Method: "fork", Chan: ch, RSS: rss[0], Cores: maxCores}
+		fork := d.find(r, base)
+		if hasSamples(fork, "ns/op") {
+			for _, m := range []string{"spawn", "forkserver"} {
+				bc := base
+				bc.Method = m
+				c := d.find(r, bc)
+				if !hasSamples(c, "ns/op") {
+					continue
+				}
+				cmp := CompareSamples(fork.Samples["ns/op"], c.Samples["ns/op"])
+				out = append(out, fmt.Sprintf("%s start-up is %s: %s vs %s (%s, chan=%s, rss=%s, cores=%d).",
+					m, cmpText(cmp, "fork"), fmtNs(cmp.New), fmtNs(cmp.Base), impl, ch, sizeLabel(rss[0]), maxCores))
+			}
+		}
+		if len(rss) > 1 {
+			for _, m := range bench.Methods {
+				lo := base
+				lo.Method = m
+				hi := lo
+				hi.RSS = rss[len(rss)-1]
+				a, b := d.find(r, lo), d.find(r, hi)
+				if !hasSamples(a, "ns/op") || !hasSamples(b, "ns/op") {
+					continue
+				}
+				cmp := CompareSamples(a.Samples["ns/op"], b.Samples["ns/op"])
+				verb := "grows " + sig3(cmp.Ratio) + "×"
+				if !cmp.Significant {
+					verb = "stays flat (no significant change)"
+				} else if cmp.Ratio < 1 {
+					verb = "shrinks to " + sig3(cmp.Ratio) + "×"
+				}
+				out = append(out, fmt.Sprintf("%s start-up %s from rss=%s to rss=%s: %s → %s (%s, chan=%s, cores=%d; %s).",
+					m, verb, sizeLabel(rss[0]), sizeLabel(rss[len(rss)-1]), fmtNs(cmp.Base), fmtNs(cmp.New), impl, ch, maxCores, cmp.PString()))
+			}
+		}
+	}
+	return out
+}
+
+func (d *Data) pingpongFindings(r *Run) []string {
+	cells := onlyRun(d.workload("pingpong"), r)
+	if len(cells) == 0 {
+		return nil
+	}
+	var out []string
+	sizes := presentInts(cells, func(c bench.Cell) int64 { return c.Size })
+	cores := coresList(cells)
+	maxCores := cores[len(cores)-1]
+	unit := "p50-ns"
+	methods := present(bench.Methods, cells, func(c bench.Cell) string { return c.Method })
+	m := prefer(methods, "fork")
+	chans := present(bench.Chans, cells, func(c bench.Cell) string { return c.Chan })
+	ch := prefer(chans, "pipe")
+	for _, impl := range present(bench.Impls, cells, func(c bench.Cell) string { return c.Impl }) {
+		// Fastest channel at the smallest size.
+		var best *Cell
+		for _, ch := range chans {
+			c := d.find(r, bench.Cell{Workload: "pingpong", Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
+			if hasSamples(c, unit) && (best == nil || d.Stat(c, unit).Median < d.Stat(best, unit).Median) {
+				best = c
+			}
+		}
+		if best != nil {
+			out = append(out, fmt.Sprintf("%s: fastest channel at size=%s is %s with a p50 round trip of %s (method=%s, cores=%d).",
+				impl, sizeLabel(sizes[0]), best.Cell.Chan, fmtNs(d.Stat(best, unit).Median), m, maxCores))
+		}
+		if len(cores) > 1 {
+			a := d.find(r, bench.Cell{Workload: "pingpong", Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: cores[0]})
+			b := d.find(r, bench.Cell{Workload: "pingpong", Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
+			if hasSamples(a, unit) && hasSamples(b, unit) {
+				cmp := CompareSamples(a.Samples[unit], b.Samples[unit])
+				out = append(out, fmt.Sprintf("%s: p50 round trip at cores=%d is %s: %s vs %s (method=%s, chan=%s, size=%s).",
+					impl, maxCores, cmpText(cmp, fmt.Sprintf("cores=%d", cores[0])), fmtNs(cmp.New), fmtNs(cmp.Base), m, ch, sizeLabel(sizes[0])))
+			}
+		}
+		if impl != "native" {
+			a := d.find(r, bench.Cell{Workload: "pingpong", Impl: "native", Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
+			b := d.find(r, bench.Cell{Workload: "pingpong", Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
+			if hasSamples(a, unit) && hasSamples(b, unit) {
+				cmp := CompareSamples(a.Samples[unit], b.Samples[unit])
+				out = append(out, fmt.Sprintf("%s p50 round trip is %s (method=%s, chan=%s, size=%s, cores=%d).",
+					impl, cmpText(cmp, "native"), m, ch, sizeLabel(sizes[0]), maxCores))
+			}
+		}
+	}
+	return out
+}
+
+func (d *Data) streamFindings(r *Run) []string {
+	cells := onlyRun(d.workload("stream"), r)
+	if len(cells) == 0 {
+		return nil
+	}
+	var out []string
+	sizes := presentInts(cells, func(c bench.Cell) int64 { return c.Size })
+	cores := coresList(cells)
+	maxCores := cores[len(cores)-1]
+	m := prefer(present(bench.Methods, cells, func(c bench.Cell) string { return c.Method }), "fork")
+	for _, impl := range present(bench.Impls, cells, func(c bench.Cell) string { return c.Impl }) {
+		var best *Cell
+		for _, c := range cells {
+			if c.Cell.Impl == impl && hasSamples(c, "MB/s") && (best == nil || d.Stat(c, "MB/s").Median > d.Stat(best, "MB/s").Median) {
+				best = c
+			}
+		}
+		if best != nil {
+			b := best.Cell
+			out = append(out, fmt.Sprintf("%s: highest throughput %s MB/s with method=%s, chan=%s%s, size=%s, cores=%d.",
+				impl, sig3(d.Stat(best, "MB/s").Median), b.Method, b.Chan, payloadText(b), sizeLabel(b.Size), b.Cores))
+		}
+		big := sizes[len(sizes)-1]
+		p := d.find(r, bench.Cell{Workload: "stream", Impl: impl, Method: m, Chan: "pipe", Size: big, Cores: maxCores})
+		s := d.find(r, bench.Cell{Workload: "stream", Impl: impl, Method: m, Chan: "shm", Size: big, Cores: maxCores})
+		if hasSamples(p, "MB/s") && hasSamples(s, "MB/s") {
+			cmp := CompareSamples(p.Samples["MB/s"], s.Samples["MB/s"])
+			out = append(out, fmt.Sprintf("%s: at size=%s shared memory moves %s MB/s, %s: %s MB/s (method=%s, cores=%d).",
+				impl, sizeLabel(big), sig3(cmp.New), cmpText(cmp, "the pipe"), sig3(cmp.Base), m, maxCores))
+		}
+	}
+	return out
+}
+
+func payloadText(c bench.Cell) string {
+	if c.Payload != "" {
+		return ", payload=" + c.Payload
+	}
+	return ""
+}
+
+func (d *Data) poolFindings(r *Run) []string {
+	cells := onlyRun(d.workload("pool"), r)
+	if len(cells) == 0 {
+		return nil
+	}
+	var out []string
+	for _, g := range groupBy(cells, func(c *Cell) string {
+		return fmt.Sprintf("%s/%s/%s/%s/%d", c.Cell.Impl, c.Cell.Method, c.Cell.Chan, c.Cell.Task, c.Cell.Cores)
+	}) {
+		c0 := g.cells[0].Cell
+		// Report one (method, chan) per impl: fork + simplequeue preferred.
+		if !(c0.Method == prefer(present(bench.Methods, cells, func(c bench.Cell) string { return c.Method }), "fork") &&
+			c0.Chan == prefer(present(bench.Chans, cells, func(c bench.Cell) string { return c.Chan }), "simplequeue")) {
+			continue
+		}
+		var best *Cell
+		for _, c := range g.cells {
+			if hasSamples(c, "ns/op") && (best == nil || d.Stat(c, "ns/op").Median < d.Stat(best, "ns/op").Median) {
+				best = c
+			}
+		}
+		if best == nil {
+			continue
+		}
+		s := fmt.Sprintf("%s (%s, %s, %d %s tasks, cores=%d): shortest makespan %s with %d workers",
+			c0.Impl, c0.Method, c0.Chan, c0.Tasks, c0.Task, c0.Cores, fmtNs(d.Stat(best, "ns/op").Median), best.Cell.Workers)
+		if hasSamples(best, "efficiency") {
+			s += fmt.Sprintf(" (efficiency %s)", sig3(d.Stat(best, "efficiency").Median))
+		}
+		for _, c := range g.cells {
+			if c.Cell.Workers == 2*c0.Cores && c != best && hasSamples(c, "ns/op") {
+				s += fmt.Sprintf("; with %d workers (2×cores) %s", c.Cell.Workers, fmtNs(d.Stat(c, "ns/op").Median))
+			}
+			if c0.Task == "sleep" && c.Cell.Workers == 2 && hasSamples(c, "ns/op") {
+				waves := math.Ceil(float64(c0.Tasks) / 2)
+				s += fmt.Sprintf("; Pool(2) over %d sleep tasks takes %s = %s× one task of %d ms (ceil(%d/2) = %.0f waves expected)",
+					c0.Tasks, fmtNs(d.Stat(c, "ns/op").Median), sig3(d.Stat(c, "ns/op").Median/(bench.SleepTaskMillis*1e6)),
+					bench.SleepTaskMillis, c0.Tasks, waves)
+			}
+		}
+		out = append(out, s+".")
+	}
+	return out
+}
