@@ -14,8 +14,9 @@ setup:
 	bash scripts/setup
 	$(GO) mod download
 
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo devel)
 build:
-	$(GO) build -o $(BIN) ./cmd/mpbench
+	$(GO) build -ldflags "-X github.com/mpbench/mpbench/harness.buildVersion=$(VERSION)" -o $(BIN) ./cmd/mpbench
 
 test: build
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }

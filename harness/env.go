@@ -34,9 +34,16 @@ func Environment() []ConfigLine {
 	}
 }
 
+// buildVersion is set by the Makefile (-ldflags -X) to `git describe
+// --always --dirty`, since VCS stamping may be turned off (GOFLAGS).
+var buildVersion string
+
 // Version is the VCS revision the binary was built from (with "-dirty"
 // when the tree had changes), or "devel" when unknown.
 func Version() string {
+	if buildVersion != "" {
+		return buildVersion
+	}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "devel"

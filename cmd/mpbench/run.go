@@ -209,11 +209,14 @@ func runCmd(args []string) error {
 		}
 		return runCmd(append(recorded, "--resume"))
 	}
-	if *count == 0 {
+	if !isSet(fs, "count") {
 		*count = bench.DefaultCount(sel.profile)
 	}
+	if !isSet(fs, "rounds") {
+		*rounds = harness.Rounds(*count)
+	}
 	switch {
-	case *count < 0:
+	case *count < 1:
 		return usagef("run: --count must be ≥ 1, got %d", *count)
 	case *warmup < 0:
 		return usagef("run: --warmup must be ≥ 0")
@@ -221,7 +224,7 @@ func runCmd(args []string) error {
 		return usagef("run: --benchtime must be > 0")
 	case *timeout < 0:
 		return usagef("run: --timeout must be > 0")
-	case *rounds < 0 || *rounds > *count:
+	case *rounds < 1 || *rounds > *count:
 		return usagef("run: --rounds must be between 1 and --count")
 	}
 	cells, err := sel.cells()
@@ -274,6 +277,13 @@ func runCmd(args []string) error {
 		fmt.Fprintln(os.Stderr, "mpbench: first failure: "+sum.FirstFailure)
 	}
 	return nil
+}
+
+// isSet reports whether a flag was given on the command line.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // onlyOutAndResume reports whether --out and --resume are the only flags.

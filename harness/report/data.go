@@ -178,6 +178,9 @@ func fmtValue(unit string, v float64) string {
 	if isNsUnit(unit) {
 		return fmtNs(v)
 	}
+	if unit == "efficiency" || unit == "" {
+		return sig3(v)
+	}
 	return sig3(v) + " " + unit
 }
 

@@ -198,8 +198,8 @@ func (d *Data) poolFindings(r *Run) []string {
 		if best == nil {
 			continue
 		}
-		s := fmt.Sprintf("%s (%s, %s, %d %s tasks, cores=%d): shortest makespan %s with %d workers",
-			c0.Impl, c0.Method, c0.Chan, c0.Tasks, c0.Task, c0.Cores, fmtNs(d.Stat(best, "ns/op").Median), best.Cell.Workers)
+		s := fmt.Sprintf("%s (%s, %s, %d %s tasks, cores=%d): shortest makespan %s with %s",
+			c0.Impl, c0.Method, c0.Chan, c0.Tasks, c0.Task, c0.Cores, fmtNs(d.Stat(best, "ns/op").Median), plural(best.Cell.Workers, "worker", "workers"))
 		if hasSamples(best, "efficiency") {
 			s += fmt.Sprintf(" (efficiency %s)", sig3(d.Stat(best, "efficiency").Median))
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image/color"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -24,11 +25,11 @@ type pt struct {
 
 // series is one line (or set of points) of a panel.
 type series struct {
-	name  string
-	color int // palette index
-	dash  int // 0 solid, else plotutil.Dashes(dash)
-	shape int
-	pts   []pt
+	name   string
+	color  int // palette index
+	dash   int // 0 solid, else plotutil.Dashes(dash)
+	shape  int
+	pts    []pt
 	noLine bool // points with whiskers only (categorical plots)
 }
 
@@ -54,11 +55,11 @@ type figure struct {
 }
 
 const (
-	panelW = 4.6 * vg.Inch
-	panelH = 3.4 * vg.Inch
-	titleH = 0.45 * vg.Inch
+	panelW  = 4.6 * vg.Inch
+	panelH  = 3.4 * vg.Inch
+	titleH  = 0.45 * vg.Inch
 	minFigW = 8 * vg.Inch
-	dpi    = 96
+	dpi     = 96
 )
 
 func (f *figure) size() (vg.Length, vg.Length) {
@@ -247,7 +248,7 @@ func (pn *panel) plot() (*plot.Plot, error) {
 			ymax *= math.Pow(10, span*frac/(1-frac))
 		}
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = logTicks{}
 	} else {
 		if ymin > 0 {
 			ymin = 0
@@ -261,7 +262,7 @@ func (pn *panel) plot() (*plot.Plot, error) {
 	p.Y.Min, p.Y.Max = ymin, ymax
 	if pn.logX {
 		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.X.Tick.Marker = logTicks{}
 		p.X.Min, p.X.Max = xmin/1.6, xmax*1.6
 	}
 	if pn.xticks != nil {
@@ -274,4 +275,27 @@ func (pn *panel) plot() (*plot.Plot, error) {
 		p.X.Tick.Label.YAlign = draw.YCenter
 	}
 	return p, nil
+}
+
+// logTicks are plot.LogTicks that also label the 2× and 5× minor ticks
+// when the axis spans less than three decades (otherwise a short axis
+// may show a single labelled tick).
+type logTicks struct{}
+
+func (logTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.LogTicks{Prec: -1}.Ticks(min, max)
+	if math.Log10(max/min) >= 3 {
+		return ticks
+	}
+	for i, t := range ticks {
+		if t.Label != "" {
+			continue
+		}
+		e := math.Pow(10, math.Floor(math.Log10(t.Value)))
+		m := math.Round(t.Value / e)
+		if (m == 2 || m == 5) && math.Abs(t.Value/e-m) < 1e-6 {
+			ticks[i].Label = strconv.FormatFloat(m*e, 'f', -1, 64)
+		}
+	}
+	return ticks
 }

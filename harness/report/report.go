@@ -233,9 +233,11 @@ func (d *Data) writeReport(w io.Writer, tables []*Table, figs []*figure) error {
 	for _, t := range tables {
 		if t.Section == "compare" {
 			n++
-			if err := t.Markdown(w, 3); err != nil {
+			fmt.Fprintf(w, "### %s\n\n%s\n\n<details><summary>%s</summary>\n\n", t.Title, t.Caption, plural(len(t.Rows), "comparison", "comparisons"))
+			if err := t.render(w, true); err != nil {
 				return err
 			}
+			fmt.Fprintf(w, "\n</details>\n\n")
 		}
 	}
 	if n == 0 {

@@ -21,7 +21,7 @@ type Table struct {
 	Section string // startup, pingpong, stream, pool, compare, status, other
 	Title   string
 	Header  []string
-	Left    int // the first Left columns are labels (left-aligned)
+	Left    int  // the first Left columns are labels (left-aligned)
 	Notes   bool // the last column is a notes column (left-aligned)
 	Rows    [][]string
 	Caption string
@@ -587,10 +587,10 @@ func (d *Data) otherTable() *Table {
 			s := d.Stat(c, u)
 			ci := "—"
 			if s.CIValid {
-				ci = "[" + sig3(s.Lo) + ", " + sig3(s.Hi) + "]"
+				ci = "[" + fmtValue(u, s.Lo) + ", " + fmtValue(u, s.Hi) + "]"
 			}
-			t.Rows = append(t.Rows, append(d.labelVals(c), c.Name, u, strconv.Itoa(s.N), sig3(s.Median), ci,
-				sig3(s.Min), sig3(s.Max), strconv.Itoa(s.Outliers), status))
+			t.Rows = append(t.Rows, append(d.labelVals(c), c.Name, u, strconv.Itoa(s.N), fmtValue(u, s.Median), ci,
+				fmtValue(u, s.Min), fmtValue(u, s.Max), strconv.Itoa(s.Outliers), status))
 		}
 	}
 	if len(t.Rows) == 0 {

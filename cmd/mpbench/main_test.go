@@ -1,0 +1,290 @@
+package main
+
+// End-to-end tests of the mpbench binary: bad input, a tiny real run,
+// SIGINT + resume, kill -9 of the harness. They build the binary once and
+// run it as a user would.
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/mpbench/mpbench/harness"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "mpbench-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "mpbench")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// mpbench runs the binary with a unique environment token, so that every
+// process it starts can be found afterwards.
+func mpbench(t *testing.T, token string, args ...string) *exec.Cmd {
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "MPBENCH_TEST_TOKEN="+token)
+	return cmd
+}
+
+func TestBadInput(t *testing.T) {
+	tmp := t.TempDir()
+	existing := filepath.Join(tmp, "existing")
+	os.MkdirAll(existing, 0o755)
+	os.WriteFile(filepath.Join(existing, "raw.bench"), []byte("goos: linux\n"), 0o644)
+	readonly := filepath.Join(tmp, "ro")
+	os.MkdirAll(readonly, 0o555)
+	base := []string{"run", "--impl", "native", "--workload", "startup", "--method", "fork", "--chan", "pipe", "--rss", "0", "--count", "1"}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no command", nil, "missing command"},
+		{"unknown command", []string{"frobnicate"}, "unknown command"},
+		{"unknown impl", []string{"run", "--impl", "cobol", "--out", tmp + "/a"}, "unknown value \"cobol\""},
+		{"unknown method", []string{"run", "--method", "vfork", "--out", tmp + "/a"}, "--method"},
+		{"unknown chan", []string{"run", "--chan", "socket", "--out", tmp + "/a"}, "--chan"},
+		{"unknown workload", []string{"run", "--workload", "sleep", "--out", tmp + "/a"}, "--workload"},
+		{"malformed size", []string{"run", "--size", "12XB", "--out", tmp + "/a"}, "malformed size"},
+		{"malformed rss", []string{"run", "--rss", "-1", "--out", tmp + "/a"}, "malformed size"},
+		{"count zero", append(base, "--count", "0", "--out", tmp+"/a"), "--count"},
+		{"count negative", append(base, "--count", "-3", "--out", tmp+"/a"), "--count"},
+		{"malformed duration", append(base, "--timeout", "soon", "--out", tmp+"/a"), "invalid value"},
+		{"cores above nproc", append(base, "--cores", "4096", "--out", tmp+"/a"), "exceeds"},
+		{"missing out", base, "--out DIR is required"},
+		{"existing out", append(base, "--out", existing), "is not empty"},
+		{"unwritable out", append(base, "--out", readonly+"/x"), "not writable"},
+		{"missing interpreter", []string{"run", "--impl", "cpython", "--python", "/nonexistent/python3", "--out", tmp + "/a"}, "impl cpython"},
+		{"resume nothing", []string{"run", "--resume", "--out", tmp + "/nothing"}, "no run"},
+		{"report missing dir", []string{"report", tmp + "/nothing"}, "no results folder"},
+		{"list bad", []string{"list", "--chan", "carrier-pigeon"}, "--chan"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "unwritable out" && os.Geteuid() == 0 {
+				t.Skip("root can write anywhere")
+			}
+			var stderr bytes.Buffer
+			cmd := mpbench(t, "bad", tt.args...)
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			ee, ok := err.(*exec.ExitError)
+			if !ok || ee.ExitCode() != 2 {
+				t.Fatalf("exit %v, want status 2; stderr %q", err, stderr.String())
+			}
+			msg := strings.TrimRight(stderr.String(), "\n")
+			if strings.Count(msg, "\n") != 0 || !strings.Contains(msg, tt.want) {
+				t.Errorf("stderr %q, want one line containing %q", msg, tt.want)
+			}
+			if _, err := os.Stat(tmp + "/a"); err == nil {
+				t.Errorf("bad input created the out folder")
+			}
+		})
+	}
+	if data, _ := os.ReadFile(filepath.Join(existing, "raw.bench")); string(data) != "goos: linux\n" {
+		t.Errorf("refused folder was changed")
+	}
+}
+
+// TestTinyRun: a small real run whose raw.bench parses with benchfmt,
+// has config lines and exactly count samples per cell.
+func TestTinyRun(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	cmd := mpbench(t, "tiny", "run", "--impl", "native,cpython", "--method", "fork", "--chan", "pipe,shm",
+		"--workload", "startup,stream", "--size", "64KiB", "--rss", "0", "--cores", "1", "--count", "2",
+		"--benchtime", "10ms", "--out", out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	f, err := os.Open(filepath.Join(out, "raw.bench"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := benchfmt.NewReader(f, "raw.bench")
+	counts := map[string]int{}
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			t.Errorf("syntax error: %v", rec)
+		case *benchfmt.Result:
+			counts[string(rec.Name.Full())]++
+			if rec.GetConfig("goos") != "linux" || rec.GetConfig("profile") == "" {
+				t.Errorf("config missing on %s", rec.Name.Full())
+			}
+		}
+	}
+	if len(counts) != 8 {
+		t.Errorf("%d cells recorded, want 8: %v", len(counts), counts)
+	}
+	for name, n := range counts {
+		if n != 2 {
+			t.Errorf("%s: %d samples, want 2", name, n)
+		}
+	}
+	assertNothingLeft(t, "tiny")
+}
+
+// TestInterruptAndResume: SIGINT mid-run stops within seconds with exit
+// 130 and a resume hint; --resume completes exactly --count samples per
+// cell without changing the bytes recorded before the interrupt.
+func TestInterruptAndResume(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	args := []string{"run", "--impl", "cpython", "--method", "fork,spawn", "--chan", "pipe,queue",
+		"--workload", "startup", "--rss", "0", "--cores", "1", "--count", "4", "--out", out}
+	cmd := mpbench(t, "sigint", args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitForSamples(t, out, 1)
+	cmd.Process.Signal(syscall.SIGINT)
+	start := time.Now()
+	err := cmd.Wait()
+	if time.Since(start) > 10*time.Second {
+		t.Errorf("took %v to stop after SIGINT", time.Since(start))
+	}
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130; stderr %s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "resume with: mpbench run --resume --out "+out) {
+		t.Errorf("no resume hint in %q", stderr.String())
+	}
+	assertNothingLeft(t, "sigint")
+	before, _ := os.ReadFile(filepath.Join(out, "raw.bench"))
+
+	if b, err := mpbench(t, "resume", "run", "--resume", "--out", out).CombinedOutput(); err != nil {
+		t.Fatalf("resume: %v\n%s", err, b)
+	}
+	after, _ := os.ReadFile(filepath.Join(out, "raw.bench"))
+	if !bytes.HasPrefix(after, before) {
+		t.Fatalf("resume rewrote recorded bytes")
+	}
+	res, _ := harness.OpenResultsReadOnly(out)
+	if len(res.Samples) != 4 {
+		t.Errorf("%d cells recorded, want 4", len(res.Samples))
+	}
+	for name, n := range res.Samples {
+		if n != 4 {
+			t.Errorf("%s: %d samples, want exactly 4", name, n)
+		}
+	}
+	// Resuming a finished run measures nothing and changes nothing.
+	if b, err := mpbench(t, "resume2", "run", "--resume", "--out", out).CombinedOutput(); err != nil {
+		t.Fatalf("second resume: %v\n%s", err, b)
+	}
+	again, _ := os.ReadFile(filepath.Join(out, "raw.bench"))
+	if !bytes.Equal(again, after) {
+		t.Errorf("resuming a finished run changed raw.bench")
+	}
+}
+
+// TestKill9LeavesNothing: kill -9 of the harness while cells with shared
+// memory and forkservers run leaves no process and no segment behind.
+func TestKill9LeavesNothing(t *testing.T) {
+	for _, impl := range []string{"cpython", "native"} {
+		t.Run(impl, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "run")
+			token := "kill9-" + impl
+			cmd := mpbench(t, token, "run", "--impl", impl, "--method", "forkserver,spawn,fork", "--chan", "shm,queue",
+				"--workload", "stream,pingpong", "--size", "1MiB", "--cores", "1", "--count", "3", "--benchtime", "300ms", "--out", out)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			waitForSamples(t, out, 1)
+			time.Sleep(200 * time.Millisecond) // into the next cell
+			cmd.Process.Kill()
+			cmd.Wait()
+			assertNothingLeft(t, token)
+		})
+	}
+}
+
+func waitForSamples(t *testing.T, out string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if res, err := harness.OpenResultsReadOnly(out); err == nil {
+			total := 0
+			for _, c := range res.Samples {
+				total += c
+			}
+			if total >= n {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no samples in %s after 60s", out)
+}
+
+// assertNothingLeft waits a few seconds for every process carrying the
+// token to disappear and checks /dev/shm holds no mpbench segment of a
+// dead run.
+func assertNothingLeft(t *testing.T, token string) {
+	t.Helper()
+	var left []string
+	for i := 0; i < 100; i++ {
+		left = processesWithToken("MPBENCH_TEST_TOKEN=" + token)
+		if len(left) == 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(left) > 0 {
+		t.Errorf("processes left behind: %v", left)
+		for _, p := range left {
+			var pid int
+			fmt.Sscan(p, &pid)
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	segs, _ := filepath.Glob("/dev/shm/mpbench-*")
+	for _, s := range segs {
+		var pid int
+		fmt.Sscanf(strings.TrimPrefix(filepath.Base(s), "mpbench-"), "%d", &pid)
+		if pid > 0 && syscall.Kill(pid, 0) == syscall.ESRCH {
+			t.Errorf("segment left behind: %s", s)
+			os.Remove(s)
+		}
+	}
+}
+
+func processesWithToken(token string) []string {
+	var out []string
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		env, err := os.ReadFile(d + "/environ")
+		if err != nil || !bytes.Contains(env, []byte(token+"\x00")) {
+			continue
+		}
+		stat, _ := os.ReadFile(d + "/stat")
+		if s := string(stat); strings.Contains(s, ") Z ") {
+			continue // a zombie waiting for its (dead) parent's reaper
+		}
+		cmdline, _ := os.ReadFile(d + "/cmdline")
+		out = append(out, filepath.Base(d)+" "+strings.ReplaceAll(string(cmdline), "\x00", " "))
+	}
+	return out
+}
