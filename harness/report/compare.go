@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
@@ -62,7 +63,7 @@ func Compare(w io.Writer, oldDir, newDir string, by string) error {
 func warnAll(w io.Writer, runs ...*Run) {
 	for _, r := range runs {
 		for _, m := range r.Warnings {
-			fmt.Fprintln(w, "warning:", m)
+			fmt.Fprintf(w, "warning: %s%c%s\n", r.Dir, os.PathSeparator, m)
 		}
 	}
 }

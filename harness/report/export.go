@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // CellStat is the exported statistics of one metric of one cell (formats
@@ -66,7 +67,7 @@ func fptr(x float64) *float64 {
 func (d *Data) CellStats() []CellStat {
 	var out []CellStat
 	for _, c := range d.Cells {
-		keys := map[string]string{"workload": c.Kind}
+		keys := map[string]string{"workload": strings.ToLower(c.Kind)}
 		for _, kv := range c.Keys {
 			keys[kv.Key] = kv.Value
 		}

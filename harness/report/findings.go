@@ -101,13 +101,17 @@ func (d *Data) pingpongFindings(r *Run) []string {
 	for _, impl := range present(bench.Impls, cells, func(c bench.Cell) string { return c.Impl }) {
 		// Fastest channel at the smallest size.
 		var best *Cell
+		n := 0
 		for _, ch := range chans {
 			c := d.find(r, bench.Cell{Workload: "pingpong", Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
-			if hasSamples(c, unit) && (best == nil || d.Stat(c, unit).Median < d.Stat(best, unit).Median) {
-				best = c
+			if hasSamples(c, unit) {
+				n++
+				if best == nil || d.Stat(c, unit).Median < d.Stat(best, unit).Median {
+					best = c
+				}
 			}
 		}
-		if best != nil {
+		if best != nil && n > 1 {
 			out = append(out, fmt.Sprintf("%s: fastest channel at size=%s is %s with a p50 round trip of %s (method=%s, cores=%d).",
 				impl, sizeLabel(sizes[0]), best.Cell.Chan, fmtNs(d.Stat(best, unit).Median), m, maxCores))
 		}

@@ -99,14 +99,16 @@ func Load(dir string, warn io.Writer) (*Run, error) {
 		}
 		return nil, fmt.Errorf("no results in %s: %v", dir, err)
 	}
-	run, err := parse(data, path)
+	// Warnings name the file relative to the folder ("raw.bench:12: …")
+	// so that the report does not depend on where the folder lives.
+	run, err := parse(data, RawFile)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %v", dir, err)
 	}
 	run.Dir = dir
 	if warn != nil {
 		for _, w := range run.Warnings {
-			fmt.Fprintln(warn, "warning:", w)
+			fmt.Fprintf(warn, "warning: %s%c%s\n", dir, os.PathSeparator, w)
 		}
 	}
 	return run, nil

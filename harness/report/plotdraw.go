@@ -130,6 +130,17 @@ func (f *figure) draw(dc draw.Canvas) error {
 		}
 		plots[i/cols][i%cols] = p
 	}
+	// Panels with the same y label share one y range, so that the eye
+	// can compare them.
+	for i := range f.panels {
+		pi := plots[i/cols][i%cols]
+		for j := range f.panels {
+			pj := plots[j/cols][j%cols]
+			if f.panels[i].ylabel == f.panels[j].ylabel && f.panels[i].logY == f.panels[j].logY && len(f.panels[j].series) > 0 {
+				pi.Y.Min, pi.Y.Max = math.Min(pi.Y.Min, pj.Y.Min), math.Max(pi.Y.Max, pj.Y.Max)
+			}
+		}
+	}
 	tiles := draw.Tiles{Rows: rows, Cols: cols, PadTop: 4, PadBottom: 4, PadLeft: 4, PadRight: 10, PadX: 14, PadY: 14}
 	canvases := plot.Align(plots, tiles, body)
 	for r := range plots {
@@ -244,6 +255,7 @@ func (pn *panel) plot() (*plot.Plot, error) {
 		span := math.Log10(ymax / ymin)
 		if pn.legendBottom {
 			ymin /= math.Pow(10, span*frac/(1-frac))
+			ymax *= 1.5
 		} else {
 			ymax *= math.Pow(10, span*frac/(1-frac))
 		}

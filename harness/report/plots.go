@@ -164,7 +164,13 @@ func (d *Data) startupFigures(r *Run) []*figure {
 				cols:    min(len(chans), 2),
 			}
 			for _, ch := range chans {
-				pn := panel{title: fmt.Sprintf("%s, chan=%s", impl, ch), xlabel: "parent RSS (MiB)", ylabel: "start-up latency (ms)"}
+				var ticks []plot.Tick
+				for _, v := range rssList {
+					ticks = append(ticks, plot.Tick{Value: float64(v) / (1 << 20), Label: sizeLabel(v)})
+				}
+				maxMiB := float64(rssList[len(rssList)-1]) / (1 << 20)
+				pn := panel{title: fmt.Sprintf("%s, chan=%s", impl, ch), xlabel: "memory touched by the parent before start()",
+					ylabel: "start-up latency (ms)", xticks: ticks, xmin: -0.06 * maxMiB, xmax: 1.06 * maxMiB}
 				for _, m := range bench.Methods {
 					s := series{name: m, color: index(bench.Methods, m), shape: index(bench.Methods, m)}
 					for _, rss := range rssList {

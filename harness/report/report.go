@@ -295,6 +295,9 @@ func (d *Data) writeWarnings(w io.Writer) {
 	var items []string
 	for _, r := range d.Runs {
 		for _, m := range r.Warnings {
+			if d.Multi {
+				m = r.Label + ": " + m
+			}
 			items = append(items, "parse: "+m)
 		}
 	}

@@ -97,9 +97,9 @@ func TestLoadWarnsCorruptLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// testdata/raw.bench has a corrupt value at line 2647, a line without
-	// unit at 2649 and a truncated last line 2650.
-	for _, want := range []string{"raw.bench:2647: ", "raw.bench:2649: missing units", "raw.bench:2650: truncated last line"} {
+	// testdata/raw.bench has a corrupt value at line 2927, a line without
+	// unit at 2929 and a truncated last line 2930.
+	for _, want := range []string{"raw.bench:2927: ", "raw.bench:2929: missing units", "raw.bench:2930: truncated last line"} {
 		if !strings.Contains(w.String(), want) {
 			t.Errorf("warnings %q lack %q", w.String(), want)
 		}
@@ -208,7 +208,7 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 	rep := string(files["REPORT.md"])
-	for _, want := range []string{"## Environment", "## Warnings", "raw.bench:2647", "skipped: pypy3 not found on PATH",
+	for _, want := range []string{"## Environment", "## Warnings", "raw.bench:2927", "skipped: pypy3 not found on PATH",
 		"timeout after 30s", "![", "spawn start-up is", "Claim/id=C3"} {
 		if !strings.Contains(rep, want) {
 			t.Errorf("REPORT.md lacks %q", want)

@@ -1,0 +1,56 @@
+package report
+
+import "testing"
+
+// FuzzParse: any input parses without panic, and the tables and
+// statistics of whatever was read can be built.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("goos: linux\nBenchmarkStartup/impl=native/method=fork/chan=pipe/rss=0/cores=1 1 2 ns/op\n--- SKIP: BenchmarkStartup/impl=pypy/method=fork/chan=pipe/rss=0/cores=1: why\n"))
+	f.Add([]byte("BenchmarkPool/impl=native/method=fork/chan=pipe/workers=2/tasks=16/task=cpu/cores=2 1 5 ns/op 0.5 efficiency\n--- FAIL: BenchmarkX: timeout\nBenchmarkClaim/id=C1 1 2 ns/op"))
+	f.Add([]byte("BenchmarkStream/impl=cpython/method=fork/chan=shm/size=1MiB/cores=2 10 100 ns/op 9000 MB/s\nBenchmarkPingpong/impl=native/method=spawn/chan=queue/size=64B/cores=1 1 -3 ns/op 1 p50-ns\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := parse(data, RawFile)
+		if err != nil {
+			return
+		}
+		d := newData([]*Run{r})
+		d.Tables()
+		d.CellStats()
+		for _, run := range d.Runs {
+			d.startupFindings(run)
+			d.pingpongFindings(run)
+			d.streamFindings(run)
+			d.poolFindings(run)
+		}
+		d.Figures()
+	})
+}
+
+// TestEdgeValuesRender: zero, negative and single samples must not break
+// the plots (log axes drop non-positive points) nor the report.
+func TestEdgeValuesRender(t *testing.T) {
+	in := "" +
+		"BenchmarkStartup/impl=native/method=fork/chan=pipe/rss=0/cores=1 1 0 ns/op\n" +
+		"BenchmarkStartup/impl=native/method=spawn/chan=pipe/rss=0/cores=1 1 -5 ns/op\n" +
+		"BenchmarkStartup/impl=native/method=fork/chan=pipe/rss=1GiB/cores=1 1 5 ns/op\n" +
+		"BenchmarkStartup/impl=native/method=fork/chan=pipe/rss=0/cores=2 1 1e300 ns/op\n" +
+		"BenchmarkStream/impl=native/method=fork/chan=pipe/size=64B/cores=1 1 5 ns/op 0 MB/s\n" +
+		"BenchmarkStream/impl=native/method=fork/chan=pipe/size=64B/cores=2 1 5 ns/op 1 MB/s\n" +
+		"BenchmarkPingpong/impl=native/method=fork/chan=pipe/size=64B/cores=1 1 5 ns/op\n" +
+		"BenchmarkPingpong/impl=cpython/method=fork/chan=pipe/size=64B/cores=2 1 5 ns/op 4 p50-ns\n" +
+		"BenchmarkPool/impl=native/method=fork/chan=pipe/workers=1/tasks=1/task=sleep/cores=1 1 5 ns/op\n"
+	r, err := parse([]byte(in), RawFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newData([]*Run{r})
+	for _, f := range d.Figures() {
+		if _, _, err := f.render(); err != nil {
+			t.Errorf("%s: %v", f.name, err)
+		}
+	}
+	out := t.TempDir()
+	if err := d.writeAll(out); err != nil {
+		t.Fatal(err)
+	}
+}
