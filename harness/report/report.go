@@ -321,7 +321,7 @@ func (d *Data) writeWarnings(w io.Writer) {
 		if s.N < MinSamples {
 			msg := fmt.Sprintf("`%s`: n=%d", name, s.N)
 			if !s.CIValid {
-				msg += " (need >= 6 samples for confidence interval at level 0.95)"
+				msg += " (no CI)"
 			}
 			low = append(low, msg)
 		}
@@ -334,7 +334,9 @@ func (d *Data) writeWarnings(w io.Writer) {
 			plural(skipped, "cell skipped", "cells skipped"), plural(failed, "cell failed", "cells failed")))
 	}
 	if len(low) > 0 {
-		items = append(items, fmt.Sprintf("%s with fewer than %d samples: %s.", plural(len(low), "cell", "cells"), MinSamples, strings.Join(low, "; ")))
+		items = append(items, fmt.Sprintf("%s of %d with fewer than %d samples (benchstat: need >= 6 samples for confidence interval at level 0.95): "+
+			"<details><summary>list</summary>\n\n  %s\n\n  </details>",
+			plural(len(low), "cell", "cells"), len(d.Cells), MinSamples, strings.Join(low, "; ")))
 	}
 	if len(outl) > 0 {
 		items = append(items, fmt.Sprintf("%s of %d have outliers in their headline metric (modified z-score > %.1f; kept in every statistic, "+
