@@ -1,0 +1,505 @@
+package python
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/impl"
+)
+
+// testPrefix names every /dev/shm segment the tests' drivers create.
+var testPrefix = fmt.Sprintf("mpbench-pytest-%d", os.Getpid())
+
+// groups are the process groups of every driver the tests started; none
+// may survive the tests.
+var (
+	groupsMu sync.Mutex
+	groups   []int
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := leftovers(10 * time.Second); err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL: leftovers after the tests:", err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// leftovers waits up to grace for every driver process group to be empty
+// and checks that no /dev/shm segment with the test prefix remains; it
+// kills whatever it finds so that a failing run still leaves nothing.
+func leftovers(grace time.Duration) error {
+	var errs []string
+	groupsMu.Lock()
+	gs := append([]int(nil), groups...)
+	groupsMu.Unlock()
+	deadline := time.Now().Add(grace)
+	for _, g := range gs {
+		for syscall.Kill(-g, 0) == nil {
+			if time.Now().After(deadline) {
+				errs = append(errs, fmt.Sprintf("process group %d still has processes (killed now)", g))
+				syscall.Kill(-g, syscall.SIGKILL)
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	segs, _ := filepath.Glob("/dev/shm/" + testPrefix + "*")
+	for _, s := range segs {
+		errs = append(errs, "shm segment "+s+" left behind (removed now)")
+		os.Remove(s)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// start runs cmd in its own process group (recorded for the leftover
+// check), dying with the test binary.
+func start(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	groupsMu.Lock()
+	groups = append(groups, cmd.Process.Pid)
+	groupsMu.Unlock()
+}
+
+// run runs cmd to completion (bounded by timeout) and returns its output.
+func run(t *testing.T, cmd *exec.Cmd, timeout time.Duration) (string, string, error) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start(t, cmd)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return stdout.String(), stderr.String(), err
+	case <-time.After(timeout):
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+		return stdout.String(), stderr.String(), fmt.Errorf("timed out after %v", timeout)
+	}
+}
+
+func cpython(t *testing.T) *Impl {
+	t.Helper()
+	p := New("cpython", "")
+	if err := p.Available(); err != nil {
+		t.Fatalf("cpython must be available: %v", err)
+	}
+	return p
+}
+
+// TestIntegrity sends patterned payloads both ways over every channel under
+// every start method and checks every byte and the order (driver --check).
+func TestIntegrity(t *testing.T) {
+	p := cpython(t)
+	all := []int64{0, 1, 64, 64 << 10, 1 << 20, 16 << 20}
+	small := all[:5] // 16 MiB through the pickling queues under every method is slow
+	for _, m := range bench.Methods {
+		for _, ch := range bench.Chans {
+			sizes := all
+			if (ch == "simplequeue" || ch == "queue") && m != "fork" {
+				sizes = small
+			}
+			t.Run(m+"/"+ch, func(t *testing.T) {
+				cmd, err := p.CheckCommand(m, ch, sizes, testPrefix)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out, errOut, err := run(t, cmd, 60*time.Second)
+				if err != nil || strings.TrimSpace(out) != "ok" {
+					t.Fatalf("check failed: %v\nstdout: %s\nstderr: %s", err, out, errOut)
+				}
+				if strings.TrimSpace(errOut) != "" {
+					t.Errorf("unexpected stderr: %s", errOut)
+				}
+			})
+		}
+	}
+}
+
+// TestIntegrityCatchesCorruption makes the child flip one byte of its
+// answer (a test-only driver flag): the check must fail and say where.
+func TestIntegrityCatchesCorruption(t *testing.T) {
+	p := cpython(t)
+	for _, ch := range bench.Chans {
+		cmd, err := p.CheckCommand("fork", ch, []int64{0, 64, 70000}, testPrefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Args = append(cmd.Args, "--check-corrupt")
+		out, errOut, err := run(t, cmd, 60*time.Second)
+		if err == nil || strings.Contains(out, "ok") || !strings.Contains(errOut, "byte 35000") {
+			t.Errorf("%s: corrupted answer not caught: err %v, stdout %q, stderr %q", ch, err, out, errOut)
+		}
+	}
+}
+
+// TestIntegrityTorch checks torch tensors (and bytes) through torch's
+// reductions over the pickling channels.
+func TestIntegrityTorch(t *testing.T) {
+	p := New("torch", "")
+	if err := p.Available(); err != nil {
+		t.Skip(err)
+	}
+	// Every method over pipe, and SimpleQueue once (each run imports torch).
+	for _, mc := range []struct{ method, ch string }{
+		{"fork", "pipe"}, {"spawn", "pipe"}, {"forkserver", "pipe"}, {"fork", "simplequeue"},
+	} {
+		cmd, err := p.CheckCommand(mc.method, mc.ch, []int64{0, 64, 64 << 10, 1 << 20}, testPrefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, err := run(t, cmd, 60*time.Second)
+		if err != nil || strings.TrimSpace(out) != "ok" {
+			t.Errorf("torch %s/%s: %v\nstdout: %s\nstderr: %s", mc.method, mc.ch, err, out, errOut)
+		}
+	}
+}
+
+// units are the metrics each workload's result lines must carry.
+var units = map[string][]string{
+	"startup":  {"ns/op", "join-ns/op"},
+	"pingpong": {"ns/op", "p50-ns", "p99-ns", "user-ns/op", "sys-ns/op"},
+	"stream":   {"ns/op", "MB/s", "msgs/s", "user-ns/op", "sys-ns/op"},
+	"pool":     {"ns/op", "tasks/s", "efficiency"},
+}
+
+var tiny = impl.Options{Count: 2, Warmup: 1, Benchtime: 5 * time.Millisecond, ShmPrefix: testPrefix}
+
+// runCell runs one cell and checks its output against the contract:
+// exactly Count results under the cell's name, with the workload's units.
+func runCell(t *testing.T, p *Impl, name string, o impl.Options) {
+	t.Helper()
+	c, err := bench.ParseName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd, err := p.Command(c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := run(t, cmd, 120*time.Second)
+	if err != nil {
+		t.Fatalf("%s: %v\nstdout: %s\nstderr: %s", name, err, out, errOut)
+	}
+	if strings.TrimSpace(errOut) != "" {
+		t.Errorf("%s: unexpected stderr: %s", name, errOut)
+	}
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if len(lines) != o.Count {
+		t.Fatalf("%s: %d stdout lines, want %d:\n%s", name, len(lines), o.Count, out)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, c.Benchmark()+" ") {
+			t.Errorf("%s: stray stdout line %q", name, l)
+		}
+	}
+	r := benchfmt.NewReader(strings.NewReader(out), name)
+	n := 0
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			t.Errorf("%s: %v", name, rec)
+		case *benchfmt.Result:
+			n++
+			if got := strings.TrimPrefix(string(rec.Name.Full()), "Benchmark"); got != c.Name() {
+				t.Errorf("result name %q, want %q", got, c.Name())
+			}
+			if rec.Iters < 1 {
+				t.Errorf("%s: iters %d", name, rec.Iters)
+			}
+			if c.Workload == "stream" && rec.Iters < 2 {
+				t.Errorf("%s: stream iters %d < 2", name, rec.Iters)
+			}
+			// The reader tidies units (ns/op → sec/op); check the originals.
+			vals := map[string]float64{}
+			var order []string
+			for _, v := range rec.Values {
+				u, x := v.Unit, v.Value
+				if v.OrigUnit != "" {
+					u, x = v.OrigUnit, v.OrigValue
+				}
+				vals[u] = x
+				order = append(order, u)
+			}
+			if len(order) == 0 || order[0] != "ns/op" {
+				t.Errorf("%s: units %v, want ns/op first", name, order)
+			}
+			for _, u := range units[c.Workload] {
+				v, ok := vals[u]
+				if !ok {
+					t.Errorf("%s: missing unit %s in %q", name, u, out)
+				} else if v < 0 || v != v {
+					t.Errorf("%s: %s = %v", name, u, v)
+				}
+			}
+			if len(vals) != len(units[c.Workload]) {
+				t.Errorf("%s: units %v, want exactly %v", name, order, units[c.Workload])
+			}
+			if vals["ns/op"] <= 0 {
+				t.Errorf("%s: ns/op = %v, want > 0", name, vals["ns/op"])
+			}
+		}
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != o.Count {
+		t.Errorf("%s: %d results, want %d", name, n, o.Count)
+	}
+}
+
+// TestWorkloads runs a tiny cell of every workload over every channel
+// (start methods rotate so that each appears with each workload).
+func TestWorkloads(t *testing.T) {
+	p := cpython(t)
+	params := map[string]string{
+		"startup":  "rss=0",
+		"pingpong": "size=64B",
+		"stream":   "size=64KiB",
+		"pool":     "workers=2/tasks=5/task=sleep",
+	}
+	for wi, w := range bench.Workloads {
+		for ci, ch := range bench.Chans {
+			m := bench.Methods[(wi+ci)%len(bench.Methods)]
+			name := fmt.Sprintf("%s/impl=cpython/method=%s/chan=%s/%s/cores=2",
+				strings.ToUpper(w[:1])+w[1:], m, ch, params[w])
+			t.Run(name, func(t *testing.T) { runCell(t, p, name, tiny) })
+		}
+	}
+	// The other shapes: touched memory before fork, 16 MiB chunked over
+	// shm, CPU tasks with more workers than tasks per worker.
+	for _, name := range []string{
+		"Startup/impl=cpython/method=fork/chan=shm/rss=256MiB/cores=2",
+		"Stream/impl=cpython/method=fork/chan=shm/size=16MiB/cores=2",
+		"Pingpong/impl=cpython/method=spawn/chan=pipe/size=64KiB/cores=1",
+		"Pool/impl=cpython/method=fork/chan=simplequeue/workers=3/tasks=8/task=cpu/cores=2",
+		"Pool/impl=cpython/method=fork/chan=shm/workers=3/tasks=8/task=cpu/cores=2",
+	} {
+		t.Run(name, func(t *testing.T) { runCell(t, p, name, tiny) })
+	}
+}
+
+// TestSkip checks the skip paths: missing interpreters and unsupported
+// combinations give a readable reason, never a number.
+func TestSkip(t *testing.T) {
+	err := New("pypy", "/nonexistent/pypy3").Available()
+	if err == nil || !strings.Contains(err.Error(), "/nonexistent/pypy3") {
+		t.Errorf("pypy with a missing interpreter: err = %v", err)
+	}
+	t.Logf("missing pypy: %v", err)
+	if cfg := New("pypy", "/nonexistent/pypy3").Config(); cfg["pypy-unavailable"] == "" {
+		t.Errorf("config of an unavailable impl: %v", cfg)
+	}
+	if cfg := cpython(t).Config(); cfg["cpython-python"] == "" || cfg["cpython-version"] == "" {
+		t.Errorf("cpython config: %v", cfg)
+	} else {
+		t.Logf("cpython config: %v", cfg)
+	}
+	// The pyenv python3 has no torch; pick any interpreter that lacks it.
+	noTorch := ""
+	for _, cand := range []string{cpython(t).Interpreter(), "pypy3"} {
+		if exec.Command(cand, "-c", "import torch").Run() != nil {
+			noTorch = cand
+			break
+		}
+	}
+	if noTorch == "" {
+		t.Log("every interpreter here has torch; torch skip path not exercised")
+	} else {
+		err := New("torch", noTorch).Available()
+		if err == nil || !strings.Contains(err.Error(), "torch") {
+			t.Errorf("torch under %s: err = %v", noTorch, err)
+		}
+		t.Logf("torch under %s: %v", noTorch, err)
+	}
+	if err := New("jython", "").Available(); err == nil {
+		t.Error("unknown impl name is available")
+	}
+	if _, err := New("pypy", "/nonexistent/pypy3").Command(bench.Cell{
+		Workload: "startup", Impl: "pypy", Method: "fork", Chan: "pipe", Cores: 1,
+	}, tiny); err == nil {
+		t.Error("Command of an unavailable impl succeeded")
+	}
+
+	// Unsupported combination → the driver's SKIP line, exit 0.
+	tp := New("torch", "")
+	if err := tp.Available(); err != nil {
+		t.Skipf("torch unavailable (%v): tensor-over-shm skip line not checked", err)
+	}
+	c, _ := bench.ParseName("Stream/impl=torch/method=fork/chan=shm/payload=tensor/size=64KiB/cores=1")
+	cmd, err := tp.Command(c, tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := run(t, cmd, 60*time.Second)
+	want := "--- SKIP: " + c.Benchmark() + ": "
+	if err != nil || !strings.HasPrefix(out, want) || strings.Count(out, "\n") != 1 {
+		t.Errorf("tensor over shm: err %v, stdout %q (want %q...), stderr %q", err, out, want, errOut)
+	}
+}
+
+// TestOtherImpls runs one cell under PyPy and torch where installed.
+func TestOtherImpls(t *testing.T) {
+	for _, tc := range []struct{ impl, cell string }{
+		{"pypy", "Pingpong/impl=pypy/method=forkserver/chan=shm/size=4KiB/cores=2"},
+		{"pypy", "Startup/impl=pypy/method=spawn/chan=simplequeue/rss=0/cores=2"},
+		{"torch", "Stream/impl=torch/method=fork/chan=queue/payload=tensor/size=64KiB/cores=2"},
+		{"torch", "Pingpong/impl=torch/method=fork/chan=pipe/payload=tensor/size=4KiB/cores=2"},
+	} {
+		t.Run(tc.cell, func(t *testing.T) {
+			p := New(tc.impl, "")
+			if err := p.Available(); err != nil {
+				t.Skip(err)
+			}
+			cfg := p.Config()
+			if cfg[tc.impl+"-python"] == "" || cfg[tc.impl+"-version"] == "" {
+				t.Errorf("config %v lacks %s-python or %s-version", cfg, tc.impl, tc.impl)
+			}
+			t.Logf("config: %v", cfg)
+			runCell(t, p, tc.cell, tiny)
+		})
+	}
+}
+
+// TestKillLeavesNothing kills the driver with SIGKILL in the middle of a
+// pool cell and checks that its children, the forkserver and the resource
+// tracker all disappear and no shm segment is left.
+func TestKillLeavesNothing(t *testing.T) {
+	p := cpython(t)
+	for _, m := range bench.Methods {
+		for _, ch := range []string{"simplequeue", "shm"} {
+			name := fmt.Sprintf("Pool/impl=cpython/method=%s/chan=%s/workers=2/tasks=4/task=sleep/cores=2", m, ch)
+			t.Run(name, func(t *testing.T) {
+				c, _ := bench.ParseName(name)
+				o := tiny
+				o.Count = 10000
+				cmd, err := p.Command(c, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out, err := cmd.StdoutPipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				// A file, not a buffer: Wait must not wait for survivors
+				// holding stderr open.
+				stderr, err := os.CreateTemp(t.TempDir(), "stderr")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer stderr.Close()
+				cmd.Stderr = stderr
+				start(t, cmd)
+				buf := make([]byte, 1)
+				if _, err := out.Read(buf); err != nil { // first result: workers are up
+					b, _ := os.ReadFile(stderr.Name())
+					t.Fatalf("no output: %v; stderr %s", err, b)
+				}
+				pg := cmd.Process.Pid
+				members := groupMembers(pg)
+				if len(members) < 3 {
+					t.Errorf("expected driver + workers in the group, found %v", members)
+				}
+				cmd.Process.Kill() // the driver only, like kill -9 of the harness
+				cmd.Wait()
+				deadline := time.Now().Add(5 * time.Second)
+				for syscall.Kill(-pg, 0) == nil {
+					if time.Now().After(deadline) {
+						t.Errorf("processes survive the driver: %v", describe(groupMembers(pg)))
+						syscall.Kill(-pg, syscall.SIGKILL)
+						break
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+				if segs, _ := filepath.Glob("/dev/shm/" + testPrefix + "*"); len(segs) > 0 {
+					t.Errorf("segments left: %v", segs)
+				}
+			})
+		}
+	}
+}
+
+// groupMembers lists the pids of process group pg (from /proc).
+func groupMembers(pg int) []int {
+	var pids []int
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		var pid int
+		if _, err := fmt.Sscan(e.Name(), &pid); err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+		var g int
+		if len(f) > 2 {
+			fmt.Sscan(f[2], &g)
+		}
+		if g == pg {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+func describe(pids []int) string {
+	var b strings.Builder
+	for _, pid := range pids {
+		cl, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		fmt.Fprintf(&b, "%d:%q ", pid, strings.ReplaceAll(string(cl), "\x00", " "))
+	}
+	return b.String()
+}
+
+// TestDriverPath checks the content-addressed driver file.
+func TestDriverPath(t *testing.T) {
+	path, err := DriverPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(path, "driver-"+driverHash()+".py") {
+		t.Errorf("driver path %s is not content-addressed", path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(b, driverSource) {
+		t.Errorf("driver file differs from the embedded driver (%v)", err)
+	}
+	c, _ := bench.ParseName("Startup/impl=cpython/method=fork/chan=pipe/rss=0/cores=1")
+	cmd, err := cpython(t).Command(c, tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"-u", path, "--cell", c.Name(), "--count", "2", "--warmup", "1", "--benchtime", "5ms", "--shm-prefix", testPrefix}
+	if got := cmd.Args[1:]; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("args %q, want %q", got, want)
+	}
+	if !filepath.IsAbs(cmd.Path) {
+		t.Errorf("interpreter %s is not absolute", cmd.Path)
+	}
+	if _, err := New("pypy", "").Command(c, tiny); err == nil {
+		t.Error("Command accepted a cell of another impl")
+	}
+}
