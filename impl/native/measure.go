@@ -1,0 +1,662 @@
+package native
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/impl"
+)
+
+// Metric is one extra value of a result line.
+type Metric struct {
+	Value float64
+	Unit  string
+}
+
+// Result is one sample of a cell: Iters operations, NsPerOp the headline.
+type Result struct {
+	Iters   int
+	NsPerOp float64
+	Extra   []Metric
+}
+
+// Line formats r as a Go benchmark result line of cell c.
+func (r Result) Line(c bench.Cell) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %d %s ns/op", c.Benchmark(), r.Iters, formatValue(r.NsPerOp))
+	for _, m := range r.Extra {
+		fmt.Fprintf(&b, " %s %s", formatValue(m.Value), m.Unit)
+	}
+	return b.String()
+}
+
+func formatValue(v float64) string {
+	switch {
+	case v == 0 || math.Abs(v) >= 100:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	case math.Abs(v) >= 1:
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+// Session is an opened cell: children started (pingpong, stream, pool),
+// ballast touched (startup), ready to run samples.
+type Session struct {
+	cell bench.Cell
+	w    workload
+	st   starter
+}
+
+type workload interface {
+	run(n int) (Result, error)
+	close() error
+}
+
+// Open prepares a native cell for measurement. The caller must Close it.
+func Open(c bench.Cell, o impl.Options) (*Session, error) {
+	if c.Impl != "native" {
+		return nil, fmt.Errorf("native: cell %s is not a native cell", c.Name())
+	}
+	kind, ok := kindNames[c.Chan]
+	if !ok {
+		return nil, fmt.Errorf("native: unknown chan %q", c.Chan)
+	}
+	prefix := o.ShmPrefix
+	if prefix == "" {
+		prefix = "mpbench-native-" + strconv.Itoa(os.Getpid())
+	}
+	env := cellEnv{kind: kind, prefix: prefix, spin: spinBudget()}
+	// The forkserver is started first, before the parent touches memory.
+	st, err := newStarter(c.Method)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{cell: c, st: st}
+	switch c.Workload {
+	case "startup":
+		s.w, err = openStartup(c, env, st)
+	case "pingpong", "stream":
+		s.w, err = openMessages(c, env, st)
+	case "pool":
+		s.w, err = openPool(c, env, st)
+	default:
+		err = fmt.Errorf("native: unknown workload %q", c.Workload)
+	}
+	if err != nil {
+		st.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Run measures one sample of n operations.
+func (s *Session) Run(n int) (Result, error) {
+	if n < 1 {
+		n = 1
+	}
+	return s.w.run(n)
+}
+
+// Close stops the children and the forkserver and releases everything.
+func (s *Session) Close() error {
+	err := s.w.close()
+	if e := s.st.close(); err == nil {
+		err = e
+	}
+	return err
+}
+
+// Measure runs a whole cell as the protocol of package impl describes:
+// Warmup operations discarded, an iteration count calibrated to about
+// Benchtime per sample (also discarded), then Count samples, each passed
+// to emit as a result line.
+func Measure(c bench.Cell, o impl.Options, emit func(line string)) (err error) {
+	s, err := Open(c, o)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if e := s.Close(); err == nil {
+			err = e
+		}
+	}()
+	if o.Warmup > 0 {
+		if _, err := s.Run(o.Warmup); err != nil {
+			return err
+		}
+	}
+	n, err := calibrate(s, o.Benchtime)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < o.Count; i++ {
+		r, err := s.Run(n)
+		if err != nil {
+			return err
+		}
+		emit(r.Line(c))
+	}
+	return nil
+}
+
+// calibrate grows the iteration count until a sample lasts about
+// benchtime (as go test -benchtime does); a sample is predicted to last
+// at most 1.2 × benchtime, or one operation when one operation is longer.
+func calibrate(s *Session, benchtime time.Duration) (int, error) {
+	if benchtime <= 0 {
+		benchtime = 100 * time.Millisecond
+	}
+	n := 1
+	for {
+		t := time.Now()
+		if _, err := s.Run(n); err != nil {
+			return 0, err
+		}
+		d := time.Since(t)
+		if d >= benchtime || n >= 1e9 {
+			return n, nil
+		}
+		perOp := float64(d) / float64(n)
+		if perOp < 1 {
+			perOp = 1
+		}
+		next := int(1.2 * float64(benchtime) / perOp)
+		next = min(max(next, n+1), 100*n)
+		if float64(next)*perOp > 5*float64(benchtime) { // never more than ≈ 5× benchtime
+			next = max(n+1, int(5*float64(benchtime)/perOp))
+		}
+		n = next
+	}
+}
+
+func newStarter(method string) (starter, error) {
+	switch method {
+	case "fork":
+		if raceEnabled {
+			return nil, fmt.Errorf("native fork children cannot run under the race detector")
+		}
+		return forkStarter{}, nil
+	case "spawn":
+		return spawnStarter{}, nil
+	case "forkserver":
+		if raceEnabled {
+			return nil, fmt.Errorf("native forkserver children cannot run under the race detector")
+		}
+		return startForkserver()
+	}
+	return nil, fmt.Errorf("native: unknown method %q", method)
+}
+
+// cellEnv is what every workload needs to create channels.
+type cellEnv struct {
+	kind   int
+	prefix string
+	spin   int
+}
+
+func (e cellEnv) newChannel() (*channel, error) { return newChannel(e.kind, e.prefix, e.spin) }
+
+// spinBudget is shmSpin when this process may run on more than one CPU.
+func spinBudget() int {
+	if cpusAllowed() > 1 {
+		return shmSpin
+	}
+	return 0
+}
+
+func cpusAllowed() int {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return 1
+	}
+	return max(set.Count(), 1)
+}
+
+type rusage struct{ user, sys int64 }
+
+func selfRusage() rusage {
+	var ru unix.Rusage
+	unix.Getrusage(unix.RUSAGE_SELF, &ru)
+	return rusage{ru.Utime.Nano(), ru.Stime.Nano()}
+}
+
+func childRusage(b []byte) rusage {
+	return rusage{int64(get64(b[0:8])), int64(get64(b[8:16]))}
+}
+
+func monotonicNs() int64 {
+	var ts unix.Timespec
+	unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return ts.Nano()
+}
+
+// ---- startup ----
+
+type startupWorkload struct {
+	env     cellEnv
+	st      starter
+	ballast []byte
+	hello   [ctlSize]byte
+}
+
+func openStartup(c bench.Cell, env cellEnv, st starter) (*startupWorkload, error) {
+	w := &startupWorkload{env: env, st: st}
+	if c.RSS > 0 {
+		w.ballast = make([]byte, c.RSS)
+		for i := 0; i < len(w.ballast); i += 4096 {
+			w.ballast[i] = 1
+		}
+	}
+	return w, nil
+}
+
+func (w *startupWorkload) run(n int) (Result, error) {
+	var start, join time.Duration
+	p := childParams{Workload: wStartup, Kind: w.env.kind, Spin: w.env.spin}
+	for i := 0; i < n; i++ {
+		ch, err := w.env.newChannel()
+		if err != nil {
+			return Result{}, err
+		}
+		t0 := time.Now()
+		pr, err := w.st.start(p, ch)
+		if err != nil {
+			ch.close()
+			return Result{}, err
+		}
+		ch.closeChildFds()
+		err = ch.recvExact(w.hello[:helloSize])
+		t1 := time.Now()
+		if err != nil {
+			pr.kill()
+			pr.join()
+			ch.close()
+			return Result{}, fmt.Errorf("first message: %w", err)
+		}
+		err = pr.join()
+		t2 := time.Now()
+		ch.close()
+		if err != nil {
+			return Result{}, err
+		}
+		start += t1.Sub(t0)
+		join += t2.Sub(t1)
+	}
+	return Result{Iters: n, NsPerOp: float64(start) / float64(n),
+		Extra: []Metric{{float64(join) / float64(n), "join-ns/op"}}}, nil
+}
+
+func (w *startupWorkload) close() error { return nil }
+
+// ---- pingpong and stream ----
+
+type messageWorkload struct {
+	stream bool
+	size   int
+	ch     *channel
+	pr     proc
+	msg    []byte
+	buf    []byte
+	cmd    []byte
+	ctl    [ctlSize]byte
+	lat    []time.Duration
+}
+
+func openMessages(c bench.Cell, env cellEnv, st starter) (*messageWorkload, error) {
+	w := &messageWorkload{stream: c.Workload == "stream", size: int(c.Size)}
+	w.msg = make([]byte, c.Size)
+	for i := range w.msg {
+		w.msg[i] = byte(i*7 + 1)
+	}
+	w.buf = make([]byte, c.Size)
+	w.cmd = make([]byte, cmdSize)
+	ch, err := env.newChannel()
+	if err != nil {
+		return nil, err
+	}
+	wl := wPingpong
+	if w.stream {
+		wl = wStream
+	}
+	pr, err := st.start(childParams{Workload: wl, Kind: env.kind, Size: c.Size, Spin: env.spin}, ch)
+	if err != nil {
+		ch.close()
+		return nil, err
+	}
+	w.ch, w.pr = ch, pr
+	ch.closeChildFds()
+	// The measuring goroutine is the only one that has work in this
+	// process, so on its hot loop it blocks in raw system calls keeping
+	// its P, as a C program would: with scheduler-aware calls, sysmon
+	// hands the P off during every blocking read and the single-CPU round
+	// trip pays a thread switch more. Not for Queue, whose feeder
+	// goroutine must run.
+	ch.parent.raw = env.kind != kindQueue
+	return w, nil
+}
+
+func (w *messageWorkload) run(n int) (Result, error) {
+	put64(w.cmd, uint64(n))
+	if err := w.ch.send(w.cmd); err != nil {
+		return Result{}, err
+	}
+	if err := w.ch.recvExact(w.ctl[:rusageSize]); err != nil {
+		return Result{}, fmt.Errorf("child rusage: %w", err)
+	}
+	c0, p0 := childRusage(w.ctl[:rusageSize]), selfRusage()
+	if w.stream {
+		return w.runStream(n, c0, p0)
+	}
+	if cap(w.lat) < n {
+		w.lat = make([]time.Duration, 0, n)
+	}
+	lat := w.lat[:0]
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		t := time.Now()
+		if err := w.ch.send(w.msg); err != nil {
+			return Result{}, err
+		}
+		if err := w.ch.recvExact(w.buf); err != nil {
+			return Result{}, err
+		}
+		lat = append(lat, time.Since(t))
+	}
+	total := time.Since(start)
+	if err := w.ch.recvExact(w.ctl[:rusageSize]); err != nil {
+		return Result{}, fmt.Errorf("child rusage: %w", err)
+	}
+	c1, p1 := childRusage(w.ctl[:rusageSize]), selfRusage()
+	slices.Sort(lat)
+	pct := func(q float64) float64 { return float64(lat[min(len(lat)-1, int(q*float64(len(lat))))]) }
+	fn := float64(n)
+	return Result{Iters: n, NsPerOp: float64(total) / fn, Extra: []Metric{
+		{pct(0.50), "p50-ns"},
+		{pct(0.99), "p99-ns"},
+		{float64(p1.user-p0.user+c1.user-c0.user) / fn, "user-ns/op"},
+		{float64(p1.sys-p0.sys+c1.sys-c0.sys) / fn, "sys-ns/op"},
+	}}, nil
+}
+
+func (w *messageWorkload) runStream(n int, c0, p0 rusage) (Result, error) {
+	t0 := monotonicNs()
+	for i := 0; i < n; i++ {
+		if err := w.ch.send(w.msg); err != nil {
+			return Result{}, err
+		}
+	}
+	if err := w.ch.recvExact(w.ctl[:reportSize]); err != nil {
+		return Result{}, fmt.Errorf("child report: %w", err)
+	}
+	tEnd := int64(get64(w.ctl[0:8]))
+	c1, p1 := childRusage(w.ctl[8:reportSize]), selfRusage()
+	d := float64(max(tEnd-t0, 1))
+	fn := float64(n)
+	return Result{Iters: n, NsPerOp: d / fn, Extra: []Metric{
+		{float64(w.size) * fn / d * 1e3, "MB/s"},
+		{fn / d * 1e9, "msgs/s"},
+		{float64(p1.user-p0.user+c1.user-c0.user) / fn, "user-ns/op"},
+		{float64(p1.sys-p0.sys+c1.sys-c0.sys) / fn, "sys-ns/op"},
+	}}, nil
+}
+
+func (w *messageWorkload) close() error {
+	put64(w.cmd, 0)
+	err := w.ch.send(w.cmd)
+	if err == nil {
+		err = w.ch.close() // flushes a Queue's feeder before the child is joined
+	} else {
+		w.pr.kill()
+		w.ch.close()
+	}
+	if e := w.pr.join(); err == nil {
+		err = e
+	}
+	return err
+}
+
+// ---- pool ----
+
+var burnSink uint64
+
+var cpuTask struct {
+	once  sync.Once
+	iters int64
+}
+
+// cpuTaskIters is the burn count of one CPU task of bench.CPUTaskMicros,
+// measured on this machine (best of several runs).
+func cpuTaskIters() int64 {
+	cpuTask.once.Do(func() {
+		const probe = 1 << 20
+		best := time.Duration(math.MaxInt64)
+		for i := 0; i < 7; i++ {
+			t := time.Now()
+			burnSink += burn(probe, uint64(i))
+			best = min(best, time.Since(t))
+		}
+		cpuTask.iters = max(1, int64(float64(probe)*float64(bench.CPUTaskMicros*time.Microsecond)/float64(best)))
+	})
+	return cpuTask.iters
+}
+
+type poolWorkload struct {
+	workers, tasks, cores int
+	op                    uint64
+	taskNs                time.Duration
+	chans                 []*channel // one per worker (pipe) or one shared
+	procs                 []proc
+	task                  [][]byte
+	stop                  []byte
+	ctl                   [ctlSize]byte
+	seen                  []bool
+	pfds                  []unix.PollFd
+	next                  []int
+}
+
+func openPool(c bench.Cell, env cellEnv, st starter) (w *poolWorkload, err error) {
+	w = &poolWorkload{workers: c.Workers, tasks: c.Tasks, cores: c.Cores}
+	p := childParams{Workload: wPool, Kind: env.kind, Spin: env.spin}
+	switch c.Task {
+	case "cpu":
+		w.op, w.taskNs = opCPU, bench.CPUTaskMicros*time.Microsecond
+		p.CPUIters = cpuTaskIters()
+	case "sleep":
+		w.op, w.taskNs = opSleep, bench.SleepTaskMillis*time.Millisecond
+		p.SleepNs = int64(w.taskNs)
+	default:
+		return nil, fmt.Errorf("native: unknown pool task %q", c.Task)
+	}
+	w.task = make([][]byte, w.tasks)
+	for i := range w.task {
+		w.task[i] = make([]byte, taskSize)
+		put64(w.task[i][0:8], uint64(i))
+		put64(w.task[i][8:16], w.op)
+	}
+	w.stop = make([]byte, taskSize)
+	w.seen = make([]bool, w.tasks)
+	defer func() {
+		if err != nil {
+			w.abort()
+		}
+	}()
+	perWorker := env.kind == kindPipe
+	for i := 0; i < w.workers; i++ {
+		if i == 0 || perWorker {
+			ch, err := env.newChannel()
+			if err != nil {
+				return nil, err
+			}
+			w.chans = append(w.chans, ch)
+		}
+		pr, err := st.start(p, w.chans[len(w.chans)-1])
+		if err != nil {
+			return nil, err
+		}
+		w.procs = append(w.procs, pr)
+	}
+	for _, ch := range w.chans {
+		ch.closeChildFds()
+	}
+	if perWorker {
+		for _, ch := range w.chans {
+			w.pfds = append(w.pfds, unix.PollFd{Fd: int32(ch.parent.rfd), Events: unix.POLLIN})
+		}
+	}
+	return w, nil
+}
+
+func (w *poolWorkload) run(n int) (Result, error) {
+	var total time.Duration
+	for m := 0; m < n; m++ {
+		clear(w.seen)
+		t := time.Now()
+		var err error
+		if w.pfds != nil {
+			err = w.mapPerWorker()
+		} else {
+			err = w.mapShared()
+		}
+		if err != nil {
+			return Result{}, err
+		}
+		total += time.Since(t)
+	}
+	mean := float64(total) / float64(n)
+	par := w.workers
+	if w.op == opCPU {
+		par = min(w.workers, w.cores)
+	}
+	ideal := float64((w.tasks+par-1)/par) * float64(w.taskNs)
+	return Result{Iters: n, NsPerOp: mean, Extra: []Metric{
+		{float64(w.tasks) / mean * 1e9, "tasks/s"},
+		{ideal / mean, "efficiency"},
+	}}, nil
+}
+
+// mapShared: all tasks into the shared task queue, all results out of the
+// shared result queue (as Pool with its SimpleQueues). As in Pool, the
+// tasks are put by a task-handler goroutine while this one collects the
+// results: a blocking put (SimpleQueue, shm with its 4 slots) must not
+// wait for workers that wait for the result queue to drain. A Queue's put
+// does not block (feeder), so it is called directly.
+func (w *poolWorkload) mapShared() error {
+	ch := w.chans[0]
+	putAll := func() error {
+		for _, t := range w.task {
+			if err := ch.send(t); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var handler chan error
+	if ch.kind == kindQueue {
+		if err := putAll(); err != nil {
+			return err
+		}
+	} else {
+		handler = make(chan error, 1)
+		go func() { handler <- putAll() }()
+	}
+	var err error
+	for i := 0; i < w.tasks && err == nil; i++ {
+		err = w.result(ch)
+	}
+	if handler != nil {
+		if e := <-handler; err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// mapPerWorker: one Pipe per worker; a worker gets its next task when it
+// returns a result (connection.wait-style dispatch with poll).
+func (w *poolWorkload) mapPerWorker() error {
+	next, done := 0, 0
+	for i := 0; i < len(w.chans) && next < w.tasks; i++ {
+		if err := w.chans[i].send(w.task[next]); err != nil {
+			return err
+		}
+		next++
+	}
+	for done < w.tasks {
+		if _, err := unix.Poll(w.pfds, -1); err != nil {
+			if err == unix.EINTR {
+				continue
+			}
+			return err
+		}
+		for i := range w.pfds {
+			if w.pfds[i].Revents == 0 {
+				continue
+			}
+			if err := w.result(w.chans[i]); err != nil {
+				return err
+			}
+			done++
+			if next < w.tasks {
+				if err := w.chans[i].send(w.task[next]); err != nil {
+					return err
+				}
+				next++
+			}
+		}
+	}
+	return nil
+}
+
+func (w *poolWorkload) result(ch *channel) error {
+	if err := ch.recvExact(w.ctl[:taskSize]); err != nil {
+		return fmt.Errorf("pool result: %w", err)
+	}
+	id := get64(w.ctl[0:8])
+	if id >= uint64(w.tasks) || w.seen[id] {
+		return fmt.Errorf("pool: unexpected result for task %d", id)
+	}
+	w.seen[id] = true
+	return nil
+}
+
+func (w *poolWorkload) close() error {
+	var err error
+	for i := range w.procs {
+		ch := w.chans[min(i, len(w.chans)-1)]
+		if e := ch.send(w.stop); e != nil && err == nil {
+			err = e
+		}
+	}
+	for _, ch := range w.chans {
+		if e := ch.close(); e != nil && err == nil {
+			err = e
+		}
+	}
+	for _, pr := range w.procs {
+		if e := pr.join(); e != nil && err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// abort kills and reaps the workers started so far (error path of open).
+func (w *poolWorkload) abort() {
+	for _, pr := range w.procs {
+		pr.kill()
+		pr.join()
+	}
+	for _, ch := range w.chans {
+		ch.close()
+	}
+}
