@@ -1,5 +1,5 @@
 """mpbench claim experiments: the dedicated small experiments behind the
-claims C3-C10, C12 and C14 of shared/seed/CLAIMS.md (the rest reuse matrix
+claims C3-C10 and C12-C14 of shared/seed/CLAIMS.md (the rest reuse matrix
 cells measured by impl/python's driver).
 
 Embedded in the Go package github.com/mpbench/mpbench/harness/claims and run,
@@ -16,6 +16,9 @@ Output protocol (stdout; diagnostics on stderr; non-zero exit on error):
     BenchmarkClaim/id=<ID>/<key>=<value>... <iters> <v> ns/op [<v> <unit>]...
     --- NOTE: BenchmarkClaim/id=<ID>/<key>=<value>...: <one line of text>
     --- SKIP: BenchmarkClaim/id=<ID>[/...]: <reason>
+
+Shared memory: segments are named <shm-prefix>-..., named semaphores
+sem.<shm-prefix>-...; the harness removes both after each experiment.
 
 Result lines are Go benchmark format.  Qualitative outcomes are numbers:
 `ok` (1 = the operation succeeded), `raised` (1 = it raised an exception),
@@ -196,7 +199,7 @@ def c4_calibrate(op, size):
     op()
     d = max(1, pc() - t)
     iters = max(1, min(2000, int(40e6 / d)))
-    count = 5 if size <= (1 << 20) else 3
+    count = 8 if size <= (16 << 20) else 3  # >= 6: a 95% CI exists
     return iters, count
 
 
@@ -590,6 +593,89 @@ def claim_c12(args):
     note("id=C12/check=cuda", "%d /dev/nvidia* device nodes; %s" % (len(devs), torch_txt))
 
 
+# ---------------------------------------------------------------- C13
+
+C13_CPU_US = 2000  # one CPU-bound task: a busy loop of about 2 ms
+C13_SLEEP_S = 0.02  # one I/O-bound task: a 20 ms sleep
+C13_TASKS = {"cpu": 128, "sleep": 32}
+
+
+def c13_spin(n):
+    x = 0
+    for i in range(n):
+        x += i
+    return x
+
+
+def c13_calibrate():
+    """Loop count of c13_spin lasting C13_CPU_US: a rough rate from a
+    >= 20 ms run, then twice the median of 9 runs at the target length."""
+    n = 1000
+    while True:
+        t = pc()
+        c13_spin(n)
+        d = pc() - t
+        if d >= 20000000:
+            break
+        n *= 2
+    n = max(1, int(n * C13_CPU_US * 1000 / d))
+    for _ in range(2):
+        ts = []
+        for _ in range(9):
+            t = pc()
+            c13_spin(n)
+            ts.append(pc() - t)
+        ts.sort()
+        n = max(1, int(n * C13_CPU_US * 1000 / max(1, ts[4])))
+    return n
+
+
+def c13_task(arg):
+    kind, n = arg
+    if kind == "cpu":
+        c13_spin(n)
+    else:
+        time.sleep(C13_SLEEP_S)
+    return 1
+
+
+def claim_c13(args):
+    """Pool sweep over workers per core, CPU-bound and I/O-bound tasks.
+    The busy loop is calibrated once, so every worker count runs the same
+    tasks; the worker counts are interleaved in a shuffled order per
+    round, so drifting load does not favour one of them.  The map is timed
+    once every worker is up.  efficiency = ideal / makespan with ideal =
+    ceil(T / min(W, cores)) * task (cpu) or ceil(T / W) * task (sleep)."""
+    import random
+
+    cores = len(os.sched_getaffinity(0))
+    ctx = ctx_of("fork")
+    n = c13_calibrate()
+    workers = sorted(set([max(1, cores // 2), cores, 2 * cores, 4 * cores]))
+    rng = random.Random(13)
+    for _ in range(args.count):
+        for kind in ("cpu", "sleep"):
+            order = list(workers)
+            rng.shuffle(order)
+            for w in order:
+                tasks = C13_TASKS[kind]
+                ready = ctx.SimpleQueue()
+                with ctx.Pool(w, initializer=c3_init, initargs=(ready,)) as pool:
+                    for _ in range(w):
+                        ready.get()
+                    t0 = pc()
+                    got = pool.map(c13_task, [(kind, n)] * tasks)
+                    d = pc() - t0
+                if sum(got) != tasks:
+                    raise RuntimeError("pool map lost tasks")
+                if kind == "cpu":
+                    ideal = -(-tasks // min(w, cores)) * C13_CPU_US * 1000
+                else:
+                    ideal = -(-tasks // w) * C13_SLEEP_S * 1e9
+                name = "id=C13/task=%s/workers=%d/tasks=%d/cores=%d" % (kind, w, tasks, cores)
+                emit(name, 1, d, [(tasks / d * 1e9, "tasks/s"), (ideal / d, "efficiency")])
+
+
 # ---------------------------------------------------------------- C14
 
 
@@ -613,6 +699,7 @@ CLAIMS = {
     "C9": claim_c9,
     "C10": claim_c10,
     "C12": claim_c12,
+    "C13": claim_c13,
     "C14": claim_c14,
 }
 
@@ -631,6 +718,12 @@ if __name__ == "__main__":
     a = parse_args(sys.argv[1:])
     if a.count < 1:
         sys.exit("claims.py: --count must be >= 1")
+    # Named POSIX semaphores of spawn/forkserver contexts get the run's
+    # prefix (/dev/shm/sem.<prefix>-...) so that the harness can remove
+    # them when the experiment is killed before Python cleaned them up.
+    import multiprocessing.process
+
+    multiprocessing.process.current_process()._config["semprefix"] = "/" + a.shm_prefix
     try:
         CLAIMS[a.claim](a)
     except KeyboardInterrupt:

@@ -195,6 +195,9 @@ func (d *claimData) noteFor(filter ...string) string {
 // stat is the summary of one metric: median with its confidence interval
 // (golang.org/x/perf/benchmath, AssumeNothing: a distribution-free
 // interval from order statistics), the number of samples and their sum.
+// With fewer than 6 samples no such 95% interval exists; [lo, hi] is then
+// the range of the samples (conf = 0), which makes every comparison
+// (below) stricter, never looser.
 type stat struct {
 	unit           string
 	med, lo, hi    float64
@@ -208,6 +211,11 @@ func summarize(vals []float64, unit string) stat {
 	sort.Float64s(v)
 	sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(v, &benchmath.DefaultThresholds), 0.95)
 	st := stat{unit: unit, med: sum.Center, lo: sum.Lo, hi: sum.Hi, conf: sum.Confidence, n: len(v), min: v[0], max_: v[len(v)-1]}
+	if math.IsInf(st.lo, 0) || math.IsInf(st.hi, 0) || math.IsNaN(st.lo) || math.IsNaN(st.hi) {
+		// Too few samples for a distribution-free 95% interval (n < 6):
+		// use the whole range of the samples, marked by conf = 0.
+		st.lo, st.hi, st.conf = st.min, st.max_, 0
+	}
 	for _, x := range v {
 		st.sum += x
 	}

@@ -1,0 +1,200 @@
+package claims
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+const sample = `goos: linux
+nproc: 2
+claims-python: /usr/bin/python3
+Unit MB/s better=higher
+BenchmarkClaim/id=C3/method=spawn/workers=2/tasks=5/task-ms=200 1 602000000 ns/op 3.01 task-times 3.5 with-pool-task-times
+BenchmarkClaim/id=C3/method=fork/workers=2/tasks=5/task-ms=200 1 601000000 ns/op 3.005 task-times 3.1 with-pool-task-times
+BenchmarkClaim/id=C3/method=forkserver/workers=2/tasks=5/task-ms=200 1 603000000 ns/op 3.015 task-times 3.4 with-pool-task-times
+BenchmarkClaim/id=C7/method=fork 1 2004126451 ns/op 1 deadlock 0 ok 0 deprecation-warning 2 threads-at-start
+--- NOTE: BenchmarkClaim/id=C7/method=fork: Python 3.11.7 emitted no DeprecationWarning
+BenchmarkClaim/id=C7/method=spawn 1 49000000 ns/op 0 deadlock 1 ok 0 deprecation-warning 2 threads-at-start
+BenchmarkClaim/id=C7/method=forkserver 1 11000000 ns/op 0 deadlock 1 ok 0 deprecation-warning 2 threads-at-start
+--- SKIP: BenchmarkClaim/id=C11: torch is not usable here: no module named torch
+--- FAIL: BenchmarkClaim/id=C4: timeout after 5m0s
+`
+
+func TestRenderDeterministicAndComplete(t *testing.T) {
+	a, err := Render([]byte(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Render([]byte(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Fatal("Render is not deterministic")
+	}
+	md := string(a)
+	for _, want := range []string{
+		"| [C3](#c3) | **confirmed** |",
+		"| [C7](#c7) | **confirmed** |",
+		"| [C11](#c11) | **untestable** |",
+		"| [C4](#c4) | **failed** |",
+		"| [C1](#c1) | **not measured** |",
+		"torch is not usable here: no module named torch",
+		"timeout after 5m0s",
+		"mpbench claims --only C3 --out DIR",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("CLAIMS.md lacks %q", want)
+		}
+	}
+	for _, id := range IDs() {
+		if !strings.Contains(md, "\n## "+id+"\n") {
+			t.Errorf("CLAIMS.md has no section for %s", id)
+		}
+	}
+}
+
+// benchfmt (and so benchstat) must read claims.bench: the NOTE, SKIP and
+// FAIL lines are ignored, every result line parses.
+func TestClaimsBenchIsGoBenchmarkFormat(t *testing.T) {
+	r := benchfmt.NewReader(strings.NewReader(sample), "claims.bench")
+	n := 0
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			t.Errorf("syntax error: %v", rec)
+		case *benchfmt.Result:
+			n++
+		}
+	}
+	if n != 6 {
+		t.Errorf("benchfmt read %d results, want 6", n)
+	}
+	f, err := parse([]byte(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(f.claims["C7"].notes); got != 1 {
+		t.Errorf("C7 notes = %d, want 1", got)
+	}
+	if f.config["nproc"] != "2" {
+		t.Errorf("config nproc = %q", f.config["nproc"])
+	}
+}
+
+func TestParseOnlyAndRecorded(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+		err  bool
+	}{
+		{"C3", []string{"C3"}, false},
+		{"c7, C3,C3", []string{"C3", "C7"}, false},
+		{"C14,C1", []string{"C1", "C14"}, false},
+		{"C15", nil, true},
+		{" , ", nil, true},
+	}
+	for _, tc := range tests {
+		got, err := ParseOnly(tc.in)
+		if (err != nil) != tc.err || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("ParseOnly(%q) = %v, %v; want %v, err %v", tc.in, got, err, tc.want, tc.err)
+		}
+	}
+	if got, want := RecordedIDs([]byte(sample)), []string{"C3", "C4", "C7", "C11"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("RecordedIDs = %v, want %v", got, want)
+	}
+}
+
+func TestCheckScriptOutput(t *testing.T) {
+	tests := []struct {
+		name  string
+		out   string
+		lines int
+		err   bool
+	}{
+		{"results and notes", "BenchmarkClaim/id=C9/api=process/method=fork 1 5 ns/op 0 raised 1 ok\n--- NOTE: BenchmarkClaim/id=C9/api=process/method=fork: text\n", 2, false},
+		{"skip of the claim", "--- SKIP: BenchmarkClaim/id=C9: no reason\n", 1, false},
+		{"other claim", "BenchmarkClaim/id=C8/method=fork 1 5 ns/op\n", 0, true},
+		{"stray print", "BenchmarkClaim/id=C9/a=b 1 5 ns/op\nhello\n", 1, true},
+		{"malformed", "BenchmarkClaim/id=C9/a=b one 5 ns/op\n", 0, true},
+	}
+	for _, tc := range tests {
+		got, err := checkScriptOutput("C9", []byte(tc.out))
+		if len(got) != tc.lines || (err != nil) != tc.err {
+			t.Errorf("%s: %d lines, err %v; want %d lines, err %v", tc.name, len(got), err, tc.lines, tc.err)
+		}
+	}
+}
+
+func TestRunRefusesExisting(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, BenchFile), []byte(sample), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, only := range [][]string{nil, {"C3"}, {"C99"}} {
+		err := Run(t.Context(), Options{Out: dir, Only: only, Python: "/bin/false"})
+		var in *InputError
+		if err == nil || !errorsAs(err, &in) {
+			t.Errorf("Run(only=%v) on an existing claims.bench: %v, want an InputError", only, err)
+		}
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, BenchFile))
+	if string(data) != sample {
+		t.Error("claims.bench was modified")
+	}
+	if _, err := os.Stat(filepath.Join(dir, MDFile)); err == nil {
+		t.Error("CLAIMS.md written although the run was refused")
+	}
+}
+
+// testdata/claims.bench is the output of a real `mpbench claims` run on
+// the 2-core development VM (shared with other jobs, so its timings are
+// noisy). Every claim must get a real verdict from it, and the recorded
+// C3 must show three waves.
+func TestRenderRecordedRun(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", BenchFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := Render(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := Render(data); !bytes.Equal(md, again) {
+		t.Fatal("Render is not deterministic")
+	}
+	f, err := parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range catalog {
+		d := f.claims[c.id]
+		if d == nil {
+			t.Errorf("%s: not in the recorded run", c.id)
+			continue
+		}
+		v := settle(c.verdict(d), d)
+		switch v.kind {
+		case Confirmed, Refuted, Partly, Untestable:
+		default:
+			t.Errorf("%s: verdict %q (%s)", c.id, v.kind, v.why)
+		}
+		if !strings.Contains(string(md), "mpbench claims --only "+c.id+" --out DIR") {
+			t.Errorf("%s: no reproduce command", c.id)
+		}
+	}
+	for _, m := range []string{"spawn", "fork", "forkserver"} {
+		if s, ok := f.claims["C3"].stat("task-times", "method", m); !ok || s.med < c3Lo || s.med > c3Hi {
+			t.Errorf("recorded C3 method=%s: %.2f task times", m, s.med)
+		}
+	}
+	if s, _ := f.claims["C7"].stat("deadlock", "method", "fork"); !s.all() {
+		t.Errorf("recorded C7: fork deadlocked %s", s.count())
+	}
+}
