@@ -57,7 +57,7 @@ func TestParseOutput(t *testing.T) {
 
 func FuzzParseOutput(f *testing.F) {
 	c := bench.Cell{Workload: "startup", Impl: "native", Method: "fork", Chan: "pipe", Cores: 1}
-	f.Add([]byte(c.Benchmark() + " 1 100 ns/op 5 join-ns/op\n"), 1)
+	f.Add([]byte(c.Benchmark()+" 1 100 ns/op 5 join-ns/op\n"), 1)
 	f.Add([]byte("--- SKIP: "+c.Benchmark()+": x\n"), 1)
 	f.Add([]byte("garbage"), 2)
 	f.Fuzz(func(t *testing.T, out []byte, count int) {
