@@ -23,10 +23,16 @@ func shmPrefix(pid, seq int) string {
 	return segmentPrefix + strconv.Itoa(pid) + "-" + strconv.Itoa(seq)
 }
 
-// RemoveSegments unlinks every segment whose name starts with prefix and
-// returns how many it removed.
+// semPrefix is how POSIX named semaphores appear in ShmDir: the measured
+// programs name theirs with the cell's prefix too (Python: semprefix).
+const semPrefix = "sem."
+
+// RemoveSegments unlinks every segment and named semaphore whose name
+// starts with prefix and returns how many it removed.
 func RemoveSegments(prefix string) int {
 	matches, _ := filepath.Glob(filepath.Join(ShmDir, prefix+"*"))
+	sems, _ := filepath.Glob(filepath.Join(ShmDir, semPrefix+prefix+"*"))
+	matches = append(matches, sems...)
 	n := 0
 	for _, m := range matches {
 		if os.Remove(m) == nil {
@@ -41,9 +47,10 @@ func RemoveSegments(prefix string) int {
 // unlink them).
 func RemoveStaleSegments() int {
 	matches, _ := filepath.Glob(filepath.Join(ShmDir, segmentPrefix+"*"))
+	sems, _ := filepath.Glob(filepath.Join(ShmDir, semPrefix+segmentPrefix+"*"))
 	n := 0
-	for _, m := range matches {
-		rest := strings.TrimPrefix(filepath.Base(m), segmentPrefix)
+	for _, m := range append(matches, sems...) {
+		rest := strings.TrimPrefix(strings.TrimPrefix(filepath.Base(m), semPrefix), segmentPrefix)
 		pidStr, _, _ := strings.Cut(rest, "-")
 		pid, err := strconv.Atoi(pidStr)
 		if err != nil || pid <= 0 || processAlive(pid) {

@@ -261,9 +261,10 @@ func assertNothingLeft(t *testing.T, token string) {
 		}
 	}
 	segs, _ := filepath.Glob("/dev/shm/mpbench-*")
-	for _, s := range segs {
+	sems, _ := filepath.Glob("/dev/shm/sem.mpbench-*")
+	for _, s := range append(segs, sems...) {
 		var pid int
-		fmt.Sscanf(strings.TrimPrefix(filepath.Base(s), "mpbench-"), "%d", &pid)
+		fmt.Sscanf(strings.TrimPrefix(strings.TrimPrefix(filepath.Base(s), "sem."), "mpbench-"), "%d", &pid)
 		if pid > 0 && syscall.Kill(pid, 0) == syscall.ESRCH {
 			t.Errorf("segment left behind: %s", s)
 			os.Remove(s)

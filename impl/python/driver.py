@@ -1044,6 +1044,13 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
+    if getattr(args, "shm_prefix", None):
+        # Named semaphores (spawn/forkserver keep them named until the
+        # resource tracker unlinks them) carry the cell's prefix too, so the
+        # harness can remove them after a kill: /dev/shm/sem.<prefix>-...
+        import multiprocessing.process
+
+        multiprocessing.process.current_process()._config["semprefix"] = "/" + args.shm_prefix
     if args.check:
         run_check(args)
         return 0
