@@ -327,9 +327,16 @@ func checkFreshOut(dir string) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return usagef("run: --out %s exists and is not empty (use --resume to continue it, or choose another folder)", dir)
 	}
+	// The folder is created with its parents: check the nearest one that exists.
 	parent := filepath.Dir(filepath.Clean(dir))
+	for {
+		if _, err := os.Stat(parent); err == nil || parent == filepath.Dir(parent) {
+			break
+		}
+		parent = filepath.Dir(parent)
+	}
 	if st, err := os.Stat(parent); err != nil || !st.IsDir() {
-		return usagef("run: --out %s: parent folder %s does not exist", dir, parent)
+		return usagef("run: --out %s: %s is not a folder", dir, parent)
 	}
 	if err := unix.Access(parent, unix.W_OK); err != nil {
 		return usagef("run: --out %s: parent folder is not writable", dir)

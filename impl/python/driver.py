@@ -76,14 +76,18 @@ SIGKILL = 9
 _libc = None
 
 
-def _pdeathsig():
-    """Ask the kernel to SIGKILL this process when its parent dies."""
+def _pdeathsig_libc():
     global _libc
     if _libc is None:
         import ctypes
 
         _libc = ctypes.CDLL(None, use_errno=True)
-    if _libc.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0:
+    return _libc
+
+
+def _pdeathsig():
+    """Ask the kernel to SIGKILL this process when its parent dies."""
+    if _pdeathsig_libc().prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0:
         raise OSError("prctl(PR_SET_PDEATHSIG) failed")
 
 
@@ -215,6 +219,11 @@ def fmt(v):
 _HDR = 64  # per-ring header: write index, read index (u64 each), padded
 _SLOT_HDR = 16  # per-slot header: chunk length, message length (u64 each)
 
+import struct as _struct  # noqa: E402  (cheap; precompiled for the hot path)
+
+_U64 = _struct.Struct("<Q")  # ring header words: write index, read index
+_SLOTHDR = _struct.Struct("<QQ")  # slot header: chunk length, message length
+
 
 class Ring(object):
     """One direction of a shared-memory channel: nslots slots of slotsize
@@ -244,49 +253,46 @@ class Ring(object):
         return self.off + _HDR + (i % self.nslots) * (_SLOT_HDR + self.slotsize)
 
     def send(self, data):
-        import struct
-
         if self.slock is not None:
             self.slock.acquire()
         try:
             buf = self.buf
-            mv = memoryview(data)
-            if mv.ndim != 1 or mv.itemsize != 1:
-                mv = mv.cast("B")
-            total = len(mv)
-            (w,) = struct.unpack_from("<Q", buf, self.off)
+            total = len(data) if type(data) is bytes else None
+            if total is not None and total <= self.slotsize:
+                mv = data  # one slot, no chunking: copy straight from the bytes
+            else:
+                mv = memoryview(data).cast("B")  # chunks are views, never copies
+                total = len(mv)
+            (w,) = _U64.unpack_from(buf, self.off)
             o = 0
             while True:
                 n = min(total - o, self.slotsize)
                 self.free.acquire()
                 a = self._slot(w)
-                struct.pack_into("<QQ", buf, a, n, total)
-                buf[a + _SLOT_HDR : a + _SLOT_HDR + n] = mv[o : o + n]
+                _SLOTHDR.pack_into(buf, a, n, total)
+                buf[a + _SLOT_HDR : a + _SLOT_HDR + n] = mv if n == total else mv[o : o + n]
                 w += 1
-                struct.pack_into("<Q", buf, self.off, w)
+                _U64.pack_into(buf, self.off, w)
                 self.full.release()
                 o += n
                 if o >= total:
                     break
-            mv.release()
         finally:
             if self.slock is not None:
                 self.slock.release()
 
     def recv(self):
-        import struct
-
         if self.rlock is not None:
             self.rlock.acquire()
         try:
             buf = self.buf
-            (r,) = struct.unpack_from("<Q", buf, self.off + 8)
+            (r,) = _U64.unpack_from(buf, self.off + 8)
             self.full.acquire()
             a = self._slot(r)
-            n, total = struct.unpack_from("<QQ", buf, a)
+            n, total = _SLOTHDR.unpack_from(buf, a)
             if n == total:
                 out = bytes(buf[a + _SLOT_HDR : a + _SLOT_HDR + n])
-                struct.pack_into("<Q", buf, self.off + 8, r + 1)
+                _U64.pack_into(buf, self.off + 8, r + 1)
                 self.free.release()
                 return out
             out = bytearray(total)
@@ -295,13 +301,13 @@ class Ring(object):
                 out[o : o + n] = buf[a + _SLOT_HDR : a + _SLOT_HDR + n]
                 o += n
                 r += 1
-                struct.pack_into("<Q", buf, self.off + 8, r)
+                _U64.pack_into(buf, self.off + 8, r)
                 self.free.release()
                 if o >= total:
                     return out
                 self.full.acquire()
                 a = self._slot(r)
-                n, total2 = struct.unpack_from("<QQ", buf, a)
+                n, total2 = _SLOTHDR.unpack_from(buf, a)
                 if total2 != total or o + n > total:
                     raise RuntimeError("shm ring: corrupt chunk header")
         finally:
@@ -674,7 +680,16 @@ def get_context(impl, method):
     else:
         os.environ.pop("MPBENCH_TORCH", None)
         import multiprocessing as mp
-    return mp.get_context(method)
+    ctx = mp.get_context(method)
+    # The death-signal guard every child runs needs libc through ctypes
+    # (about 1 ms to import).  That is the harness's hygiene, not part of
+    # what a start method costs: load it here so fork children inherit it,
+    # and have the forkserver preload it so its children do too.  Spawn
+    # children import it with the driver file (documented in the report).
+    _pdeathsig_libc()
+    if method == "forkserver":
+        ctx.set_forkserver_preload(["ctypes"])
+    return ctx
 
 
 class Bench(object):

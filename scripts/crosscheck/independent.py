@@ -36,69 +36,87 @@ def measure_startup(method):
     return statistics.median(times)
 
 
-def sink_pipe(conn, n, back):
-    for _ in range(n):
-        conn.recv_bytes()
-    back.send(time.perf_counter_ns())
+SLOTS = 8  # shm ring depth, the same parameter as the driver's (its code not used)
 
 
-def sink_queue(q, n, back):
-    for _ in range(n):
-        q.get()
-    back.send(time.perf_counter_ns())
-
-
-def sink_shm(name, size, n, full, empty, back):
-    seg = shared_memory.SharedMemory(name=name)
-    back.send(0)
-    for _ in range(n):
-        full.acquire()
-        bytes(seg.buf[:size])
-        empty.release()
-    back.send(time.perf_counter_ns())
-    seg.close()
+def sink(kind, end, ctl, size, full, free):
+    """The receiver: per sample, take n from ctl, receive n messages, reply
+    with the clock after the last one."""
+    if kind == "shm":
+        seg = shared_memory.SharedMemory(name=end)
+        slot = max(size, 1)
+        ctl.send("attached")
+    while True:
+        n = ctl.recv()
+        if n is None:
+            break
+        for i in range(n):
+            if kind == "shm":
+                full.acquire()
+                off = (i % SLOTS) * slot
+                bytes(seg.buf[off:off + size])
+                free.release()
+            elif kind == "pipe":
+                end.recv_bytes()
+            else:
+                end.get()
+        ctl.send(time.perf_counter_ns())
+    if kind == "shm":
+        seg.close()
 
 
 def measure_stream(method, chan, size):
+    """Median MB/s over SAMPLES samples of ~0.1 s, one warm child per cell,
+    a warm-up sample discarded, timed from the first send (parent clock) to
+    the last receive (child clock; CLOCK_MONOTONIC is system-wide)."""
     ctx = mp.get_context(method)
-    payload = b"x" * size
-    n = max(4, min(20000, (64 << 20) // max(size, 1)))
-    rates = []
-    for i in range(SAMPLES + 1):
-        back_r, back_w = ctx.Pipe(duplex=False)
-        if chan == "pipe":
-            a, b = ctx.Pipe()
-            p = ctx.Process(target=sink_pipe, args=(b, n, back_w))
-            p.start()
-            send = a.send_bytes
-        elif chan in ("queue", "simplequeue"):
-            q = ctx.Queue() if chan == "queue" else ctx.SimpleQueue()
-            p = ctx.Process(target=sink_queue, args=(q, n, back_w))
-            p.start()
-            send = q.put
-        else:
-            seg = shared_memory.SharedMemory(create=True, size=max(size, 1), name="mpbench-xcheck-%d" % os.getpid())
-            full, empty = ctx.Semaphore(0), ctx.Semaphore(1)
-            p = ctx.Process(target=sink_shm, args=(seg.name, size, n, full, empty, back_w))
-            p.start()
-            back_r.recv()
-            seg.unlink()
+    payload = b"y" * size
+    ctl, cctl = ctx.Pipe()
+    full = free = seg = None
+    if chan == "pipe":
+        a, b = ctx.Pipe()
+        end, send = b, a.send_bytes
+    elif chan in ("queue", "simplequeue"):
+        q = ctx.Queue() if chan == "queue" else ctx.SimpleQueue()
+        end, send = q, q.put
+    else:
+        slot = max(size, 1)
+        seg = shared_memory.SharedMemory(create=True, size=SLOTS * slot, name="mpbench-xcheck-%d" % os.getpid())
+        full, free = ctx.Semaphore(0), ctx.Semaphore(SLOTS)
+        end = seg.name
+        state = {"i": 0}
 
-            def send(data, seg=seg, full=full, empty=empty):
-                empty.acquire()
-                seg.buf[:size] = data
-                full.release()
-        # The child is up (queue/pipe: give it a moment); time from the first send.
-        time.sleep(0.05)
+        def send(data):
+            free.acquire()
+            off = (state["i"] % SLOTS) * slot
+            seg.buf[off:off + size] = data
+            state["i"] += 1
+            full.release()
+    p = ctx.Process(target=sink, args=(chan, end, cctl, size, full, free))
+    p.start()
+    if seg is not None:
+        ctl.recv()
+        seg.unlink()
+
+    def sample(n):
+        if seg is not None:
+            state["i"] = 0
+        ctl.send(n)
         t0 = time.perf_counter_ns()
         for _ in range(n):
             send(payload)
-        t1 = back_r.recv()
-        p.join()
-        if chan == "shm":
-            seg.close()
-        if i:
-            rates.append(n * size / (t1 - t0) * 1e3)  # MB/s = 1e6 B/s
+        return ctl.recv() - t0
+
+    n = 16
+    d = sample(n)  # warm-up, and the first guess of the rate
+    while d < 50_000_000:
+        n = max(n * 2, int(n * 100_000_000 / max(d, 1)))
+        d = sample(n)
+    rates = [n * size / sample(n) * 1e3 for _ in range(SAMPLES)]  # MB/s = 1e6 B/s
+    ctl.send(None)
+    p.join()
+    if seg is not None:
+        seg.close()
     return statistics.median(rates)
 
 
