@@ -153,3 +153,32 @@ func FuzzParseName(f *testing.F) {
 		}
 	})
 }
+
+func TestSecondarySubset(t *testing.T) {
+	count := func(sel Selection, impl string) int {
+		cells, err := Expand(sel, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, c := range cells {
+			if c.Impl == impl {
+				n++
+			}
+		}
+		return n
+	}
+	// The full profile narrows pypy and torch, never native or cpython.
+	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 408 {
+		t.Errorf("cpython full: %d cells, want the whole matrix (408)", n)
+	}
+	if n := count(Selection{Profile: Full, Impls: []string{"torch"}}, "torch"); n == 0 || n >= 408 {
+		t.Errorf("torch full: %d cells, want a non-empty subset", n)
+	}
+	// Dimensions chosen explicitly are not narrowed (issue #8's command).
+	sel := Selection{Profile: Full, Impls: []string{"pypy", "torch"}, Methods: Methods, Chans: Chans,
+		Workloads: []string{"startup", "stream"}, Sizes: []int64{64, 1 << 20}, RSS: []int64{0}, Cores: []int{2}}
+	if p, tt := count(sel, "pypy"), count(sel, "torch"); p != 36 || tt != 54 {
+		t.Errorf("explicit selection: pypy %d, torch %d cells, want 36 and 54", p, tt)
+	}
+}

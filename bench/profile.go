@@ -138,12 +138,17 @@ func Expand(sel Selection, nproc int) ([]Cell, error) {
 					if quick && sel.Workloads == nil && !quickCovers(wi, mi, ci) {
 						continue
 					}
+					d := dims{rss, ppSizes, stSizes, tasks, sel.Workers, cores}
+					if sub, ok := SecondaryFull[impl]; ok && !quick {
+						if !sub.keeps(w, ch, sel) {
+							continue
+						}
+						d = sub.narrow(d, sel, nproc)
+					}
 					base := Cell{Workload: w, Impl: impl, Method: m, Chan: ch}
 					for _, p := range payloadsFor(impl, w, ch) {
 						base.Payload = p
-						for _, v := range variants(base, rss, ppSizes, stSizes, tasks, sel.Workers, quick, cores) {
-							cells = append(cells, v)
-						}
+						cells = append(cells, variants(base, d, quick)...)
 					}
 				}
 			}
@@ -174,27 +179,35 @@ func payloadsFor(impl, workload, ch string) []string {
 	return []string{""}
 }
 
+// dims are the parameter values a (workload, impl, method, chan) expands over.
+type dims struct {
+	rss, ppSizes, stSizes []int64
+	tasks                 []string
+	workers               []int // nil: PoolWorkers(cores)
+	cores                 []int
+}
+
 // variants expands one (workload, impl, method, chan, payload) over its
 // parameters and the cores dimension.
-func variants(base Cell, rss, ppSizes, stSizes []int64, tasks []string, workers []int, quick bool, cores []int) []Cell {
+func variants(base Cell, d dims, quick bool) []Cell {
 	var out []Cell
 	add := func(c Cell) {
-		for _, n := range cores {
+		for _, n := range d.cores {
 			c.Cores = n
 			out = append(out, c)
 		}
 	}
 	switch base.Workload {
 	case "startup":
-		for _, r := range rss {
+		for _, r := range d.rss {
 			c := base
 			c.RSS = r
 			add(c)
 		}
 	case "pingpong", "stream":
-		sizes := ppSizes
+		sizes := d.ppSizes
 		if base.Workload == "stream" {
-			sizes = stSizes
+			sizes = d.stSizes
 		}
 		for _, s := range sizes {
 			c := base
@@ -202,9 +215,9 @@ func variants(base Cell, rss, ppSizes, stSizes []int64, tasks []string, workers 
 			add(c)
 		}
 	case "pool":
-		for _, t := range tasks {
-			for _, n := range cores {
-				ws := workers
+		for _, t := range d.tasks {
+			for _, n := range d.cores {
+				ws := d.workers
 				if ws == nil {
 					ws = PoolWorkers(n, quick)
 				}
@@ -221,6 +234,62 @@ func variants(base Cell, rss, ppSizes, stSizes []int64, tasks []string, workers 
 		}
 	}
 	return out
+}
+
+// Subset is the part of the full matrix a secondary implementation runs
+// by default. native and cpython run the whole matrix; PyPy and torch
+// each pay an interpreter start (torch: ≈1 s of import, again in every
+// spawn/forkserver child) per program run, so the full profile gives them
+// the cells that say something new — every start method and channel, the
+// start-up cost, the message sizes where they differ — at cores = nproc,
+// within the time budget of `make bench`. The cores dimension, the RSS
+// sweep and the pool sweep are covered by native and cpython. A dimension
+// selected explicitly on the command line is never narrowed.
+type Subset struct {
+	Chans         map[string][]string // per workload; absent: all channels
+	RSS           []int64
+	PingpongSizes []int64
+	StreamSizes   []int64
+	Tasks         []string
+}
+
+// SecondaryFull are the subsets of the full profile per secondary impl.
+var SecondaryFull = map[string]Subset{
+	"pypy": {
+		RSS: []int64{0}, PingpongSizes: []int64{64}, StreamSizes: []int64{64, 64 << 10, 1 << 20},
+		Tasks: []string{"cpu"},
+	},
+	"torch": {
+		// Tensors travel through the pickling channels; bytes behave as in
+		// cpython, so two channels suffice beyond start-up.
+		Chans: map[string][]string{"pingpong": {"queue", "pipe"}, "stream": {"queue", "pipe"}, "pool": {"queue", "pipe"}},
+		RSS:   []int64{0}, PingpongSizes: []int64{64}, StreamSizes: []int64{64 << 10, 1 << 20, 16 << 20},
+		Tasks: []string{"cpu"},
+	},
+}
+
+func (s Subset) keeps(workload, ch string, sel Selection) bool {
+	chans, ok := s.Chans[workload]
+	return sel.Chans != nil || !ok || contains(chans, ch)
+}
+
+func (s Subset) narrow(d dims, sel Selection, nproc int) dims {
+	if sel.RSS == nil {
+		d.rss = s.RSS
+	}
+	if sel.Sizes == nil {
+		d.ppSizes, d.stSizes = s.PingpongSizes, s.StreamSizes
+	}
+	if sel.Tasks == nil {
+		d.tasks = s.Tasks
+	}
+	if sel.Cores == nil {
+		d.cores = []int{nproc}
+	}
+	if sel.Workers == nil {
+		d.workers = []int{nproc}
+	}
+	return d
 }
 
 // PoolWorkers is the worker sweep of the pool workload for a core count:

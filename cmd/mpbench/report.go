@@ -2,6 +2,9 @@ package main
 
 import (
 	"os"
+	"path/filepath"
+
+	"github.com/mpbench/mpbench/harness/claims"
 
 	"github.com/mpbench/mpbench/harness/report"
 )
@@ -26,7 +29,21 @@ func reportCmd(args []string) error {
 			return usagef("report: no results folder %s", d)
 		}
 	}
-	return report.Generate(fs.Args(), report.Options{Format: *format, OutDir: *out, Warn: os.Stderr}, os.Stdout)
+	if err := report.Generate(fs.Args(), report.Options{Format: *format, OutDir: *out, Warn: os.Stderr}, os.Stdout); err != nil {
+		return err
+	}
+	if *format != "md" {
+		return nil
+	}
+	// CLAIMS.md is, like REPORT.md, a pure function of its results file.
+	for _, d := range fs.Args() {
+		if _, err := os.Stat(filepath.Join(d, "claims.bench")); err == nil {
+			if err := claims.WriteMarkdown(d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func compareCmd(args []string) error {

@@ -39,6 +39,7 @@ type Run struct {
 	Cells    []*Cell        // in canonical order (see cellLess)
 	Warnings []string       // parse warnings, "file:line: message"
 	Label    string         // run label when several runs are combined ("" for one run)
+	Claims   bool           // the folder also holds claims.bench (mpbench claims): REPORT.md links CLAIMS.md
 }
 
 // Cell holds the samples of one benchmark name in one run.
@@ -106,6 +107,9 @@ func Load(dir string, warn io.Writer) (*Run, error) {
 		return nil, fmt.Errorf("%s: %v", dir, err)
 	}
 	run.Dir = dir
+	if _, err := os.Stat(filepath.Join(dir, "claims.bench")); err == nil {
+		run.Claims = true
+	}
 	if warn != nil {
 		for _, w := range run.Warnings {
 			fmt.Fprintf(warn, "warning: %s%c%s\n", dir, os.PathSeparator, w)

@@ -281,6 +281,16 @@ func (d *Data) writeReport(w io.Writer, tables []*Table, figs []*figure) error {
 		}
 	}
 
+	// Claims, when `mpbench claims` wrote into the same folder.
+	for _, r := range d.Runs {
+		if r.Claims && !d.Multi {
+			fmt.Fprintln(w, "## Claims of the source guide")
+			fmt.Fprintln(w)
+			fmt.Fprintln(w, "The verdicts on the guide's claims C1–C14, with their numbers and the command that reproduces each, are in [CLAIMS.md](CLAIMS.md) (generated from `claims.bench`).")
+			fmt.Fprintln(w)
+		}
+	}
+
 	// Files.
 	fmt.Fprintln(w, "## Files")
 	fmt.Fprintln(w)
