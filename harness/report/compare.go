@@ -127,7 +127,64 @@ func compareRuns(w io.Writer, a, b *Run, oldName, newName string) error {
 			return err
 		}
 	}
+	ag := Agreement(a, b)
+	fmt.Fprintf(w, "Run-to-run agreement (headline metric of %d cells with 95%% CIs in both runs): "+
+		"%d (%.0f%%) have each median inside the other run's CI; %d (%.0f%%) have overlapping CIs; "+
+		"%d (%.0f%%) have medians within 10%%, %d (%.0f%%) within ×1.5.\n",
+		ag.Cells, ag.MutualCI, pct(ag.MutualCI, ag.Cells), ag.Overlap, pct(ag.Overlap, ag.Cells),
+		ag.Within10, pct(ag.Within10, ag.Cells), ag.Within50, pct(ag.Within50, ag.Cells))
 	return nil
+}
+
+// AgreementStats measures how well two runs of the same cells agree.
+type AgreementStats struct {
+	Cells    int // cells with a valid CI of the headline metric in both runs
+	MutualCI int // each median lies inside the other run's 95% CI
+	Overlap  int // the two 95% CIs overlap
+	Within10 int // medians within 10% of each other
+	Within50 int // medians within a factor 1.5
+}
+
+// Agreement compares the headline metric (ns/op) of every cell two runs
+// share: the reproduction figure of a second run against the first.
+func Agreement(a, b *Run) AgreementStats {
+	idx := map[string]*Cell{}
+	for _, c := range b.Cells {
+		idx[c.Name] = c
+	}
+	var ag AgreementStats
+	for _, c := range a.Cells {
+		n := idx[c.Name]
+		if !hasSamples(c, "ns/op") || !hasSamples(n, "ns/op") {
+			continue
+		}
+		x, y := Summarize(c.Samples["ns/op"]), Summarize(n.Samples["ns/op"])
+		if !x.CIValid || !y.CIValid {
+			continue
+		}
+		ag.Cells++
+		if x.Median >= y.Lo && x.Median <= y.Hi && y.Median >= x.Lo && y.Median <= x.Hi {
+			ag.MutualCI++
+		}
+		if x.Lo <= y.Hi && y.Lo <= x.Hi {
+			ag.Overlap++
+		}
+		r := x.Median / y.Median
+		if r >= 1/1.1 && r <= 1.1 {
+			ag.Within10++
+		}
+		if r >= 1/1.5 && r <= 1.5 {
+			ag.Within50++
+		}
+	}
+	return ag
+}
+
+func pct(n, total int) float64 {
+	if total == 0 {
+		return 0
+	}
+	return 100 * float64(n) / float64(total)
 }
 
 // withDim returns the cell name with dimension dim set to v.

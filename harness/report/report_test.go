@@ -292,3 +292,25 @@ func TestMultiHost(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestAgreement(t *testing.T) {
+	mk := func(name string, xs ...float64) *Cell {
+		return &Cell{Name: name, Samples: map[string][]float64{"ns/op": xs}}
+	}
+	ten := func(base float64) []float64 {
+		var xs []float64
+		for i := 0; i < 10; i++ {
+			xs = append(xs, base+float64(i))
+		}
+		return xs
+	}
+	a := &Run{Cells: []*Cell{mk("same", ten(100)...), mk("shifted", ten(100)...), mk("far", ten(100)...), mk("few", 1, 2, 3)}}
+	b := &Run{Cells: []*Cell{mk("same", ten(100)...), mk("shifted", ten(106)...), mk("far", ten(200)...), mk("few", 1, 2, 3)}}
+	got := Agreement(a, b)
+	// same: all four; shifted (medians 104.5 vs 110.5, CIs [101,108] and
+	// [107,114]): overlap and within 10% only; far: none; few: no CI.
+	want := AgreementStats{Cells: 3, MutualCI: 1, Overlap: 2, Within10: 2, Within50: 2}
+	if got != want {
+		t.Errorf("Agreement = %+v, want %+v", got, want)
+	}
+}
