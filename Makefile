@@ -6,7 +6,7 @@ RUN     ?= results/$(HOST)-$(shell date -u +%Y-%m-%d)
 # The folder `make report` regenerates: RUN=… or the newest results/*/raw.bench.
 LATEST  ?= $(patsubst %/raw.bench,%,$(lastword $(shell ls -1tr results/*/raw.bench 2>/dev/null)))
 
-.PHONY: setup build test test-race fuzz quick bench report clean
+.PHONY: setup build test fuzz quick bench claims report clean
 
 # Everything a fresh machine needs (idempotent): Go modules, pypy3 and
 # python3-torch from Debian when they can be had.
@@ -42,6 +42,11 @@ quick: setup build
 bench: setup build
 	if [ -s $(RUN)/raw.bench ]; then $(BIN) run --resume --out $(RUN); \
 	else $(BIN) run --profile full --out $(RUN); fi
+	$(BIN) report $(RUN)
+
+# The guide's claims C1–C14, measured into the same run folder (CLAIMS.md).
+claims: setup build
+	$(BIN) claims --out $(RUN)
 	$(BIN) report $(RUN)
 
 report: build

@@ -1,0 +1,62 @@
+package report
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestPublishedReportsRegenerate checks that every published run under
+// results/ carries exactly the report its raw.bench produces: REPORT.md,
+// tables/ and plots/ are regenerated into a temporary folder and compared
+// byte for byte (`make report` must be a no-op on a clean checkout).
+func TestPublishedReportsRegenerate(t *testing.T) {
+	raws, _ := filepath.Glob("../../results/*/raw.bench")
+	published := 0
+	for _, raw := range raws {
+		dir := filepath.Dir(raw)
+		if _, err := os.Stat(filepath.Join(dir, "REPORT.md")); err != nil {
+			continue // a scratch run without a committed report
+		}
+		published++
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			out := t.TempDir()
+			if err := Generate([]string{dir}, Options{OutDir: out}, nil); err != nil {
+				t.Fatal(err)
+			}
+			err := filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				rel, _ := filepath.Rel(out, path)
+				want, rerr := os.ReadFile(filepath.Join(dir, rel))
+				if rerr != nil {
+					t.Errorf("%s: generated but not published", rel)
+					return nil
+				}
+				got, _ := os.ReadFile(path)
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s: published file differs from what raw.bench produces (run `make report`)", rel)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// And nothing stale: every published table and figure is generated.
+			for _, sub := range []string{"tables", "plots"} {
+				files, _ := filepath.Glob(filepath.Join(dir, sub, "*"))
+				for _, f := range files {
+					if _, err := os.Stat(filepath.Join(out, sub, filepath.Base(f))); err != nil {
+						t.Errorf("%s/%s: published but no longer generated", sub, filepath.Base(f))
+					}
+				}
+			}
+		})
+	}
+	if published == 0 {
+		t.Skip("no published run under results/")
+	}
+}
