@@ -55,8 +55,8 @@ func CreateResults(dir string, config []ConfigLine) (*Results, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--out %s: %v", dir, err)
 	}
-	r := &Results{f: f, Path: path, Config: map[string]string{},
-		Samples: map[string]int{}, Skipped: map[string]string{}, Failed: map[string]string{}}
+	r := newResults(path)
+	r.f = f
 	var header []string
 	for _, c := range config {
 		r.Config[c.Key] = c.Value
@@ -81,22 +81,17 @@ var unitLines = []string{
 // OpenResults reopens an existing run folder for resuming: it reads what
 // was recorded, cuts a torn last line, and positions for appending.
 func OpenResults(dir string) (*Results, error) {
-	path := filepath.Join(dir, RawFile)
-	data, err := os.ReadFile(path)
+	r, torn, err := readResults(dir)
 	if err != nil {
 		return nil, fmt.Errorf("--resume: no run to resume in %s: %v", dir, err)
 	}
-	r := &Results{Path: path, Config: map[string]string{},
-		Samples: map[string]int{}, Skipped: map[string]string{}, Failed: map[string]string{}}
-	if i := bytes.LastIndexByte(data, '\n'); i+1 < len(data) {
+	if torn >= 0 {
 		// A torn line: the harness died in the middle of a write.
-		if err := os.Truncate(path, int64(i+1)); err != nil {
-			return nil, fmt.Errorf("--resume: cut torn last line of %s: %v", path, err)
+		if err := os.Truncate(r.Path, torn); err != nil {
+			return nil, fmt.Errorf("--resume: cut torn last line of %s: %v", r.Path, err)
 		}
-		data = data[:i+1]
 	}
-	r.scan(data)
-	r.f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	r.f, err = os.OpenFile(r.Path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return nil, fmt.Errorf("--resume: %v", err)
 	}
@@ -106,18 +101,32 @@ func OpenResults(dir string) (*Results, error) {
 // OpenResultsReadOnly reads the recorded state of a run folder without
 // changing anything.
 func OpenResultsReadOnly(dir string) (*Results, error) {
-	path := filepath.Join(dir, RawFile)
-	data, err := os.ReadFile(path)
+	r, _, err := readResults(dir)
 	if err != nil {
 		return nil, fmt.Errorf("no run in %s: %v", dir, err)
 	}
-	r := &Results{Path: path, Config: map[string]string{},
-		Samples: map[string]int{}, Skipped: map[string]string{}, Failed: map[string]string{}}
-	if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
-		data = data[:i+1]
+	return r, nil
+}
+
+// readResults reads the state of DIR/raw.bench, ignoring a torn last line
+// (torn is the length to cut the file to, or -1 when it ends cleanly).
+func readResults(dir string) (r *Results, torn int64, err error) {
+	path := filepath.Join(dir, RawFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, -1, err
+	}
+	r, torn = newResults(path), -1
+	if i := bytes.LastIndexByte(data, '\n'); i+1 < len(data) {
+		torn, data = int64(i+1), data[:i+1]
 	}
 	r.scan(data)
-	return r, nil
+	return r, torn, nil
+}
+
+func newResults(path string) *Results {
+	return &Results{Path: path, Config: map[string]string{},
+		Samples: map[string]int{}, Skipped: map[string]string{}, Failed: map[string]string{}}
 }
 
 // scan reads the state of a raw.bench: config lines before the first

@@ -56,7 +56,7 @@ func FuzzScanResults(f *testing.F) {
 	f.Add([]byte("goos: linux\nBenchmarkA 1 2 ns/op\n--- SKIP: BenchmarkB: why\n--- FAIL: BenchmarkC: timeout\n"))
 	f.Add([]byte("BenchmarkA 1 2 ns/op\nkey: late\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := &Results{Config: map[string]string{}, Samples: map[string]int{}, Skipped: map[string]string{}, Failed: map[string]string{}}
+		r := newResults("")
 		r.scan(data)
 		total := 0
 		for _, n := range r.Samples {

@@ -23,42 +23,48 @@ var (
 )
 
 // driverHash is the first 12 hex digits of the driver's SHA-256.
-func driverHash() string {
-	sum := sha256.Sum256(driverSource)
-	return hex.EncodeToString(sum[:])[:12]
-}
+func driverHash() string { return SourceHash(driverSource) }
 
 // DriverPath writes the embedded driver, once per process, to
 // <user cache dir>/mpbench/driver-<sha256[:12]>.py and returns that path.
-// The name is content-addressed and the file is written through a
-// temporary file and a rename, so concurrent runs never see a partial
-// driver and different versions never collide.
 func DriverPath() (string, error) {
-	driverOnce.Do(func() { driverPath, driverErr = writeDriver() })
+	driverOnce.Do(func() { driverPath, driverErr = CachedScript("driver", driverSource) })
 	return driverPath, driverErr
 }
 
-func writeDriver() (string, error) {
+// SourceHash is the first 12 hex digits of the SHA-256 of a script.
+func SourceHash(src []byte) string {
+	sum := sha256.Sum256(src)
+	return hex.EncodeToString(sum[:])[:12]
+}
+
+// CachedScript writes an embedded Python script to the content-addressed
+// file <user cache dir>/mpbench/<name>-<SourceHash>.py and returns its
+// path. It must be a real file: spawn and forkserver children re-import
+// the main module. The file is written through a temporary file and a
+// rename, so concurrent runs never see a partial script and different
+// versions never collide; an existing file with the right content is
+// reused.
+func CachedScript(name string, src []byte) (string, error) {
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		dir = os.TempDir()
 	}
 	dir = filepath.Join(dir, "mpbench")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("python driver: %v", err)
+		return "", fmt.Errorf("%s.py: %v", name, err)
 	}
-	path := filepath.Join(dir, "driver-"+driverHash()+".py")
-	if b, err := os.ReadFile(path); err == nil && bytes.Equal(b, driverSource) {
+	path := filepath.Join(dir, name+"-"+SourceHash(src)+".py")
+	if b, err := os.ReadFile(path); err == nil && bytes.Equal(b, src) {
 		return path, nil
 	}
-	f, err := os.CreateTemp(dir, ".driver-*.tmp")
+	f, err := os.CreateTemp(dir, "."+name+"-*.tmp")
 	if err != nil {
-		return "", fmt.Errorf("python driver: %v", err)
+		return "", fmt.Errorf("%s.py: %v", name, err)
 	}
 	tmp := f.Name()
-	_, werr := f.Write(driverSource)
-	cerr := f.Close()
-	if werr == nil {
+	_, werr := f.Write(src)
+	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
 	if werr == nil {
@@ -69,7 +75,7 @@ func writeDriver() (string, error) {
 	}
 	if werr != nil {
 		os.Remove(tmp)
-		return "", fmt.Errorf("python driver: %v", werr)
+		return "", fmt.Errorf("%s.py: %v", name, werr)
 	}
 	return path, nil
 }
