@@ -356,54 +356,50 @@ func hasPayload(cells []*Cell) bool {
 }
 
 func (d *Data) pingpongTables() []*Table {
-	var ts []*Table
-	for _, r := range d.Runs {
-		cells := onlyRun(d.workload("pingpong"), r)
-		pay := hasPayload(cells)
-		for _, g := range groupBy(cells, func(c *Cell) string { return strconv.Itoa(c.Cell.Cores) }) {
-			cores := g.cells[0].Cell.Cores
-			hdr := []string{"impl", "method", "chan"}
-			if pay {
-				hdr = append(hdr, "payload")
-			}
-			hdr = append(hdr, "size", "round trip µs (mean)", "p50 µs", "p99 µs", "CPU µs/round trip (user+sys)", "notes")
-			t := &Table{
-				Name:    fmt.Sprintf("pingpong-cores%d%s", cores, d.suffix(r)),
-				Section: "pingpong",
-				Title:   fmt.Sprintf("Ping-pong round trip parent→child→parent, cores=%d%s", cores, d.titleSuffix(r)),
-				Header:  hdr,
-				Left:    len(hdr) - 6,
-				Notes:   true,
-				Caption: statNote + " p50/p99: median over samples of each sample's within-sample percentile.",
-			}
-			for _, c := range g.cells {
-				row := []string{c.Cell.Impl, c.Cell.Method, c.Cell.Chan}
-				if pay {
-					row = append(row, payload(c.Cell))
-				}
-				row = append(row, sizeLabel(c.Cell.Size))
-				if st := statusText(c, "ns/op"); st != "" {
-					row = append(row, st, "—", "—", "—", "")
-				} else {
-					cpu := "—"
-					if v, ok := sumMetric(c, "user-ns/op", "sys-ns/op"); ok {
-						cpu = sig3(v / 1e3)
-					}
-					row = append(row, medCI(d.Stat(c, "ns/op"), 1e3), medOnly(d.Stat(c, "p50-ns"), 1e3),
-						medOnly(d.Stat(c, "p99-ns"), 1e3), cpu, d.notes(c, "ns/op"))
-				}
-				t.Rows = append(t.Rows, row)
-			}
-			ts = append(ts, t)
-		}
-	}
-	return ts
+	return d.sizeTables(sizeTable{
+		workload: "pingpong",
+		title:    "Ping-pong round trip parent→child→parent",
+		caption:  statNote + " p50/p99: median over samples of each sample's within-sample percentile.",
+		metrics:  []string{"round trip µs (mean)", "p50 µs", "p99 µs", "CPU µs/round trip (user+sys)"},
+		values: func(d *Data, c *Cell, cpu float64, hasCPU bool) []string {
+			return []string{medCI(d.Stat(c, "ns/op"), 1e3), medOnly(d.Stat(c, "p50-ns"), 1e3),
+				medOnly(d.Stat(c, "p99-ns"), 1e3), cpuText(cpu/1e3, hasCPU)}
+		},
+	})
 }
 
 func (d *Data) streamTables() []*Table {
+	return d.sizeTables(sizeTable{
+		workload: "stream",
+		title:    "Stream throughput parent→child (timed at the receiver)",
+		caption:  statNote + " MB/s is 10⁶ bytes per second.",
+		metrics:  []string{"MB/s", "msgs/s", "ns/msg", "CPU ns/msg (user+sys)"},
+		values: func(d *Data, c *Cell, cpu float64, hasCPU bool) []string {
+			return []string{medCI(d.Stat(c, "MB/s"), 1), medOnly(d.Stat(c, "msgs/s"), 1),
+				medOnly(d.Stat(c, "ns/op"), 1), cpuText(cpu, hasCPU)}
+		},
+	})
+}
+
+// sizeTable describes a table of a workload with a message size: one row
+// per impl × method × chan (× payload) × size, one table per cores value.
+type sizeTable struct {
+	workload, title, caption string
+	metrics                  []string // the four metric columns
+	values                   func(d *Data, c *Cell, cpu float64, hasCPU bool) []string
+}
+
+func cpuText(v float64, ok bool) string {
+	if !ok {
+		return "—"
+	}
+	return sig3(v)
+}
+
+func (d *Data) sizeTables(spec sizeTable) []*Table {
 	var ts []*Table
 	for _, r := range d.Runs {
-		cells := onlyRun(d.workload("stream"), r)
+		cells := onlyRun(d.workload(spec.workload), r)
 		pay := hasPayload(cells)
 		for _, g := range groupBy(cells, func(c *Cell) string { return strconv.Itoa(c.Cell.Cores) }) {
 			cores := g.cells[0].Cell.Cores
@@ -411,15 +407,16 @@ func (d *Data) streamTables() []*Table {
 			if pay {
 				hdr = append(hdr, "payload")
 			}
-			hdr = append(hdr, "size", "MB/s", "msgs/s", "ns/msg", "CPU ns/msg (user+sys)", "notes")
+			hdr = append(append(hdr, "size"), spec.metrics...)
+			hdr = append(hdr, "notes")
 			t := &Table{
-				Name:    fmt.Sprintf("stream-cores%d%s", cores, d.suffix(r)),
-				Section: "stream",
-				Title:   fmt.Sprintf("Stream throughput parent→child (timed at the receiver), cores=%d%s", cores, d.titleSuffix(r)),
+				Name:    fmt.Sprintf("%s-cores%d%s", spec.workload, cores, d.suffix(r)),
+				Section: spec.workload,
+				Title:   fmt.Sprintf("%s, cores=%d%s", spec.title, cores, d.titleSuffix(r)),
 				Header:  hdr,
 				Left:    len(hdr) - 6,
 				Notes:   true,
-				Caption: statNote + " MB/s is 10⁶ bytes per second.",
+				Caption: spec.caption,
 			}
 			for _, c := range g.cells {
 				row := []string{c.Cell.Impl, c.Cell.Method, c.Cell.Chan}
@@ -430,12 +427,8 @@ func (d *Data) streamTables() []*Table {
 				if st := statusText(c, "ns/op"); st != "" {
 					row = append(row, st, "—", "—", "—", "")
 				} else {
-					cpu := "—"
-					if v, ok := sumMetric(c, "user-ns/op", "sys-ns/op"); ok {
-						cpu = sig3(v)
-					}
-					row = append(row, medCI(d.Stat(c, "MB/s"), 1), medOnly(d.Stat(c, "msgs/s"), 1),
-						medOnly(d.Stat(c, "ns/op"), 1), cpu, d.notes(c, "ns/op"))
+					cpu, ok := sumMetric(c, "user-ns/op", "sys-ns/op")
+					row = append(append(row, spec.values(d, c, cpu, ok)...), d.notes(c, "ns/op"))
 				}
 				t.Rows = append(t.Rows, row)
 			}
