@@ -157,6 +157,9 @@ func (d *Data) startupFigures(r *Run) []*figure {
 			continue
 		}
 		for _, impl := range present(bench.Impls, cc, func(c bench.Cell) string { return c.Impl }) {
+			if ic := filterCells(cc, func(c bench.Cell) bool { return c.Impl == impl }); len(presentInts(ic, func(c bench.Cell) int64 { return c.RSS })) < 2 {
+				continue // one rss value: nothing to show against parent memory
+			}
 			f := &figure{
 				name:    fmt.Sprintf("startup-rss-%s-cores%d%s", impl, cores, d.suffix(r)),
 				title:   fmt.Sprintf("Start-up latency vs parent memory (%s, cores=%d)%s", impl, cores, d.titleSuffix(r)),
@@ -308,8 +311,8 @@ func (d *Data) coresFigures(r *Run) []*figure {
 		}
 		for _, impl := range present(bench.Impls, cells, func(c bench.Cell) string { return c.Impl }) {
 			ic := filterCells(cells, func(c bench.Cell) bool { return c.Impl == impl && c.Payload == "" })
-			if len(ic) == 0 {
-				continue
+			if len(coresList(ic)) < 2 {
+				continue // measured at one cores value only: no effect to show
 			}
 			sizes := presentInts(ic, func(c bench.Cell) int64 { return c.Size })
 			size, unit, scale, ylabel := sizes[0], "p50-ns", 1e3, "round trip p50 (µs)"

@@ -88,11 +88,41 @@ func (d *Data) writeAll(out string) error {
 			return err
 		}
 	}
+	if err := removeStale(out, tables, figs); err != nil {
+		return err
+	}
 	var b bytes.Buffer
 	if err := d.writeReport(&b, tables, figs); err != nil {
 		return err
 	}
 	return writeFile(filepath.Join(out, "REPORT.md"), b.Bytes())
+}
+
+// removeStale deletes tables and figures of an earlier report that this
+// one no longer produces, so that the folder always holds exactly the
+// report of its raw.bench. Only the report's own file kinds in tables/
+// and plots/ are touched.
+func removeStale(out string, tables []*Table, figs []*figure) error {
+	keep := map[string]bool{}
+	for _, t := range tables {
+		keep[filepath.Join("tables", t.Name+".md")] = true
+	}
+	for _, f := range figs {
+		keep[filepath.Join("plots", f.name+".svg")] = true
+		keep[filepath.Join("plots", f.name+".png")] = true
+	}
+	for _, pattern := range []string{"tables/*.md", "plots/*.svg", "plots/*.png"} {
+		files, _ := filepath.Glob(filepath.Join(out, pattern))
+		for _, f := range files {
+			rel, _ := filepath.Rel(out, f)
+			if !keep[rel] {
+				if err := os.Remove(f); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func writeFile(path string, data []byte) error {

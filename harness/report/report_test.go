@@ -314,3 +314,21 @@ func TestAgreement(t *testing.T) {
 		t.Errorf("Agreement = %+v, want %+v", got, want)
 	}
 }
+
+func TestReportRemovesStaleOutput(t *testing.T) {
+	dir := testRun(t)
+	os.MkdirAll(filepath.Join(dir, "plots"), 0o755)
+	stale := filepath.Join(dir, "plots", "figure-of-an-older-report.png")
+	other := filepath.Join(dir, "plots", "notes.txt")
+	os.WriteFile(stale, []byte("old"), 0o644)
+	os.WriteFile(other, []byte("mine"), 0o644)
+	if err := Generate([]string{dir}, Options{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Errorf("stale figure kept")
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("a file the report does not own was removed")
+	}
+}
