@@ -6,7 +6,12 @@ RUN     ?= results/$(HOST)-$(shell date -u +%Y-%m-%d)
 # The folder `make report` regenerates: RUN=… or the newest results/*/raw.bench.
 LATEST  ?= $(patsubst %/raw.bench,%,$(lastword $(shell ls -1tr results/*/raw.bench 2>/dev/null)))
 
-.PHONY: setup build test fuzz quick bench claims report clean
+# The published run README.md and plots/ show (results/README.md says so too).
+PUBLISHED := results/vm-2026-11-25
+HEADLINE  := startup-latency-cores2 startup-rss-cpython-cores2 stream-throughput-cpython-cores2 \
+             stream-throughput-native-cores2 cores-pingpong-cpython pool-cpu-cpython-cores2
+
+.PHONY: setup build test fuzz quick bench claims report figures clean
 
 # Everything a fresh machine needs (idempotent): Go modules, pypy3 and
 # python3-torch from Debian when they can be had.
@@ -52,6 +57,11 @@ claims: setup build
 report: build
 	@test -n "$(LATEST)" || { echo "no results/*/raw.bench to report on"; exit 2; }
 	$(BIN) report $(LATEST)
+
+# plots/: the headline figures of the published run (checked by go test ./harness/report).
+figures: build
+	$(BIN) report $(PUBLISHED)
+	for f in $(HEADLINE); do cp $(PUBLISHED)/plots/$$f.png $(PUBLISHED)/plots/$$f.svg plots/; done
 
 clean:
 	rm -rf bin

@@ -60,3 +60,23 @@ func TestPublishedReportsRegenerate(t *testing.T) {
 		t.Skip("no published run under results/")
 	}
 }
+
+// TestHeadlineFiguresArePublished checks that every figure in plots/ (the
+// ones README.md shows) is byte for byte a figure of a published run.
+func TestHeadlineFiguresArePublished(t *testing.T) {
+	figs, _ := filepath.Glob("../../plots/*.png")
+	svgs, _ := filepath.Glob("../../plots/*.svg")
+	for _, f := range append(figs, svgs...) {
+		got, _ := os.ReadFile(f)
+		matches, _ := filepath.Glob(filepath.Join("../../results/*/plots", filepath.Base(f)))
+		found := false
+		for _, m := range matches {
+			if want, _ := os.ReadFile(m); bytes.Equal(got, want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("plots/%s is not a figure of any published run (run `make figures`)", filepath.Base(f))
+		}
+	}
+}
