@@ -82,10 +82,7 @@ func checkResult(c bench.Cell, r *benchfmt.Result) error {
 	}
 	have := map[string]float64{}
 	for _, v := range r.Values {
-		unit, val := v.Unit, v.Value
-		if v.OrigUnit != "" {
-			unit, val = v.OrigUnit, v.OrigValue
-		}
+		unit, val := bench.Metric(v)
 		if math.IsNaN(val) || math.IsInf(val, 0) || val < 0 {
 			return fmt.Errorf("%s = %v is not a finite non-negative number", unit, val)
 		}

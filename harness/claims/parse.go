@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/mpbench/mpbench/bench"
 	"math"
 	"sort"
 	"strings"
@@ -109,10 +110,7 @@ func parse(data []byte) (*file, error) {
 				d.series = append(d.series, s)
 			}
 			for _, v := range rec.Values {
-				unit, val := v.Unit, v.Value
-				if v.OrigUnit != "" {
-					unit, val = v.OrigUnit, v.OrigValue
-				}
+				unit, val := bench.Metric(v)
 				if _, ok := s.vals[unit]; !ok {
 					s.units = append(s.units, unit)
 				}

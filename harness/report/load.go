@@ -207,10 +207,7 @@ func parse(data []byte, name string) (*Run, error) {
 			c := get(bname, line)
 			c.Iters = append(c.Iters, rec.Iters)
 			for _, v := range rec.Values {
-				unit, val := v.Unit, v.Value
-				if v.OrigUnit != "" {
-					unit, val = v.OrigUnit, v.OrigValue
-				}
+				unit, val := bench.Metric(v)
 				if _, ok := c.Samples[unit]; !ok {
 					c.Units = append(c.Units, unit)
 				}
