@@ -4,13 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"github.com/mpbench/mpbench/bench"
 	"math"
 	"sort"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
+
+	"github.com/mpbench/mpbench/bench"
 )
 
 // Line prefixes of the status lines of claims.bench, in the style of
