@@ -107,10 +107,7 @@ func cmpCell(unit string, xs []float64) string {
 }
 
 func compareRuns(w io.Writer, a, b *Run, oldName, newName string) error {
-	idx := map[string]*Cell{}
-	for _, c := range b.Cells {
-		idx[c.Name] = c
-	}
+	idx := byName(b)
 	for _, unit := range compareUnits {
 		var rows []cmpRow
 		for _, c := range a.Cells {
@@ -148,10 +145,7 @@ type AgreementStats struct {
 // Agreement compares the headline metric (ns/op) of every cell two runs
 // share: the reproduction figure of a second run against the first.
 func Agreement(a, b *Run) AgreementStats {
-	idx := map[string]*Cell{}
-	for _, c := range b.Cells {
-		idx[c.Name] = c
-	}
+	idx := byName(b)
 	var ag AgreementStats
 	for _, c := range a.Cells {
 		n := idx[c.Name]
@@ -185,6 +179,15 @@ func pct(n, total int) float64 {
 		return 0
 	}
 	return 100 * float64(n) / float64(total)
+}
+
+// byName indexes a run's cells by name.
+func byName(r *Run) map[string]*Cell {
+	idx := make(map[string]*Cell, len(r.Cells))
+	for _, c := range r.Cells {
+		idx[c.Name] = c
+	}
+	return idx
 }
 
 // withDim returns the cell name with dimension dim set to v.
@@ -226,10 +229,7 @@ func dimValue(c bench.Cell, dim string) string {
 }
 
 func compareBy(w io.Writer, r *Run, dim, base string) error {
-	idx := map[string]*Cell{}
-	for _, c := range r.Cells {
-		idx[c.Name] = c
-	}
+	idx := byName(r)
 	for _, unit := range compareUnits {
 		var rows []cmpRow
 		for _, c := range r.Cells {
