@@ -178,15 +178,15 @@ func (c *Cell) Summary(unit string) stats.Summary { return stats.Summarize(c.ByR
 // File is a parsed raw.bench.
 type File struct {
 	Path     string
-	Config   []KV              // configuration lines in file order, first value of each key, without run
-	Better   map[string]int    // unit → +1 higher is better, -1 lower is better (Unit lines)
-	UnitMeta map[string][]KV   // unit → its Unit line's key=value pairs
-	Cells    []*Cell           // in order of first appearance
-	Notes    []string          // NOTE lines about the run (not about one cell)
-	HasRuns  bool              // the file has run lines
-	Warnings []string          // "name:line: message" for lines that were skipped
-	Torn     int64             // length to cut the file to when its last line is torn; -1 when none
-	byName   map[string]*Cell  // by name without prefix
+	Config   []KV             // configuration lines in file order, first value of each key, without run
+	Better   map[string]int   // unit → +1 higher is better, -1 lower is better (Unit lines)
+	UnitMeta map[string][]KV  // unit → its Unit line's key=value pairs
+	Cells    []*Cell          // in order of first appearance
+	Notes    []string         // NOTE lines about the run (not about one cell)
+	HasRuns  bool             // the file has run lines
+	Warnings []string         // "name:line: message" for lines that were skipped
+	Torn     int64            // length to cut the file to when its last line is torn; -1 when none
+	byName   map[string]*Cell // by name without prefix
 	runIdx   map[*Cell]map[int]*Run
 }
 
