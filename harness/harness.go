@@ -83,14 +83,16 @@ type Defaults struct {
 const DefaultCITarget = 0.05
 
 // ProfileDefaults are the replication settings of a profile. The full
-// profile spends its time on runs rather than samples: 6 runs (the fewest
-// that give a 95% CI of the median) of 3 samples, up to 12 runs where the
-// CI is still wider than 5%, within 28 minutes.
+// profile spends its time on program runs rather than samples (the
+// samples of one run share its process and agree more with each other
+// than runs do): 6 runs (the fewest that give a 95% CI of the median) of
+// 2 samples of 25 ms, up to 12 runs for the cells whose CI is still wider
+// than 5% of the median, within a 25-minute budget.
 func ProfileDefaults(profile string) Defaults {
 	if profile == bench.Quick {
 		return Defaults{Count: 2, Runs: 2, MaxRuns: 2, Benchtime: 50 * time.Millisecond}
 	}
-	return Defaults{Count: 3, Runs: 6, MaxRuns: 12, Benchtime: 40 * time.Millisecond, Budget: 28 * time.Minute}
+	return Defaults{Count: 2, Runs: 6, MaxRuns: 12, Benchtime: 25 * time.Millisecond, Budget: 25 * time.Minute}
 }
 
 // InputError is an error caused by the run's settings (an existing or
