@@ -34,7 +34,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseSize -fuzztime 20s ./bench/
 	$(GO) test -run '^$$' -fuzz FuzzParseName -fuzztime 20s ./bench/
 	$(GO) test -run '^$$' -fuzz FuzzParseOutput -fuzztime 20s ./harness/
-	$(GO) test -run '^$$' -fuzz FuzzScanResults -fuzztime 20s ./harness/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./harness/rawbench/
 
 # The 90-second taste: every impl, method, chan and workload at least once.
 # The previous quick run is kept as results/quick.prev.

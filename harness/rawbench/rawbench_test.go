@@ -109,3 +109,27 @@ func TestLegacyAndUnknownKeys(t *testing.T) {
 		t.Errorf("cell b: %v", got)
 	}
 }
+
+// FuzzParse: any input parses without panicking; samples are only ever
+// attached to cells, and cutting a torn line leaves a newline-terminated prefix.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("goos: linux\nrun: 1\n" + cellA + " 1 100 ns/op\n--- SKIP: BenchmarkX: r\n"))
+	f.Add([]byte("run: x\n" + cellA + " 1 1 ns/op\n--- NOTE: hello\n" + cellA + " 1 10"))
+	f.Add([]byte("Unit MB/s better=higher\n--- FAIL: nope\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file, err := Parse(data, "fuzz")
+		if err != nil {
+			return
+		}
+		if file.Torn >= 0 && (file.Torn > int64(len(data)) || (file.Torn > 0 && data[file.Torn-1] != '\n')) {
+			t.Fatalf("torn cut at %d of %q", file.Torn, data)
+		}
+		for _, c := range file.Cells {
+			for _, r := range c.Runs {
+				if len(r.Samples) == 0 || r.K < 1 {
+					t.Fatalf("empty or unnumbered run in %s", c.Name)
+				}
+			}
+		}
+	})
+}
