@@ -45,7 +45,7 @@ func newProgress(w io.Writer, total int, sum Summary) *progress {
 // grow adds the program runs of adaptive round `round` (1-based run index).
 func (p *progress) grow(n, round int) {
 	p.total += n
-	msg := fmt.Sprintf("mpbench: run %d of %d cells whose CI is above the target", round, n)
+	msg := fmt.Sprintf("mpbench: adaptive round: run #%d of the %d cells whose CI is still above the target", round, n)
 	if p.bar != nil {
 		p.bar.ChangeMax(p.total)
 		p.bar.Clear()
