@@ -154,7 +154,7 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 	case "pingpong", "stream":
 		d += start + samples*cfg.Benchtime*6/5
 	case "pool":
-		d += time.Duration(c.Workers)*start + samples*IdealMakespan(c)
+		d += time.Duration(c.Workers)*start + samples*c.IdealMakespan()
 		if c.Exec == bench.ExecLokyCold {
 			d += samples * time.Duration(c.Workers) * start // a fresh executor per map
 		}
@@ -163,17 +163,5 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 }
 
 func osGetpid() int { return os.Getpid() }
-
-// IdealMakespan is the shortest possible map of a pool cell:
-// ceil(tasks / p) × d with d the task duration and p the workers that can
-// run at once (min(workers, cores) for cpu tasks, workers for sleep tasks).
-func IdealMakespan(c bench.Cell) time.Duration {
-	task := time.Duration(bench.CPUTaskMicros) * time.Microsecond
-	par := min(c.Workers, c.Cores)
-	if c.Task == "sleep" {
-		task, par = time.Duration(bench.SleepTaskMillis)*time.Millisecond, c.Workers
-	}
-	return task * time.Duration((c.Tasks+par-1)/par)
-}
 
 func emptyFile() *rawbench.File { return rawbench.Empty() }

@@ -41,8 +41,9 @@
 //     (monotonic clock) and sends the duration back with the result.
 //     efficiency = Σ measured task time / (min(workers, tasks, cores) ×
 //     makespan); ns/op = makespan of the map; tasks/s = tasks / makespan.
-//     The ideal makespan of a cell is ceil(tasks / p) × d with p =
-//     min(workers, cores) for cpu tasks and p = workers for sleep tasks.
+//     The ideal makespan of a cell is bench.Cell.IdealMakespan:
+//     ceil(tasks / p) × d with p = min(workers, tasks, cores) for cpu
+//     tasks and p = min(workers, tasks) for sleep tasks.
 //     exec (bench.Execs) names the executor: loop = a hand-written worker
 //     loop over chan; pool = multiprocessing.Pool; ppe =
 //     concurrent.futures.ProcessPoolExecutor(mp_context=method);
