@@ -185,7 +185,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		if cfg.Seed == 0 {
 			cfg.Seed = uint64(time.Now().UnixNano())
 		}
-		res, err = rawbench.Create(cfg.Out, "", runConfig(cfg, allowed, unavailable, env), bench.UnitLines())
+		res, err = rawbench.Create(cfg.Out, runConfig(cfg, allowed, unavailable, env), bench.UnitLines())
 	}
 	if err != nil {
 		return sum, &InputError{err}

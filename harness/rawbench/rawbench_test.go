@@ -13,7 +13,7 @@ const cellA = "BenchmarkStartup/impl=native/method=fork/chan=pipe/rss=0/cores=1"
 
 func TestWriteResumeRead(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
-	w, err := Create(dir, "", []KV{{"goos", "linux"}, {"profile", "quick"}}, []string{"Unit MB/s better=higher"})
+	w, err := Create(dir, []KV{{"goos", "linux"}, {"profile", "quick"}}, []string{"Unit MB/s better=higher"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,8 +29,22 @@ func TestWriteResumeRead(t *testing.T) {
 	w.RecordNote("", "steal 3% of CPU time")
 	w.Config(KV{"load-end", "0.5"})
 	w.Close()
-	if _, err := Create(dir, "", nil, nil); !errors.Is(err, ErrNotEmpty) {
+	if _, err := Create(dir, nil, nil); !errors.Is(err, ErrNotEmpty) {
 		t.Errorf("Create on a used folder: %v", err)
+	}
+	// A second file in the same folder (claims.bench beside raw.bench).
+	cw, err := CreateFile(filepath.Join(dir, "claims.bench"), []KV{{"claims", "C1"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cw.RecordNote("BenchmarkClaim/id=C1/method=fork", "verdict: confirmed")
+	cw.Close()
+	if _, err := CreateFile(filepath.Join(dir, "claims.bench"), nil, nil); err == nil {
+		t.Errorf("CreateFile overwrote an existing file")
+	}
+	cf, _ := Read(filepath.Join(dir, "claims.bench"))
+	if c := cf.Cells[0]; c.Kind() != "Claim" || c.Get("method") != "fork" || c.Get("id") != "C1" || len(c.Keys()) != 2 {
+		t.Errorf("keys of %s: %v", c.Name, c.Keys())
 	}
 
 	// A torn line, as after kill -9 in the middle of a write.

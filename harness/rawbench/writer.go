@@ -50,20 +50,23 @@ func CheckFresh(dir string) error {
 	return nil
 }
 
-// Create starts a new results file DIR/name (name "" = RawFile) with a
-// header of configuration lines and Unit lines. It refuses a folder that
-// exists and is not empty (ErrNotEmpty), and then leaves it untouched.
-func Create(dir, name string, config []KV, unitLines []string) (*Writer, error) {
-	if name == "" {
-		name = RawFile
-	}
+// Create starts a new run folder: DIR/raw.bench with a header of
+// configuration lines and Unit lines. It refuses a folder that exists and
+// is not empty (ErrNotEmpty), and then leaves it untouched.
+func Create(dir string, config []KV, unitLines []string) (*Writer, error) {
 	if err := CheckFresh(dir); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	return CreateFile(filepath.Join(dir, RawFile), config, unitLines)
+}
+
+// CreateFile starts a new results file at path (e.g. claims.bench next to
+// a run's raw.bench), creating its folder; it refuses an existing file.
+func CreateFile(path string, config []KV, unitLines []string) (*Writer, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, name)
+	name := filepath.Base(path)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
@@ -159,6 +162,7 @@ func (w *Writer) RecordRun(name string, lines []string) (int, error) {
 	}
 	w.File.HasRuns = true
 	for i, s := range samples {
+		s.Line = 0 // not known without rereading the file
 		w.File.add(c, k, s, unitsOf(lines[i]))
 	}
 	return k, nil
