@@ -221,7 +221,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 
 	pid := osGetpid()
 	seq := 0
-	budgetStop := false
+	budgetStop, reopened := false, false
 rounds:
 	for r := 0; r < cfg.MaxRuns; r++ {
 		round := p.round(r)
@@ -244,6 +244,15 @@ rounds:
 				prog.step(name, "not run: "+cell.Status()+" earlier")
 				continue
 			}
+			if !reopened && st.ConfigValue("run-end") != "" {
+				// The end block of an earlier invocation: delete its keys
+				// (benchfmt "key:") so that benchstat keeps the runs that
+				// follow in the same configuration as those before.
+				if err := res.Config(endKeys()...); err != nil {
+					return sum, err
+				}
+			}
+			reopened = true
 			prog.begin(name)
 			prefix := shmPrefix(pid, seq)
 			seq++
@@ -276,12 +285,13 @@ rounds:
 			return sum, err
 		}
 		sum.Unstable = n
-		if sum.Runs > 0 || n > 0 {
-			// Only an invocation that measured something closes a block:
-			// resuming a finished run changes nothing.
-			if err := recordEnd(res, env); err != nil {
-				return sum, err
-			}
+	}
+	if sum.Runs > 0 || sum.Unstable > 0 {
+		// Only an invocation that measured something closes a block
+		// (resuming a finished run changes nothing); an interrupted one
+		// does too, for the load and steal over the time it ran.
+		if err := recordEnd(res, env); err != nil {
+			return sum, err
 		}
 	}
 	sum.Elapsed = time.Since(start)

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/perf/benchfmt"
+
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/harness/stats"
@@ -265,6 +267,31 @@ func TestInterruptThenResume(t *testing.T) {
 	}
 	if strings.Contains(string(after), "chan=pi\n") || strings.Contains(string(after), "chan=piBenchmark") {
 		t.Errorf("torn line survived")
+	}
+	// The interrupted invocation closed its block (load-end, steal); the
+	// resumed one deleted those keys again, so that benchstat sees every
+	// sample of a cell under one configuration (but its run).
+	if !strings.Contains(string(before), "\nload-end: ") || !strings.Contains(string(after), "\nload-end:\n") {
+		t.Errorf("end block not written, or not deleted on resume")
+	}
+	r := benchfmt.NewReader(strings.NewReader(string(after)), RawFile)
+	configs := map[string]string{}
+	for r.Scan() {
+		res, ok := r.Result().(*benchfmt.Result)
+		if !ok {
+			continue
+		}
+		var cfg []string
+		for _, c := range res.Config {
+			if c.Key != "run" {
+				cfg = append(cfg, c.Key+"="+string(c.Value))
+			}
+		}
+		key, got := string(res.Name), strings.Join(cfg, " ")
+		if want, seen := configs[key]; seen && want != got {
+			t.Errorf("%s: configuration changed within the cell:\n%s\n%s", key, want, got)
+		}
+		configs[key] = got
 	}
 }
 

@@ -383,7 +383,7 @@ func Parse(data []byte, name string) (*File, error) {
 				f.HasRuns = true
 				continue
 			}
-			if !seenConfig[m[1]] {
+			if !seenConfig[m[1]] && strings.TrimSpace(m[2]) != "" {
 				seenConfig[m[1]] = true
 				f.Config = append(f.Config, KV{m[1], strings.TrimSpace(m[2])})
 			}

@@ -126,9 +126,16 @@ func (w *Writer) Append(lines ...string) error {
 	return nil
 }
 
-func configText(kv KV) string { return kv.Key + ": " + OneLine(kv.Value) }
+func configText(kv KV) string {
+	if kv.Value == "" {
+		return kv.Key + ":"
+	}
+	return kv.Key + ": " + OneLine(kv.Value)
+}
 
-// Config appends configuration lines (a block: they apply to what follows).
+// Config appends configuration lines (a block: they apply to what
+// follows). An empty value writes "key:", which benchfmt readers take as
+// deleting the key from what follows.
 func (w *Writer) Config(kvs ...KV) error {
 	var lines []string
 	for _, kv := range kvs {
@@ -138,7 +145,7 @@ func (w *Writer) Config(kvs ...KV) error {
 		return err
 	}
 	for _, kv := range kvs {
-		if w.File.ConfigValue(kv.Key) == "" && kv.Key != RunKey {
+		if w.File.ConfigValue(kv.Key) == "" && kv.Key != RunKey && kv.Value != "" {
 			w.File.Config = append(w.File.Config, KV{kv.Key, OneLine(kv.Value)})
 		}
 	}
