@@ -116,10 +116,15 @@ func (s *Session) Close() error {
 	return err
 }
 
-// Measure runs a whole cell as the protocol of package impl describes:
-// Warmup operations discarded, an iteration count calibrated to about
-// Benchtime per sample (also discarded), then Count samples, each passed
-// to emit as a result line.
+// Measure runs a whole cell as the protocol of package impl describes,
+// passing each sample to emit as a result line.
+//
+// One sample (the same in every implementation): for startup exactly one
+// start (one child), for pool exactly one map; Warmup whole samples are
+// discarded first. For pingpong and stream a sample is the mean over a
+// number of operations calibrated to about Benchtime (as go test
+// -benchtime does), after Warmup operations and the calibration runs,
+// which are discarded; the iters column is that number.
 func Measure(c bench.Cell, o impl.Options, emit func(line string)) (err error) {
 	s, err := Open(c, o)
 	if err != nil {
@@ -130,14 +135,22 @@ func Measure(c bench.Cell, o impl.Options, emit func(line string)) (err error) {
 			err = e
 		}
 	}()
-	if o.Warmup > 0 {
-		if _, err := s.Run(o.Warmup); err != nil {
+	n := 1
+	if oneOpPerSample(c.Workload) {
+		for i := 0; i < o.Warmup; i++ {
+			if _, err := s.Run(1); err != nil {
+				return err
+			}
+		}
+	} else {
+		if o.Warmup > 0 {
+			if _, err := s.Run(o.Warmup); err != nil {
+				return err
+			}
+		}
+		if n, err = calibrate(s, o.Benchtime); err != nil {
 			return err
 		}
-	}
-	n, err := calibrate(s, o.Benchtime)
-	if err != nil {
-		return err
 	}
 	for i := 0; i < o.Count; i++ {
 		r, err := s.Run(n)
@@ -148,6 +161,9 @@ func Measure(c bench.Cell, o impl.Options, emit func(line string)) (err error) {
 	}
 	return nil
 }
+
+// oneOpPerSample: a startup sample is one start, a pool sample one map.
+func oneOpPerSample(workload string) bool { return workload == "startup" || workload == "pool" }
 
 // calibrate grows the iteration count until a sample lasts about
 // benchtime (as go test -benchtime does); a sample is predicted to last
@@ -378,11 +394,10 @@ func (w *messageWorkload) run(n int) (Result, error) {
 	}
 	c1, p1 := childRusage(w.ctl[:rusageSize]), selfRusage()
 	slices.Sort(lat)
-	pct := func(q float64) float64 { return float64(lat[min(len(lat)-1, int(q*float64(len(lat))))]) }
 	fn := float64(n)
 	return Result{Iters: n, NsPerOp: float64(total) / fn, Extra: []Metric{
-		{pct(0.50), "p50-ns"},
-		{pct(0.99), "p99-ns"},
+		{float64(impl.Percentile(lat, 0.50)), "p50-ns"},
+		{float64(impl.Percentile(lat, 0.99)), "p99-ns"},
 		{float64(p1.user-p0.user+c1.user-c0.user) / fn, "user-ns/op"},
 		{float64(p1.sys-p0.sys+c1.sys-c0.sys) / fn, "sys-ns/op"},
 	}}, nil
@@ -547,7 +562,7 @@ func (w *poolWorkload) run(n int) (Result, error) {
 // mapShared: all tasks into the shared task queue, all results out of the
 // shared result queue (as Pool with its SimpleQueues). As in Pool, the
 // tasks are put by a task-handler goroutine while this one collects the
-// results: a blocking put (SimpleQueue, shm with its 4 slots) must not
+// results: a blocking put (SimpleQueue, shm with its 8 slots) must not
 // wait for workers that wait for the result queue to drain. A Queue's put
 // does not block (feeder), so it is called directly.
 func (w *poolWorkload) mapShared() error {

@@ -1,9 +1,9 @@
 // Package native is the native Go implementation of mpbench's start
 // methods (spawn, fork, forkserver) and channels (SimpleQueue, Queue,
 // Pipe, shm): the "limit" row every other implementation is read
-// against. It follows the semantics of DESIGN.md and CPython's
-// multiprocessing, with nothing but system calls (golang.org/x/sys/unix)
-// in between.
+// against. It follows the semantics of CPython's multiprocessing (one
+// mechanism per start method and channel, described below), with nothing
+// but system calls (golang.org/x/sys/unix) in between.
 //
 // Files: one per start method (spawn.go, fork.go, forkserver.go), one per
 // channel (pipe.go, simplequeue.go, queue.go, shm.go); child.go is the
@@ -71,12 +71,15 @@
 //
 // # Measurement
 //
-// Child protocol: child.go. startup creates a fresh channel per start
-// (outside the timed span), times start → first message and, separately,
-// the join; pingpong and stream keep one child for the cell and time n
-// round trips (per-trip p50/p99) or n messages (timed at the receiver,
-// which reports CLOCK_MONOTONIC after the last byte); pool keeps W workers
-// and times whole maps. user-ns/op and sys-ns/op are getrusage of the
+// Child protocol: child.go. One sample is one start (startup) or one map
+// (pool), and the mean over a calibrated number of operations for
+// pingpong and stream (see Measure). startup creates a fresh channel per
+// start (outside the timed span), times start → first message and,
+// separately, the join; pingpong and stream keep one child for the cell
+// and time n round trips (per-trip p50/p99, nearest-rank: impl.Percentile)
+// or n messages (timed at the receiver, which reports CLOCK_MONOTONIC
+// after the last byte); pool keeps W workers and times whole maps, each
+// worker timing each task it runs (impl.PoolEfficiency). user-ns/op and sys-ns/op are getrusage of the
 // parent (all threads) plus the child's own raw getrusage. On the
 // pingpong/stream hot loop the parent (its only busy goroutine) blocks in
 // raw system calls, keeping its P as a C program keeps its CPU; not with

@@ -318,6 +318,9 @@ func TestCellMainOutput(t *testing.T) {
 				if res.Iters < 1 {
 					t.Errorf("iters %d", res.Iters)
 				}
+				if oneOp := c.Workload == "startup" || c.Workload == "pool"; oneOp && res.Iters != 1 {
+					t.Errorf("%s sample over %d operations, want exactly one", c.Workload, res.Iters)
+				}
 			}
 			if err := r.Err(); err != nil {
 				t.Fatal(err)

@@ -10,8 +10,8 @@ import (
 // rings, down (parent → children) and up (children → parent). A ring has
 // shmSlots slots of shmSlotSize bytes (8 × 512 KiB: below 1 MiB, where
 // Go's memmove switches to non-temporal stores that would push the
-// payload out of the cache the receiver reads it from); a message is copied into one or
-// more slots (larger messages are chunked) and copied out by the
+// payload out of the cache the receiver reads it from); a message is
+// copied into one or more slots (larger messages are chunked) and copied out by the
 // receiver, so sender and receiver overlap on different cores. Each slot
 // has a state word used as a futex (FUTEX_WAIT/FUTEX_WAKE, shared, not
 // _PRIVATE): a waiter sets slotWaiter before sleeping and the other side
@@ -35,7 +35,7 @@ const (
 
 	// shmSpin is the busy-wait budget (atomic loads) before blocking on
 	// the futex when more than one CPU is available: tens of µs, about
-	// the time to fill a 1 MiB slot and far less than a cross-CPU futex
+	// the time to fill a 512 KiB slot and far less than a cross-CPU futex
 	// wake-up on these VMs.
 	shmSpin = 1 << 16
 
