@@ -449,18 +449,38 @@ var cpuTask struct {
 	iters int64
 }
 
-// cpuTaskIters is the burn count of one CPU task of bench.CPUTaskMicros,
-// measured on this machine (best of several runs).
+// cpuTaskIters is the burn count of one CPU task of bench.CPUTaskMicros on
+// this machine. Calibration policy "median of 9", the same as the Python
+// driver's calibrate_spin: a rough rate from a run of at least 20 ms
+// (doubling from 1000 iterations), then twice: time 9 runs at the target
+// length and rescale by the median. Whatever the calibration gives, the
+// efficiency uses the task times the workers measure, not the target.
 func cpuTaskIters() int64 {
 	cpuTask.once.Do(func() {
-		const probe = 1 << 20
-		best := time.Duration(math.MaxInt64)
-		for i := 0; i < 7; i++ {
+		timed := func(n int64) time.Duration {
 			t := time.Now()
-			burnSink += burn(probe, uint64(i))
-			best = min(best, time.Since(t))
+			burnSink += burn(n, uint64(n))
+			return max(time.Since(t), 1)
 		}
-		cpuTask.iters = max(1, int64(float64(probe)*float64(bench.CPUTaskMicros*time.Microsecond)/float64(best)))
+		n := int64(1000)
+		var d time.Duration
+		for {
+			if d = timed(n); d >= 20*time.Millisecond {
+				break
+			}
+			n *= 2
+		}
+		target := float64(bench.CPUTaskMicros * time.Microsecond)
+		n = max(1, int64(float64(n)*target/float64(d)))
+		for range 2 {
+			ts := make([]time.Duration, 9)
+			for i := range ts {
+				ts[i] = timed(n)
+			}
+			slices.Sort(ts)
+			n = max(1, int64(float64(n)*target/float64(ts[len(ts)/2])))
+		}
+		cpuTask.iters = n
 	})
 	return cpuTask.iters
 }
@@ -468,7 +488,7 @@ func cpuTaskIters() int64 {
 type poolWorkload struct {
 	workers, tasks, cores int
 	op                    uint64
-	taskNs                time.Duration
+	taskSum               int64      // Σ task time measured by the workers (this map)
 	chans                 []*channel // one per worker (pipe) or one shared
 	procs                 []proc
 	task                  [][]byte
@@ -484,11 +504,11 @@ func openPool(c bench.Cell, env cellEnv, st starter) (w *poolWorkload, err error
 	p := childParams{Workload: wPool, Kind: env.kind, Spin: env.spin}
 	switch c.Task {
 	case "cpu":
-		w.op, w.taskNs = opCPU, bench.CPUTaskMicros*time.Microsecond
+		w.op = opCPU
 		p.CPUIters = cpuTaskIters()
 	case "sleep":
-		w.op, w.taskNs = opSleep, bench.SleepTaskMillis*time.Millisecond
-		p.SleepNs = int64(w.taskNs)
+		w.op = opSleep
+		p.SleepNs = int64(bench.SleepTaskMillis * time.Millisecond)
 	default:
 		return nil, fmt.Errorf("native: unknown pool task %q", c.Task)
 	}
@@ -531,10 +551,15 @@ func openPool(c bench.Cell, env cellEnv, st starter) (w *poolWorkload, err error
 	return w, nil
 }
 
+// run times n maps (Measure: n = 1, one map per sample). ns/op is the
+// mean makespan; efficiency is impl.PoolEfficiency of the task times the
+// workers measured around each task body.
 func (w *poolWorkload) run(n int) (Result, error) {
 	var total time.Duration
+	var taskNs int64
 	for m := 0; m < n; m++ {
 		clear(w.seen)
+		w.taskSum = 0
 		t := time.Now()
 		var err error
 		if w.pfds != nil {
@@ -546,16 +571,13 @@ func (w *poolWorkload) run(n int) (Result, error) {
 			return Result{}, err
 		}
 		total += time.Since(t)
+		taskNs += w.taskSum
 	}
 	mean := float64(total) / float64(n)
-	par := w.workers
-	if w.op == opCPU {
-		par = min(w.workers, w.cores)
-	}
-	ideal := float64((w.tasks+par-1)/par) * float64(w.taskNs)
+	par := impl.PoolParallelism(w.workers, w.tasks, w.cores, w.op == opCPU)
 	return Result{Iters: n, NsPerOp: mean, Extra: []Metric{
 		{float64(w.tasks) / mean * 1e9, "tasks/s"},
-		{ideal / mean, "efficiency"},
+		{impl.PoolEfficiency(float64(taskNs), float64(total), par), "efficiency"},
 	}}, nil
 }
 
@@ -633,7 +655,7 @@ func (w *poolWorkload) mapPerWorker() error {
 }
 
 func (w *poolWorkload) result(ch *channel) error {
-	if err := ch.recvExact(w.ctl[:taskSize]); err != nil {
+	if err := ch.recvExact(w.ctl[:resultSize]); err != nil {
 		return fmt.Errorf("pool result: %w", err)
 	}
 	id := get64(w.ctl[0:8])
@@ -641,6 +663,7 @@ func (w *poolWorkload) result(ch *channel) error {
 		return fmt.Errorf("pool: unexpected result for task %d", id)
 	}
 	w.seen[id] = true
+	w.taskSum += int64(get64(w.ctl[16:24]))
 	return nil
 }
 
