@@ -67,6 +67,9 @@ func Open(c bench.Cell, o impl.Options) (*Session, error) {
 	if c.Impl != "native" {
 		return nil, fmt.Errorf("native: cell %s is not a native cell", c.Name())
 	}
+	if c.Workload == "pool" && c.Exec != "" && c.Exec != bench.ExecLoop {
+		return nil, fmt.Errorf("native: pool exec=%s: the native implementation has only exec=%s (a worker loop over a channel)", c.Exec, bench.ExecLoop)
+	}
 	kind, ok := kindNames[c.Chan]
 	if !ok {
 		return nil, fmt.Errorf("native: unknown chan %q", c.Chan)

@@ -270,10 +270,10 @@ func TestCellMainOutput(t *testing.T) {
 		"Stream/impl=native/method=fork/chan=simplequeue/size=64KiB/cores=2",
 		"Stream/impl=native/method=spawn/chan=shm/size=1MiB/cores=2",
 		"Stream/impl=native/method=forkserver/chan=queue/size=64B/cores=2",
-		"Pool/impl=native/method=fork/chan=pipe/workers=3/tasks=5/task=sleep/cores=2",
-		"Pool/impl=native/method=spawn/chan=simplequeue/workers=2/tasks=16/task=cpu/cores=2",
-		"Pool/impl=native/method=forkserver/chan=shm/workers=2/tasks=16/task=cpu/cores=1",
-		"Pool/impl=native/method=fork/chan=queue/workers=2/tasks=5/task=sleep/cores=2",
+		"Pool/impl=native/method=fork/exec=loop/chan=pipe/workers=3/tasks=24/task=sleep/cores=2",
+		"Pool/impl=native/method=spawn/exec=loop/chan=simplequeue/workers=2/tasks=16/task=cpu/cores=2",
+		"Pool/impl=native/method=forkserver/exec=loop/chan=shm/workers=2/tasks=16/task=cpu/cores=1",
+		"Pool/impl=native/method=fork/exec=loop/chan=queue/workers=2/tasks=16/task=sleep/cores=2",
 	}
 	fds0, shm0, kids0 := openFds(t), shmEntries(t), childPids(t)
 	for _, name := range cells {
@@ -349,6 +349,7 @@ func TestCellMainErrors(t *testing.T) {
 		{"--cell", "Startup/impl=native/method=fork/chan=pipe/rss=0"},
 		{"--cell", "Startup/impl=native/method=fork/chan=pipe/rss=0/cores=1", "--count", "0"},
 		{"--cell", "Startup/impl=native/method=fork/chan=pipe/rss=0/cores=1", "extra"},
+		{"--cell", "Pool/impl=native/method=fork/exec=pool/workers=1/tasks=8/task=cpu/cores=1"},
 	} {
 		var out bytes.Buffer
 		if err := cellMain(args, &out); err == nil || out.Len() > 0 {
