@@ -52,7 +52,11 @@ func newChannel(kind int, prefix string, spin int) (*channel, error) {
 func (ch *channel) send(p []byte) error {
 	if ch.kind == kindQueue {
 		if ch.feed == nil {
-			ch.feed = newFeeder(&ch.parent)
+			f, err := newFeeder(&ch.parent)
+			if err != nil {
+				return err
+			}
+			ch.feed = f
 		}
 		return ch.feed.put(p)
 	}

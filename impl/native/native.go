@@ -63,7 +63,8 @@
 // Pipe: duplex socketpair, length-prefixed whole messages. SimpleQueue:
 // one pipe per direction with process-shared futex reader and writer
 // locks, no helper threads. Queue: SimpleQueue plus a sender-side buffer
-// and a feeder goroutine in the parent, so put never blocks; children
+// and a feeder goroutine in the parent, so put never blocks (an idle
+// feeder with an empty buffer: put writes inline without blocking); children
 // (which must not start goroutines) run the feeder's work inline.
 // shm: memfd segment with rings of 8 × 512 KiB slots, futex signalling and
 // brief spinning when more than one CPU is available, payload copied in
@@ -127,7 +128,7 @@ func (*Impl) Config() map[string]string {
 		"native-forkserver":           "spawned server forks children on request, fds over SCM_RIGHTS",
 		"native-pipe":                 "socketpair AF_UNIX SOCK_STREAM, 4-byte length prefix, writev",
 		"native-simplequeue":          "pipe2 per direction, process-shared futex reader/writer locks",
-		"native-queue-parent-put":     "buffer + feeder goroutine",
+		"native-queue-parent-put":     "inline non-blocking write when the feeder is idle and its buffer empty (rest of a message that does not fit: feeder), else buffer + feeder goroutine",
 		"native-queue-fork-child-put": "inline",
 		"native-queue-child-put":      "inline (all start methods: the child code runs no goroutines)",
 		"native-parent-hot-loop":      "pingpong/stream parent blocks in raw syscalls holding its P (except Queue: feeder goroutine must run)",
