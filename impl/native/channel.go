@@ -84,8 +84,8 @@ func (ch *channel) recvExact(p []byte) error {
 // closeChildFds closes the parent's copies of the child's fds once every
 // child of the channel has been started (each child has its own copy), so
 // that a child that dies makes the parent's reads end with EOF instead of
-// blocking forever (pipes; a shm wait still relies on the harness's
-// timeout).
+// blocking forever (pipes with one child; shm and pools check the
+// children's liveness instead, see liveness.go).
 func (ch *channel) closeChildFds() {
 	for _, fd := range ch.childFds {
 		unix.Close(fd)

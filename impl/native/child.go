@@ -81,18 +81,19 @@ type childParams struct {
 	CPUIters int64 // pool: burn iterations of one CPU task
 	SleepNs  int64 // pool: duration of one sleep task
 	Spin     int   // shm: spin budget
+	Die      int64 // test hook (testKillEnv): 1 = startup child kills itself before its hello
 }
 
 func (p childParams) encode() string {
-	return fmt.Sprintf("%d,%d,%d,%d,%d,%d", p.Workload, p.Kind, p.Size, p.CPUIters, p.SleepNs, p.Spin)
+	return fmt.Sprintf("%d,%d,%d,%d,%d,%d,%d", p.Workload, p.Kind, p.Size, p.CPUIters, p.SleepNs, p.Spin, p.Die)
 }
 
 func decodeParams(s string) (childParams, error) {
 	f := strings.Split(s, ",")
-	if len(f) != 6 {
+	if len(f) != 7 {
 		return childParams{}, fmt.Errorf("bad child params %q", s)
 	}
-	var v [6]int64
+	var v [7]int64
 	for i := range f {
 		n, err := strconv.ParseInt(f[i], 10, 64)
 		if err != nil {
@@ -100,7 +101,7 @@ func decodeParams(s string) (childParams, error) {
 		}
 		v[i] = n
 	}
-	return childParams{Workload: int(v[0]), Kind: int(v[1]), Size: v[2], CPUIters: v[3], SleepNs: v[4], Spin: int(v[5])}, nil
+	return childParams{Workload: int(v[0]), Kind: int(v[1]), Size: v[2], CPUIters: v[3], SleepNs: v[4], Spin: int(v[5]), Die: v[6]}, nil
 }
 
 // childState is prepared by normal Go code before the child runs: after
@@ -136,6 +137,10 @@ func childMain(s *childState) int {
 	}
 	switch s.p.Workload {
 	case wStartup:
+		if s.p.Die != 0 {
+			pid, _, _ := syscall.RawSyscall(unix.SYS_GETPID, 0, 0, 0)
+			syscall.RawSyscall(unix.SYS_KILL, pid, uintptr(unix.SIGKILL), 0)
+		}
 		put64(s.ctl[:helloSize], uint64(s.ppid))
 		if s.ep.send(s.ctl[:helloSize]) != 0 {
 			return exitSendFailed

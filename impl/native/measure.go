@@ -52,14 +52,21 @@ func formatValue(v float64) string {
 // Session is an opened cell: children started (pingpong, stream, pool),
 // ballast touched (startup), ready to run samples.
 type Session struct {
-	cell bench.Cell
-	w    workload
-	st   starter
+	cell   bench.Cell
+	w      workload
+	st     starter
+	broken bool // a run failed: its children are gone (reaped or killed)
 }
 
 type workload interface {
 	run(n int) (Result, error)
+	// procs are the children a failed run leaves (startup: none, its run
+	// handles its own child).
+	procs() []proc
+	// close stops the children and releases everything; release only
+	// releases fds and mappings (the children are already reaped).
 	close() error
+	release()
 }
 
 // Open prepares a native cell for measurement. The caller must Close it.
@@ -102,17 +109,34 @@ func Open(c bench.Cell, o impl.Options) (*Session, error) {
 	return s, nil
 }
 
-// Run measures one sample of n operations.
+// Run measures one sample of n operations. When it fails, the error
+// carries how the children ended (exit status or signal), and the session
+// can only be closed.
 func (s *Session) Run(n int) (Result, error) {
+	if s.broken {
+		return Result{}, fmt.Errorf("native: session of %s failed before", s.cell.Name())
+	}
 	if n < 1 {
 		n = 1
 	}
-	return s.w.run(n)
+	r, err := s.w.run(n)
+	if err != nil {
+		s.broken = true
+		if procs := s.w.procs(); len(procs) > 0 {
+			err = fmt.Errorf("%w; %s", err, failure(procs))
+		}
+	}
+	return r, err
 }
 
 // Close stops the children and the forkserver and releases everything.
 func (s *Session) Close() error {
-	err := s.w.close()
+	var err error
+	if s.broken {
+		s.w.release()
+	} else {
+		err = s.w.close()
+	}
 	if e := s.st.close(); err == nil {
 		err = e
 	}
@@ -266,10 +290,11 @@ type startupWorkload struct {
 	st      starter
 	ballast []byte
 	hello   [ctlSize]byte
+	live    *liveness // shm: of the child being started
 }
 
 func openStartup(c bench.Cell, env cellEnv, st starter) (*startupWorkload, error) {
-	w := &startupWorkload{env: env, st: st}
+	w := &startupWorkload{env: env, st: st, live: newLiveness(make([]proc, 1))}
 	if c.RSS > 0 {
 		w.ballast = make([]byte, c.RSS)
 		for i := 0; i < len(w.ballast); i += 4096 {
@@ -282,6 +307,9 @@ func openStartup(c bench.Cell, env cellEnv, st starter) (*startupWorkload, error
 func (w *startupWorkload) run(n int) (Result, error) {
 	var start, join time.Duration
 	p := childParams{Workload: wStartup, Kind: w.env.kind, Spin: w.env.spin}
+	if testKill.on {
+		p.Die = 1 // the child dies before its hello (see testKillEnv)
+	}
 	for i := 0; i < n; i++ {
 		ch, err := w.env.newChannel()
 		if err != nil {
@@ -294,13 +322,16 @@ func (w *startupWorkload) run(n int) (Result, error) {
 			return Result{}, err
 		}
 		ch.closeChildFds()
+		if ch.kind == kindShm {
+			w.live.procs[0] = pr
+			ch.parent.live = w.live
+		}
 		err = ch.recvExact(w.hello[:helloSize])
 		t1 := time.Now()
 		if err != nil {
-			pr.kill()
-			pr.join()
+			err = fmt.Errorf("first message: %w; %s", err, failure([]proc{pr}))
 			ch.close()
-			return Result{}, fmt.Errorf("first message: %w", err)
+			return Result{}, err
 		}
 		err = pr.join()
 		t2 := time.Now()
@@ -315,7 +346,9 @@ func (w *startupWorkload) run(n int) (Result, error) {
 		Extra: []Metric{{float64(join) / float64(n), "join-ns/op"}}}, nil
 }
 
-func (w *startupWorkload) close() error { return nil }
+func (w *startupWorkload) procs() []proc { return nil }
+func (w *startupWorkload) close() error  { return nil }
+func (w *startupWorkload) release()      {}
 
 // ---- pingpong and stream ----
 
@@ -361,6 +394,9 @@ func openMessages(c bench.Cell, env cellEnv, st starter) (*messageWorkload, erro
 	// trip pays a thread switch more. Not for Queue, whose feeder
 	// goroutine must run.
 	ch.parent.raw = env.kind != kindQueue
+	if env.kind == kindShm {
+		ch.parent.live = newLiveness([]proc{pr})
+	}
 	return w, nil
 }
 
@@ -384,10 +420,13 @@ func (w *messageWorkload) run(n int) (Result, error) {
 	for i := 0; i < n; i++ {
 		t := time.Now()
 		if err := w.ch.send(w.msg); err != nil {
-			return Result{}, err
+			return Result{}, fmt.Errorf("pingpong send: %w", err)
+		}
+		if i == 0 && testKill.on {
+			testKillChild(w.pr)
 		}
 		if err := w.ch.recvExact(w.buf); err != nil {
-			return Result{}, err
+			return Result{}, fmt.Errorf("pingpong receive: %w", err)
 		}
 		lat = append(lat, time.Since(t))
 	}
@@ -410,7 +449,10 @@ func (w *messageWorkload) runStream(n int, c0, p0 rusage) (Result, error) {
 	t0 := monotonicNs()
 	for i := 0; i < n; i++ {
 		if err := w.ch.send(w.msg); err != nil {
-			return Result{}, err
+			return Result{}, fmt.Errorf("stream send: %w", err)
+		}
+		if i == 0 && testKill.on {
+			testKillChild(w.pr)
 		}
 	}
 	if err := w.ch.recvExact(w.ctl[:reportSize]); err != nil {
@@ -427,6 +469,10 @@ func (w *messageWorkload) runStream(n int, c0, p0 rusage) (Result, error) {
 		{float64(p1.sys-p0.sys+c1.sys-c0.sys) / fn, "sys-ns/op"},
 	}}, nil
 }
+
+func (w *messageWorkload) procs() []proc { return []proc{w.pr} }
+
+func (w *messageWorkload) release() { w.ch.close() }
 
 func (w *messageWorkload) close() error {
 	put64(w.cmd, 0)
@@ -493,7 +539,7 @@ type poolWorkload struct {
 	op                    uint64
 	taskSum               int64      // Σ task time measured by the workers (this map)
 	chans                 []*channel // one per worker (pipe) or one shared
-	procs                 []proc
+	kids                  []proc
 	task                  [][]byte
 	stop                  []byte
 	ctl                   [ctlSize]byte
@@ -541,10 +587,12 @@ func openPool(c bench.Cell, env cellEnv, st starter) (w *poolWorkload, err error
 		if err != nil {
 			return nil, err
 		}
-		w.procs = append(w.procs, pr)
+		w.kids = append(w.kids, pr)
 	}
+	live := newLiveness(w.kids)
 	for _, ch := range w.chans {
 		ch.closeChildFds()
+		ch.parent.live = live
 	}
 	if perWorker {
 		for _, ch := range w.chans {
@@ -609,15 +657,18 @@ func (w *poolWorkload) mapShared() error {
 		handler = make(chan error, 1)
 		go func() { handler <- putAll() }()
 	}
+	if testKill.on {
+		testKillChild(w.kids[0])
+	}
 	var err error
 	for i := 0; i < w.tasks && err == nil; i++ {
 		err = w.result(ch)
 	}
-	if handler != nil {
-		if e := <-handler; err == nil {
-			err = e
-		}
+	if handler != nil && err == nil {
+		err = <-handler
 	}
+	// On an error the task handler may still be blocked in a put; the
+	// session is broken and the process about to exit.
 	return err
 }
 
@@ -631,12 +682,23 @@ func (w *poolWorkload) mapPerWorker() error {
 		}
 		next++
 	}
+	if testKill.on {
+		testKillChild(w.kids[0])
+	}
+	live := w.chans[0].parent.live
 	for done < w.tasks {
-		if _, err := unix.Poll(w.pfds, -1); err != nil {
+		n, err := unix.Poll(w.pfds, int(livenessSlice/time.Millisecond))
+		if err != nil {
 			if err == unix.EINTR {
 				continue
 			}
 			return err
+		}
+		if n == 0 {
+			if live.dead() {
+				return fmt.Errorf("pool result: %w", errPeerDied)
+			}
+			continue
 		}
 		for i := range w.pfds {
 			if w.pfds[i].Revents == 0 {
@@ -672,7 +734,7 @@ func (w *poolWorkload) result(ch *channel) error {
 
 func (w *poolWorkload) close() error {
 	var err error
-	for i := range w.procs {
+	for i := range w.kids {
 		ch := w.chans[min(i, len(w.chans)-1)]
 		if e := ch.send(w.stop); e != nil && err == nil {
 			err = e
@@ -683,7 +745,7 @@ func (w *poolWorkload) close() error {
 			err = e
 		}
 	}
-	for _, pr := range w.procs {
+	for _, pr := range w.kids {
 		if e := pr.join(); e != nil && err == nil {
 			err = e
 		}
@@ -691,9 +753,17 @@ func (w *poolWorkload) close() error {
 	return err
 }
 
+func (w *poolWorkload) procs() []proc { return w.kids }
+
+func (w *poolWorkload) release() {
+	for _, ch := range w.chans {
+		ch.close()
+	}
+}
+
 // abort kills and reaps the workers started so far (error path of open).
 func (w *poolWorkload) abort() {
-	for _, pr := range w.procs {
+	for _, pr := range w.kids {
 		pr.kill()
 		pr.join()
 	}
