@@ -480,17 +480,22 @@ func TestDriverPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasSuffix(path, "driver-"+driverHash()+".py") {
-		t.Errorf("driver path %s is not content-addressed", path)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil || !bytes.Equal(b, driverSource) {
-		t.Errorf("driver file differs from the embedded driver (%v)", err)
+	if filepath.Base(filepath.Dir(path)) != "driver-"+driverHash() {
+		t.Errorf("driver folder of %s is not content-addressed", path)
 	}
 	c, _ := bench.ParseName("Startup/impl=cpython/method=fork/chan=pipe/rss=0/cores=1")
 	cmd, err := cpython(t).Command(c, tiny)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if filepath.Base(path) != "main.py" {
+		t.Errorf("driver entry %s is not the main.py stub", path)
+	}
+	for _, f := range driverFiles() {
+		b, err := os.ReadFile(filepath.Join(filepath.Dir(path), f.Name))
+		if err != nil || !bytes.Equal(b, f.Src) {
+			t.Errorf("%s in the driver folder differs from the embedded file (%v)", f.Name, err)
+		}
 	}
 	want := []string{"-u", path, "--cell", c.Name(), "--count", "2", "--warmup", "1", "--benchtime", "5ms", "--shm-prefix", testPrefix}
 	if got := cmd.Args[1:]; strings.Join(got, " ") != strings.Join(want, " ") {
@@ -501,5 +506,81 @@ func TestDriverPath(t *testing.T) {
 	}
 	if _, err := New("pypy", "").Command(c, tiny); err == nil {
 		t.Error("Command accepted a cell of another impl")
+	}
+}
+
+// TestPrecompiled checks that the driver's modules are imported from
+// bytecode precompiled into the private folder (14.1), not compiled again.
+func TestPrecompiled(t *testing.T) {
+	p := cpython(t)
+	c, _ := bench.ParseName("Startup/impl=cpython/method=fork/chan=pipe/rss=0/cores=1")
+	cmd, err := p.Command(c, tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	main := cmd.Args[2]
+	probe := exec.Command(p.Interpreter(), "-c", `import sys, importlib.util
+sys.path.insert(0, sys.argv[1])
+for m in ("mpcore", "driver"):
+    spec = importlib.util.find_spec(m)
+    print(m, spec.cached, __import__("os").path.exists(spec.cached))
+    mod = importlib.import_module(m)
+    print(m, type(mod.__spec__.loader).__name__, mod.__spec__.origin)
+`, filepath.Dir(main))
+	probe.Env = cmd.Env
+	out, err := probe.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, m := range []string{"mpcore", "driver"} {
+		if !strings.Contains(string(out), m+" ") || !strings.Contains(string(out), ".pyc True") {
+			t.Errorf("%s has no precompiled bytecode:\n%s", m, out)
+		}
+	}
+}
+
+// TestDeadChild makes every child exit mid-exchange (the test-only
+// MPBENCH_TEST_CHILD_EXIT hook) and checks that the cell fails within 5 s
+// with the child's exit status as the reason, for every method × channel
+// (startup: before the first message; pingpong: after the first message the
+// child received) and for pool workers.
+func TestDeadChild(t *testing.T) {
+	p := cpython(t)
+	var names []string
+	for _, m := range bench.Methods {
+		for _, ch := range bench.Chans {
+			names = append(names,
+				fmt.Sprintf("Startup/impl=cpython/method=%s/chan=%s/rss=0/cores=2", m, ch),
+				fmt.Sprintf("Pingpong/impl=cpython/method=%s/chan=%s/size=64B/cores=2", m, ch))
+		}
+	}
+	names = append(names,
+		"Stream/impl=cpython/method=fork/chan=simplequeue/size=64B/cores=2",
+		"Pool/impl=cpython/method=fork/chan=shm/workers=2/tasks=4/task=sleep/cores=2",
+		"Pool/impl=cpython/method=spawn/chan=queue/workers=2/tasks=4/task=sleep/cores=2")
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			c, err := bench.ParseName(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd, err := p.Command(c, tiny)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd.Env = append(cmd.Env, "MPBENCH_TEST_CHILD_EXIT=7")
+			t0 := time.Now()
+			out, errOut, err := run(t, cmd, 30*time.Second)
+			d := time.Since(t0)
+			if err == nil {
+				t.Fatalf("cell succeeded although its child exited: %s", out)
+			}
+			if d > 5*time.Second {
+				t.Errorf("failed after %v, want < 5 s", d)
+			}
+			if last := lastLine(errOut); !strings.Contains(last, "exited with code 7") {
+				t.Errorf("last stderr line %q does not give the exit status; stderr:\n%s", last, errOut)
+			}
+		})
 	}
 }
