@@ -29,7 +29,9 @@ import (
 //	                          last byte, user ns, sys ns)
 //	pool:     parent → child  task (16 B: id, op); op 0 = exit
 //	          child → parent  result (24 B: id, checksum, task time in
-//	                          ns, CLOCK_MONOTONIC around the task body)
+//	                          ns around the task body: the thread's CPU
+//	                          time for cpu tasks, CLOCK_MONOTONIC for
+//	                          sleep tasks)
 //	echo:     parent → child  any message of at most Size bytes, except
 //	          the stop message (echoStop); child → parent  the same
 //	          message (used by the tests: integrity, order, concurrency)
@@ -239,14 +241,22 @@ func childPool(s *childState) int {
 }
 
 // poolTask runs the task in s.ctl and writes the result in place: id
-// (unchanged), checksum, task time in ns (CLOCK_MONOTONIC around the task
-// body). Not inlined: its frame stays off the receive path's stack.
+// (unchanged), checksum, task time in ns around the task body — CPU time
+// of the worker's thread for a cpu task (a task that waits for a core
+// does not count the wait, so the sum over tasks cannot exceed cores ×
+// makespan), wall time (CLOCK_MONOTONIC) for a sleep task, which needs no
+// core; the same as the Python driver's run_task. Not inlined: its frame
+// stays off the receive path's stack.
 //
 //go:nosplit
 //go:norace
 //go:noinline
 func poolTask(s *childState) bool {
-	t0 := monotonicRaw(s)
+	clock := uintptr(unix.CLOCK_MONOTONIC)
+	if get64(s.ctl[8:16]) == opCPU {
+		clock = unix.CLOCK_THREAD_CPUTIME_ID
+	}
+	t0 := clockRaw(s, clock)
 	var sum uint64
 	switch get64(s.ctl[8:16]) {
 	case opCPU:
@@ -263,7 +273,7 @@ func poolTask(s *childState) bool {
 	default:
 		return false
 	}
-	put64(s.ctl[16:24], monotonicRaw(s)-t0)
+	put64(s.ctl[16:24], clockRaw(s, clock)-t0)
 	put64(s.ctl[8:16], sum)
 	return true
 }
@@ -299,12 +309,18 @@ func isEchoStop(b []byte) bool {
 	return true
 }
 
-// monotonicRaw is CLOCK_MONOTONIC in ns by a raw system call (restricted
-// code: no vDSO call through the runtime); it uses s.ts2.
+// monotonicRaw is CLOCK_MONOTONIC in ns.
 //
 //go:nosplit
 //go:norace
-func monotonicRaw(s *childState) uint64 {
-	syscall.RawSyscall(unix.SYS_CLOCK_GETTIME, unix.CLOCK_MONOTONIC, uintptr(unsafe.Pointer(&s.ts2)), 0)
+func monotonicRaw(s *childState) uint64 { return clockRaw(s, unix.CLOCK_MONOTONIC) }
+
+// clockRaw reads a clock in ns by a raw system call (restricted code: no
+// vDSO call through the runtime); it uses s.ts2.
+//
+//go:nosplit
+//go:norace
+func clockRaw(s *childState, clock uintptr) uint64 {
+	syscall.RawSyscall(unix.SYS_CLOCK_GETTIME, clock, uintptr(unsafe.Pointer(&s.ts2)), 0)
 	return uint64(s.ts2.Sec)*1e9 + uint64(s.ts2.Nsec)
 }

@@ -483,8 +483,8 @@ func (w *messageWorkload) close() error {
 		w.pr.kill()
 		w.ch.close()
 	}
-	if e := w.pr.join(); err == nil {
-		err = e
+	if e := w.pr.join(); e != nil {
+		return e // the child's exit status explains a failed send
 	}
 	return err
 }
@@ -604,7 +604,8 @@ func openPool(c bench.Cell, env cellEnv, st starter) (w *poolWorkload, err error
 
 // run times n maps (Measure: n = 1, one map per sample). ns/op is the
 // mean makespan; efficiency is impl.PoolEfficiency of the task times the
-// workers measured around each task body.
+// workers measured around each task body (poolTask: CPU time for cpu
+// tasks, wall time for sleep tasks).
 func (w *poolWorkload) run(n int) (Result, error) {
 	var total time.Duration
 	var taskNs int64
@@ -732,12 +733,14 @@ func (w *poolWorkload) result(ch *channel) error {
 	return nil
 }
 
+// close stops the workers; a worker's exit status, when it failed, is
+// the error (a failed send of the stop message is only its consequence).
 func (w *poolWorkload) close() error {
 	var err error
 	for i := range w.kids {
 		ch := w.chans[min(i, len(w.chans)-1)]
 		if e := ch.send(w.stop); e != nil && err == nil {
-			err = e
+			err = fmt.Errorf("pool stop: %w", e)
 		}
 	}
 	for _, ch := range w.chans {
@@ -745,10 +748,14 @@ func (w *poolWorkload) close() error {
 			err = e
 		}
 	}
+	var joinErr error
 	for _, pr := range w.kids {
-		if e := pr.join(); e != nil && err == nil {
-			err = e
+		if e := pr.join(); e != nil && joinErr == nil {
+			joinErr = e
 		}
+	}
+	if joinErr != nil {
+		return joinErr
 	}
 	return err
 }

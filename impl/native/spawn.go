@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -83,6 +84,9 @@ func spawnChildMain() (int, error) {
 		return exitSetup, err
 	}
 	s := newChildState(p, ep, os.Getppid())
+	// The child body stays on one OS thread, as in a fork child: a pool
+	// worker's CPU task time is its thread's CPU time.
+	runtime.LockOSThread()
 	code := childMain(s)
 	if code != 0 {
 		return code, fmt.Errorf("child body exited with status %d", code)
