@@ -33,23 +33,13 @@ import sys
 import threading
 import time
 
-PR_SET_PDEATHSIG = 1
-SIGKILL = 9
-_libc = None
+import mpcore  # the shared core, written next to this file (impl/python/mpcore.py)
 
 C3_TASK_S = 0.1  # the guide's 1 s sleep, scaled down 10x
 _C7_LOCK = threading.Lock()  # held by a parent thread while the parent forks
 
 
-def _pdeathsig():
-    """Ask the kernel to SIGKILL this process when its parent dies."""
-    global _libc
-    if _libc is None:
-        import ctypes
-
-        _libc = ctypes.CDLL(None, use_errno=True)
-    if _libc.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0:
-        raise OSError("prctl(PR_SET_PDEATHSIG) failed")
+_pdeathsig = mpcore.pdeathsig  # ask the kernel to SIGKILL us when the parent dies
 
 
 if __name__ == "__mp_main__":
@@ -68,20 +58,8 @@ def _noop():
 # ---------------------------------------------------------------- output
 
 
-def fmt(v):
-    if isinstance(v, int):
-        return str(v)
-    if v == int(v) and abs(v) < 1e15:
-        return str(int(v))
-    return "%.6g" % v
-
-
 def emit(name, iters, nsop, metrics=()):
-    line = "BenchmarkClaim/%s %d %s ns/op" % (name, iters, fmt(max(nsop, 1)))
-    for v, unit in metrics:
-        line += " %s %s" % (fmt(v), unit)
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
+    mpcore.emit("Claim/" + name, iters, max(nsop, 1), metrics)
 
 
 def note(name, text):
@@ -96,11 +74,7 @@ def exc_text(e):
     return "%s: %s" % (type(e).__name__, e)
 
 
-def fmt_size(n):
-    for suffix, mult in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n % mult == 0:
-            return "%d%s" % (n // mult, suffix)
-    return "%dB" % n
+fmt_size = mpcore.format_size
 
 
 pc = time.perf_counter_ns
@@ -933,34 +907,12 @@ C13_SLEEP_S = 0.02  # one I/O-bound task: a 20 ms sleep
 C13_TASKS = {"cpu": 128, "sleep": 32}
 
 
-def c13_spin(n):
-    x = 0
-    for i in range(n):
-        x += i
-    return x
+c13_spin = mpcore.spin  # the CPU task of the driver's pool
 
 
 def c13_calibrate():
-    """Loop count of c13_spin lasting C13_CPU_US: a rough rate from a
-    >= 20 ms run, then twice the median of 9 runs at the target length."""
-    n = 1000
-    while True:
-        t = pc()
-        c13_spin(n)
-        d = pc() - t
-        if d >= 20000000:
-            break
-        n *= 2
-    n = max(1, int(n * C13_CPU_US * 1000 / d))
-    for _ in range(2):
-        ts = []
-        for _ in range(9):
-            t = pc()
-            c13_spin(n)
-            ts.append(pc() - t)
-        ts.sort()
-        n = max(1, int(n * C13_CPU_US * 1000 / max(1, ts[4])))
-    return n
+    """Loop count of c13_spin lasting C13_CPU_US (mpcore's one policy)."""
+    return mpcore.calibrate_spin(C13_CPU_US)
 
 
 def c13_task(arg):
@@ -1105,9 +1057,7 @@ if __name__ == "__main__":
     # Named POSIX semaphores of spawn/forkserver contexts get the run's
     # prefix (/dev/shm/sem.<prefix>-...) so that the harness can remove
     # them when the experiment is killed before Python cleaned them up.
-    import multiprocessing.process
-
-    multiprocessing.process.current_process()._config["semprefix"] = "/" + a.shm_prefix
+    mpcore.set_segment_prefix(a.shm_prefix)
     try:
         CLAIMS[a.claim](a)
     except KeyboardInterrupt:

@@ -258,6 +258,11 @@ func runCell(t *testing.T, p *Impl, name string, o impl.Options) {
 			if vals["ns/op"] <= 0 {
 				t.Errorf("%s: ns/op = %v, want > 0", name, vals["ns/op"])
 			}
+			// Worker-measured task time over P × makespan: a definition
+			// that cannot exceed 1 beyond measurement error (14.3).
+			if e, ok := vals["efficiency"]; ok && (e <= 0 || e > 1.05) {
+				t.Errorf("%s: efficiency %v outside (0, 1.05]", name, e)
+			}
 		}
 	}
 	if err := r.Err(); err != nil {
@@ -281,8 +286,12 @@ func TestWorkloads(t *testing.T) {
 	for wi, w := range bench.Workloads {
 		for ci, ch := range bench.Chans {
 			m := bench.Methods[(wi+ci)%len(bench.Methods)]
-			name := fmt.Sprintf("%s/impl=cpython/method=%s/chan=%s/%s/cores=2",
-				strings.ToUpper(w[:1])+w[1:], m, ch, params[w])
+			key := "chan=" + ch
+			if w == "pool" {
+				key = "exec=loop/" + key
+			}
+			name := fmt.Sprintf("%s/impl=cpython/method=%s/%s/%s/cores=2",
+				strings.ToUpper(w[:1])+w[1:], m, key, params[w])
 			t.Run(name, func(t *testing.T) { runCell(t, p, name, tiny) })
 		}
 	}
@@ -292,8 +301,12 @@ func TestWorkloads(t *testing.T) {
 		"Startup/impl=cpython/method=fork/chan=shm/rss=256MiB/cores=2",
 		"Stream/impl=cpython/method=fork/chan=shm/size=16MiB/cores=2",
 		"Pingpong/impl=cpython/method=spawn/chan=pipe/size=64KiB/cores=1",
-		"Pool/impl=cpython/method=fork/chan=simplequeue/workers=3/tasks=8/task=cpu/cores=2",
-		"Pool/impl=cpython/method=fork/chan=shm/workers=3/tasks=8/task=cpu/cores=2",
+		"Pool/impl=cpython/method=fork/exec=loop/chan=shm/workers=3/tasks=8/task=cpu/cores=2",
+		"Pool/impl=cpython/method=spawn/exec=pool/workers=3/tasks=8/task=cpu/cores=2",
+		"Pool/impl=cpython/method=forkserver/exec=ppe/workers=2/tasks=16/task=cpu/cores=2",
+		"Pool/impl=cpython/method=fork/exec=ppe/workers=2/tasks=4/task=sleep/cores=1",
+		"Pingpong/impl=cpython/method=fork/chan=pipe/payload=rawbytes/size=64B/cores=1",
+		"Stream/impl=cpython/method=spawn/chan=pipe/payload=rawbytes/size=64KiB/cores=2",
 	} {
 		t.Run(name, func(t *testing.T) { runCell(t, p, name, tiny) })
 	}
@@ -358,6 +371,68 @@ func TestSkip(t *testing.T) {
 	}
 }
 
+// TestLoky runs loky's executors under the system interpreter (Debian's
+// python3-joblib vendors loky) and checks the skip line where loky is
+// missing.
+func TestLoky(t *testing.T) {
+	sys := New("cpython", "/usr/bin/python3")
+	if err := sys.Available(); err != nil {
+		t.Skip(err)
+	}
+	if exec.Command("/usr/bin/python3", "-c", "import joblib.externals.loky").Run() != nil {
+		t.Skip("/usr/bin/python3 has no joblib")
+	}
+	for _, ex := range []string{"loky-cold", "loky-warm"} {
+		name := "Pool/impl=cpython/method=loky/exec=" + ex + "/workers=2/tasks=4/task=sleep/cores=2"
+		t.Run(name, func(t *testing.T) { runCell(t, sys, name, tiny) })
+	}
+	// The default python3 (pyenv) has no joblib: a SKIP line with the reason.
+	c, _ := bench.ParseName("Pool/impl=cpython/method=loky/exec=loky-warm/workers=2/tasks=4/task=sleep/cores=2")
+	cmd, err := cpython(t).Command(c, tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exec.Command(cpython(t).Interpreter(), "-c", "import joblib").Run() == nil {
+		t.Skip("the default python3 has joblib: skip path not exercised")
+	}
+	out, errOut, err := run(t, cmd, 60*time.Second)
+	if err != nil || !strings.HasPrefix(out, "--- SKIP: "+c.Benchmark()+": loky is not importable") {
+		t.Errorf("loky without joblib: err %v, stdout %q, stderr %q", err, out, errOut)
+	}
+}
+
+// TestModule runs the driver with another multiprocessing module (the
+// module is a parameter of the implementation, not a copy of the driver).
+func TestModule(t *testing.T) {
+	for _, mod := range []string{"billiard", "multiprocess"} {
+		p := NewModule(mod, "/usr/bin/python3", mod)
+		if err := p.Available(); err != nil {
+			t.Logf("%s: %v", mod, err)
+			continue
+		}
+		if cfg := p.Config(); cfg[mod+"-module"] != mod || cfg[mod+"-module-version"] == "" {
+			t.Errorf("%s config: %v", mod, cfg)
+		}
+		name := "Pingpong/impl=" + mod + "/method=fork/chan=pipe/size=64B/cores=2"
+		c := bench.Cell{Workload: "pingpong", Impl: mod, Method: "fork", Chan: "pipe", Size: 64, Cores: 2}
+		cmd, err := p.Command(c, tiny)
+		if err != nil {
+			t.Logf("%s: %v (impl not registered in bench yet)", mod, err)
+			continue
+		}
+		if !strings.Contains(strings.Join(cmd.Args, " "), "--mp-module "+mod) {
+			t.Errorf("%s: args %q lack --mp-module", mod, cmd.Args)
+		}
+		out, errOut, err := run(t, cmd, 60*time.Second)
+		if err != nil || !strings.HasPrefix(out, "Benchmark"+name+" ") {
+			t.Errorf("%s: err %v, stdout %q, stderr %q", mod, err, out, errOut)
+		}
+	}
+	if err := NewModule("cpython", "", "no_such_mp_module").Available(); err == nil || !strings.Contains(err.Error(), "no_such_mp_module") {
+		t.Errorf("missing module: err = %v", err)
+	}
+}
+
 // TestOtherImpls runs one cell under PyPy and torch where installed.
 func TestOtherImpls(t *testing.T) {
 	for _, tc := range []struct{ impl, cell string }{
@@ -387,8 +462,8 @@ func TestOtherImpls(t *testing.T) {
 func TestKillLeavesNothing(t *testing.T) {
 	p := cpython(t)
 	for _, m := range bench.Methods {
-		for _, ch := range []string{"simplequeue", "shm"} {
-			name := fmt.Sprintf("Pool/impl=cpython/method=%s/chan=%s/workers=2/tasks=4/task=sleep/cores=2", m, ch)
+		for _, ex := range []string{"exec=pool", "exec=loop/chan=shm"} {
+			name := fmt.Sprintf("Pool/impl=cpython/method=%s/%s/workers=2/tasks=4/task=sleep/cores=2", m, ex)
 			t.Run(name, func(t *testing.T) {
 				c, _ := bench.ParseName(name)
 				o := tiny
@@ -556,8 +631,10 @@ func TestDeadChild(t *testing.T) {
 	}
 	names = append(names,
 		"Stream/impl=cpython/method=fork/chan=simplequeue/size=64B/cores=2",
-		"Pool/impl=cpython/method=fork/chan=shm/workers=2/tasks=4/task=sleep/cores=2",
-		"Pool/impl=cpython/method=spawn/chan=queue/workers=2/tasks=4/task=sleep/cores=2")
+		"Pool/impl=cpython/method=fork/exec=loop/chan=shm/workers=2/tasks=4/task=sleep/cores=2",
+		"Pool/impl=cpython/method=spawn/exec=loop/chan=queue/workers=2/tasks=4/task=sleep/cores=2",
+		"Pool/impl=cpython/method=fork/exec=pool/workers=2/tasks=4/task=sleep/cores=2",
+		"Pool/impl=cpython/method=forkserver/exec=ppe/workers=2/tasks=4/task=sleep/cores=2")
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			c, err := bench.ParseName(name)
