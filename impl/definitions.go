@@ -31,7 +31,10 @@ func PoolParallelism(workers, tasks, cores int, cpu bool) int {
 	return max(p, 1)
 }
 
-// PoolEfficiency is Σ measured task time / (parallelism × makespan): 1
+// PoolEfficiency is Σ measured task time / (parallelism × makespan), where
+// each worker measures each task around its body: CPU time of the
+// worker's thread for a cpu task (a task waiting for a core does not
+// count the wait), wall time for a sleep task. 1
 // when the pool keeps every usable worker busy with task bodies for the
 // whole map, less for the pool's own overhead. Above 1 only by
 // measurement error; the report flags values above 1.05.
