@@ -80,11 +80,20 @@
 // and time n round trips (per-trip p50/p99, nearest-rank: impl.Percentile)
 // or n messages (timed at the receiver, which reports CLOCK_MONOTONIC
 // after the last byte); pool keeps W workers and times whole maps, each
-// worker timing each task it runs (impl.PoolEfficiency). user-ns/op and sys-ns/op are getrusage of the
-// parent (all threads) plus the child's own raw getrusage. On the
-// pingpong/stream hot loop the parent (its only busy goroutine) blocks in
-// raw system calls, keeping its P as a C program keeps its CPU; not with
-// Queue, whose feeder goroutine must be able to run.
+// worker timing each task it runs (CPU time for cpu tasks, wall time for
+// sleep tasks; impl.PoolEfficiency). user-ns/op and sys-ns/op are
+// getrusage of the parent (all threads) plus the child's own raw
+// getrusage. On the pingpong/stream hot loop the parent (its only busy
+// goroutine) blocks in raw system calls, keeping its P as a C program
+// keeps its CPU; not with Queue, whose feeder goroutine must be able to
+// run.
+//
+// # Dead children
+//
+// Every wait of the parent notices a child that died within about 100 ms
+// (liveness.go), and the cell fails with the child's exit status or
+// signal in the error, which the measured program prints on stderr
+// before it exits non-zero.
 package native
 
 import (
