@@ -157,8 +157,11 @@ func errFds(kind int, fds []int) error {
 }
 
 func errnoErr(e syscall.Errno) error {
-	if e == 0 {
+	switch e {
+	case 0:
 		return nil
+	case errPeerDied:
+		return errChildEnded
 	}
 	return e
 }

@@ -1,6 +1,7 @@
 package native
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -33,8 +34,11 @@ import (
 // children.
 const livenessSlice = 100 * time.Millisecond
 
-// errPeerDied is returned by a wait that found a child ended.
+// errPeerDied is returned by a wait (restricted-code errno) that found a
+// child ended; channel methods return it as errChildEnded.
 const errPeerDied = syscall.EOWNERDEAD
+
+var errChildEnded = errors.New("a child at the other end has ended")
 
 // liveness is the set of children at the other end of a parent endpoint.
 type liveness struct {

@@ -624,6 +624,11 @@ func (w *poolWorkload) run(n int) (Result, error) {
 		}
 		total += time.Since(t)
 		taskNs += w.taskSum
+		// A worker that died without taking a task leaves the map to
+		// the others: check after every map (outside the timed span).
+		if w.chans[0].parent.live.dead() {
+			return Result{}, fmt.Errorf("pool worker: %w", errChildEnded)
+		}
 	}
 	mean := float64(total) / float64(n)
 	par := impl.PoolParallelism(w.workers, w.tasks, w.cores, w.op == opCPU)
@@ -697,7 +702,7 @@ func (w *poolWorkload) mapPerWorker() error {
 		}
 		if n == 0 {
 			if live.dead() {
-				return fmt.Errorf("pool result: %w", errPeerDied)
+				return fmt.Errorf("pool result: %w", errChildEnded)
 			}
 			continue
 		}
