@@ -52,7 +52,11 @@ func newChannel(kind int, prefix string, spin int) (*channel, error) {
 func (ch *channel) send(p []byte) error {
 	if ch.kind == kindQueue {
 		if ch.feed == nil {
-			ch.feed = newFeeder(&ch.parent)
+			f, err := newFeeder(&ch.parent)
+			if err != nil {
+				return err
+			}
+			ch.feed = f
 		}
 		return ch.feed.put(p)
 	}
@@ -80,8 +84,8 @@ func (ch *channel) recvExact(p []byte) error {
 // closeChildFds closes the parent's copies of the child's fds once every
 // child of the channel has been started (each child has its own copy), so
 // that a child that dies makes the parent's reads end with EOF instead of
-// blocking forever (pipes; a shm wait still relies on the harness's
-// timeout).
+// blocking forever (pipes with one child; shm and pools check the
+// children's liveness instead, see liveness.go).
 func (ch *channel) closeChildFds() {
 	for _, fd := range ch.childFds {
 		unix.Close(fd)
@@ -153,8 +157,11 @@ func errFds(kind int, fds []int) error {
 }
 
 func errnoErr(e syscall.Errno) error {
-	if e == 0 {
+	switch e {
+	case 0:
 		return nil
+	case errPeerDied:
+		return errChildEnded
 	}
 	return e
 }

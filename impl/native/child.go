@@ -28,7 +28,10 @@ import (
 //	          child → parent  report (24 B: CLOCK_MONOTONIC ns after the
 //	                          last byte, user ns, sys ns)
 //	pool:     parent → child  task (16 B: id, op); op 0 = exit
-//	          child → parent  result (16 B: id, checksum)
+//	          child → parent  result (24 B: id, checksum, task time in
+//	                          ns around the task body: the thread's CPU
+//	                          time for cpu tasks, CLOCK_MONOTONIC for
+//	                          sleep tasks)
 //	echo:     parent → child  any message of at most Size bytes, except
 //	          the stop message (echoStop); child → parent  the same
 //	          message (used by the tests: integrity, order, concurrency)
@@ -59,6 +62,7 @@ const (
 	rusageSize = 16
 	reportSize = 24
 	taskSize   = 16
+	resultSize = 24
 	ctlSize    = 64
 )
 
@@ -79,18 +83,19 @@ type childParams struct {
 	CPUIters int64 // pool: burn iterations of one CPU task
 	SleepNs  int64 // pool: duration of one sleep task
 	Spin     int   // shm: spin budget
+	Die      int64 // test hook (testKillEnv): 1 = startup child kills itself before its hello
 }
 
 func (p childParams) encode() string {
-	return fmt.Sprintf("%d,%d,%d,%d,%d,%d", p.Workload, p.Kind, p.Size, p.CPUIters, p.SleepNs, p.Spin)
+	return fmt.Sprintf("%d,%d,%d,%d,%d,%d,%d", p.Workload, p.Kind, p.Size, p.CPUIters, p.SleepNs, p.Spin, p.Die)
 }
 
 func decodeParams(s string) (childParams, error) {
 	f := strings.Split(s, ",")
-	if len(f) != 6 {
+	if len(f) != 7 {
 		return childParams{}, fmt.Errorf("bad child params %q", s)
 	}
-	var v [6]int64
+	var v [7]int64
 	for i := range f {
 		n, err := strconv.ParseInt(f[i], 10, 64)
 		if err != nil {
@@ -98,7 +103,7 @@ func decodeParams(s string) (childParams, error) {
 		}
 		v[i] = n
 	}
-	return childParams{Workload: int(v[0]), Kind: int(v[1]), Size: v[2], CPUIters: v[3], SleepNs: v[4], Spin: int(v[5])}, nil
+	return childParams{Workload: int(v[0]), Kind: int(v[1]), Size: v[2], CPUIters: v[3], SleepNs: v[4], Spin: int(v[5]), Die: v[6]}, nil
 }
 
 // childState is prepared by normal Go code before the child runs: after
@@ -111,6 +116,7 @@ type childState struct {
 	ctl  [ctlSize]byte
 	ru   unix.Rusage
 	ts   unix.Timespec
+	ts2  unix.Timespec // monotonicRaw (ts is also nanosleep's argument)
 }
 
 func newChildState(p childParams, ep endpoint, ppid int) *childState {
@@ -133,6 +139,10 @@ func childMain(s *childState) int {
 	}
 	switch s.p.Workload {
 	case wStartup:
+		if s.p.Die != 0 {
+			pid, _, _ := syscall.RawSyscall(unix.SYS_GETPID, 0, 0, 0)
+			syscall.RawSyscall(unix.SYS_KILL, pid, uintptr(unix.SIGKILL), 0)
+		}
 		put64(s.ctl[:helloSize], uint64(s.ppid))
 		if s.ep.send(s.ctl[:helloSize]) != 0 {
 			return exitSendFailed
@@ -185,8 +195,7 @@ func childLoop(s *childState) int {
 			}
 			continue
 		}
-		syscall.RawSyscall(unix.SYS_CLOCK_GETTIME, unix.CLOCK_MONOTONIC, uintptr(unsafe.Pointer(&s.ts)), 0)
-		put64(s.ctl[0:8], uint64(s.ts.Sec)*1e9+uint64(s.ts.Nsec))
+		put64(s.ctl[0:8], monotonicRaw(s))
 		if code := sendRusage(s, 8, reportSize); code != 0 {
 			return code
 		}
@@ -219,29 +228,54 @@ func childPool(s *childState) int {
 		if n != taskSize {
 			return exitProtocol
 		}
-		var sum uint64
-		switch get64(s.ctl[8:16]) {
-		case opStop:
+		if get64(s.ctl[8:16]) == opStop {
 			return 0
-		case opCPU:
-			sum = burn(s.p.CPUIters, get64(s.ctl[0:8]))
-		case opSleep:
-			s.ts.Sec = s.p.SleepNs / 1e9
-			s.ts.Nsec = s.p.SleepNs % 1e9
-			for {
-				_, _, e := syscall.RawSyscall(unix.SYS_NANOSLEEP, uintptr(unsafe.Pointer(&s.ts)), uintptr(unsafe.Pointer(&s.ts)), 0)
-				if e != syscall.EINTR {
-					break
-				}
-			}
-		default:
+		}
+		if !poolTask(s) {
 			return exitProtocol
 		}
-		put64(s.ctl[8:16], sum)
-		if s.ep.send(s.ctl[:taskSize]) != 0 {
+		if s.ep.send(s.ctl[:resultSize]) != 0 {
 			return exitSendFailed
 		}
 	}
+}
+
+// poolTask runs the task in s.ctl and writes the result in place: id
+// (unchanged), checksum, task time in ns around the task body — CPU time
+// of the worker's thread for a cpu task (a task that waits for a core
+// does not count the wait, so the sum over tasks cannot exceed cores ×
+// makespan), wall time (CLOCK_MONOTONIC) for a sleep task, which needs no
+// core; the same as the Python driver's run_task. Not inlined: its frame
+// stays off the receive path's stack.
+//
+//go:nosplit
+//go:norace
+//go:noinline
+func poolTask(s *childState) bool {
+	clock := uintptr(unix.CLOCK_MONOTONIC)
+	if get64(s.ctl[8:16]) == opCPU {
+		clock = unix.CLOCK_THREAD_CPUTIME_ID
+	}
+	t0 := clockRaw(s, clock)
+	var sum uint64
+	switch get64(s.ctl[8:16]) {
+	case opCPU:
+		sum = burn(s.p.CPUIters, get64(s.ctl[0:8]))
+	case opSleep:
+		s.ts.Sec = s.p.SleepNs / 1e9
+		s.ts.Nsec = s.p.SleepNs % 1e9
+		for {
+			_, _, e := syscall.RawSyscall(unix.SYS_NANOSLEEP, uintptr(unsafe.Pointer(&s.ts)), uintptr(unsafe.Pointer(&s.ts)), 0)
+			if e != syscall.EINTR {
+				break
+			}
+		}
+	default:
+		return false
+	}
+	put64(s.ctl[16:24], clockRaw(s, clock)-t0)
+	put64(s.ctl[8:16], sum)
+	return true
 }
 
 //go:nosplit
@@ -273,4 +307,20 @@ func isEchoStop(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// monotonicRaw is CLOCK_MONOTONIC in ns.
+//
+//go:nosplit
+//go:norace
+func monotonicRaw(s *childState) uint64 { return clockRaw(s, unix.CLOCK_MONOTONIC) }
+
+// clockRaw reads a clock in ns by a raw system call (restricted code: no
+// vDSO call through the runtime); it uses s.ts2.
+//
+//go:nosplit
+//go:norace
+func clockRaw(s *childState, clock uintptr) uint64 {
+	syscall.RawSyscall(unix.SYS_CLOCK_GETTIME, clock, uintptr(unsafe.Pointer(&s.ts2)), 0)
+	return uint64(s.ts2.Sec)*1e9 + uint64(s.ts2.Nsec)
 }

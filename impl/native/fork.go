@@ -91,18 +91,22 @@ func (forkStarter) start(p childParams, ch *channel) (proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &forkProc{pid: pid}, nil
+	return &forkProc{id: pid}, nil
 }
 
 func (forkStarter) close() error { return nil }
 
 // forkProc is a forked child (it has its own copy of the childState);
 // join reaps it with wait4.
-type forkProc struct{ pid int }
+type forkProc struct{ id int }
 
-func (p *forkProc) join() error { return reap(p.pid) }
+func (p *forkProc) join() error { return reap(p.id) }
 
-func (p *forkProc) kill() { unix.Kill(p.pid, unix.SIGKILL) }
+func (p *forkProc) kill() { unix.Kill(p.id, unix.SIGKILL) }
+
+func (p *forkProc) exited() bool { return exitedPid(p.id) }
+
+func (p *forkProc) pid() int { return p.id }
 
 // reap waits for pid and checks that it exited with status 0.
 func reap(pid int) error {
@@ -126,7 +130,7 @@ func waitErr(pid int, ws unix.WaitStatus) error {
 	case ws.Exited():
 		return fmt.Errorf("child %d exited with status %d", pid, ws.ExitStatus())
 	case ws.Signaled():
-		return fmt.Errorf("child %d killed by %v", pid, ws.Signal())
+		return fmt.Errorf("child %d killed by signal %d (%v)", pid, int(ws.Signal()), ws.Signal())
 	}
 	return fmt.Errorf("child %d: wait status %#x", pid, uint32(ws))
 }

@@ -192,7 +192,7 @@ func (f *forkserverStarter) start(p childParams, ch *channel) (proc, error) {
 		unix.Close(sp[0])
 		return nil, fmt.Errorf("forkserver could not fork (see its stderr)")
 	}
-	return &forkserverProc{pid: int(pid), status: sp[0]}, nil
+	return &forkserverProc{id: int(pid), status: sp[0]}, nil
 }
 
 // close stops the server: end of file on its control socket.
@@ -204,7 +204,7 @@ func (f *forkserverStarter) close() error {
 // forkserverProc is a child of the forkserver; join reads its wait
 // status from the status socket.
 type forkserverProc struct {
-	pid    int
+	id     int
 	status int
 }
 
@@ -212,9 +212,19 @@ func (p *forkserverProc) join() error {
 	defer unix.Close(p.status)
 	var b [8]byte
 	if e := readFull(false, p.status, b[:]); e != 0 {
-		return fmt.Errorf("forkserver child %d: no exit status: %w", p.pid, e)
+		return fmt.Errorf("forkserver child %d: no exit status: %w", p.id, e)
 	}
-	return waitErr(p.pid, unix.WaitStatus(uint32(get64(b[:]))))
+	return waitErr(p.id, unix.WaitStatus(uint32(get64(b[:]))))
 }
 
-func (p *forkserverProc) kill() { unix.Kill(p.pid, unix.SIGKILL) }
+func (p *forkserverProc) kill() { unix.Kill(p.id, unix.SIGKILL) }
+
+// exited: the server writes the wait status to the status socket when
+// the child has ended (end of file there: the server died).
+func (p *forkserverProc) exited() bool {
+	pfd := []unix.PollFd{{Fd: int32(p.status), Events: unix.POLLIN}}
+	n, err := unix.Poll(pfd, 0)
+	return err == nil && n > 0
+}
+
+func (p *forkserverProc) pid() int { return p.id }

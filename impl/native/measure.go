@@ -52,20 +52,30 @@ func formatValue(v float64) string {
 // Session is an opened cell: children started (pingpong, stream, pool),
 // ballast touched (startup), ready to run samples.
 type Session struct {
-	cell bench.Cell
-	w    workload
-	st   starter
+	cell   bench.Cell
+	w      workload
+	st     starter
+	broken bool // a run failed: its children are gone (reaped or killed)
 }
 
 type workload interface {
 	run(n int) (Result, error)
+	// procs are the children a failed run leaves (startup: none, its run
+	// handles its own child).
+	procs() []proc
+	// close stops the children and releases everything; release only
+	// releases fds and mappings (the children are already reaped).
 	close() error
+	release()
 }
 
 // Open prepares a native cell for measurement. The caller must Close it.
 func Open(c bench.Cell, o impl.Options) (*Session, error) {
 	if c.Impl != "native" {
 		return nil, fmt.Errorf("native: cell %s is not a native cell", c.Name())
+	}
+	if c.Workload == "pool" && c.Exec != "" && c.Exec != bench.ExecLoop {
+		return nil, fmt.Errorf("native: pool exec=%s: the native implementation has only exec=%s (a worker loop over a channel)", c.Exec, bench.ExecLoop)
 	}
 	kind, ok := kindNames[c.Chan]
 	if !ok {
@@ -99,27 +109,49 @@ func Open(c bench.Cell, o impl.Options) (*Session, error) {
 	return s, nil
 }
 
-// Run measures one sample of n operations.
+// Run measures one sample of n operations. When it fails, the error
+// carries how the children ended (exit status or signal), and the session
+// can only be closed.
 func (s *Session) Run(n int) (Result, error) {
+	if s.broken {
+		return Result{}, fmt.Errorf("native: session of %s failed before", s.cell.Name())
+	}
 	if n < 1 {
 		n = 1
 	}
-	return s.w.run(n)
+	r, err := s.w.run(n)
+	if err != nil {
+		s.broken = true
+		if procs := s.w.procs(); len(procs) > 0 {
+			err = fmt.Errorf("%w; %s", err, failure(procs))
+		}
+	}
+	return r, err
 }
 
 // Close stops the children and the forkserver and releases everything.
 func (s *Session) Close() error {
-	err := s.w.close()
+	var err error
+	if s.broken {
+		s.w.release()
+	} else {
+		err = s.w.close()
+	}
 	if e := s.st.close(); err == nil {
 		err = e
 	}
 	return err
 }
 
-// Measure runs a whole cell as the protocol of package impl describes:
-// Warmup operations discarded, an iteration count calibrated to about
-// Benchtime per sample (also discarded), then Count samples, each passed
-// to emit as a result line.
+// Measure runs a whole cell as the protocol of package impl describes,
+// passing each sample to emit as a result line.
+//
+// One sample (the same in every implementation): for startup exactly one
+// start (one child), for pool exactly one map; Warmup whole samples are
+// discarded first. For pingpong and stream a sample is the mean over a
+// number of operations calibrated to about Benchtime (as go test
+// -benchtime does), after Warmup operations and the calibration runs,
+// which are discarded; the iters column is that number.
 func Measure(c bench.Cell, o impl.Options, emit func(line string)) (err error) {
 	s, err := Open(c, o)
 	if err != nil {
@@ -130,14 +162,22 @@ func Measure(c bench.Cell, o impl.Options, emit func(line string)) (err error) {
 			err = e
 		}
 	}()
-	if o.Warmup > 0 {
-		if _, err := s.Run(o.Warmup); err != nil {
+	n := 1
+	if oneOpPerSample(c.Workload) {
+		for i := 0; i < o.Warmup; i++ {
+			if _, err := s.Run(1); err != nil {
+				return err
+			}
+		}
+	} else {
+		if o.Warmup > 0 {
+			if _, err := s.Run(o.Warmup); err != nil {
+				return err
+			}
+		}
+		if n, err = calibrate(s, o.Benchtime); err != nil {
 			return err
 		}
-	}
-	n, err := calibrate(s, o.Benchtime)
-	if err != nil {
-		return err
 	}
 	for i := 0; i < o.Count; i++ {
 		r, err := s.Run(n)
@@ -148,6 +188,9 @@ func Measure(c bench.Cell, o impl.Options, emit func(line string)) (err error) {
 	}
 	return nil
 }
+
+// oneOpPerSample: a startup sample is one start, a pool sample one map.
+func oneOpPerSample(workload string) bool { return workload == "startup" || workload == "pool" }
 
 // calibrate grows the iteration count until a sample lasts about
 // benchtime (as go test -benchtime does); a sample is predicted to last
@@ -247,10 +290,11 @@ type startupWorkload struct {
 	st      starter
 	ballast []byte
 	hello   [ctlSize]byte
+	live    *liveness // shm: of the child being started
 }
 
 func openStartup(c bench.Cell, env cellEnv, st starter) (*startupWorkload, error) {
-	w := &startupWorkload{env: env, st: st}
+	w := &startupWorkload{env: env, st: st, live: newLiveness(make([]proc, 1))}
 	if c.RSS > 0 {
 		w.ballast = make([]byte, c.RSS)
 		for i := 0; i < len(w.ballast); i += 4096 {
@@ -263,6 +307,9 @@ func openStartup(c bench.Cell, env cellEnv, st starter) (*startupWorkload, error
 func (w *startupWorkload) run(n int) (Result, error) {
 	var start, join time.Duration
 	p := childParams{Workload: wStartup, Kind: w.env.kind, Spin: w.env.spin}
+	if testKill.on {
+		p.Die = 1 // the child dies before its hello (see testKillEnv)
+	}
 	for i := 0; i < n; i++ {
 		ch, err := w.env.newChannel()
 		if err != nil {
@@ -275,13 +322,16 @@ func (w *startupWorkload) run(n int) (Result, error) {
 			return Result{}, err
 		}
 		ch.closeChildFds()
+		if ch.kind == kindShm {
+			w.live.procs[0] = pr
+			ch.parent.live = w.live
+		}
 		err = ch.recvExact(w.hello[:helloSize])
 		t1 := time.Now()
 		if err != nil {
-			pr.kill()
-			pr.join()
+			err = fmt.Errorf("first message: %w; %s", err, failure([]proc{pr}))
 			ch.close()
-			return Result{}, fmt.Errorf("first message: %w", err)
+			return Result{}, err
 		}
 		err = pr.join()
 		t2 := time.Now()
@@ -296,7 +346,9 @@ func (w *startupWorkload) run(n int) (Result, error) {
 		Extra: []Metric{{float64(join) / float64(n), "join-ns/op"}}}, nil
 }
 
-func (w *startupWorkload) close() error { return nil }
+func (w *startupWorkload) procs() []proc { return nil }
+func (w *startupWorkload) close() error  { return nil }
+func (w *startupWorkload) release()      {}
 
 // ---- pingpong and stream ----
 
@@ -342,6 +394,9 @@ func openMessages(c bench.Cell, env cellEnv, st starter) (*messageWorkload, erro
 	// trip pays a thread switch more. Not for Queue, whose feeder
 	// goroutine must run.
 	ch.parent.raw = env.kind != kindQueue
+	if env.kind == kindShm {
+		ch.parent.live = newLiveness([]proc{pr})
+	}
 	return w, nil
 }
 
@@ -365,10 +420,13 @@ func (w *messageWorkload) run(n int) (Result, error) {
 	for i := 0; i < n; i++ {
 		t := time.Now()
 		if err := w.ch.send(w.msg); err != nil {
-			return Result{}, err
+			return Result{}, fmt.Errorf("pingpong send: %w", err)
+		}
+		if i == 0 && testKill.on {
+			testKillChild(w.pr)
 		}
 		if err := w.ch.recvExact(w.buf); err != nil {
-			return Result{}, err
+			return Result{}, fmt.Errorf("pingpong receive: %w", err)
 		}
 		lat = append(lat, time.Since(t))
 	}
@@ -378,11 +436,10 @@ func (w *messageWorkload) run(n int) (Result, error) {
 	}
 	c1, p1 := childRusage(w.ctl[:rusageSize]), selfRusage()
 	slices.Sort(lat)
-	pct := func(q float64) float64 { return float64(lat[min(len(lat)-1, int(q*float64(len(lat))))]) }
 	fn := float64(n)
 	return Result{Iters: n, NsPerOp: float64(total) / fn, Extra: []Metric{
-		{pct(0.50), "p50-ns"},
-		{pct(0.99), "p99-ns"},
+		{float64(impl.Percentile(lat, 0.50)), "p50-ns"},
+		{float64(impl.Percentile(lat, 0.99)), "p99-ns"},
 		{float64(p1.user-p0.user+c1.user-c0.user) / fn, "user-ns/op"},
 		{float64(p1.sys-p0.sys+c1.sys-c0.sys) / fn, "sys-ns/op"},
 	}}, nil
@@ -392,7 +449,10 @@ func (w *messageWorkload) runStream(n int, c0, p0 rusage) (Result, error) {
 	t0 := monotonicNs()
 	for i := 0; i < n; i++ {
 		if err := w.ch.send(w.msg); err != nil {
-			return Result{}, err
+			return Result{}, fmt.Errorf("stream send: %w", err)
+		}
+		if i == 0 && testKill.on {
+			testKillChild(w.pr)
 		}
 	}
 	if err := w.ch.recvExact(w.ctl[:reportSize]); err != nil {
@@ -410,6 +470,10 @@ func (w *messageWorkload) runStream(n int, c0, p0 rusage) (Result, error) {
 	}}, nil
 }
 
+func (w *messageWorkload) procs() []proc { return []proc{w.pr} }
+
+func (w *messageWorkload) release() { w.ch.close() }
+
 func (w *messageWorkload) close() error {
 	put64(w.cmd, 0)
 	err := w.ch.send(w.cmd)
@@ -419,8 +483,8 @@ func (w *messageWorkload) close() error {
 		w.pr.kill()
 		w.ch.close()
 	}
-	if e := w.pr.join(); err == nil {
-		err = e
+	if e := w.pr.join(); e != nil {
+		return e // the child's exit status explains a failed send
 	}
 	return err
 }
@@ -434,18 +498,38 @@ var cpuTask struct {
 	iters int64
 }
 
-// cpuTaskIters is the burn count of one CPU task of bench.CPUTaskMicros,
-// measured on this machine (best of several runs).
+// cpuTaskIters is the burn count of one CPU task of bench.CPUTaskMicros on
+// this machine. Calibration policy "median of 9", the same as the Python
+// driver's calibrate_spin: a rough rate from a run of at least 20 ms
+// (doubling from 1000 iterations), then twice: time 9 runs at the target
+// length and rescale by the median. Whatever the calibration gives, the
+// efficiency uses the task times the workers measure, not the target.
 func cpuTaskIters() int64 {
 	cpuTask.once.Do(func() {
-		const probe = 1 << 20
-		best := time.Duration(math.MaxInt64)
-		for i := 0; i < 7; i++ {
+		timed := func(n int64) time.Duration {
 			t := time.Now()
-			burnSink += burn(probe, uint64(i))
-			best = min(best, time.Since(t))
+			burnSink += burn(n, uint64(n))
+			return max(time.Since(t), 1)
 		}
-		cpuTask.iters = max(1, int64(float64(probe)*float64(bench.CPUTaskMicros*time.Microsecond)/float64(best)))
+		n := int64(1000)
+		var d time.Duration
+		for {
+			if d = timed(n); d >= 20*time.Millisecond {
+				break
+			}
+			n *= 2
+		}
+		target := float64(bench.CPUTaskMicros * time.Microsecond)
+		n = max(1, int64(float64(n)*target/float64(d)))
+		for range 2 {
+			ts := make([]time.Duration, 9)
+			for i := range ts {
+				ts[i] = timed(n)
+			}
+			slices.Sort(ts)
+			n = max(1, int64(float64(n)*target/float64(ts[len(ts)/2])))
+		}
+		cpuTask.iters = n
 	})
 	return cpuTask.iters
 }
@@ -453,9 +537,9 @@ func cpuTaskIters() int64 {
 type poolWorkload struct {
 	workers, tasks, cores int
 	op                    uint64
-	taskNs                time.Duration
+	taskSum               int64      // Σ task time measured by the workers (this map)
 	chans                 []*channel // one per worker (pipe) or one shared
-	procs                 []proc
+	kids                  []proc
 	task                  [][]byte
 	stop                  []byte
 	ctl                   [ctlSize]byte
@@ -469,11 +553,11 @@ func openPool(c bench.Cell, env cellEnv, st starter) (w *poolWorkload, err error
 	p := childParams{Workload: wPool, Kind: env.kind, Spin: env.spin}
 	switch c.Task {
 	case "cpu":
-		w.op, w.taskNs = opCPU, bench.CPUTaskMicros*time.Microsecond
+		w.op = opCPU
 		p.CPUIters = cpuTaskIters()
 	case "sleep":
-		w.op, w.taskNs = opSleep, bench.SleepTaskMillis*time.Millisecond
-		p.SleepNs = int64(w.taskNs)
+		w.op = opSleep
+		p.SleepNs = int64(bench.SleepTaskMillis * time.Millisecond)
 	default:
 		return nil, fmt.Errorf("native: unknown pool task %q", c.Task)
 	}
@@ -503,10 +587,12 @@ func openPool(c bench.Cell, env cellEnv, st starter) (w *poolWorkload, err error
 		if err != nil {
 			return nil, err
 		}
-		w.procs = append(w.procs, pr)
+		w.kids = append(w.kids, pr)
 	}
+	live := newLiveness(w.kids)
 	for _, ch := range w.chans {
 		ch.closeChildFds()
+		ch.parent.live = live
 	}
 	if perWorker {
 		for _, ch := range w.chans {
@@ -516,10 +602,16 @@ func openPool(c bench.Cell, env cellEnv, st starter) (w *poolWorkload, err error
 	return w, nil
 }
 
+// run times n maps (Measure: n = 1, one map per sample). ns/op is the
+// mean makespan; efficiency is impl.PoolEfficiency of the task times the
+// workers measured around each task body (poolTask: CPU time for cpu
+// tasks, wall time for sleep tasks).
 func (w *poolWorkload) run(n int) (Result, error) {
 	var total time.Duration
+	var taskNs int64
 	for m := 0; m < n; m++ {
 		clear(w.seen)
+		w.taskSum = 0
 		t := time.Now()
 		var err error
 		if w.pfds != nil {
@@ -531,23 +623,25 @@ func (w *poolWorkload) run(n int) (Result, error) {
 			return Result{}, err
 		}
 		total += time.Since(t)
+		taskNs += w.taskSum
+		// A worker that died without taking a task leaves the map to
+		// the others: check after every map (outside the timed span).
+		if w.chans[0].parent.live.dead() {
+			return Result{}, fmt.Errorf("pool worker: %w", errChildEnded)
+		}
 	}
 	mean := float64(total) / float64(n)
-	par := w.workers
-	if w.op == opCPU {
-		par = min(w.workers, w.cores)
-	}
-	ideal := float64((w.tasks+par-1)/par) * float64(w.taskNs)
+	par := impl.PoolParallelism(w.workers, w.tasks, w.cores, w.op == opCPU)
 	return Result{Iters: n, NsPerOp: mean, Extra: []Metric{
 		{float64(w.tasks) / mean * 1e9, "tasks/s"},
-		{ideal / mean, "efficiency"},
+		{impl.PoolEfficiency(float64(taskNs), float64(total), par), "efficiency"},
 	}}, nil
 }
 
 // mapShared: all tasks into the shared task queue, all results out of the
 // shared result queue (as Pool with its SimpleQueues). As in Pool, the
 // tasks are put by a task-handler goroutine while this one collects the
-// results: a blocking put (SimpleQueue, shm with its 4 slots) must not
+// results: a blocking put (SimpleQueue, shm with its 8 slots) must not
 // wait for workers that wait for the result queue to drain. A Queue's put
 // does not block (feeder), so it is called directly.
 func (w *poolWorkload) mapShared() error {
@@ -569,15 +663,18 @@ func (w *poolWorkload) mapShared() error {
 		handler = make(chan error, 1)
 		go func() { handler <- putAll() }()
 	}
+	if testKill.on {
+		testKillChild(w.kids[0])
+	}
 	var err error
 	for i := 0; i < w.tasks && err == nil; i++ {
 		err = w.result(ch)
 	}
-	if handler != nil {
-		if e := <-handler; err == nil {
-			err = e
-		}
+	if handler != nil && err == nil {
+		err = <-handler
 	}
+	// On an error the task handler may still be blocked in a put; the
+	// session is broken and the process about to exit.
 	return err
 }
 
@@ -591,12 +688,23 @@ func (w *poolWorkload) mapPerWorker() error {
 		}
 		next++
 	}
+	if testKill.on {
+		testKillChild(w.kids[0])
+	}
+	live := w.chans[0].parent.live
 	for done < w.tasks {
-		if _, err := unix.Poll(w.pfds, -1); err != nil {
+		n, err := unix.Poll(w.pfds, int(livenessSlice/time.Millisecond))
+		if err != nil {
 			if err == unix.EINTR {
 				continue
 			}
 			return err
+		}
+		if n == 0 {
+			if live.dead() {
+				return fmt.Errorf("pool result: %w", errChildEnded)
+			}
+			continue
 		}
 		for i := range w.pfds {
 			if w.pfds[i].Revents == 0 {
@@ -618,7 +726,7 @@ func (w *poolWorkload) mapPerWorker() error {
 }
 
 func (w *poolWorkload) result(ch *channel) error {
-	if err := ch.recvExact(w.ctl[:taskSize]); err != nil {
+	if err := ch.recvExact(w.ctl[:resultSize]); err != nil {
 		return fmt.Errorf("pool result: %w", err)
 	}
 	id := get64(w.ctl[0:8])
@@ -626,15 +734,18 @@ func (w *poolWorkload) result(ch *channel) error {
 		return fmt.Errorf("pool: unexpected result for task %d", id)
 	}
 	w.seen[id] = true
+	w.taskSum += int64(get64(w.ctl[16:24]))
 	return nil
 }
 
+// close stops the workers; a worker's exit status, when it failed, is
+// the error (a failed send of the stop message is only its consequence).
 func (w *poolWorkload) close() error {
 	var err error
-	for i := range w.procs {
+	for i := range w.kids {
 		ch := w.chans[min(i, len(w.chans)-1)]
 		if e := ch.send(w.stop); e != nil && err == nil {
-			err = e
+			err = fmt.Errorf("pool stop: %w", e)
 		}
 	}
 	for _, ch := range w.chans {
@@ -642,17 +753,29 @@ func (w *poolWorkload) close() error {
 			err = e
 		}
 	}
-	for _, pr := range w.procs {
-		if e := pr.join(); e != nil && err == nil {
-			err = e
+	var joinErr error
+	for _, pr := range w.kids {
+		if e := pr.join(); e != nil && joinErr == nil {
+			joinErr = e
 		}
+	}
+	if joinErr != nil {
+		return joinErr
 	}
 	return err
 }
 
+func (w *poolWorkload) procs() []proc { return w.kids }
+
+func (w *poolWorkload) release() {
+	for _, ch := range w.chans {
+		ch.close()
+	}
+}
+
 // abort kills and reaps the workers started so far (error path of open).
 func (w *poolWorkload) abort() {
-	for _, pr := range w.procs {
+	for _, pr := range w.kids {
 		pr.kill()
 		pr.join()
 	}

@@ -1,9 +1,9 @@
 // Package native is the native Go implementation of mpbench's start
 // methods (spawn, fork, forkserver) and channels (SimpleQueue, Queue,
 // Pipe, shm): the "limit" row every other implementation is read
-// against. It follows the semantics of DESIGN.md and CPython's
-// multiprocessing, with nothing but system calls (golang.org/x/sys/unix)
-// in between.
+// against. It follows the semantics of CPython's multiprocessing (one
+// mechanism per start method and channel, described below), with nothing
+// but system calls (golang.org/x/sys/unix) in between.
 //
 // Files: one per start method (spawn.go, fork.go, forkserver.go), one per
 // channel (pipe.go, simplequeue.go, queue.go, shm.go); child.go is the
@@ -63,7 +63,8 @@
 // Pipe: duplex socketpair, length-prefixed whole messages. SimpleQueue:
 // one pipe per direction with process-shared futex reader and writer
 // locks, no helper threads. Queue: SimpleQueue plus a sender-side buffer
-// and a feeder goroutine in the parent, so put never blocks; children
+// and a feeder goroutine in the parent, so put never blocks (an idle
+// feeder with an empty buffer: put writes inline without blocking); children
 // (which must not start goroutines) run the feeder's work inline.
 // shm: memfd segment with rings of 8 × 512 KiB slots, futex signalling and
 // brief spinning when more than one CPU is available, payload copied in
@@ -71,16 +72,28 @@
 //
 // # Measurement
 //
-// Child protocol: child.go. startup creates a fresh channel per start
-// (outside the timed span), times start → first message and, separately,
-// the join; pingpong and stream keep one child for the cell and time n
-// round trips (per-trip p50/p99) or n messages (timed at the receiver,
-// which reports CLOCK_MONOTONIC after the last byte); pool keeps W workers
-// and times whole maps. user-ns/op and sys-ns/op are getrusage of the
-// parent (all threads) plus the child's own raw getrusage. On the
-// pingpong/stream hot loop the parent (its only busy goroutine) blocks in
-// raw system calls, keeping its P as a C program keeps its CPU; not with
-// Queue, whose feeder goroutine must be able to run.
+// Child protocol: child.go. One sample is one start (startup) or one map
+// (pool), and the mean over a calibrated number of operations for
+// pingpong and stream (see Measure). startup creates a fresh channel per
+// start (outside the timed span), times start → first message and,
+// separately, the join; pingpong and stream keep one child for the cell
+// and time n round trips (per-trip p50/p99, nearest-rank: impl.Percentile)
+// or n messages (timed at the receiver, which reports CLOCK_MONOTONIC
+// after the last byte); pool keeps W workers and times whole maps, each
+// worker timing each task it runs (CPU time for cpu tasks, wall time for
+// sleep tasks; impl.PoolEfficiency). user-ns/op and sys-ns/op are
+// getrusage of the parent (all threads) plus the child's own raw
+// getrusage. On the pingpong/stream hot loop the parent (its only busy
+// goroutine) blocks in raw system calls, keeping its P as a C program
+// keeps its CPU; not with Queue, whose feeder goroutine must be able to
+// run.
+//
+// # Dead children
+//
+// Every wait of the parent notices a child that died within about 100 ms
+// (liveness.go), and the cell fails with the child's exit status or
+// signal in the error, which the measured program prints on stderr
+// before it exits non-zero.
 package native
 
 import (
@@ -124,7 +137,7 @@ func (*Impl) Config() map[string]string {
 		"native-forkserver":           "spawned server forks children on request, fds over SCM_RIGHTS",
 		"native-pipe":                 "socketpair AF_UNIX SOCK_STREAM, 4-byte length prefix, writev",
 		"native-simplequeue":          "pipe2 per direction, process-shared futex reader/writer locks",
-		"native-queue-parent-put":     "buffer + feeder goroutine",
+		"native-queue-parent-put":     "inline non-blocking write when the feeder is idle and its buffer empty (rest of a message that does not fit: feeder), else buffer + feeder goroutine",
 		"native-queue-fork-child-put": "inline",
 		"native-queue-child-put":      "inline (all start methods: the child code runs no goroutines)",
 		"native-parent-hot-loop":      "pingpong/stream parent blocks in raw syscalls holding its P (except Queue: feeder goroutine must run)",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -270,10 +271,10 @@ func TestCellMainOutput(t *testing.T) {
 		"Stream/impl=native/method=fork/chan=simplequeue/size=64KiB/cores=2",
 		"Stream/impl=native/method=spawn/chan=shm/size=1MiB/cores=2",
 		"Stream/impl=native/method=forkserver/chan=queue/size=64B/cores=2",
-		"Pool/impl=native/method=fork/chan=pipe/workers=3/tasks=5/task=sleep/cores=2",
-		"Pool/impl=native/method=spawn/chan=simplequeue/workers=2/tasks=16/task=cpu/cores=2",
-		"Pool/impl=native/method=forkserver/chan=shm/workers=2/tasks=16/task=cpu/cores=1",
-		"Pool/impl=native/method=fork/chan=queue/workers=2/tasks=5/task=sleep/cores=2",
+		"Pool/impl=native/method=fork/exec=loop/chan=pipe/workers=3/tasks=24/task=sleep/cores=2",
+		"Pool/impl=native/method=spawn/exec=loop/chan=simplequeue/workers=2/tasks=16/task=cpu/cores=2",
+		"Pool/impl=native/method=forkserver/exec=loop/chan=shm/workers=2/tasks=16/task=cpu/cores=1",
+		"Pool/impl=native/method=fork/exec=loop/chan=queue/workers=2/tasks=16/task=sleep/cores=2",
 	}
 	fds0, shm0, kids0 := openFds(t), shmEntries(t), childPids(t)
 	for _, name := range cells {
@@ -318,6 +319,9 @@ func TestCellMainOutput(t *testing.T) {
 				if res.Iters < 1 {
 					t.Errorf("iters %d", res.Iters)
 				}
+				if oneOp := c.Workload == "startup" || c.Workload == "pool"; oneOp && res.Iters != 1 {
+					t.Errorf("%s sample over %d operations, want exactly one", c.Workload, res.Iters)
+				}
 			}
 			if err := r.Err(); err != nil {
 				t.Fatal(err)
@@ -346,6 +350,7 @@ func TestCellMainErrors(t *testing.T) {
 		{"--cell", "Startup/impl=native/method=fork/chan=pipe/rss=0"},
 		{"--cell", "Startup/impl=native/method=fork/chan=pipe/rss=0/cores=1", "--count", "0"},
 		{"--cell", "Startup/impl=native/method=fork/chan=pipe/rss=0/cores=1", "extra"},
+		{"--cell", "Pool/impl=native/method=fork/exec=pool/workers=1/tasks=8/task=cpu/cores=1"},
 	} {
 		var out bytes.Buffer
 		if err := cellMain(args, &out); err == nil || out.Len() > 0 {
@@ -528,6 +533,57 @@ func TestChildDeath(t *testing.T) {
 					t.Errorf("join of a killed child: %v", err)
 				}
 			})
+		}
+	}
+}
+
+// TestDeadChildFailsCell: a child killed in the middle of the first
+// exchange (test hook MPBENCH_NATIVE_TEST_KILL_CHILD) makes the measured
+// program exit non-zero within 5 s, with the child's fate (killed by
+// signal 9) on the last line of stderr — for every workload, start method
+// and channel.
+func TestDeadChildFailsCell(t *testing.T) {
+	cells := map[string]string{
+		"startup":  "Startup/impl=native/method=%s/chan=%s/rss=0/cores=%d",
+		"pingpong": "Pingpong/impl=native/method=%s/chan=%s/size=64B/cores=%d",
+		"stream":   "Stream/impl=native/method=%s/chan=%s/size=64KiB/cores=%d",
+		"pool":     "Pool/impl=native/method=%s/exec=loop/chan=%s/workers=2/tasks=16/task=sleep/cores=%d",
+	}
+	for _, workload := range bench.Workloads {
+		for _, method := range allMethods {
+			for _, chName := range allChans {
+				name := fmt.Sprintf(cells[workload], method, chName, cpusAllowed())
+				t.Run(name, func(t *testing.T) {
+					if raceEnabled && method != "spawn" {
+						t.Skip("restricted child code cannot run under the race detector")
+					}
+					cmd := exec.Command(os.Args[0], "-test.run=^$")
+					cmd.Env = append(os.Environ(), testKillEnv+"=1", testCellEnv+"=--cell "+name+
+						" --count 2 --warmup 1 --benchtime 20ms --shm-prefix "+testPrefix())
+					var stdout, stderr bytes.Buffer
+					cmd.Stdout, cmd.Stderr = &stdout, &stderr
+					if err := cmd.Start(); err != nil {
+						t.Fatal(err)
+					}
+					start := time.Now()
+					watchdog := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
+					err := cmd.Wait()
+					watchdog.Stop()
+					took := time.Since(start)
+					lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+					last := lines[len(lines)-1]
+					if err == nil {
+						t.Fatalf("measured program succeeded after its child was killed; stdout:\n%s", stdout.String())
+					}
+					if took > 5*time.Second {
+						t.Errorf("failed after %v, want < 5 s", took)
+					}
+					if !strings.Contains(last, "killed by signal 9") {
+						t.Errorf("last line of stderr does not give the child's status: %q", last)
+					}
+					t.Logf("%v: %s", took.Round(time.Millisecond), last)
+				})
+			}
 		}
 	}
 }

@@ -41,15 +41,16 @@ var kindNames = map[string]int{"pipe": kindPipe, "simplequeue": kindSimpleQueue,
 type endpoint struct {
 	kind   int
 	raw    bool
-	spin   int     // shm: busy-wait iterations before blocking (0 at one core)
-	rfd    int     // pipe: the socket; queues: read end of the incoming pipe
-	wfd    int     // pipe: the socket; queues: write end of the outgoing pipe
-	rlock  *uint32 // queues: process-shared reader lock of the incoming pipe
-	wlock  *uint32 // queues: process-shared writer lock of the outgoing pipe
-	rx, tx ring    // shm: incoming and outgoing rings
-	rbuf   []byte  // pipe: read buffer (single reader)
-	rpos   int     // pipe: first unread byte of rbuf
-	rend   int     // pipe: end of buffered bytes
+	spin   int       // shm: busy-wait iterations before blocking (0 at one core)
+	rfd    int       // pipe: the socket; queues: read end of the incoming pipe
+	wfd    int       // pipe: the socket; queues: write end of the outgoing pipe
+	rlock  *uint32   // queues: process-shared reader lock of the incoming pipe
+	wlock  *uint32   // queues: process-shared writer lock of the outgoing pipe
+	rx, tx ring      // shm: incoming and outgoing rings
+	rbuf   []byte    // pipe: read buffer (single reader)
+	rpos   int       // pipe: first unread byte of rbuf
+	rend   int       // pipe: end of buffered bytes
+	live   *liveness // parent only, nil in children: see liveness.go
 	rhdr   [8]byte
 	whdr   [8]byte
 	iov    [2]iovec
@@ -61,7 +62,7 @@ type endpoint struct {
 //go:norace
 func (e *endpoint) send(p []byte) syscall.Errno {
 	if e.kind == kindShm {
-		return e.tx.send(e.raw, e.spin, p)
+		return e.tx.send(e.raw, e.spin, e.live, p)
 	}
 	if e.wlock != nil {
 		lockWord(e.raw, e.wlock)
@@ -79,7 +80,12 @@ func (e *endpoint) send(p []byte) syscall.Errno {
 //go:norace
 func (e *endpoint) recv(p []byte) (int, syscall.Errno) {
 	if e.kind == kindShm {
-		return e.rx.recv(e.raw, e.spin, p)
+		return e.rx.recv(e.raw, e.spin, e.live, p)
+	}
+	if e.live != nil && e.rpos == e.rend {
+		if err := e.live.waitReadable(e.rfd); err != 0 {
+			return 0, err
+		}
 	}
 	if e.rlock != nil {
 		lockWord(e.raw, e.rlock)

@@ -10,8 +10,8 @@ import (
 // rings, down (parent → children) and up (children → parent). A ring has
 // shmSlots slots of shmSlotSize bytes (8 × 512 KiB: below 1 MiB, where
 // Go's memmove switches to non-temporal stores that would push the
-// payload out of the cache the receiver reads it from); a message is copied into one or
-// more slots (larger messages are chunked) and copied out by the
+// payload out of the cache the receiver reads it from); a message is
+// copied into one or more slots (larger messages are chunked) and copied out by the
 // receiver, so sender and receiver overlap on different cores. Each slot
 // has a state word used as a futex (FUTEX_WAIT/FUTEX_WAKE, shared, not
 // _PRIVATE): a waiter sets slotWaiter before sleeping and the other side
@@ -35,7 +35,7 @@ const (
 
 	// shmSpin is the busy-wait budget (atomic loads) before blocking on
 	// the futex when more than one CPU is available: tens of µs, about
-	// the time to fill a 1 MiB slot and far less than a cross-CPU futex
+	// the time to fill a 512 KiB slot and far less than a cross-CPU futex
 	// wake-up on these VMs.
 	shmSpin = 1 << 16
 
@@ -102,20 +102,22 @@ func shmEndpoint(e *endpoint, mem []byte) {
 	e.tx = ringAt(mem, ringCtlSize, shmCtlSize+shmRingData)
 }
 
-// waitSlot waits until the slot's full bit equals full.
+// waitSlot waits until the slot's full bit equals full. With a liveness
+// (parent), each futex wait lasts at most livenessSlice and a child found
+// ended makes it return errPeerDied.
 //
 //go:nosplit
 //go:norace
-func waitSlot(raw bool, spin int, w *uint32, full uint32) {
+func waitSlot(raw bool, spin int, live *liveness, w *uint32, full uint32) syscall.Errno {
 	for i := 0; i < spin; i++ {
 		if atomic.LoadUint32(w)&slotFull == full {
-			return
+			return 0
 		}
 	}
 	for {
 		s := atomic.LoadUint32(w)
 		if s&slotFull == full {
-			return
+			return 0
 		}
 		if s&slotWaiter == 0 {
 			if !atomic.CompareAndSwapUint32(w, s, s|slotWaiter) {
@@ -123,7 +125,16 @@ func waitSlot(raw bool, spin int, w *uint32, full uint32) {
 			}
 			s |= slotWaiter
 		}
-		futexWaitOn(raw, w, s)
+		if live == nil {
+			futexWaitOn(raw, w, s)
+			continue
+		}
+		// Timed out, or interrupted (the Go runtime's preemption signals
+		// interrupt a wait that looks like a running goroutine): check.
+		if e := futexWaitTimeout(raw, w, s, &live.slice); (e == syscall.ETIMEDOUT || e == syscall.EINTR) &&
+			atomic.LoadUint32(w)&slotFull != full && live.dead() {
+			return errPeerDied
+		}
 	}
 }
 
@@ -141,14 +152,17 @@ func setSlot(raw bool, w *uint32, state uint32) {
 //
 //go:nosplit
 //go:norace
-func (r *ring) send(raw bool, spin int, p []byte) syscall.Errno {
+func (r *ring) send(raw bool, spin int, live *liveness, p []byte) syscall.Errno {
 	c := r.ctl
 	lockWord(raw, &c.prodLock)
 	total := uint64(len(p))
 	for first := true; first || len(p) > 0; first = false {
 		i := atomic.LoadUint32(&c.head) % shmSlots
 		s := &c.slots[i]
-		waitSlot(raw, spin, &s.state, slotEmpty)
+		if err := waitSlot(raw, spin, live, &s.state, slotEmpty); err != 0 {
+			unlockWord(raw, &c.prodLock)
+			return err
+		}
 		n := len(p)
 		if n > shmSlotSize {
 			n = shmSlotSize
@@ -169,7 +183,7 @@ func (r *ring) send(raw bool, spin int, p []byte) syscall.Errno {
 //
 //go:nosplit
 //go:norace
-func (r *ring) recv(raw bool, spin int, p []byte) (int, syscall.Errno) {
+func (r *ring) recv(raw bool, spin int, live *liveness, p []byte) (int, syscall.Errno) {
 	c := r.ctl
 	lockWord(raw, &c.consLock)
 	got := uint64(0)
@@ -178,7 +192,10 @@ func (r *ring) recv(raw bool, spin int, p []byte) (int, syscall.Errno) {
 	for first := true; first || got < total; first = false {
 		i := atomic.LoadUint32(&c.tail) % shmSlots
 		s := &c.slots[i]
-		waitSlot(raw, spin, &s.state, slotFull)
+		if e := waitSlot(raw, spin, live, &s.state, slotFull); e != 0 {
+			unlockWord(raw, &c.consLock)
+			return 0, e
+		}
 		n := uint64(s.n)
 		total = s.total
 		if total > uint64(len(p)) {

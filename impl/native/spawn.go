@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -83,6 +84,9 @@ func spawnChildMain() (int, error) {
 		return exitSetup, err
 	}
 	s := newChildState(p, ep, os.Getppid())
+	// The child body stays on one OS thread, as in a fork child: a pool
+	// worker's CPU task time is its thread's CPU time.
+	runtime.LockOSThread()
 	code := childMain(s)
 	if code != 0 {
 		return code, fmt.Errorf("child body exited with status %d", code)
@@ -142,10 +146,21 @@ func spawnCommand(env []string, fds []int) (*exec.Cmd, error) {
 type spawnProc struct{ cmd *exec.Cmd }
 
 func (p *spawnProc) join() error {
-	if err := p.cmd.Wait(); err != nil {
+	err := p.cmd.Wait()
+	if p.cmd.ProcessState == nil {
+		return fmt.Errorf("spawn child %d: %w", p.cmd.Process.Pid, err)
+	}
+	if ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus); ok {
+		return waitErr(p.cmd.Process.Pid, unix.WaitStatus(ws))
+	}
+	if err != nil {
 		return fmt.Errorf("spawn child %d: %w", p.cmd.Process.Pid, err)
 	}
 	return nil
 }
 
 func (p *spawnProc) kill() { p.cmd.Process.Kill() }
+
+func (p *spawnProc) exited() bool { return exitedPid(p.cmd.Process.Pid) }
+
+func (p *spawnProc) pid() int { return p.cmd.Process.Pid }

@@ -14,4 +14,9 @@ type proc interface {
 	join() error
 	// kill kills the child (error paths only).
 	kill()
+	// exited reports, without blocking or reaping, whether the child has
+	// ended (its exit status is ready for join).
+	exited() bool
+	// pid is the child's process id.
+	pid() int
 }

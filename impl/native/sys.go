@@ -148,6 +148,16 @@ func futexWaitOn(raw bool, w *uint32, val uint32) {
 	sys6(raw, unix.SYS_FUTEX, uintptr(unsafe.Pointer(w)), futexWait, uintptr(val), 0, 0, 0)
 }
 
+// futexWaitTimeout is futexWaitOn with a relative timeout (ETIMEDOUT when
+// it expired).
+//
+//go:nosplit
+//go:norace
+func futexWaitTimeout(raw bool, w *uint32, val uint32, ts *unix.Timespec) syscall.Errno {
+	_, e := sys6(raw, unix.SYS_FUTEX, uintptr(unsafe.Pointer(w)), futexWait, uintptr(val), uintptr(unsafe.Pointer(ts)), 0, 0)
+	return e
+}
+
 //go:nosplit
 //go:norace
 func futexWakeOn(raw bool, w *uint32, n int) {

@@ -1,0 +1,299 @@
+// Package conformance checks that every implementation available here
+// measures what the contract of package impl defines: the shape of one
+// sample (one start, one map, or a mean over a calibrated number of
+// operations), the metrics each workload must carry, the nearest-rank
+// percentile and the pool efficiency — the same in Go and in the Python
+// core (impl/python/mpcore.py).
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/impl"
+	"github.com/mpbench/mpbench/impl/native"
+	"github.com/mpbench/mpbench/impl/python"
+)
+
+// TestMain makes this test binary the native measured program too:
+// native.Impl.Command re-executes the running binary as
+// `<binary> __native-cell …`, and native spawn children and forkserver
+// re-execute it in their hidden roles.
+func TestMain(m *testing.M) {
+	native.ChildMain()
+	if len(os.Args) > 1 && os.Args[1] == "__native-cell" {
+		if err := native.CellMain(os.Args[2:]); err != nil {
+			fmt.Fprintf(os.Stderr, "conformance: %v\n", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// implementations are every implementation the conformance test runs.
+func implementations() []impl.Impl {
+	return []impl.Impl{native.New(), python.New("cpython", "")}
+}
+
+// cells are tiny cells of every workload; the CPU pool runs twice as many
+// workers as cores, where task times measured as wall time instead of CPU
+// time would add up to more than the cores can give.
+func cells(im string, cores int) []string {
+	return []string{
+		fmt.Sprintf("Startup/impl=%s/method=fork/chan=pipe/rss=0/cores=%d", im, cores),
+		fmt.Sprintf("Pingpong/impl=%s/method=fork/chan=simplequeue/size=64B/cores=%d", im, cores),
+		fmt.Sprintf("Stream/impl=%s/method=fork/chan=queue/size=4KiB/cores=%d", im, cores),
+		fmt.Sprintf("Pool/impl=%s/method=fork/exec=loop/chan=pipe/workers=%d/tasks=%d/task=cpu/cores=%d",
+			im, 2*cores, bench.PoolTasks(2*cores), cores),
+		fmt.Sprintf("Pool/impl=%s/method=fork/exec=loop/chan=queue/workers=2/tasks=16/task=sleep/cores=%d", im, cores),
+	}
+}
+
+const samplesPerRun = 3
+
+// TestDefinitions runs each implementation on each tiny cell and checks
+// the definitions on its output.
+func TestDefinitions(t *testing.T) {
+	cores := runtime.NumCPU() // no affinity is set: the cell's cores are the process's
+	for _, im := range implementations() {
+		t.Run("impl="+im.Name(), func(t *testing.T) {
+			if err := im.Available(); err != nil {
+				t.Skipf("%s is not available here: %v", im.Name(), err)
+			}
+			for i, name := range cells(im.Name(), cores) {
+				t.Run(name, func(t *testing.T) {
+					c, err := bench.ParseName(name)
+					if err != nil {
+						t.Fatal(err)
+					}
+					o := impl.Options{Count: samplesPerRun, Warmup: 1, Benchtime: 10 * time.Millisecond,
+						ShmPrefix: fmt.Sprintf("mpbench-conformance-%d-%s-%d", os.Getpid(), im.Name(), i)}
+					out := measure(t, im, c, o)
+					for _, p := range checkOutput(c, o, out) {
+						t.Error(p)
+					}
+				})
+			}
+		})
+	}
+}
+
+// measure runs the measured program of one cell and returns its stdout.
+func measure(t *testing.T, im impl.Impl, c bench.Cell, o impl.Options) []byte {
+	t.Helper()
+	cmd, err := im.Command(c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	run := exec.CommandContext(ctx, cmd.Path, cmd.Args[1:]...)
+	run.Env, run.Dir = cmd.Env, cmd.Dir
+	var stdout, stderr bytes.Buffer
+	run.Stdout, run.Stderr = &stdout, &stderr
+	if err := run.Run(); err != nil {
+		t.Fatalf("%v: %v\nstderr:\n%s", cmd.Args, err, stderr.String())
+	}
+	if s := stdout.String(); strings.HasPrefix(s, "--- SKIP") {
+		t.Skipf("%s", strings.TrimSpace(s))
+	}
+	return stdout.Bytes()
+}
+
+// checkOutput lists every way out breaks the definitions of cell c.
+func checkOutput(c bench.Cell, o impl.Options, out []byte) []string {
+	var problems []string
+	bad := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
+	r := benchfmt.NewReader(bytes.NewReader(out), c.Name())
+	n := 0
+	for r.Scan() {
+		res, ok := r.Result().(*benchfmt.Result)
+		if !ok {
+			bad("not a result line: %v", r.Result())
+			continue
+		}
+		n++
+		if got := string(res.Name.Full()); got != c.Name() {
+			bad("result name %q, want %q", got, c.Name())
+		}
+		vals := map[string]float64{}
+		var units []string
+		for _, v := range res.Values {
+			u, x := bench.Metric(v)
+			vals[u] = x
+			units = append(units, u)
+		}
+		for _, u := range bench.RequiredUnits(c.Workload) {
+			if _, ok := vals[u]; !ok {
+				bad("sample %d: required metric %s missing (have %v)", n, u, units)
+			}
+		}
+		switch c.Workload {
+		case "startup", "pool":
+			if res.Iters != 1 {
+				bad("sample %d: %s sample over %d operations, want exactly one (one start / one map)", n, c.Workload, res.Iters)
+			}
+		default:
+			if res.Iters < 1 {
+				bad("sample %d: iters %d", n, res.Iters)
+			}
+		}
+		switch c.Workload {
+		case "pingpong":
+			if p50, p99 := vals["p50-ns"], vals["p99-ns"]; p50 > p99 {
+				bad("sample %d: p50 %.0f ns > p99 %.0f ns", n, p50, p99)
+			}
+		case "pool":
+			if e := vals["efficiency"]; !(e > 0 && e <= 1.05) {
+				bad("sample %d: efficiency %.3f outside (0, 1.05]", n, e)
+			}
+		}
+		for u, x := range vals {
+			if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+				bad("sample %d: %s = %v", n, u, x)
+			}
+		}
+	}
+	if err := r.Err(); err != nil {
+		bad("reading the output: %v", err)
+	}
+	if lines := strings.Count(string(out), "\n"); n != o.Count || lines != o.Count {
+		bad("%d result lines (%d lines), want exactly %d (samples per run):\n%s", n, lines, o.Count, out)
+	}
+	return problems
+}
+
+// percentileCases are the sorted inputs 1..n of the percentile checks.
+var percentileCases = []int{1, 2, 3, 7, 10, 99, 100, 101, 200, 1000, 1001}
+
+// TestPercentileGo: the Go definition, impl.Percentile, is the nearest
+// rank x[ceil(q·n)−1].
+func TestPercentileGo(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		q    float64
+		want int
+	}{
+		{100, 0.99, 99}, {100, 0.50, 50}, {10, 0.99, 10}, {10, 0.50, 5}, {1, 0.99, 1}, {1, 0.50, 1},
+		{2, 0.50, 1}, {3, 0.50, 2}, {101, 0.99, 100}, {200, 0.99, 198}, {1000, 0.99, 990}, {1001, 0.50, 501},
+	} {
+		if got := impl.Percentile(seq(tc.n), tc.q); got != tc.want {
+			t.Errorf("Percentile(1..%d, %v) = %d, want %d", tc.n, tc.q, got, tc.want)
+		}
+	}
+}
+
+// TestPercentilePython: mpcore.percentile gives the same value as
+// impl.Percentile for every case.
+func TestPercentilePython(t *testing.T) {
+	dir, err := filepath.Abs(filepath.Join("..", "python"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "mpcore.py")); err != nil {
+		t.Skipf("no Python core to check: %v", err)
+	}
+	py := python.New("cpython", "")
+	if err := py.Available(); err != nil {
+		t.Skipf("cpython is not available here: %v", err)
+	}
+	ns, _ := json.Marshal(percentileCases)
+	script := fmt.Sprintf(`import json, sys
+sys.path.insert(0, %q)
+import mpcore
+out = []
+for n in %s:
+    xs = list(range(1, n + 1))
+    out.append([mpcore.percentile(xs, 50), mpcore.percentile(xs, 99)])
+print(json.dumps(out))`, dir, ns)
+	cmd := exec.Command(py.Interpreter(), "-c", script)
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	var got [][2]int
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if len(got) != len(percentileCases) {
+		t.Fatalf("%d answers for %d cases", len(got), len(percentileCases))
+	}
+	for i, n := range percentileCases {
+		want := [2]int{impl.Percentile(seq(n), 0.50), impl.Percentile(seq(n), 0.99)}
+		if got[i] != want {
+			t.Errorf("1..%d: Python p50, p99 = %v, Go %v", n, got[i], want)
+		}
+	}
+}
+
+// TestPoolEfficiency: the efficiency of a fake pool with known task
+// times, and the parallelism it is measured against.
+func TestPoolEfficiency(t *testing.T) {
+	const ms = 1e6
+	for _, tc := range []struct {
+		name                  string
+		workers, tasks, cores int
+		cpu                   bool
+		taskMs                []float64
+		makespanMs            float64
+		want                  float64
+	}{
+		// 2 workers, 8 tasks of 10 ms, no overhead: 40 ms, efficiency 1.
+		{"perfect", 2, 8, 2, true, repeat(8, 10), 40, 1},
+		// the same map with 10 ms of pool overhead.
+		{"overhead", 2, 8, 2, true, repeat(8, 10), 50, 0.8},
+		// 4 CPU workers on 2 cores: at most 2 tasks run at once.
+		{"cpu workers > cores", 4, 8, 2, true, repeat(8, 10), 40, 1},
+		// 4 sleeping workers on 1 core: all 4 sleep at once.
+		{"sleep workers > cores", 4, 8, 1, false, repeat(8, 10), 20, 1},
+		// fewer tasks than workers: only 2 can run.
+		{"tasks < workers", 4, 2, 4, true, repeat(2, 10), 10, 1},
+		// one slow task dominates the makespan.
+		{"straggler", 2, 4, 2, true, []float64{10, 10, 10, 30}, 40, 0.75},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sum float64
+			for _, d := range tc.taskMs {
+				sum += d * ms
+			}
+			par := impl.PoolParallelism(tc.workers, tc.tasks, tc.cores, tc.cpu)
+			got := impl.PoolEfficiency(sum, tc.makespanMs*ms, par)
+			if math.Abs(got-tc.want) > 1e-12 {
+				t.Errorf("efficiency %v, want %v (parallelism %d)", got, tc.want, par)
+			}
+			if got > 1.05 {
+				t.Errorf("efficiency %v > 1.05 for a pool whose task times fit its makespan", got)
+			}
+		})
+	}
+}
+
+func seq(n int) []int {
+	xs := make([]int, n)
+	for i := range xs {
+		xs[i] = i + 1
+	}
+	return xs
+}
+
+func repeat(n int, v float64) []float64 {
+	return slices.Repeat([]float64{v}, n)
+}
