@@ -49,6 +49,9 @@ type Config struct {
 	Args      []string  // the command line, recorded for resuming
 	Progress  io.Writer // progress and warnings (stderr); never stdout
 	Seed      uint64    // shuffle seed (0: from the clock, recorded)
+
+	// Extra configuration lines of a new run (host label, shard, job ids).
+	Extra []ConfigLine
 }
 
 // InputError is an error caused by the run's settings (an existing or
@@ -302,6 +305,7 @@ func runConfig(cfg Config, allowed []int, unavailable map[string]string) []Confi
 		ConfigLine{"shuffle-seed", strconv.FormatUint(cfg.Seed, 10)},
 		ConfigLine{"mpbench-args", string(args)},
 	)
+	lines = append(lines, cfg.Extra...)
 	for _, n := range bench.CoreCounts(len(allowed)) {
 		lines = append(lines, ConfigLine{"cpus-cores-" + strconv.Itoa(n), formatCPUs(allowed[:n])})
 	}

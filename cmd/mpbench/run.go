@@ -116,7 +116,9 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 func listCmd(args []string) error {
 	fs := newFlagSet("list")
 	var sel selectionFlags
+	var cl clusterFlags
 	sel.register(fs)
+	cl.register(fs, false)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -126,6 +128,13 @@ func listCmd(args []string) error {
 	cells, err := sel.cells()
 	if err != nil {
 		return err
+	}
+	if sh, ok, err := cl.resolve(); err != nil {
+		return err
+	} else if ok {
+		cost := cellCost(bench.DefaultCount(sel.profile), 1, 100*time.Millisecond)
+		shardSummary(os.Stderr, cells, sh, cost)
+		cells = sh.Select(cells, cost)
 	}
 	for _, c := range cells {
 		fmt.Println(c.Benchmark())
@@ -183,8 +192,10 @@ func runCmd(args []string) error {
 	fs := newFlagSet("run")
 	var sel selectionFlags
 	var interp interpreterFlags
+	var cl clusterFlags
 	sel.register(fs)
 	interp.register(fs)
+	cl.register(fs, true)
 	count := fs.Int("count", 0, "samples per cell (default: 10 full, 3 quick)")
 	rounds := fs.Int("rounds", 0, "interleaved rounds (default: 2 when count ≥ 6)")
 	warmup := fs.Int("warmup", 1, "warm-up iterations/samples discarded per program run")
@@ -231,6 +242,19 @@ func runCmd(args []string) error {
 	if err != nil {
 		return err
 	}
+	sh, sharded, err := cl.resolve()
+	if err != nil {
+		return err
+	}
+	if sharded {
+		cells = sh.Select(cells, cellCost(*count, *warmup, *benchtime))
+		if !isSet(fs, "shard") { // from Slurm: recorded, so that --resume picks the same shard
+			args = append(args, "--shard", sh.String())
+		}
+		if len(cells) == 0 {
+			return usagef("run: shard %s of this selection is empty (%d shards for fewer cells)", sh, sh.N)
+		}
+	}
 	explicit := []string{}
 	if sel.impls != "" {
 		explicit, _ = bench.ParseList("impl", sel.impls, bench.Impls)
@@ -252,6 +276,7 @@ func runCmd(args []string) error {
 		Count: *count, Rounds: *rounds, Warmup: *warmup, Benchtime: *benchtime,
 		Timeout: *timeout, Out: *out, Resume: *resume,
 		Args: recordable(args), Progress: os.Stderr,
+		Extra: cl.configLines(sh, sharded, recordable(args)),
 	})
 	if err != nil {
 		var in *harness.InputError
