@@ -68,6 +68,7 @@ func (d *Data) Figures() []*figure {
 		fs = append(fs, d.coresFigures(r)...)
 		fs = append(fs, d.poolFigures(r)...)
 	}
+	fs = append(fs, d.hostFigures()...) // several runs side by side (hosts.go)
 	var out []*figure
 	for _, f := range fs {
 		var ps []panel

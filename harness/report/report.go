@@ -33,6 +33,10 @@ func Generate(dirs []string, o Options, stdout io.Writer) error {
 		}
 		runs = append(runs, r)
 	}
+	runs, err := MergeShards(runs) // shards of one run → one run (hosts.go)
+	if err != nil {
+		return err
+	}
 	d := newData(runs)
 	switch o.Format {
 	case "", "md":
@@ -160,6 +164,9 @@ func (d *Data) writeReport(w io.Writer, tables []*Table, figs []*figure) error {
 	// Contents.
 	fmt.Fprintln(w, "Contents: [Environment](#environment) · [Method](#method) · [Warnings](#warnings)")
 	var present []string
+	if d.Multi {
+		present = append(present, "[Hosts side by side](#hosts-side-by-side)")
+	}
 	for _, s := range sections {
 		if sectionHas(tables, figs, s.key) {
 			present = append(present, fmt.Sprintf("[%s](#%s)", s.heading, anchor(s.heading)))
@@ -207,6 +214,11 @@ func (d *Data) writeReport(w io.Writer, tables []*Table, figs []*figure) error {
 
 	// Warnings.
 	d.writeWarnings(w)
+
+	// Several runs side by side (hosts.go).
+	if err := d.writeHosts(w, tables, figs); err != nil {
+		return err
+	}
 
 	// Workload sections.
 	for _, s := range sections {

@@ -250,6 +250,7 @@ func (d *Data) Tables() []*Table {
 	ts = append(ts, d.pingpongTables()...)
 	ts = append(ts, d.streamTables()...)
 	ts = append(ts, d.poolTables()...)
+	ts = append(ts, d.hostTables()...) // several runs side by side (hosts.go)
 	ts = append(ts, d.compareTables()...)
 	if t := d.statusTable(); t != nil {
 		ts = append(ts, t)
