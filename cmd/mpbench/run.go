@@ -132,7 +132,7 @@ func listCmd(args []string) error {
 	if sh, ok, err := cl.resolve(); err != nil {
 		return err
 	} else if ok {
-		cost := cellCost(bench.DefaultCount(sel.profile), 1, 100*time.Millisecond)
+		cost := shardCost(sel.profile)
 		shardSummary(os.Stderr, cells, sh, cost)
 		cells = sh.Select(cells, cost)
 	}
@@ -247,7 +247,7 @@ func runCmd(args []string) error {
 		return err
 	}
 	if sharded {
-		cells = sh.Select(cells, cellCost(*count, *warmup, *benchtime))
+		cells = sh.Select(cells, shardCost(sel.profile))
 		if !isSet(fs, "shard") { // from Slurm: recorded, so that --resume picks the same shard
 			args = append(args, "--shard", sh.String())
 		}

@@ -52,7 +52,15 @@ func (f *clusterFlags) resolve() (sh bench.Shard, ok bool, err error) {
 	return sh, ok, nil
 }
 
-// cellCost is the estimate the shards are balanced by (seconds).
+// shardCost is the estimate the shards are balanced by: the profile's
+// default settings, not the run's --count or --benchtime, so that a
+// shard is the same cells in `mpbench list --shard` and in every run of
+// the profile.
+func shardCost(profile string) func(bench.Cell) float64 {
+	return cellCost(bench.DefaultCount(profile), 1, 100*time.Millisecond)
+}
+
+// cellCost is the a-priori time of a cell in seconds.
 func cellCost(count, warmup int, benchtime time.Duration) func(bench.Cell) float64 {
 	return func(c bench.Cell) float64 {
 		return harness.EstimateCell(c, count, warmup, benchtime).Seconds()

@@ -5,7 +5,6 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness"
@@ -18,7 +17,7 @@ func TestShardFullProfileBalanced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cost := cellCost(bench.DefaultCount(bench.Full), 1, 100*time.Millisecond)
+	cost := shardCost(bench.Full)
 	for _, n := range []int{2, 4, 8} {
 		seen := map[string]int{}
 		lo, hi := 0.0, 0.0
