@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -160,4 +161,55 @@ func filteredEnv() []string {
 		}
 	}
 	return out
+}
+
+// A shard of a Slurm array task, outside Slurm: the shard and job ids are
+// recorded, the shard is what `list --shard` announces, and `--resume`
+// without the array's environment continues the same shard.
+func TestRunShardRecorded(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "s2")
+	sel := []string{"--impl", "native", "--workload", "startup", "--method", "fork,spawn,forkserver", "--chan", "pipe", "--rss", "0", "--cores", "1"}
+	cmd := exec.Command(binary, append([]string{"run", "--out", out, "--count", "1", "--host-label", "Test Box"}, sel...)...)
+	cmd.Env = append(filteredEnv(), "SLURM_ARRAY_TASK_ID=2", "SLURM_ARRAY_TASK_COUNT=2", "SLURM_ARRAY_TASK_MIN=1",
+		"SLURM_ARRAY_JOB_ID=99", "SLURM_JOB_ID=101")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("run: %v\n%s", err, b)
+	}
+	res, err := harness.OpenResultsReadOnly(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"shard": "2/2", "run-id": "slurm-99", "host-label": "test-box",
+		"slurm-array-job-id": "99", "slurm-job-id": "101", "slurm-array-task-id": "2"} {
+		if got := res.Config[k]; got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	if !strings.Contains(res.Config["mpbench-args"], `"--shard","2/2"`) {
+		t.Errorf("mpbench-args does not record the shard: %s", res.Config["mpbench-args"])
+	}
+	planned := listNames(t, nil, append([]string{"list", "--shard", "2/2"}, sel...)...)
+	var got []string
+	for name := range res.Samples {
+		got = append(got, name)
+	}
+	if len(got) != len(planned) || len(planned) == 0 {
+		t.Fatalf("ran %q, list --shard 2/2 says %q", got, planned)
+	}
+	for _, p := range planned {
+		if res.Samples[p] == 0 {
+			t.Errorf("%s of the shard not measured", p)
+		}
+	}
+	// Resume outside the array: the same shard, nothing more to measure.
+	before, _ := os.ReadFile(filepath.Join(out, harness.RawFile))
+	re := exec.Command(binary, "run", "--resume", "--out", out)
+	re.Env = filteredEnv()
+	if b, err := re.CombinedOutput(); err != nil {
+		t.Fatalf("resume: %v\n%s", err, b)
+	}
+	after, _ := os.ReadFile(filepath.Join(out, harness.RawFile))
+	if string(before) != string(after) {
+		t.Errorf("resume of a finished shard changed raw.bench:\n%s", after[len(before):])
+	}
 }
