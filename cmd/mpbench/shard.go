@@ -53,17 +53,14 @@ func (f *clusterFlags) resolve() (sh bench.Shard, ok bool, err error) {
 }
 
 // shardCost is the estimate the shards are balanced by: the profile's
-// default settings, not the run's --count or --benchtime, so that a
-// shard is the same cells in `mpbench list --shard` and in every run of
-// the profile.
+// default settings (the minimum number of program runs of the default
+// sample count and benchtime), not the run's own flags, so that a shard is
+// the same cells in `mpbench list --shard` and in every run of the
+// profile.
 func shardCost(profile string) func(bench.Cell) float64 {
-	return cellCost(bench.DefaultCount(profile), 1, 100*time.Millisecond)
-}
-
-// cellCost is the a-priori time of a cell in seconds.
-func cellCost(count, warmup int, benchtime time.Duration) func(bench.Cell) float64 {
+	d := harness.ProfileDefaults(profile)
 	return func(c bench.Cell) float64 {
-		return harness.EstimateCell(c, count, warmup, benchtime).Seconds()
+		return float64(d.Runs) * harness.EstimateCell(c, d.Count, 1, d.Benchtime).Seconds()
 	}
 }
 

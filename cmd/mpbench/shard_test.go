@@ -9,6 +9,7 @@ import (
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness"
+	"github.com/mpbench/mpbench/harness/rawbench"
 )
 
 // The full profile in four shards: every cell once, and the estimated
@@ -175,29 +176,29 @@ func TestRunShardRecorded(t *testing.T) {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("run: %v\n%s", err, b)
 	}
-	res, err := harness.OpenResultsReadOnly(out)
+	res, err := rawbench.ReadDir(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for k, want := range map[string]string{"shard": "2/2", "run-id": "slurm-99", "host-label": "test-box",
 		"slurm-array-job-id": "99", "slurm-job-id": "101", "slurm-array-task-id": "2"} {
-		if got := res.Config[k]; got != want {
+		if got := res.ConfigValue(k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)
 		}
 	}
-	if !strings.Contains(res.Config["mpbench-args"], `"--shard","2/2"`) {
-		t.Errorf("mpbench-args does not record the shard: %s", res.Config["mpbench-args"])
+	if !strings.Contains(res.ConfigValue("mpbench-args"), `"--shard","2/2"`) {
+		t.Errorf("mpbench-args does not record the shard: %s", res.ConfigValue("mpbench-args"))
 	}
 	planned := listNames(t, nil, append([]string{"list", "--shard", "2/2"}, sel...)...)
 	var got []string
-	for name := range res.Samples {
-		got = append(got, name)
+	for _, c := range res.Cells {
+		got = append(got, c.Name)
 	}
 	if len(got) != len(planned) || len(planned) == 0 {
 		t.Fatalf("ran %q, list --shard 2/2 says %q", got, planned)
 	}
 	for _, p := range planned {
-		if res.Samples[p] == 0 {
+		if c := res.Cell(p); c == nil || c.NumSamples() == 0 {
 			t.Errorf("%s of the shard not measured", p)
 		}
 	}
