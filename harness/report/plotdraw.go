@@ -78,6 +78,9 @@ func (f *figure) size() (vg.Length, vg.Length) {
 	}
 	rows := (len(f.panels) + cols - 1) / cols
 	w := vg.Length(cols) * (panelW + f.legendW())
+	if tw := vg.Length(float64(len([]rune(f.title)))*0.105+0.4) * vg.Inch; w < tw {
+		w = tw
+	}
 	if w < minFigW {
 		w = minFigW
 	}
@@ -387,7 +390,7 @@ func (pn *panel) references(p *plot.Plot, ymin, ymax float64) error {
 			if err != nil {
 				return err
 			}
-			band.Color = color.RGBA{R: 200, G: 200, B: 200, A: 110}
+			band.Color = color.NRGBA{R: 120, G: 120, B: 120, A: 45}
 			band.LineStyle.Width = 0
 			p.Add(band)
 		}
