@@ -151,11 +151,7 @@ func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
 			}
 		}
 	}
-	if decided {
-		row.Choice = "`" + best.label + "`"
-	} else {
-		row.Choice = fmt.Sprintf("the data does not decide between `%s` and `%s`", best.label, second.label)
-	}
+	row.Choice = choose(best, second, decided)
 	costs := []string{}
 	for _, o := range sortedOpts(opts) {
 		costs = append(costs, o.label+" "+ciText("ns/op", o.s))
@@ -362,7 +358,10 @@ func (g *Guide) longLived(d *Data, r *Run) {
 				tied++
 			}
 		}
-		row.Choice = fmt.Sprintf("the data does not decide: %d of %d method/channel options overlap the best (%s, %s)", tied, len(opts), best.label, second.label)
+		row.Choice = choose(best, second, false)
+		if second != nil {
+			row.Choice = fmt.Sprintf("the data does not decide: %d of %d method/channel options overlap the best (%s, %s)", tied, len(opts), best.label, second.label)
+		}
 	}
 	row.Cost = fmt.Sprintf("makespan %s for %d tasks on %d workers", ciText("ns/op", best.s), c0.Tasks, c0.Workers)
 	for _, c := range cells {
@@ -481,12 +480,8 @@ func (g *Guide) messages(d *Data, r *Run) {
 					}
 				}
 			}
-			if decided {
-				row.Choice = "`" + best.label + "`"
-			} else {
-				row.Choice = fmt.Sprintf("the data does not decide between `%s` and `%s`", best.label, second.label)
-			}
-			row.Cost = fmt.Sprintf("round trip %s %s vs %s %s (method=%s)", best.label, ciText("ns/op", best.s), second.label, ciText("ns/op", second.s), m)
+			row.Choice = choose(best, second, decided)
+			row.Cost = fmt.Sprintf("round trip %s (method=%s)", versus(best, second, "ns/op"), m)
 			row.Flip = fmt.Sprintf("%s is fastest with CIs apart in %d of %d method × cores cells at %s", best.label, wins, total, sizeLabel(size))
 			g.Rows = append(g.Rows, row)
 		}
@@ -510,12 +505,8 @@ func (g *Guide) messages(d *Data, r *Run) {
 	if best == nil {
 		return
 	}
-	if decided {
-		row.Choice = "`" + best.label + "`"
-	} else {
-		row.Choice = fmt.Sprintf("the data does not decide between `%s` and `%s`", best.label, second.label)
-	}
-	row.Cost = fmt.Sprintf("at %s: %s %s vs %s %s (method=%s)", sizeLabel(big), best.label, ciText("MB/s", best.s), second.label, ciText("MB/s", second.s), m)
+	row.Choice = choose(best, second, decided)
+	row.Cost = fmt.Sprintf("at %s: %s (method=%s)", sizeLabel(big), versus(best, second, "MB/s"), m)
 	// Flip: the smallest size from which best beats every other channel
 	// (CIs apart) at every larger size, counted over methods.
 	from := int64(-1)
@@ -580,11 +571,7 @@ func (g *Guide) manyToOne(d *Data, r *Run) {
 	if best == nil || second == nil {
 		return
 	}
-	if decided {
-		row.Choice = "`" + best.label + "`"
-	} else {
-		row.Choice = fmt.Sprintf("the data does not decide between `%s` and `%s`", best.label, second.label)
-	}
+	row.Choice = choose(best, second, decided)
 	row.Cost = fmt.Sprintf("pool makespan (%d tasks, %d workers, method=%s): %s %s vs %s %s", c0.Cell.Tasks, c0.Cell.Workers, m,
 		best.label, ciText("ns/op", best.s), second.label, ciText("ns/op", second.s))
 	row.Flip = "Pipe is point-to-point (one pipe per worker); Queue/SimpleQueue take many writers on one object"
@@ -609,4 +596,25 @@ func (g *Guide) Markdown(w io.Writer) {
 		fmt.Fprintln(w, n)
 		fmt.Fprintln(w)
 	}
+}
+
+// choose is the choice text: the best option, or that the data does not
+// decide (between the best two, or because only one option was measured).
+func choose(best, second *option, decided bool) string {
+	switch {
+	case decided:
+		return "`" + best.label + "`"
+	case second == nil:
+		return fmt.Sprintf("only `%s` was measured: the data does not decide", best.label)
+	}
+	return fmt.Sprintf("the data does not decide between `%s` and `%s`", best.label, second.label)
+}
+
+// versus is "a 1.2 ms [..] vs b 3.4 ms [..]" (or just a when alone).
+func versus(best, second *option, unit string) string {
+	out := best.label + " " + ciText(unit, best.s)
+	if second != nil {
+		out += " vs " + second.label + " " + ciText(unit, second.s)
+	}
+	return out
 }
