@@ -9,7 +9,8 @@ LATEST  ?= $(patsubst %/raw.bench,%,$(lastword $(shell ls -1tr results/*/raw.ben
 # The published run README.md and plots/ show (results/README.md says so too).
 PUBLISHED := results/vm-2026-11-25
 HEADLINE  := startup-latency-cores2 startup-rss-cpython-cores2 stream-throughput-cpython-cores2 \
-             stream-throughput-native-cores2 cores-pingpong-cpython pool-cpu-cpython-cores2
+             stream-throughput-native-cores2 cores-pingpong-cpython pool-cpu-cpython-cores2 \
+             fork-in-the-road-cpython-cores2
 
 .PHONY: setup build test fuzz quick bench claims report figures clean bench-slurm
 
@@ -60,7 +61,7 @@ report: build
 
 # plots/: the headline figures of the published run (checked by go test ./harness/report).
 figures: build
-	$(BIN) report $(PUBLISHED)
+	$(BIN) report --readme README.md $(PUBLISHED)
 	for f in $(HEADLINE); do cp $(PUBLISHED)/plots/$$f.png $(PUBLISHED)/plots/$$f.svg plots/; done
 
 clean:

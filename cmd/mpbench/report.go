@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -13,6 +14,7 @@ func reportCmd(args []string) error {
 	fs := newFlagSet("report")
 	format := fs.String("format", "md", "md (write REPORT.md, tables/, plots/), text, csv or json (to stdout)")
 	out := fs.String("out", "", "folder for REPORT.md, tables/ and plots/ (default: the first DIR)")
+	readme := fs.String("readme", "", "also rewrite the generated headline block of this README from DIR (one DIR)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -34,6 +36,14 @@ func reportCmd(args []string) error {
 	}
 	if *format != "md" {
 		return nil
+	}
+	if *readme != "" {
+		if fs.NArg() != 1 {
+			return usagef("report: --readme takes exactly one results folder")
+		}
+		if err := report.UpdateReadme(*readme, fs.Arg(0), report.ReadmeRel(*readme, fs.Arg(0))); err != nil {
+			return fmt.Errorf("report --readme: %w", err)
+		}
 	}
 	// CLAIMS.md is, like REPORT.md, a pure function of its results file.
 	for _, d := range fs.Args() {

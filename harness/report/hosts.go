@@ -127,6 +127,7 @@ func mergeRuns(shards []*Run) (*Run, error) {
 			m.Better[u] = b
 		}
 		m.Claims = m.Claims || r.Claims
+		m.PerRun = m.PerRun || r.PerRun
 		for _, w := range r.Warnings {
 			m.Warnings = append(m.Warnings, filepath.Base(filepath.Clean(r.Dir))+"/"+w)
 		}
@@ -358,15 +359,6 @@ func hostRows(d *Data, w string, runs []*Run) (rows []hostRow, single int) {
 		}
 	}
 	return rows, single
-}
-
-func sectionHeading(key string) string {
-	for _, s := range sections {
-		if s.key == key {
-			return s.heading
-		}
-	}
-	return key
 }
 
 // hostFigures: the effect of the core count with the runs as series — per

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
@@ -40,21 +41,39 @@ type Run struct {
 	Warnings []string       // parse warnings, "file:line: message"
 	Label    string         // run label when several runs are combined ("" for one run)
 	Claims   bool           // the folder also holds claims.bench (mpbench claims): REPORT.md links CLAIMS.md
+	PerRun   bool           // the file marks program runs (`run:` config lines); else every sample is its own run
+}
+
+// RunKey is the configuration key that precedes every program-run block
+// of a cell in raw.bench (`run: k`, k = 1, 2, … per cell).
+const RunKey = "run"
+
+// runID is the program run a sample belongs to: the block's `run:` value,
+// or, in files without run lines, a run of its own (the negative line
+// number, unique per sample) — old files read as one sample per run.
+func runID(v string, line int) int {
+	if k, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && k > 0 {
+		return k
+	}
+	return -line
 }
 
 // Cell holds the samples of one benchmark name in one run.
 type Cell struct {
-	Name    string     // without the "Benchmark" prefix
-	Parsed  bool       // Name parsed with bench.ParseName
-	Cell    bench.Cell // valid when Parsed
-	Keys    []KV       // key=value parts of the name, in order
-	Kind    string     // first part of the name: Startup, Pingpong, Stream, Pool, Claim, …
-	Units   []string   // metric units in first-seen order
-	Samples map[string][]float64
-	Iters   []int
-	Status  string // ok, skipped, failed
-	Reason  string // skip or failure reason
-	Run     *Run
+	Name     string     // without the "Benchmark" prefix
+	Parsed   bool       // Name parsed with bench.ParseName
+	Cell     bench.Cell // valid when Parsed
+	Keys     []KV       // key=value parts of the name, in order
+	Kind     string     // first part of the name: Startup, Pingpong, Stream, Pool, Claim, …
+	Units    []string   // metric units in first-seen order
+	Samples  map[string][]float64
+	RunIDs   map[string][]int // program run of each sample, parallel to Samples (see runID)
+	Iters    []int
+	Notes    []string // `--- NOTE: <name>: <text>` lines, in file order
+	Unstable bool     // a NOTE line says "unstable: …" (the cell hit the run cap)
+	Status   string   // ok, skipped, failed
+	Reason   string   // skip or failure reason
+	Run      *Run
 
 	line     int   // first line of the cell in raw.bench
 	parseErr error // why bench.ParseName refused the name
@@ -148,13 +167,25 @@ func parse(data []byte, name string) (*Run, error) {
 	// Pass 1: configuration, unit metadata, skip and fail lines (benchfmt
 	// ignores the latter).
 	seenConfig := map[string]bool{}
-	seenResult := false
+	sawRunKey := false
 	for i, raw := range strings.Split(string(data), "\n") {
 		line := strings.TrimRight(raw, "\r")
 		lineNo := i + 1
 		switch {
 		case strings.HasPrefix(line, "Benchmark"):
-			seenResult = true
+		case strings.HasPrefix(line, "--- NOTE: "):
+			bname, text, _ := strings.Cut(line[len("--- NOTE: "):], ": ")
+			bname = strings.TrimSpace(bname)
+			if !strings.HasPrefix(bname, "Benchmark") || strings.ContainsAny(bname, " \t") {
+				warnf(lineNo, "malformed NOTE line, skipped")
+				continue
+			}
+			c := get(strings.TrimPrefix(bname, "Benchmark"), lineNo)
+			text = strings.TrimSpace(text)
+			c.Notes = append(c.Notes, text)
+			if strings.HasPrefix(text, "unstable") {
+				c.Unstable = true
+			}
 		case strings.HasPrefix(line, "--- SKIP: "), strings.HasPrefix(line, "--- FAIL: "):
 			status := StatusSkipped
 			if strings.HasPrefix(line, "--- FAIL: ") {
@@ -185,8 +216,16 @@ func parse(data []byte, name string) (*Run, error) {
 					run.Better[m[1]] = -1
 				}
 			}
-		case !seenResult && configLine.MatchString(line):
+		case configLine.MatchString(line):
+			// Configuration of the run: every key but the per-block
+			// program-run index (RunKey), first value wins; keys written
+			// after the first result (load-end, steal-ns of the final
+			// block) are kept too.
 			m := configLine.FindStringSubmatch(line)
+			if m[1] == RunKey {
+				sawRunKey = true
+				continue
+			}
 			if !seenConfig[m[1]] {
 				seenConfig[m[1]] = true
 				run.Config = append(run.Config, KV{m[1], strings.TrimSpace(m[2])})
@@ -206,12 +245,14 @@ func parse(data []byte, name string) (*Run, error) {
 			_, line := rec.Pos()
 			c := get(bname, line)
 			c.Iters = append(c.Iters, rec.Iters)
+			id := runID(rec.GetConfig(RunKey), line)
 			for _, v := range rec.Values {
 				unit, val := bench.Metric(v)
 				if _, ok := c.Samples[unit]; !ok {
 					c.Units = append(c.Units, unit)
 				}
 				c.Samples[unit] = append(c.Samples[unit], val)
+				c.RunIDs[unit] = append(c.RunIDs[unit], id)
 			}
 		}
 	}
@@ -225,11 +266,12 @@ func parse(data []byte, name string) (*Run, error) {
 	}
 	sortCells(order)
 	run.Cells = order
+	run.PerRun = sawRunKey
 	return run, nil
 }
 
 func newCell(name string, run *Run) *Cell {
-	c := &Cell{Name: name, Samples: map[string][]float64{}, Status: StatusOK, Run: run}
+	c := &Cell{Name: name, Samples: map[string][]float64{}, RunIDs: map[string][]int{}, Status: StatusOK, Run: run}
 	parts := strings.Split(name, "/")
 	c.Kind = parts[0]
 	for _, p := range parts[1:] {

@@ -67,6 +67,9 @@ func (d *Data) Figures() []*figure {
 		fs = append(fs, d.sizeFigures(r, "stream")...)
 		fs = append(fs, d.coresFigures(r)...)
 		fs = append(fs, d.poolFigures(r)...)
+		fs = append(fs, d.forkRoadFigures(r)...)
+		fs = append(fs, d.versionFigures(r)...)
+		fs = append(fs, d.libraryFigures(r)...)
 	}
 	fs = append(fs, d.hostFigures()...) // several runs side by side (hosts.go)
 	var out []*figure
@@ -146,7 +149,7 @@ func (d *Data) startupFigures(r *Run) []*figure {
 		}
 		f := &figure{
 			name:    fmt.Sprintf("startup-latency-cores%d%s", cores, d.suffix(r)),
-			title:   "Start-up latency: start() → first message received by the parent" + d.titleSuffix(r),
+			title:   fmt.Sprintf("Start-up latency: start() → first message (cores=%d; %s)%s", cores, machineShort(r), d.titleSuffix(r)),
 			caption: fmt.Sprintf("Start-up latency per implementation and start method, one marker per channel (parent rss=%s, cores=%d); whiskers: 95%% CI of the median.", sizeLabel(rss), cores),
 			cols:    1,
 			panels:  []panel{pn},
@@ -163,7 +166,7 @@ func (d *Data) startupFigures(r *Run) []*figure {
 			}
 			f := &figure{
 				name:    fmt.Sprintf("startup-rss-%s-cores%d%s", impl, cores, d.suffix(r)),
-				title:   fmt.Sprintf("Start-up latency vs parent memory (%s, cores=%d)%s", impl, cores, d.titleSuffix(r)),
+				title:   fmt.Sprintf("Start-up latency vs parent memory (%s, cores=%d; %s)%s", impl, cores, machineShort(r), d.titleSuffix(r)),
 				caption: fmt.Sprintf("Start-up latency of %s as the parent's touched memory grows, one line per start method, one panel per channel (cores=%d). Fork copies page tables, so it should grow; spawn and forkserver children do not inherit the parent's memory.", impl, cores),
 				cols:    min(len(chans), 2),
 			}
@@ -187,6 +190,21 @@ func (d *Data) startupFigures(r *Run) []*figure {
 				}
 				pn.logY = spansDecade(pn.series)
 				f.panels = append(f.panels, pn)
+			}
+			if len(f.panels) > 1 { // one panel, series = method / chan
+				merged := f.panels[0]
+				merged.series = nil
+				for pi, p := range f.panels {
+					for _, s := range p.series {
+						s.name += " / " + chans[pi]
+						s.dash = pi
+						merged.series = append(merged.series, s)
+					}
+				}
+				merged.title = impl + ", every channel"
+				merged.logY = spansDecade(merged.series)
+				f.panels, f.cols = []panel{merged}, 1
+				f.caption = fmt.Sprintf("Start-up latency of %s as the parent's touched memory grows (cores=%d); colour = start method, line style = channel. Fork copies page tables, so it should grow; spawn and forkserver children do not inherit the parent's memory.", impl, cores)
 			}
 			fs = append(fs, f)
 		}
@@ -222,16 +240,21 @@ func (d *Data) sizeFigures(r *Run, w string) []*figure {
 			sizes := presentInts(ic, func(c bench.Cell) int64 { return c.Size })
 			methods := present(bench.Methods, ic, func(c bench.Cell) string { return c.Method })
 			f := &figure{cols: min(len(methods), 3)}
+			onePanel := w == "stream"
+			if onePanel {
+				f.cols = 1
+			}
 			switch w {
 			case "pingpong":
 				f.name = fmt.Sprintf("pingpong-latency-%s-cores%d%s", impl, cores, d.suffix(r))
-				f.title = fmt.Sprintf("Ping-pong round trip vs message size (%s, cores=%d)%s", impl, cores, d.titleSuffix(r))
+				f.title = fmt.Sprintf("Ping-pong round trip vs message size (%s, cores=%d; %s)%s", impl, cores, machineShort(r), d.titleSuffix(r))
 				f.caption = fmt.Sprintf("Round-trip latency of %s by message size, one panel per start method, one colour per channel: solid p50, dashed p99 (medians over samples; whiskers: 95%% CI of the median p50), cores=%d.", impl, cores)
 			case "stream":
 				f.name = fmt.Sprintf("stream-throughput-%s-cores%d%s", impl, cores, d.suffix(r))
-				f.title = fmt.Sprintf("Stream throughput vs message size (%s, cores=%d)%s", impl, cores, d.titleSuffix(r))
+				f.title = fmt.Sprintf("Stream throughput vs message size (%s, cores=%d; %s)%s", impl, cores, machineShort(r), d.titleSuffix(r))
 				f.caption = fmt.Sprintf("One-way throughput parent→child of %s by message size (log–log), one panel per start method, one line per channel; whiskers: 95%% CI of the median, cores=%d.", impl, cores)
 			}
+			var one *panel
 			for _, m := range methods {
 				mc := filterCells(ic, func(c bench.Cell) bool { return c.Method == m })
 				pn := panel{title: fmt.Sprintf("%s, method=%s", impl, m), xlabel: "message size (bytes)", logX: true, logY: true,
@@ -250,6 +273,9 @@ func (d *Data) sizeFigures(r *Run, w string) []*figure {
 						}
 						name := chanSeriesName(ch, pay)
 						main := series{name: name, color: col, shape: col}
+						if onePanel {
+							main = series{name: name + " / " + m, color: col, shape: index(bench.Methods, m), dash: index(bench.Methods, m)}
+						}
 						p99 := series{name: name + " p99", color: col, shape: col, dash: 1}
 						for _, size := range sizes {
 							bc := bench.Cell{Workload: w, Impl: impl, Method: m, Chan: ch, Size: size, Cores: cores}
@@ -280,7 +306,20 @@ func (d *Data) sizeFigures(r *Run, w string) []*figure {
 						}
 					}
 				}
+				if onePanel {
+					if one == nil {
+						pn.title = fmt.Sprintf("%s, all start methods", impl)
+						one = &pn
+					} else {
+						one.series = append(one.series, pn.series...)
+					}
+					continue
+				}
 				f.panels = append(f.panels, pn)
+			}
+			if one != nil {
+				f.panels = append(f.panels, *one)
+				f.caption = fmt.Sprintf("One-way throughput parent→child of %s by message size (log–log); colour = channel, line style = start method (solid spawn, dashed fork/forkserver); whiskers: 95%% CI of the median, cores=%d.", impl, cores)
 			}
 			fs = append(fs, f)
 		}
@@ -369,7 +408,7 @@ func (d *Data) coresFigures(r *Run) []*figure {
 			}
 			fs = append(fs, &figure{
 				name:    fmt.Sprintf("cores-%s-%s%s", w, impl, d.suffix(r)),
-				title:   fmt.Sprintf("Effect of the CPU set size: %s (%s)%s", what, impl, d.titleSuffix(r)),
+				title:   fmt.Sprintf("Effect of the CPU set size: %s (%s; %s)%s", what, impl, machineShort(r), d.titleSuffix(r)),
 				caption: fmt.Sprintf("%s of %s at size=%s by start method and channel, one marker per cores value (CPU affinity set size); whiskers: 95%% CI of the median.", what, impl, sizeLabel(size)),
 				cols:    1,
 				panels:  []panel{pn},
@@ -399,35 +438,108 @@ func (d *Data) poolFigures(r *Run) []*figure {
 				}
 				f := &figure{
 					name:    fmt.Sprintf("pool-%s-%s-cores%d%s", task, impl, cores, d.suffix(r)),
-					title:   fmt.Sprintf("Pool map of %d %s tasks: scaling with workers (%s, cores=%d)%s", tasks, task, impl, cores, d.titleSuffix(r)),
-					caption: fmt.Sprintf("Pool makespan (top) and parallel efficiency (bottom) of %s vs number of workers, %d %s tasks, cores=%d; one panel per start method, one line per channel.", impl, tasks, task, cores),
+					title:   fmt.Sprintf("Pool map of %s tasks: scaling with workers (%s, cores=%d; %s)%s", task, impl, cores, machineShort(r), d.titleSuffix(r)),
+					caption: fmt.Sprintf("Pool makespan (left) and parallel efficiency (right) of %s vs number of workers, %d %s tasks, cores=%d; colour = channel, line style = start method. Grey dashed: ideal scaling from the best one-worker makespan, and efficiency = 1.", impl, tasks, task, cores),
 					cols:    len(methods),
 				}
+				f.cols = 2
+				var t1 float64 = math.Inf(1)
 				for _, metric := range []string{"ns/op", "efficiency"} {
+					pn := panel{title: fmt.Sprintf("%s, %s", impl, map[string]string{"ns/op": "makespan", "efficiency": "efficiency"}[metric]), xlabel: "workers",
+						xticks: ticks, xmin: float64(workers[0]) - 0.5, xmax: float64(workers[len(workers)-1]) + 0.5}
+					scale := 1e6
+					pn.ylabel = "makespan (ms)"
+					if metric == "efficiency" {
+						scale, pn.ylabel = 1, "parallel efficiency"
+						pn.hlines = []float64{1}
+					}
 					for _, m := range methods {
-						pn := panel{title: fmt.Sprintf("%s, method=%s", impl, m), xlabel: "workers",
-							xticks: ticks, xmin: float64(workers[0]) - 0.5, xmax: float64(workers[len(workers)-1]) + 0.5}
-						scale := 1e6
-						pn.ylabel = "makespan (ms)"
-						if metric == "efficiency" {
-							scale, pn.ylabel, pn.legendBottom = 1, "parallel efficiency", true
-						}
 						for _, ch := range present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan }) {
-							s := series{name: ch, color: index(bench.Chans, ch), shape: index(bench.Chans, ch)}
+							s := series{name: m + " / " + ch, color: index(bench.Chans, ch), shape: index(bench.Methods, m), dash: index(bench.Methods, m)}
 							for _, w := range workers {
-								c := d.find(r, bench.Cell{Workload: "pool", Impl: impl, Method: m, Chan: ch, Workers: int(w), Tasks: tasks, Task: task, Cores: cores})
+								var c *Cell
+								for _, x := range ic {
+									if x.Cell.Method == m && x.Cell.Chan == ch && int64(x.Cell.Workers) == w && (x.Get("exec") == "" || x.Get("exec") == "loop") {
+										c = x
+									}
+								}
 								if hasSamples(c, metric) {
-									s.pts = append(s.pts, statPt(float64(w), d.Stat(c, metric), scale))
+									q := statPt(float64(w), d.Stat(c, metric), scale)
+									s.pts = append(s.pts, q)
+									if metric == "ns/op" && w == workers[0] {
+										t1 = math.Min(t1, q.y*float64(min(w, int64(tasks), int64(cores))))
+									}
 								}
 							}
 							pn.series = append(pn.series, s)
 						}
-						f.panels = append(f.panels, pn)
 					}
+					if metric == "ns/op" && !math.IsInf(t1, 1) {
+						id := series{name: "ideal: best T(1 worker) / min(workers, cores)"}
+						for _, w := range workers {
+							id.pts = append(id.pts, pt{x: float64(w), y: t1 / float64(min(w, int64(tasks), int64(cores)))})
+						}
+						pn.ideal = &id
+					}
+					f.panels = append(f.panels, pn)
 				}
 				fs = append(fs, f)
 			}
 		}
+	}
+	return fs
+}
+
+// forkRoadFigures: start+join vs parent memory, methods as series, one
+// figure per impl with an rss sweep of ≥ 3 points at the largest cores
+// and chan=pipe; the fork/forkserver crossover is marked with its CI.
+func (d *Data) forkRoadFigures(r *Run) []*figure {
+	cells := onlyRun(d.workload("startup"), r)
+	if len(cells) == 0 {
+		return nil
+	}
+	cores := coresList(cells)
+	k := cores[len(cores)-1]
+	ch := prefer(present(bench.Chans, cells, func(c bench.Cell) string { return c.Chan }), "pipe")
+	var fs []*figure
+	for _, impl := range present(bench.Impls, cells, func(c bench.Cell) string { return c.Impl }) {
+		ic := filterCells(cells, func(c bench.Cell) bool { return c.Impl == impl && c.Chan == ch && c.Cores == k && c.Payload == "" })
+		rssList := presentInts(ic, func(c bench.Cell) int64 { return c.RSS })
+		if len(rssList) < 3 {
+			continue
+		}
+		maxMiB := float64(rssList[len(rssList)-1]) / (1 << 20)
+		var ticks []plot.Tick
+		for _, v := range rssList {
+			ticks = append(ticks, plot.Tick{Value: float64(v) / (1 << 20), Label: sizeLabel(v)})
+		}
+		pn := panel{title: fmt.Sprintf("%s, chan=%s, cores=%d", impl, ch, k), xlabel: "memory touched by the parent before start() (MiB scale)",
+			ylabel: "start + join per child (ms)", xticks: ticks, xmin: -0.04 * maxMiB, xmax: 1.04 * maxMiB, rotateX: len(rssList) > 5}
+		for _, m := range bench.Methods {
+			s := series{name: m, color: index(bench.Methods, m), shape: index(bench.Methods, m)}
+			for _, rss := range rssList {
+				c := d.find(r, bench.Cell{Workload: "startup", Impl: impl, Method: m, Chan: ch, RSS: rss, Cores: k})
+				if hasSamples(c, "ns/op") {
+					s.pts = append(s.pts, statPt(float64(rss)/(1<<20), d.startJoin(c), 1e6))
+				}
+			}
+			pn.series = append(pn.series, s)
+		}
+		cr := d.crossover(r, impl, ch, k, "fork", "forkserver")
+		capt := fmt.Sprintf("What a program pays per child (start-up + join) as the parent's touched memory grows, %s, chan=%s, cores=%d; one line per start method, whiskers: 95%% CI of the median of per-run medians.", impl, ch, k)
+		if !math.IsNaN(cr.x) {
+			pn.marks = []vmark{{x: cr.x / (1 << 20), lo: cr.lo / (1 << 20), hi: cr.hi / (1 << 20), label: "fork = forkserver"}}
+			capt += fmt.Sprintf(" The vertical line marks where fork's cost overtakes forkserver's: %s, shaded: its 95%% bootstrap interval %s.", mib(cr.x), crossCI(cr))
+		} else {
+			capt += " fork and forkserver do not cross inside the sweep."
+		}
+		fs = append(fs, &figure{
+			name:    fmt.Sprintf("fork-in-the-road-%s-cores%d%s", impl, k, d.suffix(r)),
+			title:   fmt.Sprintf("A fork in the road: start + join vs parent memory (%s, %s)%s", impl, machineShort(r), d.titleSuffix(r)),
+			caption: capt,
+			cols:    1,
+			panels:  []panel{pn},
+		})
 	}
 	return fs
 }

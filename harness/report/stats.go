@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/montanaflynn/stats"
 	"golang.org/x/perf/benchmath"
@@ -15,51 +16,142 @@ const Confidence = 0.95
 // Alpha is the significance level of comparisons (as benchstat).
 const Alpha = 0.05
 
-// MinSamples is the sample count below which a cell is flagged
-// (DESIGN.md: at least 10 samples per cell).
-const MinSamples = 10
+// MinRuns is the number of program runs a 95% confidence interval of a
+// cell needs: the order-statistic interval over n per-run medians reaches
+// 95% coverage from n = 6 on (benchmath.AssumeNothing).
+const MinRuns = 6
+
+// VarShareWarn is the share of variance between program runs above which
+// a cell is listed as dominated by run-to-run variation.
+const VarShareWarn = 0.5
 
 // OutlierZ is the modified z-score above which a sample is an outlier
 // (Iglewicz and Hoaglin).
 const OutlierZ = 3.5
 
-// Stats summarises one metric of one cell.
+// Stats summarises one metric of one cell. The replication unit is the
+// program run: every statistic of the centre and its interval is over
+// the per-run medians, never over the pooled samples (samples of one
+// process are not independent).
 type Stats struct {
-	N        int
-	Median   float64
-	Lo, Hi   float64 // 95% CI of the median; ±Inf when N is too small (CIValid false)
-	CIValid  bool
-	Min, Max float64
-	Outliers int      // samples with modified z-score > OutlierZ (never dropped)
-	Warnings []string // e.g. "need >= 6 samples for confidence interval at level 0.95"
+	N          int       // samples
+	Runs       int       // program runs (each contributes its median)
+	RunMedians []float64 // per-run medians, sorted
+	Median     float64   // median of the per-run medians
+	Lo, Hi     float64   // 95% CI of that median (order statistics over runs); ±Inf when Runs < MinRuns (CIValid false)
+	CIValid    bool
+	Min, Max   float64 // over all samples
+	VarShare   float64 // share of the variance that lies between runs (one-way ANOVA, 0..1); NaN when not estimable
+	Outliers   int     // samples with modified z-score > OutlierZ (never dropped)
+	Warnings   []string
 }
 
-// Summarize computes the statistics of a sample. An empty sample gives
-// N == 0 and NaN fields.
+// Summarize computes the statistics of a sample whose values are each a
+// program run of their own (one sample per run).
 func Summarize(xs []float64) Stats {
-	if len(xs) == 0 {
-		nan := math.NaN()
-		return Stats{Median: nan, Lo: nan, Hi: nan, Min: nan, Max: nan}
+	ids := make([]int, len(xs))
+	for i := range ids {
+		ids[i] = i
 	}
-	sorted := append([]float64(nil), xs...)
-	sort.Float64s(sorted)
-	s := benchmath.NewSample(sorted, &benchmath.DefaultThresholds)
+	return SummarizeRuns(xs, ids)
+}
+
+// SummarizeRuns computes the statistics of samples xs, sample i coming
+// from program run runs[i]. An empty sample gives N == 0 and NaN fields.
+func SummarizeRuns(xs []float64, runs []int) Stats {
+	nan := math.NaN()
+	if len(xs) == 0 {
+		return Stats{Median: nan, Lo: nan, Hi: nan, Min: nan, Max: nan, VarShare: nan}
+	}
+	groups := groupRuns(xs, runs)
+	meds := make([]float64, len(groups))
+	for i, g := range groups {
+		meds[i] = median(g)
+	}
+	sort.Float64s(meds)
+	s := benchmath.NewSample(meds, &benchmath.DefaultThresholds)
 	sum := benchmath.AssumeNothing.Summary(s, Confidence)
-	med, _ := stats.Median(sorted)
+	sorted := sortedCopy(xs)
 	st := Stats{
-		N:      len(sorted),
-		Median: med,
-		Lo:     sum.Lo,
-		Hi:     sum.Hi,
-		Min:    sorted[0],
-		Max:    sorted[len(sorted)-1],
+		N:          len(xs),
+		Runs:       len(groups),
+		RunMedians: meds,
+		Median:     sum.Center,
+		Lo:         sum.Lo,
+		Hi:         sum.Hi,
+		Min:        sorted[0],
+		Max:        sorted[len(sorted)-1],
+		VarShare:   BetweenRunShare(groups),
 	}
 	st.CIValid = !math.IsInf(sum.Lo, 0) && !math.IsInf(sum.Hi, 0) && !math.IsNaN(sum.Lo)
 	for _, w := range append(s.Warnings, sum.Warnings...) {
-		st.Warnings = append(st.Warnings, w.Error())
+		st.Warnings = append(st.Warnings, strings.Replace(w.Error(), "samples", "runs", 1))
 	}
 	st.Outliers = len(Outliers(sorted))
 	return st
+}
+
+// groupRuns splits xs by run id, runs in first-seen order.
+func groupRuns(xs []float64, runs []int) [][]float64 {
+	idx := map[int]int{}
+	var out [][]float64
+	for i, x := range xs {
+		id := i
+		if i < len(runs) {
+			id = runs[i]
+		}
+		j, ok := idx[id]
+		if !ok {
+			j = len(out)
+			idx[id] = j
+			out = append(out, nil)
+		}
+		out[j] = append(out[j], x)
+	}
+	return out
+}
+
+func median(xs []float64) float64 {
+	m, err := stats.Median(xs)
+	if err != nil {
+		return math.NaN()
+	}
+	return m
+}
+
+// BetweenRunShare is the share of the variance of the samples that lies
+// between program runs: the one-way random-effects ANOVA estimate
+// σ²_between = max(0, (MSB − MSW)/n₀) over σ²_between + MSW, with n₀ the
+// (unbalanced-design) effective samples per run. NaN when it cannot be
+// estimated: fewer than two runs, or no run with two samples.
+func BetweenRunShare(groups [][]float64) float64 {
+	k := len(groups)
+	n, sumSq := 0, 0.0
+	var all []float64
+	for _, g := range groups {
+		n += len(g)
+		sumSq += float64(len(g) * len(g))
+		all = append(all, g...)
+	}
+	if k < 2 || n <= k {
+		return math.NaN()
+	}
+	grand, _ := stats.Mean(all)
+	var ssb, ssw float64
+	for _, g := range groups {
+		m, _ := stats.Mean(g)
+		ssb += float64(len(g)) * (m - grand) * (m - grand)
+		v, _ := stats.PopulationVariance(g)
+		ssw += v * float64(len(g))
+	}
+	msb := ssb / float64(k-1)
+	msw := ssw / float64(n-k)
+	n0 := (float64(n) - sumSq/float64(n)) / float64(k-1)
+	between := math.Max(0, (msb-msw)/n0)
+	if between+msw == 0 {
+		return 0
+	}
+	return between / (between + msw)
 }
 
 // ModifiedZ returns the modified z-scores 0.6745·(x−median)/MAD of the
@@ -105,15 +197,6 @@ func Outliers(xs []float64) []int {
 	return out
 }
 
-// Percentile is the p-th percentile (0 < p ≤ 100) of xs.
-func Percentile(xs []float64, p float64) float64 {
-	v, err := stats.Percentile(xs, p)
-	if err != nil {
-		return math.NaN()
-	}
-	return v
-}
-
 // Comparison of a cell against a baseline cell.
 type Comparison struct {
 	Base, New   float64 // medians
@@ -124,12 +207,18 @@ type Comparison struct {
 	Warnings    []string
 }
 
-// CompareSamples compares two samples: ratio of medians and Mann–Whitney U test.
+// CompareSamples compares two samples whose values are each a program run
+// of their own.
 func CompareSamples(base, new []float64) Comparison {
-	b := benchmath.NewSample(sortedCopy(base), &benchmath.DefaultThresholds)
-	n := benchmath.NewSample(sortedCopy(new), &benchmath.DefaultThresholds)
-	mb, _ := stats.Median(b.Values)
-	mn, _ := stats.Median(n.Values)
+	return CompareStats(Summarize(base), Summarize(new))
+}
+
+// CompareStats compares two cells on their per-run medians: ratio of the
+// medians of per-run medians and the Mann–Whitney U test over the runs.
+func CompareStats(base, new Stats) Comparison {
+	b := benchmath.NewSample(base.RunMedians, &benchmath.DefaultThresholds)
+	n := benchmath.NewSample(new.RunMedians, &benchmath.DefaultThresholds)
+	mb, mn := base.Median, new.Median
 	cmp := benchmath.AssumeNothing.Compare(b, n)
 	c := Comparison{Base: mb, New: mn, Ratio: mn / mb, Delta: (mn - mb) / mb * 100, P: cmp.P}
 	c.Significant = cmp.P < Alpha

@@ -120,19 +120,35 @@ func statusText(c *Cell, unit string) string {
 	return "—"
 }
 
-// medCI formats "median ± half-width of the 95% CI" scaled by 1/scale.
+// medCI formats a metric's median with its 95% CI as "median [lo, hi]"
+// in the human unit of the median (scale is ignored: kept for callers
+// that pass the unit's natural scale).
 func medCI(s Stats, scale float64) string {
+	return fmtStatScaled(s, scale, "")
+}
+
+// fmtStatScaled formats median [lo, hi] divided by scale, with suffix.
+func fmtStatScaled(s Stats, scale float64, suffix string) string {
 	if s.N == 0 {
 		return "—"
 	}
-	out := sig3(s.Median / scale)
+	out := sig3(s.Median/scale) + suffix
 	if s.CIValid {
-		half := math.Max(s.Hi-s.Median, s.Median-s.Lo)
-		out += " ± " + fixed(half/scale, decimals(s.Median/scale))
+		out += " [" + sig3(s.Lo/scale) + ", " + sig3(s.Hi/scale) + "]"
 	} else {
 		out += " (no CI)"
 	}
 	return out
+}
+
+// fmtStat formats median [lo, hi] of a metric in its human unit
+// ("1.61 ms [1.58, 1.66]", "1.52 GB/s [1.50, 1.55]").
+func fmtStat(unit string, s Stats) string {
+	if s.N == 0 {
+		return "—"
+	}
+	scale, suffix := humanScale(unit, s.Median)
+	return fmtStatScaled(s, scale, suffix)
 }
 
 // medOnly formats a median scaled by 1/scale.
@@ -143,6 +159,23 @@ func medOnly(s Stats, scale float64) string {
 	return sig3(s.Median / scale)
 }
 
+// runMarks are the short per-cell markers of the replication: the number
+// of runs when below MinRuns, the unstable flag, a dominant between-run
+// variance share.
+func runMarks(c *Cell, s Stats) []string {
+	var m []string
+	if s.N > 0 && s.Runs < MinRuns {
+		m = append(m, plural(s.Runs, "run", "runs"))
+	}
+	if c.Unstable {
+		m = append(m, "unstable")
+	}
+	if s.VarShare > VarShareWarn {
+		m = append(m, fmt.Sprintf("%.0f%% var between runs", s.VarShare*100))
+	}
+	return m
+}
+
 // notes lists what a reader must know about a cell's headline metric.
 func (d *Data) notes(c *Cell, unit string) string {
 	var out []string
@@ -150,16 +183,14 @@ func (d *Data) notes(c *Cell, unit string) string {
 	if c.Status == StatusFailed && s.N > 0 {
 		out = append(out, "failed: "+c.Reason)
 	}
-	if s.N > 0 && s.N < MinSamples {
-		out = append(out, fmt.Sprintf("n=%d<%d", s.N, MinSamples))
-	}
+	out = append(out, runMarks(c, s)...)
 	if s.Outliers > 0 {
 		out = append(out, plural(s.Outliers, "outlier", "outliers"))
 	}
 	return strings.Join(out, "; ")
 }
 
-// inline is medCI plus short markers, for wide tables without a notes
+// inline is fmtStat plus short markers, for wide tables without a notes
 // column; a cell without samples shows its status.
 func (d *Data) inline(c *Cell, unit string, scale float64) string {
 	if st := statusText(c, unit); st != "" {
@@ -167,13 +198,7 @@ func (d *Data) inline(c *Cell, unit string, scale float64) string {
 	}
 	s := d.Stat(c, unit)
 	out := medCI(s, scale)
-	var marks []string
-	if s.N < MinSamples {
-		marks = append(marks, "n="+strconv.Itoa(s.N))
-	}
-	if s.Outliers > 0 {
-		marks = append(marks, plural(s.Outliers, "outlier", "outliers"))
-	}
+	marks := runMarks(c, s)
 	if c.Status == StatusFailed {
 		marks = append(marks, "failed")
 	}
@@ -181,6 +206,22 @@ func (d *Data) inline(c *Cell, unit string, scale float64) string {
 		out += " (" + strings.Join(marks, ", ") + ")"
 	}
 	return out
+}
+
+// runsText is the "runs" column: runs (samples).
+func runsText(s Stats) string {
+	if s.N == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%d (%d)", s.Runs, s.N)
+}
+
+// shareText is the between-run variance share column.
+func shareText(s Stats) string {
+	if math.IsNaN(s.VarShare) {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%%", s.VarShare*100)
 }
 
 // sumMetric is the median of the per-sample sum of two metrics (user+sys).
@@ -240,18 +281,25 @@ func slug(s string) string {
 	return b.String()
 }
 
-const statNote = "Median ± half-width of its 95% confidence interval (order statistics, as benchstat); " +
-	"\"no CI\" when n < 6; n shown when below 10 samples; outliers by modified z-score > 3.5 are counted, never dropped."
+const statNote = "Median of the per-run medians [95% confidence interval] (order statistics over program runs); " +
+	"\"no CI\" with fewer than 6 runs; runs (samples); between-run share of the variance, flagged above 50%; " +
+	"\"unstable\": the cell hit the run cap before its CI narrowed to ±5%."
 
 // Tables builds every table of the report, in report order.
 func (d *Data) Tables() []*Table {
 	var ts []*Table
+	ts = append(ts, d.summaryTables()...)
 	ts = append(ts, d.startupTables()...)
 	ts = append(ts, d.pingpongTables()...)
 	ts = append(ts, d.streamTables()...)
 	ts = append(ts, d.poolTables()...)
+	ts = append(ts, d.versionTables()...)
+	ts = append(ts, d.libraryTables()...)
 	ts = append(ts, d.hostTables()...) // several runs side by side (hosts.go)
 	ts = append(ts, d.compareTables()...)
+	if t := d.warningsTable(); t != nil {
+		ts = append(ts, t)
+	}
 	if t := d.statusTable(); t != nil {
 		ts = append(ts, t)
 	}
@@ -499,10 +547,11 @@ func (d *Data) baselineRows(dim, base string, with func(bench.Cell, string) benc
 		if !hasSamples(b, "ns/op") {
 			continue
 		}
-		cmp := CompareSamples(b.Samples["ns/op"], c.Samples["ns/op"])
+		bs, cs := d.Stat(b, "ns/op"), d.Stat(c, "ns/op")
+		cmp := CompareStats(bs, cs)
 		row := d.labelVals(c)
 		row = append(row, c.Cell.Workload, c.Cell.Impl, c.Cell.Method, c.Cell.Chan, params(c.Cell), strconv.Itoa(c.Cell.Cores),
-			fmtNs(cmp.Base), fmtNs(cmp.New), cmp.RatioString(), cmp.PString())
+			fmtStat("ns/op", bs), fmtStat("ns/op", cs), cmp.DeltaString())
 		rows = append(rows, row)
 	}
 	return rows
@@ -512,14 +561,14 @@ func (d *Data) compareTables() []*Table {
 	hdr := append(d.labelCols(), "workload", "impl", "method", "chan", "params", "cores")
 	left := len(hdr)
 	cap := "Headline metric ns/op (start-up latency, mean round trip, time per streamed message, pool makespan): " +
-		"median of the baseline, median of the cell, ratio of medians, Mann–Whitney U p-value; \"~\" when p ≥ 0.05 (not significant)."
+		"median [95% CI] of the baseline and of the cell; vs base: change of the median when the Mann–Whitney U test over per-run medians gives p < 0.05, \"~\" otherwise."
 	var ts []*Table
 	if rows := d.baselineRows("method", "fork", func(c bench.Cell, v string) bench.Cell { c.Method = v; return c },
 		func(c bench.Cell) string { return c.Method }); len(rows) > 0 {
 		ts = append(ts, &Table{
 			Name: "compare-method-vs-fork", Section: "compare",
 			Title:  "Each start method vs fork (same impl, chan, parameters, cores)",
-			Header: append(append([]string(nil), hdr...), "fork", "this", "ratio", "p"),
+			Header: append(append([]string(nil), hdr...), "fork", "this", "vs base"),
 			Left:   left, Rows: rows, Caption: cap,
 		})
 	}
@@ -528,7 +577,7 @@ func (d *Data) compareTables() []*Table {
 		ts = append(ts, &Table{
 			Name: "compare-impl-vs-native", Section: "compare",
 			Title:  "Each implementation vs native Go (same method, chan, parameters, cores)",
-			Header: append(append([]string(nil), hdr...), "native", "this", "ratio", "p"),
+			Header: append(append([]string(nil), hdr...), "native", "this", "vs base"),
 			Left:   left, Rows: rows, Caption: cap,
 		})
 	}
