@@ -454,7 +454,7 @@ func (d *Data) hostFigures() []*figure {
 			for i := range f.panels {
 				f.panels[i].logY = spansDecade(allSeries)
 			}
-			f.cols = min(len(f.panels), 3)
+			f.cols = min(len(f.panels), 2)
 			switch w {
 			case "pingpong":
 				f.title = fmt.Sprintf("Ping-pong round trip vs cores, %s, size=%s: hosts side by side", impl, sizeLabel(size))
