@@ -458,10 +458,10 @@ func (d *Data) hostFigures() []*figure {
 			switch w {
 			case "pingpong":
 				f.title = fmt.Sprintf("Ping-pong round trip vs cores, %s, size=%s: hosts side by side", impl, sizeLabel(size))
-				f.caption = fmt.Sprintf("Round trip (p50, median over samples; whiskers: 95%% CI) of %s at size=%s by CPU-set size, one line per host/run, one panel per start method and channel.", impl, sizeLabel(size))
+				f.caption = fmt.Sprintf("Round trip (p50; median of the per-run medians, whiskers: its 95%% CI) of %s at size=%s by CPU-set size, one line per host/run, one panel per start method and channel.", impl, sizeLabel(size))
 			case "stream":
 				f.title = fmt.Sprintf("Stream throughput vs cores, %s, size=%s: hosts side by side", impl, sizeLabel(size))
-				f.caption = fmt.Sprintf("One-way throughput of %s at size=%s by CPU-set size, one line per host/run, one panel per start method and channel; whiskers: 95%% CI.", impl, sizeLabel(size))
+				f.caption = fmt.Sprintf("One-way throughput of %s at size=%s by CPU-set size, one line per host/run, one panel per start method and channel; median of the per-run medians, whiskers: its 95%% CI.", impl, sizeLabel(size))
 			case "pool":
 				f.title = fmt.Sprintf("Pool makespan with workers = cores, %s, cpu tasks: hosts side by side", impl)
 				f.caption = fmt.Sprintf("Makespan of one map of cpu tasks of %s with as many workers as cores, by core count, one line per host/run, one panel per start method and channel; whiskers: 95%% CI.", impl)
