@@ -378,7 +378,7 @@ func (d *Data) hostFigures() []*figure {
 		labels := hostLabels(runs)
 		all := d.workload(w)
 		m := hostMetrics[w]
-		for _, impl := range present(bench.Impls, all, func(c bench.Cell) string { return c.Impl }) {
+		for _, impl := range present(bench.KnownImpls(), all, func(c bench.Cell) string { return c.Impl }) {
 			ic := filterCells(all, func(c bench.Cell) bool { return c.Impl == impl && c.Payload == "" })
 			if w == "pool" {
 				ic = filterCells(ic, func(c bench.Cell) bool { return c.Workers == c.Cores && c.Task == "cpu" })
@@ -405,9 +405,15 @@ func (d *Data) hostFigures() []*figure {
 			}
 			f := &figure{name: "hosts-cores-" + w + "-" + impl}
 			var shared []panel
-			for _, g := range groupBy(ic, func(c *Cell) string { return c.Cell.Method + "/" + c.Cell.Chan }) {
-				method, ch := g.cells[0].Cell.Method, g.cells[0].Cell.Chan
-				pn := panel{title: fmt.Sprintf("%s, method=%s, chan=%s", impl, method, ch), xlabel: "cores (CPU affinity set)",
+			for _, g := range groupBy(ic, func(c *Cell) string { return c.Cell.Method + "/" + c.Cell.Exec + "/" + c.Cell.Chan }) {
+				title := impl + ", method=" + g.cells[0].Cell.Method
+				if e := g.cells[0].Cell.Exec; e != "" {
+					title += ", exec=" + e
+				}
+				if ch := g.cells[0].Cell.Chan; ch != "" {
+					title += ", chan=" + ch
+				}
+				pn := panel{title: title, xlabel: "cores (CPU affinity set)",
 					ylabel: m.what, logX: true, xticks: ticks,
 					xmin: float64(cores[0]) / 1.4, xmax: float64(cores[len(cores)-1]) * 1.4}
 				if w == "stream" {
@@ -464,7 +470,7 @@ func (d *Data) hostFigures() []*figure {
 				f.caption = fmt.Sprintf("One-way throughput of %s at size=%s by CPU-set size, one line per host/run, one panel per start method and channel; median of the per-run medians, whiskers: its 95%% CI.", impl, sizeLabel(size))
 			case "pool":
 				f.title = fmt.Sprintf("Pool makespan with workers = cores, %s, cpu tasks: hosts side by side", impl)
-				f.caption = fmt.Sprintf("Makespan of one map of cpu tasks of %s with as many workers as cores, by core count, one line per host/run, one panel per start method and channel; whiskers: 95%% CI.", impl)
+				f.caption = fmt.Sprintf("Makespan of one map of cpu tasks of %s with as many workers as cores, by core count, one line per host/run, one panel per start method and channel; median of the per-run medians, whiskers: its 95%% CI.", impl)
 			}
 			if len(shared) > 0 && onlyOne > 0 {
 				f.caption += fmt.Sprintf(" %s measured by one run only are left out here.", plural(onlyOne, "method/channel", "methods/channels"))
