@@ -278,3 +278,52 @@ func d0find(r *Run, bname string) *Cell {
 	}
 	return nil
 }
+
+func TestHostRows(t *testing.T) {
+	pp := func(cores int, ns int) string {
+		return fmt.Sprintf("BenchmarkPingpong/impl=native/method=fork/chan=pipe/size=64B/cores=%d 1 %d ns/op", cores, ns)
+	}
+	for _, tc := range []struct {
+		name   string
+		a, b   string // raw.bench of two hosts
+		rows   []string
+		single int
+	}{
+		{"same core counts",
+			shardFile(map[string]string{"host-label": "a", "nproc": "2"}, pp(1, 10), pp(2, 20)),
+			shardFile(map[string]string{"host-label": "b", "nproc": "2"}, pp(2, 30)),
+			[]string{"impl=native/method=fork/chan=pipe/size=64B/cores=2"}, 1},
+		{"all CPUs of each",
+			shardFile(map[string]string{"host-label": "a", "nproc": "2"}, pp(2, 20)),
+			shardFile(map[string]string{"host-label": "b", "nproc": "16"}, pp(1, 5), pp(16, 30)),
+			[]string{"impl=native/method=fork/chan=pipe/size=64B/cores=all"}, 3},
+		{"nothing shared",
+			shardFile(map[string]string{"host-label": "a", "nproc": "4"}, pp(1, 20)),
+			shardFile(map[string]string{"host-label": "b", "nproc": "16"}, pp(2, 5)),
+			nil, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			ra, err := Load(writeRun(t, root, "a", tc.a), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rb, err := Load(writeRun(t, root, "b", tc.b), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := newData([]*Run{ra, rb})
+			rows, single := hostRows(d, "pingpong", d.Runs)
+			var got []string
+			for _, r := range rows {
+				got = append(got, r.label)
+				if r.cells[0] == nil || r.cells[1] == nil {
+					t.Errorf("row %s lacks a host", r.label)
+				}
+			}
+			if strings.Join(got, ",") != strings.Join(tc.rows, ",") || single != tc.single {
+				t.Errorf("rows %q single %d, want %q single %d", got, single, tc.rows, tc.single)
+			}
+		})
+	}
+}
