@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"sort"
@@ -102,6 +104,20 @@ func Partition(cells []Cell, n int, cost func(Cell) float64) [][]Cell {
 // Select returns the cells of shard s (see Partition).
 func (s Shard) Select(cells []Cell, cost func(Cell) float64) []Cell {
 	return Partition(cells, s.N, cost)[s.K-1]
+}
+
+// SelectionDigest identifies a set of cells (12 hex digits of the SHA-256
+// of their sorted names): shards of one run record it, so that shards cut
+// from different selections (another profile, another CPU count) are
+// not merged as one run.
+func SelectionDigest(cells []Cell) string {
+	names := make([]string, len(cells))
+	for i, c := range cells {
+		names[i] = c.Name()
+	}
+	sort.Strings(names)
+	h := sha256.Sum256([]byte(strings.Join(names, "\n")))
+	return hex.EncodeToString(h[:6])
 }
 
 var labelJunk = regexp.MustCompile(`[^a-z0-9.]+`)

@@ -303,6 +303,7 @@ func runCmd(args []string) error {
 	if err != nil {
 		return err
 	}
+	all := cells // the whole selection, recorded with a shard
 	if sharded {
 		cells = sh.Select(cells, shardCost(f.sel.profile))
 		if !isSet(f.fs, "shard") { // from Slurm: recorded, so that --resume picks the same shard
@@ -334,7 +335,7 @@ func runCmd(args []string) error {
 		Warmup: *f.warm, Benchtime: *f.benchtime,
 		Timeout: *f.timeout, Out: *f.out, Resume: f.resume,
 		Args: recordable(args), Progress: os.Stderr,
-		Extra: f.cl.configLines(sh, sharded, recordable(args)),
+		Extra: f.cl.configLines(sh, sharded, all, recordable(args)),
 	})
 	if err != nil {
 		var in *harness.InputError

@@ -92,8 +92,10 @@ func shardSummary(w io.Writer, all []bench.Cell, sh bench.Shard, cost func(bench
 }
 
 // configLines are the run's host label and, for a shard, the shard, the
-// run id its sibling shards share and the Slurm job ids.
-func (f *clusterFlags) configLines(sh bench.Shard, sharded bool, args []string) []harness.ConfigLine {
+// run id its sibling shards share, the size and digest of the whole
+// selection (all: the cells before sharding; shards of one run must have
+// partitioned the same cells) and the Slurm job ids.
+func (f *clusterFlags) configLines(sh bench.Shard, sharded bool, all []bench.Cell, args []string) []harness.ConfigLine {
 	label := bench.SanitizeLabel(f.hostLabel)
 	if label == "" {
 		label = defaultHostLabel()
@@ -110,7 +112,9 @@ func (f *clusterFlags) configLines(sh bench.Shard, sharded bool, args []string) 
 		lines = append(lines, harness.ConfigLine{Key: "run-id", Value: runID})
 	}
 	if sharded {
-		lines = append(lines, harness.ConfigLine{Key: "shard", Value: sh.String()})
+		lines = append(lines,
+			harness.ConfigLine{Key: "shard", Value: sh.String()},
+			harness.ConfigLine{Key: "shard-selection", Value: fmt.Sprintf("%d cells, %s", len(all), bench.SelectionDigest(all))})
 	}
 	for _, kv := range [][2]string{
 		{"slurm-job-id", "SLURM_JOB_ID"},

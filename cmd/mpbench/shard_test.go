@@ -90,7 +90,7 @@ func TestShardConfigLines(t *testing.T) {
 	}
 	slurm := map[string]string{"SLURM_ARRAY_JOB_ID": "41", "SLURM_JOB_ID": "43", "SLURM_ARRAY_TASK_ID": "2"}
 	f := clusterFlags{hostLabel: "Big Box #1", getenv: func(k string) string { return slurm[k] }}
-	lines := f.configLines(bench.Shard{K: 2, N: 3}, true, nil)
+	lines := f.configLines(bench.Shard{K: 2, N: 3}, true, nil, nil)
 	for k, want := range map[string]string{"host-label": "big-box-1", "run-id": "slurm-41", "shard": "2/3",
 		"slurm-job-id": "43", "slurm-array-job-id": "41", "slurm-array-task-id": "2"} {
 		if got := get(lines, k); got != want {
@@ -100,17 +100,17 @@ func TestShardConfigLines(t *testing.T) {
 	// By hand: shards of one command line share a run id, another
 	// selection or shard count gets another.
 	none := clusterFlags{getenv: func(string) string { return "" }}
-	a := get(none.configLines(bench.Shard{K: 1, N: 2}, true, []string{"--impl", "native", "--shard", "1/2", "--out", "r1"}), "run-id")
-	b := get(none.configLines(bench.Shard{K: 2, N: 2}, true, []string{"--impl", "native", "--shard=2/2", "--out=r2", "--host-label", "x"}), "run-id")
-	c := get(none.configLines(bench.Shard{K: 1, N: 2}, true, []string{"--impl", "cpython", "--shard", "1/2", "--out", "r1"}), "run-id")
-	d := get(none.configLines(bench.Shard{K: 1, N: 3}, true, []string{"--impl", "native", "--shard", "1/3", "--out", "r1"}), "run-id")
+	a := get(none.configLines(bench.Shard{K: 1, N: 2}, true, nil, []string{"--impl", "native", "--shard", "1/2", "--out", "r1"}), "run-id")
+	b := get(none.configLines(bench.Shard{K: 2, N: 2}, true, nil, []string{"--impl", "native", "--shard=2/2", "--out=r2", "--host-label", "x"}), "run-id")
+	c := get(none.configLines(bench.Shard{K: 1, N: 2}, true, nil, []string{"--impl", "cpython", "--shard", "1/2", "--out", "r1"}), "run-id")
+	d := get(none.configLines(bench.Shard{K: 1, N: 3}, true, nil, []string{"--impl", "native", "--shard", "1/3", "--out", "r1"}), "run-id")
 	if a == "" || a != b || a == c || a == d {
 		t.Errorf("run ids: same command %q %q, other selection %q, other count %q", a, b, c, d)
 	}
-	if got := get(none.configLines(bench.Shard{}, false, nil), "run-id"); got != "" {
+	if got := get(none.configLines(bench.Shard{}, false, nil, nil), "run-id"); got != "" {
 		t.Errorf("unsharded run without Slurm has run-id %q", got)
 	}
-	if got := get(none.configLines(bench.Shard{}, false, nil), "host-label"); got == "" || got != bench.SanitizeLabel(got) {
+	if got := get(none.configLines(bench.Shard{}, false, nil, nil), "host-label"); got == "" || got != bench.SanitizeLabel(got) {
 		t.Errorf("default host label %q", got)
 	}
 }

@@ -43,7 +43,7 @@ func (r *Run) RunID() string { return r.ConfigValue("run-id") }
 // ShardKeys are the configuration keys that differ between the shards of
 // one run (or that an unsharded run does not have); a merged run shows
 // them per shard.
-var ShardKeys = []string{"shard", "run-id", "slurm-job-id", "slurm-array-job-id", "slurm-array-task-id", "slurm-cluster", "slurm-node"}
+var ShardKeys = []string{"shard", "shard-selection", "run-id", "slurm-job-id", "slurm-array-job-id", "slurm-array-task-id", "slurm-cluster", "slurm-node"}
 
 // MergeShards merges the runs that are shards of one run (same host label,
 // same non-empty run id) into one run, keeping the order of first
@@ -88,6 +88,17 @@ func mergeRuns(shards []*Run) (*Run, error) {
 	})
 	first := shards[0]
 	m := &Run{Dir: first.Dir, Better: map[string]int{}}
+	// Shards of one run partition one selection.
+	for _, r := range shards[1:] {
+		if a, b := first.ConfigValue("shard-selection"), r.ConfigValue("shard-selection"); a != b {
+			return nil, fmt.Errorf("%s and %s (host %s, run %s) are shards of different selections (%q, %q): not one run",
+				first.Dir, r.Dir, first.HostLabel(), first.RunID(), a, b)
+		}
+	}
+	if missing := missingShards(shards); missing != "" {
+		m.Warnings = append(m.Warnings, fmt.Sprintf("run %s of %s: %s not given; the report covers the other shards' cells only",
+			first.RunID(), first.HostLabel(), missing))
+	}
 	// Configuration: the first shard's keys in its order (then keys only
 	// later shards have); a value the shards do not agree on is listed per
 	// shard, "v1 | v2 | …".
@@ -148,6 +159,30 @@ func mergeRuns(shards []*Run) (*Run, error) {
 	}
 	sortCells(m.Cells)
 	return m, nil
+}
+
+// missingShards names the shards 1..N of a run that are not among the
+// given ones ("" when all are there or the shards do not say N).
+func missingShards(shards []*Run) string {
+	have := map[int]bool{}
+	n := 0
+	for _, r := range shards {
+		k, ns, _ := strings.Cut(r.ConfigValue("shard"), "/")
+		ki, _ := strconv.Atoi(k)
+		ni, _ := strconv.Atoi(ns)
+		have[ki] = true
+		n = max(n, ni)
+	}
+	var miss []string
+	for k := 1; k <= n; k++ {
+		if !have[k] {
+			miss = append(miss, fmt.Sprintf("%d/%d", k, n))
+		}
+	}
+	if len(miss) == 0 {
+		return ""
+	}
+	return "shard " + strings.Join(miss, ", ")
 }
 
 // shardIndex is K of a "shard: K/N" line (0 when absent).

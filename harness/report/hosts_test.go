@@ -12,7 +12,7 @@ import (
 // shardFile builds a raw.bench of one shard.
 func shardFile(config map[string]string, lines ...string) string {
 	var b strings.Builder
-	for _, k := range []string{"cpu", "nproc", "host", "host-label", "run-id", "shard", "start", "slurm-array-task-id"} {
+	for _, k := range []string{"cpu", "nproc", "host", "host-label", "run-id", "shard", "shard-selection", "start", "slurm-array-task-id"} {
 		if v, ok := config[k]; ok {
 			fmt.Fprintf(&b, "%s: %s\n", k, v)
 		}
@@ -81,14 +81,18 @@ func TestMergeShards(t *testing.T) {
 		runs    int    // runs after merging
 		cells   []int  // cells per run
 		wantErr string // substring of the error
+		warn    string // substring of a warning of the merged run
 	}{
-		{"two shards", []string{shard2, shard1}, 1, []int{3}, ""},
-		{"same shard twice", []string{shard1, shard1, shard2}, 1, []int{3}, ""},
+		{"two shards", []string{shard2, shard1}, 1, []int{3}, "", ""},
+		{"a shard missing", []string{shard1, shardFile(with("run-id", "slurm-7", "shard", "3/3"), cellB+" 1 200 ns/op")}, 1, []int{2}, "", "shard 2/3 not given"},
+		{"same shard twice", []string{shard1, shard1, shard2}, 1, []int{3}, "", ""},
 		{"conflict", []string{shard1, shardFile(with("run-id", "slurm-7", "shard", "2/2"), cellA+" 1 999 ns/op")}, 0, nil,
-			"Startup/impl=native/method=fork/chan=pipe/rss=0/cores=1 is recorded by both"},
-		{"other run id", []string{shard1, shardFile(with("run-id", "slurm-8", "shard", "2/2"), cellA+" 1 999 ns/op")}, 2, []int{1, 1}, ""},
-		{"other host, same run id", []string{shard1, shardFile(with("host-label", "node-b", "run-id", "slurm-7"), cellA+" 1 999 ns/op")}, 2, []int{1, 1}, ""},
-		{"no run id: folder is the run", []string{shardFile(host, cellA+" 1 100 ns/op"), shardFile(host, cellA+" 1 120 ns/op")}, 2, []int{1, 1}, ""},
+			"Startup/impl=native/method=fork/chan=pipe/rss=0/cores=1 is recorded by both", ""},
+		{"other selection", []string{shard1, shardFile(with("run-id", "slurm-7", "shard", "2/2", "shard-selection", "9 cells, abc"), cellB+" 1 200 ns/op")}, 0, nil,
+			"are shards of different selections", ""},
+		{"other run id", []string{shard1, shardFile(with("run-id", "slurm-8", "shard", "2/2"), cellA+" 1 999 ns/op")}, 2, []int{1, 1}, "", ""},
+		{"other host, same run id", []string{shard1, shardFile(with("host-label", "node-b", "run-id", "slurm-7"), cellA+" 1 999 ns/op")}, 2, []int{1, 1}, "", ""},
+		{"no run id: folder is the run", []string{shardFile(host, cellA+" 1 100 ns/op"), shardFile(host, cellA+" 1 120 ns/op")}, 2, []int{1, 1}, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
@@ -112,6 +116,10 @@ func TestMergeShards(t *testing.T) {
 			}
 			if len(got) != tc.runs {
 				t.Fatalf("%d runs, want %d", len(got), tc.runs)
+			}
+			warned := strings.Join(got[0].Warnings, "\n")
+			if (tc.warn == "") != (warned == "") || !strings.Contains(warned, tc.warn) {
+				t.Errorf("warnings %q, want %q", warned, tc.warn)
 			}
 			for i, r := range got {
 				if len(r.Cells) != tc.cells[i] {
