@@ -405,6 +405,9 @@ func (d *Data) hostFigures() []*figure {
 		return nil
 	}
 	var fs []*figure
+	if f := d.hostStartupFigure(); f != nil {
+		fs = append(fs, f)
+	}
 	for _, w := range []string{"pingpong", "stream", "pool"} {
 		runs := d.hostRuns(w)
 		if len(runs) < 2 {
@@ -514,6 +517,101 @@ func (d *Data) hostFigures() []*figure {
 		}
 	}
 	return fs
+}
+
+// hostStartupFigure: start-up latency of every host with all its CPUs
+// (cores = nproc), one panel per parent rss (smallest and largest), the
+// impl/method/chan combinations at least two hosts measured as
+// categories, a marker per host.
+func (d *Data) hostStartupFigure() *figure {
+	runs := d.hostRuns("startup")
+	if len(runs) < 2 {
+		return nil
+	}
+	labels := hostLabels(runs)
+	type key struct {
+		cat string
+		rss int64
+	}
+	at := map[key][]*Cell{} // per category and rss: the cell of each run
+	var cells []*Cell
+	for i, r := range runs {
+		nproc, _ := strconv.Atoi(r.ConfigValue("nproc"))
+		for _, c := range onlyRun(d.workload("startup"), r) {
+			if c.Cell.Cores != nproc || c.Cell.Payload != "" || !hasSamples(c, "ns/op") {
+				continue
+			}
+			k := key{c.Cell.Impl + "\n" + c.Cell.Method + "\n" + c.Cell.Chan, c.Cell.RSS}
+			if at[k] == nil {
+				at[k] = make([]*Cell, len(runs))
+				cells = append(cells, c)
+			}
+			at[k][i] = c
+		}
+	}
+	sortCells(cells)
+	rssList := presentInts(cells, func(c bench.Cell) int64 { return c.RSS })
+	if len(rssList) == 0 {
+		return nil
+	}
+	if len(rssList) > 2 {
+		rssList = []int64{rssList[0], rssList[len(rssList)-1]}
+	}
+	f := &figure{
+		name:  "hosts-startup",
+		title: "Start-up latency with all CPUs of each host: hosts side by side",
+		caption: "Start-up latency (start() → first message) of each host at cores = its CPU count, by implementation, start method and channel " +
+			"measured on two or more hosts; one marker per host; median of the per-run medians, whiskers: its 95% CI.",
+		cols: 1,
+	}
+	for _, rss := range rssList {
+		var cats []string
+		seen := map[string]bool{}
+		for _, c := range cells {
+			k := key{c.Cell.Impl + "\n" + c.Cell.Method + "\n" + c.Cell.Chan, rss}
+			n := 0
+			for _, x := range at[k] {
+				if x != nil {
+					n++
+				}
+			}
+			if n >= 2 && !seen[k.cat] {
+				seen[k.cat] = true
+				cats = append(cats, k.cat)
+			}
+		}
+		if len(cats) == 0 {
+			continue
+		}
+		var ticks []plot.Tick
+		for i, c := range cats {
+			ticks = append(ticks, plot.Tick{Value: float64(i), Label: c})
+		}
+		pn := panel{title: "parent rss=" + sizeLabel(rss), ylabel: "start-up latency (ms)", xticks: ticks,
+			xmin: -0.5, xmax: float64(len(cats)) - 0.5, rotateX: len(cats) > 8}
+		for i := range runs {
+			sr := series{name: labels[i], color: i, shape: i, noLine: true}
+			off := (float64(i) - float64(len(runs)-1)/2) * 0.15
+			for j, cat := range cats {
+				if c := at[key{cat, rss}][i]; c != nil {
+					sr.pts = append(sr.pts, statPt(float64(j)+off, d.Stat(c, "ns/op"), 1e6))
+				}
+			}
+			pn.series = append(pn.series, sr)
+		}
+		f.panels = append(f.panels, pn)
+	}
+	if len(f.panels) == 0 {
+		return nil
+	}
+	var all []series
+	for _, pn := range f.panels {
+		all = append(all, pn.series...)
+	}
+	for i := range f.panels {
+		f.panels[i].logY = spansDecade(all)
+	}
+	return f
 }
 
 // writeHosts writes the side-by-side section of a report on several runs.

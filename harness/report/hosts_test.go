@@ -222,7 +222,7 @@ func TestHostsSideBySide(t *testing.T) {
 	for _, f := range d.hostFigures() {
 		figs[f.name] = f
 	}
-	for _, name := range []string{"hosts-cores-pingpong-cpython", "hosts-cores-pingpong-native", "hosts-cores-stream-cpython", "hosts-cores-pool-cpython"} {
+	for _, name := range []string{"hosts-startup", "hosts-cores-pingpong-cpython", "hosts-cores-pingpong-native", "hosts-cores-stream-cpython", "hosts-cores-pool-cpython"} {
 		f := figs[name]
 		if f == nil {
 			t.Errorf("no figure %s (have %d)", name, len(figs))
