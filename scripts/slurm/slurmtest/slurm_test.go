@@ -10,11 +10,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -54,10 +57,21 @@ func TestSlurmArray(t *testing.T) {
 	shmBefore := segments()
 	mungedBefore := pgrep("munged")
 
-	// The cluster, on ports of its own (a cluster started by hand may be up).
+	// One such test at a time on a machine (they share munged), on free
+	// ports of its own (a cluster started by hand may be up).
+	lock, err := os.OpenFile(filepath.Join(os.TempDir(), "mpbench-slurmtest.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	ports := freePorts(t, 2)
 	cluster := filepath.Join(repo, "scripts", "slurm", "local-cluster")
 	slurmDir := filepath.Join(tmp, "slurm")
-	env := append(cleanEnv(), "MPBENCH_SLURM_DIR="+slurmDir, "MPBENCH_SLURMCTLD_PORT=16917", "MPBENCH_SLURMD_PORT=16918",
+	env := append(cleanEnv(), "MPBENCH_SLURM_DIR="+slurmDir, "MPBENCH_SLURMCTLD_PORT="+ports[0], "MPBENCH_SLURMD_PORT="+ports[1],
 		"SLURM_CONF="+filepath.Join(slurmDir, "etc", "slurm.conf"), token)
 	run := func(timeout time.Duration, dir string, name string, args ...string) ([]byte, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -266,6 +280,20 @@ func configKeys(r *report.Run) string {
 	}
 	sort.Strings(keys)
 	return strings.Join(keys, " ")
+}
+
+// freePorts are n distinct TCP ports nothing listens on now.
+func freePorts(t *testing.T, n int) []string {
+	var out []string
+	for i := 0; i < n; i++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		out = append(out, strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
+	}
+	return out
 }
 
 func pgrep(name string) string {
