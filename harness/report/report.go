@@ -586,7 +586,7 @@ func (d *Data) writeStatusSummary(w io.Writer, tables []*Table) {
 	fmt.Fprintln(w, "| status | reason | cells |")
 	fmt.Fprintln(w, "|:--|:--|--:|")
 	for _, k := range order {
-		fmt.Fprintf(w, "| %s | %s | %d |\n", k.status, strings.ReplaceAll(clip(k.reason, 160), "|", `\|`), count[k])
+		fmt.Fprintf(w, "| %s | %s | %d |\n", k.status, strings.ReplaceAll(k.reason, "|", `\|`), count[k])
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Every cell with its reason: [tables/skipped-failed.md](tables/skipped-failed.md).")
