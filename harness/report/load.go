@@ -179,4 +179,3 @@ func newCell(name string, run *Run) *Cell {
 	}
 	return c
 }
-

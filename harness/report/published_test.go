@@ -97,4 +97,3 @@ func TestHeadlineFiguresArePublished(t *testing.T) {
 		}
 	}
 }
-
