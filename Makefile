@@ -12,7 +12,7 @@ HEADLINE  := startup-latency-cores2 startup-rss-cpython-cores2 stream-throughput
              stream-throughput-native-cores2 cores-pingpong-cpython pool-cpu-cpython-cores2 \
              fork-in-the-road-cpython-cores2
 
-.PHONY: setup build test fuzz quick bench claims report figures clean
+.PHONY: setup build test fuzz quick bench claims report figures clean bench-slurm
 
 # Everything a fresh machine needs (idempotent): Go modules, pypy3 and
 # python3-torch from Debian when they can be had.
@@ -66,3 +66,16 @@ figures: build
 
 clean:
 	rm -rf bin
+
+# The matrix as a Slurm job array (README: Running on a cluster): SHARDS tasks,
+# each one shard on an exclusive node, into results/slurm-<job id>/shard-K-of-N/.
+SHARDS  ?= 4
+PROFILE ?= full
+bench-slurm: build
+	@command -v sbatch >/dev/null || { echo "sbatch not found: run on a Slurm login node (or: sudo scripts/slurm/local-cluster start; eval \$$(scripts/slurm/local-cluster env))"; exit 2; }
+	@jid=$$(sbatch --parsable --array=1-$(SHARDS) scripts/slurm/mpbench.sbatch --profile $(PROFILE) $(SLURM_ARGS)) || exit 1; \
+	jid=$${jid%%;*}; \
+	echo "submitted array job $$jid: $(SHARDS) shards of --profile $(PROFILE) $(SLURM_ARGS)"; \
+	echo "  results: results/slurm-$$jid/shard-K-of-$(SHARDS)/raw.bench, logs: slurm-mpbench-$${jid}_K.out"; \
+	echo "  watch:   squeue -j $$jid    (or: tail -f slurm-mpbench-$${jid}_*.out)"; \
+	echo "  merge:   $(BIN) report --out results/slurm-$$jid results/slurm-$$jid/shard-*"

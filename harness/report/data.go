@@ -40,15 +40,8 @@ func newData(runs []*Run) *Data {
 	return d
 }
 
-func hostOf(r *Run) string {
-	if h := r.Host(); h != "" {
-		return h
-	}
-	if c := r.ConfigValue("cpu"); c != "" {
-		return c
-	}
-	return filepath.Base(filepath.Clean(r.Dir))
-}
+// hostOf is the host label (hosts.go): machines often share a name.
+func hostOf(r *Run) string { return r.HostLabel() }
 
 // Stat returns the (memoised) statistics of one metric of a cell.
 func (d *Data) Stat(c *Cell, unit string) Stats {

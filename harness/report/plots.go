@@ -71,6 +71,7 @@ func (d *Data) Figures() []*figure {
 		fs = append(fs, d.versionFigures(r)...)
 		fs = append(fs, d.libraryFigures(r)...)
 	}
+	fs = append(fs, d.hostFigures()...) // several runs side by side (hosts.go)
 	var out []*figure
 	for _, f := range fs {
 		var ps []panel

@@ -34,6 +34,10 @@ func Generate(dirs []string, o Options, stdout io.Writer) error {
 		}
 		runs = append(runs, r)
 	}
+	runs, err := MergeShards(runs) // shards of one run → one run (hosts.go)
+	if err != nil {
+		return err
+	}
 	d := newData(runs)
 	switch o.Format {
 	case "", "md":
@@ -165,6 +169,9 @@ func (d *Data) writeReport(w io.Writer, tables []*Table, figs []*figure) error {
 
 	// Contents.
 	parts := []string{"[Decision guide](#decision-guide)", "[Summary](#summary)", "[Method](#method)", "[Warnings](#warnings)"}
+	if d.Multi {
+		parts = append(parts, "[Hosts side by side](#hosts-side-by-side)")
+	}
 	for _, s := range sections {
 		if sectionHas(tables, figs, s.key) {
 			parts = append(parts, fmt.Sprintf("[%s](#%s)", s.heading, anchor(s.heading)))
@@ -213,6 +220,11 @@ func (d *Data) writeReport(w io.Writer, tables []*Table, figs []*figure) error {
 
 	// Warnings.
 	d.writeWarnings(w)
+
+	// Several runs side by side (hosts.go).
+	if err := d.writeHosts(w, tables, figs); err != nil {
+		return err
+	}
 
 	// Workload sections: findings, figures, links to the detail tables.
 	for _, s := range sections {

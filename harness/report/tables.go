@@ -295,6 +295,7 @@ func (d *Data) Tables() []*Table {
 	ts = append(ts, d.poolTables()...)
 	ts = append(ts, d.versionTables()...)
 	ts = append(ts, d.libraryTables()...)
+	ts = append(ts, d.hostTables()...) // several runs side by side (hosts.go)
 	ts = append(ts, d.compareTables()...)
 	if t := d.warningsTable(); t != nil {
 		ts = append(ts, t)
