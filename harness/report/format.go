@@ -42,9 +42,9 @@ func humanScale(unit string, v float64) (scale float64, suffix string) {
 	case known && m.Kind == bench.Rate:
 		switch {
 		case a >= 1e6:
-			return 1e6, " M" + unit
+			return 1e6, "M " + unit
 		case a >= 1e3:
-			return 1e3, " k" + unit
+			return 1e3, "k " + unit
 		}
 		return 1, " " + unit
 	case (known && m.Kind == bench.Ratio) || unit == "" || unit == "ratio":
