@@ -129,7 +129,7 @@ func (d *Data) startupFigures(r *Run) []*figure {
 		}
 		pn := panel{
 			title:  fmt.Sprintf("parent rss=%s, cores=%d", sizeLabel(rss), cores),
-			ylabel: "start-up latency (ms, median, 95% CI)",
+			ylabel: "start-up latency (ms)",
 			xticks: ticks, xmin: -0.5, xmax: float64(len(ims)) - 0.5,
 		}
 		for ci, ch := range chans {
