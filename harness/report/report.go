@@ -12,9 +12,18 @@ import (
 
 // Options of Generate.
 type Options struct {
-	Format string    // "md" (default: write files), "text", "csv", "json"
-	OutDir string    // "" = the first results folder
-	Warn   io.Writer // parse warnings (nil: discarded)
+	Format     string      // "md" (default: write files), "text", "csv", "json"
+	OutDir     string      // "" = the first results folder
+	Warn       io.Writer   // parse warnings (nil: discarded)
+	Companions []Companion // further files rendered next to REPORT.md (format md)
+}
+
+// Companion renders a further file of a results folder from a results
+// file of its own (CLAIMS.md from claims.bench). The report knows only
+// this interface: it never runs or imports the code behind it.
+type Companion interface {
+	Input() string           // the results file it reads, e.g. "claims.bench"
+	Render(dir string) error // writes its file(s) into dir
 }
 
 // Generate reads the results folders and, for format "md", writes
@@ -45,7 +54,19 @@ func Generate(dirs []string, o Options, stdout io.Writer) error {
 		if out == "" {
 			out = dirs[0]
 		}
-		return d.writeAll(out)
+		if err := d.writeAll(out); err != nil {
+			return err
+		}
+		for _, dir := range dirs {
+			for _, c := range o.Companions {
+				if _, err := os.Stat(filepath.Join(dir, c.Input())); err == nil {
+					if err := c.Render(dir); err != nil {
+						return fmt.Errorf("%s: %w", c.Input(), err)
+					}
+				}
+			}
+		}
+		return nil
 	case "text":
 		for _, t := range d.Tables() {
 			if err := t.Text(stdout); err != nil {
