@@ -165,7 +165,8 @@ var sections = []struct {
 	{"startup", "Start-up", "**startup** — one sample is one child process: the clock starts when the parent calls `start()` " +
 		"(Python `Process.start()`, native: the equivalent fork/exec/forkserver request) and stops when the parent has received " +
 		"the child's first message over `chan`. Join/teardown (child exit → `join()` returns) is the separate metric `join-ns/op`. " +
-		"Parameter `rss`: memory the parent touched before starting (0, 256 MiB, 1 GiB), which fork must copy page tables for."},
+		"Parameter `rss`: memory the parent touched before starting (the values measured are in the tables), which fork must copy page tables for. " +
+		"The decision guide's cost of a child is start-up + join (`ns/op` + `join-ns/op` of each sample)."},
 	{"pingpong", "Ping-pong", "**pingpong** — round trip parent→child→parent of a full-size message over `chan`, child already running. " +
 		"`ns/op` is the mean round trip of a sample; `p50-ns`/`p99-ns` are percentiles of the round trips within a sample; " +
 		"`user-ns/op` + `sys-ns/op` are the CPU time of both processes per round trip (spinning shows up here)."},
