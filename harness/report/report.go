@@ -7,6 +7,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -477,7 +479,7 @@ func (d *Data) writeMethodStats(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%s: %d cells with samples, median %s runs per cell (range %s–%s); %d have a CI (≥ %d runs), %d are unstable, "+
 			"%d have more than %.0f%% of their variance between runs.\n\n",
-			label, cells, sig3(median(runs)), sig3(minf(runs)), sig3(maxf(runs)), withCI, MinRuns, unstable, dominated, VarShareWarn*100)
+			label, cells, strconv.FormatFloat(median(runs), 'f', -1, 64), strconv.FormatFloat(minf(runs), 'f', -1, 64), strconv.FormatFloat(maxf(runs), 'f', -1, 64), withCI, MinRuns, unstable, dominated, VarShareWarn*100)
 	}
 }
 
@@ -518,6 +520,13 @@ func (d *Data) writeWarnings(w io.Writer) {
 		}
 		count[k]++
 	}
+	kinds := map[string]int{}
+	for _, k := range order {
+		if _, ok := kinds[k.kind]; !ok {
+			kinds[k.kind] = len(kinds)
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool { return kinds[order[i].kind] < kinds[order[j].kind] })
 	fmt.Fprintln(w, "| warning | workload / implementation | cells |")
 	fmt.Fprintln(w, "|:--|:--|--:|")
 	for _, k := range order {
