@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/mpbench/mpbench/harness/claims"
 
@@ -31,30 +30,31 @@ func reportCmd(args []string) error {
 			return usagef("report: no results folder %s", d)
 		}
 	}
-	if err := report.Generate(fs.Args(), report.Options{Format: *format, OutDir: *out, Warn: os.Stderr}, os.Stdout); err != nil {
+	if *readme != "" && (fs.NArg() != 1 || *format != "md") {
+		return usagef("report: --readme takes exactly one results folder and --format md")
+	}
+	opts := report.Options{Format: *format, OutDir: *out, Warn: os.Stderr, Companions: []report.Companion{claimsMarkdown{}}}
+	if err := report.Generate(fs.Args(), opts, os.Stdout); err != nil {
 		return err
 	}
 	if *format != "md" {
 		return nil
 	}
 	if *readme != "" {
-		if fs.NArg() != 1 {
-			return usagef("report: --readme takes exactly one results folder")
-		}
 		if err := report.UpdateReadme(*readme, fs.Arg(0), report.ReadmeRel(*readme, fs.Arg(0))); err != nil {
 			return fmt.Errorf("report --readme: %w", err)
 		}
 	}
-	// CLAIMS.md is, like REPORT.md, a pure function of its results file.
-	for _, d := range fs.Args() {
-		if _, err := os.Stat(filepath.Join(d, "claims.bench")); err == nil {
-			if err := claims.WriteMarkdown(d); err != nil {
-				return err
-			}
-		}
-	}
 	return nil
 }
+
+// claimsMarkdown renders CLAIMS.md from claims.bench (a pure function of
+// that file, like REPORT.md of raw.bench); the report sees it only as a
+// report.Companion.
+type claimsMarkdown struct{}
+
+func (claimsMarkdown) Input() string           { return "claims.bench" }
+func (claimsMarkdown) Render(dir string) error { return claims.WriteMarkdown(dir) }
 
 func compareCmd(args []string) error {
 	fs := newFlagSet("compare")

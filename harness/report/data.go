@@ -162,13 +162,7 @@ func fmtValue(unit string, v float64) string {
 	return sig3(v/scale) + suffix
 }
 
-func isNsUnit(unit string) bool {
-	switch unit {
-	case "ns/op", "join-ns/op", "p50-ns", "p99-ns", "user-ns/op", "sys-ns/op":
-		return true
-	}
-	return false
-}
+func isNsUnit(unit string) bool { return bench.IsDuration(unit) }
 
 // sizeLabel is the canonical size text (64B, 4KiB, 0).
 func sizeLabel(n int64) string { return bench.FormatSize(n) }

@@ -1,15 +1,27 @@
 package report
 
-import "math"
+import (
+	"math"
+
+	"github.com/mpbench/mpbench/bench"
+)
 
 // humanScale picks the display unit of a metric for a value: the divisor
-// and the suffix ("ms", "GB/s", "k tasks/s"). Every number the report
-// prints goes through it (via fmtValue and fmtStat), so that a table never
-// shows a raw "ns/msg 11500000".
+// and the suffix ("ms", "GB/s", "k tasks/s"). The kind of a metric comes
+// from the one metric table (bench.Metrics) and digits from bench.Sig3;
+// an interval [lo, hi] is printed in the unit of its median, so the
+// report needs the scale itself, not only the formatted string.
 func humanScale(unit string, v float64) (scale float64, suffix string) {
 	a := math.Abs(v)
+	// Choose the unit on the value rounded to 3 significant digits, so
+	// that 999,700 ns reads "1.00 ms" as in bench.FormatNs.
+	if a > 0 && !math.IsInf(a, 0) {
+		e := math.Pow(10, math.Floor(math.Log10(a))-2)
+		a = math.Round(a/e) * e
+	}
+	m, known := bench.LookupMetric(unit)
 	switch {
-	case isNsUnit(unit):
+	case known && m.Kind == bench.Duration:
 		switch {
 		case a >= 1e9:
 			return 1e9, " s"
@@ -27,15 +39,15 @@ func humanScale(unit string, v float64) (scale float64, suffix string) {
 			return 1e-3, " kB/s"
 		}
 		return 1, " MB/s"
-	case unit == "msgs/s" || unit == "tasks/s":
+	case known && m.Kind == bench.Rate:
 		switch {
 		case a >= 1e6:
-			return 1e6, " M" + unit
+			return 1e6, "M " + unit
 		case a >= 1e3:
-			return 1e3, " k" + unit
+			return 1e3, "k " + unit
 		}
 		return 1, " " + unit
-	case unit == "efficiency" || unit == "" || unit == "ratio":
+	case (known && m.Kind == bench.Ratio) || unit == "" || unit == "ratio":
 		return 1, ""
 	}
 	return 1, " " + unit

@@ -129,7 +129,7 @@ func (d *Data) startupFigures(r *Run) []*figure {
 		}
 		pn := panel{
 			title:  fmt.Sprintf("parent rss=%s, cores=%d", sizeLabel(rss), cores),
-			ylabel: "start-up latency (ms, median, 95% CI)",
+			ylabel: "start-up latency (ms)",
 			xticks: ticks, xmin: -0.5, xmax: float64(len(ims)) - 0.5,
 		}
 		for ci, ch := range chans {
@@ -171,10 +171,7 @@ func (d *Data) startupFigures(r *Run) []*figure {
 				cols:    min(len(chans), 2),
 			}
 			for _, ch := range chans {
-				var ticks []plot.Tick
-				for _, v := range rssList {
-					ticks = append(ticks, plot.Tick{Value: float64(v) / (1 << 20), Label: sizeLabel(v)})
-				}
+				ticks := rssTicks(rssList)
 				maxMiB := float64(rssList[len(rssList)-1]) / (1 << 20)
 				pn := panel{title: fmt.Sprintf("%s, chan=%s", impl, ch), xlabel: "memory touched by the parent before start()",
 					ylabel: "start-up latency (ms)", xticks: ticks, xmin: -0.06 * maxMiB, xmax: 1.06 * maxMiB}
@@ -509,12 +506,9 @@ func (d *Data) forkRoadFigures(r *Run) []*figure {
 			continue
 		}
 		maxMiB := float64(rssList[len(rssList)-1]) / (1 << 20)
-		var ticks []plot.Tick
-		for _, v := range rssList {
-			ticks = append(ticks, plot.Tick{Value: float64(v) / (1 << 20), Label: sizeLabel(v)})
-		}
-		pn := panel{title: fmt.Sprintf("%s, chan=%s, cores=%d", impl, ch, k), xlabel: "memory touched by the parent before start() (MiB scale)",
-			ylabel: "start + join per child (ms)", xticks: ticks, xmin: -0.04 * maxMiB, xmax: 1.04 * maxMiB, rotateX: len(rssList) > 5}
+		ticks := rssTicks(rssList)
+		pn := panel{title: fmt.Sprintf("%s, chan=%s, cores=%d", impl, ch, k), xlabel: "memory touched by the parent before start()",
+			ylabel: "start + join per child (ms)", xticks: ticks, xmin: -0.04 * maxMiB, xmax: 1.04 * maxMiB}
 		for _, m := range bench.Methods {
 			s := series{name: m, color: index(bench.Methods, m), shape: index(bench.Methods, m)}
 			for _, rss := range rssList {
@@ -528,7 +522,7 @@ func (d *Data) forkRoadFigures(r *Run) []*figure {
 		cr := d.crossover(r, impl, ch, k, "fork", "forkserver")
 		capt := fmt.Sprintf("What a program pays per child (start-up + join) as the parent's touched memory grows, %s, chan=%s, cores=%d; one line per start method, whiskers: 95%% CI of the median of per-run medians.", impl, ch, k)
 		if !math.IsNaN(cr.x) {
-			pn.marks = []vmark{{x: cr.x / (1 << 20), lo: cr.lo / (1 << 20), hi: cr.hi / (1 << 20), label: "fork = forkserver"}}
+			pn.marks = []vmark{{x: cr.x / (1 << 20), lo: cr.lo / (1 << 20), hi: cr.hi / (1 << 20), label: "fork = forkserver: " + mib(cr.x)}}
 			capt += fmt.Sprintf(" The vertical line marks where fork's cost overtakes forkserver's: %s, shaded: its 95%% bootstrap interval %s.", mib(cr.x), crossCI(cr))
 		} else {
 			capt += " fork and forkserver do not cross inside the sweep."
@@ -542,4 +536,22 @@ func (d *Data) forkRoadFigures(r *Run) []*figure {
 		})
 	}
 	return fs
+}
+
+// rssTicks are x ticks (in MiB) at the rss values of a sweep; a label that
+// would crowd the previous one (closer than 7% of the axis) is left off,
+// the tick stays.
+func rssTicks(rss []int64) []plot.Tick {
+	var out []plot.Tick
+	maxMiB := float64(rss[len(rss)-1]) / (1 << 20)
+	last := math.Inf(-1)
+	for _, v := range rss {
+		x := float64(v) / (1 << 20)
+		t := plot.Tick{Value: x}
+		if x-last >= 0.07*maxMiB {
+			t.Label, last = sizeLabel(v), x
+		}
+		out = append(out, t)
+	}
+	return out
 }

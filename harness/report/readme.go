@@ -47,6 +47,14 @@ func Headline(dir, rel string) ([]byte, error) {
 	} else {
 		fmt.Fprintf(&b, "%d cells with samples. This run predates run markers: each sample counts as a run, so its intervals are too narrow (see the report's Method).\n\n", cells)
 	}
+	// Run-to-run calibration, when the published run has a rerun beside it
+	// (<run>-rerun): the share of medians inside the other run's CI.
+	if rr, err := Load(dir+"-rerun", nil); err == nil {
+		ag := Agreement(r, rr)
+		fmt.Fprintf(&b, "Reproduction ([%s-rerun](%s-rerun/REPORT.md), same profile, `mpbench compare`): of %d cells with a CI in both runs, "+
+			"%.0f%% have each median inside the other run's 95%% CI, %.0f%% have overlapping CIs, %.0f%% have medians within 10%%.\n\n",
+			rel, rel, ag.Cells, pct(ag.MutualCI, ag.Cells), pct(ag.Overlap, ag.Cells), pct(ag.Within10, ag.Cells))
+	}
 	for _, f := range d.Figures() {
 		for _, want := range headlineFigures(g) {
 			if f.name == want {

@@ -7,14 +7,25 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 )
 
 // Options of Generate.
 type Options struct {
-	Format string    // "md" (default: write files), "text", "csv", "json"
-	OutDir string    // "" = the first results folder
-	Warn   io.Writer // parse warnings (nil: discarded)
+	Format     string      // "md" (default: write files), "text", "csv", "json"
+	OutDir     string      // "" = the first results folder
+	Warn       io.Writer   // parse warnings (nil: discarded)
+	Companions []Companion // further files rendered next to REPORT.md (format md)
+}
+
+// Companion renders a further file of a results folder from a results
+// file of its own (CLAIMS.md from claims.bench). The report knows only
+// this interface: it never runs or imports the code behind it.
+type Companion interface {
+	Input() string           // the results file it reads, e.g. "claims.bench"
+	Render(dir string) error // writes its file(s) into dir
 }
 
 // Generate reads the results folders and, for format "md", writes
@@ -45,7 +56,19 @@ func Generate(dirs []string, o Options, stdout io.Writer) error {
 		if out == "" {
 			out = dirs[0]
 		}
-		return d.writeAll(out)
+		if err := d.writeAll(out); err != nil {
+			return err
+		}
+		for _, dir := range dirs {
+			for _, c := range o.Companions {
+				if _, err := os.Stat(filepath.Join(dir, c.Input())); err == nil {
+					if err := c.Render(dir); err != nil {
+						return fmt.Errorf("%s: %w", c.Input(), err)
+					}
+				}
+			}
+		}
+		return nil
 	case "text":
 		for _, t := range d.Tables() {
 			if err := t.Text(stdout); err != nil {
@@ -144,7 +167,8 @@ var sections = []struct {
 	{"startup", "Start-up", "**startup** — one sample is one child process: the clock starts when the parent calls `start()` " +
 		"(Python `Process.start()`, native: the equivalent fork/exec/forkserver request) and stops when the parent has received " +
 		"the child's first message over `chan`. Join/teardown (child exit → `join()` returns) is the separate metric `join-ns/op`. " +
-		"Parameter `rss`: memory the parent touched before starting (0, 256 MiB, 1 GiB), which fork must copy page tables for."},
+		"Parameter `rss`: memory the parent touched before starting (the values measured are in the tables), which fork must copy page tables for. " +
+		"The decision guide's cost of a child is start-up + join (`ns/op` + `join-ns/op` of each sample)."},
 	{"pingpong", "Ping-pong", "**pingpong** — round trip parent→child→parent of a full-size message over `chan`, child already running. " +
 		"`ns/op` is the mean round trip of a sample; `p50-ns`/`p99-ns` are percentiles of the round trips within a sample; " +
 		"`user-ns/op` + `sys-ns/op` are the CPU time of both processes per round trip (spinning shows up here)."},
@@ -455,7 +479,7 @@ func (d *Data) writeMethodStats(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%s: %d cells with samples, median %s runs per cell (range %s–%s); %d have a CI (≥ %d runs), %d are unstable, "+
 			"%d have more than %.0f%% of their variance between runs.\n\n",
-			label, cells, sig3(median(runs)), sig3(minf(runs)), sig3(maxf(runs)), withCI, MinRuns, unstable, dominated, VarShareWarn*100)
+			label, cells, strconv.FormatFloat(median(runs), 'f', -1, 64), strconv.FormatFloat(minf(runs), 'f', -1, 64), strconv.FormatFloat(maxf(runs), 'f', -1, 64), withCI, MinRuns, unstable, dominated, VarShareWarn*100)
 	}
 }
 
@@ -496,6 +520,13 @@ func (d *Data) writeWarnings(w io.Writer) {
 		}
 		count[k]++
 	}
+	kinds := map[string]int{}
+	for _, k := range order {
+		if _, ok := kinds[k.kind]; !ok {
+			kinds[k.kind] = len(kinds)
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool { return kinds[order[i].kind] < kinds[order[j].kind] })
 	fmt.Fprintln(w, "| warning | workload / implementation | cells |")
 	fmt.Fprintln(w, "|:--|:--|--:|")
 	for _, k := range order {
@@ -598,7 +629,7 @@ func (d *Data) writeStatusSummary(w io.Writer, tables []*Table) {
 	fmt.Fprintln(w, "| status | reason | cells |")
 	fmt.Fprintln(w, "|:--|:--|--:|")
 	for _, k := range order {
-		fmt.Fprintf(w, "| %s | %s | %d |\n", k.status, strings.ReplaceAll(clip(k.reason, 160), "|", `\|`), count[k])
+		fmt.Fprintf(w, "| %s | %s | %d |\n", k.status, strings.ReplaceAll(k.reason, "|", `\|`), count[k])
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Every cell with its reason: [tables/skipped-failed.md](tables/skipped-failed.md).")

@@ -43,7 +43,7 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantWarn := []string{"raw.bench:10: truncated last line", "raw.bench:5: "}
+	wantWarn := []string{"raw.bench:10: truncated last line", "raw.bench:5: ", "raw.bench:9: cell Claim/id=C3/impl=cpython: name does not parse"}
 	if len(r.Warnings) != len(wantWarn) {
 		t.Fatalf("warnings = %q", r.Warnings)
 	}

@@ -235,15 +235,6 @@ func sortSlice(n int, less func(i, j int) bool, swap func(i, j int)) {
 	}
 }
 
-func sectionHeading(key string) string {
-	for _, s := range sections {
-		if s.key == key {
-			return s.heading
-		}
-	}
-	return key
-}
-
 // --- Python versions (cpython3.8 … cpython3.13) ---
 
 // versionsOf lists the version impls present in a run, oldest first.

@@ -120,13 +120,6 @@ func statusText(c *Cell, unit string) string {
 	return "—"
 }
 
-// medCI formats a metric's median with its 95% CI as "median [lo, hi]"
-// in the human unit of the median (scale is ignored: kept for callers
-// that pass the unit's natural scale).
-func medCI(s Stats, scale float64) string {
-	return fmtStatScaled(s, scale, "")
-}
-
 // fmtStatScaled formats median [lo, hi] divided by scale, with suffix.
 func fmtStatScaled(s Stats, scale float64, suffix string) string {
 	if s.N == 0 {
@@ -149,14 +142,6 @@ func fmtStat(unit string, s Stats) string {
 	}
 	scale, suffix := humanScale(unit, s.Median)
 	return fmtStatScaled(s, scale, suffix)
-}
-
-// medOnly formats a median scaled by 1/scale.
-func medOnly(s Stats, scale float64) string {
-	if s.N == 0 {
-		return "—"
-	}
-	return sig3(s.Median / scale)
 }
 
 // runMarks are the short per-cell markers of the replication: the number
@@ -197,7 +182,7 @@ func (d *Data) inline(c *Cell, unit string, scale float64) string {
 		return st
 	}
 	s := d.Stat(c, unit)
-	out := medCI(s, scale)
+	out := fmtStat(unit, s)
 	marks := runMarks(c, s)
 	if c.Status == StatusFailed {
 		marks = append(marks, "failed")
@@ -323,7 +308,7 @@ func (d *Data) startupTables() []*Table {
 				t := &Table{
 					Name:    fmt.Sprintf("startup-cores%d-rss%s%s", cores, sizeLabel(rss), d.suffix(r)),
 					Section: "startup",
-					Title:   fmt.Sprintf("Start-up latency, ms (start() → first message), cores=%d, parent rss=%s%s", cores, sizeLabel(rss), d.titleSuffix(r)),
+					Title:   fmt.Sprintf("Start-up latency (start() → first message), cores=%d, parent rss=%s%s", cores, sizeLabel(rss), d.titleSuffix(r)),
 					Header:  append([]string{"impl", "method"}, chans...),
 					Left:    2,
 					Caption: statNote,
@@ -342,7 +327,7 @@ func (d *Data) startupTables() []*Table {
 			t := &Table{
 				Name:    fmt.Sprintf("startup-join-cores%d%s", cores, d.suffix(r)),
 				Section: "startup",
-				Title:   fmt.Sprintf("Join/teardown time, ms, cores=%d%s", cores, d.titleSuffix(r)),
+				Title:   fmt.Sprintf("Join/teardown time, cores=%d%s", cores, d.titleSuffix(r)),
 				Header:  append([]string{"impl", "method", "rss"}, chans...),
 				Left:    3,
 				Caption: statNote,
@@ -408,11 +393,11 @@ func (d *Data) pingpongTables() []*Table {
 	return d.sizeTables(sizeTable{
 		workload: "pingpong",
 		title:    "Ping-pong round trip parent→child→parent",
-		caption:  statNote + " p50/p99: median over samples of each sample's within-sample percentile.",
-		metrics:  []string{"round trip µs (mean)", "p50 µs", "p99 µs", "CPU µs/round trip (user+sys)"},
+		caption:  statNote + " p50/p99: each sample's nearest-rank percentile of its round trips, summarised over runs like the mean.",
+		metrics:  []string{"round trip (mean)", "p50", "p99", "CPU per round trip (user+sys)"},
 		values: func(d *Data, c *Cell, cpu float64, hasCPU bool) []string {
-			return []string{medCI(d.Stat(c, "ns/op"), 1e3), medOnly(d.Stat(c, "p50-ns"), 1e3),
-				medOnly(d.Stat(c, "p99-ns"), 1e3), cpuText(cpu/1e3, hasCPU)}
+			return []string{fmtStat("ns/op", d.Stat(c, "ns/op")), fmtStat("p50-ns", d.Stat(c, "p50-ns")),
+				fmtStat("p99-ns", d.Stat(c, "p99-ns")), cpuText(cpu, hasCPU)}
 		},
 	})
 }
@@ -421,11 +406,12 @@ func (d *Data) streamTables() []*Table {
 	return d.sizeTables(sizeTable{
 		workload: "stream",
 		title:    "Stream throughput parent→child (timed at the receiver)",
-		caption:  statNote + " MB/s is 10⁶ bytes per second.",
-		metrics:  []string{"MB/s", "msgs/s", "ns/msg", "CPU ns/msg (user+sys)"},
+		caption: statNote + " MB/s is 10⁶ payload bytes per second. payload=tensor (torch): a tensor on a torch Queue moves to shared memory " +
+			"and only a handle travels, so its MB/s is tensor bytes over time — no bytes are copied through the channel; it is marked and not compared with the byte channels.",
+		metrics: []string{"throughput", "messages/s", "time per message", "CPU per message (user+sys)"},
 		values: func(d *Data, c *Cell, cpu float64, hasCPU bool) []string {
-			return []string{medCI(d.Stat(c, "MB/s"), 1), medOnly(d.Stat(c, "msgs/s"), 1),
-				medOnly(d.Stat(c, "ns/op"), 1), cpuText(cpu, hasCPU)}
+			return []string{fmtStat("MB/s", d.Stat(c, "MB/s")), fmtValue("msgs/s", d.Stat(c, "msgs/s").Median),
+				fmtStat("ns/op", d.Stat(c, "ns/op")), cpuText(cpu, hasCPU)}
 		},
 	})
 }
@@ -442,7 +428,7 @@ func cpuText(v float64, ok bool) string {
 	if !ok {
 		return "—"
 	}
-	return sig3(v)
+	return fmtNs(v)
 }
 
 func (d *Data) sizeTables(spec sizeTable) []*Table {
@@ -457,13 +443,13 @@ func (d *Data) sizeTables(spec sizeTable) []*Table {
 				hdr = append(hdr, "payload")
 			}
 			hdr = append(append(hdr, "size"), spec.metrics...)
-			hdr = append(hdr, "notes")
+			hdr = append(hdr, "runs (samples)", "between-run var", "notes")
 			t := &Table{
 				Name:    fmt.Sprintf("%s-cores%d%s", spec.workload, cores, d.suffix(r)),
 				Section: spec.workload,
 				Title:   fmt.Sprintf("%s, cores=%d%s", spec.title, cores, d.titleSuffix(r)),
 				Header:  hdr,
-				Left:    len(hdr) - 6,
+				Left:    len(hdr) - 8,
 				Notes:   true,
 				Caption: spec.caption,
 			}
@@ -474,10 +460,15 @@ func (d *Data) sizeTables(spec sizeTable) []*Table {
 				}
 				row = append(row, sizeLabel(c.Cell.Size))
 				if st := statusText(c, "ns/op"); st != "" {
-					row = append(row, st, "—", "—", "—", "")
+					row = append(row, st, "—", "—", "—", "—", "—", "")
 				} else {
 					cpu, ok := sumMetric(c, "user-ns/op", "sys-ns/op")
-					row = append(append(row, spec.values(d, c, cpu, ok)...), d.notes(c, "ns/op"))
+					s := d.Stat(c, "ns/op")
+					notes := d.notes(c, "ns/op")
+					if c.Cell.Payload == "tensor" {
+						notes = strings.TrimPrefix(notes+"; shared-memory handle: no bytes copied", "; ")
+					}
+					row = append(append(row, spec.values(d, c, cpu, ok)...), runsText(s), shareText(s), notes)
 				}
 				t.Rows = append(t.Rows, row)
 			}
@@ -496,19 +487,28 @@ func (d *Data) poolTables() []*Table {
 			t := &Table{
 				Name:    fmt.Sprintf("pool-%s-cores%d%s", c0.Task, c0.Cores, d.suffix(r)),
 				Section: "pool",
-				Title:   fmt.Sprintf("Pool map of %d %s tasks, cores=%d%s", c0.Tasks, c0.Task, c0.Cores, d.titleSuffix(r)),
-				Header:  []string{"impl", "method", "chan", "workers", "makespan ms", "tasks/s", "efficiency", "notes"},
-				Left:    3,
+				Title:   fmt.Sprintf("Pool map of %s tasks, cores=%d%s", c0.Task, c0.Cores, d.titleSuffix(r)),
+				Header:  []string{"impl", "method", "exec", "chan", "workers", "tasks", "makespan", "tasks/s", "efficiency", "runs (samples)", "between-run var", "notes"},
+				Left:    4,
 				Notes:   true,
-				Caption: statNote + " Efficiency (parallel efficiency) and tasks/s are as reported by the measured program.",
+				Caption: statNote + " Efficiency = Σ measured task time / (min(workers, tasks, cores) × makespan), as reported by the measured program; above 1.05 it is listed under Warnings.",
 			}
 			for _, c := range g.cells {
-				row := []string{c.Cell.Impl, c.Cell.Method, c.Cell.Chan, strconv.Itoa(c.Cell.Workers)}
+				ch := c.Cell.Chan
+				if ch == "" {
+					ch = "—"
+				}
+				ex := c.Get("exec")
+				if ex == "" {
+					ex = "—"
+				}
+				row := []string{c.Cell.Impl, c.Cell.Method, ex, ch, strconv.Itoa(c.Cell.Workers), strconv.Itoa(c.Cell.Tasks)}
 				if st := statusText(c, "ns/op"); st != "" {
-					row = append(row, st, "—", "—", "")
+					row = append(row, st, "—", "—", "—", "—", "")
 				} else {
-					row = append(row, medCI(d.Stat(c, "ns/op"), 1e6), medOnly(d.Stat(c, "tasks/s"), 1),
-						medOnly(d.Stat(c, "efficiency"), 1), d.notes(c, "ns/op"))
+					s := d.Stat(c, "ns/op")
+					row = append(row, fmtStat("ns/op", s), fmtValue("tasks/s", d.Stat(c, "tasks/s").Median),
+						fmtStat("efficiency", d.Stat(c, "efficiency")), runsText(s), shareText(s), d.notes(c, "ns/op"))
 				}
 				t.Rows = append(t.Rows, row)
 			}
