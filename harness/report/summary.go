@@ -427,3 +427,13 @@ func (d *Data) versionFigures(r *Run) []*figure {
 		panels:  []panel{mk("start + join by method", "start + join (ms)", ms[:3], 1e6), mk("64 B round trip by channel", "round trip (µs)", ms[3:7], 1e3)},
 	}}
 }
+
+// sectionHeading is the report heading of a section key.
+func sectionHeading(key string) string {
+	for _, s := range sections {
+		if s.key == key {
+			return s.heading
+		}
+	}
+	return key
+}
