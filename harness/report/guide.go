@@ -569,6 +569,12 @@ func (g *Guide) manyToOne(d *Data, r *Run) {
 	}
 	best, second, decided := pick(opts, false)
 	if best == nil || second == nil {
+		if len(onlyRun(d.workload("pool"), r)) > 0 {
+			row.Choice = "not measured in this run"
+			row.Cost = fmt.Sprintf("— (no hand-written worker loop over two or more channels for %s at cores=%d: the pool cells use an executor, which picks its own channel)", g.Impl, g.Cores)
+			row.Flip = "—"
+			g.Rows = append(g.Rows, row)
+		}
 		return
 	}
 	row.Choice = choose(best, second, decided)
