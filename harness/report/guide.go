@@ -370,12 +370,19 @@ func (g *Guide) longLived(d *Data, r *Run) {
 			break
 		}
 	}
-	// Flip: how much of the makespan the slowest start method's start+join is.
-	sp := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: "spawn", Chan: "pipe", RSS: 0, Cores: g.Cores})
-	if hasSamples(sp, "ns/op") {
-		sj := d.startJoin(sp)
-		row.Flip = fmt.Sprintf("workers are started once: spawn's start+join (%s) is %.0f%% of this makespan, so the start method matters only for maps shorter than a few start-ups",
-			fmtNs(sj.Median), 100*sj.Median/best.s.Median)
+	// Flip: starting the workers is paid once per pool; in maps of this
+	// size, what each start method's start+join costs.
+	var parts []string
+	for _, m := range bench.Methods {
+		c := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: m, Chan: "pipe", RSS: 0, Cores: g.Cores})
+		if hasSamples(c, "ns/op") {
+			sj := d.startJoin(c)
+			parts = append(parts, fmt.Sprintf("%s %s (%s maps)", m, fmtNs(sj.Median), sig3(sj.Median/best.s.Median)))
+		}
+	}
+	if len(parts) > 0 {
+		row.Flip = "workers start once per pool (start+join per worker, in maps of this size: " + strings.Join(parts, ", ") +
+			"); a pool that lives for a few maps pays the start method's cost, one that lives long amortises it"
 	} else {
 		row.Flip = "—"
 	}

@@ -236,6 +236,10 @@ func (d *Data) sizeFigures(r *Run, w string) []*figure {
 			ic := filterCells(cc, func(c bench.Cell) bool { return c.Impl == impl })
 			sizes := presentInts(ic, func(c bench.Cell) int64 { return c.Size })
 			methods := present(bench.Methods, ic, func(c bench.Cell) string { return c.Method })
+			if w == "pingpong" {
+				fs = append(fs, d.pingpongFigure(r, impl, cores, ic, sizes, methods))
+				continue
+			}
 			f := &figure{cols: min(len(methods), 3)}
 			onePanel := w == "stream"
 			if onePanel {
@@ -569,4 +573,52 @@ func tasksAt(cells []*Cell, w int64) int64 {
 		}
 	}
 	return 0
+}
+
+// pingpongFigure: round trip vs message size of one impl and cores, a
+// p50 panel and a p99 panel (each with its CI), series = channel × start
+// method (colour = channel, line style = method).
+func (d *Data) pingpongFigure(r *Run, impl string, cores int, ic []*Cell, sizes []int64, methods []string) *figure {
+	f := &figure{
+		name:  fmt.Sprintf("pingpong-latency-%s-cores%d%s", impl, cores, d.suffix(r)),
+		title: fmt.Sprintf("Ping-pong round trip vs message size (%s, cores=%d; %s)%s", impl, cores, machineShort(r), d.titleSuffix(r)),
+		caption: fmt.Sprintf("Round trip parent→child→parent of %s by message size (log–log), cores=%d: left the median round trip (p50), right the 99th percentile (p99), "+
+			"each the median of per-run values with its 95%% CI; colour = channel, line style = start method (solid spawn, dashed fork, dotted forkserver). "+
+			"A cell without percentiles shows its mean.", impl, cores),
+		cols: 2,
+	}
+	for _, q := range []struct{ unit, title string }{{"p50-ns", "p50"}, {"p99-ns", "p99"}} {
+		pn := panel{title: fmt.Sprintf("%s, %s round trip", impl, q.title), xlabel: "message size (bytes)", ylabel: "round trip (µs)", logX: true, logY: true,
+			xticks: sizeTicks(sizes), xmin: float64(sizes[0]) / 2, xmax: float64(sizes[len(sizes)-1]) * 2}
+		for _, m := range methods {
+			mc := filterCells(ic, func(c bench.Cell) bool { return c.Method == m })
+			for _, ch := range present(bench.Chans, mc, func(c bench.Cell) string { return c.Chan }) {
+				for _, pay := range present(bench.Payloads, mc, func(c bench.Cell) string { return payload(c) }) {
+					col := index(bench.Chans, ch)
+					if pay != "bytes" {
+						col += len(bench.Chans) + index(bench.Payloads, pay)
+					}
+					mi := index(bench.Methods, m)
+					s := series{name: chanSeriesName(ch, pay) + " / " + m, color: col, shape: mi, dash: mi}
+					for _, size := range sizes {
+						var c *Cell
+						for _, x := range mc {
+							if x.Cell.Chan == ch && payload(x.Cell) == pay && x.Cell.Size == size {
+								c = x
+							}
+						}
+						switch {
+						case hasSamples(c, q.unit):
+							s.pts = append(s.pts, statPt(float64(size), d.Stat(c, q.unit), 1e3))
+						case q.unit == "p50-ns" && hasSamples(c, "ns/op"):
+							s.pts = append(s.pts, statPt(float64(size), d.Stat(c, "ns/op"), 1e3))
+						}
+					}
+					pn.series = append(pn.series, s)
+				}
+			}
+		}
+		f.panels = append(f.panels, pn)
+	}
+	return f
 }
