@@ -395,20 +395,29 @@ func (g *Guide) threads(r *Run) {
 	row := GuideRow{Situation: "Parent with threads"}
 	cr := claimsRun(r)
 	type tally struct{ dead, n int }
-	t := map[string]*tally{}
+	t := map[string]*tally{}    // method → trials with a lock held at fork time (case=held, or no case key)
+	real := map[string]*tally{} // method → the realistic case (a thread taking the lock in a loop)
 	if cr != nil {
 		for _, c := range cr.Cells {
 			if !strings.HasPrefix(c.Name, "Claim/id=C7/") {
 				continue
 			}
+			into := t
+			switch c.Get("case") {
+			case "", "held":
+			case "real":
+				into = real
+			default:
+				continue // controls
+			}
 			m := c.Get("method")
 			for _, v := range c.Samples["deadlock"] {
-				if t[m] == nil {
-					t[m] = &tally{}
+				if into[m] == nil {
+					into[m] = &tally{}
 				}
-				t[m].n++
+				into[m].n++
 				if v > 0 {
-					t[m].dead++
+					into[m].dead++
 				}
 			}
 		}
@@ -436,6 +445,9 @@ func (g *Guide) threads(r *Run) {
 		row.Choice = "no start method deadlocked in the trials"
 	}
 	row.Cost = strings.Join(parts, "; ") + " (claim C7: a thread holds a lock at fork time)"
+	if x := real["fork"]; x != nil {
+		row.Cost += fmt.Sprintf("; with a thread taking the lock in a loop, fork deadlocked in %d of %d", x.dead, x.n)
+	}
 	row.Flip = "only when no thread can hold a lock at fork time (no threads started before the children)"
 	g.Rows = append(g.Rows, row)
 }
