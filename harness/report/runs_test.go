@@ -282,3 +282,39 @@ func TestGuideThreadsFromClaims(t *testing.T) {
 		t.Errorf("choice = %q", row.Choice)
 	}
 }
+
+func TestUpdateReadme(t *testing.T) {
+	d := guideRun(t, 1e6, 5.5e6)
+	run := d.Runs[0].Dir
+	if err := os.WriteFile(filepath.Join(run, RawFile), []byte(rawRunsOf(t, d)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	readme := filepath.Join(t.TempDir(), "README.md")
+	before, after := "# title\n\nintro\n\n", "\n## Next\n\ntext\n"
+	old := "<!-- BEGIN generated:headline run=results/x -->\nstale numbers\n<!-- END generated:headline -->\n"
+	if err := os.WriteFile(readme, []byte(before+old+after), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := UpdateReadme(readme, run, "results/x"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(readme)
+	s := string(got)
+	if !strings.HasPrefix(s, before) || !strings.HasSuffix(s, after) || strings.Contains(s, "stale numbers") {
+		t.Errorf("README not rewritten in place:\n%s", s)
+	}
+	if !strings.Contains(s, "| Many short-lived children") || !strings.Contains(s, "run=results/x -->") {
+		t.Errorf("block lacks the guide:\n%s", s)
+	}
+}
+
+// rawRunsOf writes back the cells of guideRun as a raw.bench.
+func rawRunsOf(t *testing.T, d *Data) string {
+	t.Helper()
+	cells := map[string][][]float64{}
+	for _, c := range d.Runs[0].Cells {
+		groups := groupRuns(c.Samples["ns/op"], c.RunIDs["ns/op"])
+		cells[c.Name] = groups
+	}
+	return rawRuns(cells)
+}
