@@ -9,9 +9,10 @@ LATEST  ?= $(patsubst %/raw.bench,%,$(lastword $(shell ls -1tr results/*/raw.ben
 # The published run README.md and plots/ show (results/README.md says so too).
 PUBLISHED := results/vm-2026-11-25
 HEADLINE  := startup-latency-cores2 startup-rss-cpython-cores2 stream-throughput-cpython-cores2 \
-             stream-throughput-native-cores2 cores-pingpong-cpython pool-cpu-cpython-cores2
+             stream-throughput-native-cores2 cores-pingpong-cpython pool-cpu-cpython-cores2 \
+             fork-in-the-road-cpython-cores2
 
-.PHONY: setup build test fuzz quick bench claims report figures clean
+.PHONY: setup build test fuzz quick bench claims report figures clean bench-slurm
 
 # Everything a fresh machine needs (idempotent): Go modules, pypy3 and
 # python3-torch from Debian when they can be had.
@@ -60,8 +61,21 @@ report: build
 
 # plots/: the headline figures of the published run (checked by go test ./harness/report).
 figures: build
-	$(BIN) report $(PUBLISHED)
+	$(BIN) report --readme README.md $(PUBLISHED)
 	for f in $(HEADLINE); do cp $(PUBLISHED)/plots/$$f.png $(PUBLISHED)/plots/$$f.svg plots/; done
 
 clean:
 	rm -rf bin
+
+# The matrix as a Slurm job array (README: Running on a cluster): SHARDS tasks,
+# each one shard on an exclusive node, into results/slurm-<job id>/shard-K-of-N/.
+SHARDS  ?= 4
+PROFILE ?= full
+bench-slurm: build
+	@command -v sbatch >/dev/null || { echo "sbatch not found: run on a Slurm login node (or: sudo scripts/slurm/local-cluster start; eval \$$(scripts/slurm/local-cluster env))"; exit 2; }
+	@jid=$$(sbatch --parsable --array=1-$(SHARDS) scripts/slurm/mpbench.sbatch --profile $(PROFILE) $(SLURM_ARGS)) || exit 1; \
+	jid=$${jid%%;*}; \
+	echo "submitted array job $$jid: $(SHARDS) shards of --profile $(PROFILE) $(SLURM_ARGS)"; \
+	echo "  results: results/slurm-$$jid/shard-K-of-$(SHARDS)/raw.bench, logs: slurm-mpbench-$${jid}_K.out"; \
+	echo "  watch:   squeue -j $$jid    (or: tail -f slurm-mpbench-$${jid}_*.out)"; \
+	echo "  merge:   $(BIN) report --out results/slurm-$$jid results/slurm-$$jid/shard-*"

@@ -69,6 +69,9 @@ type Config struct {
 	Args      []string  // the command line, recorded for resuming
 	Progress  io.Writer // progress and warnings (stderr); never stdout
 	Seed      uint64    // shuffle seed (0: from the clock, recorded)
+
+	// Extra configuration lines of a new run (host label, shard, job ids).
+	Extra []ConfigLine
 }
 
 // Defaults of a profile.
@@ -471,6 +474,7 @@ func runConfig(cfg Config, allowed []int, unavailable map[string]string, env env
 	if cfg.Budget > 0 {
 		lines = append(lines, kv("time-budget", cfg.Budget.String()))
 	}
+	lines = append(lines, cfg.Extra...)
 	for _, n := range bench.CoreCounts(len(allowed)) {
 		lines = append(lines, kv("cpus-cores-"+strconv.Itoa(n), formatCPUs(allowed[:n])))
 	}

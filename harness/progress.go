@@ -154,6 +154,12 @@ var (
 	}
 )
 
+// EstimateCell is the a-priori time of one program run of a cell with
+// count samples (the model above); sharding balances shards with it.
+func EstimateCell(c bench.Cell, count, warmup int, benchtime time.Duration) time.Duration {
+	return estimateRun(c, count, Config{Warmup: warmup, Benchtime: benchtime})
+}
+
 func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 	samples := time.Duration(count + max(cfg.Warmup, 1))
 	start := childStart[c.Impl][c.Method]

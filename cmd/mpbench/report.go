@@ -1,8 +1,8 @@
 package main
 
 import (
+	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/mpbench/mpbench/harness/claims"
 
@@ -13,6 +13,7 @@ func reportCmd(args []string) error {
 	fs := newFlagSet("report")
 	format := fs.String("format", "md", "md (write REPORT.md, tables/, plots/), text, csv or json (to stdout)")
 	out := fs.String("out", "", "folder for REPORT.md, tables/ and plots/ (default: the first DIR)")
+	readme := fs.String("readme", "", "also rewrite the generated headline block of this README from DIR (one DIR)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -29,22 +30,31 @@ func reportCmd(args []string) error {
 			return usagef("report: no results folder %s", d)
 		}
 	}
-	if err := report.Generate(fs.Args(), report.Options{Format: *format, OutDir: *out, Warn: os.Stderr}, os.Stdout); err != nil {
+	if *readme != "" && (fs.NArg() != 1 || *format != "md") {
+		return usagef("report: --readme takes exactly one results folder and --format md")
+	}
+	opts := report.Options{Format: *format, OutDir: *out, Warn: os.Stderr, Companions: []report.Companion{claimsMarkdown{}}}
+	if err := report.Generate(fs.Args(), opts, os.Stdout); err != nil {
 		return err
 	}
 	if *format != "md" {
 		return nil
 	}
-	// CLAIMS.md is, like REPORT.md, a pure function of its results file.
-	for _, d := range fs.Args() {
-		if _, err := os.Stat(filepath.Join(d, "claims.bench")); err == nil {
-			if err := claims.WriteMarkdown(d); err != nil {
-				return err
-			}
+	if *readme != "" {
+		if err := report.UpdateReadme(*readme, fs.Arg(0), report.ReadmeRel(*readme, fs.Arg(0))); err != nil {
+			return fmt.Errorf("report --readme: %w", err)
 		}
 	}
 	return nil
 }
+
+// claimsMarkdown renders CLAIMS.md from claims.bench (a pure function of
+// that file, like REPORT.md of raw.bench); the report sees it only as a
+// report.Companion.
+type claimsMarkdown struct{}
+
+func (claimsMarkdown) Input() string           { return "claims.bench" }
+func (claimsMarkdown) Render(dir string) error { return claims.WriteMarkdown(dir) }
 
 func compareCmd(args []string) error {
 	fs := newFlagSet("compare")

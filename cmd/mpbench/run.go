@@ -123,7 +123,9 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 func listCmd(args []string) error {
 	fs := newFlagSet("list")
 	var sel selectionFlags
+	var cl clusterFlags
 	sel.register(fs)
+	cl.register(fs, false)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -133,6 +135,13 @@ func listCmd(args []string) error {
 	cells, err := sel.cells()
 	if err != nil {
 		return err
+	}
+	if sh, ok, err := cl.resolve(); err != nil {
+		return err
+	} else if ok {
+		cost := shardCost(sel.profile)
+		shardSummary(os.Stderr, cells, sh, cost)
+		cells = sh.Select(cells, cost)
 	}
 	for _, c := range cells {
 		fmt.Println(c.Benchmark())
@@ -207,6 +216,7 @@ type runFlags struct {
 	fs                         *flag.FlagSet
 	sel                        selectionFlags
 	interp                     interpreterFlags
+	cl                         clusterFlags
 	count, runs, maxRuns, warm *int
 	ciTarget                   *float64
 	benchtime, timeout, budget *time.Duration
@@ -219,6 +229,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs := f.fs
 	f.sel.register(fs)
 	f.interp.register(fs)
+	f.cl.register(fs, true)
 	f.count = fs.Int("count", 0, "samples per program run (default: 2)")
 	f.runs = fs.Int("runs", 0, "program runs per cell before adaptive stopping (default: 6 full, 2 quick)")
 	f.maxRuns = fs.Int("max-runs", 0, "cap of program runs per cell; above --runs, cells whose CI is wider than --ci-target get more runs (default: 12 full, 2 quick)")
@@ -298,6 +309,20 @@ func runCmd(args []string) error {
 	if err != nil {
 		return err
 	}
+	sh, sharded, err := f.cl.resolve()
+	if err != nil {
+		return err
+	}
+	all := cells // the whole selection, recorded with a shard
+	if sharded {
+		cells = sh.Select(cells, shardCost(f.sel.profile))
+		if !isSet(f.fs, "shard") { // from Slurm: recorded, so that --resume picks the same shard
+			args = append(args, "--shard", sh.String())
+		}
+		if len(cells) == 0 {
+			return usagef("run: shard %s of this selection is empty (%d shards for fewer cells)", sh, sh.N)
+		}
+	}
 	explicit := []string{}
 	if f.sel.impls != "" {
 		explicit, _ = bench.ParseList("impl", f.sel.impls, bench.KnownImpls())
@@ -320,6 +345,7 @@ func runCmd(args []string) error {
 		Warmup: *f.warm, Benchtime: *f.benchtime,
 		Timeout: *f.timeout, Out: *f.out, Resume: f.resume,
 		Args: recordable(args), Progress: os.Stderr,
+		Extra: f.cl.configLines(sh, sharded, all, recordable(args)),
 	})
 	if err != nil {
 		var in *harness.InputError

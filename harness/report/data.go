@@ -40,15 +40,8 @@ func newData(runs []*Run) *Data {
 	return d
 }
 
-func hostOf(r *Run) string {
-	if h := r.Host(); h != "" {
-		return h
-	}
-	if c := r.ConfigValue("cpu"); c != "" {
-		return c
-	}
-	return filepath.Base(filepath.Clean(r.Dir))
-}
+// hostOf is the host label (hosts.go): machines often share a name.
+func hostOf(r *Run) string { return r.HostLabel() }
 
 // Stat returns the (memoised) statistics of one metric of a cell.
 func (d *Data) Stat(c *Cell, unit string) Stats {
@@ -60,7 +53,7 @@ func (d *Data) Stat(c *Cell, unit string) Stats {
 	if s, ok := m[unit]; ok {
 		return s
 	}
-	s := Summarize(c.Samples[unit])
+	s := SummarizeRuns(c.Samples[unit], c.RunIDs[unit])
 	m[unit] = s
 	return s
 }
@@ -158,39 +151,18 @@ func hasSamples(c *Cell, unit string) bool {
 }
 
 // fmtNs formats a duration in nanoseconds with a readable unit.
-func fmtNs(ns float64) string {
-	a := math.Abs(ns)
-	switch {
-	case math.IsNaN(ns):
-		return "—"
-	case a >= 1e9:
-		return sig3(ns/1e9) + " s"
-	case a >= 1e6:
-		return sig3(ns/1e6) + " ms"
-	case a >= 1e3:
-		return sig3(ns/1e3) + " µs"
-	}
-	return sig3(ns) + " ns"
-}
+func fmtNs(ns float64) string { return fmtValue("ns/op", ns) }
 
-// fmtValue formats a value of a unit for comparison tables.
+// fmtValue formats a value of a metric in its human unit.
 func fmtValue(unit string, v float64) string {
-	if isNsUnit(unit) {
-		return fmtNs(v)
+	if math.IsNaN(v) {
+		return "—"
 	}
-	if unit == "efficiency" || unit == "" {
-		return sig3(v)
-	}
-	return sig3(v) + " " + unit
+	scale, suffix := humanScale(unit, v)
+	return sig3(v/scale) + suffix
 }
 
-func isNsUnit(unit string) bool {
-	switch unit {
-	case "ns/op", "join-ns/op", "p50-ns", "p99-ns", "user-ns/op", "sys-ns/op":
-		return true
-	}
-	return false
-}
+func isNsUnit(unit string) bool { return bench.IsDuration(unit) }
 
 // sizeLabel is the canonical size text (64B, 4KiB, 0).
 func sizeLabel(n int64) string { return bench.FormatSize(n) }

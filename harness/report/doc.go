@@ -1,27 +1,37 @@
-// Package report turns mpbench results folders into tables, plots and a
-// report. It is a set of pure functions of the files: nothing here runs or
-// measures anything, and the same input always gives byte-identical
-// output.
+// Package report turns mpbench results folders into a decision guide,
+// tables, plots and a report. It is a set of pure functions of the files:
+// nothing here runs or measures anything, and the same input always gives
+// byte-identical output.
 //
 // Contract:
 //
-//   - Input: DIR/raw.bench in Go benchmark format (DESIGN.md, "Results
-//     format"): configuration lines, `Unit … better=…` lines, one result
-//     line per sample under the canonical cell name (bench.ParseName), and
-//     `--- SKIP: <name>: <reason>` / `--- FAIL: <name>: <reason>` lines for
-//     cells that could not run or failed. Malformed lines and a truncated
-//     last line are skipped with a warning naming file and line; the report
-//     is still produced.
-//   - Statistics (stats.go): per cell and metric the sample count, median
-//     with its 95% confidence interval (benchmath.AssumeNothing, i.e. order
-//     statistics), min/max, and outliers by modified z-score > 3.5 (counted,
-//     never dropped). Comparisons use the ratio of medians and the
-//     Mann–Whitney U test; a difference with p ≥ 0.05 is shown as "~".
-//   - Output of Generate (format "md"): OUT/REPORT.md, OUT/tables/*.md,
+//   - Input: DIR/raw.bench, read through harness/rawbench (the one reader
+//     of the results format): configuration lines, `Unit … better=…` lines,
+//     `run: k` before every program run of a cell, one result line per
+//     sample under the canonical cell name (bench.ParseName), and
+//     `--- SKIP|FAIL|NOTE: <name>: <text>` lines. A file without run lines
+//     counts every sample as its own run. Malformed lines and a torn last
+//     line are skipped with a warning naming file and line.
+//   - Statistics (stats.go, over harness/stats): the program run is the
+//     unit of replication. Per cell and metric: the median of the per-run
+//     medians with its 95% order-statistic CI over the runs
+//     (benchmath.AssumeNothing; needs ≥ 6 runs), the runs and samples, the
+//     share of variance between runs (one-way ANOVA), the "unstable" flag
+//     from a NOTE line, outliers by modified z-score > 3.5 (counted, never
+//     dropped). Comparisons: ratio of the medians and the Mann–Whitney U
+//     test over per-run medians; p ≥ 0.05 shows as "~".
+//   - Output of Generate (format "md"): OUT/REPORT.md (decision guide,
+//     one summary table per workload, method, warnings summary, findings
+//     and figures per section, links to the detail), OUT/tables/*.md
+//     (detail, comparisons, warnings.md, skipped-failed.md) and
 //     OUT/plots/*.svg and *.png. Formats "text", "csv" and "json" print
-//     the tables or per-cell statistics to stdout instead.
-//   - Compare prints a benchstat-style comparison of two runs, or of the
-//     values of one dimension within a run (each impl vs native, …).
+//     the tables or per-cell statistics to stdout instead. Companion
+//     renderers (CLAIMS.md) are called through an interface.
+//   - Headline / UpdateReadme render README.md's generated block from the
+//     published run; a test fails when it drifts from the data.
+//   - Compare prints a benchstat-style comparison of two runs with the
+//     calibration table (share of medians inside the other run's CI), or
+//     of the values of one dimension within a run.
 //
 // Iteration is always over sorted keys, never over maps, so that tables,
 // plots and the report are deterministic.

@@ -20,6 +20,9 @@ type CellStat struct {
 	Metric   string            `json:"metric"`
 	Unit     string            `json:"unit"`
 	N        int               `json:"n"`
+	Runs     int               `json:"runs"`
+	Between  *float64          `json:"between_run_share"`
+	Unstable bool              `json:"unstable,omitempty"`
 	Median   *float64          `json:"median"`
 	CILow    *float64          `json:"ci_low"`
 	CIHigh   *float64          `json:"ci_high"`
@@ -80,7 +83,7 @@ func (d *Data) CellStats() []CellStat {
 			s := d.Stat(c, u)
 			cs := base
 			cs.Metric, cs.Unit = metricName(u)
-			cs.N = s.N
+			cs.N, cs.Runs, cs.Between, cs.Unstable = s.N, s.Runs, fptr(s.VarShare), c.Unstable
 			cs.Median, cs.Min, cs.Max = fptr(s.Median), fptr(s.Min), fptr(s.Max)
 			if s.CIValid {
 				cs.CILow, cs.CIHigh = fptr(s.Lo), fptr(s.Hi)
@@ -93,7 +96,7 @@ func (d *Data) CellStats() []CellStat {
 }
 
 // keyColumns is the fixed column order of the csv key columns.
-var keyColumns = []string{"workload", "impl", "method", "chan", "payload", "size", "rss", "workers", "tasks", "task", "cores", "id"}
+var keyColumns = []string{"workload", "impl", "method", "exec", "chan", "payload", "size", "rss", "workers", "tasks", "task", "cores", "id"}
 
 func writeJSON(w io.Writer, stats []CellStat) error {
 	enc := json.NewEncoder(w)
@@ -112,7 +115,7 @@ func writeCSV(w io.Writer, stats []CellStat, multi bool) error {
 	}
 	hdr = append(hdr, "name")
 	hdr = append(hdr, keyColumns...)
-	hdr = append(hdr, "status", "reason", "metric", "unit", "n", "median", "ci_low", "ci_high", "min", "max", "outliers")
+	hdr = append(hdr, "status", "reason", "metric", "unit", "n", "runs", "between_run_share", "median", "ci_low", "ci_high", "min", "max", "outliers")
 	if err := cw.Write(hdr); err != nil {
 		return err
 	}
@@ -131,7 +134,7 @@ func writeCSV(w io.Writer, stats []CellStat, multi bool) error {
 		for _, k := range keyColumns {
 			row = append(row, s.Keys[k])
 		}
-		row = append(row, s.Status, s.Reason, s.Metric, s.Unit, strconv.Itoa(s.N), f(s.Median), f(s.CILow), f(s.CIHigh), f(s.Min), f(s.Max), strconv.Itoa(s.Outliers))
+		row = append(row, s.Status, s.Reason, s.Metric, s.Unit, strconv.Itoa(s.N), strconv.Itoa(s.Runs), f(s.Between), f(s.Median), f(s.CILow), f(s.CIHigh), f(s.Min), f(s.Max), strconv.Itoa(s.Outliers))
 		if err := cw.Write(row); err != nil {
 			return err
 		}

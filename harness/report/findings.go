@@ -27,9 +27,9 @@ func prefer(vals []string, want string) string {
 // "not significantly different from fork (p=0.412)".
 func cmpText(cmp Comparison, baseName string) string {
 	if !cmp.Significant {
-		return fmt.Sprintf("not significantly different from %s (%s)", baseName, cmp.PString())
+		return fmt.Sprintf("not significantly different from %s (~)", baseName)
 	}
-	return fmt.Sprintf("%s× %s (%s)", sig3(cmp.Ratio), baseName, cmp.PString())
+	return fmt.Sprintf("%s× %s", sig3(cmp.Ratio), baseName)
 }
 
 func (d *Data) startupFindings(r *Run) []string {
@@ -54,7 +54,7 @@ func (d *Data) startupFindings(r *Run) []string {
 				if !hasSamples(c, "ns/op") {
 					continue
 				}
-				cmp := CompareSamples(fork.Samples["ns/op"], c.Samples["ns/op"])
+				cmp := CompareStats(d.Stat(fork, "ns/op"), d.Stat(c, "ns/op"))
 				out = append(out, fmt.Sprintf("%s start-up is %s: %s vs %s (%s, chan=%s, rss=%s, cores=%d).",
 					m, cmpText(cmp, "fork"), fmtNs(cmp.New), fmtNs(cmp.Base), impl, ch, sizeLabel(rss[0]), maxCores))
 			}
@@ -69,15 +69,15 @@ func (d *Data) startupFindings(r *Run) []string {
 				if !hasSamples(a, "ns/op") || !hasSamples(b, "ns/op") {
 					continue
 				}
-				cmp := CompareSamples(a.Samples["ns/op"], b.Samples["ns/op"])
+				cmp := CompareStats(d.Stat(a, "ns/op"), d.Stat(b, "ns/op"))
 				verb := "grows " + sig3(cmp.Ratio) + "×"
 				if !cmp.Significant {
 					verb = "stays flat (no significant change)"
 				} else if cmp.Ratio < 1 {
 					verb = "shrinks to " + sig3(cmp.Ratio) + "×"
 				}
-				out = append(out, fmt.Sprintf("%s start-up %s from rss=%s to rss=%s: %s → %s (%s, chan=%s, cores=%d; %s).",
-					m, verb, sizeLabel(rss[0]), sizeLabel(rss[len(rss)-1]), fmtNs(cmp.Base), fmtNs(cmp.New), impl, ch, maxCores, cmp.PString()))
+				out = append(out, fmt.Sprintf("%s start-up %s from rss=%s to rss=%s: %s → %s (%s, chan=%s, cores=%d).",
+					m, verb, sizeLabel(rss[0]), sizeLabel(rss[len(rss)-1]), fmtStat("ns/op", d.Stat(a, "ns/op")), fmtStat("ns/op", d.Stat(b, "ns/op")), impl, ch, maxCores))
 			}
 		}
 	}
@@ -119,7 +119,7 @@ func (d *Data) pingpongFindings(r *Run) []string {
 			a := d.find(r, bench.Cell{Workload: "pingpong", Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: cores[0]})
 			b := d.find(r, bench.Cell{Workload: "pingpong", Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
 			if hasSamples(a, unit) && hasSamples(b, unit) {
-				cmp := CompareSamples(a.Samples[unit], b.Samples[unit])
+				cmp := CompareStats(d.Stat(a, unit), d.Stat(b, unit))
 				out = append(out, fmt.Sprintf("%s: p50 round trip at cores=%d is %s: %s vs %s (method=%s, chan=%s, size=%s).",
 					impl, maxCores, cmpText(cmp, fmt.Sprintf("cores=%d", cores[0])), fmtNs(cmp.New), fmtNs(cmp.Base), m, ch, sizeLabel(sizes[0])))
 			}
@@ -128,7 +128,7 @@ func (d *Data) pingpongFindings(r *Run) []string {
 			a := d.find(r, bench.Cell{Workload: "pingpong", Impl: "native", Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
 			b := d.find(r, bench.Cell{Workload: "pingpong", Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
 			if hasSamples(a, unit) && hasSamples(b, unit) {
-				cmp := CompareSamples(a.Samples[unit], b.Samples[unit])
+				cmp := CompareStats(d.Stat(a, unit), d.Stat(b, unit))
 				out = append(out, fmt.Sprintf("%s p50 round trip is %s (method=%s, chan=%s, size=%s, cores=%d).",
 					impl, cmpText(cmp, "native"), m, ch, sizeLabel(sizes[0]), maxCores))
 			}
@@ -150,22 +150,43 @@ func (d *Data) streamFindings(r *Run) []string {
 	for _, impl := range present(bench.Impls, cells, func(c bench.Cell) string { return c.Impl }) {
 		var best *Cell
 		for _, c := range cells {
-			if c.Cell.Impl == impl && hasSamples(c, "MB/s") && (best == nil || d.Stat(c, "MB/s").Median > d.Stat(best, "MB/s").Median) {
+			if c.Cell.Impl == impl && c.Cell.Payload != "tensor" && hasSamples(c, "MB/s") && (best == nil || d.Stat(c, "MB/s").Median > d.Stat(best, "MB/s").Median) {
 				best = c
 			}
 		}
 		if best != nil {
 			b := best.Cell
-			out = append(out, fmt.Sprintf("%s: highest throughput %s MB/s with method=%s, chan=%s%s, size=%s, cores=%d.",
-				impl, sig3(d.Stat(best, "MB/s").Median), b.Method, b.Chan, payloadText(b), sizeLabel(b.Size), b.Cores))
+			out = append(out, fmt.Sprintf("%s: highest throughput of bytes through a channel %s with method=%s, chan=%s%s, size=%s, cores=%d.",
+				impl, fmtStat("MB/s", d.Stat(best, "MB/s")), b.Method, b.Chan, payloadText(b), sizeLabel(b.Size), b.Cores))
 		}
-		big := sizes[len(sizes)-1]
-		p := d.find(r, bench.Cell{Workload: "stream", Impl: impl, Method: m, Chan: "pipe", Size: big, Cores: maxCores})
-		s := d.find(r, bench.Cell{Workload: "stream", Impl: impl, Method: m, Chan: "shm", Size: big, Cores: maxCores})
-		if hasSamples(p, "MB/s") && hasSamples(s, "MB/s") {
-			cmp := CompareSamples(p.Samples["MB/s"], s.Samples["MB/s"])
-			out = append(out, fmt.Sprintf("%s: at size=%s shared memory moves %s MB/s, %s: %s MB/s (method=%s, cores=%d).",
-				impl, sizeLabel(big), sig3(cmp.New), cmpText(cmp, "the pipe"), sig3(cmp.Base), m, maxCores))
+		// shm against pipe over every size: the range of the ratio and in
+		// how many sizes shm is ahead, not one size picked at its best.
+		var lo, hi float64 = math.Inf(1), math.Inf(-1)
+		var loAt, hiAt int64
+		ahead, behind, n := 0, 0, 0
+		for _, size := range sizes {
+			p := d.find(r, bench.Cell{Workload: "stream", Impl: impl, Method: m, Chan: "pipe", Size: size, Cores: maxCores})
+			s := d.find(r, bench.Cell{Workload: "stream", Impl: impl, Method: m, Chan: "shm", Size: size, Cores: maxCores})
+			if !hasSamples(p, "MB/s") || !hasSamples(s, "MB/s") {
+				continue
+			}
+			n++
+			cmp := CompareStats(d.Stat(p, "MB/s"), d.Stat(s, "MB/s"))
+			if cmp.Ratio < lo {
+				lo, loAt = cmp.Ratio, size
+			}
+			if cmp.Ratio > hi {
+				hi, hiAt = cmp.Ratio, size
+			}
+			if cmp.Significant && cmp.Ratio > 1 {
+				ahead++
+			} else if cmp.Significant {
+				behind++
+			}
+		}
+		if n > 1 {
+			out = append(out, fmt.Sprintf("%s: shared memory vs pipe throughput ranges from %s× (size=%s) to %s× (size=%s); shm is ahead in %d of %d sizes, behind in %d, not significantly different in %d (method=%s, cores=%d).",
+				impl, sig3(lo), sizeLabel(loAt), sig3(hi), sizeLabel(hiAt), ahead, n, behind, n-ahead-behind, m, maxCores))
 		}
 	}
 	return out

@@ -1,29 +1,29 @@
 package report
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
-	"golang.org/x/perf/benchfmt"
-
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/rawbench"
 )
 
 // RawFile is the name of the results file inside a run folder.
-const RawFile = "raw.bench"
+const RawFile = rawbench.RawFile
+
+// RunKey is the configuration key that numbers the program runs of a cell.
+const RunKey = rawbench.RunKey
 
 // Status of a cell.
 const (
-	StatusOK      = "ok"
-	StatusSkipped = "skipped"
-	StatusFailed  = "failed"
+	StatusOK      = rawbench.StatusOK
+	StatusSkipped = rawbench.StatusSkipped
+	StatusFailed  = rawbench.StatusFailed
 )
 
 // KV is one configuration line or one key=value of a benchmark name.
@@ -40,21 +40,25 @@ type Run struct {
 	Warnings []string       // parse warnings, "file:line: message"
 	Label    string         // run label when several runs are combined ("" for one run)
 	Claims   bool           // the folder also holds claims.bench (mpbench claims): REPORT.md links CLAIMS.md
+	PerRun   bool           // the file marks program runs (`run:` config lines); else every sample is its own run
 }
 
 // Cell holds the samples of one benchmark name in one run.
 type Cell struct {
-	Name    string     // without the "Benchmark" prefix
-	Parsed  bool       // Name parsed with bench.ParseName
-	Cell    bench.Cell // valid when Parsed
-	Keys    []KV       // key=value parts of the name, in order
-	Kind    string     // first part of the name: Startup, Pingpong, Stream, Pool, Claim, …
-	Units   []string   // metric units in first-seen order
-	Samples map[string][]float64
-	Iters   []int
-	Status  string // ok, skipped, failed
-	Reason  string // skip or failure reason
-	Run     *Run
+	Name     string     // without the "Benchmark" prefix
+	Parsed   bool       // Name parsed with bench.ParseName
+	Cell     bench.Cell // valid when Parsed
+	Keys     []KV       // key=value parts of the name, in order
+	Kind     string     // first part of the name: Startup, Pingpong, Stream, Pool, Claim, …
+	Units    []string   // metric units in first-seen order
+	Samples  map[string][]float64
+	RunIDs   map[string][]int // program run of each sample, parallel to Samples (see runID)
+	Iters    []int
+	Notes    []string // `--- NOTE: <name>: <text>` lines, in file order
+	Unstable bool     // a NOTE line says "unstable: …" (the cell hit the run cap)
+	Status   string   // ok, skipped, failed
+	Reason   string   // skip or failure reason
+	Run      *Run
 
 	line     int   // first line of the cell in raw.bench
 	parseErr error // why bench.ParseName refused the name
@@ -83,12 +87,8 @@ func (r *Run) ConfigValue(key string) string {
 	return ""
 }
 
-var (
-	configLine = regexp.MustCompile(`^([a-z][^\s:]*):(?:\s+(.*))?$`)
-	unitLine   = regexp.MustCompile(`^Unit\s+(\S+)\s+(.*)$`)
-)
-
-// Load parses DIR/raw.bench. Malformed lines are reported to warn (and in
+// Load parses DIR/raw.bench through the one results-file package
+// (harness/rawbench). Malformed lines are reported to warn (and in
 // Run.Warnings) and skipped. A missing folder or file is an error with one
 // clear line.
 func Load(dir string, warn io.Writer) (*Run, error) {
@@ -98,13 +98,13 @@ func Load(dir string, warn io.Writer) (*Run, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("no results in %s: %s not found", dir, RawFile)
 		}
-		return nil, fmt.Errorf("no results in %s: %v", dir, err)
+		return nil, fmt.Errorf("no results in %s: %w", dir, err)
 	}
 	// Warnings name the file relative to the folder ("raw.bench:12: …")
 	// so that the report does not depend on where the folder lives.
 	run, err := parse(data, RawFile)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", dir, err)
+		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	run.Dir = dir
 	if _, err := os.Stat(filepath.Join(dir, "claims.bench")); err == nil {
@@ -118,109 +118,45 @@ func Load(dir string, warn io.Writer) (*Run, error) {
 	return run, nil
 }
 
-// parse reads the contents of a raw.bench file; name is used in warnings.
+// parse reads the contents of a results file (rawbench.Parse) into the
+// report's view; name is used in warnings.
 func parse(data []byte, name string) (*Run, error) {
-	run := &Run{Better: map[string]int{}}
-	warnf := func(line int, format string, a ...any) {
-		run.Warnings = append(run.Warnings, fmt.Sprintf("%s:%d: ", name, line)+fmt.Sprintf(format, a...))
+	f, err := rawbench.Parse(data, name)
+	if err != nil {
+		return nil, err
 	}
-	// A crash while writing leaves a last line without newline: drop it.
-	if n := len(data); n > 0 && data[n-1] != '\n' {
-		i := bytes.LastIndexByte(data, '\n')
-		line := bytes.Count(data, []byte("\n")) + 1
-		warnf(line, "truncated last line (no newline), skipped: %q", clip(string(data[i+1:]), 80))
-		data = data[:i+1]
+	run := &Run{Better: f.Better, Warnings: f.Warnings, PerRun: f.HasRuns}
+	for _, kv := range f.Config {
+		run.Config = append(run.Config, KV{kv.Key, kv.Value})
 	}
-
-	cells := map[string]*Cell{}
 	var order []*Cell
-	get := func(name string, line int) *Cell {
-		if c, ok := cells[name]; ok {
-			return c
+	for _, rc := range f.Cells {
+		c := newCell(rc.Name, run)
+		c.line = rc.Line
+		c.Status, c.Reason = rc.Status(), rc.Reason()
+		c.Notes = rc.Notes
+		for _, n := range rc.Notes {
+			if strings.HasPrefix(n, "unstable") {
+				c.Unstable = true
+			}
 		}
-		c := newCell(name, run)
-		c.line = line
-		cells[name] = c
+		c.Units = rc.Units
+		c.Iters = rc.Iters()
+		for _, u := range rc.Units {
+			for _, r := range rc.Runs {
+				for _, smp := range r.Samples {
+					if v, ok := smp.Values[u]; ok {
+						c.Samples[u] = append(c.Samples[u], v)
+						c.RunIDs[u] = append(c.RunIDs[u], r.K)
+					}
+				}
+			}
+		}
 		order = append(order, c)
-		return c
-	}
-
-	// Pass 1: configuration, unit metadata, skip and fail lines (benchfmt
-	// ignores the latter).
-	seenConfig := map[string]bool{}
-	seenResult := false
-	for i, raw := range strings.Split(string(data), "\n") {
-		line := strings.TrimRight(raw, "\r")
-		lineNo := i + 1
-		switch {
-		case strings.HasPrefix(line, "Benchmark"):
-			seenResult = true
-		case strings.HasPrefix(line, "--- SKIP: "), strings.HasPrefix(line, "--- FAIL: "):
-			status := StatusSkipped
-			if strings.HasPrefix(line, "--- FAIL: ") {
-				status = StatusFailed
-			}
-			rest := line[len("--- SKIP: "):]
-			bname, reason, _ := strings.Cut(rest, ": ")
-			bname = strings.TrimSpace(bname)
-			if !strings.HasPrefix(bname, "Benchmark") || strings.ContainsAny(bname, " \t") {
-				warnf(lineNo, "malformed %s line, skipped", status)
-				continue
-			}
-			c := get(strings.TrimPrefix(bname, "Benchmark"), lineNo)
-			// failed beats skipped; the first reason of a status wins.
-			if c.Status != StatusFailed {
-				c.Status, c.Reason = status, strings.TrimSpace(reason)
-			}
-			if c.Reason == "" {
-				c.Reason = "no reason given"
-			}
-		case unitLine.MatchString(line):
-			m := unitLine.FindStringSubmatch(line)
-			for _, f := range strings.Fields(m[2]) {
-				switch f {
-				case "better=higher":
-					run.Better[m[1]] = +1
-				case "better=lower":
-					run.Better[m[1]] = -1
-				}
-			}
-		case !seenResult && configLine.MatchString(line):
-			m := configLine.FindStringSubmatch(line)
-			if !seenConfig[m[1]] {
-				seenConfig[m[1]] = true
-				run.Config = append(run.Config, KV{m[1], strings.TrimSpace(m[2])})
-			}
-		}
-	}
-
-	// Pass 2: result lines through benchfmt.
-	r := benchfmt.NewReader(bytes.NewReader(data), name)
-	for r.Scan() {
-		switch rec := r.Result().(type) {
-		case *benchfmt.SyntaxError:
-			_, line := rec.Pos()
-			warnf(line, "%s, line skipped", rec.Msg)
-		case *benchfmt.Result:
-			bname := strings.TrimPrefix(string(rec.Name), "Benchmark")
-			_, line := rec.Pos()
-			c := get(bname, line)
-			c.Iters = append(c.Iters, rec.Iters)
-			for _, v := range rec.Values {
-				unit, val := bench.Metric(v)
-				if _, ok := c.Samples[unit]; !ok {
-					c.Units = append(c.Units, unit)
-				}
-				c.Samples[unit] = append(c.Samples[unit], val)
-			}
-		}
-	}
-	if err := r.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
 	}
 	for _, c := range order {
-		if !c.Parsed && c.Kind != "Claim" {
-			warnf(c.line, "cell %s: name does not parse (%v); shown under other results", c.Name, c.parseErr)
+		if !c.Parsed {
+			run.Warnings = append(run.Warnings, fmt.Sprintf("%s:%d: cell %s: name does not parse (%v); shown under other results", name, c.line, c.Name, c.parseErr))
 		}
 	}
 	sortCells(order)
@@ -229,7 +165,7 @@ func parse(data []byte, name string) (*Run, error) {
 }
 
 func newCell(name string, run *Run) *Cell {
-	c := &Cell{Name: name, Samples: map[string][]float64{}, Status: StatusOK, Run: run}
+	c := &Cell{Name: name, Samples: map[string][]float64{}, RunIDs: map[string][]int{}, Status: StatusOK, Run: run}
 	parts := strings.Split(name, "/")
 	c.Kind = parts[0]
 	for _, p := range parts[1:] {
@@ -242,11 +178,4 @@ func newCell(name string, run *Run) *Cell {
 		c.parseErr = err
 	}
 	return c
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -43,6 +43,15 @@ type panel struct {
 	rotateX        bool
 	series         []series
 	legendBottom   bool
+	hlines         []float64 // horizontal reference lines (efficiency = 1)
+	ideal          *series   // a reference line drawn dashed grey (ideal scaling)
+	marks          []vmark   // vertical markers (a crossover with its CI)
+}
+
+// vmark is a vertical reference at x with an optional band [lo, hi].
+type vmark struct {
+	x, lo, hi float64
+	label     string
 }
 
 // figure is one output file (SVG and PNG) made of panels in a grid.
@@ -68,7 +77,10 @@ func (f *figure) size() (vg.Length, vg.Length) {
 		cols = len(f.panels)
 	}
 	rows := (len(f.panels) + cols - 1) / cols
-	w := vg.Length(cols) * panelW
+	w := vg.Length(cols) * (panelW + f.legendW())
+	if tw := vg.Length(float64(len([]rune(f.title)))*0.105+0.4) * vg.Inch; w < tw {
+		w = tw
+	}
 	if w < minFigW {
 		w = minFigW
 	}
@@ -108,6 +120,27 @@ func (f *figure) render() (svg, png []byte, err error) {
 	return sb.Bytes(), pb.Bytes(), nil
 }
 
+// legendW is the width of the legend strip right of every panel: the
+// legend lives outside the data area.
+func (f *figure) legendW() vg.Length {
+	n := 0
+	for _, p := range f.panels {
+		for _, s := range p.series {
+			n = max(n, len([]rune(s.name)))
+		}
+		for _, m := range p.marks {
+			n = max(n, len([]rune(m.label)))
+		}
+		if p.ideal != nil {
+			n = max(n, len([]rune(p.ideal.name)))
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return vg.Length(float64(n)*0.078+0.55) * vg.Inch
+}
+
 func (f *figure) draw(dc draw.Canvas) error {
 	cols := f.cols
 	if cols <= 0 || cols > len(f.panels) {
@@ -119,35 +152,38 @@ func (f *figure) draw(dc draw.Canvas) error {
 	dc.FillText(ts, vg.Point{X: dc.Min.X + (dc.Max.X-dc.Min.X)/2, Y: dc.Max.Y - 0.1*vg.Inch}, f.title)
 	body := draw.Crop(dc, 0, 0, 0, -titleH)
 
-	plots := make([][]*plot.Plot, rows)
-	for r := range plots {
-		plots[r] = make([]*plot.Plot, cols)
-	}
+	plots := make([]*plot.Plot, len(f.panels))
+	legends := make([]plot.Legend, len(f.panels))
 	for i := range f.panels {
 		p, err := f.panels[i].plot()
 		if err != nil {
 			return err
 		}
-		plots[i/cols][i%cols] = p
+		legends[i] = p.Legend
+		p.Legend = plot.NewLegend()
+		plots[i] = p
 	}
 	// Panels with the same y label share one y range, so that the eye
 	// can compare them.
 	for i := range f.panels {
-		pi := plots[i/cols][i%cols]
 		for j := range f.panels {
-			pj := plots[j/cols][j%cols]
 			if f.panels[i].ylabel == f.panels[j].ylabel && f.panels[i].logY == f.panels[j].logY && len(f.panels[j].series) > 0 {
-				pi.Y.Min, pi.Y.Max = math.Min(pi.Y.Min, pj.Y.Min), math.Max(pi.Y.Max, pj.Y.Max)
+				plots[i].Y.Min, plots[i].Y.Max = math.Min(plots[i].Y.Min, plots[j].Y.Min), math.Max(plots[i].Y.Max, plots[j].Y.Max)
 			}
 		}
 	}
-	tiles := draw.Tiles{Rows: rows, Cols: cols, PadTop: 4, PadBottom: 4, PadLeft: 4, PadRight: 10, PadX: 14, PadY: 14}
-	canvases := plot.Align(plots, tiles, body)
-	for r := range plots {
-		for c := range plots[r] {
-			if plots[r][c] != nil {
-				plots[r][c].Draw(canvases[r][c])
-			}
+	lw := f.legendW()
+	tiles := draw.Tiles{Rows: rows, Cols: cols, PadTop: 4, PadBottom: 4, PadLeft: 4, PadRight: 4, PadX: 8, PadY: 14}
+	for i, p := range plots {
+		c := tiles.At(body, i%cols, i/cols)
+		pc := draw.Crop(c, 0, -lw, 0, 0)
+		p.Draw(pc)
+		if lw > 0 {
+			lc := draw.Crop(c, c.Max.X-c.Min.X-lw+6, 0, 0, -0.3*vg.Inch)
+			leg := legends[i]
+			leg.Top, leg.Left = true, true
+			leg.XOffs, leg.YOffs = 0, 0
+			leg.Draw(lc)
 		}
 	}
 	return nil
@@ -217,7 +253,7 @@ func (pn *panel) plot() (*plot.Plot, error) {
 		sc.GlyphStyle.Shape = plotutil.Shape(s.shape)
 		sc.GlyphStyle.Radius = vg.Points(3)
 		var thumbs []plot.Thumbnailer
-		if !s.noLine {
+		if !s.noLine && distinctX(pts) > 1 {
 			ln, err := plotter.NewLine(pts)
 			if err != nil {
 				return nil, err
@@ -244,32 +280,29 @@ func (pn *panel) plot() (*plot.Plot, error) {
 	if math.IsInf(ymin, 1) {
 		return p, nil
 	}
-	// Leave head room for the legend.
-	nleg := float64(len(pn.series))
-	frac := 0.12 + 0.075*nleg
+	for _, h := range pn.hlines {
+		ymin, ymax = math.Min(ymin, h), math.Max(ymax, h)
+	}
+	// Fit the y range to the data and its CIs, with a small margin.
 	if pn.logY {
-		if ymax/ymin < 10 {
-			c := math.Sqrt(10 / (ymax / ymin))
+		if ymax/ymin < 2 {
+			c := math.Sqrt(2 / (ymax / ymin))
 			ymin, ymax = ymin/c, ymax*c
 		}
-		span := math.Log10(ymax / ymin)
-		if pn.legendBottom {
-			ymin /= math.Pow(10, span*frac/(1-frac))
-			ymax *= 1.5
-		} else {
-			ymax *= math.Pow(10, span*frac/(1-frac))
-		}
+		ymin, ymax = ymin/1.15, ymax*1.15
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = logTicks{}
 	} else {
-		if ymin > 0 {
-			ymin = 0
-		}
 		span := ymax - ymin
 		if span == 0 {
-			span = math.Max(math.Abs(ymax), 1)
+			span = math.Max(math.Abs(ymax), 1) * 0.2
 		}
-		ymax += span * frac / (1 - frac)
+		if ymin >= 0 && ymin < 0.35*ymax {
+			ymin = 0
+		} else {
+			ymin -= 0.06 * span
+		}
+		ymax += 0.06 * span
 	}
 	p.Y.Min, p.Y.Max = ymin, ymax
 	if pn.logX {
@@ -280,6 +313,9 @@ func (pn *panel) plot() (*plot.Plot, error) {
 	if pn.xticks != nil {
 		p.X.Tick.Marker = plot.ConstantTicks(pn.xticks)
 		p.X.Min, p.X.Max = pn.xmin, pn.xmax
+	}
+	if err := pn.references(p, ymin, ymax); err != nil {
+		return nil, err
 	}
 	if pn.rotateX {
 		p.X.Tick.Label.Rotation = math.Pi / 6
@@ -310,4 +346,61 @@ func (logTicks) Ticks(min, max float64) []plot.Tick {
 		}
 	}
 	return ticks
+}
+
+func distinctX(pts errPts) int {
+	seen := map[float64]bool{}
+	for _, q := range pts {
+		seen[q.x] = true
+	}
+	return len(seen)
+}
+
+var refGrey = color.Gray{Y: 110}
+
+// references draws the panel's reference lines: horizontal lines
+// (efficiency = 1), the ideal-scaling series, vertical markers with a
+// shaded interval (a crossover with its CI).
+func (pn *panel) references(p *plot.Plot, ymin, ymax float64) error {
+	for _, h := range pn.hlines {
+		ln, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: h}, {X: p.X.Max, Y: h}})
+		if err != nil {
+			return err
+		}
+		ln.LineStyle.Color, ln.LineStyle.Width, ln.LineStyle.Dashes = refGrey, vg.Points(1.2), []vg.Length{vg.Points(6), vg.Points(3)}
+		p.Add(ln)
+		p.Legend.Add("= "+strconv.FormatFloat(h, 'g', -1, 64)+" (ideal)", ln)
+	}
+	if pn.ideal != nil && len(pn.ideal.pts) > 1 {
+		var xy plotter.XYs
+		for _, q := range pn.ideal.pts {
+			xy = append(xy, plotter.XY{X: q.x, Y: q.y})
+		}
+		ln, err := plotter.NewLine(xy)
+		if err != nil {
+			return err
+		}
+		ln.LineStyle.Color, ln.LineStyle.Width, ln.LineStyle.Dashes = refGrey, vg.Points(1.2), []vg.Length{vg.Points(6), vg.Points(3)}
+		p.Add(ln)
+		p.Legend.Add(pn.ideal.name, ln)
+	}
+	for _, m := range pn.marks {
+		if !math.IsNaN(m.lo) && !math.IsNaN(m.hi) && m.hi > m.lo {
+			band, err := plotter.NewPolygon(plotter.XYs{{X: m.lo, Y: ymin}, {X: m.hi, Y: ymin}, {X: m.hi, Y: ymax}, {X: m.lo, Y: ymax}})
+			if err != nil {
+				return err
+			}
+			band.Color = color.NRGBA{R: 120, G: 120, B: 120, A: 45}
+			band.LineStyle.Width = 0
+			p.Add(band)
+		}
+		ln, err := plotter.NewLine(plotter.XYs{{X: m.x, Y: ymin}, {X: m.x, Y: ymax}})
+		if err != nil {
+			return err
+		}
+		ln.LineStyle.Color, ln.LineStyle.Width, ln.LineStyle.Dashes = color.Black, vg.Points(1), []vg.Length{vg.Points(3), vg.Points(3)}
+		p.Add(ln)
+		p.Legend.Add(m.label, ln)
+	}
+	return nil
 }

@@ -43,7 +43,7 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantWarn := []string{"raw.bench:10: truncated last line", "raw.bench:5: "}
+	wantWarn := []string{"raw.bench:10: truncated last line", "raw.bench:5: ", "raw.bench:9: cell Claim/id=C3/impl=cpython: name does not parse"}
 	if len(r.Warnings) != len(wantWarn) {
 		t.Fatalf("warnings = %q", r.Warnings)
 	}
@@ -208,10 +208,15 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 	rep := string(files["REPORT.md"])
-	for _, want := range []string{"## Environment", "## Warnings", "raw.bench:2927", "skipped: pypy3 not found on PATH",
-		"timeout after 30s", "![", "spawn start-up is", "Claim/id=C3"} {
+	for _, want := range []string{"## Decision guide", "## Summary", "## Environment", "## Warnings", "| skipped | pypy3 not found on PATH |",
+		"timeout after 30s", "![", "spawn start-up is", "tables/warnings.md", "median of its per-run medians"} {
 		if !strings.Contains(rep, want) {
 			t.Errorf("REPORT.md lacks %q", want)
+		}
+	}
+	for file, want := range map[string]string{"tables/warnings.md": "raw.bench:2927", "tables/other.md": "Claim/id=C3"} {
+		if !strings.Contains(string(files[file]), want) {
+			t.Errorf("%s lacks %q", file, want)
 		}
 	}
 }
@@ -246,7 +251,7 @@ func TestCompareSelf(t *testing.T) {
 	}
 	rows := 0
 	for _, line := range strings.Split(b.String(), "\n") {
-		if !strings.Contains(line, "p=") {
+		if !strings.Contains(line, "/impl=") || strings.HasPrefix(line, "warning:") {
 			continue
 		}
 		rows++
@@ -283,13 +288,18 @@ func TestMultiHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep, _ := os.ReadFile(filepath.Join(out, "REPORT.md"))
-	for _, want := range []string{"### testhost", "### otherhost", "| run "} {
+	cmp, _ := os.ReadFile(filepath.Join(out, "tables", "compare-method-vs-fork.md"))
+	for _, want := range []string{"### testhost", "### otherhost"} {
 		if !strings.Contains(string(rep), want) {
 			t.Errorf("multi-host report lacks %q", want)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(out, "plots", "startup-latency-cores2-otherhost.png")); err != nil {
-		t.Error(err)
+	if !strings.Contains(string(cmp), "| run ") {
+		t.Errorf("multi-host comparison table lacks a run column")
+	}
+	// Runs are labelled by host label (host name, CPU model, CPU count).
+	if m, _ := filepath.Glob(filepath.Join(out, "plots", "startup-latency-cores2-otherhost-*-2c.png")); len(m) != 1 {
+		t.Errorf("figure of the second host: %q", m)
 	}
 }
 

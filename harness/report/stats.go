@@ -5,62 +5,98 @@ import (
 	"math"
 	"sort"
 
-	"github.com/montanaflynn/stats"
-	"golang.org/x/perf/benchmath"
+	mstats "github.com/montanaflynn/stats"
+
+	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/stats"
 )
 
-// Confidence is the level of every confidence interval in the report.
-const Confidence = 0.95
-
-// Alpha is the significance level of comparisons (as benchstat).
-const Alpha = 0.05
-
-// MinSamples is the sample count below which a cell is flagged
-// (DESIGN.md: at least 10 samples per cell).
-const MinSamples = 10
+// The statistics policy lives in harness/stats (one summary for report,
+// claims, compare and the harness); these are its constants.
+const (
+	Confidence   = stats.Confidence  // level of every confidence interval
+	Alpha        = stats.Alpha       // significance level of comparisons
+	MinRuns      = stats.MinRuns     // runs a 95% CI needs
+	VarShareWarn = stats.BetweenWarn // between-run share above which a cell is listed
+)
 
 // OutlierZ is the modified z-score above which a sample is an outlier
 // (Iglewicz and Hoaglin).
 const OutlierZ = 3.5
 
-// Stats summarises one metric of one cell.
+// Stats summarises one metric of one cell. The replication unit is the
+// program run: every statistic of the centre and its interval is over
+// the per-run medians, never over the pooled samples (samples of one
+// process are not independent).
 type Stats struct {
-	N        int
-	Median   float64
-	Lo, Hi   float64 // 95% CI of the median; ±Inf when N is too small (CIValid false)
-	CIValid  bool
-	Min, Max float64
-	Outliers int      // samples with modified z-score > OutlierZ (never dropped)
-	Warnings []string // e.g. "need >= 6 samples for confidence interval at level 0.95"
+	N          int       // samples
+	Runs       int       // program runs (each contributes its median)
+	RunMedians []float64 // per-run medians, sorted
+	Median     float64   // median of the per-run medians
+	Lo, Hi     float64   // 95% CI of that median (order statistics over runs); ±Inf when Runs < MinRuns (CIValid false)
+	CIValid    bool
+	Min, Max   float64 // over all samples
+	VarShare   float64 // share of the variance that lies between runs (one-way ANOVA, 0..1); NaN when not estimable
+	Outliers   int     // samples with modified z-score > OutlierZ (never dropped)
+	Warnings   []string
 }
 
-// Summarize computes the statistics of a sample. An empty sample gives
-// N == 0 and NaN fields.
+// Summarize computes the statistics of a sample whose values are each a
+// program run of their own (one sample per run).
 func Summarize(xs []float64) Stats {
-	if len(xs) == 0 {
-		nan := math.NaN()
-		return Stats{Median: nan, Lo: nan, Hi: nan, Min: nan, Max: nan}
+	ids := make([]int, len(xs))
+	for i := range ids {
+		ids[i] = i
 	}
-	sorted := append([]float64(nil), xs...)
-	sort.Float64s(sorted)
-	s := benchmath.NewSample(sorted, &benchmath.DefaultThresholds)
-	sum := benchmath.AssumeNothing.Summary(s, Confidence)
-	med, _ := stats.Median(sorted)
+	return SummarizeRuns(xs, ids)
+}
+
+// SummarizeRuns computes the statistics of samples xs, sample i coming
+// from program run runs[i] (stats.Summarize over the runs). An empty
+// sample gives N == 0 and NaN fields.
+func SummarizeRuns(xs []float64, runs []int) Stats {
+	groups := groupRuns(xs, runs)
+	sum := stats.Summarize(groups)
 	st := Stats{
-		N:      len(sorted),
-		Median: med,
-		Lo:     sum.Lo,
-		Hi:     sum.Hi,
-		Min:    sorted[0],
-		Max:    sorted[len(sorted)-1],
+		N:          sum.Samples,
+		Runs:       sum.Runs,
+		RunMedians: sum.RunMedians,
+		Median:     sum.Median,
+		Lo:         sum.Lo,
+		Hi:         sum.Hi,
+		CIValid:    sum.CIValid,
+		Min:        sum.Min,
+		Max:        sum.Max,
+		VarShare:   sum.BetweenShare,
+		Warnings:   sum.Warnings,
 	}
-	st.CIValid = !math.IsInf(sum.Lo, 0) && !math.IsInf(sum.Hi, 0) && !math.IsNaN(sum.Lo)
-	for _, w := range append(s.Warnings, sum.Warnings...) {
-		st.Warnings = append(st.Warnings, w.Error())
+	if len(xs) > 0 {
+		st.Outliers = len(Outliers(sortedCopy(xs)))
 	}
-	st.Outliers = len(Outliers(sorted))
 	return st
 }
+
+// groupRuns splits xs by run id, runs in first-seen order.
+func groupRuns(xs []float64, runs []int) [][]float64 {
+	idx := map[int]int{}
+	var out [][]float64
+	for i, x := range xs {
+		id := -1 - i
+		if i < len(runs) {
+			id = runs[i]
+		}
+		j, ok := idx[id]
+		if !ok {
+			j = len(out)
+			idx[id] = j
+			out = append(out, nil)
+		}
+		out[j] = append(out[j], x)
+	}
+	return out
+}
+
+func median(xs []float64) float64 { return stats.Median(xs) }
 
 // ModifiedZ returns the modified z-scores 0.6745·(x−median)/MAD of the
 // sample. When the MAD is zero (more than half the samples are equal), the
@@ -71,8 +107,8 @@ func ModifiedZ(xs []float64) []float64 {
 	if len(xs) == 0 {
 		return z
 	}
-	med, _ := stats.Median(xs)
-	mad, _ := stats.MedianAbsoluteDeviationPopulation(xs)
+	med := stats.Median(xs)
+	mad, _ := mstats.MedianAbsoluteDeviationPopulation(xs)
 	if mad > 0 {
 		for i, x := range xs {
 			z[i] = 0.6745 * (x - med) / mad
@@ -83,7 +119,7 @@ func ModifiedZ(xs []float64) []float64 {
 	for i, x := range xs {
 		dev[i] = math.Abs(x - med)
 	}
-	meanAD, _ := stats.Mean(dev)
+	meanAD, _ := mstats.Mean(dev)
 	if meanAD == 0 {
 		return z
 	}
@@ -105,15 +141,6 @@ func Outliers(xs []float64) []int {
 	return out
 }
 
-// Percentile is the p-th percentile (0 < p ≤ 100) of xs.
-func Percentile(xs []float64, p float64) float64 {
-	v, err := stats.Percentile(xs, p)
-	if err != nil {
-		return math.NaN()
-	}
-	return v
-}
-
 // Comparison of a cell against a baseline cell.
 type Comparison struct {
 	Base, New   float64 // medians
@@ -124,13 +151,17 @@ type Comparison struct {
 	Warnings    []string
 }
 
-// CompareSamples compares two samples: ratio of medians and Mann–Whitney U test.
+// CompareSamples compares two samples whose values are each a program run
+// of their own.
 func CompareSamples(base, new []float64) Comparison {
-	b := benchmath.NewSample(sortedCopy(base), &benchmath.DefaultThresholds)
-	n := benchmath.NewSample(sortedCopy(new), &benchmath.DefaultThresholds)
-	mb, _ := stats.Median(b.Values)
-	mn, _ := stats.Median(n.Values)
-	cmp := benchmath.AssumeNothing.Compare(b, n)
+	return CompareStats(Summarize(base), Summarize(new))
+}
+
+// CompareStats compares two cells on their per-run medians: ratio of the
+// medians of per-run medians and the Mann–Whitney U test over the runs.
+func CompareStats(base, new Stats) Comparison {
+	mb, mn := base.Median, new.Median
+	cmp := stats.Compare(asRuns(base.RunMedians), asRuns(new.RunMedians))
 	c := Comparison{Base: mb, New: mn, Ratio: mn / mb, Delta: (mn - mb) / mb * 100, P: cmp.P}
 	c.Significant = cmp.P < Alpha
 	for _, w := range cmp.Warnings {
@@ -161,6 +192,15 @@ func (c Comparison) PString() string {
 	return fmt.Sprintf("p=%.3f", c.P)
 }
 
+// asRuns turns per-run medians back into one-value runs for stats.Compare.
+func asRuns(meds []float64) [][]float64 {
+	out := make([][]float64, len(meds))
+	for i, m := range meds {
+		out[i] = []float64{m}
+	}
+	return out
+}
+
 func sortedCopy(xs []float64) []float64 {
 	s := append([]float64(nil), xs...)
 	sort.Float64s(s)
@@ -178,58 +218,13 @@ func GeoMean(xs []float64) float64 {
 	if len(pos) == 0 {
 		return math.NaN()
 	}
-	g, err := stats.GeometricMean(pos)
+	g, err := mstats.GeometricMean(pos)
 	if err != nil {
 		return math.NaN()
 	}
 	return g
 }
 
-// sig3 formats a number with three significant digits, without exponent
-// for the magnitudes of this report: 0.00123, 1.23, 12.3, 123, 12300.
-func sig3(x float64) string {
-	switch {
-	case math.IsNaN(x):
-		return "—"
-	case math.IsInf(x, 1):
-		return "∞"
-	case math.IsInf(x, -1):
-		return "-∞"
-	}
-	a := math.Abs(x)
-	switch {
-	case a == 0:
-		return "0"
-	case a >= 1000:
-		// Round to 3 significant digits, then print as an integer.
-		e := math.Pow(10, math.Floor(math.Log10(a))-2)
-		return fmt.Sprintf("%.0f", math.Round(x/e)*e)
-	case a >= 100:
-		return fmt.Sprintf("%.0f", x)
-	case a >= 10:
-		return fmt.Sprintf("%.1f", x)
-	case a >= 1:
-		return fmt.Sprintf("%.2f", x)
-	}
-	d := 2 - int(math.Floor(math.Log10(a)))
-	return fmt.Sprintf("%.*f", d, x)
-}
-
-// decimals is the number of decimals sig3 prints for x.
-func decimals(x float64) int {
-	a := math.Abs(x)
-	switch {
-	case a == 0 || math.IsNaN(a) || math.IsInf(a, 0) || a >= 100:
-		return 0
-	case a >= 10:
-		return 1
-	case a >= 1:
-		return 2
-	}
-	return 2 - int(math.Floor(math.Log10(a)))
-}
-
-// fixed formats x with d decimals.
-func fixed(x float64, d int) string {
-	return fmt.Sprintf("%.*f", d, x)
-}
+// sig3 formats a number with three significant digits (bench.Sig3, the
+// one formatter of the metric table).
+func sig3(x float64) string { return bench.Sig3(x) }

@@ -19,7 +19,7 @@ func TestSummarize(t *testing.T) {
 		// while [x(3), x(8)] only 0.891.
 		{name: "1..10", xs: []float64{7, 2, 9, 1, 5, 3, 10, 4, 8, 6}, median: 5.5, lo: 2, hi: 9, ciValid: true, min: 1, max: 10},
 		{name: "n=3 has no CI", xs: []float64{3, 1, 2}, median: 2, ciValid: false, min: 1, max: 3,
-			warningSubstring: "need >= 6 samples for confidence interval at level 0.95"},
+			warningSubstring: "3 runs: need ≥ 6 for a 95% confidence interval"},
 		// sorted 9.8 9.9 9.9 10 10 10 10.1 10.1 10.2 30: CI [x(2), x(9)] = [9.9, 10.2];
 		// median 10, MAD 0.1: z(30) = 0.6745·20/0.1 = 134.9; z(10.2) = 1.35.
 		{name: "one outlier", xs: []float64{10, 10.1, 9.9, 10.2, 9.8, 10, 10.1, 9.9, 10, 30}, median: 10, lo: 9.9, hi: 10.2,

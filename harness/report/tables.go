@@ -120,27 +120,45 @@ func statusText(c *Cell, unit string) string {
 	return "—"
 }
 
-// medCI formats "median ± half-width of the 95% CI" scaled by 1/scale.
-func medCI(s Stats, scale float64) string {
+// fmtStatScaled formats median [lo, hi] divided by scale, with suffix.
+func fmtStatScaled(s Stats, scale float64, suffix string) string {
 	if s.N == 0 {
 		return "—"
 	}
-	out := sig3(s.Median / scale)
+	out := sig3(s.Median/scale) + suffix
 	if s.CIValid {
-		half := math.Max(s.Hi-s.Median, s.Median-s.Lo)
-		out += " ± " + fixed(half/scale, decimals(s.Median/scale))
+		out += " [" + sig3(s.Lo/scale) + ", " + sig3(s.Hi/scale) + "]"
 	} else {
 		out += " (no CI)"
 	}
 	return out
 }
 
-// medOnly formats a median scaled by 1/scale.
-func medOnly(s Stats, scale float64) string {
+// fmtStat formats median [lo, hi] of a metric in its human unit
+// ("1.61 ms [1.58, 1.66]", "1.52 GB/s [1.50, 1.55]").
+func fmtStat(unit string, s Stats) string {
 	if s.N == 0 {
 		return "—"
 	}
-	return sig3(s.Median / scale)
+	scale, suffix := humanScale(unit, s.Median)
+	return fmtStatScaled(s, scale, suffix)
+}
+
+// runMarks are the short per-cell markers of the replication: the number
+// of runs when below MinRuns, the unstable flag, a dominant between-run
+// variance share.
+func runMarks(c *Cell, s Stats) []string {
+	var m []string
+	if s.N > 0 && s.Runs < MinRuns {
+		m = append(m, plural(s.Runs, "run", "runs"))
+	}
+	if c.Unstable {
+		m = append(m, "unstable")
+	}
+	if s.VarShare > VarShareWarn {
+		m = append(m, fmt.Sprintf("%.0f%% var between runs", s.VarShare*100))
+	}
+	return m
 }
 
 // notes lists what a reader must know about a cell's headline metric.
@@ -150,29 +168,24 @@ func (d *Data) notes(c *Cell, unit string) string {
 	if c.Status == StatusFailed && s.N > 0 {
 		out = append(out, "failed: "+c.Reason)
 	}
-	if s.N > 0 && s.N < MinSamples {
-		out = append(out, fmt.Sprintf("n=%d<%d", s.N, MinSamples))
-	}
+	out = append(out, runMarks(c, s)...)
 	if s.Outliers > 0 {
 		out = append(out, plural(s.Outliers, "outlier", "outliers"))
 	}
 	return strings.Join(out, "; ")
 }
 
-// inline is medCI plus short markers, for wide tables without a notes
+// inline is fmtStat plus short markers, for wide tables without a notes
 // column; a cell without samples shows its status.
 func (d *Data) inline(c *Cell, unit string, scale float64) string {
 	if st := statusText(c, unit); st != "" {
 		return st
 	}
 	s := d.Stat(c, unit)
-	out := medCI(s, scale)
-	var marks []string
-	if s.N < MinSamples {
-		marks = append(marks, "n="+strconv.Itoa(s.N))
-	}
-	if s.Outliers > 0 {
-		marks = append(marks, plural(s.Outliers, "outlier", "outliers"))
+	out := fmtStat(unit, s)
+	marks := runMarks(c, s)
+	if s.Runs >= MinRuns && c.Run != nil && c.Run.PerRun {
+		marks = append([]string{plural(s.Runs, "run", "runs")}, marks...)
 	}
 	if c.Status == StatusFailed {
 		marks = append(marks, "failed")
@@ -181,6 +194,22 @@ func (d *Data) inline(c *Cell, unit string, scale float64) string {
 		out += " (" + strings.Join(marks, ", ") + ")"
 	}
 	return out
+}
+
+// runsText is the "runs" column: runs (samples).
+func runsText(s Stats) string {
+	if s.N == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%d (%d)", s.Runs, s.N)
+}
+
+// shareText is the between-run variance share column.
+func shareText(s Stats) string {
+	if math.IsNaN(s.VarShare) {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%%", s.VarShare*100)
 }
 
 // sumMetric is the median of the per-sample sum of two metrics (user+sys).
@@ -240,17 +269,25 @@ func slug(s string) string {
 	return b.String()
 }
 
-const statNote = "Median ± half-width of its 95% confidence interval (order statistics, as benchstat); " +
-	"\"no CI\" when n < 6; n shown when below 10 samples; outliers by modified z-score > 3.5 are counted, never dropped."
+const statNote = "Median of the per-run medians [95% confidence interval] (order statistics over program runs); " +
+	"\"no CI\" with fewer than 6 runs; runs (samples); between-run share of the variance, flagged above 50%; " +
+	"\"unstable\": the cell hit the run cap before its CI narrowed to ±5%."
 
 // Tables builds every table of the report, in report order.
 func (d *Data) Tables() []*Table {
 	var ts []*Table
+	ts = append(ts, d.summaryTables()...)
 	ts = append(ts, d.startupTables()...)
 	ts = append(ts, d.pingpongTables()...)
 	ts = append(ts, d.streamTables()...)
 	ts = append(ts, d.poolTables()...)
+	ts = append(ts, d.versionTables()...)
+	ts = append(ts, d.libraryTables()...)
+	ts = append(ts, d.hostTables()...) // several runs side by side (hosts.go)
 	ts = append(ts, d.compareTables()...)
+	if t := d.warningsTable(); t != nil {
+		ts = append(ts, t)
+	}
 	if t := d.statusTable(); t != nil {
 		ts = append(ts, t)
 	}
@@ -274,7 +311,7 @@ func (d *Data) startupTables() []*Table {
 				t := &Table{
 					Name:    fmt.Sprintf("startup-cores%d-rss%s%s", cores, sizeLabel(rss), d.suffix(r)),
 					Section: "startup",
-					Title:   fmt.Sprintf("Start-up latency, ms (start() → first message), cores=%d, parent rss=%s%s", cores, sizeLabel(rss), d.titleSuffix(r)),
+					Title:   fmt.Sprintf("Start-up latency (start() → first message), cores=%d, parent rss=%s%s", cores, sizeLabel(rss), d.titleSuffix(r)),
 					Header:  append([]string{"impl", "method"}, chans...),
 					Left:    2,
 					Caption: statNote,
@@ -293,7 +330,7 @@ func (d *Data) startupTables() []*Table {
 			t := &Table{
 				Name:    fmt.Sprintf("startup-join-cores%d%s", cores, d.suffix(r)),
 				Section: "startup",
-				Title:   fmt.Sprintf("Join/teardown time, ms, cores=%d%s", cores, d.titleSuffix(r)),
+				Title:   fmt.Sprintf("Join/teardown time, cores=%d%s", cores, d.titleSuffix(r)),
 				Header:  append([]string{"impl", "method", "rss"}, chans...),
 				Left:    3,
 				Caption: statNote,
@@ -359,11 +396,11 @@ func (d *Data) pingpongTables() []*Table {
 	return d.sizeTables(sizeTable{
 		workload: "pingpong",
 		title:    "Ping-pong round trip parent→child→parent",
-		caption:  statNote + " p50/p99: median over samples of each sample's within-sample percentile.",
-		metrics:  []string{"round trip µs (mean)", "p50 µs", "p99 µs", "CPU µs/round trip (user+sys)"},
+		caption:  statNote + " p50/p99: each sample's nearest-rank percentile of its round trips, summarised over runs like the mean.",
+		metrics:  []string{"round trip (mean)", "p50", "p99", "CPU per round trip (user+sys)"},
 		values: func(d *Data, c *Cell, cpu float64, hasCPU bool) []string {
-			return []string{medCI(d.Stat(c, "ns/op"), 1e3), medOnly(d.Stat(c, "p50-ns"), 1e3),
-				medOnly(d.Stat(c, "p99-ns"), 1e3), cpuText(cpu/1e3, hasCPU)}
+			return []string{fmtStat("ns/op", d.Stat(c, "ns/op")), fmtStat("p50-ns", d.Stat(c, "p50-ns")),
+				fmtStat("p99-ns", d.Stat(c, "p99-ns")), cpuText(cpu, hasCPU)}
 		},
 	})
 }
@@ -372,11 +409,12 @@ func (d *Data) streamTables() []*Table {
 	return d.sizeTables(sizeTable{
 		workload: "stream",
 		title:    "Stream throughput parent→child (timed at the receiver)",
-		caption:  statNote + " MB/s is 10⁶ bytes per second.",
-		metrics:  []string{"MB/s", "msgs/s", "ns/msg", "CPU ns/msg (user+sys)"},
+		caption: statNote + " MB/s is 10⁶ payload bytes per second. payload=tensor (torch): a tensor on a torch Queue moves to shared memory " +
+			"and only a handle travels, so its MB/s is tensor bytes over time — no bytes are copied through the channel; it is marked and not compared with the byte channels.",
+		metrics: []string{"throughput", "messages/s", "time per message", "CPU per message (user+sys)"},
 		values: func(d *Data, c *Cell, cpu float64, hasCPU bool) []string {
-			return []string{medCI(d.Stat(c, "MB/s"), 1), medOnly(d.Stat(c, "msgs/s"), 1),
-				medOnly(d.Stat(c, "ns/op"), 1), cpuText(cpu, hasCPU)}
+			return []string{fmtStat("MB/s", d.Stat(c, "MB/s")), fmtValue("msgs/s", d.Stat(c, "msgs/s").Median),
+				fmtStat("ns/op", d.Stat(c, "ns/op")), cpuText(cpu, hasCPU)}
 		},
 	})
 }
@@ -393,7 +431,7 @@ func cpuText(v float64, ok bool) string {
 	if !ok {
 		return "—"
 	}
-	return sig3(v)
+	return fmtNs(v)
 }
 
 func (d *Data) sizeTables(spec sizeTable) []*Table {
@@ -408,13 +446,13 @@ func (d *Data) sizeTables(spec sizeTable) []*Table {
 				hdr = append(hdr, "payload")
 			}
 			hdr = append(append(hdr, "size"), spec.metrics...)
-			hdr = append(hdr, "notes")
+			hdr = append(hdr, "runs (samples)", "between-run var", "notes")
 			t := &Table{
 				Name:    fmt.Sprintf("%s-cores%d%s", spec.workload, cores, d.suffix(r)),
 				Section: spec.workload,
 				Title:   fmt.Sprintf("%s, cores=%d%s", spec.title, cores, d.titleSuffix(r)),
 				Header:  hdr,
-				Left:    len(hdr) - 6,
+				Left:    len(hdr) - 8,
 				Notes:   true,
 				Caption: spec.caption,
 			}
@@ -425,10 +463,15 @@ func (d *Data) sizeTables(spec sizeTable) []*Table {
 				}
 				row = append(row, sizeLabel(c.Cell.Size))
 				if st := statusText(c, "ns/op"); st != "" {
-					row = append(row, st, "—", "—", "—", "")
+					row = append(row, st, "—", "—", "—", "—", "—", "")
 				} else {
 					cpu, ok := sumMetric(c, "user-ns/op", "sys-ns/op")
-					row = append(append(row, spec.values(d, c, cpu, ok)...), d.notes(c, "ns/op"))
+					s := d.Stat(c, "ns/op")
+					notes := d.notes(c, "ns/op")
+					if c.Cell.Payload == "tensor" {
+						notes = strings.TrimPrefix(notes+"; shared-memory handle: no bytes copied", "; ")
+					}
+					row = append(append(row, spec.values(d, c, cpu, ok)...), runsText(s), shareText(s), notes)
 				}
 				t.Rows = append(t.Rows, row)
 			}
@@ -447,19 +490,28 @@ func (d *Data) poolTables() []*Table {
 			t := &Table{
 				Name:    fmt.Sprintf("pool-%s-cores%d%s", c0.Task, c0.Cores, d.suffix(r)),
 				Section: "pool",
-				Title:   fmt.Sprintf("Pool map of %d %s tasks, cores=%d%s", c0.Tasks, c0.Task, c0.Cores, d.titleSuffix(r)),
-				Header:  []string{"impl", "method", "chan", "workers", "makespan ms", "tasks/s", "efficiency", "notes"},
-				Left:    3,
+				Title:   fmt.Sprintf("Pool map of %s tasks, cores=%d%s", c0.Task, c0.Cores, d.titleSuffix(r)),
+				Header:  []string{"impl", "method", "exec", "chan", "workers", "tasks", "makespan", "tasks/s", "efficiency", "runs (samples)", "between-run var", "notes"},
+				Left:    4,
 				Notes:   true,
-				Caption: statNote + " Efficiency (parallel efficiency) and tasks/s are as reported by the measured program.",
+				Caption: statNote + " Efficiency = Σ measured task time / (min(workers, tasks, cores) × makespan), as reported by the measured program; above 1.05 it is listed under Warnings.",
 			}
 			for _, c := range g.cells {
-				row := []string{c.Cell.Impl, c.Cell.Method, c.Cell.Chan, strconv.Itoa(c.Cell.Workers)}
+				ch := c.Cell.Chan
+				if ch == "" {
+					ch = "—"
+				}
+				ex := c.Get("exec")
+				if ex == "" {
+					ex = "—"
+				}
+				row := []string{c.Cell.Impl, c.Cell.Method, ex, ch, strconv.Itoa(c.Cell.Workers), strconv.Itoa(c.Cell.Tasks)}
 				if st := statusText(c, "ns/op"); st != "" {
-					row = append(row, st, "—", "—", "")
+					row = append(row, st, "—", "—", "—", "—", "")
 				} else {
-					row = append(row, medCI(d.Stat(c, "ns/op"), 1e6), medOnly(d.Stat(c, "tasks/s"), 1),
-						medOnly(d.Stat(c, "efficiency"), 1), d.notes(c, "ns/op"))
+					s := d.Stat(c, "ns/op")
+					row = append(row, fmtStat("ns/op", s), fmtValue("tasks/s", d.Stat(c, "tasks/s").Median),
+						fmtStat("efficiency", d.Stat(c, "efficiency")), runsText(s), shareText(s), d.notes(c, "ns/op"))
 				}
 				t.Rows = append(t.Rows, row)
 			}
@@ -498,10 +550,11 @@ func (d *Data) baselineRows(dim, base string, with func(bench.Cell, string) benc
 		if !hasSamples(b, "ns/op") {
 			continue
 		}
-		cmp := CompareSamples(b.Samples["ns/op"], c.Samples["ns/op"])
+		bs, cs := d.Stat(b, "ns/op"), d.Stat(c, "ns/op")
+		cmp := CompareStats(bs, cs)
 		row := d.labelVals(c)
 		row = append(row, c.Cell.Workload, c.Cell.Impl, c.Cell.Method, c.Cell.Chan, params(c.Cell), strconv.Itoa(c.Cell.Cores),
-			fmtNs(cmp.Base), fmtNs(cmp.New), cmp.RatioString(), cmp.PString())
+			fmtStat("ns/op", bs), fmtStat("ns/op", cs), cmp.DeltaString())
 		rows = append(rows, row)
 	}
 	return rows
@@ -511,14 +564,14 @@ func (d *Data) compareTables() []*Table {
 	hdr := append(d.labelCols(), "workload", "impl", "method", "chan", "params", "cores")
 	left := len(hdr)
 	cap := "Headline metric ns/op (start-up latency, mean round trip, time per streamed message, pool makespan): " +
-		"median of the baseline, median of the cell, ratio of medians, Mann–Whitney U p-value; \"~\" when p ≥ 0.05 (not significant)."
+		"median [95% CI] of the baseline and of the cell; vs base: change of the median when the Mann–Whitney U test over per-run medians gives p < 0.05, \"~\" otherwise."
 	var ts []*Table
 	if rows := d.baselineRows("method", "fork", func(c bench.Cell, v string) bench.Cell { c.Method = v; return c },
 		func(c bench.Cell) string { return c.Method }); len(rows) > 0 {
 		ts = append(ts, &Table{
 			Name: "compare-method-vs-fork", Section: "compare",
 			Title:  "Each start method vs fork (same impl, chan, parameters, cores)",
-			Header: append(append([]string(nil), hdr...), "fork", "this", "ratio", "p"),
+			Header: append(append([]string(nil), hdr...), "fork", "this", "vs base"),
 			Left:   left, Rows: rows, Caption: cap,
 		})
 	}
@@ -527,7 +580,7 @@ func (d *Data) compareTables() []*Table {
 		ts = append(ts, &Table{
 			Name: "compare-impl-vs-native", Section: "compare",
 			Title:  "Each implementation vs native Go (same method, chan, parameters, cores)",
-			Header: append(append([]string(nil), hdr...), "native", "this", "ratio", "p"),
+			Header: append(append([]string(nil), hdr...), "native", "this", "vs base"),
 			Left:   left, Rows: rows, Caption: cap,
 		})
 	}

@@ -1,5 +1,5 @@
 # Generates the synthetic testdata/raw.bench (fixed seed; numbers shaped like
-# MACHINE-NOTES.md, not measured). Covers startup, pingpong, stream, pool for
+# docs/machine-notes.md, not measured). Covers startup, pingpong, stream, pool for
 # native and cpython (plus torch tensor payloads), skipped and failed cells,
 # a claim line, two corrupt lines and a truncated last line.
 # Run: python3 testdata/gen.py, then go test -update -run Golden.

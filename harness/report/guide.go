@@ -1,0 +1,645 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/mpbench/mpbench/bench"
+)
+
+// The decision guide: for each common situation, the recommended start
+// method and channel, its measured cost with CI, and the condition under
+// which the recommendation flips — every number computed from the run,
+// "the data does not decide" where the intervals do not separate.
+
+// GuideRow is one situation of the decision guide.
+type GuideRow struct {
+	Situation, Choice, Cost, Flip string
+}
+
+// Guide is the decision guide of one run.
+type Guide struct {
+	Impl  string // the implementation the guide speaks for (cpython)
+	Cores int
+	Rows  []GuideRow
+	Notes []string // scope and crossover details
+	// Crossover of fork vs forkserver start+join over parent RSS (bytes);
+	// NaN when the sweep shows none.
+	Crossover, CrossLo, CrossHi float64
+}
+
+// guideImpl is the implementation a Python developer asks about.
+func guideImpl(cells []*Cell) string {
+	impls := present(bench.Impls, cells, func(c bench.Cell) string { return c.Impl })
+	return prefer(impls, "cpython")
+}
+
+// ciText is "1.61 ms [1.58, 1.66]" for a metric.
+func ciText(unit string, s Stats) string { return fmtStat(unit, s) }
+
+// option is a candidate of a situation with its statistics.
+type option struct {
+	label string
+	s     Stats
+}
+
+// pick sorts options (lower is better unless higher) and says whether
+// the best is significantly better than the runner-up.
+func pick(opts []option, higher bool) (best, second *option, decided bool) {
+	var ok []option
+	for _, o := range opts {
+		if o.s.N > 0 {
+			ok = append(ok, o)
+		}
+	}
+	if len(ok) == 0 {
+		return nil, nil, false
+	}
+	sort.SliceStable(ok, func(i, j int) bool {
+		if higher {
+			return ok[i].s.Median > ok[j].s.Median
+		}
+		return ok[i].s.Median < ok[j].s.Median
+	})
+	if len(ok) == 1 {
+		return &ok[0], nil, false
+	}
+	cmp := CompareStats(ok[1].s, ok[0].s)
+	return &ok[0], &ok[1], cmp.Significant && separated(ok[0].s, ok[1].s)
+}
+
+// separated reports whether two CIs do not overlap (both valid).
+func separated(a, b Stats) bool {
+	return a.CIValid && b.CIValid && (a.Hi < b.Lo || b.Hi < a.Lo)
+}
+
+// Guide computes the decision guide of a run.
+func (d *Data) Guide(r *Run) *Guide {
+	g := &Guide{Crossover: math.NaN(), CrossLo: math.NaN(), CrossHi: math.NaN()}
+	st := onlyRun(d.workload("startup"), r)
+	all := append(append(append(append([]*Cell(nil), st...), onlyRun(d.workload("pingpong"), r)...), onlyRun(d.workload("stream"), r)...), onlyRun(d.workload("pool"), r)...)
+	if len(all) == 0 {
+		return g
+	}
+	g.Impl = guideImpl(all)
+	cores := coresList(all)
+	g.Cores = cores[len(cores)-1]
+	g.Notes = append(g.Notes, fmt.Sprintf("Scope: impl=%s at cores=%d (the largest CPU set measured); costs are medians of per-run medians with 95%% CIs as [lo, hi]; "+
+		"\"the data does not decide\" where the best two options' CIs overlap or the Mann–Whitney test gives p ≥ %.2f.", g.Impl, g.Cores, Alpha))
+	g.shortLived(d, r, st)
+	g.bigParent(d, r, st)
+	g.longLived(d, r)
+	g.threads(r)
+	g.messages(d, r)
+	g.manyToOne(d, r)
+	return g
+}
+
+// startJoin is the cost of one child: start-up + join of a startup cell.
+func (d *Data) startJoin(c *Cell) Stats {
+	if s, ok := d.sumStat(c, "ns/op", "join-ns/op"); ok {
+		return s
+	}
+	if c != nil {
+		return d.Stat(c, "ns/op")
+	}
+	return Summarize(nil)
+}
+
+func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
+	row := GuideRow{Situation: "Many short-lived children (cost of one child: start + join)"}
+	ic := filterCells(st, func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
+	if len(ic) == 0 {
+		return
+	}
+	rss0 := presentInts(ic, func(c bench.Cell) int64 { return c.RSS })[0]
+	ch := prefer(present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan }), "pipe")
+	var opts []option
+	for _, m := range bench.Methods {
+		c := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: m, Chan: ch, RSS: rss0, Cores: g.Cores})
+		if hasSamples(c, "ns/op") {
+			opts = append(opts, option{m, d.startJoin(c)})
+		}
+	}
+	best, second, decided := pick(opts, false)
+	if best == nil {
+		return
+	}
+	// Coverage: in how many chan × cores cells (same rss) is best cheapest, CIs apart?
+	wins, total := 0, 0
+	for _, k := range coresList(ic) {
+		for _, c2 := range present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan }) {
+			var o []option
+			for _, m := range bench.Methods {
+				c := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: m, Chan: c2, RSS: rss0, Cores: k})
+				if hasSamples(c, "ns/op") {
+					o = append(o, option{m, d.startJoin(c)})
+				}
+			}
+			if len(o) < 2 {
+				continue
+			}
+			total++
+			if b, _, dec := pick(o, false); b != nil && b.label == best.label && dec {
+				wins++
+			}
+		}
+	}
+	row.Choice = choose(best, second, decided)
+	costs := []string{}
+	for _, o := range sortedOpts(opts) {
+		costs = append(costs, o.label+" "+ciText("ns/op", o.s))
+	}
+	row.Cost = strings.Join(costs, "; ") + fmt.Sprintf(" (chan=%s, parent rss=%s)", ch, sizeLabel(rss0))
+	row.Flip = fmt.Sprintf("%s is cheapest with CIs apart in %d of %d channel × cores cells at rss=%s", best.label, wins, total, sizeLabel(rss0))
+	if best.label == "fork" {
+		row.Flip += "; a big parent or threads in the parent (rows below)"
+	}
+	g.Rows = append(g.Rows, row)
+}
+
+func sortedOpts(o []option) []option {
+	out := append([]option(nil), o...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].s.Median < out[j].s.Median })
+	return out
+}
+
+// bigParent locates the parent RSS at which fork's start+join overtakes
+// forkserver's, by linear interpolation between the rss points of the
+// sweep, with a bootstrap CI over per-run medians.
+func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
+	row := GuideRow{Situation: "Big parent (memory touched before starting children)"}
+	ch := prefer(present(bench.Chans, st, func(c bench.Cell) string { return c.Chan }), "pipe")
+	cr := d.crossover(r, g.Impl, ch, g.Cores, "fork", "forkserver")
+	if len(cr.rss) < 2 {
+		return
+	}
+	last := len(cr.rss) - 1
+	a, b := cr.a[last], cr.b[last]
+	row.Cost = fmt.Sprintf("at rss=%s: fork %s vs forkserver %s (chan=%s; %d rss points)", sizeLabel(cr.rss[last]), ciText("ns/op", a), ciText("ns/op", b), ch, len(cr.rss))
+	g.Crossover, g.CrossLo, g.CrossHi = cr.x, cr.lo, cr.hi
+	switch {
+	case math.IsNaN(cr.x) && a.Median < b.Median:
+		row.Choice = "`fork` at every rss measured"
+		row.Flip = fmt.Sprintf("no crossover up to rss=%s", sizeLabel(cr.rss[last]))
+	case math.IsNaN(cr.x):
+		row.Choice = "`forkserver` at every rss measured"
+		row.Flip = fmt.Sprintf("forkserver is cheaper already at rss=%s", sizeLabel(cr.rss[0]))
+	default:
+		row.Choice = "`fork` below the crossover, `forkserver` above"
+		row.Flip = "parent rss ≈ " + mib(cr.x) + " " + crossCI(cr)
+	}
+	g.Rows = append(g.Rows, row)
+	if !math.IsNaN(cr.x) {
+		g.Notes = append(g.Notes, fmt.Sprintf("Crossover: fork's start+join equals forkserver's at a parent rss of %s, 95%% bootstrap interval %s "+
+			"(linear interpolation between the %d rss points of the sweep; %d bootstrap resamples of the per-run medians of each cell, %.0f%% of them cross inside the sweep).",
+			mib(cr.x), crossCI(cr), len(cr.rss), bootN, cr.crossShare*100))
+	}
+}
+
+func mib(b float64) string {
+	return sig3(b/(1<<20)) + " MiB"
+}
+
+func crossCI(cr crossing) string {
+	if math.IsNaN(cr.lo) || math.IsNaN(cr.hi) {
+		return "(no interval: too few runs or too few resamples cross)"
+	}
+	return "[" + sig3(cr.lo/(1<<20)) + ", " + sig3(cr.hi/(1<<20)) + "] MiB"
+}
+
+// crossing is the result of crossover.
+type crossing struct {
+	rss        []int64
+	a, b       []Stats // start+join of method A and B at each rss
+	x, lo, hi  float64 // crossover rss (bytes) and its 95% bootstrap interval; NaN: none
+	crossShare float64 // share of bootstrap resamples that cross inside the sweep
+}
+
+const bootN = 2000
+
+// crossover finds where method a's start+join rises above method b's.
+func (d *Data) crossover(r *Run, impl, ch string, cores int, ma, mb string) crossing {
+	cr := crossing{x: math.NaN(), lo: math.NaN(), hi: math.NaN()}
+	var runsA, runsB [][]float64
+	for _, rss := range presentInts(onlyRun(d.workload("startup"), r), func(c bench.Cell) int64 { return c.RSS }) {
+		ca := d.find(r, bench.Cell{Workload: "startup", Impl: impl, Method: ma, Chan: ch, RSS: rss, Cores: cores})
+		cb := d.find(r, bench.Cell{Workload: "startup", Impl: impl, Method: mb, Chan: ch, RSS: rss, Cores: cores})
+		if !hasSamples(ca, "ns/op") || !hasSamples(cb, "ns/op") {
+			continue
+		}
+		sa, sb := d.startJoin(ca), d.startJoin(cb)
+		cr.rss = append(cr.rss, rss)
+		cr.a, cr.b = append(cr.a, sa), append(cr.b, sb)
+		runsA, runsB = append(runsA, sa.RunMedians), append(runsB, sb.RunMedians)
+	}
+	if len(cr.rss) < 2 {
+		return cr
+	}
+	med := func(s []Stats) []float64 {
+		out := make([]float64, len(s))
+		for i := range s {
+			out[i] = s[i].Median
+		}
+		return out
+	}
+	cr.x = crossAt(cr.rss, med(cr.a), med(cr.b))
+	// Bootstrap: resample each cell's per-run medians, take the median.
+	rng := rand.New(rand.NewSource(1))
+	var xs []float64
+	ya, yb := make([]float64, len(cr.rss)), make([]float64, len(cr.rss))
+	res := func(v []float64) float64 {
+		s := make([]float64, len(v))
+		for i := range s {
+			s[i] = v[rng.Intn(len(v))]
+		}
+		return median(s)
+	}
+	for i := 0; i < bootN; i++ {
+		for j := range cr.rss {
+			ya[j], yb[j] = res(runsA[j]), res(runsB[j])
+		}
+		if x := crossAt(cr.rss, ya, yb); !math.IsNaN(x) {
+			xs = append(xs, x)
+		}
+	}
+	cr.crossShare = float64(len(xs)) / bootN
+	if len(xs) >= bootN*95/100 {
+		sort.Float64s(xs)
+		cr.lo, cr.hi = xs[int(0.025*float64(len(xs)))], xs[int(math.Ceil(0.975*float64(len(xs))))-1]
+	}
+	return cr
+}
+
+// crossAt is the first rss where a−b changes sign from ≤ 0 to > 0,
+// interpolated linearly; NaN when a stays below or starts above b.
+func crossAt(rss []int64, a, b []float64) float64 {
+	if a[0]-b[0] > 0 {
+		return math.NaN()
+	}
+	for i := 1; i < len(rss); i++ {
+		d0, d1 := a[i-1]-b[i-1], a[i]-b[i]
+		if d0 <= 0 && d1 > 0 {
+			x0, x1 := float64(rss[i-1]), float64(rss[i])
+			return x0 + (x1-x0)*(-d0)/(d1-d0)
+		}
+	}
+	return math.NaN()
+}
+
+// poolCells are the pool cells of an impl at cores, task=cpu, exec=loop
+// (or no exec key), at the largest workers ≤ cores.
+func (d *Data) poolAt(r *Run, impl string, cores int, exec string) []*Cell {
+	pc := filterCells(onlyRun(d.workload("pool"), r), func(c bench.Cell) bool {
+		return c.Impl == impl && c.Cores == cores && c.Task == "cpu"
+	})
+	var out []*Cell
+	for _, c := range pc {
+		if e := c.Get("exec"); e == exec || (e == "" && exec == "loop") {
+			out = append(out, c)
+		}
+	}
+	best := 0
+	for _, c := range out {
+		if c.Cell.Workers <= cores && c.Cell.Workers > best {
+			best = c.Cell.Workers
+		}
+	}
+	return filterCellsP(out, func(c *Cell) bool { return c.Cell.Workers == best })
+}
+
+func filterCellsP(cells []*Cell, keep func(*Cell) bool) []*Cell {
+	var out []*Cell
+	for _, c := range cells {
+		if keep(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (g *Guide) longLived(d *Data, r *Run) {
+	row := GuideRow{Situation: "Long-lived workers (a pool map of CPU tasks)"}
+	var opts []option
+	var cells []*Cell
+	for _, exec := range []string{"loop", "pool", "ppe", "loky-warm"} {
+		for _, c := range d.poolAt(r, g.Impl, g.Cores, exec) {
+			if hasSamples(c, "ns/op") {
+				lab := "`" + c.Cell.Method + "`"
+				if c.Cell.Chan != "" && c.Get("exec") != "pool" && !strings.HasPrefix(c.Get("exec"), "ppe") && !strings.HasPrefix(c.Get("exec"), "loky") {
+					lab += " + " + c.Cell.Chan
+				}
+				if e := c.Get("exec"); e != "" {
+					lab += " (exec=" + e + ")"
+				}
+				opts = append(opts, option{lab, d.Stat(c, "ns/op")})
+				cells = append(cells, c)
+			}
+		}
+	}
+	best, second, decided := pick(opts, false)
+	if best == nil {
+		return
+	}
+	c0 := cells[0].Cell
+	if decided {
+		row.Choice = best.label
+	} else {
+		// How many options are within the best's CI overlap?
+		tied := 0
+		for _, o := range opts {
+			if !separated(o.s, best.s) {
+				tied++
+			}
+		}
+		row.Choice = choose(best, second, false)
+		if second != nil {
+			row.Choice = fmt.Sprintf("the data does not decide: %d of %d method/channel options overlap the best (%s, %s)", tied, len(opts), best.label, second.label)
+		}
+	}
+	row.Cost = fmt.Sprintf("makespan %s for %d tasks on %d workers", ciText("ns/op", best.s), c0.Tasks, c0.Workers)
+	for _, c := range cells {
+		if d.Stat(c, "ns/op").Median == best.s.Median && hasSamples(c, "efficiency") {
+			row.Cost += ", efficiency " + ciText("efficiency", d.Stat(c, "efficiency"))
+			break
+		}
+	}
+	// Flip: starting the workers is paid once per pool; in maps of this
+	// size, what each start method's start+join costs.
+	var parts []string
+	for _, m := range bench.Methods {
+		c := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: m, Chan: "pipe", RSS: 0, Cores: g.Cores})
+		if hasSamples(c, "ns/op") {
+			sj := d.startJoin(c)
+			parts = append(parts, fmt.Sprintf("%s %s (%s maps)", m, fmtNs(sj.Median), sig3(sj.Median/best.s.Median)))
+		}
+	}
+	if len(parts) > 0 {
+		row.Flip = "workers start once per pool (start+join per worker, in maps of this size: " + strings.Join(parts, ", ") +
+			"); a pool that lives for a few maps pays the start method's cost, one that lives long amortises it"
+	} else {
+		row.Flip = "—"
+	}
+	g.Rows = append(g.Rows, row)
+}
+
+// threads reads claim C7 (fork while another thread holds a lock) from
+// claims.bench in the run folder, if `mpbench claims` wrote one.
+func (g *Guide) threads(r *Run) {
+	row := GuideRow{Situation: "Parent with threads"}
+	cr := claimsRun(r)
+	type tally struct{ dead, n int }
+	t := map[string]*tally{}    // method → trials with a lock held at fork time (case=held, or no case key)
+	real := map[string]*tally{} // method → the realistic case (a thread taking the lock in a loop)
+	if cr != nil {
+		for _, c := range cr.Cells {
+			if !strings.HasPrefix(c.Name, "Claim/id=C7/") {
+				continue
+			}
+			into := t
+			switch c.Get("case") {
+			case "", "held":
+			case "real":
+				into = real
+			default:
+				continue // controls
+			}
+			m := c.Get("method")
+			for _, v := range c.Samples["deadlock"] {
+				if into[m] == nil {
+					into[m] = &tally{}
+				}
+				into[m].n++
+				if v > 0 {
+					into[m].dead++
+				}
+			}
+		}
+	}
+	if len(t) == 0 {
+		row.Choice = "not measured in this run"
+		row.Cost = "— (claim C7 of `mpbench claims` measures it; no claims.bench here)"
+		row.Flip = "—"
+		g.Rows = append(g.Rows, row)
+		return
+	}
+	var parts []string
+	forkDead := false
+	for _, m := range bench.Methods {
+		if x := t[m]; x != nil {
+			parts = append(parts, fmt.Sprintf("%s child deadlocked in %d of %d trials", m, x.dead, x.n))
+			if m == "fork" && x.dead > 0 {
+				forkDead = true
+			}
+		}
+	}
+	if forkDead {
+		row.Choice = "not `fork`: `forkserver` or `spawn`"
+	} else {
+		row.Choice = "no start method deadlocked in the trials"
+	}
+	row.Cost = strings.Join(parts, "; ") + " (claim C7: a thread holds a lock at fork time)"
+	if x := real["fork"]; x != nil {
+		row.Cost += fmt.Sprintf("; with a thread taking the lock in a loop, fork deadlocked in %d of %d", x.dead, x.n)
+	}
+	row.Flip = "only when no thread can hold a lock at fork time (no threads started before the children)"
+	g.Rows = append(g.Rows, row)
+}
+
+// claimsRun loads claims.bench of a run folder (nil when absent).
+func claimsRun(r *Run) *Run {
+	if !r.Claims || r.Dir == "" {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(r.Dir, "claims.bench"))
+	if err != nil {
+		return nil
+	}
+	cr, err := parse(data, "claims.bench")
+	if err != nil {
+		return nil
+	}
+	return cr
+}
+
+func (g *Guide) messages(d *Data, r *Run) {
+	pp := filterCells(onlyRun(d.workload("pingpong"), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
+	if len(pp) > 0 {
+		size := presentInts(pp, func(c bench.Cell) int64 { return c.Size })[0]
+		m := prefer(present(bench.Methods, pp, func(c bench.Cell) string { return c.Method }), "fork")
+		row := GuideRow{Situation: fmt.Sprintf("Small messages, one-to-one (%s round trip)", sizeLabel(size))}
+		var opts []option
+		for _, ch := range bench.Chans {
+			if c := d.find(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: g.Cores}); hasSamples(c, "ns/op") {
+				opts = append(opts, option{ch, d.Stat(c, "ns/op")})
+			}
+		}
+		if best, second, decided := pick(opts, false); best != nil {
+			wins, total := 0, 0
+			for _, k := range coresList(pp) {
+				for _, mm := range present(bench.Methods, pp, func(c bench.Cell) string { return c.Method }) {
+					var o []option
+					for _, ch := range bench.Chans {
+						if c := d.find(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: mm, Chan: ch, Size: size, Cores: k}); hasSamples(c, "ns/op") {
+							o = append(o, option{ch, d.Stat(c, "ns/op")})
+						}
+					}
+					if len(o) < 2 {
+						continue
+					}
+					total++
+					if b, _, dec := pick(o, false); b != nil && b.label == best.label && dec {
+						wins++
+					}
+				}
+			}
+			row.Choice = choose(best, second, decided)
+			row.Cost = fmt.Sprintf("round trip %s (method=%s)", versus(best, second, "ns/op"), m)
+			row.Flip = fmt.Sprintf("%s is fastest with CIs apart in %d of %d method × cores cells at %s", best.label, wins, total, sizeLabel(size))
+			g.Rows = append(g.Rows, row)
+		}
+	}
+	sc := filterCells(onlyRun(d.workload("stream"), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
+	if len(sc) == 0 {
+		return
+	}
+	sizes := presentInts(sc, func(c bench.Cell) int64 { return c.Size })
+	methods := present(bench.Methods, sc, func(c bench.Cell) string { return c.Method })
+	m := prefer(methods, "fork")
+	big := sizes[len(sizes)-1]
+	row := GuideRow{Situation: fmt.Sprintf("Large messages, one-to-one (stream, up to %s)", sizeLabel(big))}
+	var opts []option
+	for _, ch := range bench.Chans {
+		if c := d.find(r, bench.Cell{Workload: "stream", Impl: g.Impl, Method: m, Chan: ch, Size: big, Cores: g.Cores}); hasSamples(c, "MB/s") {
+			opts = append(opts, option{ch, d.Stat(c, "MB/s")})
+		}
+	}
+	best, second, decided := pick(opts, true)
+	if best == nil {
+		return
+	}
+	row.Choice = choose(best, second, decided)
+	row.Cost = fmt.Sprintf("at %s: %s (method=%s)", sizeLabel(big), versus(best, second, "MB/s"), m)
+	// Flip: the smallest size from which best beats every other channel
+	// (CIs apart) at every larger size, counted over methods.
+	from := int64(-1)
+	for i := len(sizes) - 1; i >= 0; i-- {
+		var o []option
+		for _, ch := range bench.Chans {
+			if c := d.find(r, bench.Cell{Workload: "stream", Impl: g.Impl, Method: m, Chan: ch, Size: sizes[i], Cores: g.Cores}); hasSamples(c, "MB/s") {
+				o = append(o, option{ch, d.Stat(c, "MB/s")})
+			}
+		}
+		if b, _, dec := pick(o, true); b != nil && b.label == best.label && dec {
+			from = sizes[i]
+		} else {
+			break
+		}
+	}
+	wins, total := 0, 0
+	for _, k := range coresList(sc) {
+		for _, mm := range methods {
+			for _, sz := range sizes {
+				if from < 0 || sz < from {
+					continue
+				}
+				var o []option
+				for _, ch := range bench.Chans {
+					if c := d.find(r, bench.Cell{Workload: "stream", Impl: g.Impl, Method: mm, Chan: ch, Size: sz, Cores: k}); hasSamples(c, "MB/s") {
+						o = append(o, option{ch, d.Stat(c, "MB/s")})
+					}
+				}
+				if len(o) < 2 {
+					continue
+				}
+				total++
+				if b, _, dec := pick(o, true); b != nil && b.label == best.label && dec {
+					wins++
+				}
+			}
+		}
+	}
+	if from < 0 {
+		row.Flip = fmt.Sprintf("no size at which %s is ahead with CIs apart", best.label)
+	} else {
+		row.Flip = fmt.Sprintf("%s leads at ≥ %s (method=%s, cores=%d); at ≥ %s it leads with CIs apart in %d of %d method × cores × size cells; below, see the small-message row",
+			best.label, sizeLabel(from), m, g.Cores, sizeLabel(from), wins, total)
+	}
+	g.Rows = append(g.Rows, row)
+}
+
+func (g *Guide) manyToOne(d *Data, r *Run) {
+	row := GuideRow{Situation: "Many-to-one (workers sending results to one parent)"}
+	cells := d.poolAt(r, g.Impl, g.Cores, "loop")
+	m := prefer(present(bench.Methods, cells, func(c bench.Cell) string { return c.Method }), "fork")
+	var opts []option
+	var c0 *Cell
+	for _, c := range cells {
+		if c.Cell.Method == m && hasSamples(c, "ns/op") {
+			opts = append(opts, option{c.Cell.Chan, d.Stat(c, "ns/op")})
+			c0 = c
+		}
+	}
+	best, second, decided := pick(opts, false)
+	if best == nil || second == nil {
+		if len(onlyRun(d.workload("pool"), r)) > 0 {
+			row.Choice = "not measured in this run"
+			row.Cost = fmt.Sprintf("— (no hand-written worker loop over two or more channels for %s at cores=%d: the pool cells use an executor, which picks its own channel)", g.Impl, g.Cores)
+			row.Flip = "—"
+			g.Rows = append(g.Rows, row)
+		}
+		return
+	}
+	row.Choice = choose(best, second, decided)
+	row.Cost = fmt.Sprintf("pool makespan (%d tasks, %d workers, method=%s): %s %s vs %s %s", c0.Cell.Tasks, c0.Cell.Workers, m,
+		best.label, ciText("ns/op", best.s), second.label, ciText("ns/op", second.s))
+	row.Flip = "Pipe is point-to-point (one pipe per worker); Queue/SimpleQueue take many writers on one object"
+	g.Rows = append(g.Rows, row)
+}
+
+// Markdown writes the guide as a table and its notes.
+func (g *Guide) Markdown(w io.Writer) {
+	if len(g.Rows) == 0 {
+		fmt.Fprintln(w, "No start-up, ping-pong, stream or pool cells with samples: nothing to decide from.")
+		fmt.Fprintln(w)
+		return
+	}
+	fmt.Fprintln(w, "| situation | choose | measured cost, median [95% CI] | the choice flips when / coverage |")
+	fmt.Fprintln(w, "|:--|:--|:--|:--|")
+	esc := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+	for _, r := range g.Rows {
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", esc(r.Situation), esc(r.Choice), esc(r.Cost), esc(r.Flip))
+	}
+	fmt.Fprintln(w)
+	for _, n := range g.Notes {
+		fmt.Fprintln(w, n)
+		fmt.Fprintln(w)
+	}
+}
+
+// choose is the choice text: the best option, or that the data does not
+// decide (between the best two, or because only one option was measured).
+func choose(best, second *option, decided bool) string {
+	switch {
+	case decided:
+		return "`" + best.label + "`"
+	case second == nil:
+		return fmt.Sprintf("only `%s` was measured: the data does not decide", best.label)
+	}
+	return fmt.Sprintf("the data does not decide between `%s` and `%s`", best.label, second.label)
+}
+
+// versus is "a 1.2 ms [..] vs b 3.4 ms [..]" (or just a when alone).
+func versus(best, second *option, unit string) string {
+	out := best.label + " " + ciText(unit, best.s)
+	if second != nil {
+		out += " vs " + second.label + " " + ciText(unit, second.s)
+	}
+	return out
+}

@@ -1,0 +1,650 @@
+package report
+
+// Hosts and shards.
+//
+// A host is identified by its label (the `host-label` configuration line,
+// or for older files one derived from the `host`, `cpu` and `nproc`
+// lines), never by its name alone: machines of a cluster often share a
+// name. A run is identified by its host label and its `run-id` line
+// (written by sharded runs: the Slurm array job, or a digest of the
+// command line). Folders of one host and one run are shards and are
+// merged into one run; a folder without a run id is a run of its own.
+// Different runs (different hosts, or runs of one host) are shown side
+// by side: one table per workload with a column per run, figures with
+// the runs as series.
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+
+	"github.com/mpbench/mpbench/bench"
+)
+
+// HostLabel is the label of the machine a run was measured on.
+func (r *Run) HostLabel() string {
+	if l := r.ConfigValue("host-label"); l != "" {
+		return l
+	}
+	n, _ := strconv.Atoi(r.ConfigValue("nproc"))
+	return bench.HostLabel(r.Host(), r.ConfigValue("cpu"), n)
+}
+
+// RunID is the identity shards of one run share ("" for a run that was
+// not sharded: the folder is the run).
+func (r *Run) RunID() string { return r.ConfigValue("run-id") }
+
+// ShardKeys are the configuration keys that differ between the shards of
+// one run (or that an unsharded run does not have); a merged run shows
+// them per shard.
+var ShardKeys = []string{"shard", "shard-selection", "run-id", "slurm-job-id", "slurm-array-job-id", "slurm-array-task-id", "slurm-cluster", "slurm-node"}
+
+// MergeShards merges the runs that are shards of one run (same host label,
+// same non-empty run id) into one run, keeping the order of first
+// appearance. A cell recorded by two shards is kept once when both
+// recorded the same thing (a folder given twice) and refused otherwise:
+// one run cannot have measured one cell twice.
+func MergeShards(runs []*Run) ([]*Run, error) {
+	type key struct{ host, id string }
+	groups := map[key][]*Run{}
+	var order []key
+	var out []*Run
+	for i, r := range runs {
+		k := key{r.HostLabel(), r.RunID()}
+		if k.id == "" {
+			k.id = "\x00folder" + strconv.Itoa(i)
+		}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], r)
+	}
+	for _, k := range order {
+		g := groups[k]
+		if len(g) == 1 {
+			out = append(out, g[0])
+			continue
+		}
+		m, err := mergeRuns(g)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// mergeRuns merges the shards of one run, ordered by shard number.
+func mergeRuns(shards []*Run) (*Run, error) {
+	shards = append([]*Run(nil), shards...)
+	sort.SliceStable(shards, func(i, j int) bool {
+		return shardIndex(shards[i]) < shardIndex(shards[j])
+	})
+	first := shards[0]
+	m := &Run{Dir: first.Dir, Better: map[string]int{}}
+	// Shards of one run partition one selection.
+	for _, r := range shards[1:] {
+		if a, b := first.ConfigValue("shard-selection"), r.ConfigValue("shard-selection"); a != b {
+			return nil, fmt.Errorf("%s and %s (host %s, run %s) are shards of different selections (%q, %q): not one run",
+				first.Dir, r.Dir, first.HostLabel(), first.RunID(), a, b)
+		}
+	}
+	if missing := missingShards(shards); missing != "" {
+		m.Warnings = append(m.Warnings, fmt.Sprintf("run %s of %s: %s not given; the report covers the other shards' cells only",
+			first.RunID(), first.HostLabel(), missing))
+	}
+	// Configuration: the first shard's keys in its order (then keys only
+	// later shards have); a value the shards do not agree on is listed per
+	// shard, "v1 | v2 | …".
+	var keys []string
+	seen := map[string]bool{}
+	for _, r := range shards {
+		for _, kv := range r.Config {
+			if !seen[kv.Key] {
+				seen[kv.Key] = true
+				keys = append(keys, kv.Key)
+			}
+		}
+	}
+	for _, k := range keys {
+		var vals []string
+		same := true
+		for _, r := range shards {
+			v := r.ConfigValue(k)
+			vals = append(vals, v)
+			same = same && v == vals[0]
+		}
+		v := vals[0]
+		if !same {
+			v = strings.Join(vals, " | ")
+		}
+		m.Config = append(m.Config, KV{k, v})
+	}
+	var dirs []string
+	for _, r := range shards {
+		dirs = append(dirs, filepath.Base(filepath.Clean(r.Dir)))
+	}
+	m.Config = append(m.Config, KV{"shard-folders", strings.Join(dirs, " ")})
+
+	byName := map[string]*Cell{}
+	for _, r := range shards {
+		for u, b := range r.Better {
+			m.Better[u] = b
+		}
+		m.Claims = m.Claims || r.Claims
+		m.PerRun = m.PerRun || r.PerRun
+		for _, w := range r.Warnings {
+			m.Warnings = append(m.Warnings, filepath.Base(filepath.Clean(r.Dir))+"/"+w)
+		}
+		for _, c := range r.Cells {
+			if prev, ok := byName[c.Name]; ok {
+				if !sameCell(prev, c) {
+					return nil, fmt.Errorf("cell %s is recorded by both %s and %s (host %s, run %s) with different results: shards of one run must not overlap",
+						c.Name, prev.Run.Dir, r.Dir, first.HostLabel(), first.RunID())
+				}
+				continue
+			}
+			byName[c.Name] = c
+			m.Cells = append(m.Cells, c)
+		}
+	}
+	for _, c := range m.Cells {
+		c.Run = m
+	}
+	sortCells(m.Cells)
+	return m, nil
+}
+
+// missingShards names the shards 1..N of a run that are not among the
+// given ones ("" when all are there or the shards do not say N).
+func missingShards(shards []*Run) string {
+	have := map[int]bool{}
+	n := 0
+	for _, r := range shards {
+		k, ns, _ := strings.Cut(r.ConfigValue("shard"), "/")
+		ki, _ := strconv.Atoi(k)
+		ni, _ := strconv.Atoi(ns)
+		have[ki] = true
+		n = max(n, ni)
+	}
+	var miss []string
+	for k := 1; k <= n; k++ {
+		if !have[k] {
+			miss = append(miss, fmt.Sprintf("%d/%d", k, n))
+		}
+	}
+	if len(miss) == 0 {
+		return ""
+	}
+	return "shard " + strings.Join(miss, ", ")
+}
+
+// shardIndex is K of a "shard: K/N" line (0 when absent).
+func shardIndex(r *Run) int {
+	k, _, _ := strings.Cut(r.ConfigValue("shard"), "/")
+	n, _ := strconv.Atoi(k)
+	return n
+}
+
+// sameCell reports whether two records of a cell are identical.
+func sameCell(a, b *Cell) bool {
+	if a.Status != b.Status || a.Reason != b.Reason || len(a.Units) != len(b.Units) || len(a.Iters) != len(b.Iters) {
+		return false
+	}
+	for i := range a.Iters {
+		if a.Iters[i] != b.Iters[i] {
+			return false
+		}
+	}
+	for _, u := range a.Units {
+		x, y := a.Samples[u], b.Samples[u]
+		if len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if x[i] != y[i] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// hostMetric is the headline metric of a workload in the side-by-side
+// view: unit (with a fallback), scale and the text of its unit.
+type hostMetric struct {
+	unit, fallback string
+	scale          float64
+	what           string
+}
+
+var hostMetrics = map[string]hostMetric{
+	"startup":  {"ns/op", "", 1e6, "start-up latency, ms"},
+	"pingpong": {"p50-ns", "ns/op", 1e3, "round trip p50, µs"},
+	"stream":   {"MB/s", "", 1, "throughput, MB/s"},
+	"pool":     {"ns/op", "", 1e6, "makespan of one map, ms"},
+}
+
+// metricOf returns the unit a cell shows in the side-by-side view.
+func (m hostMetric) metricOf(c *Cell) string {
+	if c != nil && len(c.Samples[m.unit]) == 0 && m.fallback != "" && len(c.Samples[m.fallback]) > 0 {
+		return m.fallback
+	}
+	return m.unit
+}
+
+// hostRuns returns the runs that have cells of a workload.
+func (d *Data) hostRuns(w string) []*Run {
+	var out []*Run
+	for _, r := range d.Runs {
+		if len(onlyRun(d.workload(w), r)) > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// hostLabels names the columns of a workload's runs: the host label, with
+// the folder when one host has several runs there.
+func hostLabels(runs []*Run) []string {
+	n := map[string]int{}
+	for _, r := range runs {
+		n[r.HostLabel()]++
+	}
+	var out []string
+	for _, r := range runs {
+		l := r.HostLabel()
+		if n[l] > 1 {
+			l += "/" + filepath.Base(filepath.Clean(r.Dir))
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// hostTables: per workload, one table with a row per cell and a column per
+// run (and, for two runs, the ratio of their medians).
+func (d *Data) hostTables() []*Table {
+	if !d.Multi {
+		return nil
+	}
+	var ts []*Table
+	for _, w := range bench.Workloads {
+		runs := d.hostRuns(w)
+		if len(runs) < 2 {
+			continue
+		}
+		m := hostMetrics[w]
+		labels := hostLabels(runs)
+		t := &Table{
+			Name:    "hosts-" + w,
+			Section: "hosts",
+			Title:   fmt.Sprintf("%s side by side: %s", sectionHeading(w), m.what),
+			Header:  append([]string{"cell"}, labels...),
+			Left:    1,
+			Caption: statNote + " — where a run did not measure the cell.",
+		}
+		if len(runs) == 2 {
+			t.Header = append(t.Header, "ratio")
+			t.Caption += fmt.Sprintf(" ratio = median of %s / median of %s.", labels[1], labels[0])
+		}
+		rows, single := hostRows(d, w, runs)
+		t.Caption += fmt.Sprintf(" Rows: the cells measured by two or more of them; `cores=all`: each host with all its CPUs (cores = its nproc), where their counts differ. %s measured by one run only are in the per-run tables.",
+			plural(single, "cell", "cells"))
+		for _, row := range rows {
+			line := []string{row.label}
+			var meds []float64
+			for _, rc := range row.cells {
+				line = append(line, d.inline(rc, m.metricOf(rc), m.scale))
+				med := math.NaN()
+				if rc != nil {
+					if s := d.Stat(rc, m.metricOf(rc)); s.N > 0 {
+						med = s.Median
+					}
+				}
+				meds = append(meds, med)
+			}
+			if len(runs) == 2 {
+				ratio := "—"
+				if !math.IsNaN(meds[0]) && !math.IsNaN(meds[1]) && meds[0] != 0 {
+					ratio = sig3(meds[1]/meds[0]) + "×"
+				}
+				line = append(line, ratio)
+			}
+			t.Rows = append(t.Rows, line)
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+// hostRow is one row of a side-by-side table: a cell per run (nil where
+// the run did not measure it).
+type hostRow struct {
+	label string
+	cells []*Cell
+}
+
+// hostRows lists the cells of a workload measured by at least two of the
+// runs (same name), then the cells each run measured with all its CPUs
+// ("cores=all") where the runs' CPU counts differ; single counts the
+// cells measured by one run only.
+func hostRows(d *Data, w string, runs []*Run) (rows []hostRow, single int) {
+	type entry struct {
+		label string
+		first *Cell
+		cells []*Cell
+		all   bool
+	}
+	idx := map[string]*entry{}
+	var order []*entry
+	add := func(key, label string, all bool, i int, c *Cell) {
+		e, ok := idx[key]
+		if !ok {
+			e = &entry{label: label, first: c, cells: make([]*Cell, len(runs)), all: all}
+			idx[key] = e
+			order = append(order, e)
+		}
+		if e.cells[i] == nil {
+			e.cells[i] = c
+		}
+	}
+	for i, r := range runs {
+		nproc, _ := strconv.Atoi(r.ConfigValue("nproc"))
+		for _, c := range onlyRun(d.workload(w), r) {
+			label := strings.TrimPrefix(c.Name, c.Kind+"/")
+			add(c.Name, label, false, i, c)
+			if c.Cell.Cores == nproc {
+				if j := strings.LastIndex(label, "/cores="); j >= 0 {
+					label = label[:j] + "/cores=all"
+					add("all\x00"+label, label, true, i, c)
+				}
+			}
+		}
+	}
+	var exact, all []*entry
+	for _, e := range order {
+		n := 0
+		cores := map[int]bool{}
+		for _, c := range e.cells {
+			if c != nil {
+				n++
+				cores[c.Cell.Cores] = true
+			}
+		}
+		switch {
+		case !e.all && n < 2:
+			single++
+		case !e.all:
+			exact = append(exact, e)
+		case n >= 2 && len(cores) > 1:
+			all = append(all, e)
+		}
+	}
+	for _, list := range [][]*entry{exact, all} {
+		sort.SliceStable(list, func(i, j int) bool { return cellLess(list[i].first, list[j].first) })
+		for _, e := range list {
+			rows = append(rows, hostRow{e.label, e.cells})
+		}
+	}
+	return rows, single
+}
+
+// hostFigures: the effect of the core count with the runs as series — per
+// workload (ping-pong at the smallest size, stream at the size nearest
+// 1 MiB, pool with as many workers as cores) and impl, one panel per
+// start method and channel.
+func (d *Data) hostFigures() []*figure {
+	if !d.Multi {
+		return nil
+	}
+	var fs []*figure
+	if f := d.hostStartupFigure(); f != nil {
+		fs = append(fs, f)
+	}
+	for _, w := range []string{"pingpong", "stream", "pool"} {
+		runs := d.hostRuns(w)
+		if len(runs) < 2 {
+			continue
+		}
+		labels := hostLabels(runs)
+		all := d.workload(w)
+		m := hostMetrics[w]
+		for _, impl := range present(bench.KnownImpls(), all, func(c bench.Cell) string { return c.Impl }) {
+			ic := filterCells(all, func(c bench.Cell) bool { return c.Impl == impl && c.Payload == "" })
+			if w == "pool" {
+				ic = filterCells(ic, func(c bench.Cell) bool { return c.Workers == c.Cores && c.Task == "cpu" })
+			}
+			if len(ic) == 0 {
+				continue
+			}
+			var size int64
+			if w != "pool" {
+				sizes := presentInts(ic, func(c bench.Cell) int64 { return c.Size })
+				size = sizes[0]
+				if w == "stream" {
+					size = closestSize(sizes, 1<<20)
+				}
+				ic = filterCells(ic, func(c bench.Cell) bool { return c.Size == size })
+			}
+			cores := coresList(ic)
+			if len(cores) < 2 {
+				continue
+			}
+			var ticks []plot.Tick
+			for _, n := range cores {
+				ticks = append(ticks, plot.Tick{Value: float64(n), Label: strconv.Itoa(n)})
+			}
+			f := &figure{name: "hosts-cores-" + w + "-" + impl}
+			var shared []panel
+			for _, g := range groupBy(ic, func(c *Cell) string { return c.Cell.Method + "/" + c.Cell.Exec + "/" + c.Cell.Chan }) {
+				title := impl + ", method=" + g.cells[0].Cell.Method
+				if e := g.cells[0].Cell.Exec; e != "" {
+					title += ", exec=" + e
+				}
+				if ch := g.cells[0].Cell.Chan; ch != "" {
+					title += ", chan=" + ch
+				}
+				pn := panel{title: title, xlabel: "cores (CPU affinity set)",
+					ylabel: m.what, logX: true, xticks: ticks,
+					xmin: float64(cores[0]) / 1.4, xmax: float64(cores[len(cores)-1]) * 1.4}
+				if w == "stream" {
+					pn.legendBottom = true
+				}
+				points, withData := 0, 0
+				for i, r := range runs {
+					s := series{name: labels[i], color: i, shape: i}
+					for _, c := range onlyRun(g.cells, r) {
+						u := m.metricOf(c)
+						if hasSamples(c, u) {
+							s.pts = append(s.pts, statPt(float64(c.Cell.Cores), d.Stat(c, u), m.scale))
+						}
+					}
+					sort.Slice(s.pts, func(a, b int) bool { return s.pts[a].x < s.pts[b].x })
+					points += len(s.pts)
+					if len(s.pts) > 0 {
+						withData++
+					}
+					pn.series = append(pn.series, s)
+				}
+				if points < 2 {
+					continue
+				}
+				if withData > 1 {
+					shared = append(shared, pn)
+				}
+				f.panels = append(f.panels, pn)
+			}
+			if len(f.panels) == 0 {
+				continue
+			}
+			// Side by side means where two or more runs measured: panels of
+			// one run only are in that run's own figures.
+			onlyOne := len(f.panels) - len(shared)
+			if len(shared) > 0 {
+				f.panels = shared
+			}
+			// One y scale for the whole figure (its panels share the range).
+			var allSeries []series
+			for _, pn := range f.panels {
+				allSeries = append(allSeries, pn.series...)
+			}
+			for i := range f.panels {
+				f.panels[i].logY = spansDecade(allSeries)
+			}
+			f.cols = min(len(f.panels), 2)
+			switch w {
+			case "pingpong":
+				f.title = fmt.Sprintf("Ping-pong round trip vs cores, %s, size=%s: hosts side by side", impl, sizeLabel(size))
+				f.caption = fmt.Sprintf("Round trip (p50; median of the per-run medians, whiskers: its 95%% CI) of %s at size=%s by CPU-set size, one line per host/run, one panel per start method and channel.", impl, sizeLabel(size))
+			case "stream":
+				f.title = fmt.Sprintf("Stream throughput vs cores, %s, size=%s: hosts side by side", impl, sizeLabel(size))
+				f.caption = fmt.Sprintf("One-way throughput of %s at size=%s by CPU-set size, one line per host/run, one panel per start method and channel; median of the per-run medians, whiskers: its 95%% CI.", impl, sizeLabel(size))
+			case "pool":
+				f.title = fmt.Sprintf("Pool makespan with workers = cores, %s, cpu tasks: hosts side by side", impl)
+				f.caption = fmt.Sprintf("Makespan of one map of cpu tasks of %s with as many workers as cores, by core count, one line per host/run, one panel per start method and channel; median of the per-run medians, whiskers: its 95%% CI.", impl)
+			}
+			if len(shared) > 0 && onlyOne > 0 {
+				f.caption += fmt.Sprintf(" %s measured by one run only are left out here.", plural(onlyOne, "method/channel", "methods/channels"))
+			}
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
+// hostStartupFigure: start-up latency of every host with all its CPUs
+// (cores = nproc), one panel per parent rss (smallest and largest), the
+// impl/method/chan combinations at least two hosts measured as
+// categories, a marker per host.
+func (d *Data) hostStartupFigure() *figure {
+	runs := d.hostRuns("startup")
+	if len(runs) < 2 {
+		return nil
+	}
+	labels := hostLabels(runs)
+	type key struct {
+		cat string
+		rss int64
+	}
+	at := map[key][]*Cell{} // per category and rss: the cell of each run
+	var cells []*Cell
+	for i, r := range runs {
+		nproc, _ := strconv.Atoi(r.ConfigValue("nproc"))
+		for _, c := range onlyRun(d.workload("startup"), r) {
+			if c.Cell.Cores != nproc || c.Cell.Payload != "" || !hasSamples(c, "ns/op") {
+				continue
+			}
+			k := key{c.Cell.Impl + "\n" + c.Cell.Method + "\n" + c.Cell.Chan, c.Cell.RSS}
+			if at[k] == nil {
+				at[k] = make([]*Cell, len(runs))
+				cells = append(cells, c)
+			}
+			at[k][i] = c
+		}
+	}
+	sortCells(cells)
+	rssList := presentInts(cells, func(c bench.Cell) int64 { return c.RSS })
+	if len(rssList) == 0 {
+		return nil
+	}
+	if len(rssList) > 2 {
+		rssList = []int64{rssList[0], rssList[len(rssList)-1]}
+	}
+	f := &figure{
+		name:  "hosts-startup",
+		title: "Start-up latency with all CPUs of each host: hosts side by side",
+		caption: "Start-up latency (start() → first message) of each host at cores = its CPU count, by implementation, start method and channel " +
+			"measured on two or more hosts; one marker per host; median of the per-run medians, whiskers: its 95% CI.",
+		cols: 1,
+	}
+	for _, rss := range rssList {
+		var cats []string
+		seen := map[string]bool{}
+		for _, c := range cells {
+			k := key{c.Cell.Impl + "\n" + c.Cell.Method + "\n" + c.Cell.Chan, rss}
+			n := 0
+			for _, x := range at[k] {
+				if x != nil {
+					n++
+				}
+			}
+			if n >= 2 && !seen[k.cat] {
+				seen[k.cat] = true
+				cats = append(cats, k.cat)
+			}
+		}
+		if len(cats) == 0 {
+			continue
+		}
+		var ticks []plot.Tick
+		for i, c := range cats {
+			ticks = append(ticks, plot.Tick{Value: float64(i), Label: c})
+		}
+		pn := panel{title: "parent rss=" + sizeLabel(rss), ylabel: "start-up latency (ms)", xticks: ticks,
+			xmin: -0.5, xmax: float64(len(cats)) - 0.5, rotateX: len(cats) > 8}
+		for i := range runs {
+			sr := series{name: labels[i], color: i, shape: i, noLine: true}
+			off := (float64(i) - float64(len(runs)-1)/2) * 0.15
+			for j, cat := range cats {
+				if c := at[key{cat, rss}][i]; c != nil {
+					sr.pts = append(sr.pts, statPt(float64(j)+off, d.Stat(c, "ns/op"), 1e6))
+				}
+			}
+			pn.series = append(pn.series, sr)
+		}
+		f.panels = append(f.panels, pn)
+	}
+	if len(f.panels) == 0 {
+		return nil
+	}
+	var all []series
+	for _, pn := range f.panels {
+		all = append(all, pn.series...)
+	}
+	for i := range f.panels {
+		f.panels[i].logY = spansDecade(all)
+	}
+	return f
+}
+
+// writeHosts writes the side-by-side section of a report on several runs.
+func (d *Data) writeHosts(w io.Writer, tables []*Table, figs []*figure) error {
+	if !d.Multi {
+		return nil
+	}
+	fmt.Fprintln(w, "## Hosts side by side")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Runs, by host label (host name, CPU model and CPU count unless given with `--host-label`); shards of one run are merged:")
+	fmt.Fprintln(w)
+	for _, r := range d.Runs {
+		shards := ""
+		if f := r.ConfigValue("shard-folders"); f != "" {
+			shards = fmt.Sprintf(", merged from %d shards (%s)", len(strings.Fields(f)), f)
+		}
+		fmt.Fprintf(w, "- **%s**: host label `%s`, folder `%s`, %d cells%s\n", r.Label, r.HostLabel(),
+			filepath.Base(filepath.Clean(r.Dir)), len(r.Cells), shards)
+	}
+	fmt.Fprintln(w)
+	for _, f := range figs {
+		if strings.HasPrefix(f.name, "hosts-") {
+			fmt.Fprintf(w, "![%s](plots/%s.png)\n\n*%s* ([SVG](plots/%s.svg))\n\n", f.title, f.name, f.caption, f.name)
+		}
+	}
+	for _, t := range tables {
+		if t.Section == "hosts" {
+			fmt.Fprintf(w, "<details><summary>%s (%s)</summary>\n\n", t.Title, plural(len(t.Rows), "cell", "cells"))
+			if err := t.render(w, true); err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "\n%s\n\n</details>\n\n", t.Caption)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,446 @@
+package report
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+
+	"github.com/mpbench/mpbench/bench"
+)
+
+// versionImpl matches the per-version CPython implementations
+// (cpython3.8 … cpython3.13).
+var versionImpl = regexp.MustCompile(`^cpython3\.(\d+)$`)
+
+// libraryImpls are the drop-in forks of multiprocessing, with the default
+// interpreter's cpython as their reference.
+var libraryImpls = []string{"cpython", "billiard", "multiprocess"}
+
+// implOf is a cell's implementation, read from the name so that values
+// newer than this build's bench.Impls still group correctly.
+func implOf(c *Cell) string {
+	if c.Parsed {
+		return c.Cell.Impl
+	}
+	return c.Get("impl")
+}
+
+// cellsOf returns a run's cells of a workload by name key (parsed or not),
+// so that implementations unknown to bench.ParseName are still reported.
+func (d *Data) cellsOf(r *Run, workload string) []*Cell {
+	var out []*Cell
+	for _, c := range r.Cells {
+		if strings.EqualFold(c.Kind, workload) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// key is a name key of a cell as int (0 when absent or malformed).
+func keyInt(c *Cell, k string) int64 {
+	v := c.Get(k)
+	if n, err := bench.ParseSize(v); err == nil {
+		return n
+	}
+	n, _ := strconv.ParseInt(v, 10, 64)
+	return n
+}
+
+// summaryTables: one table per workload at its headline point, rows =
+// method × chan (× exec), columns = implementations (versions excluded:
+// they have their own section).
+func (d *Data) summaryTables() []*Table {
+	var ts []*Table
+	for _, r := range d.Runs {
+		for _, w := range bench.Workloads {
+			cells := d.cellsOf(r, w)
+			if len(cells) == 0 {
+				continue
+			}
+			var impls []string
+			seen := map[string]bool{}
+			for _, c := range cells {
+				im := implOf(c)
+				if !seen[im] && !versionImpl.MatchString(im) && len(c.Units) > 0 {
+					seen[im] = true
+					impls = append(impls, im)
+				}
+			}
+			impls = orderImpls(impls)
+			if len(impls) == 0 {
+				continue
+			}
+			maxCores := int64(0)
+			for _, c := range cells {
+				maxCores = max(maxCores, keyInt(c, "cores"))
+			}
+			at := filterCellsP(cells, func(c *Cell) bool { return keyInt(c, "cores") == maxCores && c.Get("payload") == "" })
+			unit, point, what := "ns/op", "", ""
+			switch w {
+			case "startup":
+				rss := minKey(at, "rss")
+				at = filterCellsP(at, func(c *Cell) bool { return keyInt(c, "rss") == rss })
+				point, what = "parent rss="+sizeLabel(rss), "start + join per child"
+			case "pingpong":
+				size := minKey(at, "size")
+				at = filterCellsP(at, func(c *Cell) bool { return keyInt(c, "size") == size })
+				point, what = "size="+sizeLabel(size), "mean round trip"
+			case "stream":
+				var sizes []int64
+				for _, c := range at {
+					sizes = append(sizes, keyInt(c, "size"))
+				}
+				size := closestSize(sizes, 1<<20)
+				at = filterCellsP(at, func(c *Cell) bool { return keyInt(c, "size") == size })
+				unit, point, what = "MB/s", "size="+sizeLabel(size), "throughput"
+			case "pool":
+				at = filterCellsP(at, func(c *Cell) bool { return c.Get("task") == "cpu" && keyInt(c, "workers") <= maxCores })
+				wk := int64(0)
+				for _, c := range at {
+					wk = max(wk, keyInt(c, "workers"))
+				}
+				at = filterCellsP(at, func(c *Cell) bool { return keyInt(c, "workers") == wk })
+				point, what = fmt.Sprintf("task=cpu, workers=%d", wk), "makespan of one map"
+			}
+			if len(at) == 0 {
+				continue
+			}
+			hdr := []string{"method", "chan"}
+			hasExec := false
+			for _, c := range at {
+				if c.Get("exec") != "" {
+					hasExec = true
+				}
+			}
+			if hasExec {
+				hdr = append(hdr, "exec")
+			}
+			left := len(hdr)
+			t := &Table{
+				Name:    fmt.Sprintf("summary-%s%s", w, d.suffix(r)),
+				Section: "summary",
+				Title:   fmt.Sprintf("%s: %s, %s, cores=%d%s", sectionHeading(w), what, point, maxCores, d.titleSuffix(r)),
+				Header:  append(hdr, impls...),
+				Left:    left,
+			}
+			type rowKey struct{ m, ch, ex string }
+			var keys []rowKey
+			idx := map[rowKey]map[string]*Cell{}
+			for _, c := range at {
+				k := rowKey{c.Get("method"), c.Get("chan"), c.Get("exec")}
+				if idx[k] == nil {
+					idx[k] = map[string]*Cell{}
+					keys = append(keys, k)
+				}
+				idx[k][implOf(c)] = c
+			}
+			sortRowKeys := func(i, j int) bool {
+				a, b := keys[i], keys[j]
+				if x, y := index(bench.Methods, a.m), index(bench.Methods, b.m); x != y {
+					return x < y
+				}
+				if a.m != b.m {
+					return a.m < b.m
+				}
+				if x, y := index(bench.Chans, a.ch), index(bench.Chans, b.ch); x != y {
+					return x < y
+				}
+				return a.ex < b.ex
+			}
+			sortSlice(len(keys), sortRowKeys, func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+			for _, k := range keys {
+				row := []string{k.m, k.ch}
+				if k.ch == "" {
+					row[1] = "—"
+				}
+				if hasExec {
+					row = append(row, k.ex)
+				}
+				for _, im := range impls {
+					c := idx[k][im]
+					switch {
+					case c == nil:
+						row = append(row, "")
+					case w == "startup" && hasSamples(c, "join-ns/op"):
+						s, _ := d.sumStat(c, "ns/op", "join-ns/op")
+						row = append(row, fmtStat("ns/op", s)+marks(c, s))
+					case hasSamples(c, unit):
+						row = append(row, fmtStat(unit, d.Stat(c, unit))+marks(c, d.Stat(c, unit)))
+					default:
+						row = append(row, statusText(c, unit))
+					}
+				}
+				t.Rows = append(t.Rows, row)
+			}
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
+
+func marks(c *Cell, s Stats) string {
+	m := runMarks(c, s)
+	if len(m) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(m, ", ") + ")"
+}
+
+func minKey(cells []*Cell, k string) int64 {
+	m := int64(-1)
+	for _, c := range cells {
+		if v := keyInt(c, k); m < 0 || v < m {
+			m = v
+		}
+	}
+	return m
+}
+
+// orderImpls sorts implementations: bench.Impls order, then libraries,
+// then the rest by name.
+func orderImpls(impls []string) []string {
+	rank := func(s string) int {
+		if i := index(bench.Impls, s); i < len(bench.Impls) {
+			return i
+		}
+		if i := index(libraryImpls, s); i < len(libraryImpls) {
+			return len(bench.Impls) + i
+		}
+		if m := versionImpl.FindStringSubmatch(s); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			return 100 + n
+		}
+		return 1000
+	}
+	out := append([]string(nil), impls...)
+	sortSlice(len(out), func(i, j int) bool {
+		if a, b := rank(out[i]), rank(out[j]); a != b {
+			return a < b
+		}
+		return out[i] < out[j]
+	}, func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out
+}
+
+// sortSlice is a stable insertion sort (tiny slices; deterministic).
+func sortSlice(n int, less func(i, j int) bool, swap func(i, j int)) {
+	for i := 1; i < n; i++ {
+		for j := i; j > 0 && less(j, j-1); j-- {
+			swap(j, j-1)
+		}
+	}
+}
+
+// --- Python versions (cpython3.8 … cpython3.13) ---
+
+// versionsOf lists the version impls present in a run, oldest first.
+func (d *Data) versionsOf(r *Run) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range r.Cells {
+		if im := implOf(c); versionImpl.MatchString(im) && !seen[im] && len(c.Units) > 0 {
+			seen[im] = true
+			out = append(out, im)
+		}
+	}
+	return orderImpls(out)
+}
+
+// headlineMetrics of the versions table: what, workload, selector, unit.
+type vmetric struct {
+	label, workload, unit string
+	match                 func(c *Cell) bool
+}
+
+func versionMetrics(cores int64) []vmetric {
+	at := func(w string, f func(c *Cell) bool) func(c *Cell) bool {
+		return func(c *Cell) bool {
+			return strings.EqualFold(c.Kind, w) && keyInt(c, "cores") == cores && c.Get("payload") == "" && f(c)
+		}
+	}
+	var ms []vmetric
+	for _, m := range bench.Methods {
+		m := m
+		ms = append(ms, vmetric{m + " start+join (pipe, rss=0)", "startup", "ns/op+join", at("startup", func(c *Cell) bool {
+			return c.Get("method") == m && c.Get("chan") == "pipe" && keyInt(c, "rss") == 0
+		})})
+	}
+	for _, ch := range bench.Chans {
+		ch := ch
+		ms = append(ms, vmetric{ch + " 64B round trip (fork)", "pingpong", "ns/op", at("pingpong", func(c *Cell) bool {
+			return c.Get("method") == "fork" && c.Get("chan") == ch && keyInt(c, "size") == 64
+		})})
+	}
+	for _, sz := range []int64{64 << 10, 1 << 20} {
+		sz := sz
+		ms = append(ms, vmetric{"pipe " + sizeLabel(sz) + " stream (fork)", "stream", "MB/s", at("stream", func(c *Cell) bool {
+			return c.Get("method") == "fork" && c.Get("chan") == "pipe" && keyInt(c, "size") == sz
+		})})
+	}
+	ms = append(ms, vmetric{"pool makespan (fork, cpu, workers=cores)", "pool", "ns/op", at("pool", func(c *Cell) bool {
+		ex := c.Get("exec")
+		return c.Get("method") == "fork" && c.Get("task") == "cpu" && keyInt(c, "workers") == cores &&
+			(ex == "pool" || ((ex == "" || ex == "loop") && (c.Get("chan") == "" || c.Get("chan") == "simplequeue")))
+	})})
+	for _, m := range bench.Methods {
+		m := m
+		ms = append(ms, vmetric{m + " start+join (pipe, rss=1GiB)", "startup", "ns/op+join", at("startup", func(c *Cell) bool {
+			return c.Get("method") == m && c.Get("chan") == "pipe" && keyInt(c, "rss") == 1<<30
+		})})
+	}
+	return ms
+}
+
+func (d *Data) metricStat(c *Cell, unit string) (Stats, string) {
+	if unit == "ns/op+join" {
+		if s, ok := d.sumStat(c, "ns/op", "join-ns/op"); ok {
+			return s, "ns/op"
+		}
+		return d.Stat(c, "ns/op"), "ns/op"
+	}
+	return d.Stat(c, unit), unit
+}
+
+func (d *Data) versionCell(r *Run, impl string, m vmetric) *Cell {
+	for _, c := range r.Cells {
+		if implOf(c) == impl && m.match(c) && len(c.Units) > 0 {
+			return c
+		}
+	}
+	return nil
+}
+
+func (d *Data) versionTables() []*Table {
+	var ts []*Table
+	for _, r := range d.Runs {
+		vs := d.versionsOf(r)
+		if len(vs) == 0 {
+			continue
+		}
+		cores := d.maxCoresOf(r, vs)
+		t := &Table{Name: "versions" + d.suffix(r), Section: "versions",
+			Title:  fmt.Sprintf("Headline metrics by CPython version, cores=%d%s", cores, d.titleSuffix(r)),
+			Header: append([]string{"metric"}, vs...), Left: 1, Caption: statNote}
+		for _, m := range versionMetrics(cores) {
+			row := []string{m.label}
+			any := false
+			for _, v := range vs {
+				c := d.versionCell(r, v, m)
+				if c == nil {
+					row = append(row, "")
+					continue
+				}
+				any = true
+				s, u := d.metricStat(c, m.unit)
+				if s.N == 0 {
+					row = append(row, statusText(c, u))
+				} else {
+					row = append(row, fmtStat(u, s)+marks(c, s))
+				}
+			}
+			if any {
+				t.Rows = append(t.Rows, row)
+			}
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+func (d *Data) maxCoresOf(r *Run, impls []string) int64 {
+	var m int64
+	for _, c := range r.Cells {
+		if index(impls, implOf(c)) < len(impls) {
+			m = max(m, keyInt(c, "cores"))
+		}
+	}
+	return m
+}
+
+// versionFindings: per metric, oldest → newest version with the change
+// (or ~ when the Mann–Whitney test does not separate them).
+func (d *Data) versionFindings(r *Run) []string {
+	vs := d.versionsOf(r)
+	if len(vs) < 2 {
+		return nil
+	}
+	cores := d.maxCoresOf(r, vs)
+	var out []string
+	for _, m := range versionMetrics(cores) {
+		var first, last *Cell
+		var fv, lv string
+		for _, v := range vs {
+			if c := d.versionCell(r, v, m); c != nil {
+				if s, _ := d.metricStat(c, m.unit); s.N > 0 {
+					if first == nil {
+						first, fv = c, v
+					}
+					last, lv = c, v
+				}
+			}
+		}
+		if first == nil || first == last {
+			continue
+		}
+		a, u := d.metricStat(first, m.unit)
+		b, _ := d.metricStat(last, m.unit)
+		cmp := CompareStats(a, b)
+		change := "no significant change (~)"
+		if cmp.Significant {
+			change = sig3(cmp.Ratio) + "×"
+		}
+		out = append(out, fmt.Sprintf("%s, %s → %s: %s → %s, %s (cores=%d).",
+			m.label, strings.TrimPrefix(fv, "cpython"), strings.TrimPrefix(lv, "cpython"), fmtStat(u, a), fmtStat(u, b), change, cores))
+	}
+	return out
+}
+
+func (d *Data) versionFigures(r *Run) []*figure {
+	vs := d.versionsOf(r)
+	if len(vs) < 2 {
+		return nil
+	}
+	cores := d.maxCoresOf(r, vs)
+	var ticks []plot.Tick
+	for i, v := range vs {
+		ticks = append(ticks, plot.Tick{Value: float64(i), Label: strings.TrimPrefix(v, "cpython")})
+	}
+	ms := versionMetrics(cores)
+	mk := func(title, ylabel string, sel []vmetric, scale float64) panel {
+		pn := panel{title: title, xlabel: "CPython version", ylabel: ylabel, xticks: ticks, xmin: -0.5, xmax: float64(len(vs)) - 0.5}
+		for i, m := range sel {
+			s := series{name: strings.SplitN(m.label, " ", 2)[0], color: i, shape: i}
+			for j, v := range vs {
+				if c := d.versionCell(r, v, m); c != nil {
+					if st, _ := d.metricStat(c, m.unit); st.N > 0 {
+						s.pts = append(s.pts, statPt(float64(j), st, scale))
+					}
+				}
+			}
+			pn.series = append(pn.series, s)
+		}
+		pn.logY = spansDecade(pn.series)
+		return pn
+	}
+	return []*figure{{
+		name:    fmt.Sprintf("versions-cores%d%s", cores, d.suffix(r)),
+		title:   fmt.Sprintf("Start-up and round trip by CPython version (cores=%d, %s)%s", cores, machineShort(r), d.titleSuffix(r)),
+		caption: "Left: start+join per child by start method (chan=pipe, rss=0). Right: 64 B round trip by channel (method=fork). Medians of per-run medians; whiskers: 95% CI.",
+		cols:    2,
+		panels:  []panel{mk("start + join by method", "start + join (ms)", ms[:3], 1e6), mk("64 B round trip by channel", "round trip (µs)", ms[3:7], 1e3)},
+	}}
+}
+
+// sectionHeading is the report heading of a section key.
+func sectionHeading(key string) string {
+	for _, s := range sections {
+		if s.key == key {
+			return s.heading
+		}
+	}
+	return key
+}
