@@ -176,7 +176,7 @@ def claim_c3(args):
 
 # ---------------------------------------------------------------- C4
 
-C4_SIZES = [1 << k for k in range(10, 29, 2)]  # 1 KiB ... 256 MiB
+C4_SIZES = [1 << k for k in (10, 14, 18, 22, 26)]  # 1 KiB ... 64 MiB, x16 steps
 
 
 def c4_signal_child(kind, obj, sig, ack):
@@ -213,20 +213,17 @@ def c4_args_child(data, ack):
     ack.send_bytes(b"%d" % len(data))
 
 
-def c4_calibrate(op, size):
-    """Iterations per sample (about 40 ms) and samples per size (fewer at
-    the big sizes, where one operation is already long)."""
+def c4_calibrate(op):
+    """Iterations of one sample: about 10 ms of operations."""
     op()  # warm-up
     t = pc()
     op()
     d = max(1, pc() - t)
-    iters = max(1, min(2000, int(40e6 / d)))
-    count = 8 if size <= (16 << 20) else 3  # >= 6: a 95% CI exists
-    return iters, count
+    return max(1, min(2000, int(10e6 / d)))
 
 
-def c4_measure(name, size, op):
-    iters, count = c4_calibrate(op, size)
+def c4_measure(name, size, op, count):
+    iters = c4_calibrate(op)
     for _ in range(count):
         t = pc()
         for _ in range(iters):
@@ -261,7 +258,7 @@ def claim_c4(args):
             q.put(d)
             ackr.recv_bytes()
 
-        c4_measure("id=C4/mech=queue/method=fork/size=%s" % fmt_size(n), n, op)
+        c4_measure("id=C4/mech=queue/method=fork/size=%s" % fmt_size(n), n, op, args.count)
     q.put(None)
     p.join()
     q.close()
@@ -281,7 +278,7 @@ def claim_c4(args):
                 ackr.recv_bytes()
                 pr.join()
 
-            c4_measure("id=C4/mech=args/method=%s/size=%s" % (method, fmt_size(n)), n, op)
+            c4_measure("id=C4/mech=args/method=%s/size=%s" % (method, fmt_size(n)), n, op, args.count)
     datas.clear()
 
     # Shared (no pickling): the parent copies the new data into the shared
@@ -331,7 +328,7 @@ def claim_c4(args):
                     sigw.send(n)
                     ackr2.recv_bytes()
 
-            c4_measure("id=C4/mech=%s/method=fork/size=%s" % (kind, fmt_size(n)), n, op)
+            c4_measure("id=C4/mech=%s/method=fork/size=%s" % (kind, fmt_size(n)), n, op, args.count)
         sigw.send(None)
         p.join()
         datas.clear()

@@ -42,7 +42,7 @@ func TestRunShortClaims(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := parse(data)
+	f, err := load(data)
 	if err != nil {
 		t.Fatal(err)
 	}
