@@ -30,7 +30,7 @@ var catalog = []claim{
 	{
 		id:         "C1",
 		claim:      "spawn starts a process somewhat slower than fork, and forkserver sits between (\"spawn is rather slow compared to fork or forkserver\").",
-		experiment: "Matrix cells Startup/impl=cpython/method=M/chan=pipe/rss=0: time from `Process.start()` to the first message received by the parent, for each start method; 6 program runs × 3 starts per method, interleaved.",
+		experiment: "Matrix cells Startup/impl=cpython/method=M/chan=pipe/rss=0: time from `Process.start()` to the first message received by the parent, for each start method; 6 program runs × 3 starts per method (no warm-up start), interleaved.",
 		cells: func(n int) []bench.Cell {
 			return startupCells(n, []int64{0}, bench.Methods)
 		},
@@ -81,13 +81,11 @@ var catalog = []claim{
 	{
 		id:         "C6",
 		claim:      "Pipe is a two-way queue — how do Pipe and Queue compare in latency and throughput?",
-		experiment: "claims.py checks that both ends of Pipe() send and receive (every method); matrix cells Pingpong (64 B, 64 KiB) and Stream (64 B, 1 MiB) over chan=pipe vs chan=queue (fork), 6 program runs each.",
+		experiment: "claims.py checks that both ends of Pipe() send and receive (every method); matrix cells Pingpong (64 B) and Stream (64 B, 1 MiB) over chan=pipe vs chan=queue (fork), 6 program runs each.",
 		cells: func(n int) []bench.Cell {
 			var cells []bench.Cell
 			for _, ch := range []string{"pipe", "queue"} {
-				for _, sz := range []int64{64, 64 << 10} {
-					cells = append(cells, bench.Cell{Workload: "pingpong", Impl: "cpython", Method: "fork", Chan: ch, Size: sz, Cores: n})
-				}
+				cells = append(cells, bench.Cell{Workload: "pingpong", Impl: "cpython", Method: "fork", Chan: ch, Size: 64, Cores: n})
 				for _, sz := range []int64{64, 1 << 20} {
 					cells = append(cells, bench.Cell{Workload: "stream", Impl: "cpython", Method: "fork", Chan: ch, Size: sz, Cores: n})
 				}
@@ -96,7 +94,7 @@ var catalog = []claim{
 		},
 		run:     func(ctx context.Context, r *runner) error { return r.script(ctx, "C6", r.o.Python, 1, 1) },
 		verdict: verdictC6,
-		matrix:  "--impl cpython --workload pingpong,stream --method fork --chan pipe,queue --size 64B,64KiB,1MiB --cores {cores}",
+		matrix:  "--impl cpython --workload pingpong,stream --method fork --chan pipe,queue --size 64B,1MiB --cores {cores}",
 	},
 	{
 		id:         "C7",
@@ -115,7 +113,7 @@ var catalog = []claim{
 	{
 		id:         "C9",
 		claim:      "The default multiprocessing cannot pickle a lambda: spawn and forkserver fail, fork does not need to pickle the target.",
-		experiment: "claims.py: `Process(target=lambda: …).start()` per start method, and `Pool.map(lambda x: …, …)` per start method (a map without a result after 5 s counts as hung), for the stdlib multiprocessing and — under Debian's /usr/bin/python3 — the drop-in libraries billiard and multiprocess (dill).",
+		experiment: "claims.py: `Process(target=lambda: …).start()` per start method, and `Pool.map(lambda x: …, …)` per start method (a map without a result after 3 s counts as hung), for the stdlib multiprocessing and — under Debian's /usr/bin/python3 — the drop-in libraries billiard and multiprocess (dill).",
 		run: func(ctx context.Context, r *runner) error {
 			if err := r.script(ctx, "C9", r.o.Python, 1, 1); err != nil {
 				return err
@@ -141,7 +139,7 @@ var catalog = []claim{
 	{
 		id:         "C11",
 		claim:      "With torch.multiprocessing, tensors put on a Queue move to shared memory and only a handle travels.",
-		experiment: "claims.py under the torch interpreter: a torch.multiprocessing Queue (fork) streams 16 (8 at 16 MiB) messages, each a fresh float32 tensor with its own storage not yet in shared memory (checked: storages = messages, fresh = 1), vs the same bytes pickled, at 64 KiB, 1 MiB and 16 MiB: time per message until the receiver acknowledged the last. 6 program runs × 2 samples, sizes and payloads in shuffled order.",
+		experiment: "claims.py under the torch interpreter: a torch.multiprocessing Queue (fork) streams 8 (4 at 16 MiB) messages, each a fresh float32 tensor with its own storage not yet in shared memory (checked: storages = messages, fresh = 1), vs the same bytes pickled, at 64 KiB, 1 MiB and 16 MiB: time per message until the receiver acknowledged the last. 6 program runs × 1 sample, sizes and payloads in shuffled order.",
 		run: func(ctx context.Context, r *runner) error {
 			if r.o.TorchPython == "" {
 				reason := "no interpreter that imports torch"
@@ -150,7 +148,7 @@ var catalog = []claim{
 				}
 				return r.skip("Claim/id=C11", reason)
 			}
-			return r.script(ctx, "C11", r.o.TorchPython, r.o.Runs, 2)
+			return r.script(ctx, "C11", r.o.TorchPython, r.o.Runs, 1)
 		},
 		verdict: verdictC11,
 	},
@@ -163,7 +161,16 @@ var catalog = []claim{
 			if r.o.TorchPython != "" {
 				py = r.o.TorchPython
 			}
-			return r.script(ctx, "C12", py, r.o.Runs, 1)
+			if err := r.script(ctx, "C12", py, 1, 1); err != nil {
+				return err
+			}
+			// Without CUDA the probe is all there is: once is enough.
+			for _, l := range r.last {
+				if strings.HasPrefix(l, namePrefix+"C12/check=cuda ") && strings.Contains(l, " 1 cuda ") {
+					return r.scriptRuns(ctx, "C12", py, 2, r.o.Runs, 1)
+				}
+			}
+			return nil
 		},
 		verdict: verdictC12,
 	},
@@ -177,7 +184,7 @@ var catalog = []claim{
 	{
 		id:         "C14",
 		claim:      "fork is the default start method on Unix — true through Python 3.13; Python 3.14 switched Linux to forkserver: what does that switch cost in start-up?",
-		experiment: "claims.py under every CPython 3.8–3.13 found in ~/.pyenv/versions (a missing one is skipped with the reason): multiprocessing.get_start_method(); whether starting a fork child while another thread runs emits a DeprecationWarning; start-up (start() to the child's first message) of fork vs forkserver, 6 program runs × 3 starts each.",
+		experiment: "claims.py under every CPython 3.8–3.13 found in ~/.pyenv/versions (a missing one is skipped with the reason): multiprocessing.get_start_method(); whether starting a fork child while another thread runs emits a DeprecationWarning; start-up (start() to the child's first message) of fork vs forkserver, 6 program runs × 2 starts each (the forkserver's server is started before timing).",
 		run: func(ctx context.Context, r *runner) error {
 			ran := 0
 			for _, v := range r.o.Versions {
@@ -198,7 +205,7 @@ var catalog = []claim{
 			}
 			if ran == 0 {
 				// No version list: probe the interpreter that runs the claims.
-				return r.script(ctx, "C14", r.o.Python, r.o.Runs, 3)
+				return r.script(ctx, "C14", r.o.Python, r.o.Runs, 2)
 			}
 			return nil
 		},

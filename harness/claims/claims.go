@@ -85,7 +85,7 @@ const DefaultRuns = 6
 // duration of one sample.
 const (
 	cellSamples   = 3
-	cellBenchtime = 40 * time.Millisecond
+	cellBenchtime = 30 * time.Millisecond
 )
 
 // Interp is a CPython interpreter found for one minor version (C14).
@@ -299,7 +299,7 @@ func openBench(o Options, ids []string) (*rawbench.Writer, error) {
 	for _, l := range bench.UnitLines() {
 		b.WriteString(l + "\n")
 	}
-	b.WriteString("Unit task-times better=lower\nUnit efficiency better=higher\n")
+	b.WriteString("Unit task-times better=lower\n")
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		return nil, &InputError{err}
 	}
@@ -314,6 +314,7 @@ type runner struct {
 	scriptPath string
 	pid        int
 	seq        int
+	last       []string // lines of the last claims.py program run
 }
 
 // MarkerEnv names the environment variable set, to the pid of the
@@ -336,7 +337,12 @@ func (r *runner) skip(name, reason string) error { return r.w.RecordSkip(name, r
 // lines after `run: k`; a failed program run records the valid lines
 // printed before it and a FAIL line, and ends the claim.
 func (r *runner) script(ctx context.Context, id, interpreter string, runs, count int, extra ...string) error {
-	for k := 1; k <= runs; k++ {
+	return r.scriptRuns(ctx, id, interpreter, 1, runs, count, extra...)
+}
+
+// scriptRuns is script for program runs first…last.
+func (r *runner) scriptRuns(ctx context.Context, id, interpreter string, first, last, count int, extra ...string) error {
+	for k := first; k <= last; k++ {
 		prefix := r.nextPrefix()
 		args := append([]string{"-u", r.scriptPath, "--claim", id, "--count", strconv.Itoa(count),
 			"--run", strconv.Itoa(k), "--shm-prefix", prefix}, extra...)
@@ -349,6 +355,7 @@ func (r *runner) script(ctx context.Context, id, interpreter string, runs, count
 			return ErrInterrupted
 		}
 		lines, perr := checkScriptOutput(id, out.Stdout)
+		r.last = lines
 		reason := out.Reason()
 		if reason == "" && perr != nil {
 			reason = "bad output: " + perr.Error()
@@ -452,7 +459,7 @@ func (r *runner) matrix(ctx context.Context, ids []string) error {
 	out := filepath.Join(scratch, "run")
 	sum, err := harness.Run(ctx, harness.Config{
 		Cells: all, Impls: map[string]impl.Impl{r.o.CPython.Name(): r.o.CPython},
-		Count: cellSamples, Runs: r.o.Runs, MaxRuns: r.o.Runs, Warmup: 1, Benchtime: cellBenchtime,
+		Count: cellSamples, Runs: r.o.Runs, MaxRuns: r.o.Runs, Warmup: 0, Benchtime: cellBenchtime,
 		Out: out, Seed: rand.Uint64() | 1,
 	})
 	if err != nil {

@@ -609,7 +609,7 @@ def claim_c8(args):
 # ---------------------------------------------------------------- C9
 
 
-C9_POOL_TIMEOUT_S = 5  # a Pool.map still without a result then hangs (billiard)
+C9_POOL_TIMEOUT_S = 3  # a Pool.map still without a result then hangs (billiard)
 
 
 def c9_pickle_error(e):
@@ -737,7 +737,7 @@ def c11_child(q, ack):
 
 
 def c11_msgs(size):
-    return 8 if size >= (16 << 20) else 16
+    return 4 if size >= (16 << 20) else 8
 
 
 def claim_c11(args):
