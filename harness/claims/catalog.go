@@ -30,7 +30,7 @@ var catalog = []claim{
 	{
 		id:         "C1",
 		claim:      "spawn starts a process somewhat slower than fork, and forkserver sits between (\"spawn is rather slow compared to fork or forkserver\").",
-		experiment: "Matrix cells Startup/impl=cpython/method=M/chan=pipe/rss=0: time from `Process.start()` to the first message received by the parent, for each start method; 6 program runs × 3 starts per method (no warm-up start), interleaved.",
+		experiment: "Matrix cells Startup/impl=cpython/method=M/chan=pipe/rss=0: time from `Process.start()` to the first message received by the parent, for each start method; 5 program runs × 3 starts per method (no warm-up start), interleaved.",
 		cells: func(n int) []bench.Cell {
 			return startupCells(n, []int64{0}, bench.Methods)
 		},
@@ -40,7 +40,7 @@ var catalog = []claim{
 	{
 		id:         "C2",
 		claim:      "A fork child inherits all of the parent's resources \"very efficiently\" — how does fork's cost grow with the parent's memory, and do spawn and forkserver stay flat?",
-		experiment: "Matrix cells Startup/impl=cpython/method=M/chan=pipe/rss=R for R = 0 and 1 GiB of touched parent memory, every start method; 6 program runs each, interleaved.",
+		experiment: "Matrix cells Startup/impl=cpython/method=M/chan=pipe/rss=R for R = 0 and 1 GiB of touched parent memory, every start method; 5 program runs each, interleaved.",
 		cells: func(n int) []bench.Cell {
 			return startupCells(n, []int64{0, 1 << 30}, bench.Methods)
 		},
@@ -50,21 +50,21 @@ var catalog = []claim{
 	{
 		id:         "C3",
 		claim:      "`Pool(2).map(f, [1..5])` where f sleeps 1 s takes about 3 s: the tasks run in ceil(5/2) = 3 waves.",
-		experiment: "claims.py: the guide's example with the sleep scaled down to 100 ms, every start method, once both workers are up; the same map of a task that does not sleep is timed right before in the same pool and subtracted (its time is reported). Competing answers: 3 waves (3.0 task times), perfect packing (2.5), serial (5.0); chunking: the default chunksize (Pool computes 1 here), chunksize=1 explicit, chunksize=5 (one chunk: serial, a control that must land on 5.0). 6 program runs, methods and variants in shuffled order.",
+		experiment: "claims.py: the guide's example with the sleep scaled down to 100 ms, every start method, once both workers are up; the same map of a task that does not sleep is timed right before in the same pool and subtracted (its time is reported). Competing answers: 3 waves (3.0 task times), perfect packing (2.5), serial (5.0); chunking: the default chunksize (Pool computes 1 here), chunksize=1 explicit, chunksize=5 (one chunk: serial, a control that must land on 5.0). 5 program runs, methods and variants in shuffled order.",
 		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C3", r.o.Python, r.o.Runs, 1) },
 		verdict:    verdictC3,
 	},
 	{
 		id:         "C4",
 		claim:      "Sharing data by pickling (as Process args, through a Queue) gets very slow as the data grows; sharedctypes / Value / Array / shared_memory avoid that cost.",
-		experiment: "claims.py: make N bytes (1 KiB … 64 MiB, ×16 steps) available to a child and get its acknowledgement: through a Queue (pickled), as Process args (new process per operation: spawn pickles, fork inherits), or copied once into a sharedctypes.RawArray, a locked multiprocessing.Array or a shared_memory block that the child already maps, sending only the size (Value: one double). 6 program runs of one sample (about 10 ms of operations) per size and mechanism.",
+		experiment: "claims.py: make N bytes (1 KiB … 64 MiB, ×16 steps) available to a child and get its acknowledgement: through a Queue (pickled), as Process args (new process per operation: spawn pickles, fork inherits), or copied once into a sharedctypes.RawArray, a locked multiprocessing.Array or a shared_memory block that the child already maps, sending only the size (Value: one double). 5 program runs of one sample (about 10 ms of operations) per size and mechanism.",
 		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C4", r.o.Python, r.o.Runs, 1) },
 		verdict:    verdictC4,
 	},
 	{
 		id:         "C5",
 		claim:      "Queue is a complex class with background (feeder) threads, SimpleQueue uses no extra threads — what does each cost per message and in latency?",
-		experiment: "claims.py counts the OS threads (/proc/self/task) of a parent and a fork child before and after using a Queue / SimpleQueue; matrix cells Pingpong and Stream of 64 B over chan=queue and chan=simplequeue (fork) give latency and CPU per message (6 program runs each).",
+		experiment: "claims.py counts the OS threads (/proc/self/task) of a parent and a fork child before and after using a Queue / SimpleQueue; matrix cells Pingpong and Stream of 64 B over chan=queue and chan=simplequeue (fork) give latency and CPU per message (5 program runs each).",
 		cells: func(n int) []bench.Cell {
 			var cells []bench.Cell
 			for _, w := range []string{"pingpong", "stream"} {
@@ -81,7 +81,7 @@ var catalog = []claim{
 	{
 		id:         "C6",
 		claim:      "Pipe is a two-way queue — how do Pipe and Queue compare in latency and throughput?",
-		experiment: "claims.py checks that both ends of Pipe() send and receive (every method); matrix cells Pingpong (64 B) and Stream (64 B, 1 MiB) over chan=pipe vs chan=queue (fork), 6 program runs each.",
+		experiment: "claims.py checks that both ends of Pipe() send and receive (every method); matrix cells Pingpong (64 B) and Stream (64 B, 1 MiB) over chan=pipe vs chan=queue (fork), 5 program runs each.",
 		cells: func(n int) []bench.Cell {
 			var cells []bench.Cell
 			for _, ch := range []string{"pipe", "queue"} {
@@ -99,7 +99,7 @@ var catalog = []claim{
 	{
 		id:         "C7",
 		claim:      "Forking a multi-threaded process is unsafe: a thread holding a lock at fork time leaves the child deadlocked.",
-		experiment: "claims.py, per start method: (held) a parent thread holds a module-level lock while the main thread starts children that take it — the guide's demonstration; (real) a background thread takes and releases a lock in a loop — a plain module lock held around a little work, and logging's handler lock by logging records — while the parent starts 40 children (fork; 10 for the controls); (nolock) a single-threaded parent (control). Each child reports that it reached the lock, then gets 1 s to finish; one still running is deadlocked and killed. Deadlock rates with their 95% Wilson interval; the DeprecationWarning Python ≥ 3.12 emits at fork with threads is recorded.",
+		experiment: "claims.py, per start method: (held) a parent thread holds a module-level lock while the main thread starts children that take it — the guide's demonstration; (real) a background thread takes and releases a lock in a loop — a plain module lock held around a little work, and logging's handler lock by logging records — while the parent starts 30 children (fork; 10 for the controls); (nolock) a single-threaded parent (control). Each child reports that it reached the lock, then gets 1 s to finish; one still running is deadlocked and killed. Deadlock rates with their 95% Wilson interval; the DeprecationWarning Python ≥ 3.12 emits at fork with threads is recorded.",
 		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C7", r.o.Python, 1, 1) },
 		verdict:    verdictC7,
 	},
@@ -139,7 +139,7 @@ var catalog = []claim{
 	{
 		id:         "C11",
 		claim:      "With torch.multiprocessing, tensors put on a Queue move to shared memory and only a handle travels.",
-		experiment: "claims.py under the torch interpreter: a torch.multiprocessing Queue (fork) streams 8 (4 at 16 MiB) messages, each a fresh float32 tensor with its own storage not yet in shared memory (checked: storages = messages, fresh = 1), vs the same bytes pickled, at 64 KiB, 1 MiB and 16 MiB: time per message until the receiver acknowledged the last. 6 program runs × 1 sample, sizes and payloads in shuffled order.",
+		experiment: "claims.py under the torch interpreter: a torch.multiprocessing Queue (fork) streams 8 (4 at 16 MiB) messages, each a fresh float32 tensor with its own storage not yet in shared memory (checked: storages = messages, fresh = 1), vs the same bytes pickled, at 64 KiB and 16 MiB: time per message until the receiver acknowledged the last. 5 program runs × 1 sample, sizes and payloads in shuffled order.",
 		run: func(ctx context.Context, r *runner) error {
 			if r.o.TorchPython == "" {
 				reason := "no interpreter that imports torch"
@@ -155,7 +155,7 @@ var catalog = []claim{
 	{
 		id:         "C12",
 		claim:      "CUDA allows only the spawn or forkserver start methods.",
-		experiment: "claims.py under the torch interpreter: without NVIDIA devices or CUDA, a probe only. With CUDA: a fork child uses CUDA while the parent imported torch but never touched CUDA; spawn and forkserver children use CUDA; then the parent initialises CUDA and a fork child uses it. Then a torch.multiprocessing Queue (spawn) carries fresh CUDA vs fresh CPU tensors of 1 MiB and 64 MiB, one at a time (median of 10 per program run). 6 program runs.",
+		experiment: "claims.py under the torch interpreter: without NVIDIA devices or CUDA, a probe only. With CUDA: a fork child uses CUDA while the parent imported torch but never touched CUDA; spawn and forkserver children use CUDA; then the parent initialises CUDA and a fork child uses it. Then a torch.multiprocessing Queue (spawn) carries fresh CUDA vs fresh CPU tensors of 1 MiB and 64 MiB, one at a time (median of 10 per program run). 5 program runs.",
 		run: func(ctx context.Context, r *runner) error {
 			py := r.o.Python
 			if r.o.TorchPython != "" {
@@ -177,14 +177,14 @@ var catalog = []claim{
 	{
 		id:         "C13",
 		claim:      "Rule of thumb: one to two worker processes per core; too many workers decrease performance.",
-		experiment: "claims.py: a fork Pool with 0.5, 1, 2 and 4 workers per core maps 128 CPU-bound tasks (a busy loop calibrated once per program run to 2 ms) and 32 I/O-bound tasks (20 ms sleep); makespan of the map once every worker is up; 6 program runs, worker counts in shuffled order. (The matrix's pool cells answer a different question: how the pool scales with its task count.)",
+		experiment: "claims.py: a fork Pool with 0.5, 1, 2 and 4 workers per core maps 128 CPU-bound tasks (a busy loop calibrated once per program run to 2 ms) and 32 I/O-bound tasks (20 ms sleep); makespan of the map once every worker is up; 5 program runs, worker counts in shuffled order. (The matrix's pool cells answer a different question: how the pool scales with its task count.)",
 		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C13", r.o.Python, r.o.Runs, 1) },
 		verdict:    verdictC13,
 	},
 	{
 		id:         "C14",
 		claim:      "fork is the default start method on Unix — true through Python 3.13; Python 3.14 switched Linux to forkserver: what does that switch cost in start-up?",
-		experiment: "claims.py under every CPython 3.8–3.13 found in ~/.pyenv/versions (a missing one is skipped with the reason): multiprocessing.get_start_method(); whether starting a fork child while another thread runs emits a DeprecationWarning; start-up (start() to the child's first message) of fork vs forkserver, 6 program runs × 2 starts each (the forkserver's server is started before timing).",
+		experiment: "claims.py under every CPython 3.8–3.13 found in ~/.pyenv/versions (a missing one is skipped with the reason): multiprocessing.get_start_method(); whether starting a fork child while another thread runs emits a DeprecationWarning; start-up (start() to the child's first message) of fork vs forkserver, 5 program runs × 2 starts each (the forkserver's server is started before timing).",
 		run: func(ctx context.Context, r *runner) error {
 			ran := 0
 			for _, v := range r.o.Versions {

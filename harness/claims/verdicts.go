@@ -878,7 +878,8 @@ func verdictC11(d *claimData) verdict {
 }
 
 // verdictC12 rule: untestable without CUDA (the probe's finding is the
-// reason); with CUDA, refuted when a fork child could use CUDA after the
+// reason); with CUDA, failed when the no-init case's parent had
+// initialised CUDA after all; refuted when a fork child could use CUDA after the
 // parent initialised it or a spawn/forkserver child could not; confirmed
 // when fork fails even in a parent that never touched CUDA; partly when
 // fork fails only after the parent initialised CUDA (the restriction's
@@ -933,7 +934,11 @@ func verdictC12(d *claimData) verdict {
 		why += "A CUDA tensor through a torch.multiprocessing Queue sends only a handle: " + strings.Join(hand, "; ") + ". "
 	}
 	fa, fn, sp, fs := cases["fork-after-init"], cases["fork-no-init"], cases["spawn"], cases["forkserver"]
+	pre, _ := d.stat("parent-cuda-initialised", "case", "fork-no-init")
 	switch {
+	case !pre.none():
+		v.kind = Failed
+		why += fmt.Sprintf("The parent had already initialised CUDA before the fork-no-init case (%s runs): that case did not test what it names.", pre.count())
 	case !fa.raised.all() || !sp.ok.all() || !fs.ok.all():
 		v.kind = Refuted
 		why += "The restriction did not hold as stated: a fork child used CUDA after the parent's initialisation, or a spawn/forkserver child could not."

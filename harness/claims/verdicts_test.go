@@ -365,7 +365,7 @@ func c12(afterInit, noInit, spawn int) *fixture {
 		name   string
 		raised int
 	}{{"fork-after-init", afterInit}, {"fork-no-init", noInit}, {"spawn", spawn}, {"forkserver", 0}} {
-		fmt.Fprintf(&f.b, "BenchmarkClaim/id=C12/case=%s/method=x 1 5e8 ns/op %d raised %d ok\n", c.name, c.raised, 1-c.raised)
+		fmt.Fprintf(&f.b, "BenchmarkClaim/id=C12/case=%s/method=x 1 5e8 ns/op %d raised %d ok 0 parent-cuda-initialised\n", c.name, c.raised, 1-c.raised)
 	}
 	f.raw("--- NOTE: BenchmarkClaim/id=C12/case=fork-after-init/method=x: RuntimeError: Cannot re-initialize CUDA in forked subprocess")
 	f.add("id=C12/handoff=cuda/method=spawn/chan=queue/size=64MiB", "ns/op", spread(0.65e6)...)
@@ -383,6 +383,7 @@ func TestVerdictC12(t *testing.T) {
 		{"fork always fails", c12(1, 1, 0), Confirmed, "even when the parent never touched CUDA"},
 		{"fork works after init", c12(0, 0, 0), Refuted, "did not hold"},
 		{"spawn fails", c12(1, 0, 1), Refuted, "did not hold"},
+		{"no-init case not clean", c12(1, 1, 0).raw("BenchmarkClaim/id=C12/case=fork-no-init/method=x 1 5e8 ns/op 1 raised 0 ok 1 parent-cuda-initialised"), Failed, "did not test what it names"},
 		{"hand-off reported", c12(1, 0, 0), Partly, "64MiB: CUDA 647 µs vs CPU 13.9 ms per message"},
 	})
 }
