@@ -856,15 +856,16 @@ def c12_case(ctx, name, extra=()):
 
 
 def claim_c12(args):
-    """CUDA and the start methods.  Without NVIDIA devices or CUDA in
-    torch, only the check line (cuda 0) and the reason.  With CUDA: a
-    fork child that uses CUDA while the parent imported torch but never
-    touched CUDA (case=fork-no-init); spawn and forkserver children
-    (started before the parent touches CUDA; they are fresh interpreters
-    either way); then the parent initialises CUDA and a fork child uses
-    it (case=fork-after-init: torch refuses).  Then a torch.multiprocessing
-    Queue (spawn) carries fresh CUDA vs fresh CPU tensors, C12_MSGS per
-    size, one at a time (put, receiver touches it, acknowledges)."""
+    """CUDA and the start methods.  Without torch, NVIDIA devices or CUDA,
+    only the check line (cuda 0) and the reason.  With devices: first a
+    fork child uses CUDA while the parent has only imported torch (no CUDA
+    call at all: case=fork-no-init); then, after torch.cuda.is_available()
+    (which asks the driver but leaves torch.cuda.is_initialized() False),
+    again (case=fork-after-is-available); spawn and forkserver children;
+    then the parent initialises CUDA and a fork child uses it
+    (case=fork-after-init).  Then a torch.multiprocessing Queue (spawn)
+    carries fresh CUDA vs fresh CPU tensors, C12_MSGS per size, one at a
+    time (put, receiver touches it, acknowledges)."""
     import glob
     import random
 
@@ -873,24 +874,25 @@ def claim_c12(args):
     try:
         import torch
         import torch.multiprocessing as tmp
-
-        # Importing torch, is_available() and device_count() do not
-        # initialise CUDA in this process (torch.cuda.is_initialized()
-        # stays False, recorded below); get_device_name() would, so it is
-        # asked only after the fork-no-init case.
-        cuda = int(bool(devs) and bool(torch.cuda.is_available()))
-        ngpu = torch.cuda.device_count() if cuda else 0
-        torch_txt = "torch %s: torch.cuda.is_available() = %s" % (torch.__version__, bool(cuda))
     except Exception as e:
-        cuda, ngpu = 0, 0
-        torch_txt = "torch not importable by %s (%s)" % (sys.executable, exc_text(e).splitlines()[0])
+        emit("id=C12/check=cuda", 1, pc() - t0, [(len(devs), "nvidia-devices"), (0, "cuda"), (0, "gpus")])
+        note("id=C12/check=cuda", "%d /dev/nvidia* device nodes; torch not importable by %s (%s)" % (len(devs), sys.executable, exc_text(e).splitlines()[0]))
+        return
+    rng = random.Random(args.run)
+    if devs:
+        # First, before this process makes any CUDA call (not even
+        # is_available()): the parent only imported torch.
+        c12_case(tmp.get_context("fork"), "id=C12/case=fork-no-init/method=fork", [(int(torch.cuda.is_initialized()), "parent-cuda-initialised")])
+    cuda = int(bool(devs) and bool(torch.cuda.is_available()))
+    ngpu = torch.cuda.device_count() if cuda else 0
+    torch_txt = "torch %s: torch.cuda.is_available() = %s" % (torch.__version__, bool(cuda))
     emit("id=C12/check=cuda", 1, pc() - t0, [(len(devs), "nvidia-devices"), (cuda, "cuda"), (ngpu, "gpus")])
     if not cuda:
         note("id=C12/check=cuda", "%d /dev/nvidia* device nodes; %s" % (len(devs), torch_txt))
         return
-    rng = random.Random(args.run)
-    init_before = int(torch.cuda.is_initialized())
-    c12_case(tmp.get_context("fork"), "id=C12/case=fork-no-init/method=fork", [(init_before, "parent-cuda-initialised")])
+    # is_available() asked the CUDA driver, but torch has not initialised
+    # CUDA (is_initialized() is still False): does fork work now?
+    c12_case(tmp.get_context("fork"), "id=C12/case=fork-after-is-available/method=fork", [(int(torch.cuda.is_initialized()), "parent-cuda-initialised")])
     for method in rng.sample(["spawn", "forkserver"], 2):
         c12_case(tmp.get_context(method), "id=C12/case=%s/method=%s" % (method, method))
     torch.ones(1, device="cuda").sum().item()  # the parent initialises CUDA

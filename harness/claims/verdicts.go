@@ -916,6 +916,15 @@ func verdictC12(d *claimData) verdict {
 			v.rows = append(v.rows, statRow(c.what+": start() to the child's answer", t))
 		}
 	}
+	fn := cases["fork-no-init"]
+	availBreaks := false
+	if r, ok := d.stat("raised", "case", "fork-after-is-available"); ok {
+		o, _ := d.stat("ok", "case", "fork-after-is-available")
+		v.rows = append(v.rows, countRow("fork child uses CUDA after the parent only called torch.cuda.is_available(): worked", o))
+		if r.all() && fn.ok.all() {
+			availBreaks = true
+		}
+	}
 	var hand []string
 	for _, sz := range sortedSizes(d.values("size", "handoff", "cuda")) {
 		cu, ok1 := d.stat("ns/op", "handoff", "cuda", "size", sz)
@@ -933,7 +942,7 @@ func verdictC12(d *claimData) verdict {
 	if len(hand) > 0 {
 		why += "A CUDA tensor through a torch.multiprocessing Queue sends only a handle: " + strings.Join(hand, "; ") + ". "
 	}
-	fa, fn, sp, fs := cases["fork-after-init"], cases["fork-no-init"], cases["spawn"], cases["forkserver"]
+	fa, sp, fs := cases["fork-after-init"], cases["spawn"], cases["forkserver"]
 	pre, _ := d.stat("parent-cuda-initialised", "case", "fork-no-init")
 	switch {
 	case !pre.none():
@@ -948,6 +957,9 @@ func verdictC12(d *claimData) verdict {
 	default:
 		v.kind = Partly
 		why += fmt.Sprintf("But a fork child used CUDA fine (%s) when the parent had imported torch without initialising CUDA: the restriction applies once the parent has initialised CUDA, not to fork as such. spawn and forkserver worked.", fn.ok.count())
+		if availBreaks {
+			why += " Calling torch.cuda.is_available() in the parent was already enough to break fork."
+		}
 	}
 	v.why = strings.TrimSpace(why)
 	return v

@@ -384,6 +384,7 @@ func TestVerdictC12(t *testing.T) {
 		{"fork works after init", c12(0, 0, 0), Refuted, "did not hold"},
 		{"spawn fails", c12(1, 0, 1), Refuted, "did not hold"},
 		{"no-init case not clean", c12(1, 1, 0).raw("BenchmarkClaim/id=C12/case=fork-no-init/method=x 1 5e8 ns/op 1 raised 0 ok 1 parent-cuda-initialised"), Failed, "did not test what it names"},
+		{"is_available breaks fork", c12(1, 0, 0).raw("BenchmarkClaim/id=C12/case=fork-after-is-available/method=fork 1 5e6 ns/op 1 raised 0 ok 0 parent-cuda-initialised"), Partly, "is_available() in the parent was already enough"},
 		{"hand-off reported", c12(1, 0, 0), Partly, "64MiB: CUDA 647 µs vs CPU 13.9 ms per message"},
 	})
 }
