@@ -155,7 +155,7 @@ var catalog = []claim{
 	{
 		id:         "C12",
 		claim:      "CUDA allows only the spawn or forkserver start methods.",
-		experiment: "claims.py under the torch interpreter: without NVIDIA devices or CUDA, a probe only. With CUDA: a fork child uses CUDA while the parent imported torch but never touched CUDA; spawn and forkserver children use CUDA; then the parent initialises CUDA and a fork child uses it. Then a torch.multiprocessing Queue (spawn) carries fresh CUDA vs fresh CPU tensors of 1 MiB and 64 MiB, one at a time (median of 10 per program run). 5 program runs.",
+		experiment: "claims.py under the torch interpreter: without torch, NVIDIA devices or CUDA, a probe only. With CUDA: a fork child uses CUDA while the parent has only imported torch (no CUDA call at all, not even is_available()); again after the parent called torch.cuda.is_available(); spawn and forkserver children use CUDA; then the parent initialises CUDA and a fork child uses it. Then a torch.multiprocessing Queue (spawn) carries fresh CUDA vs fresh CPU tensors of 1 MiB and 64 MiB, one at a time (median of 10 per program run). 5 program runs.",
 		run: func(ctx context.Context, r *runner) error {
 			py := r.o.Python
 			if r.o.TorchPython != "" {
