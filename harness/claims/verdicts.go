@@ -576,7 +576,7 @@ func verdictC7(d *claimData) verdict {
 	if n := d.noteFor("method", "fork", "case", "real"); n != "" {
 		why += n + ". "
 	} else if dep.none() {
-		why += "This Python emitted no DeprecationWarning at fork (3.12+ does). "
+		why += "This Python emitted no DeprecationWarning at fork (3.12+ does; C14 records it per version). "
 	}
 	switch {
 	case len(ctlBad) > 0:
@@ -860,7 +860,7 @@ func verdictC11(d *claimData) verdict {
 		}
 	}
 	if len(slower) > 0 {
-		v.why += " A tensor message has a fixed cost (moving the storage to shared memory, passing a file descriptor), so pickled bytes are as fast or faster at " + strings.Join(slower, ", ") + "."
+		v.why += " A tensor message has a fixed cost (moving the storage to shared memory, passing a file descriptor), so tensors are not clearly faster than pickled bytes (overlapping CIs or slower) at " + strings.Join(slower, ", ") + "."
 	}
 	switch {
 	case below(t1, b1) && gt < gb/2:
