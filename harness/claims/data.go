@@ -3,7 +3,6 @@ package claims
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 
 	"github.com/mpbench/mpbench/harness/rawbench"
@@ -204,14 +203,4 @@ func wilson(k, n int) (lo, hi float64) {
 	c := (p + z*z/(2*nn)) / den
 	h := z * math.Sqrt(p*(1-p)/nn+z*z/(4*nn*nn)) / den
 	return math.Max(0, c-h), math.Min(1, c+h)
-}
-
-// sortedKeys returns the keys of m in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

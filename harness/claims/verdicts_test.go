@@ -2,7 +2,9 @@ package claims
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -417,7 +419,7 @@ func TestVerdictC13(t *testing.T) {
 // c14 builds the probe of C14 for versions with their default method.
 func c14(defaults map[string]string) *fixture {
 	f := &fixture{}
-	for _, ver := range sortedKeys(defaults) {
+	for _, ver := range slices.Sorted(maps.Keys(defaults)) {
 		fk, fs := 0, 0
 		switch defaults[ver] {
 		case "fork":
