@@ -352,8 +352,7 @@ func (r *runner) scriptRuns(ctx context.Context, id, interpreter string, first, 
 		cmd := exec.Command(interpreter, args...)
 		cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1", r.marker())
 		out := harness.Exec(ctx, cmd, r.cpus, r.o.Timeout)
-		harness.RemoveSegments(prefix)
-		harness.RemoveSegments("sem." + prefix) // claims.py names its semaphores so
+		harness.RemoveSegments(prefix) // segments and claims.py's named semaphores (sem.<prefix>…)
 		if ctx.Err() != nil {
 			return ErrInterrupted
 		}
