@@ -57,7 +57,7 @@ var catalog = []claim{
 	{
 		id:         "C4",
 		claim:      "Sharing data by pickling (as Process args, through a Queue) gets very slow as the data grows; sharedctypes / Value / Array / shared_memory avoid that cost.",
-		experiment: "claims.py: make N bytes (1 KiB … 64 MiB, ×16 steps) available to a child and get its acknowledgement: through a Queue (pickled), as Process args (new process per operation: spawn pickles, fork inherits), or copied once into a sharedctypes.RawArray, a locked multiprocessing.Array or a shared_memory block that the child already maps, sending only the size (Value: one double). 5 program runs of one sample (about 10 ms of operations) per size and mechanism.",
+		experiment: "claims.py: make N bytes (1 KiB … 64 MiB, ×16 steps) available to a child and get its acknowledgement: through a Queue (pickled), as Process args (new process per operation: spawn pickles, fork inherits), or copied once into a sharedctypes.RawArray, a locked multiprocessing.Array or a shared_memory block that the child already maps, sending only the size (Value: one double). 5 program runs of one sample (about 10 ms of operations) per size and mechanism, mechanisms in a new shuffled order per run.",
 		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C4", r.o.Python, r.o.Runs, 1) },
 		verdict:    verdictC4,
 	},

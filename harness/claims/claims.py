@@ -238,6 +238,7 @@ def c4_measure(name, size, op, count):
 
 def claim_c4(args):
     import ctypes
+    import random
     from multiprocessing import shared_memory, sharedctypes
 
     fork = ctx_of("fork")
@@ -250,28 +251,31 @@ def claim_c4(args):
             datas[n] = b"\x5a" * n
         return datas[n]
 
-    # Pickled: through a Queue (feeder thread pickles, pipe, unpickle).
-    q = fork.Queue()
     ackr, ackw = fork.Pipe(duplex=False)
-    p = fork.Process(target=c4_queue_child, args=(q, ackw), daemon=True)
-    p.start()
-    for n in C4_SIZES:
-        d = data_of(n)
 
-        def op(d=d):
-            q.put(d)
-            ackr.recv_bytes()
+    def queue_part():
+        # Pickled: through a Queue (feeder thread pickles, pipe, unpickle).
+        q = fork.Queue()
+        p = fork.Process(target=c4_queue_child, args=(q, ackw), daemon=True)
+        p.start()
+        for n in C4_SIZES:
+            d = data_of(n)
 
-        c4_measure("id=C4/mech=queue/method=fork/size=%s" % fmt_size(n), n, op, args.count)
-    q.put(None)
-    p.join()
-    q.close()
-    q.join_thread()
+            def op(d=d):
+                q.put(d)
+                ackr.recv_bytes()
 
-    # Pickled with the Process object (spawn) vs inherited (fork): a new
-    # child per operation, so start-up is included (args at 1 KiB is the
-    # start-up baseline).
-    for method in ("spawn", "fork"):
+            c4_measure("id=C4/mech=queue/method=fork/size=%s" % fmt_size(n), n, op, args.count)
+        q.put(None)
+        p.join()
+        q.close()
+        q.join_thread()
+        datas.clear()
+
+    def args_part(method):
+        # Pickled with the Process object (spawn) vs inherited (fork): a
+        # new child per operation, so start-up is included (args at 1 KiB
+        # is the start-up baseline).
         ctx = ctx_of(method)
         for n in C4_SIZES:
             d = data_of(n)
@@ -283,11 +287,11 @@ def claim_c4(args):
                 pr.join()
 
             c4_measure("id=C4/mech=args/method=%s/size=%s" % (method, fmt_size(n)), n, op, args.count)
-    datas.clear()
+        datas.clear()
 
     # Shared (no pickling): the parent copies the new data into the shared
     # block once and sends only its size; the child looks at it in place.
-    for kind in ("rawarray", "array", "shared_memory", "value"):
+    def shared_part(kind):
         if kind == "rawarray":
             obj = sharedctypes.RawArray(ctypes.c_ubyte, maxn)
             view = memoryview(obj).cast("B")
@@ -341,6 +345,12 @@ def claim_c4(args):
         if kind == "shared_memory":
             obj.close()
         del obj
+
+    parts = [queue_part, lambda: args_part("spawn"), lambda: args_part("fork")]
+    parts += [lambda k=k: shared_part(k) for k in ("rawarray", "array", "shared_memory", "value")]
+    random.Random(args.run).shuffle(parts)  # interleaved: a new order per program run
+    for part in parts:
+        part()
 
 
 # ---------------------------------------------------------------- C5
