@@ -287,11 +287,12 @@ class Watchdog(object):
     exits before stop(), it prints the reason to stderr and ends the driver
     (its children die with it: PR_SET_PDEATHSIG)."""
 
-    def __init__(self, procs, what):
+    def __init__(self, procs, what, clean_exit_ok=False):
         import threading
 
         self.procs = list(procs)
         self.what = what
+        self.clean_exit_ok = clean_exit_ok
         self.r, self.w = os.pipe()
         self.t = threading.Thread(target=self._run, name="mpbench-watchdog")
         self.t.daemon = True
@@ -305,6 +306,10 @@ class Watchdog(object):
         if self.r in ready:
             return
         p = by[ready[0]]
+        if self.clean_exit_ok:
+            p.join(1.0)
+            if p.exitcode == 0:
+                return  # done: the main thread's next wait checks liveness
         sys.stdout.flush()
         sys.stderr.write("driver: ChildDied: %s\n" % died(p, self.what))
         sys.stderr.flush()
@@ -816,7 +821,7 @@ def run_check(args):
     cctrl.close()
     if pend.seg is not None:
         pend.seg.wait_attached(check=lambda: check_alive(p, "check child"))
-    dog = Watchdog([p], "check child")
+    dog = Watchdog([p], "check child", clean_exit_ok=True)  # exits once verified
     pend.open()
     k = 0
     for size in sizes:
@@ -1071,6 +1076,7 @@ class Bench(object):
             for i in range(warm + self.count):
                 if i == warm:
                     ex.ready()
+                ex.before()
                 t0 = time.perf_counter_ns()
                 got = ex.map()
                 d = time.perf_counter_ns() - t0
@@ -1111,6 +1117,9 @@ class Executor(object):
 
     def ready(self):
         pass
+
+    def before(self):
+        """Called before each timed map (not timed)."""
 
     def watch(self):
         self.dog = Watchdog(self.procs, "pool worker")
@@ -1210,10 +1219,14 @@ class Loky(Executor):
                 break
         self.procs = list(self.ex._processes.values())
 
+    def before(self):
+        if self.cold and self.ex is not None:
+            # outside the timed map: the previous sample's executor goes
+            self.ex.shutdown(wait=True)
+            self.ex = None
+
     def map(self):
         if self.cold:
-            if self.ex is not None:
-                self.ex.shutdown(wait=True, kill_workers=True)
             self.ex = self._new()
         it = self.ex.map(self.task, range(self.c.tasks))  # submits every task
         self.procs = list(self.ex._processes.values())
@@ -1221,7 +1234,7 @@ class Loky(Executor):
 
     def close(self):
         if self.ex is not None:
-            self.ex.shutdown(wait=True, kill_workers=True)
+            self.ex.shutdown(wait=True)
 
 
 class Loop(Executor):
