@@ -611,7 +611,14 @@ def recv_alive(end, p, what):
 
 
 def release_channel(end):
-    """Parent side, after the child(ren) are gone."""
+    """Parent side, after the child(ren) are gone.  A Queue's feeder thread
+    is ended too, so that the next fork happens in a single-threaded parent
+    (as in a program that starts its children first)."""
+    if isinstance(end, QueueEnd):
+        for q in (end.inq, end.outq):
+            if hasattr(q, "join_thread"):
+                q.close()
+                q.join_thread()
     if end.seg is not None:
         end.tx.buf = end.rx.buf = None
         end.seg.unlink()
@@ -664,9 +671,13 @@ def child_startup(driver_pid, end, payload):
     end.recv()  # stop
 
 
-def child_pingpong(driver_pid, end, ctrl):
+def child_two_party(driver_pid, end, ctrl, echo):
+    """The child of pingpong (echo: send every message back) and stream
+    (receive only).  Per sample it reports the time after the last message
+    (stream's t1) and its CPU time."""
     child_guard(driver_pid)
     end.open()
+    recv, send = end.recv, end.send
     ctrl.send(0)  # ready
     while True:
         n = ctrl.recv()
@@ -674,28 +685,12 @@ def child_pingpong(driver_pid, end, ctrl):
             break
         u0, s0 = rusage_ns()
         for _ in range(n):
-            m = end.recv()
+            m = recv()
             if TEST_CHILD_EXIT is not None:
                 test_exit()
-            touch(m)
-            end.send(m)
-        u1, s1 = rusage_ns()
-        ctrl.send((u1 - u0, s1 - s0))
-
-
-def child_stream(driver_pid, end, ctrl):
-    child_guard(driver_pid)
-    end.open()
-    ctrl.send(0)  # ready
-    while True:
-        n = ctrl.recv()
-        if n is None:
-            break
-        u0, s0 = rusage_ns()
-        for _ in range(n):
-            m = end.recv()
-            if TEST_CHILD_EXIT is not None:
-                test_exit()
+            if echo:
+                touch(m)
+                send(m)
         touch(m)
         t1 = time.perf_counter_ns()
         u1, s1 = rusage_ns()
@@ -977,11 +972,11 @@ class Bench(object):
                 self.emit(1, t1 - t0, [(t2 - tj, "join-ns/op")])
 
     # ---- pingpong and stream
-    def two_party(self, target, sample):
+    def two_party(self, sample):
         c = self.cell
         pend, cend = make_channel(self.ctx, c.chan, c.payload == "rawbytes", self.names)
         ctrl, cctrl = self.ctx.Pipe()
-        p = self.start(target, (cend, cctrl))
+        p = self.start(child_two_party, (cend, cctrl, c.workload == "pingpong"))
         cend.close_child_copy()
         cctrl.close()
         self.child = p
@@ -1033,7 +1028,7 @@ class Bench(object):
             dts[i] = pc() - t
         te = pc()
         u1, s1 = rusage_ns()
-        cu, cs = ctrl.recv()
+        _, cu, cs = ctrl.recv()
         dts.sort()
         p50 = mpcore.percentile(dts, 50)
         p99 = mpcore.percentile(dts, 99)
@@ -1094,9 +1089,9 @@ class Bench(object):
         if w == "startup":
             self.startup()
         elif w == "pingpong":
-            self.two_party(child_pingpong, self.pp_sample)
+            self.two_party(self.pp_sample)
         elif w == "stream":
-            self.two_party(child_stream, self.st_sample)
+            self.two_party(self.st_sample)
         else:
             self.pool()
 
