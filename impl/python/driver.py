@@ -470,7 +470,24 @@ class ShmSegment(object):
             # processes of one driver share one tracker whose cache is a set,
             # so this is a no-op there and the parent's unlink() unregisters
             # the name exactly once: no warnings, nothing leaked.
-            self.shm = shared_memory_module().SharedMemory(name=self.name)
+            sm = shared_memory_module()
+            if MP_ROOT != "multiprocessing" and sm.__name__ == "multiprocessing.shared_memory":
+                # A library without shared_memory (billiard) under spawn or
+                # forkserver: the child has no connection to the stdlib
+                # tracker of the parent, would start one of its own (a new
+                # process) and have it "clean up" the parent's segment at
+                # exit.  The parent owns and unlinks the segment: attach
+                # without registering.
+                from multiprocessing import resource_tracker as rt
+
+                reg = rt.register
+                rt.register = lambda *a, **k: None
+                try:
+                    self.shm = sm.SharedMemory(name=self.name)
+                finally:
+                    rt.register = reg
+            else:
+                self.shm = sm.SharedMemory(name=self.name)
         self.attached.release()
         return self.shm.buf
 
