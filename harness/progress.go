@@ -45,7 +45,7 @@ func newProgress(w io.Writer, total int, sum Summary) *progress {
 // grow adds the program runs of adaptive round `round` (1-based run index).
 func (p *progress) grow(n, round int) {
 	p.total += n
-	msg := fmt.Sprintf("mpbench: run %d of %d cells whose CI is above the target", round, n)
+	msg := fmt.Sprintf("mpbench: adaptive round: run #%d of the %d cells whose CI is still above the target", round, n)
 	if p.bar != nil {
 		p.bar.ChangeMax(p.total)
 		p.bar.Clear()
@@ -133,6 +133,16 @@ func Estimate(cfg Config) (expected, minRuns time.Duration) {
 	return minRuns + adaptiveAllowance(p, cfg), minRuns
 }
 
+// EstimateByImpl is the duration of the min-runs rounds of a run from
+// scratch, per implementation (where the time goes).
+func EstimateByImpl(cfg Config) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for _, c := range cfg.Cells {
+		out[c.Impl] += time.Duration(max(cfg.Runs, 1)) * estimateRun(c, cfg.Count, cfg)
+	}
+	return out
+}
+
 // Rough costs: interpreter start and one child start per impl and method.
 var (
 	interpStart = map[string]time.Duration{"native": 5 * time.Millisecond, "cpython": 40 * time.Millisecond, "pypy": 80 * time.Millisecond, "torch": 1500 * time.Millisecond}
@@ -154,7 +164,7 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 	case "pingpong", "stream":
 		d += start + samples*cfg.Benchtime*6/5
 	case "pool":
-		d += time.Duration(c.Workers)*start + samples*IdealMakespan(c)
+		d += time.Duration(c.Workers)*start + samples*c.IdealMakespan()
 		if c.Exec == bench.ExecLokyCold {
 			d += samples * time.Duration(c.Workers) * start // a fresh executor per map
 		}
@@ -163,17 +173,5 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 }
 
 func osGetpid() int { return os.Getpid() }
-
-// IdealMakespan is the shortest possible map of a pool cell:
-// ceil(tasks / p) × d with d the task duration and p the workers that can
-// run at once (min(workers, cores) for cpu tasks, workers for sleep tasks).
-func IdealMakespan(c bench.Cell) time.Duration {
-	task := time.Duration(bench.CPUTaskMicros) * time.Microsecond
-	par := min(c.Workers, c.Cores)
-	if c.Task == "sleep" {
-		task, par = time.Duration(bench.SleepTaskMillis)*time.Millisecond, c.Workers
-	}
-	return task * time.Duration((c.Tasks+par-1)/par)
-}
 
 func emptyFile() *rawbench.File { return rawbench.Empty() }

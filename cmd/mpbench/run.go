@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -138,11 +139,20 @@ func listCmd(args []string) error {
 	}
 	// The estimate goes to stderr: stdout is the list of names.
 	d := harness.ProfileDefaults(sel.profile)
-	expected, minRuns := harness.Estimate(harness.Config{Cells: cells, Count: d.Count, Runs: d.Runs,
-		MaxRuns: d.MaxRuns, Budget: d.Budget, Warmup: 1, Benchtime: d.Benchtime})
+	cfg := harness.Config{Cells: cells, Count: d.Count, Runs: d.Runs,
+		MaxRuns: d.MaxRuns, Budget: d.Budget, Warmup: 1, Benchtime: d.Benchtime}
+	expected, minRuns := harness.Estimate(cfg)
 	fmt.Fprintf(os.Stderr, "mpbench: %d cells; with the %s profile's settings (%d–%d runs of %d samples, benchtime %v) "+
 		"an estimated %v: %v for the first %d runs of every cell, the rest for the adaptive runs\n",
 		len(cells), sel.profile, d.Runs, d.MaxRuns, d.Count, d.Benchtime, expected.Round(time.Second), minRuns.Round(time.Second), d.Runs)
+	by := harness.EstimateByImpl(cfg)
+	var parts []string
+	for _, im := range bench.KnownImpls() {
+		if t, ok := by[im]; ok {
+			parts = append(parts, fmt.Sprintf("%s %v", im, t.Round(time.Second)))
+		}
+	}
+	fmt.Fprintf(os.Stderr, "mpbench: first %d runs by impl: %s\n", d.Runs, strings.Join(parts, ", "))
 	return nil
 }
 
@@ -209,13 +219,13 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs := f.fs
 	f.sel.register(fs)
 	f.interp.register(fs)
-	f.count = fs.Int("count", 0, "samples per program run (default: 3 full, 2 quick)")
+	f.count = fs.Int("count", 0, "samples per program run (default: 2)")
 	f.runs = fs.Int("runs", 0, "program runs per cell before adaptive stopping (default: 6 full, 2 quick)")
 	f.maxRuns = fs.Int("max-runs", 0, "cap of program runs per cell; above --runs, cells whose CI is wider than --ci-target get more runs (default: 12 full, 2 quick)")
 	f.ciTarget = fs.Float64("ci-target", harness.DefaultCITarget, "adaptive stopping: target CI half-width as a share of the median")
-	f.budget = fs.Duration("time-budget", 0, "no adaptive round starts that would end after this time (default: 28m full, none quick; 0s: none)")
+	f.budget = fs.Duration("time-budget", 0, "no adaptive round starts that would end after this time (default: 25m full, none quick; 0s: none)")
 	f.warm = fs.Int("warmup", 1, "warm-up iterations/samples discarded per program run")
-	f.benchtime = fs.Duration("benchtime", 0, "target duration of one sample (default: 40ms full, 50ms quick)")
+	f.benchtime = fs.Duration("benchtime", 0, "target duration of one sample (default: 25ms full, 50ms quick)")
 	f.timeout = fs.Duration("timeout", 0, "timeout of one program run (default per workload)")
 	f.out = fs.String("out", "", "run folder (required)")
 	fs.BoolVar(&f.resume, "resume", false, "continue the interrupted run in --out")
