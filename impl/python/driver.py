@@ -80,29 +80,36 @@ over a calibrated number of operations (the iters column).
     from the duration.  startup and pool: iters = 1, K (>= 1) whole samples
     discarded.
 
-What one message costs, per channel (bytes payload of s bytes, CPython):
-  * pipe (send/recv): pickle.dumps of the bytes object (one copy into the
-    pickle), a 4-byte length header + data written by the Connection (one
-    write() for small messages, header + data writes for large ones), read()
-    of header and body on the other side (one copy out of the kernel) and
-    pickle.loads (one more copy into a new bytes object).  2 syscalls per
-    side for small messages; kernel copies in and out.
-  * pipe, payload=rawbytes (send_bytes/recv_bytes): as pipe without pickling
-    (the bytes are written straight from the object, read into a new bytes).
-  * simplequeue (put/get): pickle in the caller (ForkingPickler), then the
-    pipe write under a lock (one lock acquire/release = futex syscalls only
-    when contended), read under a lock on the other side, unpickle.
-  * queue (put/get): put appends the object to a buffer and wakes the
-    feeder thread (a condition variable), which pickles it and writes it to
-    the pipe under a lock; get reads under a lock and unpickles.  One
-    thread hand-off per put in addition to what simplequeue costs.
-  * shm: no pickling and no syscall for the data: one copy in (slice
-    assignment into the mapped segment) and one copy out (bytes(slice));
-    the hand-off is two POSIX semaphores per message (sem_post/sem_wait:
-    futex syscalls only when a side actually sleeps).
-  * payload=tensor: the tensor's storage is moved to shared memory once per
-    tensor and a file descriptor passed over a Unix socket (torch's
-    reductions); only a small handle is pickled per message.
+What one message costs, per channel (bytes payload of s bytes, CPython's
+multiprocessing; copies counted in user space, plus the kernel's copy in and
+out of a pipe):
+  * pipe (send/recv, as users call it): send pickles the object
+    (ForkingPickler.dumps: one copy of the payload into the pickle); for s up
+    to 16 KiB the 4-byte length header is prepended (one more copy) and
+    written with one write(), above that header and body are two write()s.
+    recv reads the header, then the body (one or more read()s into a
+    BytesIO: one copy), then unpickles (one copy into a new bytes).  About
+    2 syscalls per side for small messages, 3 copies + the kernel's 2.
+  * pipe, payload=rawbytes (send_bytes/recv_bytes): as pipe without pickle
+    and unpickle: 1-2 copies + the kernel's 2, the same syscalls.
+  * simplequeue (put/get): put pickles in the caller and writes like
+    send_bytes under the queue's write lock (a POSIX semaphore: a futex
+    syscall only when contended); get reads under the read lock and
+    unpickles.  Pipe's copies and syscalls plus two lock operations.
+  * queue (put/get): put takes the queue's BoundedSemaphore, appends the
+    object to a deque and notifies the feeder thread (a thread wake-up:
+    futex syscalls), which pickles it and writes it under the write lock;
+    get reads under the read lock, unpickles and releases the semaphore.
+    What simplequeue costs plus a thread hand-off and one more semaphore.
+  * shm (the driver's rings): no pickling and no syscall for the data: one
+    copy in (slice assignment into the mapped segment) and one copy out
+    (bytes(slice)); the hand-off is two POSIX semaphores per message (futex
+    syscalls only when a side actually sleeps); larger messages than a slot
+    go in chunks.
+  * payload=tensor (torch): the tensor's storage is moved to shared memory
+    (once per tensor: a copy into a new shm file) and its file descriptor
+    passed over a Unix socket (torch's reductions); only a small handle is
+    pickled per message.
 
 Liveness (no wait without a check): start-up waits for the first message
 together with the child's sentinel (a shm wait polls in 0.2 s slices); every
