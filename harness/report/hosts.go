@@ -221,14 +221,15 @@ func sameCell(a, b *Cell) bool {
 type hostMetric struct {
 	unit, fallback string
 	scale          float64
-	what           string
+	what           string // axis label, in the figure's unit
+	name           string // table title (table cells carry their units)
 }
 
 var hostMetrics = map[string]hostMetric{
-	"startup":  {"ns/op", "", 1e6, "start-up latency, ms"},
-	"pingpong": {"p50-ns", "ns/op", 1e3, "round trip p50, µs"},
-	"stream":   {"MB/s", "", 1, "throughput, MB/s"},
-	"pool":     {"ns/op", "", 1e6, "makespan of one map, ms"},
+	"startup":  {"ns/op", "", 1e6, "start-up latency, ms", "start-up latency"},
+	"pingpong": {"p50-ns", "ns/op", 1e3, "round trip p50, µs", "round trip p50"},
+	"stream":   {"MB/s", "", 1, "throughput, MB/s", "throughput"},
+	"pool":     {"ns/op", "", 1e6, "makespan of one map, ms", "makespan of one map"},
 }
 
 // metricOf returns the unit a cell shows in the side-by-side view.
@@ -285,7 +286,7 @@ func (d *Data) hostTables() []*Table {
 		t := &Table{
 			Name:    "hosts-" + w,
 			Section: "hosts",
-			Title:   fmt.Sprintf("%s side by side: %s", sectionHeading(w), m.what),
+			Title:   fmt.Sprintf("%s side by side: %s", sectionHeading(w), m.name),
 			Header:  append([]string{"cell"}, labels...),
 			Left:    1,
 			Caption: statNote + " — where a run did not measure the cell.",
