@@ -301,8 +301,12 @@ func (d *Data) hostTables() []*Table {
 		for _, row := range rows {
 			line := []string{row.label}
 			var meds []float64
+			units := map[string]bool{}
 			for _, rc := range row.cells {
 				line = append(line, d.inline(rc, m.metricOf(rc), m.scale))
+				if rc != nil {
+					units[m.metricOf(rc)] = true
+				}
 				med := math.NaN()
 				if rc != nil {
 					if s := d.Stat(rc, m.metricOf(rc)); s.N > 0 {
@@ -313,7 +317,7 @@ func (d *Data) hostTables() []*Table {
 			}
 			if len(runs) == 2 {
 				ratio := "—"
-				if !math.IsNaN(meds[0]) && !math.IsNaN(meds[1]) && meds[0] != 0 {
+				if !math.IsNaN(meds[0]) && !math.IsNaN(meds[1]) && meds[0] != 0 && len(units) == 1 {
 					ratio = sig3(meds[1]/meds[0]) + "×"
 				}
 				line = append(line, ratio)
