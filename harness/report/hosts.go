@@ -87,7 +87,17 @@ func mergeRuns(shards []*Run) (*Run, error) {
 		return shardIndex(shards[i]) < shardIndex(shards[j])
 	})
 	first := shards[0]
-	m := &Run{Dir: first.Dir, Better: map[string]int{}}
+	// The run's folder: the one the shard folders share (results/slurm-<id>),
+	// else the first shard's.
+	dir, parent := first.Dir, filepath.Dir(filepath.Clean(first.Dir))
+	common := true
+	for _, r := range shards {
+		common = common && filepath.Dir(filepath.Clean(r.Dir)) == parent && !r.Claims
+	}
+	if common {
+		dir = parent
+	}
+	m := &Run{Dir: dir, Better: map[string]int{}}
 	// Shards of one run partition one selection.
 	for _, r := range shards[1:] {
 		if a, b := first.ConfigValue("shard-selection"), r.ConfigValue("shard-selection"); a != b {
