@@ -87,7 +87,17 @@ func mergeRuns(shards []*Run) (*Run, error) {
 		return shardIndex(shards[i]) < shardIndex(shards[j])
 	})
 	first := shards[0]
-	m := &Run{Dir: first.Dir, Better: map[string]int{}}
+	// The run's folder: the one the shard folders share (results/slurm-<id>),
+	// else the first shard's.
+	dir, parent := first.Dir, filepath.Dir(filepath.Clean(first.Dir))
+	common := true
+	for _, r := range shards {
+		common = common && filepath.Dir(filepath.Clean(r.Dir)) == parent && !r.Claims
+	}
+	if common {
+		dir = parent
+	}
+	m := &Run{Dir: dir, Better: map[string]int{}}
 	// Shards of one run partition one selection.
 	for _, r := range shards[1:] {
 		if a, b := first.ConfigValue("shard-selection"), r.ConfigValue("shard-selection"); a != b {
@@ -221,14 +231,15 @@ func sameCell(a, b *Cell) bool {
 type hostMetric struct {
 	unit, fallback string
 	scale          float64
-	what           string
+	what           string // axis label, in the figure's unit
+	name           string // table title (table cells carry their units)
 }
 
 var hostMetrics = map[string]hostMetric{
-	"startup":  {"ns/op", "", 1e6, "start-up latency, ms"},
-	"pingpong": {"p50-ns", "ns/op", 1e3, "round trip p50, µs"},
-	"stream":   {"MB/s", "", 1, "throughput, MB/s"},
-	"pool":     {"ns/op", "", 1e6, "makespan of one map, ms"},
+	"startup":  {"ns/op", "", 1e6, "start-up latency, ms", "start-up latency"},
+	"pingpong": {"p50-ns", "ns/op", 1e3, "round trip p50, µs", "round trip p50"},
+	"stream":   {"MB/s", "", 1, "throughput, MB/s", "throughput"},
+	"pool":     {"ns/op", "", 1e6, "makespan of one map, ms", "makespan of one map"},
 }
 
 // metricOf returns the unit a cell shows in the side-by-side view.
@@ -285,7 +296,7 @@ func (d *Data) hostTables() []*Table {
 		t := &Table{
 			Name:    "hosts-" + w,
 			Section: "hosts",
-			Title:   fmt.Sprintf("%s side by side: %s", sectionHeading(w), m.what),
+			Title:   fmt.Sprintf("%s side by side: %s", sectionHeading(w), m.name),
 			Header:  append([]string{"cell"}, labels...),
 			Left:    1,
 			Caption: statNote + " — where a run did not measure the cell.",
@@ -300,8 +311,12 @@ func (d *Data) hostTables() []*Table {
 		for _, row := range rows {
 			line := []string{row.label}
 			var meds []float64
+			units := map[string]bool{}
 			for _, rc := range row.cells {
 				line = append(line, d.inline(rc, m.metricOf(rc), m.scale))
+				if rc != nil {
+					units[m.metricOf(rc)] = true
+				}
 				med := math.NaN()
 				if rc != nil {
 					if s := d.Stat(rc, m.metricOf(rc)); s.N > 0 {
@@ -312,7 +327,7 @@ func (d *Data) hostTables() []*Table {
 			}
 			if len(runs) == 2 {
 				ratio := "—"
-				if !math.IsNaN(meds[0]) && !math.IsNaN(meds[1]) && meds[0] != 0 {
+				if !math.IsNaN(meds[0]) && !math.IsNaN(meds[1]) && meds[0] != 0 && len(units) == 1 {
 					ratio = sig3(meds[1]/meds[0]) + "×"
 				}
 				line = append(line, ratio)
@@ -647,4 +662,14 @@ func (d *Data) writeHosts(w io.Writer, tables []*Table, figs []*figure) error {
 		}
 	}
 	return nil
+}
+
+// sectionHeading is the heading of a report section by key.
+func sectionHeading(key string) string {
+	for _, s := range sections {
+		if s.key == key {
+			return s.heading
+		}
+	}
+	return key
 }

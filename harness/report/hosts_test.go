@@ -143,6 +143,9 @@ func TestMergeShards(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := got[0]
+	if m.Dir != root {
+		t.Errorf("merged run's folder %q, want the shards' parent %q", m.Dir, root)
+	}
 	for k, want := range map[string]string{"host-label": "node-a", "run-id": "slurm-7", "shard": "1/2 | 2/2", "start": "t1 | t2", "shard-folders": "a b"} {
 		if v := m.ConfigValue(k); v != want {
 			t.Errorf("merged %s = %q, want %q", k, v, want)
