@@ -46,6 +46,8 @@ type Impl struct {
 	name        string
 	interpreter string // as configured ("" = default)
 
+	variant *variant // version or library impl (variants.go), or nil
+
 	once  sync.Once
 	probe probeResult
 }
@@ -100,6 +102,9 @@ func (p *Impl) Config() map[string]string {
 		m["torch-python-version"] = r.pythonVersion
 	default:
 		m[p.name+"-version"] = r.pythonVersion
+	}
+	if p.variant != nil {
+		p.variant.config(p.name, r, m)
 	}
 	m[p.name+"-driver"] = driverHash()
 	return m
@@ -194,6 +199,9 @@ func (p *Impl) get() probeResult {
 }
 
 func (p *Impl) resolve() probeResult {
+	if p.variant != nil {
+		return p.variant.resolve(p)
+	}
 	switch p.name {
 	case "cpython":
 		return runProbe(p.name, orDefault(p.interpreter, "python3"), false)

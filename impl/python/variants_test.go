@@ -1,0 +1,200 @@
+package python
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mpbench/mpbench/bench"
+)
+
+// fakePyenv builds a pyenv root whose versions/ holds the given entries:
+// "3.12.1" is a directory with an executable bin/python3 (a shell script
+// that fails: FindVersion never runs it), "3.12.1:noexec" one whose
+// python3 is not executable, "3.12.1:nobin" one without bin/python3.
+func fakePyenv(t *testing.T, entries ...string) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, e := range entries {
+		name, kind, _ := strings.Cut(e, ":")
+		bin := filepath.Join(root, "versions", name, "bin")
+		if err := os.MkdirAll(bin, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if kind == "nobin" {
+			continue
+		}
+		mode := os.FileMode(0o755)
+		if kind == "noexec" {
+			mode = 0o644
+		}
+		if err := os.WriteFile(filepath.Join(bin, "python3"), []byte("#!/bin/sh\nexit 3\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func TestFindVersion(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		entries []string
+		minor   string
+		want    string // version directory chosen; "" = not found
+	}{
+		{"one", []string{"3.12.1"}, "3.12", "3.12.1"},
+		{"highest patch numerically", []string{"3.12.9", "3.12.10", "3.12.2"}, "3.12", "3.12.10"},
+		{"other minors ignored", []string{"3.1.5", "3.11.7", "3.12.1", "3.13.0"}, "3.1", "3.1.5"},
+		{"3.1 is not 3.11", []string{"3.11.7"}, "3.1", ""},
+		{"not releases", []string{"3.12-dev", "3.13.0t", "3.12.1rc1", "3.12."}, "3.12", ""},
+		{"pre-release beside release", []string{"3.13.0t", "3.13.0"}, "3.13", "3.13.0"},
+		{"not executable", []string{"3.12.3:noexec", "3.12.1"}, "3.12", "3.12.1"},
+		{"no bin", []string{"3.8.18:nobin"}, "3.8", ""},
+		{"empty", nil, "3.12", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := fakePyenv(t, tc.entries...)
+			got, err := FindVersion(root, tc.minor)
+			if tc.want == "" {
+				if err == nil {
+					t.Fatalf("found %s, want none", got)
+				}
+				if !strings.Contains(err.Error(), "CPython "+tc.minor+" not installed") {
+					t.Errorf("reason %q does not say which version is missing", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := filepath.Join(root, "versions", tc.want, "bin", "python3"); got != want {
+				t.Errorf("got %s, want %s", got, want)
+			}
+		})
+	}
+	if _, err := FindVersion(filepath.Join(t.TempDir(), "nothing"), "3.12"); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("missing root: err = %v", err)
+	}
+}
+
+func TestIsVersionImpl(t *testing.T) {
+	for _, tc := range []struct {
+		name, minor string
+	}{
+		{"cpython3.8", "3.8"}, {"cpython3.13", "3.13"}, {"cpython", ""}, {"cpython3", ""},
+		{"cpython3.", ""}, {"cpython3.x", ""}, {"pypy3.9", ""}, {"cpython3.12.1", ""}, {"billiard", ""},
+	} {
+		minor, ok := IsVersionImpl(tc.name)
+		if minor != tc.minor || ok != (tc.minor != "") {
+			t.Errorf("IsVersionImpl(%q) = %q, %v; want %q", tc.name, minor, ok, tc.minor)
+		}
+	}
+	if NewVariant("cpython", "") != nil || NewVariant("torch", "") != nil {
+		t.Error("NewVariant accepts an impl that is not a variant")
+	}
+	if p := NewVariant("cpython3.12", "/r"); p == nil || p.Name() != "cpython3.12" {
+		t.Errorf("NewVariant(cpython3.12) = %v", p)
+	}
+	if p := NewVariant("billiard", ""); p == nil || p.Name() != "billiard" {
+		t.Errorf("NewVariant(billiard) = %v", p)
+	}
+}
+
+// TestVersionMissing hides versions through the prefix override: a
+// missing version is unavailable with a reason that names it, its config
+// records that reason, and it gives no command.
+func TestVersionMissing(t *testing.T) {
+	t.Setenv(PyenvRootEnv, fakePyenv(t, "3.12.1:nobin"))
+	cell := bench.Cell{Workload: "startup", Impl: "cpython3.12", Method: "fork", Chan: "pipe", Cores: 1}
+	for _, minor := range []string{"3.8", "3.12"} {
+		p := NewVersion(minor, "")
+		err := p.Available()
+		if err == nil || !strings.Contains(err.Error(), "CPython "+minor+" not installed") {
+			t.Errorf("%s: err = %v", p.Name(), err)
+			continue
+		}
+		t.Logf("%s: %v", p.Name(), err)
+		if cfg := p.Config(); cfg[p.Name()+"-unavailable"] != err.Error() {
+			t.Errorf("%s: config %v", p.Name(), cfg)
+		}
+		cell.Impl = p.Name()
+		if _, cerr := p.Command(cell, tiny); cerr == nil {
+			t.Errorf("%s: Command of a missing version succeeded", p.Name())
+		}
+	}
+}
+
+// TestVersionWrongInterpreter: a pyenv directory whose python3 is another
+// version (or does not run) is not taken for the version it claims.
+func TestVersionWrongInterpreter(t *testing.T) {
+	real := cpython(t) // python3 on PATH
+	cfg := real.Config()
+	ver := cfg["cpython-version"]
+	root := t.TempDir()
+	bin := filepath.Join(root, "versions", "3.99.0", "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real.Interpreter(), filepath.Join(bin, "python3")); err != nil {
+		t.Fatal(err)
+	}
+	err := NewVersion("3.99", root).Available()
+	if err == nil || !strings.Contains(err.Error(), "is CPython "+ver+", not 3.99") {
+		t.Errorf("err = %v", err)
+	}
+	broken := fakePyenv(t, "3.12.1")
+	if err := NewVersion("3.12", broken).Available(); err == nil || !strings.Contains(err.Error(), "does not run") {
+		t.Errorf("broken interpreter: err = %v", err)
+	}
+}
+
+// TestLibraryMissing: an interpreter without the module makes the library
+// unavailable with the reason.
+func TestLibraryMissing(t *testing.T) {
+	p := NewLibrary("billiard", "")
+	p.variant.module = "mpbench_no_such_module"
+	if err := p.Available(); err == nil || !strings.Contains(err.Error(), "mpbench_no_such_module not importable") {
+		t.Errorf("err = %v", err)
+	} else {
+		t.Logf("missing library: %v", err)
+	}
+	if err := NewLibrary("billiard", "/nonexistent/python3").Available(); err == nil || !strings.Contains(err.Error(), "/nonexistent/python3") {
+		t.Errorf("missing interpreter: err = %v", err)
+	}
+}
+
+// TestVersionsPresent probes every version installed here (the others are
+// skipped with the reason) and checks the version it reports.
+func TestVersionsPresent(t *testing.T) {
+	for _, minor := range Versions {
+		p := NewVersion(minor, "")
+		t.Run(p.Name(), func(t *testing.T) {
+			if err := p.Available(); err != nil {
+				t.Skip(err)
+			}
+			cfg := p.Config()
+			if !strings.HasPrefix(cfg[p.Name()+"-version"], minor+".") || cfg[p.Name()+"-python"] == "" {
+				t.Errorf("config %v", cfg)
+			}
+			t.Logf("config %v", cfg)
+		})
+	}
+}
+
+// TestLibrariesPresent probes every library installed here.
+func TestLibrariesPresent(t *testing.T) {
+	for _, lib := range Libraries {
+		p := NewLibrary(lib, "")
+		t.Run(lib, func(t *testing.T) {
+			if err := p.Available(); err != nil {
+				t.Skip(err)
+			}
+			cfg := p.Config()
+			if cfg[lib+"-version"] == "" || cfg[lib+"-python-version"] == "" || cfg[lib+"-module"] != lib {
+				t.Errorf("config %v", cfg)
+			}
+			t.Logf("config %v", cfg)
+		})
+	}
+}
