@@ -14,9 +14,18 @@
 //	Startup/impl=I/method=M/chan=C[/payload=tensor]/rss=R/cores=N
 //	Pingpong/impl=I/method=M/chan=C[/payload=tensor]/size=S/cores=N
 //	Stream/impl=I/method=M/chan=C[/payload=tensor]/size=S/cores=N
-//	Pool/impl=I/method=M/chan=C/workers=W/tasks=T/task=cpu|sleep/cores=N
+//	Pool/impl=I/method=M/exec=E[/chan=C]/workers=W/tasks=T/task=cpu|sleep/cores=N
 //
 // The "Benchmark" prefix is added by Cell.Benchmark().
+//
+// exec (pool only) is the executor that runs the map: loop = a hand-written
+// worker loop over chan (the only executor with a chan key, and the only one
+// of impl=native); pool = multiprocessing.Pool; ppe =
+// concurrent.futures.ProcessPoolExecutor(mp_context=method); loky-cold /
+// loky-warm = loky's reusable executor, first map in a fresh executor / a
+// later map on the same executor (method=loky, valid only for these two).
+// Pool names written before exec existed (chan key, no exec key) still
+// parse, as a cell with Exec == "".
 package bench
 
 import (
@@ -33,9 +42,31 @@ var (
 	Workloads = []string{"startup", "pingpong", "stream", "pool"}
 	TaskKinds = []string{"cpu", "sleep"}
 	Payloads  = []string{"bytes", "tensor"}
+	Execs     = []string{ExecLoop, ExecPool, ExecPPE, ExecLokyCold, ExecLokyWarm}
 )
 
-// Fixed parameter sets of the full matrix (DESIGN.md).
+// Pool executors (the exec key) and loky's method value.
+const (
+	ExecLoop     = "loop"
+	ExecPool     = "pool"
+	ExecPPE      = "ppe"
+	ExecLokyCold = "loky-cold"
+	ExecLokyWarm = "loky-warm"
+	MethodLoky   = "loky" // valid only with exec=loky-cold|loky-warm
+)
+
+// ExtraImpls are implementations registered by profile variants (see
+// Variants): valid in cell names and selections, but not expanded by the
+// primary matrix.
+var ExtraImpls []string
+
+// KnownImpls are Impls and ExtraImpls.
+func KnownImpls() []string { return append(append([]string(nil), Impls...), ExtraImpls...) }
+
+// KnownMethods are Methods and loky's method value.
+func KnownMethods() []string { return append(append([]string(nil), Methods...), MethodLoky) }
+
+// Fixed parameter sets of the full matrix (README.md, "Profiles").
 var (
 	StartupRSS    = []int64{0, 256 << 20, 1 << 30}
 	PingpongSizes = []int64{64, 4 << 10, 64 << 10}
@@ -43,21 +74,25 @@ var (
 )
 
 // Pool task shapes. CPU tasks are a calibrated busy loop; sleep tasks
-// scale the guide's Pool(2).map(f, range(5)) with 1 s sleeps down to
-// SleepTaskMillis.
+// scale the guide's Pool(2).map(f, sleep-1s tasks) down to SleepTaskMillis.
+// A map has TasksPerWorker tasks per worker (cpu and sleep alike), so that
+// every worker count has the same amount of work per worker.
 const (
 	CPUTaskMicros   = 2000 // one CPU task ≈ 2 ms of busy work
-	CPUTasks        = 16   // tasks per map for task=cpu
 	SleepTaskMillis = 20   // one sleep task
-	SleepTasks      = 5    // tasks per map for task=sleep (as in the guide)
+	TasksPerWorker  = 8    // tasks per map = TasksPerWorker × workers
 )
+
+// PoolTasks is the number of tasks of one map over workers workers.
+func PoolTasks(workers int) int { return TasksPerWorker * workers }
 
 // Cell is one point of the matrix. Zero values mean "not applicable".
 type Cell struct {
 	Workload string // startup, pingpong, stream, pool
 	Impl     string
 	Method   string
-	Chan     string
+	Exec     string // pool: loop, pool, ppe, loky-cold, loky-warm ("" = name without exec key)
+	Chan     string // "" for pool executors other than loop
 	Payload  string // "" or "bytes" = opaque bytes; "tensor" = torch tensor
 	Size     int64  // pingpong, stream: message size in bytes
 	RSS      int64  // startup: parent memory touched before start
@@ -74,7 +109,12 @@ func (c Cell) Name() string {
 	kv := func(k, v string) { b.WriteString("/" + k + "=" + v) }
 	kv("impl", c.Impl)
 	kv("method", c.Method)
-	kv("chan", c.Chan)
+	if c.Exec != "" {
+		kv("exec", c.Exec)
+	}
+	if c.Chan != "" {
+		kv("chan", c.Chan)
+	}
 	if c.Payload != "" && c.Payload != "bytes" {
 		kv("payload", c.Payload)
 	}
@@ -119,6 +159,8 @@ func ParseName(name string) (Cell, error) {
 			c.Impl = v
 		case "method":
 			c.Method = v
+		case "exec":
+			c.Exec = v
 		case "chan":
 			c.Chan = v
 		case "payload":
@@ -139,7 +181,7 @@ func ParseName(name string) (Cell, error) {
 			return Cell{}, fmt.Errorf("cell %q: unknown key %q", name, k)
 		}
 		if err != nil {
-			return Cell{}, fmt.Errorf("cell %q: %v", name, err)
+			return Cell{}, fmt.Errorf("cell %q: %w", name, err)
 		}
 	}
 	if err := c.Validate(); err != nil {
@@ -160,12 +202,24 @@ func (c Cell) Validate() error {
 	switch {
 	case !contains(Workloads, c.Workload):
 		return fmt.Errorf("unknown workload %q", c.Workload)
-	case !contains(Impls, c.Impl):
+	case !contains(KnownImpls(), c.Impl):
 		return bad("unknown impl %q", c.Impl)
-	case !contains(Methods, c.Method):
+	case !contains(KnownMethods(), c.Method):
 		return bad("unknown method %q", c.Method)
-	case !contains(Chans, c.Chan):
+	case c.Chan != "" && !contains(Chans, c.Chan):
 		return bad("unknown chan %q", c.Chan)
+	case c.Exec != "" && c.Workload != "pool":
+		return bad("exec is a pool key")
+	case c.Exec != "" && !contains(Execs, c.Exec):
+		return bad("unknown exec %q", c.Exec)
+	case c.Chan == "" && (c.Workload != "pool" || c.Exec == ExecLoop || c.Exec == ""):
+		return bad("needs a chan")
+	case c.Chan != "" && c.Exec != "" && c.Exec != ExecLoop:
+		return bad("exec=%s has no chan (chan is the channel of exec=loop)", c.Exec)
+	case c.Impl == "native" && c.Exec != "" && c.Exec != ExecLoop:
+		return bad("impl=native has exec=loop only")
+	case (c.Method == MethodLoky) != (c.Exec == ExecLokyCold || c.Exec == ExecLokyWarm):
+		return bad("method=loky goes with exec=loky-cold|loky-warm, and only with them")
 	case c.Payload != "" && !contains(Payloads, c.Payload):
 		return bad("unknown payload %q", c.Payload)
 	case c.Payload == "tensor" && c.Impl != "torch":

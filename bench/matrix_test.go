@@ -63,8 +63,17 @@ func TestNames(t *testing.T) {
 			"BenchmarkStartup/impl=cpython/method=spawn/chan=simplequeue/rss=0/cores=2"},
 		{Cell{Workload: "startup", Impl: "native", Method: "fork", Chan: "pipe", RSS: 1 << 30, Cores: 1},
 			"BenchmarkStartup/impl=native/method=fork/chan=pipe/rss=1GiB/cores=1"},
-		{Cell{Workload: "pool", Impl: "native", Method: "fork", Chan: "queue", Workers: 2, Tasks: 16, Task: "cpu", Cores: 2},
-			"BenchmarkPool/impl=native/method=fork/chan=queue/workers=2/tasks=16/task=cpu/cores=2"},
+		{Cell{Workload: "pool", Impl: "native", Method: "fork", Exec: "loop", Chan: "queue", Workers: 2, Tasks: 16, Task: "cpu", Cores: 2},
+			"BenchmarkPool/impl=native/method=fork/exec=loop/chan=queue/workers=2/tasks=16/task=cpu/cores=2"},
+		{Cell{Workload: "pool", Impl: "cpython", Method: "spawn", Exec: "pool", Workers: 3, Tasks: 24, Task: "sleep", Cores: 2},
+			"BenchmarkPool/impl=cpython/method=spawn/exec=pool/workers=3/tasks=24/task=sleep/cores=2"},
+		{Cell{Workload: "pool", Impl: "pypy", Method: "forkserver", Exec: "ppe", Workers: 1, Tasks: 8, Task: "cpu", Cores: 1},
+			"BenchmarkPool/impl=pypy/method=forkserver/exec=ppe/workers=1/tasks=8/task=cpu/cores=1"},
+		{Cell{Workload: "pool", Impl: "cpython", Method: "loky", Exec: "loky-warm", Workers: 2, Tasks: 16, Task: "cpu", Cores: 2},
+			"BenchmarkPool/impl=cpython/method=loky/exec=loky-warm/workers=2/tasks=16/task=cpu/cores=2"},
+		// A pool name written before the exec key existed.
+		{Cell{Workload: "pool", Impl: "cpython", Method: "fork", Chan: "simplequeue", Workers: 2, Tasks: 16, Task: "cpu", Cores: 2},
+			"BenchmarkPool/impl=cpython/method=fork/chan=simplequeue/workers=2/tasks=16/task=cpu/cores=2"},
 		{Cell{Workload: "pingpong", Impl: "torch", Method: "spawn", Chan: "queue", Payload: "tensor", Size: 64, Cores: 1},
 			"BenchmarkPingpong/impl=torch/method=spawn/chan=queue/payload=tensor/size=64B/cores=1"},
 	}
@@ -76,7 +85,16 @@ func TestNames(t *testing.T) {
 	for _, bad := range []string{"Startup/impl=cobol/method=fork/chan=pipe/rss=0/cores=1",
 		"Startup/impl=native/method=fork/chan=pipe/rss=0", "Warp/impl=native",
 		"Stream/impl=native/method=fork/chan=pipe/size=64/cores=1", // not canonical (64B)
-		"Stream/impl=native/method=fork/chan=pipe/payload=tensor/size=64B/cores=1"} {
+		"Stream/impl=native/method=fork/chan=pipe/payload=tensor/size=64B/cores=1",
+		"Pool/impl=native/method=fork/exec=pool/workers=2/tasks=16/task=cpu/cores=2",            // native: loop only
+		"Pool/impl=cpython/method=fork/exec=pool/chan=pipe/workers=2/tasks=16/task=cpu/cores=2", // chan only with loop
+		"Pool/impl=cpython/method=fork/exec=loop/workers=2/tasks=16/task=cpu/cores=2",           // loop needs a chan
+		"Pool/impl=cpython/method=loky/exec=ppe/workers=2/tasks=16/task=cpu/cores=2",            // loky method only for loky
+		"Pool/impl=cpython/method=fork/exec=loky-cold/workers=2/tasks=16/task=cpu/cores=2",      // loky exec needs method=loky
+		"Pool/impl=cpython/method=fork/exec=threads/workers=2/tasks=16/task=cpu/cores=2",        // unknown exec
+		"Pool/impl=cpython/method=fork/chan=pipe/exec=loop/workers=2/tasks=16/task=cpu/cores=2", // key order
+		"Stream/impl=native/method=fork/exec=loop/chan=pipe/size=64B/cores=1",                   // exec is a pool key
+		"Startup/impl=native/method=loky/chan=pipe/rss=0/cores=1"} {
 		if _, err := ParseName(bad); err == nil {
 			t.Errorf("ParseName(%q) accepted", bad)
 		}
@@ -89,13 +107,13 @@ func TestExpandProfiles(t *testing.T) {
 	cover := func(cells []Cell) map[string]bool {
 		m := map[string]bool{}
 		for _, c := range cells {
-			for _, v := range []string{"impl=" + c.Impl, "method=" + c.Method, "chan=" + c.Chan, "workload=" + c.Workload} {
+			for _, v := range []string{"impl=" + c.Impl, "method=" + c.Method, "chan=" + c.Chan, "workload=" + c.Workload, "exec=" + c.Exec} {
 				m[v] = true
 			}
 		}
 		return m
 	}
-	if f, q := cover(full), cover(quick); len(q) != len(f) || len(f) != len(Impls)+len(Methods)+len(Chans)+len(Workloads) {
+	if f, q := cover(full), cover(quick); len(q) != len(f) || len(f) != len(Impls)+len(Methods)+len(Chans)+len(Workloads)+len(ProfileExecs)+2 {
 		t.Errorf("quick covers %d values, full %d", len(q), len(f))
 	}
 	if len(quick) >= len(full)/10 {
@@ -113,7 +131,7 @@ func TestExpandProfiles(t *testing.T) {
 	if kinds["startup"] == 0 || kinds["pool"] == 0 {
 		t.Errorf("--size removed startup or pool cells: %v", kinds)
 	}
-	if _, err := Expand(Selection{Cores: []int{4}}, 2); err == nil || !strings.Contains(err.Error(), "exceeds") {
+	if _, err := Expand(Selection{Cores: []int{4}}, 2); err == nil || !strings.Contains(err.Error(), "exceed") {
 		t.Errorf("cores > nproc accepted: %v", err)
 	}
 	if got := CoreCounts(6); len(got) != 4 || got[3] != 6 {
@@ -143,6 +161,7 @@ func FuzzParseSize(f *testing.F) {
 func FuzzParseName(f *testing.F) {
 	f.Add("Startup/impl=native/method=fork/chan=pipe/rss=0/cores=1")
 	f.Add("BenchmarkPool/impl=native/method=fork/chan=queue/workers=2/tasks=16/task=cpu/cores=2")
+	f.Add("BenchmarkPool/impl=cpython/method=loky/exec=loky-cold/workers=2/tasks=16/task=cpu/cores=2")
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := ParseName(s)
 		if err != nil {
@@ -169,8 +188,8 @@ func TestSecondarySubset(t *testing.T) {
 		return n
 	}
 	// The full profile narrows pypy and torch, never native or cpython.
-	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 408 {
-		t.Errorf("cpython full: %d cells, want the whole matrix (408)", n)
+	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 444 {
+		t.Errorf("cpython full: %d cells, want the whole matrix (444)", n)
 	}
 	if n := count(Selection{Profile: Full, Impls: []string{"torch"}}, "torch"); n == 0 || n >= 408 {
 		t.Errorf("torch full: %d cells, want a non-empty subset", n)
@@ -180,5 +199,76 @@ func TestSecondarySubset(t *testing.T) {
 		Workloads: []string{"startup", "stream"}, Sizes: []int64{64, 1 << 20}, RSS: []int64{0}, Cores: []int{2}}
 	if p, tt := count(sel, "pypy"), count(sel, "torch"); p != 36 || tt != 54 {
 		t.Errorf("explicit selection: pypy %d, torch %d cells, want 36 and 54", p, tt)
+	}
+}
+
+func TestPoolExecs(t *testing.T) {
+	cells, err := Expand(Selection{Profile: Full, Workloads: []string{"pool"}}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	execs := map[string]int{}
+	for _, c := range cells {
+		execs[c.Impl+"/"+c.Exec]++
+		if c.Tasks != TasksPerWorker*c.Workers {
+			t.Errorf("%s: tasks %d, want %d × workers", c.Name(), c.Tasks, TasksPerWorker)
+		}
+		if (c.Exec == ExecLoop) != (c.Chan != "") {
+			t.Errorf("%s: chan key iff exec=loop", c.Name())
+		}
+	}
+	if execs["native/pool"] != 0 || execs["native/loop"] == 0 || execs["cpython/pool"] == 0 || execs["cpython/loop"] == 0 {
+		t.Errorf("full profile executors: %v", execs)
+	}
+	if execs["cpython/ppe"] != 0 || execs["cpython/loky-cold"] != 0 {
+		t.Errorf("ppe and loky are not in the default profile: %v", execs)
+	}
+	// Explicit executors, including loky (its own method).
+	cells, err = Expand(Selection{Profile: Full, Workloads: []string{"pool"}, Impls: []string{"cpython", "native"},
+		Execs: []string{ExecPPE, ExecLokyCold}, Cores: []int{2}, Workers: []int{2}, Tasks: []string{"cpu"}}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range cells {
+		names = append(names, c.Name())
+	}
+	want := []string{
+		"Pool/impl=cpython/method=spawn/exec=ppe/workers=2/tasks=16/task=cpu/cores=2",
+		"Pool/impl=cpython/method=fork/exec=ppe/workers=2/tasks=16/task=cpu/cores=2",
+		"Pool/impl=cpython/method=forkserver/exec=ppe/workers=2/tasks=16/task=cpu/cores=2",
+		"Pool/impl=cpython/method=loky/exec=loky-cold/workers=2/tasks=16/task=cpu/cores=2",
+	}
+	if strings.Join(names, "\n") != strings.Join(want, "\n") {
+		t.Errorf("explicit executors:\n%s\nwant\n%s", strings.Join(names, "\n"), strings.Join(want, "\n"))
+	}
+	// A chan selection keeps to the loop executor.
+	cells, _ = Expand(Selection{Profile: Full, Workloads: []string{"pool"}, Chans: []string{"pipe"}}, 2)
+	for _, c := range cells {
+		if c.Exec != ExecLoop || c.Chan != "pipe" {
+			t.Errorf("--chan pipe gave %s", c.Name())
+		}
+	}
+}
+
+func TestVariantsHook(t *testing.T) {
+	defer func(v []Variant, x []string) { Variants, ExtraImpls = v, x }(Variants, ExtraImpls)
+	ExtraImpls = []string{"cpython3.99"}
+	Variants = []Variant{func(sel Selection, nproc int) ([]Cell, error) {
+		if sel.Impls != nil && !contains(sel.Impls, "cpython3.99") {
+			return nil, nil
+		}
+		return ExpandMatrix(Selection{Profile: sel.Profile, Workloads: []string{"startup"}, RSS: []int64{0}, Cores: []int{nproc}}, nproc, []string{"cpython3.99"})
+	}}
+	cells, err := Expand(Selection{Profile: Quick, Impls: []string{"cpython3.99"}}, 2)
+	if err != nil || len(cells) != 12 {
+		t.Fatalf("variant cells: %d, %v", len(cells), err)
+	}
+	if _, err := ParseName(cells[0].Name()); err != nil {
+		t.Errorf("variant impl does not parse: %v", err)
+	}
+	all, _ := Expand(Selection{Profile: Quick}, 2)
+	if all[len(all)-1].Impl != "cpython3.99" {
+		t.Errorf("variant cells not appended: last is %s", all[len(all)-1].Name())
 	}
 }

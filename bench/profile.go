@@ -19,6 +19,7 @@ type Selection struct {
 	Impls     []string
 	Methods   []string
 	Chans     []string
+	Execs     []string // pool executors; nil: the profile's (with Chans set: loop only)
 	Workloads []string
 	Sizes     []int64 // pingpong and stream
 	RSS       []int64 // startup
@@ -44,16 +45,16 @@ func DefaultCount(profile string) int {
 	return 10
 }
 
-// ParseList splits a comma-separated flag value and checks every item
-// against the allowed values (dimension is used in the error message).
+// ParseList splits a comma-separated list and checks every item against
+// the allowed values of a dimension (named in the error message).
 func ParseList(dimension, s string, allowed []string) ([]string, error) {
 	items := splitList(s)
 	if len(items) == 0 {
-		return nil, fmt.Errorf("--%s: empty list", dimension)
+		return nil, fmt.Errorf("empty list of %s values", dimension)
 	}
 	for _, it := range items {
 		if !contains(allowed, it) {
-			return nil, fmt.Errorf("--%s: unknown value %q (want one of %v)", dimension, it, allowed)
+			return nil, fmt.Errorf("unknown %s %q (want one of %v)", dimension, it, allowed)
 		}
 	}
 	return items, nil
@@ -63,29 +64,78 @@ func ParseList(dimension, s string, allowed []string) ([]string, error) {
 func ParseIntList(dimension, s string) ([]int, error) {
 	items := splitList(s)
 	if len(items) == 0 {
-		return nil, fmt.Errorf("--%s: empty list", dimension)
+		return nil, fmt.Errorf("empty list of %s values", dimension)
 	}
 	var out []int
 	for _, it := range items {
 		n, err := strconv.Atoi(it)
 		if err != nil || n < 1 {
-			return nil, fmt.Errorf("--%s: %q is not a positive integer", dimension, it)
+			return nil, fmt.Errorf("%s: %q is not a positive integer", dimension, it)
 		}
 		out = append(out, n)
 	}
 	return out, nil
 }
 
+// Variant adds cells to the profiles beside the primary matrix (other
+// interpreter versions, other libraries). Expand calls every registered
+// variant with the selection and appends what it returns; a variant
+// returns only cells of the implementations it owns (those it lists in
+// ExtraImpls), honours the selection, and returns nothing for a selection
+// that does not concern it. ExpandMatrix is the tool to build its cells.
+type Variant func(sel Selection, nproc int) ([]Cell, error)
+
+// Variants are the registered profile variants (see Variant).
+var Variants []Variant
+
 // Expand lists the cells of a selection in canonical order (workload,
-// impl, method, chan, payload, parameter, cores). nproc bounds the cores
-// dimension. The harness reorders them for interleaving; the order here
-// is the stable one used by `mpbench list` and reports.
+// impl, method, exec, chan, payload, parameter, cores), the cells of the
+// Variants after those of the primary implementations (Impls). nproc
+// bounds the cores dimension. The harness reorders them for interleaving;
+// the order here is the stable one used by `mpbench list` and reports.
 func Expand(sel Selection, nproc int) ([]Cell, error) {
+	impls := Impls
+	if sel.Impls != nil {
+		impls = nil
+		for _, im := range sel.Impls {
+			if contains(Impls, im) {
+				impls = append(impls, im)
+			}
+		}
+	}
+	cells, err := ExpandMatrix(sel, nproc, impls)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range Variants {
+		more, err := v(sel, nproc)
+		if err != nil {
+			return nil, err
+		}
+		cells = append(cells, more...)
+	}
+	seen := map[string]bool{}
+	for _, c := range cells {
+		if err := c.Validate(); err != nil {
+			return nil, err
+		}
+		if seen[c.Name()] {
+			return nil, fmt.Errorf("cell %s listed twice", c.Name())
+		}
+		seen[c.Name()] = true
+	}
+	return cells, nil
+}
+
+// ExpandMatrix expands the primary matrix of a selection over the given
+// implementations (sel.Impls is ignored), applying the SecondaryFull
+// subsets of the full profile. It does not call the Variants.
+func ExpandMatrix(sel Selection, nproc int, impls []string) ([]Cell, error) {
 	if sel.Profile == "" {
 		sel.Profile = Full
 	}
 	if sel.Profile != Quick && sel.Profile != Full {
-		return nil, fmt.Errorf("--profile: unknown profile %q (want quick or full)", sel.Profile)
+		return nil, fmt.Errorf("unknown profile %q (want quick or full)", sel.Profile)
 	}
 	quick := sel.Profile == Quick
 	pick := func(sel, def []string) []string {
@@ -94,11 +144,17 @@ func Expand(sel Selection, nproc int) ([]Cell, error) {
 		}
 		return def
 	}
-	impls := pick(sel.Impls, Impls)
 	methods := pick(sel.Methods, Methods)
 	chans := pick(sel.Chans, Chans)
 	workloads := pick(sel.Workloads, Workloads)
 	tasks := pick(sel.Tasks, TaskKinds)
+	execs := sel.Execs
+	if execs == nil {
+		execs = ProfileExecs
+		if sel.Chans != nil {
+			execs = []string{ExecLoop}
+		}
+	}
 
 	cores := sel.Cores
 	if cores == nil {
@@ -109,7 +165,7 @@ func Expand(sel Selection, nproc int) ([]Cell, error) {
 	}
 	for _, c := range cores {
 		if c > nproc {
-			return nil, fmt.Errorf("--cores: %d exceeds the %d CPUs of this machine", c, nproc)
+			return nil, fmt.Errorf("%d cores exceed the %d CPUs of this machine", c, nproc)
 		}
 	}
 	rss := sel.RSS
@@ -133,23 +189,51 @@ func Expand(sel Selection, nproc int) ([]Cell, error) {
 	var cells []Cell
 	for wi, w := range workloads {
 		for _, impl := range impls {
+			d := dims{rss, ppSizes, stSizes, tasks, sel.Workers, cores}
+			sub, secondary := SecondaryFull[impl]
+			if secondary && !quick {
+				d = sub.narrow(d, sel, nproc)
+			}
 			for mi, m := range methods {
+				if m == MethodLoky {
+					continue // loky cells come from their executors below
+				}
 				for ci, ch := range chans {
 					if quick && sel.Workloads == nil && !quickCovers(wi, mi, ci) {
 						continue
 					}
-					d := dims{rss, ppSizes, stSizes, tasks, sel.Workers, cores}
-					if sub, ok := SecondaryFull[impl]; ok && !quick {
-						if !sub.keeps(w, ch, sel) {
-							continue
-						}
-						d = sub.narrow(d, sel, nproc)
+					if secondary && !quick && !sub.keeps(w, ch, sel) {
+						continue
+					}
+					if w == "pool" && !contains(execs, ExecLoop) {
+						continue
 					}
 					base := Cell{Workload: w, Impl: impl, Method: m, Chan: ch}
+					if w == "pool" {
+						base.Exec = ExecLoop
+					}
 					for _, p := range payloadsFor(impl, w, ch) {
 						base.Payload = p
 						cells = append(cells, variants(base, d, quick)...)
 					}
+				}
+				// Executors without a chan key: once per method.
+				if w != "pool" || impl == "native" || (quick && sel.Execs == nil && m != QuickPoolMethod) {
+					continue
+				}
+				for _, e := range execs {
+					if e == ExecLoop || e == ExecLokyCold || e == ExecLokyWarm {
+						continue
+					}
+					cells = append(cells, variants(Cell{Workload: w, Impl: impl, Method: m, Exec: e}, d, quick)...)
+				}
+			}
+			if w != "pool" || impl == "native" || (sel.Methods != nil && !contains(sel.Methods, MethodLoky)) {
+				continue
+			}
+			for _, e := range execs {
+				if e == ExecLokyCold || e == ExecLokyWarm {
+					cells = append(cells, variants(Cell{Workload: w, Impl: impl, Method: MethodLoky, Exec: e}, d, quick)...)
 				}
 			}
 		}
@@ -161,6 +245,14 @@ func Expand(sel Selection, nproc int) ([]Cell, error) {
 	}
 	return cells, nil
 }
+
+// ProfileExecs are the pool executors the profiles run by default: the
+// hand-written loop over every chan and the stdlib multiprocessing.Pool.
+// ppe and loky run when selected explicitly.
+var ProfileExecs = []string{ExecLoop, ExecPool}
+
+// QuickPoolMethod is the start method of the quick profile's exec=pool cells.
+const QuickPoolMethod = "forkserver"
 
 // quickCovers is the rotation design of the quick profile: each
 // (method, chan) pair runs one workload, chosen so that every workload,
@@ -224,10 +316,7 @@ func variants(base Cell, d dims, quick bool) []Cell {
 				for _, w := range ws {
 					c := base
 					c.Task, c.Workers, c.Cores = t, w, n
-					c.Tasks = CPUTasks
-					if t == "sleep" {
-						c.Tasks = SleepTasks
-					}
+					c.Tasks = PoolTasks(w)
 					out = append(out, c)
 				}
 			}

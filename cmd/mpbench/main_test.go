@@ -60,7 +60,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"no command", nil, "missing command"},
 		{"unknown command", []string{"frobnicate"}, "unknown command"},
-		{"unknown impl", []string{"run", "--impl", "cobol", "--out", tmp + "/a"}, "unknown value \"cobol\""},
+		{"unknown impl", []string{"run", "--impl", "cobol", "--out", tmp + "/a"}, "--impl: unknown impl \"cobol\""},
 		{"unknown method", []string{"run", "--method", "vfork", "--out", tmp + "/a"}, "--method"},
 		{"unknown chan", []string{"run", "--chan", "socket", "--out", tmp + "/a"}, "--chan"},
 		{"unknown workload", []string{"run", "--workload", "sleep", "--out", tmp + "/a"}, "--workload"},
@@ -69,7 +69,7 @@ func TestBadInput(t *testing.T) {
 		{"count zero", append(base, "--count", "0", "--out", tmp+"/a"), "--count"},
 		{"count negative", append(base, "--count", "-3", "--out", tmp+"/a"), "--count"},
 		{"malformed duration", append(base, "--timeout", "soon", "--out", tmp+"/a"), "invalid value"},
-		{"cores above nproc", append(base, "--cores", "4096", "--out", tmp+"/a"), "exceeds"},
+		{"cores above nproc", append(base, "--cores", "4096", "--out", tmp+"/a"), "--cores: 4096 cores exceed"},
 		{"missing out", base, "--out DIR is required"},
 		{"existing out", append(base, "--out", existing), "is not empty"},
 		{"unwritable out", append(base, "--out", readonly+"/x"), "not writable"},

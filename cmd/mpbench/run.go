@@ -25,8 +25,8 @@ import (
 
 // selectionFlags are the matrix filters shared by run and list.
 type selectionFlags struct {
-	profile, impls, methods, chans, workloads string
-	sizes, rss, cores, workers, tasks         string
+	profile, impls, methods, chans, execs, workloads string
+	sizes, rss, cores, workers, tasks                string
 }
 
 func (s *selectionFlags) register(fs *flag.FlagSet) {
@@ -34,6 +34,7 @@ func (s *selectionFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.impls, "impl", "", "implementations, e.g. native,cpython (default: all)")
 	fs.StringVar(&s.methods, "method", "", "start methods: spawn,fork,forkserver")
 	fs.StringVar(&s.chans, "chan", "", "channels: simplequeue,queue,pipe,shm")
+	fs.StringVar(&s.execs, "exec", "", "pool executors: loop,pool,ppe,loky-cold,loky-warm (default: loop,pool; with --chan: loop)")
 	fs.StringVar(&s.workloads, "workload", "", "workloads: startup,pingpong,stream,pool")
 	fs.StringVar(&s.sizes, "size", "", "message sizes of pingpong and stream, e.g. 64B,4KiB,1MiB")
 	fs.StringVar(&s.rss, "rss", "", "parent memory of startup, e.g. 0,256MiB,1GiB")
@@ -51,16 +52,17 @@ func (s *selectionFlags) cells() ([]bench.Cell, error) {
 		allowed   []string
 		dst       *[]string
 	}{
-		{"impl", s.impls, bench.Impls, &sel.Impls},
-		{"method", s.methods, bench.Methods, &sel.Methods},
+		{"impl", s.impls, bench.KnownImpls(), &sel.Impls},
+		{"method", s.methods, bench.KnownMethods(), &sel.Methods},
 		{"chan", s.chans, bench.Chans, &sel.Chans},
+		{"exec", s.execs, bench.Execs, &sel.Execs},
 		{"workload", s.workloads, bench.Workloads, &sel.Workloads},
 		{"task", s.tasks, bench.TaskKinds, &sel.Tasks},
 	}
 	for _, l := range lists {
 		if l.val != "" {
 			if *l.dst, err = bench.ParseList(l.flag, l.val, l.allowed); err != nil {
-				return nil, usageError{err}
+				return nil, usagef("--%s: %w", l.flag, err)
 			}
 		}
 	}
@@ -76,12 +78,17 @@ func (s *selectionFlags) cells() ([]bench.Cell, error) {
 	}
 	if s.cores != "" {
 		if sel.Cores, err = bench.ParseIntList("cores", s.cores); err != nil {
-			return nil, usageError{err}
+			return nil, usagef("--cores: %w", err)
+		}
+		for _, n := range sel.Cores {
+			if n > runtime.NumCPU() {
+				return nil, usagef("--cores: %d cores exceed the %d CPUs of this machine", n, runtime.NumCPU())
+			}
 		}
 	}
 	if s.workers != "" {
 		if sel.Workers, err = bench.ParseIntList("workers", s.workers); err != nil {
-			return nil, usageError{err}
+			return nil, usagef("--workers: %w", err)
 		}
 	}
 	cells, err := bench.Expand(sel, runtime.NumCPU())
@@ -233,7 +240,7 @@ func runCmd(args []string) error {
 	}
 	explicit := []string{}
 	if sel.impls != "" {
-		explicit, _ = bench.ParseList("impl", sel.impls, bench.Impls)
+		explicit, _ = bench.ParseList("impl", sel.impls, bench.KnownImpls())
 	}
 	impls, err := interp.impls(cells, explicit)
 	if err != nil {

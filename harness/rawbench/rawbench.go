@@ -1,0 +1,447 @@
+// Package rawbench reads and writes raw.bench, the one results file of a
+// run folder (and claims.bench, which has the same format). It is the
+// only code that knows the file's layout; the harness writes through it,
+// and the report, claims, compare and tests read through it.
+//
+// The file is in the Go benchmark format (golang.org/x/perf/benchfmt), so
+// benchstat reads it:
+//
+//	key: value                      configuration lines (header, and blocks later on)
+//	Unit MB/s better=higher         unit metadata (from bench.Metrics)
+//	run: 3                          the program run the next samples come from
+//	BenchmarkStream/... 1000 52.1 ns/op 1228 MB/s ...   one sample
+//	--- SKIP: BenchmarkX: reason    a cell that cannot run here
+//	--- FAIL: BenchmarkX: reason    a cell that failed (a program run did)
+//	--- NOTE: BenchmarkX: text      a remark on a cell; "--- NOTE: text" on the run
+//
+// Every program run of a cell writes `run: k` (k = 1, 2, … per cell) before
+// its samples, in one append. A file without `run:` lines (written before
+// runs were recorded) counts every sample as its own run. benchfmt treats
+// `run` as a configuration key: `benchstat -ignore run raw.bench` pools the
+// runs of a cell, `benchstat -col run` shows them side by side.
+//
+// Readers ignore configuration keys they do not know and cut a torn last
+// line (one without a newline, left by a crash in the middle of a write);
+// the writer (Resume) truncates it away before appending.
+package rawbench
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/stats"
+)
+
+// RawFile is the name of the results file inside a run folder.
+const RawFile = "raw.bench"
+
+// Status line prefixes, in the style of `go test` so that benchfmt
+// readers (benchstat) ignore them.
+const (
+	SkipPrefix = "--- SKIP: "
+	FailPrefix = "--- FAIL: "
+	NotePrefix = "--- NOTE: "
+)
+
+// RunKey is the configuration key that numbers the program runs of a cell.
+const RunKey = "run"
+
+// KV is one configuration line.
+type KV struct{ Key, Value string }
+
+// Sample is one result line: its iteration count and its metrics by the
+// unit the measured program printed (bench.Metric).
+type Sample struct {
+	Iters  int
+	Values map[string]float64
+	Line   int // line number in the file (1-based; 0 when not read from a file)
+}
+
+// Run is the samples of one program run of a cell.
+type Run struct {
+	K       int // the recorded run index (for files without run lines: the sample's position)
+	Samples []Sample
+}
+
+// Cell is everything a file records under one benchmark name.
+type Cell struct {
+	Name  string   // canonical name without the "Benchmark" prefix
+	Units []string // metric units in first-seen order
+	Runs  []*Run   // in order of first appearance
+	Skip  string   // first skip reason ("" when none)
+	Fail  string   // first failure reason ("" when none)
+	Notes []string // NOTE texts in file order
+	Line  int      // first line that mentions the cell
+
+	skipped, failed bool
+}
+
+// Status values of a cell.
+const (
+	StatusOK      = "ok"
+	StatusSkipped = "skipped"
+	StatusFailed  = "failed"
+)
+
+// Status is failed (a FAIL line), else skipped (a SKIP line), else ok.
+func (c *Cell) Status() string {
+	switch {
+	case c.failed:
+		return StatusFailed
+	case c.skipped:
+		return StatusSkipped
+	}
+	return StatusOK
+}
+
+// Reason is the failure or skip reason of the cell's Status.
+func (c *Cell) Reason() string {
+	switch {
+	case c.failed:
+		return c.Fail
+	case c.skipped:
+		return c.Skip
+	}
+	return ""
+}
+
+// Failed and Skipped report the status lines the cell has.
+func (c *Cell) Failed() bool  { return c.failed }
+func (c *Cell) Skipped() bool { return c.skipped }
+
+// NumSamples is the number of samples over all runs.
+func (c *Cell) NumSamples() int {
+	n := 0
+	for _, r := range c.Runs {
+		n += len(r.Samples)
+	}
+	return n
+}
+
+// Values is every sample's value of a unit, pooled over the runs, in
+// file order.
+func (c *Cell) Values(unit string) []float64 {
+	var out []float64
+	for _, r := range c.Runs {
+		for _, s := range r.Samples {
+			if v, ok := s.Values[unit]; ok {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// Iters is every sample's iteration count, in file order.
+func (c *Cell) Iters() []int {
+	var out []int
+	for _, r := range c.Runs {
+		for _, s := range r.Samples {
+			out = append(out, s.Iters)
+		}
+	}
+	return out
+}
+
+// ByRun is a unit's values grouped by program run (runs without the
+// unit are left out).
+func (c *Cell) ByRun(unit string) [][]float64 {
+	var out [][]float64
+	for _, r := range c.Runs {
+		var xs []float64
+		for _, s := range r.Samples {
+			if v, ok := s.Values[unit]; ok {
+				xs = append(xs, v)
+			}
+		}
+		if len(xs) > 0 {
+			out = append(out, xs)
+		}
+	}
+	return out
+}
+
+// Summary is the cell's statistic of a unit over its program runs
+// (package stats: median of per-run medians, distribution-free CI).
+func (c *Cell) Summary(unit string) stats.Summary { return stats.Summarize(c.ByRun(unit)) }
+
+// File is a parsed raw.bench.
+type File struct {
+	Path     string
+	Config   []KV             // configuration lines in file order, first value of each key, without run
+	Better   map[string]int   // unit → +1 higher is better, -1 lower is better (Unit lines)
+	UnitMeta map[string][]KV  // unit → its Unit line's key=value pairs
+	Cells    []*Cell          // in order of first appearance
+	Notes    []string         // NOTE lines about the run (not about one cell)
+	HasRuns  bool             // the file has run lines
+	Warnings []string         // "name:line: message" for lines that were skipped
+	Torn     int64            // length to cut the file to when its last line is torn; -1 when none
+	byName   map[string]*Cell // by name without prefix
+	runIdx   map[*Cell]map[int]*Run
+}
+
+// ConfigValue is the first value of a configuration key ("" when absent).
+func (f *File) ConfigValue(key string) string {
+	for _, kv := range f.Config {
+		if kv.Key == key {
+			return kv.Value
+		}
+	}
+	return ""
+}
+
+// ConfigMap is the configuration as a map (first value of each key).
+func (f *File) ConfigMap() map[string]string {
+	m := map[string]string{}
+	for _, kv := range f.Config {
+		m[kv.Key] = kv.Value
+	}
+	return m
+}
+
+// Cell returns a cell by name, with or without the "Benchmark" prefix
+// (nil when the file does not mention it).
+func (f *File) Cell(name string) *Cell { return f.byName[strings.TrimPrefix(name, "Benchmark")] }
+
+func (f *File) cell(name string, line int) *Cell {
+	name = strings.TrimPrefix(name, "Benchmark")
+	if c := f.byName[name]; c != nil {
+		return c
+	}
+	c := &Cell{Name: name, Line: line}
+	f.byName[name] = c
+	f.Cells = append(f.Cells, c)
+	return c
+}
+
+// add records a sample of a cell under run k (k ≤ 0: a run of its own);
+// units are the sample's units in printed order.
+func (f *File) add(c *Cell, k int, s Sample, units []string) {
+	if f.runIdx[c] == nil {
+		f.runIdx[c] = map[int]*Run{}
+	}
+	var r *Run
+	if k > 0 {
+		r = f.runIdx[c][k]
+	} else {
+		k = len(c.Runs) + 1
+	}
+	if r == nil {
+		r = &Run{K: k}
+		f.runIdx[c][k] = r
+		c.Runs = append(c.Runs, r)
+	}
+	for _, u := range units {
+		if !containsStr(c.Units, u) {
+			c.Units = append(c.Units, u)
+		}
+	}
+	r.Samples = append(r.Samples, s)
+}
+
+func newFile(path string) *File {
+	return &File{Path: path, Better: map[string]int{}, UnitMeta: map[string][]KV{}, Torn: -1,
+		byName: map[string]*Cell{}, runIdx: map[*Cell]map[int]*Run{}}
+}
+
+var (
+	configLine = regexp.MustCompile(`^([a-z][^\s:]*):(?:\s+(.*))?$`)
+	unitLine   = regexp.MustCompile(`^Unit\s+(\S+)\s+(.*)$`)
+)
+
+// ErrNoResults is returned by Read for a folder or file that does not exist.
+var ErrNoResults = errors.New("no results")
+
+// ReadDir reads DIR/raw.bench.
+func ReadDir(dir string) (*File, error) { return Read(filepath.Join(dir, RawFile)) }
+
+// Read reads and parses a results file. A missing file is ErrNoResults.
+func Read(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s not found", ErrNoResults, path)
+		}
+		return nil, err
+	}
+	f, err := Parse(data, filepath.Base(path))
+	if err != nil {
+		return nil, err
+	}
+	f.Path = path
+	return f, nil
+}
+
+// Parse parses the contents of a results file; name is used in warnings.
+// Malformed lines are skipped with a warning; a torn last line (no
+// newline) is ignored and recorded in File.Torn.
+func Parse(data []byte, name string) (*File, error) {
+	f := newFile(name)
+	warnf := func(line int, format string, a ...any) {
+		f.Warnings = append(f.Warnings, fmt.Sprintf("%s:%d: ", name, line)+fmt.Sprintf(format, a...))
+	}
+	if n := len(data); n > 0 && data[n-1] != '\n' {
+		i := bytes.LastIndexByte(data, '\n')
+		warnf(bytes.Count(data, []byte("\n"))+1, "truncated last line (no newline), skipped: %q", clip(string(data[i+1:]), 80))
+		data = data[:i+1]
+		f.Torn = int64(i + 1)
+	}
+
+	// Pass 1: configuration, Unit lines and status lines (benchfmt skips
+	// the latter). Cells are created in order of first mention.
+	seenConfig := map[string]bool{}
+	for i, raw := range strings.Split(string(data), "\n") {
+		line := strings.TrimRight(raw, "\r")
+		no := i + 1
+		switch {
+		case strings.HasPrefix(line, "Benchmark"):
+			if fs := strings.Fields(line); len(fs) > 0 {
+				f.cell(fs[0], no)
+			}
+		case strings.HasPrefix(line, SkipPrefix), strings.HasPrefix(line, FailPrefix):
+			fail := strings.HasPrefix(line, FailPrefix)
+			bname, reason, _ := strings.Cut(line[len(SkipPrefix):], ": ")
+			bname = strings.TrimSpace(bname)
+			if !strings.HasPrefix(bname, "Benchmark") || strings.ContainsAny(bname, " \t") {
+				warnf(no, "malformed status line, skipped")
+				continue
+			}
+			c := f.cell(bname, no)
+			reason = strings.TrimSpace(reason)
+			if reason == "" {
+				reason = "no reason given"
+			}
+			if fail && !c.failed {
+				c.failed, c.Fail = true, reason
+			} else if !fail && !c.skipped {
+				c.skipped, c.Skip = true, reason
+			}
+		case strings.HasPrefix(line, NotePrefix):
+			rest := line[len(NotePrefix):]
+			bname, text, ok := strings.Cut(rest, ": ")
+			if ok && strings.HasPrefix(bname, "Benchmark") && !strings.ContainsAny(bname, " \t") {
+				c := f.cell(bname, no)
+				c.Notes = append(c.Notes, strings.TrimSpace(text))
+			} else {
+				f.Notes = append(f.Notes, strings.TrimSpace(rest))
+			}
+		case unitLine.MatchString(line):
+			m := unitLine.FindStringSubmatch(line)
+			for _, kv := range strings.Fields(m[2]) {
+				k, v, _ := strings.Cut(kv, "=")
+				f.UnitMeta[m[1]] = append(f.UnitMeta[m[1]], KV{k, v})
+				if k == "better" {
+					switch v {
+					case "higher":
+						f.Better[m[1]] = +1
+					case "lower":
+						f.Better[m[1]] = -1
+					}
+				}
+			}
+		case configLine.MatchString(line):
+			m := configLine.FindStringSubmatch(line)
+			if m[1] == RunKey {
+				f.HasRuns = true
+				continue
+			}
+			if !seenConfig[m[1]] {
+				seenConfig[m[1]] = true
+				f.Config = append(f.Config, KV{m[1], strings.TrimSpace(m[2])})
+			}
+		}
+	}
+
+	// Pass 2: result lines through benchfmt, so that values and units are
+	// read exactly as benchstat reads them.
+	r := benchfmt.NewReader(bytes.NewReader(data), name)
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			_, line := rec.Pos()
+			warnf(line, "%s, line skipped", rec.Msg)
+		case *benchfmt.Result:
+			_, line := rec.Pos()
+			k := 0
+			if v := rec.GetConfig(RunKey); v != "" {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 1 {
+					warnf(line, "run %q is not a positive integer; sample counted as a run of its own", v)
+				} else {
+					k = n
+				}
+			}
+			s, units := sampleOf(rec, line)
+			f.add(f.cell(string(rec.Name), line), k, s, units)
+		}
+	}
+	if err := r.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return f, nil
+}
+
+func sampleOf(rec *benchfmt.Result, line int) (Sample, []string) {
+	s := Sample{Iters: rec.Iters, Values: map[string]float64{}, Line: line}
+	var units []string
+	for _, v := range rec.Values {
+		unit, val := bench.Metric(v)
+		s.Values[unit] = val
+		units = append(units, unit)
+	}
+	return s, units
+}
+
+// ParseSamples parses result lines of one cell (as a measured program
+// printed them) into samples.
+func ParseSamples(lines []string) ([]Sample, error) {
+	r := benchfmt.NewReader(strings.NewReader(strings.Join(lines, "\n")+"\n"), "output")
+	var out []Sample
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			return nil, fmt.Errorf("malformed result line: %v", rec)
+		case *benchfmt.Result:
+			_, line := rec.Pos()
+			s, _ := sampleOf(rec, line)
+			out = append(out, s)
+		}
+	}
+	return out, r.Err()
+}
+
+func containsStr(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// OneLine condenses a reason to one line of at most 300 bytes, as status
+// lines need.
+func OneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}

@@ -1,0 +1,111 @@
+package rawbench
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+const cellA = "BenchmarkStartup/impl=native/method=fork/chan=pipe/rss=0/cores=1"
+
+func TestWriteResumeRead(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	w, err := Create(dir, "", []KV{{"goos", "linux"}, {"profile", "quick"}}, []string{"Unit MB/s better=higher"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, err := w.RecordRun(cellA, []string{cellA + " 1 100 ns/op 5 join-ns/op", cellA + " 1 101 ns/op 5 join-ns/op"}); err != nil || k != 1 {
+		t.Fatalf("RecordRun = %d, %v", k, err)
+	}
+	if k, _ := w.RecordRun(cellA, []string{cellA + " 1 200 ns/op 5 join-ns/op"}); k != 2 {
+		t.Fatalf("second run k = %d", k)
+	}
+	w.RecordSkip("BenchmarkX/impl=pypy", "pypy3 not found\non PATH")
+	w.RecordFail("Y/impl=cpython", "timeout after 1s")
+	w.RecordNote(cellA, "unstable: CI ±7% after 12 runs")
+	w.RecordNote("", "steal 3% of CPU time")
+	w.Config(KV{"load-end", "0.5"})
+	w.Close()
+	if _, err := Create(dir, "", nil, nil); !errors.Is(err, ErrNotEmpty) {
+		t.Errorf("Create on a used folder: %v", err)
+	}
+
+	// A torn line, as after kill -9 in the middle of a write.
+	path := filepath.Join(dir, RawFile)
+	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(cellA + " 1 10")
+	f.Close()
+
+	read, err := ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if read.Torn < 0 || len(read.Warnings) != 1 {
+		t.Errorf("torn line not seen: %d %v", read.Torn, read.Warnings)
+	}
+	w2, err := Resume(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := w2.File
+	for _, file := range []*File{read, st} {
+		c := file.Cell(cellA)
+		if c == nil || len(c.Runs) != 2 || c.NumSamples() != 3 || !reflect.DeepEqual(c.Units, []string{"ns/op", "join-ns/op"}) {
+			t.Fatalf("cell A: %+v", c)
+		}
+		if got := c.ByRun("ns/op"); !reflect.DeepEqual(got, [][]float64{{100, 101}, {200}}) {
+			t.Errorf("by run: %v", got)
+		}
+		if !reflect.DeepEqual(c.Notes, []string{"unstable: CI ±7% after 12 runs"}) || !reflect.DeepEqual(file.Notes, []string{"steal 3% of CPU time"}) {
+			t.Errorf("notes: %v %v", c.Notes, file.Notes)
+		}
+		if x := file.Cell("X/impl=pypy"); x == nil || x.Status() != StatusSkipped || x.Reason() != "pypy3 not found on PATH" {
+			t.Errorf("skip: %+v", x)
+		}
+		if y := file.Cell("BenchmarkY/impl=cpython"); y == nil || y.Status() != StatusFailed {
+			t.Errorf("fail: %+v", y)
+		}
+		if file.ConfigValue("profile") != "quick" || file.ConfigValue("load-end") != "0.5" || file.ConfigValue(RunKey) != "" {
+			t.Errorf("config: %v", file.Config)
+		}
+		if file.Better["MB/s"] != 1 || !file.HasRuns {
+			t.Errorf("units %v, runs %v", file.Better, file.HasRuns)
+		}
+	}
+	if k, err := w2.RecordRun(cellA, []string{cellA + " 1 300 ns/op 5 join-ns/op"}); err != nil || k != 3 {
+		t.Errorf("run after resume: %d, %v", k, err)
+	}
+	w2.Close()
+	data, _ := os.ReadFile(path)
+	if strings.Contains(string(data), " 1 10\n") || !strings.HasSuffix(string(data), "run: 3\n"+cellA+" 1 300 ns/op 5 join-ns/op\n") {
+		t.Errorf("torn line not cut before appending:\n%s", data)
+	}
+}
+
+func TestLegacyAndUnknownKeys(t *testing.T) {
+	// Before run lines: each sample counts as its own run. Unknown
+	// configuration keys anywhere are kept and ignored.
+	data := "goos: linux\nfuture-key: 1\n" + cellA + " 1 100 ns/op\n" + cellA + " 1 110 ns/op\n" +
+		"steal-ns: 77\n" + cellA + " 1 120 ns/op\n"
+	f, err := Parse([]byte(data), "raw.bench")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.Cell(cellA)
+	if f.HasRuns || len(c.Runs) != 3 || c.Runs[2].K != 3 || len(f.Warnings) != 0 {
+		t.Errorf("legacy runs: %+v, warnings %v", c.Runs, f.Warnings)
+	}
+	// Runs of a cell interleaved with other cells are regrouped by k.
+	b := "BenchmarkB/x=1"
+	data = "run: 1\n" + cellA + " 1 1 ns/op\n" + "run: 1\n" + b + " 1 5 ns/op\n" + "run: 2\n" + cellA + " 1 2 ns/op\n" + cellA + " 1 3 ns/op\n"
+	f, _ = Parse([]byte(data), "raw.bench")
+	if got := f.Cell(cellA).ByRun("ns/op"); !reflect.DeepEqual(got, [][]float64{{1}, {2, 3}}) {
+		t.Errorf("interleaved runs: %v", got)
+	}
+	if got := f.Cell(b).ByRun("ns/op"); !reflect.DeepEqual(got, [][]float64{{5}}) {
+		t.Errorf("cell b: %v", got)
+	}
+}
