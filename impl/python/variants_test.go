@@ -198,3 +198,62 @@ func TestLibrariesPresent(t *testing.T) {
 		})
 	}
 }
+
+// TestVersionsDriver runs the one driver under every CPython version
+// installed here (tiny cells; missing versions are skipped with the
+// reason): a spawn child re-imports the driver under that version, shm
+// needs its multiprocessing.shared_memory, pingpong its hot paths.
+func TestVersionsDriver(t *testing.T) {
+	for _, minor := range Versions {
+		p := NewVersion(minor, "")
+		t.Run(p.Name(), func(t *testing.T) {
+			if err := p.Available(); err != nil {
+				t.Skip(err)
+			}
+			for _, name := range []string{
+				"Startup/impl=" + p.Name() + "/method=spawn/chan=shm/rss=0/cores=2",
+				"Pingpong/impl=" + p.Name() + "/method=forkserver/chan=pipe/size=64B/cores=2",
+			} {
+				runCell(t, p, name, tiny)
+			}
+		})
+	}
+}
+
+// TestVersionsPartialRoot simulates a machine with one version only: a
+// pyenv root (through the prefix override) that links one real version.
+// That version is found and runs a cell; every other one is skipped.
+func TestVersionsPartialRoot(t *testing.T) {
+	var keep, dir string
+	for _, minor := range Versions {
+		if py, err := FindVersion(PyenvRoot(), minor); err == nil {
+			keep, dir = minor, filepath.Dir(filepath.Dir(py))
+			break
+		}
+	}
+	if keep == "" {
+		t.Skipf("no CPython version under %s to keep", PyenvRoot())
+	}
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "versions"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(dir, filepath.Join(root, "versions", filepath.Base(dir))); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(PyenvRootEnv, root)
+	for _, minor := range Versions {
+		p := NewVersion(minor, "")
+		err := p.Available()
+		if minor != keep {
+			if err == nil || !strings.Contains(err.Error(), "CPython "+minor+" not installed") {
+				t.Errorf("%s hidden: err = %v", p.Name(), err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s kept: %v", p.Name(), err)
+		}
+		runCell(t, p, "Startup/impl="+p.Name()+"/method=fork/chan=pipe/rss=0/cores=1", tiny)
+	}
+}
