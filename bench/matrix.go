@@ -41,7 +41,7 @@ var (
 	Chans     = []string{"simplequeue", "queue", "pipe", "shm"}
 	Workloads = []string{"startup", "pingpong", "stream", "pool"}
 	TaskKinds = []string{"cpu", "sleep"}
-	Payloads  = []string{"bytes", "tensor"}
+	Payloads  = []string{"bytes", "tensor", "rawbytes"} // rawbytes: pipe send_bytes/recv_bytes (python)
 	Execs     = []string{ExecLoop, ExecPool, ExecPPE, ExecLokyCold, ExecLokyWarm}
 )
 
@@ -224,6 +224,8 @@ func (c Cell) Validate() error {
 		return bad("unknown payload %q", c.Payload)
 	case c.Payload == "tensor" && c.Impl != "torch":
 		return bad("payload=tensor needs impl=torch")
+	case c.Payload == "rawbytes" && (c.Chan != "pipe" || (c.Workload != "pingpong" && c.Workload != "stream")):
+		return bad("payload=rawbytes is a pipe variant of pingpong and stream")
 	case c.Cores < 1:
 		return bad("cores must be ≥ 1")
 	}

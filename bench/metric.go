@@ -1,6 +1,11 @@
 package bench
 
-import "golang.org/x/perf/benchfmt"
+import (
+	"fmt"
+	"math"
+
+	"golang.org/x/perf/benchfmt"
+)
 
 // Metric returns a result value's unit and value as the measured program
 // printed them (benchfmt tidies units, e.g. ns/op into sec/op; mpbench
@@ -10,4 +15,160 @@ func Metric(v benchfmt.Value) (unit string, value float64) {
 		return v.OrigUnit, v.OrigValue
 	}
 	return v.Unit, v.Value
+}
+
+// Kind is how a metric's values are formatted.
+type Kind int
+
+const (
+	Duration Kind = iota // nanoseconds: "1.00 ms"
+	Rate                 // per second, printed with its unit: "1230 MB/s"
+	Ratio                // dimensionless: "0.97"
+)
+
+// MetricInfo describes one metric of the result lines.
+type MetricInfo struct {
+	Unit      string   // as printed by the measured programs
+	Meaning   string   // one line, for the contract and the report
+	Better    int      // +1: higher is better, -1: lower is better
+	Kind      Kind     // how values are formatted
+	Workloads []string // the workloads whose every result line must carry it
+}
+
+// Metrics is the one table of mpbench's metrics: validation, the Unit
+// lines of raw.bench, the report's tables and exports and the claims all
+// read it. The order is the printed order; ns/op is always first.
+var Metrics = []MetricInfo{
+	{"ns/op", "time of one operation: startup = start() until the first message from the child; " +
+		"pingpong = mean round trip; stream = per message, timed at the receiver; pool = makespan of one map",
+		-1, Duration, []string{"startup", "pingpong", "stream", "pool"}},
+	{"join-ns/op", "startup: time to join the child after its message", -1, Duration, []string{"startup"}},
+	{"p50-ns", "pingpong: median round trip (nearest rank)", -1, Duration, []string{"pingpong"}},
+	{"p99-ns", "pingpong: 99th-percentile round trip (nearest rank: x[ceil(0.99 n)-1])", -1, Duration, []string{"pingpong"}},
+	{"MB/s", "stream: payload throughput, 1e6 bytes per second", +1, Rate, []string{"stream"}},
+	{"msgs/s", "stream: messages per second", +1, Rate, []string{"stream"}},
+	{"tasks/s", "pool: tasks per second of one map", +1, Rate, []string{"pool"}},
+	{"efficiency", "pool: Σ measured task time / (min(workers, tasks, cores) × makespan)", +1, Ratio, []string{"pool"}},
+	{"user-ns/op", "user CPU time of sender and receiver (all threads) per operation", -1, Duration, []string{"pingpong", "stream"}},
+	{"sys-ns/op", "system CPU time of sender and receiver (all threads) per operation", -1, Duration, []string{"pingpong", "stream"}},
+}
+
+// LookupMetric returns the table entry of a unit.
+func LookupMetric(unit string) (MetricInfo, bool) {
+	for _, m := range Metrics {
+		if m.Unit == unit {
+			return m, true
+		}
+	}
+	return MetricInfo{}, false
+}
+
+// RequiredUnits are the units every result line of a workload must
+// carry, in table order (ns/op first).
+func RequiredUnits(workload string) []string {
+	var out []string
+	for _, m := range Metrics {
+		if contains(m.Workloads, workload) {
+			out = append(out, m.Unit)
+		}
+	}
+	return out
+}
+
+// UnitLines are the benchfmt Unit lines of raw.bench, one per metric,
+// telling benchstat (and the report) which direction is better.
+func UnitLines() []string {
+	var out []string
+	for _, m := range Metrics {
+		dir := "lower"
+		if m.Better > 0 {
+			dir = "higher"
+		}
+		out = append(out, "Unit "+m.Unit+" better="+dir)
+	}
+	return out
+}
+
+// Better is +1 when higher values of unit are better, -1 when lower are
+// (unknown units: lower, as benchstat assumes).
+func Better(unit string) int {
+	if m, ok := LookupMetric(unit); ok {
+		return m.Better
+	}
+	return -1
+}
+
+// IsDuration reports whether unit is a duration in nanoseconds.
+func IsDuration(unit string) bool {
+	m, ok := LookupMetric(unit)
+	return ok && m.Kind == Duration
+}
+
+// Format formats a value of a unit for tables and text: durations with
+// FormatNs, ratios with three significant digits, rates (and unknown
+// units) with three significant digits and the unit.
+func Format(unit string, v float64) string {
+	m, ok := LookupMetric(unit)
+	switch {
+	case ok && m.Kind == Duration:
+		return FormatNs(v)
+	case ok && m.Kind == Ratio, unit == "":
+		return Sig3(v)
+	}
+	return Sig3(v) + " " + unit
+}
+
+// FormatNs formats a duration in nanoseconds with three significant
+// digits in the largest unit that keeps it ≥ 1 after rounding:
+// 999700 → "1.00 ms", 1234 → "1.23 µs", 12 → "12.0 ns".
+func FormatNs(ns float64) string {
+	if math.IsNaN(ns) || math.IsInf(ns, 0) {
+		return Sig3(ns)
+	}
+	r := round3(ns)
+	a := math.Abs(r)
+	switch {
+	case a >= 1e9:
+		return Sig3(r/1e9) + " s"
+	case a >= 1e6:
+		return Sig3(r/1e6) + " ms"
+	case a >= 1e3:
+		return Sig3(r/1e3) + " µs"
+	}
+	return Sig3(r) + " ns"
+}
+
+// round3 rounds x to three significant digits.
+func round3(x float64) float64 {
+	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return x
+	}
+	e := math.Pow(10, math.Floor(math.Log10(math.Abs(x)))-2)
+	return math.Round(x/e) * e
+}
+
+// Sig3 prints x with three significant digits (integers from 100 on,
+// never an exponent): 0.00123, 1.23, 12.3, 123, 1230.
+func Sig3(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "—"
+	case math.IsInf(x, 1):
+		return "∞"
+	case math.IsInf(x, -1):
+		return "-∞"
+	case x == 0:
+		return "0"
+	}
+	r := round3(x)
+	a := math.Abs(r)
+	switch {
+	case a >= 100:
+		return fmt.Sprintf("%.0f", r)
+	case a >= 10:
+		return fmt.Sprintf("%.1f", r)
+	case a >= 1:
+		return fmt.Sprintf("%.2f", r)
+	}
+	return fmt.Sprintf("%.*f", 2-int(math.Floor(math.Log10(a))), r)
 }

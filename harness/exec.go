@@ -12,7 +12,62 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/rawbench"
+	"github.com/mpbench/mpbench/impl"
 )
+
+// Kind of a program run's result.
+type Kind int
+
+const (
+	OK          Kind = iota
+	Skipped          // the program printed a skip line
+	Failed           // it failed, timed out, could not start, or printed bad output
+	Interrupted      // ctx was cancelled: nothing to record
+)
+
+// Result is the validated outcome of one program run.
+type Result struct {
+	Kind    Kind
+	Reason  string            // skip or failure reason, one line
+	Lines   []string          // result lines as printed (OK)
+	Samples []rawbench.Sample // the same, parsed (OK)
+}
+
+// Measure is the one runner of a measured program: it asks im for the
+// command of cell c, runs it with Exec (own process group, pinned to cpus,
+// parent-death signal, timeout), and validates its output against the
+// protocol of package impl (ParseOutput). The caller removes the program
+// run's shared-memory segments (RemoveSegments(opts.ShmPrefix)) and
+// records the result. Used by `mpbench run`, `mpbench claims` and the
+// go test -bench entry points.
+func Measure(ctx context.Context, im impl.Impl, c bench.Cell, opts impl.Options, cpus []int, timeout time.Duration) Result {
+	cmd, err := im.Command(c, opts)
+	if err != nil {
+		return Result{Kind: Failed, Reason: rawbench.OneLine(err.Error())}
+	}
+	out := Exec(ctx, cmd, cpus, timeout)
+	if ctx.Err() != nil && errors.Is(out.Err, ctx.Err()) {
+		return Result{Kind: Interrupted}
+	}
+	if out.Err != nil {
+		return Result{Kind: Failed, Reason: out.Reason()}
+	}
+	parsed, err := ParseOutput(c, out.Stdout, opts.Count)
+	if err != nil {
+		return Result{Kind: Failed, Reason: rawbench.OneLine("bad output: " + err.Error())}
+	}
+	if parsed.SkipReason != "" {
+		return Result{Kind: Skipped, Reason: rawbench.OneLine(parsed.SkipReason)}
+	}
+	samples, err := rawbench.ParseSamples(parsed.Lines)
+	if err != nil {
+		return Result{Kind: Failed, Reason: rawbench.OneLine("bad output: " + err.Error())}
+	}
+	return Result{Kind: OK, Lines: parsed.Lines, Samples: samples}
+}
 
 // maxStdout bounds what a measured program may print; more is garbage.
 const maxStdout = 4 << 20
@@ -123,20 +178,12 @@ func (o Outcome) Reason() string {
 	if last := lastLine(o.Stderr); last != "" && !o.TimedOut {
 		msg += ": " + last
 	}
-	return oneLine(msg)
+	return rawbench.OneLine(msg)
 }
 
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.TrimSpace(lines[len(lines)-1])
-}
-
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
 }
 
 type limitedBuffer struct {

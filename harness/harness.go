@@ -1,23 +1,34 @@
 // Package harness runs cells of the workload matrix and records their
-// samples. It never measures anything itself: each cell is one run of a
-// measured program (see package impl) in its own process group, pinned to
-// the cell's CPU set, with a parent-death signal and a timeout; the
-// harness only waits for it, validates what it printed and appends it to
-// OUT/raw.bench (Go benchmark format), synced to disk as each cell ends.
+// samples. It never measures anything itself: each program run is one
+// run of a measured program (see package impl) in its own process group,
+// pinned to the cell's CPU set, with a parent-death signal and a timeout;
+// the harness only waits for it, validates what it printed and appends it
+// to OUT/raw.bench (package rawbench), synced to disk as each run ends.
 //
 // Contracts:
-//   - raw.bench is append-only. A crash loses at most the running cell;
-//     Resume continues a run without re-measuring finished cells and
-//     without rewriting or reordering a recorded byte.
+//   - The unit of replication is the program run: a cell is measured by
+//     at least Config.Runs independent runs of its measured program (fresh
+//     parent, fresh children, own calibration), each printing
+//     Config.Count samples after `run: k`. The cell's statistic is computed
+//     over per-run medians (package stats).
+//   - Runs are interleaved: round r measures every cell that needs an r-th
+//     run once, in a shuffled order (seed recorded), so slow drift of the
+//     machine does not bias one method or channel (as
+//     golang.org/x/benchmarks/sweet does).
+//   - Adaptive stopping: after the Runs rounds, further rounds measure only
+//     the cells whose 95% CI half-width (over per-run medians of ns/op) is
+//     above CITarget of the median, until MaxRuns; a cell that ends above
+//     the target gets a NOTE "unstable: …". A time budget (Budget) ends the
+//     adaptive rounds early; the cells left unstable get the same NOTE.
+//   - raw.bench is append-only. A crash loses at most the running program
+//     run; Resume continues a run exactly as it would have gone on: the
+//     plan of every round depends only on what is recorded and the seed.
 //   - A cell that cannot run is recorded as skipped with its reason, a
-//     cell that fails or times out as failed with a one-line reason; the
-//     run goes on.
-//   - Repetitions are interleaved: the run is split into rounds, each
-//     round measures every cell once (a share of its samples) in a
-//     shuffled order, so slow drift of the machine does not bias one
-//     method or channel (as golang.org/x/benchmarks/sweet does).
-//   - Nothing of a cell outlives it: its process group is killed and its
-//     shared-memory segments (named with the run's prefix) are removed.
+//     cell whose run fails or times out as failed with a one-line reason
+//     (and is not run again); the run goes on.
+//   - Nothing of a program run outlives it: its process group is killed
+//     and its shared-memory segments and semaphores (named with the run's
+//     prefix) are removed.
 package harness
 
 import (
@@ -27,20 +38,29 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/impl"
 )
+
+// RawFile is the name of the results file inside a run folder.
+const RawFile = rawbench.RawFile
 
 // Config describes one run.
 type Config struct {
 	Cells     []bench.Cell
 	Impls     map[string]impl.Impl // by impl name
 	Profile   string
-	Count     int           // samples per cell
-	Rounds    int           // interleaved rounds (0: automatic)
+	Count     int           // samples per program run (impl.Options.Count)
+	Runs      int           // program runs per cell before adaptive stopping (min runs)
+	MaxRuns   int           // cap of program runs per cell (≤ Runs: no adaptive rounds)
+	CITarget  float64       // adaptive stopping: CI half-width / median to reach (0: DefaultCITarget)
+	Budget    time.Duration // no adaptive round starts that would end after Budget (0: none); counts this invocation
 	Warmup    int           // warm-up iterations per program run
 	Benchtime time.Duration // target duration of one sample
 	Timeout   time.Duration // per program run; 0: DefaultTimeout per workload
@@ -51,12 +71,40 @@ type Config struct {
 	Seed      uint64    // shuffle seed (0: from the clock, recorded)
 }
 
+// Defaults of a profile.
+type Defaults struct {
+	Count, Runs, MaxRuns int
+	Benchtime            time.Duration
+	Budget               time.Duration
+}
+
+// DefaultCITarget is the adaptive stopping target: CI half-width ≤ 5% of
+// the median.
+const DefaultCITarget = 0.05
+
+// ProfileDefaults are the replication settings of a profile. The full
+// profile spends its time on runs rather than samples: 6 runs (the fewest
+// that give a 95% CI of the median) of 3 samples, up to 12 runs where the
+// CI is still wider than 5%, within 28 minutes.
+func ProfileDefaults(profile string) Defaults {
+	if profile == bench.Quick {
+		return Defaults{Count: 2, Runs: 2, MaxRuns: 2, Benchtime: 50 * time.Millisecond}
+	}
+	return Defaults{Count: 3, Runs: 6, MaxRuns: 12, Benchtime: 40 * time.Millisecond, Budget: 28 * time.Minute}
+}
+
 // InputError is an error caused by the run's settings (an existing or
 // unwritable folder, an impossible selection): nothing was written.
 type InputError struct{ Err error }
 
 func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
+
+// ErrNotEmpty: a new run's folder exists and is not empty.
+var ErrNotEmpty = rawbench.ErrNotEmpty
+
+// ErrSettingsDiffer: a resumed run was started with other settings.
+var ErrSettingsDiffer = errors.New("settings differ from the recorded run")
 
 // DefaultTimeout is the per-run timeout of a workload's measured program.
 var DefaultTimeout = map[string]time.Duration{
@@ -68,38 +116,36 @@ var DefaultTimeout = map[string]time.Duration{
 
 // Summary tells what a run did.
 type Summary struct {
-	Cells, Runs           int // cells selected, program runs planned
+	Cells                 int // cells selected
+	Runs                  int // program runs started (planned ones, counted as they come)
 	Measured, Skipped     int // program runs that recorded samples / skips
 	Failed                int
+	Unstable              int // cells flagged unstable (CI above target at the cap or the budget)
 	Interrupted           bool
 	Elapsed               time.Duration
 	Out                   string
 	FirstFailure          string
 	AlreadyRecordedCells  int
-	EstimatedBeforeLaunch time.Duration
-}
-
-// Rounds is the number of interleaved rounds for a sample count: one
-// round below 6 samples, else two (each program run pays an interpreter
-// start, so more rounds cost time).
-func Rounds(count int) int {
-	if count < 6 {
-		return 1
-	}
-	return 2
+	EstimatedBeforeLaunch time.Duration // the min-runs rounds plus the expected adaptive share
 }
 
 // Run executes a run. It returns with Summary.Interrupted when ctx is
 // cancelled (SIGINT/SIGTERM): what was measured is on disk, the running
-// cell is killed and discarded.
+// program is killed and discarded.
 func Run(ctx context.Context, cfg Config) (Summary, error) {
 	start := time.Now()
 	sum := Summary{Cells: len(cfg.Cells), Out: cfg.Out}
-	if cfg.Rounds <= 0 {
-		cfg.Rounds = Rounds(cfg.Count)
-	}
 	if cfg.Progress == nil {
 		cfg.Progress = io.Discard
+	}
+	if cfg.Runs < 1 {
+		cfg.Runs = 1
+	}
+	if cfg.MaxRuns < cfg.Runs {
+		cfg.MaxRuns = cfg.Runs
+	}
+	if cfg.CITarget <= 0 {
+		cfg.CITarget = DefaultCITarget
 	}
 	allowed, err := AllowedCPUs()
 	if err != nil {
@@ -107,7 +153,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	}
 	for _, c := range cfg.Cells {
 		if c.Cores > len(allowed) {
-			return sum, &InputError{fmt.Errorf("--cores: %d exceeds the %d CPUs this process may use", c.Cores, len(allowed))}
+			return sum, &InputError{fmt.Errorf("%d cores exceed the %d CPUs this process may use", c.Cores, len(allowed))}
 		}
 		if cfg.Impls[c.Impl] == nil {
 			return sum, fmt.Errorf("no implementation registered for impl=%s", c.Impl)
@@ -124,29 +170,33 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		}
 	}
 
-	var res *Results
+	env := sampleEnv()
+	var res *rawbench.Writer
 	if cfg.Resume {
-		res, err = OpenResults(cfg.Out)
+		res, err = rawbench.Resume(filepath.Join(cfg.Out, RawFile))
 		if err == nil {
-			err = checkResumable(res, cfg)
+			if err = checkResumable(res.File, cfg); err != nil {
+				res.Close()
+			}
 		}
 	} else {
 		if cfg.Seed == 0 {
 			cfg.Seed = uint64(time.Now().UnixNano())
 		}
-		res, err = CreateResults(cfg.Out, runConfig(cfg, allowed, unavailable))
+		res, err = rawbench.Create(cfg.Out, "", runConfig(cfg, allowed, unavailable, env), bench.UnitLines())
 	}
 	if err != nil {
 		return sum, &InputError{err}
 	}
 	defer res.Close()
 	if cfg.Resume {
-		cfg.Seed, _ = strconv.ParseUint(res.Config["shuffle-seed"], 10, 64)
+		cfg.Seed, _ = strconv.ParseUint(res.File.ConfigValue("shuffle-seed"), 10, 64)
 	}
+	st := res.File
 
 	for _, c := range cfg.Cells {
 		name := c.Benchmark()
-		if _, done := res.Skipped[name]; done {
+		if cell := st.Cell(name); cell != nil && cell.Skipped() {
 			continue
 		}
 		if reason, ok := unavailable[c.Impl]; ok {
@@ -156,154 +206,258 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 			sum.Skipped++
 		}
 	}
-
-	plan := planRuns(cfg, res)
-	sum.Runs = len(plan)
 	for _, c := range cfg.Cells {
-		if res.Samples[c.Benchmark()] > 0 || res.Failed[c.Benchmark()] != "" {
+		if cell := st.Cell(c.Benchmark()); cell != nil && (len(cell.Runs) > 0 || cell.Failed()) {
 			sum.AlreadyRecordedCells++
 		}
 	}
-	sum.EstimatedBeforeLaunch = estimate(plan, cfg)
-	prog := newProgress(cfg.Progress, len(plan), sum)
+
+	p := &planner{cfg: cfg, st: st}
+	minLeft := p.minRunsLeft()
+	sum.EstimatedBeforeLaunch = estimatePlan(minLeft, cfg) + adaptiveAllowance(p, cfg)
+	prog := newProgress(cfg.Progress, len(minLeft), sum)
 
 	pid := osGetpid()
-	for i, run := range plan {
-		if ctx.Err() != nil {
-			break
-		}
-		name := run.cell.Benchmark()
-		if _, failed := res.Failed[name]; failed {
-			prog.step(name, "failed in an earlier round, not retried")
+	seq := 0
+	budgetStop := false
+rounds:
+	for r := 0; r < cfg.MaxRuns; r++ {
+		round := p.round(r)
+		if len(round) == 0 {
 			continue
 		}
-		if _, skipped := res.Skipped[name]; skipped {
-			prog.step(name, "skipped")
-			continue
-		}
-		prog.begin(i, name)
-		prefix := shmPrefix(pid, i)
-		status, err := runCell(ctx, cfg, res, run, allowed, prefix)
-		RemoveSegments(prefix)
-		if err != nil {
-			return sum, err
-		}
-		switch status.kind {
-		case "interrupted":
-		case "ok":
-			sum.Measured++
-		case "skip":
-			sum.Skipped++
-		case "fail":
-			sum.Failed++
-			if sum.FirstFailure == "" {
-				sum.FirstFailure = name + ": " + status.reason
+		if r >= cfg.Runs {
+			if cfg.Budget > 0 && time.Since(start)+estimatePlan(round, cfg) > cfg.Budget {
+				budgetStop = true
+				break
 			}
+			prog.grow(len(round), r+1)
 		}
-		prog.step(name, status.String())
+		for _, c := range round {
+			if ctx.Err() != nil {
+				break rounds
+			}
+			name := c.Benchmark()
+			if cell := st.Cell(name); cell != nil && (cell.Failed() || cell.Skipped()) {
+				prog.step(name, "not run: "+cell.Status()+" earlier")
+				continue
+			}
+			prog.begin(name)
+			prefix := shmPrefix(pid, seq)
+			seq++
+			sum.Runs++
+			status, err := runOnce(ctx, cfg, res, c, allowed, prefix)
+			RemoveSegments(prefix)
+			if err != nil {
+				return sum, err
+			}
+			switch status.kind {
+			case "interrupted":
+			case "ok":
+				sum.Measured++
+			case "skip":
+				sum.Skipped++
+			case "fail":
+				sum.Failed++
+				if sum.FirstFailure == "" {
+					sum.FirstFailure = name + ": " + status.reason
+				}
+			}
+			prog.step(name, status.String())
+		}
 	}
 	prog.finish()
 	sum.Interrupted = ctx.Err() != nil
+	if !sum.Interrupted {
+		n, err := p.flagUnstable(res, budgetStop)
+		if err != nil {
+			return sum, err
+		}
+		sum.Unstable = n
+		if sum.Runs > 0 || n > 0 {
+			// Only an invocation that measured something closes a block:
+			// resuming a finished run changes nothing.
+			if err := recordEnd(res, env); err != nil {
+				return sum, err
+			}
+		}
+	}
 	sum.Elapsed = time.Since(start)
 	return sum, nil
 }
 
-type cellRun struct {
-	cell  bench.Cell
-	count int
+// planner decides which cells each round measures, from the recorded
+// state (st) and the seed only.
+type planner struct {
+	cfg Config
+	st  *rawbench.File
 }
 
-// planRuns lists the program runs still needed: per round, every cell
-// that has fewer than its round's share of samples, in shuffled order.
-// It depends only on the recorded state and the seed, so a resumed run
-// measures exactly what is missing.
-func planRuns(cfg Config, res *Results) []cellRun {
-	recorded := map[string]int{}
-	for k, v := range res.Samples {
-		recorded[k] = v
+func (p *planner) runs(c bench.Cell) int {
+	if cell := p.st.Cell(c.Benchmark()); cell != nil {
+		return len(cell.Runs)
 	}
-	var plan []cellRun
-	for r := 0; r < cfg.Rounds; r++ {
-		target := (cfg.Count*(r+1) + cfg.Rounds - 1) / cfg.Rounds
-		order := make([]bench.Cell, len(cfg.Cells))
-		copy(order, cfg.Cells)
-		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(r)))
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		for _, c := range order {
-			name := c.Benchmark()
-			if _, skip := res.Skipped[name]; skip {
-				continue
-			}
-			if _, failed := res.Failed[name]; failed {
-				continue
-			}
-			if need := target - recorded[name]; need > 0 {
-				plan = append(plan, cellRun{c, need})
-				recorded[name] += need
-			}
+	return 0
+}
+
+func (p *planner) done(c bench.Cell) bool {
+	cell := p.st.Cell(c.Benchmark())
+	return cell != nil && (cell.Failed() || cell.Skipped())
+}
+
+// stopped reports whether a cell was flagged unstable by an earlier
+// invocation (the budget ended its rounds): it gets no further runs.
+func (p *planner) stopped(c bench.Cell) bool {
+	cell := p.st.Cell(c.Benchmark())
+	if cell == nil {
+		return false
+	}
+	for _, n := range cell.Notes {
+		if strings.HasPrefix(n, unstableNote) {
+			return true
 		}
 	}
-	return plan
+	return false
 }
 
-type cellStatus struct{ kind, reason string }
+// unsettled reports whether a cell's CI half-width (per-run medians of
+// ns/op) is above the target.
+func (p *planner) unsettled(c bench.Cell) bool {
+	cell := p.st.Cell(c.Benchmark())
+	return cell != nil && cell.Summary("ns/op").HalfWidth() > p.cfg.CITarget
+}
 
-func (s cellStatus) String() string {
+// order is the shuffled order of round r.
+func (p *planner) order(r int) []bench.Cell {
+	order := append([]bench.Cell(nil), p.cfg.Cells...)
+	rng := rand.New(rand.NewPCG(p.cfg.Seed, uint64(r)))
+	rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	return order
+}
+
+// round lists the cells that still need their (r+1)-th run in round r
+// (0-based). Rounds below Runs: every cell with fewer than r+1 runs.
+// Adaptive rounds: every cell that took part in every earlier round (it
+// has exactly r runs) and is still unsettled. A cell stops once it is
+// settled, so a resumed round plans exactly the runs it had left.
+func (p *planner) round(r int) []bench.Cell {
+	var out []bench.Cell
+	for _, c := range p.order(r) {
+		if p.done(c) || p.stopped(c) {
+			continue
+		}
+		n := p.runs(c)
+		switch {
+		case r < p.cfg.Runs && n < r+1:
+			out = append(out, c)
+		case r >= p.cfg.Runs && n == r && p.unsettled(c):
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// minRunsLeft is every program run the min-runs rounds still need.
+func (p *planner) minRunsLeft() []bench.Cell {
+	var out []bench.Cell
+	for _, c := range p.cfg.Cells {
+		if p.done(c) {
+			continue
+		}
+		for n := p.runs(c); n < p.cfg.Runs; n++ {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+const unstableNote = "unstable: "
+
+// flagUnstable writes a NOTE for every measured cell whose CI is still
+// wider than the target after its last run (at the cap, or when the
+// budget ended the adaptive rounds), once.
+func (p *planner) flagUnstable(res *rawbench.Writer, budget bool) (int, error) {
+	n := 0
+	if p.cfg.MaxRuns <= p.cfg.Runs {
+		return 0, nil // no adaptive stopping asked for
+	}
+	for _, c := range p.cfg.Cells {
+		cell := p.st.Cell(c.Benchmark())
+		if cell == nil || p.done(c) || p.stopped(c) || len(cell.Runs) < p.cfg.Runs {
+			continue
+		}
+		s := cell.Summary("ns/op")
+		if s.HalfWidth() <= p.cfg.CITarget {
+			continue
+		}
+		why := ""
+		if budget && len(cell.Runs) < p.cfg.MaxRuns {
+			why = " (time budget)"
+		}
+		ci := "no CI"
+		if s.CIValid {
+			ci = fmt.Sprintf("CI ±%.1f%%", s.HalfWidth()*100)
+		}
+		if err := res.RecordNote(c.Benchmark(), fmt.Sprintf("%s%s after %d runs%s", unstableNote, ci, len(cell.Runs), why)); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+type runStatus struct{ kind, reason string }
+
+func (s runStatus) String() string {
 	if s.reason == "" {
 		return s.kind
 	}
 	return s.kind + ": " + s.reason
 }
 
-// runCell runs one measured program and records its outcome.
-func runCell(ctx context.Context, cfg Config, res *Results, run cellRun, allowed []int, prefix string) (cellStatus, error) {
-	c := run.cell
+// runOnce runs one program run of a cell and records its outcome.
+func runOnce(ctx context.Context, cfg Config, res *rawbench.Writer, c bench.Cell, allowed []int, prefix string) (runStatus, error) {
 	name := c.Benchmark()
-	opts := impl.Options{Count: run.count, Warmup: cfg.Warmup, Benchtime: cfg.Benchtime, ShmPrefix: prefix}
-	cmd, err := cfg.Impls[c.Impl].Command(c, opts)
-	if err != nil {
-		st := cellStatus{"fail", oneLine(err.Error())}
-		return st, res.RecordFail(name, st.reason)
-	}
+	opts := impl.Options{Count: cfg.Count, Warmup: cfg.Warmup, Benchtime: cfg.Benchtime, ShmPrefix: prefix}
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout[c.Workload]
 	}
-	out := Exec(ctx, cmd, allowed[:c.Cores], timeout)
-	if ctx.Err() != nil && errors.Is(out.Err, ctx.Err()) {
-		return cellStatus{kind: "interrupted"}, nil
+	r := Measure(ctx, cfg.Impls[c.Impl], c, opts, allowed[:c.Cores], timeout)
+	switch r.Kind {
+	case Interrupted:
+		return runStatus{kind: "interrupted"}, nil
+	case Failed:
+		return runStatus{"fail", r.Reason}, res.RecordFail(name, r.Reason)
+	case Skipped:
+		return runStatus{"skip", r.Reason}, res.RecordSkip(name, r.Reason)
 	}
-	if out.Err != nil {
-		st := cellStatus{"fail", out.Reason()}
-		return st, res.RecordFail(name, st.reason)
-	}
-	parsed, err := ParseOutput(c, out.Stdout, run.count)
-	if err != nil {
-		st := cellStatus{"fail", oneLine("bad output: " + err.Error())}
-		return st, res.RecordFail(name, st.reason)
-	}
-	if parsed.SkipReason != "" {
-		return cellStatus{"skip", parsed.SkipReason}, res.RecordSkip(name, parsed.SkipReason)
-	}
-	return cellStatus{kind: "ok"}, res.RecordSamples(name, parsed.Lines)
+	_, err := res.RecordRun(name, r.Lines)
+	return runStatus{kind: "ok"}, err
 }
 
 // runConfig is the configuration block of a new raw.bench.
-func runConfig(cfg Config, allowed []int, unavailable map[string]string) []ConfigLine {
+func runConfig(cfg Config, allowed []int, unavailable map[string]string, env envSample) []ConfigLine {
 	lines := Environment()
+	lines = append(lines, env.startLines()...)
 	args, _ := json.Marshal(cfg.Args)
 	lines = append(lines,
-		ConfigLine{"profile", cfg.Profile},
-		ConfigLine{"start", time.Now().UTC().Format(time.RFC3339)},
-		ConfigLine{"count", strconv.Itoa(cfg.Count)},
-		ConfigLine{"rounds", strconv.Itoa(cfg.Rounds)},
-		ConfigLine{"warmup", strconv.Itoa(cfg.Warmup)},
-		ConfigLine{"benchtime", cfg.Benchtime.String()},
-		ConfigLine{"shuffle-seed", strconv.FormatUint(cfg.Seed, 10)},
-		ConfigLine{"mpbench-args", string(args)},
+		kv("profile", cfg.Profile),
+		kv("start", time.Now().UTC().Format(time.RFC3339)),
+		kv("count", strconv.Itoa(cfg.Count)), // samples per program run
+		kv("runs", strconv.Itoa(cfg.Runs)),
+		kv("max-runs", strconv.Itoa(cfg.MaxRuns)),
+		kv("ci-target", strconv.FormatFloat(cfg.CITarget, 'g', -1, 64)),
+		kv("warmup", strconv.Itoa(cfg.Warmup)),
+		kv("benchtime", cfg.Benchtime.String()),
+		kv("shuffle-seed", strconv.FormatUint(cfg.Seed, 10)),
+		kv("mpbench-args", string(args)),
 	)
+	if cfg.Budget > 0 {
+		lines = append(lines, kv("time-budget", cfg.Budget.String()))
+	}
 	for _, n := range bench.CoreCounts(len(allowed)) {
-		lines = append(lines, ConfigLine{"cpus-cores-" + strconv.Itoa(n), formatCPUs(allowed[:n])})
+		lines = append(lines, kv("cpus-cores-"+strconv.Itoa(n), formatCPUs(allowed[:n])))
 	}
 	facts := map[string]string{}
 	for name, im := range cfg.Impls {
@@ -319,16 +473,22 @@ func runConfig(cfg Config, allowed []int, unavailable map[string]string) []Confi
 }
 
 // checkResumable refuses to resume with settings that would mix samples
-// of different methods into one cell.
-func checkResumable(res *Results, cfg Config) error {
-	for key, want := range map[string]string{
-		"count":     strconv.Itoa(cfg.Count),
-		"benchtime": cfg.Benchtime.String(),
-		"warmup":    strconv.Itoa(cfg.Warmup),
-		"rounds":    strconv.Itoa(cfg.Rounds),
+// of different methods into one cell, or change the plan.
+func checkResumable(st *rawbench.File, cfg Config) error {
+	for _, kv := range []ConfigLine{
+		kv("count", strconv.Itoa(cfg.Count)),
+		kv("benchtime", cfg.Benchtime.String()),
+		kv("warmup", strconv.Itoa(cfg.Warmup)),
+		kv("runs", strconv.Itoa(cfg.Runs)),
+		kv("max-runs", strconv.Itoa(cfg.MaxRuns)),
+		kv("ci-target", strconv.FormatFloat(cfg.CITarget, 'g', -1, 64)),
 	} {
-		if got, ok := res.Config[key]; ok && got != want {
-			return fmt.Errorf("--resume: the run in %s used %s %s, not %s", cfg.Out, key, got, want)
+		got := st.ConfigValue(kv.Key)
+		if got == "" && (kv.Key == "runs" || kv.Key == "max-runs" || kv.Key == "ci-target") {
+			return fmt.Errorf("%s: %w: it was recorded before program runs were counted; start a new run", cfg.Out, ErrSettingsDiffer)
+		}
+		if got != "" && got != kv.Value {
+			return fmt.Errorf("%s: %w: %s was %s, not %s", cfg.Out, ErrSettingsDiffer, kv.Key, got, kv.Value)
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/impl"
 )
 
@@ -95,37 +97,42 @@ func TestRunRecordsEveryOutcome(t *testing.T) {
 	cfg := Config{
 		Cells: startupCells("pipe", "queue", "simplequeue", "shm"),
 		Impls: map[string]impl.Impl{"native": fake}, Profile: "quick",
-		Count: 4, Rounds: 2, Warmup: 1, Benchtime: time.Millisecond, Timeout: 20 * time.Second,
+		Count: 2, Runs: 2, Warmup: 1, Benchtime: time.Millisecond, Timeout: 20 * time.Second,
 		Out: out, Args: []string{"--count", "4"},
 	}
 	sum, err := Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := OpenResultsReadOnly(out)
+	res, err := rawbench.ReadDir(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cells := cfg.Cells
-	if got := res.Samples[cells[0].Benchmark()]; got != 4 {
-		t.Errorf("ok cell: %d samples, want 4", got)
+	if c := res.Cell(cells[0].Benchmark()); c == nil || len(c.Runs) != 2 || c.NumSamples() != 4 {
+		t.Errorf("ok cell: %+v, want 2 runs of 2 samples", c)
 	}
-	if _, ok := res.Skipped[cells[1].Benchmark()]; !ok {
+	if c := res.Cell(cells[1].Benchmark()); c == nil || c.Status() != rawbench.StatusSkipped {
 		t.Errorf("skip cell not recorded as skipped")
 	}
-	if r := res.Failed[cells[2].Benchmark()]; !strings.Contains(r, "bad output") {
-		t.Errorf("garbage cell: failure %q, want bad output", r)
+	if c := res.Cell(cells[2].Benchmark()); c == nil || !strings.Contains(c.Fail, "bad output") {
+		t.Errorf("garbage cell: %+v, want bad output", c)
 	}
-	if r := res.Failed[cells[3].Benchmark()]; !strings.Contains(r, "something broke") {
-		t.Errorf("crash cell: failure %q, want the stderr line", r)
+	if c := res.Cell(cells[3].Benchmark()); c == nil || !strings.Contains(c.Fail, "something broke") {
+		t.Errorf("crash cell: %+v, want the stderr line", c)
 	}
-	if sum.Failed != 2 || sum.Skipped != 1 {
+	if sum.Failed != 2 || sum.Skipped != 1 || sum.Measured != 2 {
 		t.Errorf("summary %+v", sum)
 	}
-	for _, k := range []string{"goos", "nproc", "profile", "count", "cpus-cores-1", "fake-impl", "mpbench-args"} {
-		if res.Config[k] == "" {
+	for _, k := range []string{"goos", "nproc", "profile", "count", "runs", "max-runs", "cpus-cores-1", "fake-impl",
+		"mpbench-args", "thp", "cpu-model", "load-start", "run-end", "load-end"} {
+		if res.ConfigValue(k) == "" {
 			t.Errorf("config line %s missing", k)
 		}
+	}
+	data, _ := os.ReadFile(filepath.Join(out, RawFile))
+	if !strings.Contains(string(data), "\nrun: 2\n"+cells[0].Benchmark()+" ") {
+		t.Errorf("no run line before the second program run:\n%s", data)
 	}
 }
 
@@ -139,9 +146,9 @@ func TestRunUnavailableImplIsSkipped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, _ := OpenResultsReadOnly(out)
-	if r := res.Skipped[startupCells("pipe")[0].Benchmark()]; r != "interpreter not found" {
-		t.Errorf("skip reason %q", r)
+	res, _ := rawbench.ReadDir(out)
+	if c := res.Cell(startupCells("pipe")[0].Benchmark()); c == nil || c.Skip != "interpreter not found" {
+		t.Errorf("skip: %+v", c)
 	}
 }
 
@@ -160,9 +167,9 @@ func TestTimeoutKillsGroupAndSegments(t *testing.T) {
 	if time.Since(start) > time.Minute {
 		t.Fatalf("the timeout did not stop the cell")
 	}
-	res, _ := OpenResultsReadOnly(out)
-	if r := res.Failed[startupCells("pipe")[0].Benchmark()]; !strings.HasPrefix(r, "timeout after 2s") {
-		t.Errorf("failure %q, want timeout", r)
+	res, _ := rawbench.ReadDir(out)
+	if c := res.Cell(startupCells("pipe")[0].Benchmark()); c == nil || !strings.HasPrefix(c.Fail, "timeout after 2s") {
+		t.Errorf("failure %+v, want timeout", c)
 	}
 	data, err := os.ReadFile(pidfile)
 	if err != nil {
@@ -203,13 +210,13 @@ func TestInterruptThenResume(t *testing.T) {
 	cells := startupCells("pipe", "queue", "simplequeue", "shm")
 	modes := map[string]string{"pipe": "ok", "queue": "ok", "simplequeue": "ok", "shm": "ok"}
 	cfg := Config{Cells: cells, Impls: map[string]impl.Impl{"native": &fakeImpl{modes: modes}},
-		Count: 6, Rounds: 2, Warmup: 1, Benchtime: time.Millisecond, Out: out, Seed: 7}
+		Count: 3, Runs: 2, Warmup: 1, Benchtime: time.Millisecond, Out: out, Seed: 7}
 
 	// Interrupt after the first recorded batch.
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		for {
-			if res, err := OpenResultsReadOnly(out); err == nil && len(res.Samples) > 0 {
+			if res, err := rawbench.ReadDir(out); err == nil && len(res.Cells) > 0 {
 				cancel()
 				return
 			}
@@ -237,10 +244,10 @@ func TestInterruptThenResume(t *testing.T) {
 	if !strings.HasPrefix(string(after), string(before)) {
 		t.Fatalf("resume changed recorded bytes")
 	}
-	res, _ := OpenResultsReadOnly(out)
+	res, _ := rawbench.ReadDir(out)
 	for _, c := range cells {
-		if got := res.Samples[c.Benchmark()]; got != 6 {
-			t.Errorf("%s: %d samples after resume, want 6", c.Name(), got)
+		if got := res.Cell(c.Benchmark()); got == nil || len(got.Runs) != 2 || got.NumSamples() != 6 {
+			t.Errorf("%s after resume: %+v, want 2 runs of 3 samples", c.Name(), got)
 		}
 	}
 	if strings.Contains(string(after), "chan=pi\n") || strings.Contains(string(after), "chan=piBenchmark") {
@@ -252,41 +259,17 @@ func TestCreateRefusesNonEmptyFolder(t *testing.T) {
 	dir := t.TempDir()
 	keep := filepath.Join(dir, "keep.txt")
 	os.WriteFile(keep, []byte("precious"), 0o644)
-	if _, err := CreateResults(dir, nil); err == nil {
-		t.Fatal("CreateResults accepted a non-empty folder")
+	_, err := Run(context.Background(), Config{Cells: startupCells("pipe"),
+		Impls: map[string]impl.Impl{"native": &fakeImpl{modes: map[string]string{"pipe": "ok"}}},
+		Count: 1, Benchtime: time.Millisecond, Out: dir})
+	var in *InputError
+	if !errors.As(err, &in) || !errors.Is(err, ErrNotEmpty) {
+		t.Fatalf("Run into a non-empty folder: %v", err)
 	}
 	if data, _ := os.ReadFile(keep); string(data) != "precious" {
 		t.Fatal("existing file changed")
 	}
 	if _, err := os.Stat(filepath.Join(dir, RawFile)); err == nil {
 		t.Fatal("raw.bench written into a refused folder")
-	}
-}
-
-func TestPlanRunsRounds(t *testing.T) {
-	cells := startupCells("pipe", "queue")
-	res := &Results{Samples: map[string]int{cells[0].Benchmark(): 3}, Skipped: map[string]string{}, Failed: map[string]string{}}
-	tests := []struct {
-		count, rounds int
-		want          map[string]int // runs per cell
-		total         map[string]int // samples per cell
-	}{
-		{10, 2, map[string]int{"pipe": 2, "queue": 2}, map[string]int{"pipe": 7, "queue": 10}},
-		{3, 1, map[string]int{"pipe": 0, "queue": 1}, map[string]int{"pipe": 0, "queue": 3}},
-		{6, 3, map[string]int{"pipe": 2, "queue": 3}, map[string]int{"pipe": 3, "queue": 6}},
-	}
-	for _, tt := range tests {
-		plan := planRuns(Config{Cells: cells, Count: tt.count, Rounds: tt.rounds, Seed: 1}, res)
-		runs, samples := map[string]int{}, map[string]int{}
-		for _, r := range plan {
-			runs[r.cell.Chan]++
-			samples[r.cell.Chan] += r.count
-		}
-		for ch := range tt.want {
-			if runs[ch] != tt.want[ch] || samples[ch] != tt.total[ch] {
-				t.Errorf("count %d rounds %d %s: %d runs/%d samples, want %d/%d",
-					tt.count, tt.rounds, ch, runs[ch], samples[ch], tt.want[ch], tt.total[ch])
-			}
-		}
 	}
 }

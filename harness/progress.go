@@ -10,11 +10,13 @@ import (
 	"golang.org/x/term"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/rawbench"
 )
 
-// progress reports on stderr: a progress bar (runs done / total, ETA) on
-// a terminal, one line per program run otherwise (logs, CI). It is idle
-// while a cell is being measured.
+// progress reports on stderr: a progress bar (program runs done / total,
+// ETA) on a terminal, one line per program run otherwise (logs, CI). It
+// is idle while a program runs. The total grows when an adaptive round
+// adds runs.
 type progress struct {
 	w     io.Writer
 	bar   *progressbar.ProgressBar
@@ -25,7 +27,7 @@ type progress struct {
 
 func newProgress(w io.Writer, total int, sum Summary) *progress {
 	p := &progress{w: w, total: total, start: time.Now()}
-	fmt.Fprintf(w, "mpbench: %d cells, %d program runs to do (%d cells already recorded), estimated %v\n",
+	fmt.Fprintf(w, "mpbench: %d cells, %d program runs to do before adaptive rounds (%d cells already recorded), estimated %v\n",
 		sum.Cells, total, sum.AlreadyRecordedCells, sum.EstimatedBeforeLaunch.Round(time.Second))
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) && total > 0 {
 		p.bar = progressbar.NewOptions(total,
@@ -40,7 +42,18 @@ func newProgress(w io.Writer, total int, sum Summary) *progress {
 	return p
 }
 
-func (p *progress) begin(i int, name string) {
+// grow adds the program runs of adaptive round `round` (1-based run index).
+func (p *progress) grow(n, round int) {
+	p.total += n
+	msg := fmt.Sprintf("mpbench: run %d of %d cells whose CI is above the target", round, n)
+	if p.bar != nil {
+		p.bar.ChangeMax(p.total)
+		p.bar.Clear()
+	}
+	fmt.Fprintln(p.w, msg)
+}
+
+func (p *progress) begin(name string) {
 	if p.bar != nil {
 		p.bar.Describe(name)
 	}
@@ -69,15 +82,55 @@ func (p *progress) finish() {
 	}
 }
 
-// estimate is a rough a-priori duration of a plan, from per-impl costs
-// measured on a 2-core VM (interpreter start, process start per method)
-// and the sample sizing rules; the progress bar refines it as runs end.
-func estimate(plan []cellRun, cfg Config) time.Duration {
+// estimatePlan is a rough a-priori duration of program runs, from
+// per-impl costs measured on a 2-core VM (interpreter start, process start
+// per method) and the sample sizing rules; the progress bar refines it as
+// runs end.
+func estimatePlan(runs []bench.Cell, cfg Config) time.Duration {
 	var total time.Duration
-	for _, r := range plan {
-		total += estimateRun(r.cell, r.count, cfg)
+	for _, c := range runs {
+		total += estimateRun(c, cfg.Count, cfg)
 	}
 	return total
+}
+
+// AdaptiveShare is the share of the adaptive runs (from Runs up to
+// MaxRuns for every cell) the estimate expects to be needed. It is an
+// assumption, not a measurement; the time budget bounds what it can cost.
+const AdaptiveShare = 0.3
+
+// adaptiveAllowance is the expected duration of the adaptive rounds:
+// AdaptiveShare of the runs they could take, at most what the time budget
+// leaves after the min-runs rounds.
+func adaptiveAllowance(p *planner, cfg Config) time.Duration {
+	if cfg.MaxRuns <= cfg.Runs {
+		return 0
+	}
+	var all time.Duration
+	for _, c := range cfg.Cells {
+		if p.done(c) || p.stopped(c) {
+			continue
+		}
+		extra := cfg.MaxRuns - max(cfg.Runs, p.runs(c))
+		all += time.Duration(extra) * estimateRun(c, cfg.Count, cfg)
+	}
+	d := time.Duration(float64(all) * AdaptiveShare)
+	if cfg.Budget > 0 {
+		d = min(d, max(0, cfg.Budget-estimatePlan(p.minRunsLeft(), cfg)))
+	}
+	return d
+}
+
+// Estimate is the a-priori duration of a run of cells with the given
+// settings from scratch: the min-runs rounds plus the expected adaptive
+// rounds (see AdaptiveShare), and the min-runs rounds alone.
+func Estimate(cfg Config) (expected, minRuns time.Duration) {
+	if cfg.MaxRuns < cfg.Runs {
+		cfg.MaxRuns = cfg.Runs
+	}
+	p := &planner{cfg: cfg, st: emptyFile()}
+	minRuns = estimatePlan(p.minRunsLeft(), cfg)
+	return minRuns + adaptiveAllowance(p, cfg), minRuns
 }
 
 // Rough costs: interpreter start and one child start per impl and method.
@@ -101,14 +154,26 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 	case "pingpong", "stream":
 		d += start + samples*cfg.Benchtime*6/5
 	case "pool":
-		task := time.Duration(bench.CPUTaskMicros) * time.Microsecond
-		par := min(c.Workers, c.Cores)
-		if c.Task == "sleep" {
-			task, par = time.Duration(bench.SleepTaskMillis)*time.Millisecond, c.Workers
+		d += time.Duration(c.Workers)*start + samples*IdealMakespan(c)
+		if c.Exec == bench.ExecLokyCold {
+			d += samples * time.Duration(c.Workers) * start // a fresh executor per map
 		}
-		d += time.Duration(c.Workers)*start + samples*task*time.Duration((c.Tasks+par-1)/par)
 	}
 	return d
 }
 
 func osGetpid() int { return os.Getpid() }
+
+// IdealMakespan is the shortest possible map of a pool cell:
+// ceil(tasks / p) × d with d the task duration and p the workers that can
+// run at once (min(workers, cores) for cpu tasks, workers for sleep tasks).
+func IdealMakespan(c bench.Cell) time.Duration {
+	task := time.Duration(bench.CPUTaskMicros) * time.Microsecond
+	par := min(c.Workers, c.Cores)
+	if c.Task == "sleep" {
+		task, par = time.Duration(bench.SleepTaskMillis)*time.Millisecond, c.Workers
+	}
+	return task * time.Duration((c.Tasks+par-1)/par)
+}
+
+func emptyFile() *rawbench.File { return rawbench.Empty() }

@@ -8,16 +8,8 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/rawbench"
 )
-
-// RequiredUnits are the metrics every result line of a workload must
-// carry (impl/impl.go); ns/op comes first.
-var RequiredUnits = map[string][]string{
-	"startup":  {"ns/op", "join-ns/op"},
-	"pingpong": {"ns/op", "p50-ns", "p99-ns", "user-ns/op", "sys-ns/op"},
-	"stream":   {"ns/op", "MB/s", "msgs/s", "user-ns/op", "sys-ns/op"},
-	"pool":     {"ns/op", "tasks/s", "efficiency"},
-}
 
 // Parsed is the validated output of one measured program.
 type Parsed struct {
@@ -33,7 +25,7 @@ func ParseOutput(c bench.Cell, stdout []byte, count int) (Parsed, error) {
 	name := c.Benchmark()
 	var p Parsed
 	text := strings.TrimRight(string(stdout), "\n")
-	if reason, ok := strings.CutPrefix(text, skipPrefix+name+": "); ok && !strings.Contains(reason, "\n") {
+	if reason, ok := strings.CutPrefix(text, rawbench.SkipPrefix+name+": "); ok && !strings.Contains(reason, "\n") {
 		if p.SkipReason = strings.TrimSpace(reason); p.SkipReason == "" {
 			return p, fmt.Errorf("skip line without a reason")
 		}
@@ -88,7 +80,7 @@ func checkResult(c bench.Cell, r *benchfmt.Result) error {
 		}
 		have[unit] = val
 	}
-	for _, u := range RequiredUnits[c.Workload] {
+	for _, u := range bench.RequiredUnits(c.Workload) {
 		if _, ok := have[u]; !ok {
 			return fmt.Errorf("missing metric %s", u)
 		}

@@ -17,7 +17,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
-	"github.com/mpbench/mpbench/harness"
+	"github.com/mpbench/mpbench/harness/rawbench"
 )
 
 var binary string
@@ -68,6 +68,9 @@ func TestBadInput(t *testing.T) {
 		{"malformed rss", []string{"run", "--rss", "-1", "--out", tmp + "/a"}, "malformed size"},
 		{"count zero", append(base, "--count", "0", "--out", tmp+"/a"), "--count"},
 		{"count negative", append(base, "--count", "-3", "--out", tmp+"/a"), "--count"},
+		{"runs zero", append(base, "--runs", "0", "--out", tmp+"/a"), "--runs"},
+		{"cap below runs", append(base, "--runs", "6", "--max-runs", "3", "--out", tmp+"/a"), "--max-runs"},
+		{"unknown exec", append(base, "--exec", "threads", "--out", tmp+"/a"), "--exec: unknown exec"},
 		{"malformed duration", append(base, "--timeout", "soon", "--out", tmp+"/a"), "invalid value"},
 		{"cores above nproc", append(base, "--cores", "4096", "--out", tmp+"/a"), "--cores: 4096 cores exceed"},
 		{"missing out", base, "--out DIR is required"},
@@ -111,7 +114,7 @@ func TestTinyRun(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
 	cmd := mpbench(t, "tiny", "run", "--impl", "native,cpython", "--method", "fork", "--chan", "pipe,shm",
 		"--workload", "startup,stream", "--size", "64KiB", "--rss", "0", "--cores", "1", "--count", "2",
-		"--benchtime", "10ms", "--out", out)
+		"--runs", "1", "--max-runs", "1", "--benchtime", "10ms", "--out", out)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, b)
 	}
@@ -145,12 +148,12 @@ func TestTinyRun(t *testing.T) {
 }
 
 // TestInterruptAndResume: SIGINT mid-run stops within seconds with exit
-// 130 and a resume hint; --resume completes exactly --count samples per
-// cell without changing the bytes recorded before the interrupt.
+// 130 and a resume hint; --resume completes exactly --runs program runs
+// of --count samples per cell without changing the bytes recorded before the interrupt.
 func TestInterruptAndResume(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
 	args := []string{"run", "--impl", "cpython", "--method", "fork,spawn", "--chan", "pipe,queue",
-		"--workload", "startup", "--rss", "0", "--cores", "1", "--count", "4", "--out", out}
+		"--workload", "startup", "--rss", "0", "--cores", "1", "--count", "2", "--runs", "2", "--max-runs", "2", "--out", out}
 	cmd := mpbench(t, "sigint", args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -181,13 +184,13 @@ func TestInterruptAndResume(t *testing.T) {
 	if !bytes.HasPrefix(after, before) {
 		t.Fatalf("resume rewrote recorded bytes")
 	}
-	res, _ := harness.OpenResultsReadOnly(out)
-	if len(res.Samples) != 4 {
-		t.Errorf("%d cells recorded, want 4", len(res.Samples))
+	res, _ := rawbench.ReadDir(out)
+	if len(res.Cells) != 4 {
+		t.Errorf("%d cells recorded, want 4", len(res.Cells))
 	}
-	for name, n := range res.Samples {
-		if n != 4 {
-			t.Errorf("%s: %d samples, want exactly 4", name, n)
+	for _, c := range res.Cells {
+		if c.NumSamples() != 4 || len(c.Runs) != 2 {
+			t.Errorf("%s: %d runs, %d samples, want exactly 2 and 4", c.Name, len(c.Runs), c.NumSamples())
 		}
 	}
 	// Resuming a finished run measures nothing and changes nothing.
@@ -225,10 +228,10 @@ func waitForSamples(t *testing.T, out string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		if res, err := harness.OpenResultsReadOnly(out); err == nil {
+		if res, err := rawbench.ReadDir(out); err == nil {
 			total := 0
-			for _, c := range res.Samples {
-				total += c
+			for _, c := range res.Cells {
+				total += c.NumSamples()
 			}
 			if total >= n {
 				return

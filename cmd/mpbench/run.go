@@ -14,10 +14,9 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness"
+	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/impl"
 	"github.com/mpbench/mpbench/impl/native"
 	"github.com/mpbench/mpbench/impl/python"
@@ -137,6 +136,13 @@ func listCmd(args []string) error {
 	for _, c := range cells {
 		fmt.Println(c.Benchmark())
 	}
+	// The estimate goes to stderr: stdout is the list of names.
+	d := harness.ProfileDefaults(sel.profile)
+	expected, minRuns := harness.Estimate(harness.Config{Cells: cells, Count: d.Count, Runs: d.Runs,
+		MaxRuns: d.MaxRuns, Budget: d.Budget, Warmup: 1, Benchtime: d.Benchtime})
+	fmt.Fprintf(os.Stderr, "mpbench: %d cells; with the %s profile's settings (%d–%d runs of %d samples, benchtime %v) "+
+		"an estimated %v: %v for the first %d runs of every cell, the rest for the adaptive runs\n",
+		len(cells), sel.profile, d.Runs, d.MaxRuns, d.Count, d.Benchtime, expected.Round(time.Second), minRuns.Round(time.Second), d.Runs)
 	return nil
 }
 
@@ -191,90 +197,135 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func runCmd(args []string) error {
-	fs := newFlagSet("run")
-	var sel selectionFlags
-	var interp interpreterFlags
-	sel.register(fs)
-	interp.register(fs)
-	count := fs.Int("count", 0, "samples per cell (default: 10 full, 3 quick)")
-	rounds := fs.Int("rounds", 0, "interleaved rounds (default: 2 when count ≥ 6)")
-	warmup := fs.Int("warmup", 1, "warm-up iterations/samples discarded per program run")
-	benchtime := fs.Duration("benchtime", 100*time.Millisecond, "target duration of one sample")
-	timeout := fs.Duration("timeout", 0, "timeout of one program run (default per workload)")
-	out := fs.String("out", "", "run folder (required)")
-	resume := fs.Bool("resume", false, "continue the interrupted run in --out")
+// runFlags are the flags of `mpbench run`.
+type runFlags struct {
+	fs                         *flag.FlagSet
+	sel                        selectionFlags
+	interp                     interpreterFlags
+	count, runs, maxRuns, warm *int
+	ciTarget                   *float64
+	benchtime, timeout, budget *time.Duration
+	out                        *string
+	resume                     bool
+}
+
+func parseRunFlags(args []string) (*runFlags, error) {
+	f := &runFlags{fs: newFlagSet("run")}
+	fs := f.fs
+	f.sel.register(fs)
+	f.interp.register(fs)
+	f.count = fs.Int("count", 0, "samples per program run (default: 3 full, 2 quick)")
+	f.runs = fs.Int("runs", 0, "program runs per cell before adaptive stopping (default: 6 full, 2 quick)")
+	f.maxRuns = fs.Int("max-runs", 0, "cap of program runs per cell; above --runs, cells whose CI is wider than --ci-target get more runs (default: 12 full, 2 quick)")
+	f.ciTarget = fs.Float64("ci-target", harness.DefaultCITarget, "adaptive stopping: target CI half-width as a share of the median")
+	f.budget = fs.Duration("time-budget", 0, "no adaptive round starts that would end after this time (default: 28m full, none quick; 0s: none)")
+	f.warm = fs.Int("warmup", 1, "warm-up iterations/samples discarded per program run")
+	f.benchtime = fs.Duration("benchtime", 0, "target duration of one sample (default: 40ms full, 50ms quick)")
+	f.timeout = fs.Duration("timeout", 0, "timeout of one program run (default per workload)")
+	f.out = fs.String("out", "", "run folder (required)")
+	fs.BoolVar(&f.resume, "resume", false, "continue the interrupted run in --out")
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return usagef("run: unexpected argument %q", fs.Arg(0))
+		return nil, usagef("run: unexpected argument %q", fs.Arg(0))
 	}
-	if *out == "" {
-		return usagef("run: --out DIR is required")
+	if *f.out == "" {
+		return nil, usagef("run: --out DIR is required")
 	}
-	if *resume && onlyOutAndResume(fs) {
-		// `mpbench run --resume --out DIR`: take the rest from the run.
-		recorded, err := recordedArgs(*out)
+	return f, nil
+}
+
+func runCmd(args []string) error {
+	f, err := parseRunFlags(args)
+	if err != nil {
+		return err
+	}
+	if f.resume && onlyOutAndResume(f.fs) {
+		// `mpbench run --resume --out DIR`: the rest comes from the run.
+		recorded, err := recordedArgs(*f.out)
 		if err != nil {
 			return err
 		}
-		return runCmd(append(recorded, "--resume"))
+		if f, err = parseRunFlags(append(recorded, "--resume")); err != nil {
+			return err
+		}
+		args = recorded
 	}
-	if !isSet(fs, "count") {
-		*count = bench.DefaultCount(sel.profile)
+	def := harness.ProfileDefaults(f.sel.profile)
+	for _, d := range []struct {
+		flag string
+		dst  *int
+		val  int
+	}{{"count", f.count, def.Count}, {"runs", f.runs, def.Runs}, {"max-runs", f.maxRuns, def.MaxRuns}} {
+		if !isSet(f.fs, d.flag) {
+			*d.dst = d.val
+		}
 	}
-	if !isSet(fs, "rounds") {
-		*rounds = harness.Rounds(*count)
+	if !isSet(f.fs, "max-runs") && isSet(f.fs, "runs") && *f.maxRuns < *f.runs {
+		*f.maxRuns = *f.runs
+	}
+	if !isSet(f.fs, "benchtime") {
+		*f.benchtime = def.Benchtime
+	}
+	if !isSet(f.fs, "time-budget") {
+		*f.budget = def.Budget
 	}
 	switch {
-	case *count < 1:
-		return usagef("run: --count must be ≥ 1, got %d", *count)
-	case *warmup < 0:
+	case *f.count < 1:
+		return usagef("run: --count must be ≥ 1, got %d", *f.count)
+	case *f.runs < 1:
+		return usagef("run: --runs must be ≥ 1, got %d", *f.runs)
+	case *f.maxRuns < *f.runs:
+		return usagef("run: --max-runs (%d) must be ≥ --runs (%d)", *f.maxRuns, *f.runs)
+	case *f.ciTarget <= 0:
+		return usagef("run: --ci-target must be > 0")
+	case *f.warm < 0:
 		return usagef("run: --warmup must be ≥ 0")
-	case *benchtime <= 0:
+	case *f.benchtime <= 0:
 		return usagef("run: --benchtime must be > 0")
-	case *timeout < 0:
+	case *f.timeout < 0:
 		return usagef("run: --timeout must be > 0")
-	case *rounds < 1 || *rounds > *count:
-		return usagef("run: --rounds must be between 1 and --count")
+	case *f.budget < 0:
+		return usagef("run: --time-budget must be ≥ 0")
 	}
-	cells, err := sel.cells()
+	cells, err := f.sel.cells()
 	if err != nil {
 		return err
 	}
 	explicit := []string{}
-	if sel.impls != "" {
-		explicit, _ = bench.ParseList("impl", sel.impls, bench.KnownImpls())
+	if f.sel.impls != "" {
+		explicit, _ = bench.ParseList("impl", f.sel.impls, bench.KnownImpls())
 	}
-	impls, err := interp.impls(cells, explicit)
+	impls, err := f.interp.impls(cells, explicit)
 	if err != nil {
 		return err
 	}
-	if !*resume {
-		if err := checkFreshOut(*out); err != nil {
-			return err
+	if !f.resume {
+		if err := rawbench.CheckFresh(*f.out); err != nil {
+			return outError(*f.out, err)
 		}
 	}
 
 	ctx, stop, caught := interruptible()
 	defer stop()
 	sum, err := harness.Run(ctx, harness.Config{
-		Cells: cells, Impls: impls, Profile: sel.profile,
-		Count: *count, Rounds: *rounds, Warmup: *warmup, Benchtime: *benchtime,
-		Timeout: *timeout, Out: *out, Resume: *resume,
+		Cells: cells, Impls: impls, Profile: f.sel.profile,
+		Count: *f.count, Runs: *f.runs, MaxRuns: *f.maxRuns, CITarget: *f.ciTarget, Budget: *f.budget,
+		Warmup: *f.warm, Benchtime: *f.benchtime,
+		Timeout: *f.timeout, Out: *f.out, Resume: f.resume,
 		Args: recordable(args), Progress: os.Stderr,
 	})
 	if err != nil {
 		var in *harness.InputError
 		if errors.As(err, &in) {
-			return usageError{err}
+			return outError(*f.out, err)
 		}
 		return err
 	}
-	line := fmt.Sprintf("%d program runs: %d measured, %d skipped, %d failed in %v → %s",
-		sum.Runs, sum.Measured, sum.Skipped, sum.Failed, sum.Elapsed.Round(time.Second),
-		filepath.Join(*out, harness.RawFile))
+	line := fmt.Sprintf("%d program runs: %d measured, %d skipped, %d failed; %d cells unstable; in %v → %s",
+		sum.Runs, sum.Measured, sum.Skipped, sum.Failed, sum.Unstable, sum.Elapsed.Round(time.Second),
+		filepath.Join(*f.out, harness.RawFile))
 	if sum.Interrupted {
 		sig := caught()
 		code := 130
@@ -282,13 +333,26 @@ func runCmd(args []string) error {
 			code = 143
 		}
 		return exitError{code, "interrupted (" + sig.String() + "): " + line +
-			"; resume with: mpbench run --resume --out " + *out}
+			"; resume with: mpbench run --resume --out " + *f.out}
 	}
 	fmt.Fprintln(os.Stderr, "mpbench: "+line)
 	if sum.FirstFailure != "" {
 		fmt.Fprintln(os.Stderr, "mpbench: first failure: "+sum.FirstFailure)
 	}
 	return nil
+}
+
+// outError maps an error about the run folder to the flags that caused it.
+func outError(dir string, err error) error {
+	switch {
+	case errors.Is(err, rawbench.ErrNotEmpty):
+		return usagef("run: --out %s exists and is not empty (use --resume to continue it, or choose another folder)", dir)
+	case errors.Is(err, rawbench.ErrNoResults):
+		return usagef("--resume: no run to resume in %s", dir)
+	case errors.Is(err, harness.ErrSettingsDiffer):
+		return usagef("--resume: %v", err)
+	}
+	return usagef("run: --out %s: %v", dir, err)
 }
 
 // isSet reports whether a flag was given on the command line.
@@ -322,38 +386,15 @@ func recordable(args []string) []string {
 
 // recordedArgs reads the command line a run was started with.
 func recordedArgs(dir string) ([]string, error) {
-	res, err := harness.OpenResultsReadOnly(dir)
+	res, err := rawbench.ReadDir(dir)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, outError(dir, err)
 	}
 	var args []string
-	if err := json.Unmarshal([]byte(res.Config["mpbench-args"]), &args); err != nil || len(args) == 0 {
+	if err := json.Unmarshal([]byte(res.ConfigValue("mpbench-args")), &args); err != nil || len(args) == 0 {
 		return nil, usagef("--resume: %s does not record its command line; repeat the original flags", dir)
 	}
 	return args, nil
-}
-
-// checkFreshOut refuses an existing non-empty folder and an unwritable
-// parent before anything is written.
-func checkFreshOut(dir string) error {
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return usagef("run: --out %s exists and is not empty (use --resume to continue it, or choose another folder)", dir)
-	}
-	// The folder is created with its parents: check the nearest one that exists.
-	parent := filepath.Dir(filepath.Clean(dir))
-	for {
-		if _, err := os.Stat(parent); err == nil || parent == filepath.Dir(parent) {
-			break
-		}
-		parent = filepath.Dir(parent)
-	}
-	if st, err := os.Stat(parent); err != nil || !st.IsDir() {
-		return usagef("run: --out %s: %s is not a folder", dir, parent)
-	}
-	if err := unix.Access(parent, unix.W_OK); err != nil {
-		return usagef("run: --out %s: parent folder is not writable", dir)
-	}
-	return nil
 }
 
 // interruptible returns a context cancelled by SIGINT or SIGTERM and a

@@ -33,24 +33,13 @@ import sys
 import threading
 import time
 
-PR_SET_PDEATHSIG = 1
-SIGKILL = 9
-_libc = None
+import mpcore  # the shared core, written next to this file (impl/python/mpcore.py)
 
-C3_TASK_S = 0.2  # the guide's 1 s sleep, scaled down 5x
-C7_JOIN_TIMEOUT_S = 2.0  # a child still blocked after this is deadlocked
+C3_TASK_S = 0.1  # the guide's 1 s sleep, scaled down 10x
 _C7_LOCK = threading.Lock()  # held by a parent thread while the parent forks
 
 
-def _pdeathsig():
-    """Ask the kernel to SIGKILL this process when its parent dies."""
-    global _libc
-    if _libc is None:
-        import ctypes
-
-        _libc = ctypes.CDLL(None, use_errno=True)
-    if _libc.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0:
-        raise OSError("prctl(PR_SET_PDEATHSIG) failed")
+_pdeathsig = mpcore.pdeathsig  # ask the kernel to SIGKILL us when the parent dies
 
 
 if __name__ == "__mp_main__":
@@ -69,20 +58,8 @@ def _noop():
 # ---------------------------------------------------------------- output
 
 
-def fmt(v):
-    if isinstance(v, int):
-        return str(v)
-    if v == int(v) and abs(v) < 1e15:
-        return str(int(v))
-    return "%.6g" % v
-
-
 def emit(name, iters, nsop, metrics=()):
-    line = "BenchmarkClaim/%s %d %s ns/op" % (name, iters, fmt(max(nsop, 1)))
-    for v, unit in metrics:
-        line += " %s %s" % (fmt(v), unit)
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
+    mpcore.emit("Claim/" + name, iters, max(nsop, 1), metrics)
 
 
 def note(name, text):
@@ -97,11 +74,7 @@ def exc_text(e):
     return "%s: %s" % (type(e).__name__, e)
 
 
-def fmt_size(n):
-    for suffix, mult in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n % mult == 0:
-            return "%d%s" % (n // mult, suffix)
-    return "%dB" % n
+fmt_size = mpcore.format_size
 
 
 pc = time.perf_counter_ns
@@ -116,6 +89,8 @@ def ctx_of(method):
 
 # ---------------------------------------------------------------- C3
 
+C3_VARIANTS = (("default", None), ("1", 1), ("5", 5))  # chunksize of the map
+
 
 def c3_init(ready):
     _pdeathsig()
@@ -127,29 +102,50 @@ def c3_f(x):
     return x * x
 
 
+def c3_nop(x):
+    return x * x
+
+
 def claim_c3(args):
-    """Pool(2).map(f, [1..5]) with f sleeping C3_TASK_S: makespan of the map
-    once both workers are up (task-times), and of the whole `with Pool(2)`
-    block as the guide's %%time measures it (with-pool-task-times: includes
-    starting the workers, which the 5x scaled-down task exaggerates 5x)."""
+    """Pool(2).map(f, [1..5]) with f sleeping C3_TASK_S, once both workers
+    are up.  The competing answers are 3 waves (3.0 task times), perfect
+    packing (2.5, impossible with indivisible tasks), serial (5.0) and
+    chunking: chunksize=1 explicit and the default (which Pool computes
+    as ceil(5 / (2 * 4)) = 1), and chunksize=5 (all tasks in one chunk:
+    serial, a control that must land on 5.0).  The map's own overhead,
+    the same map of a task that does not sleep, is measured in the same
+    pool right before and subtracted (overhead-ns is recorded), so
+    task-times counts task times only.  Methods and variants run in a
+    shuffled order per run (seeded by --run)."""
+    import random
+
+    rng = random.Random(args.run)
     task_ns = C3_TASK_S * 1e9
-    for method in METHODS:
+    methods = list(METHODS)
+    rng.shuffle(methods)
+    for method in methods:
         ctx = ctx_of(method)
-        name = "id=C3/method=%s/workers=2/tasks=5/task-ms=%d" % (method, int(C3_TASK_S * 1000))
-        for i in range(1 + args.count):  # the first is a warm-up
-            ready = ctx.SimpleQueue()
-            t0 = pc()
-            with ctx.Pool(2, initializer=c3_init, initargs=(ready,)) as p:
-                ready.get()  # both workers are up: time the map alone
-                ready.get()
-                t1 = pc()
-                got = p.map(c3_f, [1, 2, 3, 4, 5])
-                t2 = pc()
-            t3 = pc()
-            if got != [1, 4, 9, 16, 25]:
-                raise RuntimeError("Pool.map returned %r" % (got,))
-            if i > 0:
-                emit(name, 1, t2 - t1, [((t2 - t1) / task_ns, "task-times"), ((t3 - t0) / task_ns, "with-pool-task-times")])
+        ready = ctx.SimpleQueue()
+        t0 = pc()
+        with ctx.Pool(2, initializer=c3_init, initargs=(ready,)) as p:
+            ready.get()  # both workers are up: time the maps alone
+            ready.get()
+            up = pc() - t0
+            p.map(c3_nop, [1, 2, 3, 4, 5])  # warm-up
+            for _ in range(args.count):
+                order = list(C3_VARIANTS)
+                rng.shuffle(order)
+                for label, cs in order:
+                    t1 = pc()
+                    p.map(c3_nop, [1, 2, 3, 4, 5], chunksize=cs)
+                    t2 = pc()
+                    got = p.map(c3_f, [1, 2, 3, 4, 5], chunksize=cs)
+                    t3 = pc()
+                    if got != [1, 4, 9, 16, 25]:
+                        raise RuntimeError("Pool.map returned %r" % (got,))
+                    over = t2 - t1
+                    name = "id=C3/method=%s/workers=2/tasks=5/chunksize=%s/task-ms=%d" % (method, label, int(C3_TASK_S * 1000))
+                    emit(name, 1, t3 - t2, [((t3 - t2 - over) / task_ns, "task-times"), (over, "overhead-ns"), (up, "pool-start-ns")])
 
 
 # ---------------------------------------------------------------- C4
@@ -404,57 +400,153 @@ def claim_c6(args):
 
 # ---------------------------------------------------------------- C7
 
+C7_REAL_N = 40  # forks per realistic case (fork)
+C7_CONTROL_N = 10  # starts per control
+C7_BATCH = 10  # children started together, then given C7_BATCH_WAIT_S
+C7_BATCH_WAIT_S = 1.0  # a child not finished by then is deadlocked (killed)
+C7_ARRIVE_S = 20.0  # the most a batch's children may take to start
 
-def c7_child():
+
+def c7_child(w):
     _pdeathsig()
+    w.send_bytes(b"1")  # arrived: about to take the lock
     _C7_LOCK.acquire()  # blocks forever if the lock was copied while held
     _C7_LOCK.release()
 
 
-def claim_c7(args):
-    """A parent thread holds a lock while the main thread starts a child;
-    the child takes the same (module-global) lock.  A child still blocked
-    after C7_JOIN_TIMEOUT_S is deadlocked: it is killed and recorded."""
+def c7_log_child(w):
+    _pdeathsig()
+    import logging
+
+    w.send_bytes(b"1")  # arrived: about to log
+    logging.getLogger("mpbench.c7").info("child")  # takes the handler's lock
+
+
+def c7_busy(kind, stop):
+    """The realistic background thread: takes and releases a lock in a
+    loop, doing a little work while holding it, as a logging handler
+    does when it formats and writes a record."""
+    if kind == "logging":
+        import logging
+
+        log = logging.getLogger("mpbench.c7")
+        i = 0
+        while not stop.is_set():
+            log.info("record %d", i)
+            i += 1
+    else:
+        while not stop.is_set():
+            with _C7_LOCK:
+                sum(range(200))
+
+
+def c7_logger():
+    import logging
+
+    log = logging.getLogger("mpbench.c7")
+    if not log.handlers:
+        h = logging.StreamHandler(open(os.devnull, "w"))
+        h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.addHandler(h)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
+def c7_trials(ctx, target, n):
+    """Start n children (C7_BATCH at a time).  Each child reports that it
+    arrived in its target, right before it takes the lock; once the
+    batch has arrived (or C7_ARRIVE_S passed: a slow spawn start is not a
+    deadlock), the children get C7_BATCH_WAIT_S to finish; one still
+    running then is deadlocked and killed.  [(deadlocked, exitcode, ns)]"""
     import warnings
 
-    for method in METHODS:
-        ctx = ctx_of(method)
-        if method == "forkserver":
-            p0 = ctx.Process(target=_noop, daemon=True)  # server up before the holder thread exists
-            p0.start()
-            p0.join()
-        for _ in range(args.count):
-            held, release = threading.Event(), threading.Event()
-
-            def holder():
-                with _C7_LOCK:
-                    held.set()
-                    release.wait()
-
-            t = threading.Thread(target=holder, daemon=True)
-            t.start()
-            held.wait()
-            nthr = threading.active_count()
+    out, warned = [], []
+    for b in range(0, n, C7_BATCH):
+        procs = []
+        r, w = ctx.Pipe(duplex=False)
+        for _ in range(min(C7_BATCH, n - b)):
             with warnings.catch_warnings(record=True) as ws:
                 warnings.simplefilter("always")
                 t0 = pc()
-                p = ctx.Process(target=c7_child, daemon=True)
+                p = ctx.Process(target=target, args=(w,), daemon=True)
                 p.start()
-            p.join(C7_JOIN_TIMEOUT_S)
+            warned += [str(x.message) for x in ws if issubclass(x.category, DeprecationWarning)]
+            procs.append((p, t0))
+        arrive = time.monotonic() + C7_ARRIVE_S
+        got = 0
+        while got < len(procs) and r.poll(max(0.0, arrive - time.monotonic())):
+            r.recv_bytes()
+            got += 1
+        deadline = time.monotonic() + C7_BATCH_WAIT_S
+        for p, t0 in procs:
+            p.join(max(0.0, deadline - time.monotonic()))
             dead = p.is_alive()
+            d = pc() - t0
             if dead:
                 p.kill()
                 p.join()
-            t1 = pc()
-            release.set()
+            out.append((int(dead), p.exitcode, d))
+        r.close()
+        w.close()
+    return out, warned
+
+
+def c7_emit(name, trials, warned, nthr):
+    for dead, code, d in trials:
+        emit(name, 1, d, [(dead, "deadlock"), (int(not dead and code == 0), "ok"), (int(bool(warned)), "deprecation-warning"), (nthr, "threads-at-start")])
+    if warned:
+        note(name, "Python %s warned: %s" % (sys.version.split()[0], warned[0]))
+
+
+def claim_c7(args):
+    """Three cases per start method.  held: a parent thread holds a lock
+    while the main thread starts children that take the same module-level
+    lock (the guide's demonstration: under fork it deadlocks by
+    construction).  real: a background thread takes and releases a lock
+    in a loop (lock=plain: a module lock held around a little work;
+    lock=logging: logging's handler lock, by logging records) while the
+    parent starts children that take it.  nolock: no other thread at all
+    (control).  Every child gets C7_BATCH_WAIT_S; one still running then
+    is deadlocked and killed.  The DeprecationWarning Python >= 3.12
+    emits when forking a multi-threaded process is recorded."""
+    c7_logger()
+    fork = ctx_of("fork")
+    # Control: a single-threaded parent.
+    trials, warned = c7_trials(fork, c7_child, C7_CONTROL_N)
+    c7_emit("id=C7/case=nolock/lock=plain/method=fork", trials, warned, threading.active_count())
+    for method in METHODS:
+        ctx = ctx_of(method)
+        if method == "forkserver":
+            p0 = ctx.Process(target=_noop, daemon=True)  # server up before any extra thread exists
+            p0.start()
+            p0.join()
+        # The guide's demonstration: the lock is held across the start.
+        held, release = threading.Event(), threading.Event()
+
+        def holder():
+            with _C7_LOCK:
+                held.set()
+                release.wait()
+
+        t = threading.Thread(target=holder, daemon=True)
+        t.start()
+        held.wait()
+        nthr = threading.active_count()
+        trials, warned = c7_trials(ctx, c7_child, 2 if method == "fork" else C7_CONTROL_N // 2)
+        release.set()
+        t.join()
+        c7_emit("id=C7/case=held/lock=plain/method=%s" % method, trials, warned, nthr)
+        # The realistic case: the lock is taken and released in a loop.
+        for kind, target in (("plain", c7_child), ("logging", c7_log_child)):
+            stop = threading.Event()
+            t = threading.Thread(target=c7_busy, args=(kind, stop), daemon=True)
+            t.start()
+            time.sleep(0.01)
+            nthr = threading.active_count()
+            trials, warned = c7_trials(ctx, target, C7_REAL_N if method == "fork" else C7_CONTROL_N)
+            stop.set()
             t.join()
-            dep = [w for w in ws if issubclass(w.category, DeprecationWarning) and "fork" in str(w.message)]
-            name = "id=C7/method=%s" % method
-            emit(name, 1, t1 - t0, [(int(dead), "deadlock"), (int(not dead and p.exitcode == 0), "ok"), (int(bool(dep)), "deprecation-warning"), (nthr, "threads-at-start")])
-        if dep:
-            note(name, "Python %s warned: %s" % (sys.version.split()[0], dep[0].message))
-        elif method == "fork":
-            note(name, "Python %s emitted no DeprecationWarning when forking a process with %d threads (3.12+ does)" % (sys.version.split()[0], nthr))
+            c7_emit("id=C7/case=real/lock=%s/method=%s" % (kind, method), trials, warned, nthr)
 
 
 # ---------------------------------------------------------------- C8
@@ -494,36 +586,68 @@ def claim_c8(args):
 # ---------------------------------------------------------------- C9
 
 
+C9_POOL_TIMEOUT_S = 5  # a Pool.map still without a result then hangs (billiard)
+
+
+def c9_pickle_error(e):
+    """Did e come from pickling the lambda (not from something else)?"""
+    import pickle
+
+    t = "%s: %s" % (type(e).__name__, e)
+    return int(isinstance(e, pickle.PicklingError) or "pickle" in t.lower() or "lambda" in t)
+
+
 def claim_c9(args):
     """A lambda as Process target (pickled only by spawn/forkserver) and as
-    the function of Pool.map (pickled by every method)."""
-    for method in METHODS:
-        ctx = ctx_of(method)
-        name = "id=C9/api=process/method=%s" % method
-        t0 = pc()
+    the function of Pool.map (pickled by every method), for each library
+    named by --libs: the stdlib multiprocessing, billiard (Celery's fork)
+    and multiprocess (dill-based).  A library that is not importable is
+    skipped with the reason; one that fails for another reason than
+    pickling (multiprocess's Debian build on Python 3.11.2:
+    `TypeError: fork_exec() ...`) is recorded as such (pickle-error 0)."""
+    import importlib
+
+    for lib in args.libs.split(","):
         try:
-            p = ctx.Process(target=lambda: _pdeathsig(), daemon=True)  # noqa: E731
-            p.start()
-            p.join()
-            raised, ok, msg = 0, int(p.exitcode == 0), None
+            mp = importlib.import_module(lib)
         except Exception as e:
-            raised, ok, msg = 1, 0, exc_text(e)
-        emit(name, 1, pc() - t0, [(raised, "raised"), (ok, "ok")])
-        if msg:
-            note(name, msg)
-    for method in METHODS:
-        ctx = ctx_of(method)
-        name = "id=C9/api=pool/method=%s" % method
-        t0 = pc()
-        try:
-            with ctx.Pool(1, initializer=_child_init) as pool:
-                ok = int(pool.map(lambda x: x * x, [1, 2, 3]) == [1, 4, 9])  # noqa: E731
-            raised, msg = 0, None
-        except Exception as e:
-            raised, ok, msg = 1, 0, exc_text(e)
-        emit(name, 1, pc() - t0, [(raised, "raised"), (ok, "ok")])
-        if msg:
-            note(name, msg)
+            sys.stdout.write("--- SKIP: BenchmarkClaim/id=C9/lib=%s: %s not importable by %s (%s)\n" % (lib, lib, sys.executable, exc_text(e)))
+            sys.stdout.flush()
+            continue
+        for method in METHODS:
+            ctx = mp.get_context(method)
+            name = "id=C9/lib=%s/api=process/method=%s" % (lib, method)
+            t0 = pc()
+            try:
+                p = ctx.Process(target=lambda: _pdeathsig(), daemon=True)  # noqa: E731
+                p.start()
+                p.join(30)
+                if p.is_alive():
+                    p.kill()
+                    p.join()
+                raised, ok, perr, msg = 0, int(p.exitcode == 0), 0, None
+            except Exception as e:
+                raised, ok, perr, msg = 1, 0, c9_pickle_error(e), exc_text(e)
+            emit(name, 1, pc() - t0, [(raised, "raised"), (ok, "ok"), (perr, "pickle-error")])
+            if msg:
+                note(name, msg)
+        for method in METHODS:
+            ctx = mp.get_context(method)
+            name = "id=C9/lib=%s/api=pool/method=%s" % (lib, method)
+            t0 = pc()
+            try:
+                with ctx.Pool(1) as pool:
+                    r = pool.map_async(lambda x: x * x, [1, 2, 3])  # noqa: E731
+                    ok = int(r.get(timeout=C9_POOL_TIMEOUT_S) == [1, 4, 9])
+                raised, perr, msg = 0, 0, None
+            except Exception as e:
+                raised, ok, perr, msg = 1, 0, c9_pickle_error(e), exc_text(e)
+                if type(e).__name__ == "TimeoutError":
+                    msg = "Pool.map did not return within %d s (no exception reached the caller)" % C9_POOL_TIMEOUT_S
+            hung = int(msg is not None and msg.startswith("Pool.map did not return"))
+            emit(name, 1, pc() - t0, [(raised - hung, "raised"), (ok, "ok"), (perr, "pickle-error"), (hung, "hang")])
+            if msg:
+                note(name, msg)
 
 
 # ---------------------------------------------------------------- C10
@@ -570,64 +694,225 @@ def claim_c10(args):
     step("mix-spawn-queue-fork-child", lambda: run_child(mp.get_context("fork"), mp.get_context("spawn").Queue()))
 
 
+# ---------------------------------------------------------------- C11
+
+C11_SIZES = (64 << 10, 1 << 20, 16 << 20)
+
+
+def c11_child(q, ack):
+    _pdeathsig()
+    while True:
+        x = q.get()
+        if x is None:
+            return
+        if isinstance(x, bytes):
+            x[-1]
+        else:
+            float(x[-1])  # the data arrived (for CUDA: synchronises)
+        del x
+        ack.send_bytes(b"1")
+
+
+def c11_msgs(size):
+    return 8 if size >= (16 << 20) else 16
+
+
+def claim_c11(args):
+    """torch.multiprocessing Queue (fork): a stream of messages, each a
+    FRESH float32 tensor (its own storage, not yet in shared memory, so
+    every put moves a storage) vs the same number of bytes pickled.  Time
+    per message: from the first put until the receiver acknowledged the
+    last, divided by the messages.  storages = distinct storages sent,
+    fresh = share of tensors not yet shared before their put; both must
+    equal the message count / 1 for the move to be timed."""
+    import random
+
+    try:
+        import torch
+        import torch.multiprocessing as tmp
+    except Exception as e:
+        sys.stdout.write("--- SKIP: BenchmarkClaim/id=C11: torch not importable by %s (%s)\n" % (sys.executable, exc_text(e).splitlines()[0]))
+        return
+    rng = random.Random(args.run)
+    ctx = tmp.get_context("fork")
+    q = ctx.Queue()
+    ackr, ackw = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=c11_child, args=(q, ackw), daemon=True)
+    p.start()
+    configs = [(s, kind) for s in C11_SIZES for kind in ("tensor", "bytes")]
+    for _ in range(args.count):
+        rng.shuffle(configs)
+        for size, kind in configs:
+            k = c11_msgs(size)
+            if kind == "tensor":
+                msgs = [torch.full((size // 4,), float(i)) for i in range(k)]
+                storages = len(set(m.untyped_storage().data_ptr() if hasattr(m, "untyped_storage") else m.storage().data_ptr() for m in msgs))
+                fresh = sum(1 for m in msgs if not m.is_shared())
+            else:
+                msgs = [bytes([i]) * size for i in range(k)]
+                storages, fresh = k, k
+            t0 = pc()
+            for m in msgs:
+                q.put(m)
+            for _ in msgs:
+                ackr.recv_bytes()
+            d = pc() - t0
+            extra = [(size * k / d * 1e3, "MB/s")]
+            name = "id=C11/method=fork/chan=queue/size=%s" % fmt_size(size)
+            if kind == "tensor":
+                name = "id=C11/method=fork/chan=queue/payload=tensor/size=%s" % fmt_size(size)
+                moved = sum(1 for m in msgs if m.is_shared())
+                extra += [(storages, "storages"), (k, "msgs"), (fresh / k, "fresh"), (moved / k, "moved")]
+            emit(name, k, d / k, extra)
+            del msgs
+    q.put(None)
+    p.join(30)
+    if p.is_alive():
+        p.kill()
+        p.join()
+
+
 # ---------------------------------------------------------------- C12
+
+C12_SIZES = (1 << 20, 64 << 20)
+C12_MSGS = 10
+
+
+def c12_cuda_child(out):
+    """Use CUDA in a child: a tensor on the GPU and one reduction."""
+    _pdeathsig()
+    try:
+        import torch
+
+        x = torch.ones(4, device="cuda")
+        out.send(("ok", float(x.sum().item())))
+    except BaseException as e:
+        out.send(("raised", exc_text(e)))
+
+
+def c12_recv_child(q, ack):
+    _pdeathsig()
+    import torch  # noqa: F401  (the tensors' rebuild needs it)
+
+    while True:
+        x = q.get()
+        if x is None:
+            return
+        float(x[-1])  # touch the data (synchronises for CUDA)
+        del x
+        ack.send_bytes(b"1")
+
+
+def c12_case(ctx, name, extra=()):
+    """Start a child that uses CUDA; record raised / ok and the time from
+    start() to its answer."""
+    r, w = ctx.Pipe(duplex=False)
+    t0 = pc()
+    p = ctx.Process(target=c12_cuda_child, args=(w,), daemon=True)
+    p.start()
+    w.close()
+    if r.poll(120):
+        try:
+            kind, detail = r.recv()
+        except EOFError:
+            kind, detail = "died", "the child died without answering"
+    else:
+        kind, detail = "died", "no answer within 120 s"
+    d = pc() - t0
+    p.join(30)
+    if p.is_alive():
+        p.kill()
+        p.join()
+    emit(name, 1, d, [(int(kind == "raised"), "raised"), (int(kind == "ok"), "ok")] + list(extra))
+    if kind != "ok":
+        note(name, detail)
 
 
 def claim_c12(args):
-    """Can CUDA's start-method restriction be tested here? Looks for NVIDIA
-    device nodes and asks torch (when importable) whether CUDA works."""
+    """CUDA and the start methods.  Without NVIDIA devices or CUDA in
+    torch, only the check line (cuda 0) and the reason.  With CUDA: a
+    fork child that uses CUDA while the parent imported torch but never
+    touched CUDA (case=fork-no-init); spawn and forkserver children
+    (started before the parent touches CUDA; they are fresh interpreters
+    either way); then the parent initialises CUDA and a fork child uses
+    it (case=fork-after-init: torch refuses).  Then a torch.multiprocessing
+    Queue (spawn) carries fresh CUDA vs fresh CPU tensors, C12_MSGS per
+    size, one at a time (put, receiver touches it, acknowledges)."""
     import glob
+    import random
 
     t0 = pc()
     devs = sorted(glob.glob("/dev/nvidia[0-9]*"))
     try:
         import torch
+        import torch.multiprocessing as tmp
 
-        cuda = int(bool(torch.cuda.is_available()))
+        # Importing torch and asking is_available() does not initialise
+        # CUDA in this process (torch.cuda.is_initialized() stays False).
+        cuda = int(bool(devs) and bool(torch.cuda.is_available()))
         ngpu = torch.cuda.device_count() if cuda else 0
         torch_txt = "torch %s: torch.cuda.is_available() = %s" % (torch.__version__, bool(cuda))
+        if cuda:
+            torch_txt += ", %s" % torch.cuda.get_device_name(0)
     except Exception as e:
         cuda, ngpu = 0, 0
         torch_txt = "torch not importable by %s (%s)" % (sys.executable, exc_text(e).splitlines()[0])
     emit("id=C12/check=cuda", 1, pc() - t0, [(len(devs), "nvidia-devices"), (cuda, "cuda"), (ngpu, "gpus")])
     note("id=C12/check=cuda", "%d /dev/nvidia* device nodes; %s" % (len(devs), torch_txt))
+    if not cuda:
+        return
+    rng = random.Random(args.run)
+    init_before = int(torch.cuda.is_initialized())
+    c12_case(tmp.get_context("fork"), "id=C12/case=fork-no-init/method=fork", [(init_before, "parent-cuda-initialised")])
+    for method in rng.sample(["spawn", "forkserver"], 2):
+        c12_case(tmp.get_context(method), "id=C12/case=%s/method=%s" % (method, method))
+    torch.ones(1, device="cuda").sum().item()  # the parent initialises CUDA
+    c12_case(tmp.get_context("fork"), "id=C12/case=fork-after-init/method=fork", [(int(torch.cuda.is_initialized()), "parent-cuda-initialised")])
+
+    ctx = tmp.get_context("spawn")
+    q = ctx.Queue()
+    ackr, ackw = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=c12_recv_child, args=(q, ackw), daemon=True)
+    p.start()
+    configs = [(s, dev) for s in C12_SIZES for dev in ("cuda", "cpu")]
+    for _ in range(args.count):
+        rng.shuffle(configs)
+        for size, dev in configs:
+            msgs = [torch.full((size // 4,), float(i), device=dev) for i in range(C12_MSGS + 1)]
+            if dev == "cuda":
+                torch.cuda.synchronize()
+            times = []
+            for i, m in enumerate(msgs):
+                t1 = pc()
+                q.put(m)
+                ackr.recv_bytes()
+                if i > 0:  # the first is a warm-up
+                    times.append(pc() - t1)
+            times.sort()
+            med = times[len(times) // 2]
+            emit("id=C12/handoff=%s/method=spawn/chan=queue/size=%s" % (dev, fmt_size(size)), len(times), med, [(size / med * 1e3, "MB/s")])
+            del msgs
+    q.put(None)
+    p.join(60)
+    if p.is_alive():
+        p.kill()
+        p.join()
 
 
 # ---------------------------------------------------------------- C13
+
 
 C13_CPU_US = 2000  # one CPU-bound task: a busy loop of about 2 ms
 C13_SLEEP_S = 0.02  # one I/O-bound task: a 20 ms sleep
 C13_TASKS = {"cpu": 128, "sleep": 32}
 
 
-def c13_spin(n):
-    x = 0
-    for i in range(n):
-        x += i
-    return x
+c13_spin = mpcore.spin  # the CPU task of the driver's pool
 
 
 def c13_calibrate():
-    """Loop count of c13_spin lasting C13_CPU_US: a rough rate from a
-    >= 20 ms run, then twice the median of 9 runs at the target length."""
-    n = 1000
-    while True:
-        t = pc()
-        c13_spin(n)
-        d = pc() - t
-        if d >= 20000000:
-            break
-        n *= 2
-    n = max(1, int(n * C13_CPU_US * 1000 / d))
-    for _ in range(2):
-        ts = []
-        for _ in range(9):
-            t = pc()
-            c13_spin(n)
-            ts.append(pc() - t)
-        ts.sort()
-        n = max(1, int(n * C13_CPU_US * 1000 / max(1, ts[4])))
-    return n
+    """Loop count of c13_spin lasting C13_CPU_US (mpcore's one policy)."""
+    return mpcore.calibrate_spin(C13_CPU_US)
 
 
 def c13_task(arg):
@@ -679,14 +964,62 @@ def claim_c13(args):
 # ---------------------------------------------------------------- C14
 
 
-def claim_c14(args):
-    """The default start method of this interpreter."""
-    import multiprocessing as mp
+def c14_child(w):
+    _pdeathsig()
+    w.send_bytes(b"1")
 
+
+def c14_sleep(stop):
+    stop.wait()
+
+
+def claim_c14(args):
+    """This interpreter: its default start method; whether starting a
+    fork child while another thread runs emits a DeprecationWarning
+    (Python >= 3.12 does); and the start-up of a fork vs a forkserver
+    child (start() until the child's first message), --count starts
+    each, in a shuffled order."""
+    import multiprocessing as mp
+    import random
+    import warnings
+
+    ver = "%d.%d" % sys.version_info[:2]
     t0 = pc()
     m = mp.get_start_method()
-    emit("id=C14/check=default-method", 1, pc() - t0, [(int(m == "fork"), "default-fork"), (int(m == "forkserver"), "default-forkserver"), (sys.version_info[0] * 100 + sys.version_info[1], "python-version")])
-    note("id=C14/check=default-method", "Python %s on %s: multiprocessing.get_start_method() = %r" % (sys.version.split()[0], sys.platform, m))
+    stop = threading.Event()
+    t = threading.Thread(target=c14_sleep, args=(stop,), daemon=True)
+    t.start()
+    with warnings.catch_warnings(record=True) as ws:
+        warnings.simplefilter("always")
+        p = mp.get_context("fork").Process(target=_noop, daemon=True)
+        p.start()
+    p.join()
+    stop.set()
+    t.join()
+    dep = [str(w.message) for w in ws if issubclass(w.category, DeprecationWarning)]
+    name = "id=C14/python=%s/check=default-method" % ver
+    emit(name, 1, pc() - t0, [(int(m == "fork"), "default-fork"), (int(m == "forkserver"), "default-forkserver"), (sys.version_info[0] * 100 + sys.version_info[1], "python-version"), (int(bool(dep)), "fork-thread-warning")])
+    txt = "Python %s on %s: multiprocessing.get_start_method() = %r; fork with a running thread: %s" % (sys.version.split()[0], sys.platform, m, ("DeprecationWarning: " + dep[0]) if dep else "no warning")
+    note(name, txt)
+    rng = random.Random(args.run)
+    ctxs = {k: mp.get_context(k) for k in ("fork", "forkserver")}
+    p = ctxs["forkserver"].Process(target=_noop, daemon=True)  # the server is up before timing
+    p.start()
+    p.join()
+    order = ["fork", "forkserver"] * args.count
+    rng.shuffle(order)
+    for method in order:
+        ctx = ctxs[method]
+        r, w = ctx.Pipe(duplex=False)
+        t1 = pc()
+        p = ctx.Process(target=c14_child, args=(w,), daemon=True)
+        p.start()
+        r.recv_bytes()
+        d = pc() - t1
+        p.join()
+        r.close()
+        w.close()
+        emit("id=C14/python=%s/method=%s/rss=0" % (ver, method), 1, d)
 
 
 CLAIMS = {
@@ -698,6 +1031,7 @@ CLAIMS = {
     "C8": claim_c8,
     "C9": claim_c9,
     "C10": claim_c10,
+    "C11": claim_c11,
     "C12": claim_c12,
     "C13": claim_c13,
     "C14": claim_c14,
@@ -711,6 +1045,8 @@ def parse_args(argv):
     ap.add_argument("--claim", required=True, choices=sorted(CLAIMS))
     ap.add_argument("--count", type=int, default=5)
     ap.add_argument("--shm-prefix", default="mpbench-claims")
+    ap.add_argument("--run", type=int, default=1)  # index of this program run (seeds shuffles)
+    ap.add_argument("--libs", default="multiprocessing")  # C9: libraries to try
     return ap.parse_args(argv)
 
 
@@ -721,9 +1057,7 @@ if __name__ == "__main__":
     # Named POSIX semaphores of spawn/forkserver contexts get the run's
     # prefix (/dev/shm/sem.<prefix>-...) so that the harness can remove
     # them when the experiment is killed before Python cleaned them up.
-    import multiprocessing.process
-
-    multiprocessing.process.current_process()._config["semprefix"] = "/" + a.shm_prefix
+    mpcore.set_segment_prefix(a.shm_prefix)
     try:
         CLAIMS[a.claim](a)
     except KeyboardInterrupt:

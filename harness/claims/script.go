@@ -2,6 +2,7 @@ package claims
 
 import (
 	_ "embed"
+	"path/filepath"
 
 	"github.com/mpbench/mpbench/impl/python"
 )
@@ -9,10 +10,23 @@ import (
 //go:embed claims.py
 var script []byte
 
-// ScriptHash is the first 12 hex digits of the SHA-256 of claims.py; it is
-// recorded in claims.bench and names the cached copy.
-func ScriptHash() string { return python.SourceHash(script) }
+// scriptFiles are claims.py and the shared core it imports (mpcore.py),
+// written together into one folder.
+func scriptFiles() []python.File {
+	return []python.File{{Name: "claims.py", Src: script}, python.Core()}
+}
 
-// ScriptPath writes claims.py once to the content-addressed file
-// <user cache dir>/mpbench/claims-<sha12>.py and returns its path.
-func ScriptPath() (string, error) { return python.CachedScript("claims", script) }
+// ScriptHash is the first 12 hex digits of the SHA-256 over claims.py and
+// mpcore.py; it is recorded in claims.bench and names the cached folder.
+func ScriptHash() string { return python.ScriptsHash(scriptFiles()...) }
+
+// ScriptPath writes claims.py and mpcore.py once to the content-addressed
+// folder <user cache dir>/mpbench/claims-<hash>/ and returns the path of
+// claims.py.
+func ScriptPath() (string, error) {
+	dir, err := python.WriteScripts("claims", scriptFiles()...)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "claims.py"), nil
+}

@@ -445,3 +445,6 @@ func OneLine(s string) string {
 	}
 	return s
 }
+
+// Empty is an empty File (the state of a run not yet started).
+func Empty() *File { return newFile("") }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // ErrNotEmpty is returned by Create (and CheckFresh) for a folder that
@@ -42,12 +44,9 @@ func CheckFresh(dir string) error {
 	if st, err := os.Stat(parent); err != nil || !st.IsDir() {
 		return fmt.Errorf("%s: %s is not a folder", dir, parent)
 	}
-	probe, err := os.CreateTemp(parent, ".mpbench-probe-*")
-	if err != nil {
-		return fmt.Errorf("%s: folder %s is not writable", dir, parent)
+	if err := unix.Access(parent, unix.W_OK); err != nil {
+		return fmt.Errorf("%s: parent folder %s is not writable", dir, parent)
 	}
-	probe.Close()
-	os.Remove(probe.Name())
 	return nil
 }
 

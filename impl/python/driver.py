@@ -1,151 +1,168 @@
-"""mpbench measured program for Python multiprocessing (CPython, PyPy, torch).
+"""mpbench measured program for Python multiprocessing (CPython, PyPy, torch,
+billiard, multiprocess).
 
-Embedded in the Go package github.com/mpbench/mpbench/impl/python and run as
+Embedded in the Go package github.com/mpbench/mpbench/impl/python and written,
+with mpcore.py (the shared core) and a tiny __main__ stub (main.py), into a
+private content-addressed folder whose bytecode is precompiled.  Run as
 
-    driver.py --cell NAME --count N --warmup K --benchtime 100ms --shm-prefix P
-    driver.py --check --method M --chan C --sizes 0,1,64 [--impl torch] [--shm-prefix P]
+    main.py --cell NAME --count N --warmup K --benchtime 100ms --shm-prefix P
+            [--mp-module multiprocessing|billiard|multiprocess|torch.multiprocessing]
+    main.py --check --method M --chan C --sizes 0,1,64 [--impl torch] [--shm-prefix P]
 
 Benchmark mode prints exactly N result lines "Benchmark<NAME> <iters> <v> ns/op
 [<v> <unit>]..." on stdout (or one "--- SKIP: Benchmark<NAME>: <reason>" line),
 see impl/impl.go for the contract.  Check mode sends patterned payloads both
 ways over one channel and prints "ok" when every byte arrived in order.
 
-Standard library only; the Python 3.9 language level (PyPy 7.3.11).  torch is
-imported only for impl=torch.  Spawned children re-import this file as
-__mp_main__, so the module top level only defines things (and, in those
-children, arms the parent-death signal).
+Standard library only; CPython 3.8-3.13 and PyPy 3.9.  torch is imported
+only for impl=torch, loky (joblib's) only for exec=loky-*.  Spawned and
+forkserver children re-run the stub main.py as __mp_main__ and import this
+module from its cached bytecode, so start-up measures multiprocessing, not
+the compilation of this file.
 
-Definitions (documented here because reports quote them):
+Definitions (documented here because reports quote them).  One sample:
+startup = one start (one child); pool = one map; pingpong/stream = the mean
+over a calibrated number of operations (the iters column).
   * startup: t0 = perf_counter_ns() before Process(...).start(); ns/op = the
     moment the parent has received the child's first message over the cell's
-    channel - t0.  join-ns/op = sending "stop" over the channel + join().
+    channel - t0.  Right after start() the parent closes its copy of the
+    child's end (pipe), as a user program would.  The child arms its
+    death-signal guard only after that first message (the guard is the
+    harness's hygiene, not part of what a start method costs) and then
+    acknowledges; join-ns/op = sending "stop" over the channel + join().
     Before the samples the parent touches rss bytes (one write per 4 KiB page)
     and keeps them alive, so fork must copy the page tables.
   * pingpong: ns/op = mean round trip (full-size message parent->child->
-    parent); p50-ns/p99-ns = nearest-rank percentiles of the individual round
-    trips of the sample; user-ns/op, sys-ns/op = getrusage(RUSAGE_SELF) deltas
-    of parent + child (all threads) per round trip.
+    parent); p50-ns/p99-ns = nearest-rank percentiles (mpcore.percentile) of
+    the individual round trips of the sample; user-ns/op, sys-ns/op =
+    getrusage(RUSAGE_SELF) deltas of parent + child (all threads) per round
+    trip.
   * stream: the parent takes t0 and sends n messages; the child takes t1 after
     the last message has been received in full and reports t1 and its rusage
     delta on a separate control pipe.  ns/op = (t1-t0)/n, MB/s = n*size/(t1-t0)
     *1e3 (1e6 bytes/s), msgs/s, user-ns/op, sys-ns/op.  perf_counter_ns is
     CLOCK_MONOTONIC on Linux, so t0 and t1 are comparable across processes.
-  * pool: one map of T tasks over W workers; ns/op = makespan; tasks/s;
-    efficiency = ideal / measured with ideal = ceil(T / min(W, cores)) * d for
-    cpu tasks (d = CPU_TASK_US of calibrated busy loop; at most `cores`
-    workers can run at once) and ceil(T / W) * d for sleep tasks (d =
-    SLEEP_TASK_MS; sleeping needs no CPU).  chan=simplequeue is the stdlib
-    ctx.Pool (which uses SimpleQueues); queue/pipe/shm are explicit worker
-    loops of the same shape (same chunking as Pool.map, results in order).
-    Workers are started once and signal readiness before the warm-up map.
-    The CPU task is calibrated once in the parent (median of 9 timed runs).
-  * shm: a multiprocessing.shared_memory segment named <prefix>-<pid>-<n>
-    holding two rings (one per direction) of slots (8 x 1 MiB; 2 x 4 KiB for
-    startup; 16 x 4 KiB for pool, with locks on the shared side); ctx
-    semaphores count free and full slots; the payload is copied in
-    (buf[a:b] = payload) and out (bytes(buf[a:b])); messages larger than a
-    slot are chunked.  The parent unlinks the segment as soon as every child
-    has signalled that it attached.
+  * pool: one map of T tasks over W workers by the executor `exec`; ns/op =
+    makespan; tasks/s; efficiency = sum of the task durations the workers
+    measured themselves (perf_counter_ns around the task body) / (P x
+    makespan) with P = min(W, T, cores) for cpu tasks and P = min(W, T) for
+    sleep tasks (sleeping needs no core).  It cannot exceed 1 beyond
+    measurement error.  Executors (the same task function run_task for all):
+      - loop: hand-written worker loop over chan (simplequeue, queue, pipe,
+        shm): Pool.map's default chunking, one message per chunk each way;
+      - pool: the stdlib ctx.Pool(W).map (default chunking, SimpleQueues);
+      - ppe: concurrent.futures.ProcessPoolExecutor(W, mp_context=ctx).map
+        (chunksize 1: one pickled call item per task);
+      - loky-cold / loky-warm (method=loky): joblib's loky reusable executor;
+        cold = creating a fresh executor and its first map (worker start-up
+        included), warm = a later map on the same executor.
+    Workers of loop/pool/ppe signal readiness before the first timed map.
+    The CPU task is spin(n) with n calibrated once in the parent
+    (mpcore.calibrate_spin); its duration in a worker is measured, not
+    assumed.
+  * shm: a shared_memory segment named <prefix>-<pid>-<n> holding two rings
+    (one per direction) of slots (8 x 1 MiB; 2 x 4 KiB for startup; 16 x 4
+    KiB for pool, with locks on the shared side); ctx semaphores count free
+    and full slots; the payload is copied in (buf[a:b] = payload) and out
+    (bytes(buf[a:b])); messages larger than a slot are chunked.  The parent
+    unlinks the segment as soon as every child has signalled that it attached.
   * payload=tensor (impl=torch): a float32 tensor of `size` bytes sent with
     send()/put(), i.e. through torch's ForkingPickler reductions (storage
     moved to shared memory, file descriptors passed); the receiver reads one
     element.
+  * payload=rawbytes (chan=pipe, pingpong and stream only): send_bytes /
+    recv_bytes instead of send / recv: the same pipe without pickling.
   * Sample sizing (pingpong, stream): K warm-up iterations, then n grows
-    Go-style until a sample lasts >= --benchtime, then n is fixed for all N
-    samples.  startup and pool: iters = 1, K (>= 1) whole samples discarded.
+    Go-style until a sample lasts >= --benchtime (each prediction aims at 1.2
+    x benchtime, at most 100x the previous n), then n is fixed for all N
+    samples.  There is no separate cap for large messages: the count follows
+    from the duration.  startup and pool: iters = 1, K (>= 1) whole samples
+    discarded.
 
-Process hygiene: every child (and the forkserver's children, and Pool
-workers) calls prctl(PR_SET_PDEATHSIG, SIGKILL) first and exits if its
-parent is already gone; forkserver children drop their copy of the server's
-"alive" pipe so the server exits when the driver dies; the resource tracker
-exits when the last holder of its pipe is gone.  On CPython 3.11 the
-forkserver never preloads __main__ (its main_path key is never passed), so
-every forkserver child re-runs this file's top level (and, for impl=torch,
-imports torch itself, as a torch program would).
+What one message costs, per channel (bytes payload of s bytes, CPython):
+  * pipe (send/recv): pickle.dumps of the bytes object (one copy into the
+    pickle), a 4-byte length header + data written by the Connection (one
+    write() for small messages, header + data writes for large ones), read()
+    of header and body on the other side (one copy out of the kernel) and
+    pickle.loads (one more copy into a new bytes object).  2 syscalls per
+    side for small messages; kernel copies in and out.
+  * pipe, payload=rawbytes (send_bytes/recv_bytes): as pipe without pickling
+    (the bytes are written straight from the object, read into a new bytes).
+  * simplequeue (put/get): pickle in the caller (ForkingPickler), then the
+    pipe write under a lock (one lock acquire/release = futex syscalls only
+    when contended), read under a lock on the other side, unpickle.
+  * queue (put/get): put appends the object to a buffer and wakes the
+    feeder thread (a condition variable), which pickles it and writes it to
+    the pipe under a lock; get reads under a lock and unpickles.  One
+    thread hand-off per put in addition to what simplequeue costs.
+  * shm: no pickling and no syscall for the data: one copy in (slice
+    assignment into the mapped segment) and one copy out (bytes(slice));
+    the hand-off is two POSIX semaphores per message (sem_post/sem_wait:
+    futex syscalls only when a side actually sleeps).
+  * payload=tensor: the tensor's storage is moved to shared memory once per
+    tensor and a file descriptor passed over a Unix socket (torch's
+    reductions); only a small handle is pickled per message.
+
+Liveness (no wait without a check): start-up waits for the first message
+together with the child's sentinel (a shm wait polls in 0.2 s slices); every
+other phase runs under a watchdog thread that waits on the sentinels of the
+children and, when one exits unexpectedly, prints the child's exit status to
+stderr and ends the driver with status 1 within milliseconds (the watchdog
+is blocked in poll() while the cell runs: no cost on the measured path).
+MPBENCH_TEST_CHILD_EXIT=<code> (test-only) makes every child exit with that
+code mid-exchange: a startup child before its first message, a
+pingpong/stream/check child after its first received message, a pool worker
+at its first task.
+
+Process hygiene: every child (and the forkserver's children, and pool
+workers) arms mpcore.guard (PR_SET_PDEATHSIG) and exits if its parent is
+already gone; forkserver children drop their copy of the server's "alive"
+pipe so the server exits when the driver dies; the resource tracker exits
+when the last holder of its pipe is gone.
 """
 
 import os
 import sys
 import time
 
+import mpcore
+from mpcore import emit, rusage_ns
+
 CPU_TASK_US = 2000  # bench.CPUTaskMicros
 SLEEP_TASK_MS = 20  # bench.SleepTaskMillis
-PR_SET_PDEATHSIG = 1
-SIGKILL = 9
 
-_libc = None
+# The multiprocessing library in use: set by setup_mp() in the driver and
+# learnt by every child from the environment (spawned and forkserver children
+# re-import this module).
+MP = None
+MP_ROOT = os.environ.get("MPBENCH_MP_ROOT", "multiprocessing")
 
-
-def _pdeathsig_libc():
-    global _libc
-    if _libc is None:
-        import ctypes
-
-        _libc = ctypes.CDLL(None, use_errno=True)
-    return _libc
+_die = os.environ.get("MPBENCH_TEST_CHILD_EXIT")
+TEST_CHILD_EXIT = int(_die) if _die else None
 
 
-def _pdeathsig():
-    """Ask the kernel to SIGKILL this process when its parent dies."""
-    if _pdeathsig_libc().prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0:
-        raise OSError("prctl(PR_SET_PDEATHSIG) failed")
+def child_guard(driver_pid):
+    mpcore.guard(driver_pid, MP_ROOT + ".forkserver")
 
 
-def _ppid_of(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            s = f.read()
-        return int(s[s.rindex(")") + 2 :].split()[1])
-    except (OSError, ValueError, IndexError):
-        return -1
+def test_exit():
+    """The test-only hook: exit now with the requested code."""
+    if TEST_CHILD_EXIT is not None:
+        sys.stdout.flush()
+        os._exit(TEST_CHILD_EXIT)
 
 
-def _guard(driver_pid):
-    """First thing every child does: die with the parent, or exit now if the
-    parent is already gone.  The parent is the driver (fork, spawn) or the
-    forkserver, itself a child of the driver.
-
-    A forkserver child also closes its copy of the write end of the server's
-    "alive" pipe (CPython hands it to every child so that children could use
-    the server too).  Otherwise the server, which exits on EOF of that pipe,
-    would wait for its children while they wait for it to die."""
-    p = os.getppid()
-    _pdeathsig()
-    if os.getppid() != p or (p != driver_pid and _ppid_of(p) != driver_pid):
-        os._exit(1)
-    if p != driver_pid:
-        from multiprocessing import forkserver
-
-        fs = forkserver._forkserver
-        fd = getattr(fs, "_forkserver_alive_fd", None)
-        if fd is not None:
-            fs._forkserver_alive_fd = None
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-
-
-_DRIVER_PID = os.environ.get("MPBENCH_DRIVER_PID")
-if __name__ == "__mp_main__" and _DRIVER_PID:
-    # A spawned child, or a forkserver child (CPython 3.11 re-runs the main
-    # file there: it never preloads __main__ in the server), importing this
-    # file: arm the death signal at once.
-    _guard(int(_DRIVER_PID))
+def on_child_import():
+    """Run by the stub when a spawned or forkserver child re-runs it."""
     if os.environ.get("MPBENCH_TORCH") == "1":
         # Like a torch program with `import torch` at the top: spawn and
         # forkserver children import it too.
         import torch.multiprocessing  # noqa: F401
 
 
-def _rusage_ns():
-    import resource
-
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return int(r.ru_utime * 1e9), int(r.ru_stime * 1e9)
-
-
 # ---------------------------------------------------------------- names
+
+EXECS = ("loop", "pool", "ppe", "loky-cold", "loky-warm")
 
 
 class Cell(object):
@@ -157,7 +174,8 @@ class Cell(object):
             raise ValueError("cell %r: unknown workload %r" % (name, parts[0]))
         self.impl = "cpython"
         self.method = "fork"
-        self.chan = "pipe"
+        self.exec = None
+        self.chan = None
         self.payload = "bytes"
         self.size = 0
         self.rss = 0
@@ -169,49 +187,133 @@ class Cell(object):
             k, sep, v = p.partition("=")
             if not sep:
                 raise ValueError("cell %r: %r is not key=value" % (name, p))
-            if k in ("impl", "method", "chan", "payload", "task"):
+            if k in ("impl", "method", "chan", "payload", "task", "exec"):
                 setattr(self, k, v)
             elif k in ("size", "rss"):
-                setattr(self, k, parse_size(v))
+                setattr(self, k, mpcore.parse_size(v))
             elif k in ("workers", "tasks", "cores"):
                 setattr(self, k, int(v))
             else:
                 raise ValueError("cell %r: unknown key %r" % (name, k))
-        if self.method not in ("spawn", "fork", "forkserver"):
+        if self.workload == "pool":
+            if self.exec is None:
+                self.exec = "loop"
+            if self.exec not in EXECS:
+                raise ValueError("cell %r: unknown exec %r" % (name, self.exec))
+            if self.exec == "loop" and self.chan is None:
+                raise ValueError("cell %r: exec=loop needs a chan" % name)
+            if self.exec != "loop" and self.chan is not None:
+                raise ValueError("cell %r: exec=%s takes no chan" % (name, self.exec))
+            if (self.method == "loky") != self.exec.startswith("loky"):
+                raise ValueError("cell %r: method=loky goes with exec=loky-cold|loky-warm only" % name)
+        elif self.exec is not None:
+            raise ValueError("cell %r: exec applies to pool only" % name)
+        elif self.chan is None:
+            raise ValueError("cell %r: no chan" % name)
+        if self.method not in ("spawn", "fork", "forkserver", "loky"):
             raise ValueError("cell %r: unknown method %r" % (name, self.method))
-        if self.chan not in ("simplequeue", "queue", "pipe", "shm"):
+        if self.chan not in (None, "simplequeue", "queue", "pipe", "shm"):
             raise ValueError("cell %r: unknown chan %r" % (name, self.chan))
         if self.task not in ("cpu", "sleep"):
             raise ValueError("cell %r: unknown task %r" % (name, self.task))
 
 
-_UNITS = (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1))
+# ---------------------------------------------------------------- liveness
 
 
-def parse_size(s):
-    for suf, mul in _UNITS:
-        if s.endswith(suf):
-            return int(s[: -len(suf)]) * mul
-    return int(s)
+def exit_status(p):
+    """A finished child's exit status in words (waits up to 1 s for it to be
+    reaped: another thread, such as Pool's, may be reaping it)."""
+    code = p.exitcode
+    deadline = time.monotonic() + 1.0
+    while code is None and time.monotonic() < deadline:
+        p.join(0.05)
+        code = p.exitcode
+    if code is None:
+        return "exit status unknown"
+    if code < 0:
+        import signal
+
+        try:
+            return "killed by signal %d (%s)" % (-code, signal.Signals(-code).name)
+        except ValueError:
+            return "killed by signal %d" % -code
+    return "exited with code %d" % code
 
 
-def parse_duration(s):
-    """Go duration ("100ms", "1.5s", "1m30s") -> nanoseconds."""
-    import re
-
-    units = {"ns": 1, "us": 1e3, "\u00b5s": 1e3, "\u03bcs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "h": 3600e9}
-    parts = re.findall(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)", s)
-    if not parts or "".join(a + b for a, b in parts) != s:
-        raise ValueError("bad duration %r" % s)
-    return int(sum(float(a) * units[b] for a, b in parts))
+class ChildDied(RuntimeError):
+    pass
 
 
-def fmt(v):
-    if v != v:
-        return "NaN"
-    if abs(v) >= 1000 or v == int(v):
-        return "%.0f" % v
-    return "%.4g" % v
+# Every child process of the driver (children, pool workers): when the
+# driver fails, a child that exited is named as the reason.
+WATCH = []
+
+
+def dead_child(grace=0.5):
+    """A reason naming a child of WATCH that exited (non-zero), or None;
+    waits up to grace seconds for an exit in progress (the parent may see
+    EOF before the child's exit status exists)."""
+    deadline = time.monotonic() + grace
+    while True:
+        for p in WATCH:
+            try:
+                code = p.exitcode
+            except Exception:
+                continue
+            if code is not None and code != 0:
+                return "child (pid %s) %s" % (p.pid, exit_status(p))
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.05)
+
+
+def died(p, what):
+    return ChildDied("%s (pid %s) %s" % (what, p.pid, exit_status(p)))
+
+
+def wait_readable(obj, p, what):
+    """Wait until obj (a Connection or a queue's reader) has data, or fail
+    when child p exits first."""
+    from multiprocessing.connection import wait
+
+    if obj not in wait([obj, p.sentinel]):
+        raise died(p, what)
+
+
+class Watchdog(object):
+    """A thread blocked in poll() on the sentinels of procs: when one of them
+    exits before stop(), it prints the reason to stderr and ends the driver
+    (its children die with it: PR_SET_PDEATHSIG)."""
+
+    def __init__(self, procs, what):
+        import threading
+
+        self.procs = list(procs)
+        self.what = what
+        self.r, self.w = os.pipe()
+        self.t = threading.Thread(target=self._run, name="mpbench-watchdog")
+        self.t.daemon = True
+        self.t.start()
+
+    def _run(self):
+        from multiprocessing.connection import wait
+
+        by = dict((p.sentinel, p) for p in self.procs)
+        ready = wait(list(by) + [self.r])
+        if self.r in ready:
+            return
+        p = by[ready[0]]
+        sys.stdout.flush()
+        sys.stderr.write("driver: ChildDied: %s\n" % died(p, self.what))
+        sys.stderr.flush()
+        os._exit(1)
+
+    def stop(self):
+        os.write(self.w, b"x")
+        self.t.join()
+        os.close(self.r)
+        os.close(self.w)
 
 
 # ---------------------------------------------------------------- shm rings
@@ -228,7 +330,9 @@ _SLOTHDR = _struct.Struct("<QQ")  # slot header: chunk length, message length
 class Ring(object):
     """One direction of a shared-memory channel: nslots slots of slotsize
     bytes in segment seg at offset off.  free/full count slots; the optional
-    locks make several senders (or receivers) take whole messages in turn."""
+    locks make several senders (or receivers) take whole messages in turn.
+    check, when set (parent side of start-up), is called every 0.2 s while a
+    wait lasts; it raises when the peer is gone."""
 
     def __init__(self, ctx, off, nslots, slotsize, send_lock=False, recv_lock=False):
         self.off = off
@@ -239,6 +343,7 @@ class Ring(object):
         self.slock = ctx.Lock() if send_lock else None
         self.rlock = ctx.Lock() if recv_lock else None
         self.buf = None
+        self.check = None
 
     @staticmethod
     def nbytes(nslots, slotsize):
@@ -247,10 +352,18 @@ class Ring(object):
     def __getstate__(self):
         d = dict(self.__dict__)
         d["buf"] = None
+        d["check"] = None
         return d
 
     def _slot(self, i):
         return self.off + _HDR + (i % self.nslots) * (_SLOT_HDR + self.slotsize)
+
+    def _wait(self, sem):
+        if self.check is None:
+            sem.acquire()
+            return
+        while not sem.acquire(True, 0.2):
+            self.check()
 
     def send(self, data):
         if self.slock is not None:
@@ -267,7 +380,7 @@ class Ring(object):
             o = 0
             while True:
                 n = min(total - o, self.slotsize)
-                self.free.acquire()
+                self._wait(self.free)
                 a = self._slot(w)
                 _SLOTHDR.pack_into(buf, a, n, total)
                 buf[a + _SLOT_HDR : a + _SLOT_HDR + n] = mv if n == total else mv[o : o + n]
@@ -287,7 +400,7 @@ class Ring(object):
         try:
             buf = self.buf
             (r,) = _U64.unpack_from(buf, self.off + 8)
-            self.full.acquire()
+            self._wait(self.full)
             a = self._slot(r)
             n, total = _SLOTHDR.unpack_from(buf, a)
             if n == total:
@@ -305,7 +418,7 @@ class Ring(object):
                 self.free.release()
                 if o >= total:
                     return out
-                self.full.acquire()
+                self._wait(self.full)
                 a = self._slot(r)
                 n, total2 = _SLOTHDR.unpack_from(buf, a)
                 if total2 != total or o + n > total:
@@ -315,15 +428,26 @@ class Ring(object):
                 self.rlock.release()
 
 
+def shared_memory_module():
+    """The library's shared_memory when it has one (multiprocess), else the
+    stdlib's (billiard has none; a segment is a segment)."""
+    try:
+        import importlib
+
+        return importlib.import_module(MP_ROOT + ".shared_memory")
+    except ImportError:
+        from multiprocessing import shared_memory
+
+        return shared_memory
+
+
 class ShmSegment(object):
     """A shared-memory segment holding rings; the parent creates it, each
     child attaches (by name) and releases `attached`; the parent unlinks it
     once all expected children attached."""
 
     def __init__(self, ctx, name, size):
-        from multiprocessing import shared_memory
-
-        self.shm = shared_memory.SharedMemory(name=name, create=True, size=size)
+        self.shm = shared_memory_module().SharedMemory(name=name, create=True, size=size)
         self.name = self.shm.name
         self.attached = ctx.Semaphore(0)
         self.unlinked = False
@@ -336,20 +460,22 @@ class ShmSegment(object):
     def attach(self):
         """Child side: open the segment (inherited under fork) and signal."""
         if self.shm is None:
-            from multiprocessing import shared_memory
-
             # Registers with the resource tracker too (CPython < 3.13). All
             # processes of one driver share one tracker whose cache is a set,
             # so this is a no-op there and the parent's unlink() unregisters
             # the name exactly once: no warnings, nothing leaked.
-            self.shm = shared_memory.SharedMemory(name=self.name)
+            self.shm = shared_memory_module().SharedMemory(name=self.name)
         self.attached.release()
         return self.shm.buf
 
-    def wait_attached(self, n=1):
+    def wait_attached(self, n=1, check=None):
         """Parent side: wait for n attachments, then unlink the name."""
         for _ in range(n):
-            self.attached.acquire()
+            if check is None:
+                self.attached.acquire()
+            else:
+                while not self.attached.acquire(True, 0.2):
+                    check()
         self.unlink()
 
     def unlink(self):
@@ -368,21 +494,27 @@ class ShmSegment(object):
 
 
 class PipeEnd(object):
-    def __init__(self, conn, objects):
+    """chan=pipe: send/recv (pickled objects, as users call it); raw: the
+    payload=rawbytes variant, send_bytes/recv_bytes."""
+
+    def __init__(self, conn, raw):
         self.conn = conn
-        self.objects = objects
+        self.raw = raw
         self.seg = None
 
     def open(self):
-        if self.objects:
-            self.send = self.conn.send
-            self.recv = self.conn.recv
-        else:
+        if self.raw:
             self.send = self.conn.send_bytes
             self.recv = self.conn.recv_bytes
+        else:
+            self.send = self.conn.send
+            self.recv = self.conn.recv
+
+    def readable(self):
+        return self.conn
 
     def __getstate__(self):
-        return {"conn": self.conn, "objects": self.objects, "seg": None}
+        return {"conn": self.conn, "raw": self.raw, "seg": None}
 
     def close_child_copy(self):
         self.conn.close()
@@ -397,6 +529,9 @@ class QueueEnd(object):
     def open(self):
         self.send = self.outq.put
         self.recv = self.inq.get
+
+    def readable(self):
+        return self.inq._reader
 
     def __getstate__(self):
         return {"inq": self.inq, "outq": self.outq, "seg": None}
@@ -419,6 +554,9 @@ class ShmEnd(object):
         self.send = self.tx.send
         self.recv = self.rx.recv
 
+    def readable(self):
+        return None
+
     def __getstate__(self):
         return {"seg": self.seg, "tx": self.tx, "rx": self.rx, "is_child": self.is_child}
 
@@ -426,25 +564,15 @@ class ShmEnd(object):
         pass
 
 
-class Names(object):
-    def __init__(self, prefix):
-        self.prefix = prefix
-        self.n = 0
-
-    def next(self):
-        self.n += 1
-        return "%s-%d-%d" % (self.prefix, os.getpid(), self.n)
-
-
 SHM_SLOTS = 8
 SHM_SLOT = 1 << 20
 
 
-def make_channel(ctx, chan, objects, names, nslots=SHM_SLOTS, slotsize=SHM_SLOT):
+def make_channel(ctx, chan, raw, names, nslots=SHM_SLOTS, slotsize=SHM_SLOT):
     """Returns (parent_end, child_end): a duplex channel over chan."""
     if chan == "pipe":
         a, b = ctx.Pipe(duplex=True)
-        return PipeEnd(a, objects), PipeEnd(b, objects)
+        return PipeEnd(a, raw), PipeEnd(b, raw)
     if chan in ("simplequeue", "queue"):
         mk = ctx.SimpleQueue if chan == "simplequeue" else ctx.Queue
         pc, cp = mk(), mk()
@@ -456,6 +584,24 @@ def make_channel(ctx, chan, objects, names, nslots=SHM_SLOTS, slotsize=SHM_SLOT)
         up = Ring(ctx, rb, nslots, slotsize)
         return ShmEnd(seg, down, up, False), ShmEnd(seg, up, down, True)
     raise ValueError("unknown chan %r" % chan)
+
+
+def recv_alive(end, p, what):
+    """Parent side: one message from child p, failing when p exits first."""
+    r = end.readable()
+    if r is not None:
+        wait_readable(r, p, what)
+        return end.recv()
+
+    def check():
+        if p.exitcode is not None or not p.is_alive():
+            raise died(p, what)
+
+    end.rx.check = check
+    try:
+        return end.recv()
+    finally:
+        end.rx.check = None
 
 
 def release_channel(end):
@@ -490,7 +636,10 @@ def touch(x):
 
 
 def child_startup(driver_pid, end, payload):
-    _guard(driver_pid)
+    # The guard comes after the first message: it is the harness's hygiene
+    # (about 1 ms of ctypes import in a spawned child), not start-up.
+    if TEST_CHILD_EXIT is not None:
+        test_exit()
     end.open()
     if payload == "tensor":
         import torch
@@ -499,69 +648,82 @@ def child_startup(driver_pid, end, payload):
     else:
         first = b"\x01"
     end.send(first)
+    child_guard(driver_pid)
+    end.send(b"armed")
     end.recv()  # stop
 
 
 def child_pingpong(driver_pid, end, ctrl):
-    _guard(driver_pid)
+    child_guard(driver_pid)
     end.open()
     ctrl.send(0)  # ready
     while True:
         n = ctrl.recv()
         if n is None:
             break
-        u0, s0 = _rusage_ns()
+        u0, s0 = rusage_ns()
         for _ in range(n):
             m = end.recv()
+            if TEST_CHILD_EXIT is not None:
+                test_exit()
             touch(m)
             end.send(m)
-        u1, s1 = _rusage_ns()
+        u1, s1 = rusage_ns()
         ctrl.send((u1 - u0, s1 - s0))
 
 
 def child_stream(driver_pid, end, ctrl):
-    _guard(driver_pid)
+    child_guard(driver_pid)
     end.open()
     ctrl.send(0)  # ready
     while True:
         n = ctrl.recv()
         if n is None:
             break
-        u0, s0 = _rusage_ns()
+        u0, s0 = rusage_ns()
         for _ in range(n):
             m = end.recv()
+            if TEST_CHILD_EXIT is not None:
+                test_exit()
         touch(m)
         t1 = time.perf_counter_ns()
-        u1, s1 = _rusage_ns()
+        u1, s1 = rusage_ns()
         ctrl.send((t1, u1 - u0, s1 - s0))
 
 
-def spin(n):
-    """The CPU task: a plain interpreter loop (xor keeps x a small int, so
-    the cost per iteration does not grow with n)."""
-    x = 0
-    for i in range(n):
-        x ^= i
-    return x
-
-
 def run_task(kind, param, i):
+    """The pool task, the same for every executor: returns the time the
+    task took as the worker measured it around the task body (ns): CPU time
+    of the worker's thread for cpu tasks (a task that waits for a core does
+    not count the wait: the sum over tasks can never exceed cores x
+    makespan), wall time for sleep tasks (sleeping needs no core)."""
+    if TEST_CHILD_EXIT is not None:
+        test_exit()
     if kind == "cpu":
-        spin(param)
+        clock = time.thread_time_ns
+        t = clock()
+        mpcore.spin(param)
     else:
+        clock = time.perf_counter_ns
+        t = clock()
         time.sleep(param)
-    return i
+    return clock() - t
+
+
+def worker_pid(_):
+    time.sleep(0.01)
+    return os.getpid()
 
 
 def pool_init(driver_pid, ready):
-    _guard(driver_pid)
+    child_guard(driver_pid)
     ready.release()
 
 
 def pool_worker(driver_pid, ready, chan, end, kind, param):
     import struct
 
-    _guard(driver_pid)
+    child_guard(driver_pid)
     end.open()
     ready.release()
     while True:
@@ -580,13 +742,15 @@ def pool_worker(driver_pid, ready, chan, end, kind, param):
 
 
 def child_check(driver_pid, end, ctrl, sizes, reps, tensors, corrupt):
-    _guard(driver_pid)
+    child_guard(driver_pid)
     end.open()
     try:
         k = 0
         for size in sizes:  # ping-pong phase: verify, answer with own pattern
             for _ in range(reps):
                 got = end.recv()
+                if TEST_CHILD_EXIT is not None:
+                    test_exit()
                 verify(got, k, size, "parent->child")
                 answer = pattern(k + 100000, size, tensors)
                 if corrupt and size == max(sizes) and size > 0:
@@ -633,19 +797,20 @@ def verify(got, k, size, where):
 
 
 def run_check(args):
-    ctx = get_context(args.impl, args.method)
+    ctx = get_context(args.method)
     tensors = args.impl == "torch" and args.chan != "shm"
-    sizes = [parse_size(s) for s in args.sizes.split(",") if s]
+    sizes = [mpcore.parse_size(s) for s in args.sizes.split(",") if s]
     reps = 3
-    names = Names(args.shm_prefix)
-    pend, cend = make_channel(ctx, args.chan, tensors, names)
+    names = mpcore.Names(args.shm_prefix)
+    pend, cend = make_channel(ctx, args.chan, False, names)
     ctrl, cctrl = ctx.Pipe()
     p = ctx.Process(target=child_check, args=(os.getpid(), cend, cctrl, sizes, reps, tensors, args.check_corrupt), daemon=True)
     p.start()
     cend.close_child_copy()
     cctrl.close()
     if pend.seg is not None:
-        pend.seg.wait_attached()
+        pend.seg.wait_attached(check=lambda: check_alive(p, "check child"))
+    dog = Watchdog([p], "check child")
     pend.open()
     k = 0
     for size in sizes:
@@ -657,39 +822,79 @@ def run_check(args):
         for _ in range(reps):
             pend.send(pattern(k, size, tensors))
             k += 1
+    dog.stop()  # the child exits right after its verdict
+    wait_readable(ctrl, p, "check child")
     res = ctrl.recv()
     p.join()
     release_channel(pend)
     if res != "ok":
         raise AssertionError(res)
     if p.exitcode != 0:
-        raise AssertionError("child exit code %s" % p.exitcode)
+        raise AssertionError("child %s" % exit_status(p))
     print("ok", flush=True)
+
+
+def check_alive(p, what):
+    if p.exitcode is not None or not p.is_alive():
+        raise died(p, what)
 
 
 # ---------------------------------------------------------------- benchmark
 
 
-def get_context(impl, method):
-    """The start-method context (never the global default); the processes it
-    creates learn the driver's pid (see _DRIVER_PID)."""
-    os.environ["MPBENCH_DRIVER_PID"] = str(os.getpid())
+def setup_mp(module, impl):
+    """Import the multiprocessing library (a parameter: the stdlib's,
+    billiard, multiprocess, torch.multiprocessing) and tell future children
+    which one it is (MPBENCH_MP_ROOT)."""
+    global MP, MP_ROOT
+    import importlib
+
+    if not module:
+        module = "torch.multiprocessing" if impl == "torch" else "multiprocessing"
+    MP = importlib.import_module(module)
+    ctxmod = type(MP.get_context()).__module__  # e.g. billiard.context
+    MP_ROOT = ctxmod.split(".")[0]
+    os.environ["MPBENCH_MP_ROOT"] = MP_ROOT
     if impl == "torch":
         os.environ["MPBENCH_TORCH"] = "1"
-        import torch.multiprocessing as mp
     else:
         os.environ.pop("MPBENCH_TORCH", None)
-        import multiprocessing as mp
-    ctx = mp.get_context(method)
-    # The death-signal guard every child runs needs libc through ctypes
-    # (about 1 ms to import).  That is the harness's hygiene, not part of
-    # what a start method costs: load it here so fork children inherit it,
-    # and have the forkserver preload it so its children do too.  Spawn
-    # children import it with the driver file (documented in the report).
-    _pdeathsig_libc()
-    if method == "forkserver":
-        ctx.set_forkserver_preload(["ctypes"])
-    return ctx
+    return MP
+
+
+def quiet_resource_tracker():
+    """The resource tracker (a helper process that outlives the driver by a
+    few milliseconds) warns about semaphores and segments it cleans up after
+    a driver that failed; that warning would come after, and so replace, the
+    driver's one-line reason as the last line of stderr.  Start the tracker
+    with that UserWarning ignored (only the tracker: the option is added to
+    sys.warnoptions just while it starts).  It still cleans up."""
+    import importlib
+
+    try:
+        rt = importlib.import_module(MP_ROOT + ".resource_tracker")
+    except ImportError:
+        return
+    tr = getattr(rt, "_resource_tracker", None)
+    orig = getattr(tr, "ensure_running", None)
+    if orig is None:
+        return
+    opt = "ignore::UserWarning:%s.resource_tracker" % MP_ROOT
+
+    def ensure_running():
+        saved = list(sys.warnoptions)
+        sys.warnoptions.append(opt)
+        try:
+            return orig()
+        finally:
+            sys.warnoptions[:] = saved
+
+    tr.ensure_running = ensure_running
+
+
+def get_context(method):
+    """The start-method context (never the global default)."""
+    return MP.get_context(method)
 
 
 class Bench(object):
@@ -697,24 +902,20 @@ class Bench(object):
         self.cell = cell
         self.count = args.count
         self.warmup = args.warmup
-        self.benchtime = parse_duration(args.benchtime)
-        self.names = Names(args.shm_prefix)
-        self.ctx = get_context(cell.impl, cell.method)
+        self.benchtime = mpcore.parse_duration(args.benchtime)
+        self.names = mpcore.Names(args.shm_prefix)
+        self.ctx = get_context(cell.method) if cell.method != "loky" else None
         self.pid = os.getpid()
-        self.objects = cell.payload == "tensor"
         self.procs = []
 
     def emit(self, iters, nsop, extra):
-        line = "Benchmark%s %d %s ns/op" % (self.cell.name, iters, fmt(nsop))
-        for v, unit in extra:
-            line += " %s %s" % (fmt(v), unit)
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
+        emit(self.cell.name, iters, nsop, extra)
 
     def start(self, target, args):
         p = self.ctx.Process(target=target, args=(self.pid,) + tuple(args), daemon=True)
         p.start()
         self.procs.append(p)
+        WATCH.append(p)
         return p
 
     # ---- startup
@@ -724,40 +925,45 @@ class Bench(object):
         if c.rss > 0:
             _ballast = bytearray(c.rss)
             _ballast[::4096] = b"\x01" * len(range(0, c.rss, 4096))
+        raw = c.payload == "rawbytes"
         for i in range(max(1, self.warmup) + self.count):
-            pend, cend = make_channel(self.ctx, c.chan, self.objects, self.names, nslots=2, slotsize=4096)
+            pend, cend = make_channel(self.ctx, c.chan, raw, self.names, nslots=2, slotsize=4096)
             pend.open()
             t0 = time.perf_counter_ns()
             p = self.ctx.Process(target=child_startup, args=(self.pid, cend, c.payload), daemon=True)
             p.start()
-            touch(pend.recv())
+            cend.close_child_copy()
+            WATCH[:] = [p]
+            touch(recv_alive(pend, p, "startup child"))
             t1 = time.perf_counter_ns()
             if pend.seg is not None:
-                pend.seg.wait_attached()
-            cend.close_child_copy()
+                pend.seg.wait_attached(check=lambda: check_alive(p, "startup child"))
+            recv_alive(pend, p, "startup child")  # guard armed
             tj = time.perf_counter_ns()
             pend.send(b"")
             p.join()
             t2 = time.perf_counter_ns()
             release_channel(pend)
             if p.exitcode != 0:
-                raise RuntimeError("startup child exited with %s" % p.exitcode)
+                raise RuntimeError("startup child %s" % exit_status(p))
             if i >= max(1, self.warmup):
                 self.emit(1, t1 - t0, [(t2 - tj, "join-ns/op")])
 
     # ---- pingpong and stream
     def two_party(self, target, sample):
         c = self.cell
-        pend, cend = make_channel(self.ctx, c.chan, self.objects, self.names)
+        pend, cend = make_channel(self.ctx, c.chan, c.payload == "rawbytes", self.names)
         ctrl, cctrl = self.ctx.Pipe()
         p = self.start(target, (cend, cctrl))
         cend.close_child_copy()
         cctrl.close()
         self.child = p
-        ctrl_recv(ctrl, p)  # child ready (attached, for shm)
+        wait_readable(ctrl, p, c.workload + " child")
+        ctrl.recv()  # child ready (attached, for shm)
         if pend.seg is not None:
-            pend.seg.wait_attached()
+            pend.seg.wait_attached(check=lambda: check_alive(p, c.workload + " child"))
         pend.open()
+        dog = Watchdog([p], c.workload + " child")
         payload = make_payload(c, c.size)
         minn = 2 if c.workload == "stream" else 1
         if self.warmup > 0:
@@ -766,11 +972,12 @@ class Bench(object):
         for _ in range(self.count):
             r = sample(pend, ctrl, payload, n)
             self.emit(n, r[0] / n, r[1])
+        dog.stop()
         ctrl.send(None)
         p.join()
         release_channel(pend)
         if p.exitcode != 0:
-            raise RuntimeError("child exited with %s" % p.exitcode)
+            raise RuntimeError("child %s" % exit_status(p))
 
     def calibrate(self, run, n):
         """Go-style: grow n until one sample lasts >= benchtime; the
@@ -787,7 +994,7 @@ class Bench(object):
 
     def pp_sample(self, end, ctrl, payload, n):
         ctrl.send(n)
-        u0, s0 = _rusage_ns()
+        u0, s0 = rusage_ns()
         dts = [0] * n
         pc = time.perf_counter_ns
         send, recv = end.send, end.recv
@@ -798,23 +1005,23 @@ class Bench(object):
             touch(recv())
             dts[i] = pc() - t
         te = pc()
-        u1, s1 = _rusage_ns()
-        cu, cs = ctrl_recv(ctrl, self.child)
+        u1, s1 = rusage_ns()
+        cu, cs = ctrl.recv()
         dts.sort()
-        p50 = dts[max(0, -(-50 * n // 100) - 1)]
-        p99 = dts[max(0, -(-99 * n // 100) - 1)]
+        p50 = mpcore.percentile(dts, 50)
+        p99 = mpcore.percentile(dts, 99)
         d = te - ts
         return d, [(p50, "p50-ns"), (p99, "p99-ns"), ((u1 - u0 + cu) / n, "user-ns/op"), ((s1 - s0 + cs) / n, "sys-ns/op")]
 
     def st_sample(self, end, ctrl, payload, n):
         ctrl.send(n)
-        u0, s0 = _rusage_ns()
+        u0, s0 = rusage_ns()
         send = end.send
         t0 = time.perf_counter_ns()
         for _ in range(n):
             send(payload)
-        t1, cu, cs = ctrl_recv(ctrl, self.child)
-        u1, s1 = _rusage_ns()
+        t1, cu, cs = ctrl.recv()
+        u1, s1 = rusage_ns()
         d = max(1, t1 - t0)
         size = self.cell.size
         return d, [
@@ -826,146 +1033,33 @@ class Bench(object):
 
     # ---- pool
     def pool(self):
+        import functools
+
         c = self.cell
         if c.task == "cpu":
-            param = calibrate_spin(CPU_TASK_US)
-            d_ns = CPU_TASK_US * 1000
-            ideal = -(-c.tasks // max(1, min(c.workers, c.cores))) * d_ns
+            param = mpcore.calibrate_spin(CPU_TASK_US)
+            par = max(1, min(c.workers, c.tasks, c.cores))
         else:
             param = SLEEP_TASK_MS / 1000.0
-            d_ns = SLEEP_TASK_MS * 1000000
-            ideal = -(-c.tasks // c.workers) * d_ns
-        # Pool.map's default chunking, used by every variant.
-        cs, extra = divmod(c.tasks, c.workers * 4)
-        if extra:
-            cs += 1
-        chunks = [(lo, min(lo + cs, c.tasks)) for lo in range(0, c.tasks, max(1, cs))]
-        want = list(range(c.tasks))
-        # Every worker signals once it is up, so that no sample (not even the
-        # warm-up) runs while workers are still starting (a spawned torch
-        # worker imports torch for a second or more).
-        ready = self.ctx.Semaphore(0)
-        if c.chan == "simplequeue":
-            import functools
-
-            pool = self.ctx.Pool(c.workers, initializer=pool_init, initargs=(self.pid, ready))
-            f = functools.partial(run_task, c.task, param)
-            mapper = lambda: pool.map(f, range(c.tasks))  # noqa: E731
-            done = lambda: (pool.close(), pool.join())  # noqa: E731
-        else:
-            mapper, done = self.explicit_pool(c, param, chunks, ready)
-        for _ in range(c.workers):
-            ready.acquire()
-        for i in range(max(1, self.warmup) + self.count):
-            t0 = time.perf_counter_ns()
-            got = mapper()
-            d = time.perf_counter_ns() - t0
-            if list(got) != want:
-                raise RuntimeError("pool map returned wrong results")
-            if i >= max(1, self.warmup):
-                self.emit(1, d, [(c.tasks / d * 1e9, "tasks/s"), (ideal / d, "efficiency")])
-        done()
-
-    def explicit_pool(self, c, param, chunks, ready):
-        import struct
-
-        ctx = self.ctx
-        procs = []
-        if c.chan == "queue":
-            tasks, results = ctx.Queue(), ctx.Queue()
-            wend = QueueEnd(tasks, results)
-            for _ in range(c.workers):
-                procs.append(self.start(pool_worker, (ready, c.chan, wend, c.task, param)))
-
-            def mapper():
-                for ch in chunks:
-                    tasks.put(ch)
-                out = [None] * c.tasks
-                for _ in chunks:
-                    lo, res = results.get()
-                    out[lo : lo + len(res)] = res
-                return out
-
-            def done():
-                for _ in procs:
-                    tasks.put((-1, -1))
-                for p in procs:
-                    p.join()
-
-            return mapper, done
-
-        if c.chan == "pipe":
-            from multiprocessing.connection import wait
-
-            conns = []
-            for _ in range(c.workers):
-                a, b = ctx.Pipe()
-                procs.append(self.start(pool_worker, (ready, c.chan, PipeEnd(b, True), c.task, param)))
-                b.close()
-                conns.append(a)
-
-            def mapper():
-                todo = list(reversed(chunks))
-                busy = set()
-                out = [None] * c.tasks
-                for conn in conns:
-                    if todo:
-                        conn.send(todo.pop())
-                        busy.add(conn)
-                while busy:
-                    for conn in wait(list(busy)):
-                        lo, res = conn.recv()
-                        out[lo : lo + len(res)] = res
-                        busy.discard(conn)
-                        if todo:
-                            conn.send(todo.pop())
-                            busy.add(conn)
-                return out
-
-            def done():
-                for conn in conns:
-                    conn.send((-1, -1))
-                for p in procs:
-                    p.join()
-
-            return mapper, done
-
-        # shm: one task ring (workers take whole messages under a lock) and
-        # one result ring (workers put under a lock); the parent keeps at most
-        # nslots chunks outstanding so neither ring can fill up both ways.
-        nslots, slotsize = 16, 4096
-        rb = Ring.nbytes(nslots, slotsize)
-        seg = ShmSegment(ctx, self.names.next(), 2 * rb)
-        down = Ring(ctx, 0, nslots, slotsize, recv_lock=True)
-        up = Ring(ctx, rb, nslots, slotsize, send_lock=True)
-        pend, wend = ShmEnd(seg, down, up, False), ShmEnd(seg, up, down, True)
-        for _ in range(c.workers):
-            procs.append(self.start(pool_worker, (ready, c.chan, wend, c.task, param)))
-        seg.wait_attached(c.workers)
-        pend.open()
-
-        def mapper():
-            out = [None] * c.tasks
-            sent = got = 0
-            while got < len(chunks):
-                if sent < len(chunks) and sent - got < nslots:
-                    pend.send(struct.pack("<qq", *chunks[sent]))
-                    sent += 1
-                    continue
-                m = pend.recv()
-                v = struct.unpack("<%dq" % (len(m) // 8), m)
-                out[v[0] : v[0] + len(v) - 1] = v[1:]
-                got += 1
-            return out
-
-        def done():
-            for _ in procs:
-                pend.send(struct.pack("<qq", -1, -1))
-            for p in procs:
-                p.join()
-            release_channel(pend)
-
-        return mapper, done
+            par = max(1, min(c.workers, c.tasks))
+        task = functools.partial(run_task, c.task, param)
+        ex = make_executor(self, c, task, param)
+        warm = max(1, self.warmup)
+        try:
+            for i in range(warm + self.count):
+                if i == warm:
+                    ex.ready()
+                t0 = time.perf_counter_ns()
+                got = ex.map()
+                d = time.perf_counter_ns() - t0
+                if len(got) != c.tasks or min(got) <= 0:
+                    raise RuntimeError("pool map returned %d task times, want %d positive ones" % (len(got), c.tasks))
+                if i >= warm:
+                    self.emit(1, d, [(c.tasks / d * 1e9, "tasks/s"), (sum(got) / (par * d), "efficiency")])
+        except BaseException:
+            WATCH.extend(ex.procs)
+            raise
+        ex.close()
 
     def run(self):
         w = self.cell.workload
@@ -982,46 +1076,275 @@ class Bench(object):
 _ballast = None
 
 
-def ctrl_recv(ctrl, p):
-    """Receive a control message from child p, or fail if p died instead
-    (rather than waiting for the harness's timeout)."""
-    from multiprocessing.connection import wait
-
-    if ctrl not in wait([ctrl, p.sentinel]):
-        p.join()
-        raise RuntimeError("child exited with code %s" % p.exitcode)
-    return ctrl.recv()
+# ---------------------------------------------------------------- executors
 
 
-def calibrate_spin(target_us):
-    """Loop count of spin() that takes about target_us in this process: a
-    rough rate from a >= 20 ms run, then the median of 9 runs at the target
-    length (robust to a preempted run), rescaled."""
-    pc = time.perf_counter_ns
-    n = 1000
-    while True:
-        t = pc()
-        spin(n)
-        d = pc() - t
-        if d >= 20000000:
-            break
-        n *= 2
-    target = target_us * 1000
-    n = max(1, int(n * target / d))
-    for _ in range(2):
-        ts = []
-        for _ in range(9):
-            t = pc()
-            spin(n)
-            ts.append(pc() - t)
-        ts.sort()
-        n = max(1, int(n * target / max(1, ts[len(ts) // 2])))
-    return n
+class Executor(object):
+    """One pool under test: map() runs one map of the cell's tasks and
+    returns the task durations; ready() waits (with liveness) until every
+    worker is up; dead() names a worker that exited, if any; close()."""
+
+    procs = ()
+    dog = None
+
+    def ready(self):
+        pass
+
+    def watch(self):
+        self.dog = Watchdog(self.procs, "pool worker")
+
+    def unwatch(self):
+        if self.dog is not None:
+            self.dog.stop()
+            self.dog = None
+
+
+def wait_ready(sem, n, procs):
+    """Acquire sem n times (one per worker start), failing when a worker
+    exits first."""
+    for _ in range(n):
+        while not sem.acquire(True, 0.2):
+            for p in procs:
+                if p.exitcode is not None:
+                    raise died(p, "pool worker")
+
+
+class StdlibPool(Executor):
+    def __init__(self, b, c, task):
+        self.c = c
+        self.task = task
+        self.sem = b.ctx.Semaphore(0)
+        self.pool = b.ctx.Pool(c.workers, initializer=pool_init, initargs=(b.pid, self.sem))
+        self.procs = list(self.pool._pool)
+        wait_ready(self.sem, c.workers, self.procs)
+        self.watch()
+
+    def map(self):
+        return self.pool.map(self.task, range(self.c.tasks))
+
+    def close(self):
+        self.unwatch()
+        self.pool.close()
+        self.pool.join()
+
+
+class PPE(Executor):
+    def __init__(self, b, c, task):
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.c = c
+        self.task = task
+        self.sem = b.ctx.Semaphore(0)
+        self.ex = ProcessPoolExecutor(c.workers, mp_context=b.ctx, initializer=pool_init, initargs=(b.pid, self.sem))
+
+    def ready(self):
+        # Workers start on demand: the warm-up map has started all of them.
+        self.procs = list(self.ex._processes.values())
+        wait_ready(self.sem, len(self.procs), self.procs)
+        self.watch()
+
+    def map(self):
+        it = self.ex.map(self.task, range(self.c.tasks))  # submits every task
+        self.procs = list(self.ex._processes.values())
+        return list(it)
+
+    def close(self):
+        self.unwatch()
+        self.ex.shutdown(wait=True)
+
+
+def loky_executor(workers, **kw):
+    try:
+        from joblib.externals.loky import get_reusable_executor
+    except ImportError:
+        from loky import get_reusable_executor
+    return get_reusable_executor(max_workers=workers, **kw)
+
+
+class Loky(Executor):
+    """cold: every map in a fresh executor (created inside the timed map);
+    warm: one executor, maps after the warm-up."""
+
+    def __init__(self, b, c, task, cold):
+        self.c = c
+        self.task = task
+        self.cold = cold
+        self.pid = b.pid
+        self.ex = None
+        if not cold:
+            self.ex = self._new()
+
+    def _new(self):
+        return loky_executor(self.c.workers, timeout=300, initializer=child_guard, initargs=(self.pid,))
+
+    def ready(self):
+        # loky starts its workers at the first map; the warm-up map may end
+        # before the last of them is up: wait until every worker has run a
+        # task (a loky worker that died breaks the executor, which raises).
+        if self.cold:
+            return
+        for _ in range(200):
+            if len(set(self.ex.map(worker_pid, range(self.c.workers)))) == self.c.workers:
+                break
+        self.procs = list(self.ex._processes.values())
+
+    def map(self):
+        if self.cold:
+            if self.ex is not None:
+                self.ex.shutdown(wait=True, kill_workers=True)
+            self.ex = self._new()
+        it = self.ex.map(self.task, range(self.c.tasks))  # submits every task
+        self.procs = list(self.ex._processes.values())
+        return list(it)
+
+    def close(self):
+        if self.ex is not None:
+            self.ex.shutdown(wait=True, kill_workers=True)
+
+
+class Loop(Executor):
+    """The hand-written worker loops: Pool.map's default chunking, one
+    message (lo, hi) per chunk to a worker, one (lo, [durations]) back."""
+
+    def __init__(self, b, c, task, param):
+        self.c = c
+        cs, extra = divmod(c.tasks, c.workers * 4)
+        if extra:
+            cs += 1
+        self.chunks = [(lo, min(lo + cs, c.tasks)) for lo in range(0, c.tasks, max(1, cs))]
+        ctx = b.ctx
+        self.sem = ctx.Semaphore(0)
+        procs = []
+        args = (self.sem, c.chan)
+        if c.chan in ("queue", "simplequeue"):
+            mk = ctx.Queue if c.chan == "queue" else ctx.SimpleQueue
+            self.tasks_q, self.results_q = mk(), mk()
+            wend = QueueEnd(self.tasks_q, self.results_q)
+            for _ in range(c.workers):
+                procs.append(b.start(pool_worker, args + (wend, c.task, param)))
+            self._map = self._map_queue
+        elif c.chan == "pipe":
+            self.conns = []
+            for _ in range(c.workers):
+                a, w = ctx.Pipe()
+                procs.append(b.start(pool_worker, args + (PipeEnd(w, False), c.task, param)))
+                w.close()
+                self.conns.append(a)
+            self._map = self._map_pipe
+        else:
+            # shm: one task ring (workers take whole messages under a lock)
+            # and one result ring (workers put under a lock); the parent keeps
+            # at most nslots chunks outstanding so neither ring can fill up
+            # both ways.
+            self.nslots, slotsize = 16, 4096
+            rb = Ring.nbytes(self.nslots, slotsize)
+            seg = ShmSegment(ctx, b.names.next(), 2 * rb)
+            down = Ring(ctx, 0, self.nslots, slotsize, recv_lock=True)
+            up = Ring(ctx, rb, self.nslots, slotsize, send_lock=True)
+            self.pend, wend = ShmEnd(seg, down, up, False), ShmEnd(seg, up, down, True)
+            for _ in range(c.workers):
+                procs.append(b.start(pool_worker, args + (wend, c.task, param)))
+
+            def check():
+                for p in procs:
+                    if p.exitcode is not None:
+                        raise died(p, "pool worker")
+
+            seg.wait_attached(c.workers, check=check)
+            self.pend.open()
+            self._map = self._map_shm
+        self.procs = procs
+        wait_ready(self.sem, c.workers, procs)
+        self.watch()
+
+    def map(self):
+        return self._map()
+
+    def _map_queue(self):
+        for ch in self.chunks:
+            self.tasks_q.put(ch)
+        out = [None] * self.c.tasks
+        for _ in self.chunks:
+            lo, res = self.results_q.get()
+            out[lo : lo + len(res)] = res
+        return out
+
+    def _map_pipe(self):
+        from multiprocessing.connection import wait
+
+        todo = list(reversed(self.chunks))
+        busy = set()
+        out = [None] * self.c.tasks
+        for conn in self.conns:
+            if todo:
+                conn.send(todo.pop())
+                busy.add(conn)
+        while busy:
+            for conn in wait(list(busy)):
+                lo, res = conn.recv()
+                out[lo : lo + len(res)] = res
+                busy.discard(conn)
+                if todo:
+                    conn.send(todo.pop())
+                    busy.add(conn)
+        return out
+
+    def _map_shm(self):
+        import struct
+
+        chunks = self.chunks
+        out = [None] * self.c.tasks
+        sent = got = 0
+        while got < len(chunks):
+            if sent < len(chunks) and sent - got < self.nslots:
+                self.pend.send(struct.pack("<qq", *chunks[sent]))
+                sent += 1
+                continue
+            m = self.pend.recv()
+            v = struct.unpack("<%dq" % (len(m) // 8), m)
+            out[v[0] : v[0] + len(v) - 1] = v[1:]
+            got += 1
+        return out
+
+    def close(self):
+        import struct
+
+        self.unwatch()
+        c = self.c
+        if c.chan in ("queue", "simplequeue"):
+            for _ in self.procs:
+                self.tasks_q.put((-1, -1))
+        elif c.chan == "pipe":
+            for conn in self.conns:
+                conn.send((-1, -1))
+        else:
+            for _ in self.procs:
+                self.pend.send(struct.pack("<qq", -1, -1))
+        for p in self.procs:
+            p.join()
+        if c.chan == "shm":
+            release_channel(self.pend)
+
+
+def make_executor(b, c, task, param):
+    if c.exec == "loop":
+        return Loop(b, c, task, param)
+    if c.exec == "pool":
+        return StdlibPool(b, c, task)
+    if c.exec == "ppe":
+        return PPE(b, c, task)
+    return Loky(b, c, task, c.exec == "loky-cold")
+
+
+# ---------------------------------------------------------------- skips
 
 
 def skip_reason(cell):
-    if cell.payload not in ("bytes", "tensor"):
+    if cell.payload not in ("bytes", "tensor", "rawbytes"):
         return "unknown payload %r" % cell.payload
+    if cell.payload == "rawbytes":
+        if cell.chan != "pipe" or cell.workload not in ("pingpong", "stream"):
+            return "payload=rawbytes (send_bytes/recv_bytes) is a pipe variant of pingpong and stream"
     if cell.payload == "tensor":
         if cell.impl != "torch":
             return "payload=tensor needs impl=torch"
@@ -1035,19 +1358,36 @@ def skip_reason(cell):
         try:
             import torch.multiprocessing  # noqa: F401
         except Exception as e:
-            return "torch is not importable by %s: %s" % (sys.executable, str(e).splitlines()[0] if str(e) else type(e).__name__)
+            return "torch is not importable by %s: %s" % (sys.executable, first_line(e))
+    if cell.workload == "pool" and cell.exec.startswith("loky"):
+        try:
+            try:
+                import joblib.externals.loky  # noqa: F401
+            except ImportError:
+                import loky  # noqa: F401
+        except Exception as e:
+            return "loky is not importable by %s (neither joblib.externals.loky nor loky): %s" % (sys.executable, first_line(e))
     return None
+
+
+def first_line(e):
+    s = str(e)
+    return s.splitlines()[0] if s else type(e).__name__
+
+
+# ---------------------------------------------------------------- main
 
 
 def parse_args(argv):
     import argparse
 
-    ap = argparse.ArgumentParser(prog="driver.py")
+    ap = argparse.ArgumentParser(prog="driver")
     ap.add_argument("--cell")
     ap.add_argument("--count", type=int, default=1)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--benchtime", default="100ms")
     ap.add_argument("--shm-prefix", default="mpbench-py")
+    ap.add_argument("--mp-module", default="")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--method", default="fork")
     ap.add_argument("--chan", default="pipe")
@@ -1059,14 +1399,10 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
-    if getattr(args, "shm_prefix", None):
-        # Named semaphores (spawn/forkserver keep them named until the
-        # resource tracker unlinks them) carry the cell's prefix too, so the
-        # harness can remove them after a kill: /dev/shm/sem.<prefix>-...
-        import multiprocessing.process
-
-        multiprocessing.process.current_process()._config["semprefix"] = "/" + args.shm_prefix
     if args.check:
+        setup_mp(args.mp_module, args.impl)
+        mpcore.set_segment_prefix(args.shm_prefix, MP_ROOT)
+        quiet_resource_tracker()
         run_check(args)
         return 0
     if not args.cell:
@@ -1076,13 +1412,21 @@ def main(argv):
     cell = Cell(args.cell[len("Benchmark") :] if args.cell.startswith("Benchmark") else args.cell)
     reason = skip_reason(cell)
     if reason:
-        print("--- SKIP: Benchmark%s: %s" % (cell.name, reason), flush=True)
+        print(mpcore.skip_line(cell.name, reason), flush=True)
         return 0
+    try:
+        setup_mp(args.mp_module, cell.impl)
+    except ImportError as e:
+        print(mpcore.skip_line(cell.name, "%s is not importable by %s: %s" % (args.mp_module, sys.executable, first_line(e))), flush=True)
+        return 0
+    mpcore.set_segment_prefix(args.shm_prefix, MP_ROOT)
+    quiet_resource_tracker()
     Bench(cell, args).run()
     return 0
 
 
-if __name__ == "__main__":
+def cli():
+    """The measured program's entry point (called by the stub main.py)."""
     try:
         rc = main(sys.argv[1:])
     except KeyboardInterrupt:
@@ -1095,7 +1439,13 @@ if __name__ == "__main__":
 
             traceback.print_exc()
         msg = str(e).replace("\n", " ") or type(e).__name__
-        sys.stderr.write("driver: %s: %s\n" % (type(e).__name__, msg))
+        kind = type(e).__name__
+        if not isinstance(e, ChildDied):
+            # EOF on a pipe, a broken pool, ...: name the child that died.
+            reason = dead_child()
+            if reason:
+                kind, msg = "ChildDied", "%s (%s: %s)" % (reason, kind, msg)
+        sys.stderr.write("driver: %s: %s\n" % (kind, msg))
         rc = 1
     sys.stdout.flush()
     sys.exit(rc)

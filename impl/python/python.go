@@ -3,22 +3,28 @@
 //
 // Contract (see impl/impl.go): for each cell, Command returns
 //
-//	<interpreter> -u <driver.py> --cell <name> --count N --warmup K
-//	    --benchtime <dur> --shm-prefix <prefix>
+//	<interpreter> -u <folder>/main.py --cell <name> --count N --warmup K
+//	    --benchtime <dur> --shm-prefix <prefix> [--mp-module <module>]
 //
-// where driver.py is the stdlib-only measured program embedded in this
-// package (go:embed) and written once to a content-addressed file in the
-// user cache directory (spawn re-imports the main module, so it must be a
-// real file). The driver prints exactly Count result lines under the cell's
-// name, or one "--- SKIP:" line for an unsupported combination (for example
-// payload=tensor over shm). Every process it creates arms
-// PR_SET_PDEATHSIG(SIGKILL) first; /dev/shm segments are named
-// <prefix>-<pid>-<n> and unlinked as soon as the children have attached.
+// where <folder> is a private content-addressed folder in the user cache
+// directory holding the measured program embedded in this package: main.py
+// (a tiny __main__ stub: spawn and forkserver children re-run it),
+// driver.py (the stdlib-only driver) and mpcore.py (the shared core), the
+// modules precompiled to bytecode for the interpreter. The driver prints
+// exactly Count result lines under the cell's name, or one "--- SKIP:" line
+// for an unsupported combination (for example payload=tensor over shm).
+// Every process it creates arms PR_SET_PDEATHSIG(SIGKILL); /dev/shm
+// segments are named <prefix>-<pid>-<n> and unlinked as soon as the
+// children have attached; a child that dies fails the cell within about a
+// second with its exit status as the reason.
 //
 // Interpreters: "cpython" is python3 on PATH, "pypy" is pypy3 on PATH,
 // "torch" is /usr/bin/python3 when it can import torch (Debian's
 // python3-torch), else python3 on PATH when that can. scripts/setup
-// installs pypy3 and python3-torch from Debian packages.
+// installs pypy3 and python3-torch from Debian packages. Other
+// implementations (interpreter versions, the multiprocessing forks billiard
+// and multiprocess) are built with NewModule: a name, an interpreter and
+// the multiprocessing module the driver imports.
 //
 // The workloads' definitions (what ns/op and each extra metric mean, the
 // pool's efficiency formula, the shm ring) are documented at the top of
@@ -41,10 +47,12 @@ import (
 	"github.com/mpbench/mpbench/impl"
 )
 
-// Impl is one Python implementation: an impl name and an interpreter.
+// Impl is one Python implementation: an impl name, an interpreter and the
+// multiprocessing module the driver uses.
 type Impl struct {
 	name        string
 	interpreter string // as configured ("" = default)
+	module      string // "" = multiprocessing (torch: torch.multiprocessing)
 
 	variant *variant // version or library impl (variants.go), or nil
 
@@ -60,6 +68,19 @@ var _ impl.Impl = (*Impl)(nil)
 func New(name, interpreter string) *Impl {
 	return &Impl{name: name, interpreter: interpreter}
 }
+
+// NewModule returns the implementation name run by interpreter with the
+// driver importing module instead of multiprocessing (e.g. "billiard",
+// "multiprocess"; "" = the default module). For a name other than cpython,
+// pypy and torch, interpreter is required ("python3" on PATH when "").
+// Available fails, with the reason, when the interpreter cannot import the
+// module. Nothing is executed until Available, Config or Command is called.
+func NewModule(name, interpreter, module string) *Impl {
+	return &Impl{name: name, interpreter: interpreter, module: module}
+}
+
+// Module is the multiprocessing module the driver imports ("" = default).
+func (p *Impl) Module() string { return p.module }
 
 // Name is the impl dimension value.
 func (p *Impl) Name() string { return p.name }
@@ -103,16 +124,21 @@ func (p *Impl) Config() map[string]string {
 	default:
 		m[p.name+"-version"] = r.pythonVersion
 	}
-	if p.variant != nil {
-		p.variant.config(p.name, r, m)
+	if p.module != "" {
+		m[p.name+"-module"] = p.module
+		if r.moduleVersion != "" {
+			m[p.name+"-module-version"] = r.moduleVersion
+		}
 	}
 	m[p.name+"-driver"] = driverHash()
 	return m
 }
 
 // Command returns the driver invocation measuring cell c. The harness sets
-// process group, affinity, death signal and output; the environment gets
-// PYTHONDONTWRITEBYTECODE=1 (no .pyc next to the cached driver).
+// process group, affinity, death signal and output. The driver's modules
+// are precompiled into the private folder once per interpreter; the
+// environment gets PYTHONDONTWRITEBYTECODE=1, so nothing else is written
+// (Python still reads the precompiled bytecode).
 func (p *Impl) Command(c bench.Cell, o impl.Options) (*exec.Cmd, error) {
 	if c.Impl != p.name {
 		return nil, fmt.Errorf("python: cell %s is not for impl %s", c.Name(), p.name)
@@ -132,16 +158,17 @@ func (p *Impl) Command(c bench.Cell, o impl.Options) (*exec.Cmd, error) {
 	if err := p.Available(); err != nil {
 		return nil, err
 	}
-	drv, err := DriverPath()
+	drv, err := p.driver()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(p.Interpreter(), "-u", drv,
+	args := []string{"-u", drv,
 		"--cell", c.Name(),
 		"--count", fmt.Sprint(o.Count),
 		"--warmup", fmt.Sprint(o.Warmup),
 		"--benchtime", o.Benchtime.String(),
-		"--shm-prefix", o.ShmPrefix)
+		"--shm-prefix", o.ShmPrefix}
+	cmd := exec.Command(p.Interpreter(), append(args, p.moduleArgs()...)...)
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
 	return cmd, nil
 }
@@ -153,7 +180,7 @@ func (p *Impl) CheckCommand(method, chanName string, sizes []int64, shmPrefix st
 	if err := p.Available(); err != nil {
 		return nil, err
 	}
-	drv, err := DriverPath()
+	drv, err := p.driver()
 	if err != nil {
 		return nil, err
 	}
@@ -164,8 +191,28 @@ func (p *Impl) CheckCommand(method, chanName string, sizes []int64, shmPrefix st
 	cmd := exec.Command(p.Interpreter(), "-u", drv, "--check",
 		"--impl", p.name, "--method", method, "--chan", chanName,
 		"--sizes", strings.Join(ss, ","), "--shm-prefix", shmPrefix)
+	cmd.Args = append(cmd.Args, p.moduleArgs()...)
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
 	return cmd, nil
+}
+
+// driver writes the driver folder and precompiles it for the interpreter.
+func (p *Impl) driver() (string, error) {
+	drv, err := DriverPath()
+	if err != nil {
+		return "", err
+	}
+	if err := Precompile(p.Interpreter(), drv); err != nil {
+		return "", err
+	}
+	return drv, nil
+}
+
+func (p *Impl) moduleArgs() []string {
+	if p.module == "" {
+		return nil
+	}
+	return []string{"--mp-module", p.module}
 }
 
 // probeResult is what the interpreter said about itself.
@@ -175,19 +222,25 @@ type probeResult struct {
 	pythonVersion string // platform.python_version()
 	pypyVersion   string
 	torchVersion  string
+	moduleVersion string // __version__ of a non-default module, or ""
 	err           error
 }
 
-// probeScript runs under Python ≥ 3.8; torch is imported only when asked.
+// probeScript runs under Python ≥ 3.8; torch (or another multiprocessing
+// module, argv[1]) is imported only when asked. The fourth line is the
+// module's version ("-" when it has none).
 const probeScript = `import sys, platform
 import multiprocessing.shared_memory, ctypes
 v = getattr(sys, "pypy_version_info", None)
 print(sys.executable)
 print(platform.python_version())
 print(".".join(map(str, v[:3])) if v else "-")
-if sys.argv[1:] == ["torch"]:
-    import torch, torch.multiprocessing
-    print(torch.__version__)
+if sys.argv[1:]:
+    import importlib
+    m = importlib.import_module(sys.argv[1])
+    if sys.argv[1].startswith("torch"):
+        import torch as m
+    print(getattr(m, "__version__", "-"))
 `
 
 // probeTimeout bounds one probe (importing torch takes seconds when cold).
@@ -204,31 +257,35 @@ func (p *Impl) resolve() probeResult {
 	}
 	switch p.name {
 	case "cpython":
-		return runProbe(p.name, orDefault(p.interpreter, "python3"), false)
+		return runProbe(p.name, orDefault(p.interpreter, "python3"), p.module)
 	case "pypy":
-		r := runProbe(p.name, orDefault(p.interpreter, "pypy3"), false)
+		r := runProbe(p.name, orDefault(p.interpreter, "pypy3"), p.module)
 		if r.err == nil && r.pypyVersion == "" {
 			r.err = fmt.Errorf("%s is not PyPy", r.executable)
 		}
 		return r
 	case "torch":
+		mod := orDefault(p.module, "torch.multiprocessing")
 		if p.interpreter != "" {
-			return runProbe(p.name, p.interpreter, true)
+			return runProbe(p.name, p.interpreter, mod)
 		}
 		// Debian's python3-torch is for /usr/bin/python3; a pyenv python3
 		// first on PATH usually lacks torch.
-		r := runProbe(p.name, "/usr/bin/python3", true)
+		r := runProbe(p.name, "/usr/bin/python3", mod)
 		if r.err == nil {
 			return r
 		}
-		r2 := runProbe(p.name, "python3", true)
+		r2 := runProbe(p.name, "python3", mod)
 		if r2.err == nil {
 			return r2
 		}
 		r.err = fmt.Errorf("torch not importable by /usr/bin/python3 nor python3 on PATH (install python3-torch: scripts/setup)")
 		return r
 	}
-	return probeResult{err: fmt.Errorf("unknown python implementation %q (want cpython, pypy or torch)", p.name)}
+	if p.module == "" && p.interpreter == "" {
+		return probeResult{err: fmt.Errorf("unknown python implementation %q (want cpython, pypy or torch, or an interpreter or module)", p.name)}
+	}
+	return runProbe(p.name, orDefault(p.interpreter, "python3"), p.module)
 }
 
 func orDefault(s, def string) string {
@@ -238,7 +295,10 @@ func orDefault(s, def string) string {
 	return s
 }
 
-func runProbe(name, interp string, torch bool) probeResult {
+// runProbe asks interp about itself; module ("" = none) is imported too
+// and its version reported (torch's for torch.multiprocessing).
+func runProbe(name, interp, module string) probeResult {
+	torch := strings.HasPrefix(module, "torch")
 	r := probeResult{path: interp}
 	path, err := exec.LookPath(interp)
 	if err != nil {
@@ -256,8 +316,8 @@ func runProbe(name, interp string, torch bool) probeResult {
 	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
 	defer cancel()
 	args := []string{"-c", probeScript}
-	if torch {
-		args = append(args, "torch")
+	if module != "" {
+		args = append(args, module)
 	}
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
@@ -270,6 +330,8 @@ func runProbe(name, interp string, torch bool) probeResult {
 		}
 		if torch && strings.Contains(reason, "No module named 'torch'") {
 			r.err = fmt.Errorf("torch not importable by %s", path)
+		} else if module != "" && strings.Contains(reason, "No module named") {
+			r.err = fmt.Errorf("%s not importable by %s: %s", module, path, reason)
 		} else {
 			r.err = fmt.Errorf("%s interpreter %s does not run: %s", name, path, reason)
 		}
@@ -277,7 +339,7 @@ func runProbe(name, interp string, torch bool) probeResult {
 	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	want := 3
-	if torch {
+	if module != "" {
 		want = 4
 	}
 	if len(lines) < want {
@@ -292,8 +354,16 @@ func runProbe(name, interp string, torch bool) probeResult {
 	if v := strings.TrimSpace(lines[2]); v != "-" {
 		r.pypyVersion = v
 	}
-	if torch {
-		r.torchVersion = strings.TrimSpace(lines[3])
+	if module != "" {
+		v := strings.TrimSpace(lines[3])
+		if v == "-" {
+			v = ""
+		}
+		if torch {
+			r.torchVersion = v
+		} else {
+			r.moduleVersion = v
+		}
 	}
 	return r
 }

@@ -258,6 +258,11 @@ func runCell(t *testing.T, p *Impl, name string, o impl.Options) {
 			if vals["ns/op"] <= 0 {
 				t.Errorf("%s: ns/op = %v, want > 0", name, vals["ns/op"])
 			}
+			// Worker-measured task time over P × makespan: a definition
+			// that cannot exceed 1 beyond measurement error (14.3).
+			if e, ok := vals["efficiency"]; ok && (e <= 0 || e > 1.05) {
+				t.Errorf("%s: efficiency %v outside (0, 1.05]", name, e)
+			}
 		}
 	}
 	if err := r.Err(); err != nil {
@@ -281,8 +286,12 @@ func TestWorkloads(t *testing.T) {
 	for wi, w := range bench.Workloads {
 		for ci, ch := range bench.Chans {
 			m := bench.Methods[(wi+ci)%len(bench.Methods)]
-			name := fmt.Sprintf("%s/impl=cpython/method=%s/chan=%s/%s/cores=2",
-				strings.ToUpper(w[:1])+w[1:], m, ch, params[w])
+			key := "chan=" + ch
+			if w == "pool" {
+				key = "exec=loop/" + key
+			}
+			name := fmt.Sprintf("%s/impl=cpython/method=%s/%s/%s/cores=2",
+				strings.ToUpper(w[:1])+w[1:], m, key, params[w])
 			t.Run(name, func(t *testing.T) { runCell(t, p, name, tiny) })
 		}
 	}
@@ -292,8 +301,12 @@ func TestWorkloads(t *testing.T) {
 		"Startup/impl=cpython/method=fork/chan=shm/rss=256MiB/cores=2",
 		"Stream/impl=cpython/method=fork/chan=shm/size=16MiB/cores=2",
 		"Pingpong/impl=cpython/method=spawn/chan=pipe/size=64KiB/cores=1",
-		"Pool/impl=cpython/method=fork/chan=simplequeue/workers=3/tasks=8/task=cpu/cores=2",
-		"Pool/impl=cpython/method=fork/chan=shm/workers=3/tasks=8/task=cpu/cores=2",
+		"Pool/impl=cpython/method=fork/exec=loop/chan=shm/workers=3/tasks=8/task=cpu/cores=2",
+		"Pool/impl=cpython/method=spawn/exec=pool/workers=3/tasks=8/task=cpu/cores=2",
+		"Pool/impl=cpython/method=forkserver/exec=ppe/workers=2/tasks=16/task=cpu/cores=2",
+		"Pool/impl=cpython/method=fork/exec=ppe/workers=2/tasks=4/task=sleep/cores=1",
+		"Pingpong/impl=cpython/method=fork/chan=pipe/payload=rawbytes/size=64B/cores=1",
+		"Stream/impl=cpython/method=spawn/chan=pipe/payload=rawbytes/size=64KiB/cores=2",
 	} {
 		t.Run(name, func(t *testing.T) { runCell(t, p, name, tiny) })
 	}
@@ -358,6 +371,68 @@ func TestSkip(t *testing.T) {
 	}
 }
 
+// TestLoky runs loky's executors under the system interpreter (Debian's
+// python3-joblib vendors loky) and checks the skip line where loky is
+// missing.
+func TestLoky(t *testing.T) {
+	sys := New("cpython", "/usr/bin/python3")
+	if err := sys.Available(); err != nil {
+		t.Skip(err)
+	}
+	if exec.Command("/usr/bin/python3", "-c", "import joblib.externals.loky").Run() != nil {
+		t.Skip("/usr/bin/python3 has no joblib")
+	}
+	for _, ex := range []string{"loky-cold", "loky-warm"} {
+		name := "Pool/impl=cpython/method=loky/exec=" + ex + "/workers=2/tasks=4/task=sleep/cores=2"
+		t.Run(name, func(t *testing.T) { runCell(t, sys, name, tiny) })
+	}
+	// The default python3 (pyenv) has no joblib: a SKIP line with the reason.
+	c, _ := bench.ParseName("Pool/impl=cpython/method=loky/exec=loky-warm/workers=2/tasks=4/task=sleep/cores=2")
+	cmd, err := cpython(t).Command(c, tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exec.Command(cpython(t).Interpreter(), "-c", "import joblib").Run() == nil {
+		t.Skip("the default python3 has joblib: skip path not exercised")
+	}
+	out, errOut, err := run(t, cmd, 60*time.Second)
+	if err != nil || !strings.HasPrefix(out, "--- SKIP: "+c.Benchmark()+": loky is not importable") {
+		t.Errorf("loky without joblib: err %v, stdout %q, stderr %q", err, out, errOut)
+	}
+}
+
+// TestModule runs the driver with another multiprocessing module (the
+// module is a parameter of the implementation, not a copy of the driver).
+func TestModule(t *testing.T) {
+	for _, mod := range []string{"billiard", "multiprocess"} {
+		p := NewModule(mod, "/usr/bin/python3", mod)
+		if err := p.Available(); err != nil {
+			t.Logf("%s: %v", mod, err)
+			continue
+		}
+		if cfg := p.Config(); cfg[mod+"-module"] != mod || cfg[mod+"-module-version"] == "" {
+			t.Errorf("%s config: %v", mod, cfg)
+		}
+		name := "Pingpong/impl=" + mod + "/method=fork/chan=pipe/size=64B/cores=2"
+		c := bench.Cell{Workload: "pingpong", Impl: mod, Method: "fork", Chan: "pipe", Size: 64, Cores: 2}
+		cmd, err := p.Command(c, tiny)
+		if err != nil {
+			t.Logf("%s: %v (impl not registered in bench yet)", mod, err)
+			continue
+		}
+		if !strings.Contains(strings.Join(cmd.Args, " "), "--mp-module "+mod) {
+			t.Errorf("%s: args %q lack --mp-module", mod, cmd.Args)
+		}
+		out, errOut, err := run(t, cmd, 60*time.Second)
+		if err != nil || !strings.HasPrefix(out, "Benchmark"+name+" ") {
+			t.Errorf("%s: err %v, stdout %q, stderr %q", mod, err, out, errOut)
+		}
+	}
+	if err := NewModule("cpython", "", "no_such_mp_module").Available(); err == nil || !strings.Contains(err.Error(), "no_such_mp_module") {
+		t.Errorf("missing module: err = %v", err)
+	}
+}
+
 // TestOtherImpls runs one cell under PyPy and torch where installed.
 func TestOtherImpls(t *testing.T) {
 	for _, tc := range []struct{ impl, cell string }{
@@ -387,8 +462,8 @@ func TestOtherImpls(t *testing.T) {
 func TestKillLeavesNothing(t *testing.T) {
 	p := cpython(t)
 	for _, m := range bench.Methods {
-		for _, ch := range []string{"simplequeue", "shm"} {
-			name := fmt.Sprintf("Pool/impl=cpython/method=%s/chan=%s/workers=2/tasks=4/task=sleep/cores=2", m, ch)
+		for _, ex := range []string{"exec=pool", "exec=loop/chan=shm"} {
+			name := fmt.Sprintf("Pool/impl=cpython/method=%s/%s/workers=2/tasks=4/task=sleep/cores=2", m, ex)
 			t.Run(name, func(t *testing.T) {
 				c, _ := bench.ParseName(name)
 				o := tiny
@@ -480,17 +555,22 @@ func TestDriverPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasSuffix(path, "driver-"+driverHash()+".py") {
-		t.Errorf("driver path %s is not content-addressed", path)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil || !bytes.Equal(b, driverSource) {
-		t.Errorf("driver file differs from the embedded driver (%v)", err)
+	if filepath.Base(filepath.Dir(path)) != "driver-"+driverHash() {
+		t.Errorf("driver folder of %s is not content-addressed", path)
 	}
 	c, _ := bench.ParseName("Startup/impl=cpython/method=fork/chan=pipe/rss=0/cores=1")
 	cmd, err := cpython(t).Command(c, tiny)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if filepath.Base(path) != "main.py" {
+		t.Errorf("driver entry %s is not the main.py stub", path)
+	}
+	for _, f := range driverFiles() {
+		b, err := os.ReadFile(filepath.Join(filepath.Dir(path), f.Name))
+		if err != nil || !bytes.Equal(b, f.Src) {
+			t.Errorf("%s in the driver folder differs from the embedded file (%v)", f.Name, err)
+		}
 	}
 	want := []string{"-u", path, "--cell", c.Name(), "--count", "2", "--warmup", "1", "--benchtime", "5ms", "--shm-prefix", testPrefix}
 	if got := cmd.Args[1:]; strings.Join(got, " ") != strings.Join(want, " ") {
@@ -501,5 +581,83 @@ func TestDriverPath(t *testing.T) {
 	}
 	if _, err := New("pypy", "").Command(c, tiny); err == nil {
 		t.Error("Command accepted a cell of another impl")
+	}
+}
+
+// TestPrecompiled checks that the driver's modules are imported from
+// bytecode precompiled into the private folder (14.1), not compiled again.
+func TestPrecompiled(t *testing.T) {
+	p := cpython(t)
+	c, _ := bench.ParseName("Startup/impl=cpython/method=fork/chan=pipe/rss=0/cores=1")
+	cmd, err := p.Command(c, tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	main := cmd.Args[2]
+	probe := exec.Command(p.Interpreter(), "-c", `import sys, importlib.util
+sys.path.insert(0, sys.argv[1])
+for m in ("mpcore", "driver"):
+    spec = importlib.util.find_spec(m)
+    print(m, spec.cached, __import__("os").path.exists(spec.cached))
+    mod = importlib.import_module(m)
+    print(m, type(mod.__spec__.loader).__name__, mod.__spec__.origin)
+`, filepath.Dir(main))
+	probe.Env = cmd.Env
+	out, err := probe.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, m := range []string{"mpcore", "driver"} {
+		if !strings.Contains(string(out), m+" ") || !strings.Contains(string(out), ".pyc True") {
+			t.Errorf("%s has no precompiled bytecode:\n%s", m, out)
+		}
+	}
+}
+
+// TestDeadChild makes every child exit mid-exchange (the test-only
+// MPBENCH_TEST_CHILD_EXIT hook) and checks that the cell fails within 5 s
+// with the child's exit status as the reason, for every method × channel
+// (startup: before the first message; pingpong: after the first message the
+// child received) and for pool workers.
+func TestDeadChild(t *testing.T) {
+	p := cpython(t)
+	var names []string
+	for _, m := range bench.Methods {
+		for _, ch := range bench.Chans {
+			names = append(names,
+				fmt.Sprintf("Startup/impl=cpython/method=%s/chan=%s/rss=0/cores=2", m, ch),
+				fmt.Sprintf("Pingpong/impl=cpython/method=%s/chan=%s/size=64B/cores=2", m, ch))
+		}
+	}
+	names = append(names,
+		"Stream/impl=cpython/method=fork/chan=simplequeue/size=64B/cores=2",
+		"Pool/impl=cpython/method=fork/exec=loop/chan=shm/workers=2/tasks=4/task=sleep/cores=2",
+		"Pool/impl=cpython/method=spawn/exec=loop/chan=queue/workers=2/tasks=4/task=sleep/cores=2",
+		"Pool/impl=cpython/method=fork/exec=pool/workers=2/tasks=4/task=sleep/cores=2",
+		"Pool/impl=cpython/method=forkserver/exec=ppe/workers=2/tasks=4/task=sleep/cores=2")
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			c, err := bench.ParseName(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd, err := p.Command(c, tiny)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd.Env = append(cmd.Env, "MPBENCH_TEST_CHILD_EXIT=7")
+			t0 := time.Now()
+			out, errOut, err := run(t, cmd, 30*time.Second)
+			d := time.Since(t0)
+			if err == nil {
+				t.Fatalf("cell succeeded although its child exited: %s", out)
+			}
+			if d > 5*time.Second {
+				t.Errorf("failed after %v, want < 5 s", d)
+			}
+			if last := lastLine(errOut); !strings.Contains(last, "exited with code 7") {
+				t.Errorf("last stderr line %q does not give the exit status; stderr:\n%s", last, errOut)
+			}
+		})
 	}
 }

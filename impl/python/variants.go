@@ -1,11 +1,8 @@
 package python
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -57,10 +54,7 @@ var Libraries = bench.LibraryImpls
 type variant struct {
 	minor  string // version impls: "3.12"
 	root   string // version impls: pyenv root ("" = PyenvRoot())
-	module string // library impls: "billiard"
-
-	// Filled by the probe (under Impl.once).
-	moduleVersion string
+	module string // library impls: "billiard" (also Impl.module)
 }
 
 // PyenvRoot is where the CPython versions are looked for:
@@ -114,7 +108,7 @@ func NewVersion(minor, root string) *Impl {
 // NewLibrary returns the library impl named after its module ("billiard",
 // "multiprocess") run by interpreter ("" = LibraryInterpreter).
 func NewLibrary(module, interpreter string) *Impl {
-	return &Impl{name: module, interpreter: interpreter, variant: &variant{module: module}}
+	return &Impl{name: module, interpreter: interpreter, module: module, variant: &variant{module: module}}
 }
 
 // NewVariant returns the version or library impl of that name, or nil when
@@ -191,7 +185,7 @@ func (v *variant) resolve(p *Impl) probeResult {
 		}
 		interp = path
 	}
-	r := runProbe(p.name, interp, false)
+	r := runProbe(p.name, interp, p.module)
 	if r.err != nil {
 		return r
 	}
@@ -204,55 +198,16 @@ func (v *variant) resolve(p *Impl) probeResult {
 	return r
 }
 
-// libraryProbe prints the module's version; it runs after the common
-// probe (shared_memory, ctypes) succeeded.
-const libraryProbe = `import sys, importlib
-m = importlib.import_module(sys.argv[1])
-importlib.import_module(sys.argv[1] + ".connection")
-print(getattr(m, "__version__", "-"))
-`
-
 func (v *variant) resolveLibrary(p *Impl) probeResult {
-	interp := orDefault(p.interpreter, LibraryInterpreter)
-	r := runProbe(p.name, interp, false)
+	r := runProbe(p.name, orDefault(p.interpreter, LibraryInterpreter), p.module)
 	if r.err != nil {
+		if strings.Contains(r.err.Error(), "No module named") {
+			r.err = fmt.Errorf("%s not importable by %s (Debian package python3-%s: scripts/setup)", p.module, r.path, p.module)
+		}
 		return r
 	}
 	if r.pypyVersion != "" {
 		r.err = fmt.Errorf("%s is PyPy, not CPython", r.executable)
-		return r
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, r.path, "-c", libraryProbe, v.module)
-	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		reason := lastLine(stderr.String())
-		if reason == "" {
-			reason = err.Error()
-		}
-		if strings.Contains(reason, "No module named") {
-			r.err = fmt.Errorf("%s not importable by %s (install python3-%s: scripts/setup)", v.module, r.executable, v.module)
-		} else {
-			r.err = fmt.Errorf("%s does not import under %s: %s", v.module, r.executable, reason)
-		}
-		return r
-	}
-	v.moduleVersion = strings.TrimSpace(stdout.String())
 	return r
-}
-
-// config adds the facts of a variant to Config's map: for a library,
-// <name>-version is the library's version and <name>-python-version the
-// interpreter's (as for pypy and torch); for a version, <name>-version is
-// the full CPython version (e.g. 3.12.1).
-func (v *variant) config(name string, r probeResult, m map[string]string) {
-	if v.module == "" {
-		return
-	}
-	m[name+"-version"] = v.moduleVersion
-	m[name+"-python-version"] = r.pythonVersion
-	m[name+"-module"] = v.module
 }

@@ -153,7 +153,7 @@ func TestVersionWrongInterpreter(t *testing.T) {
 // unavailable with the reason.
 func TestLibraryMissing(t *testing.T) {
 	p := NewLibrary("billiard", "")
-	p.variant.module = "mpbench_no_such_module"
+	p.variant.module, p.module = "mpbench_no_such_module", "mpbench_no_such_module"
 	if err := p.Available(); err == nil || !strings.Contains(err.Error(), "mpbench_no_such_module not importable") {
 		t.Errorf("err = %v", err)
 	} else {
@@ -191,7 +191,7 @@ func TestLibrariesPresent(t *testing.T) {
 				t.Skip(err)
 			}
 			cfg := p.Config()
-			if cfg[lib+"-version"] == "" || cfg[lib+"-python-version"] == "" || cfg[lib+"-module"] != lib {
+			if cfg[lib+"-module-version"] == "" || cfg[lib+"-version"] == "" || cfg[lib+"-module"] != lib {
 				t.Errorf("config %v", cfg)
 			}
 			t.Logf("config %v", cfg)
