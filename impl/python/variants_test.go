@@ -2,9 +2,11 @@ package python
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mpbench/mpbench/bench"
 )
@@ -213,6 +215,7 @@ func TestVersionsDriver(t *testing.T) {
 			for _, name := range []string{
 				"Startup/impl=" + p.Name() + "/method=spawn/chan=shm/rss=0/cores=2",
 				"Pingpong/impl=" + p.Name() + "/method=forkserver/chan=pipe/size=64B/cores=2",
+				"Pool/impl=" + p.Name() + "/method=fork/exec=pool/workers=2/tasks=16/task=cpu/cores=2",
 			} {
 				runCell(t, p, name, tiny)
 			}
@@ -255,5 +258,75 @@ func TestVersionsPartialRoot(t *testing.T) {
 			t.Fatalf("%s kept: %v", p.Name(), err)
 		}
 		runCell(t, p, "Startup/impl="+p.Name()+"/method=fork/chan=pipe/rss=0/cores=1", tiny)
+	}
+}
+
+// startsChild runs a few lines under the library impl's interpreter that
+// start one child by method with the library, as a user would, and
+// returns "" when that works or the last line of its error.
+func startsChild(t *testing.T, p *Impl, method string) string {
+	t.Helper()
+	script := `import sys, importlib
+mp = importlib.import_module(sys.argv[1])
+if __name__ == "__main__":
+    p = mp.get_context(sys.argv[2]).Process(target=print, args=())
+    p.start()
+    p.join()
+    sys.exit(p.exitcode)
+`
+	f := filepath.Join(t.TempDir(), "start.py")
+	if err := os.WriteFile(f, []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(p.Interpreter(), f, p.Module(), method)
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	out, errOut, err := run(t, cmd, 60*time.Second)
+	if err == nil {
+		return ""
+	}
+	if r := lastLine(errOut); r != "" {
+		return r
+	}
+	return err.Error() + " " + out
+}
+
+// TestLibrariesDriver runs the driver with each library installed here, and
+// checks that the driver reports a start method's failure exactly as the
+// library gives it to a user (multiprocess's spawn and forkserver on
+// Debian's 3.11: "TypeError: fork_exec() takes exactly 23 arguments (21
+// given)"): non-zero exit, no result line, that error as the last line of
+// stderr (the harness's FAIL reason).
+func TestLibrariesDriver(t *testing.T) {
+	for _, lib := range Libraries {
+		p := NewLibrary(lib, "")
+		t.Run(lib, func(t *testing.T) {
+			if err := p.Available(); err != nil {
+				t.Skip(err)
+			}
+			for _, m := range bench.Methods {
+				name := "Startup/impl=" + lib + "/method=" + m + "/chan=pipe/rss=0/cores=2"
+				want := startsChild(t, p, m)
+				if want == "" {
+					runCell(t, p, name, tiny)
+					continue
+				}
+				t.Logf("%s: %s fails for a user: %s", lib, m, want)
+				c, err := bench.ParseName(name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cmd, err := p.Command(c, tiny)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out, errOut, err := run(t, cmd, 60*time.Second)
+				if err == nil || strings.TrimSpace(out) != "" {
+					t.Errorf("%s: err %v, stdout %q; want a failure without results", name, err, out)
+				}
+				if got := lastLine(errOut); !strings.HasSuffix(got, want) {
+					t.Errorf("%s: reason %q, want the library's %q", name, got, want)
+				}
+			}
+		})
 	}
 }
