@@ -34,9 +34,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseSize -fuzztime 20s ./bench/
 	$(GO) test -run '^$$' -fuzz FuzzParseName -fuzztime 20s ./bench/
 	$(GO) test -run '^$$' -fuzz FuzzParseOutput -fuzztime 20s ./harness/
-	$(GO) test -run '^$$' -fuzz FuzzScanResults -fuzztime 20s ./harness/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./harness/rawbench/
 
-# The 90-second taste: every impl, method, chan and workload at least once.
+# The two-minute taste: every impl, method, chan and workload at least once.
 # The previous quick run is kept as results/quick.prev.
 quick: setup build
 	rm -rf results/quick.prev; if [ -d results/quick ]; then mv results/quick results/quick.prev; fi

@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Dimension values, in canonical order.
@@ -85,6 +86,23 @@ const (
 
 // PoolTasks is the number of tasks of one map over workers workers.
 func PoolTasks(workers int) int { return TasksPerWorker * workers }
+
+// IdealMakespan is the shortest possible map of a pool cell (the
+// definition of the impl contract): ceil(tasks / p) × d, with d the task
+// duration and p the tasks that can run at once — min(workers, tasks,
+// cores) for cpu tasks, min(workers, tasks) for sleep tasks (sleeping
+// needs no CPU). Zero for other workloads.
+func (c Cell) IdealMakespan() time.Duration {
+	if c.Workload != "pool" || c.Workers < 1 || c.Tasks < 1 {
+		return 0
+	}
+	d := time.Duration(CPUTaskMicros) * time.Microsecond
+	p := min(c.Workers, c.Tasks, c.Cores)
+	if c.Task == "sleep" {
+		d, p = time.Duration(SleepTaskMillis)*time.Millisecond, min(c.Workers, c.Tasks)
+	}
+	return d * time.Duration((c.Tasks+p-1)/p)
+}
 
 // Cell is one point of the matrix. Zero values mean "not applicable".
 type Cell struct {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -188,8 +189,8 @@ func TestSecondarySubset(t *testing.T) {
 		return n
 	}
 	// The full profile narrows pypy and torch, never native or cpython.
-	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 444 {
-		t.Errorf("cpython full: %d cells, want the whole matrix (444)", n)
+	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 333 {
+		t.Errorf("cpython full: %d cells, want the whole matrix (333)", n)
 	}
 	if n := count(Selection{Profile: Full, Impls: []string{"torch"}}, "torch"); n == 0 || n >= 408 {
 		t.Errorf("torch full: %d cells, want a non-empty subset", n)
@@ -270,5 +271,44 @@ func TestVariantsHook(t *testing.T) {
 	all, _ := Expand(Selection{Profile: Quick}, 2)
 	if all[len(all)-1].Impl != "cpython3.99" {
 		t.Errorf("variant cells not appended: last is %s", all[len(all)-1].Name())
+	}
+}
+
+func TestFullProfileTrims(t *testing.T) {
+	cells, err := Expand(Selection{Profile: Full, Impls: []string{"native", "cpython"}}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	workers := map[string][]int{}
+	for _, c := range cells {
+		if c.Workload == "startup" && c.RSS != 0 && c.Chan != RSSChan {
+			t.Errorf("rss sweep off %s: %s", RSSChan, c.Name())
+		}
+		if c.Workload == "pool" {
+			if c.Task == "sleep" && c.Cores != 2 {
+				t.Errorf("sleep tasks below nproc cores: %s", c.Name())
+			}
+			k := fmt.Sprintf("%s/%d", c.Task, c.Cores)
+			if l := workers[k]; len(l) == 0 || l[len(l)-1] < c.Workers {
+				workers[k] = append(l, c.Workers)
+			}
+		}
+	}
+	if got := fmt.Sprint(workers); got != "map[cpu/1:[1 2] cpu/2:[1 2 4] sleep/2:[2 4]]" {
+		t.Errorf("pool worker sweeps %s", got)
+	}
+	// Explicit selections are not trimmed.
+	cells, _ = Expand(Selection{Profile: Full, Impls: []string{"cpython"}, Workloads: []string{"startup"}, Chans: []string{"queue"}}, 2)
+	if len(cells) != 18 {
+		t.Errorf("--chan queue startup: %d cells, want 3 methods × 3 rss × 2 cores", len(cells))
+	}
+	cells, _ = Expand(Selection{Profile: Full, Impls: []string{"torch"}}, 2)
+	for _, c := range cells {
+		if (c.Workload == "pingpong" || c.Workload == "stream") && c.Payload != "tensor" {
+			t.Errorf("torch bytes payload in the full profile: %s", c.Name())
+		}
+		if c.Workload == "pool" && c.Exec != ExecPool {
+			t.Errorf("torch pool beyond exec=pool: %s", c.Name())
+		}
 	}
 }

@@ -189,7 +189,13 @@ func ExpandMatrix(sel Selection, nproc int, impls []string) ([]Cell, error) {
 	var cells []Cell
 	for wi, w := range workloads {
 		for _, impl := range impls {
-			d := dims{rss, ppSizes, stSizes, tasks, sel.Workers, cores}
+			d := dims{rss: rss, ppSizes: ppSizes, stSizes: stSizes, tasks: tasks, workers: sel.Workers, cores: cores}
+			if !quick && sel.RSS == nil && sel.Chans == nil {
+				d.rssChan = RSSChan
+			}
+			if !quick && sel.Cores == nil {
+				d.sleepCores = []int{nproc}
+			}
 			sub, secondary := SecondaryFull[impl]
 			if secondary && !quick {
 				d = sub.narrow(d, sel, nproc)
@@ -212,7 +218,7 @@ func ExpandMatrix(sel Selection, nproc int, impls []string) ([]Cell, error) {
 					if w == "pool" {
 						base.Exec = ExecLoop
 					}
-					for _, p := range payloadsFor(impl, w, ch) {
+					for _, p := range payloadsFor(impl, w, ch, secondary && !quick && sub.TensorOnly && sel.Chans == nil) {
 						base.Payload = p
 						cells = append(cells, variants(base, d, quick)...)
 					}
@@ -263,13 +269,24 @@ func quickCovers(workload, method, ch int) bool {
 }
 
 // payloadsFor: torch also carries tensor payloads through the channels
-// that pickle objects (Queue, SimpleQueue, Pipe), for pingpong and stream.
-func payloadsFor(impl, workload, ch string) []string {
+// that pickle objects (Queue, SimpleQueue, Pipe), for pingpong and stream;
+// tensorOnly leaves out its bytes payloads.
+func payloadsFor(impl, workload, ch string, tensorOnly bool) []string {
 	if impl == "torch" && (workload == "pingpong" || workload == "stream") && ch != "shm" {
+		if tensorOnly {
+			return []string{"tensor"}
+		}
 		return []string{"", "tensor"}
 	}
 	return []string{""}
 }
+
+// RSSChan is the channel of the full profile's parent-memory sweep: the
+// start-up cost of a large parent is the cost of the start method (fork
+// copies the page tables), not of the channel that carries the first
+// message, so the other channels run at rss=0 only (unless --rss or
+// --chan is given).
+const RSSChan = "pipe"
 
 // dims are the parameter values a (workload, impl, method, chan) expands over.
 type dims struct {
@@ -277,6 +294,8 @@ type dims struct {
 	tasks                 []string
 	workers               []int // nil: PoolWorkers(cores)
 	cores                 []int
+	sleepCores            []int  // cores of task=sleep (nil: cores); sleeping needs no CPU
+	rssChan               string // "": every chan sweeps rss; else only this one (others: rss=0)
 }
 
 // variants expands one (workload, impl, method, chan, payload) over its
@@ -292,6 +311,9 @@ func variants(base Cell, d dims, quick bool) []Cell {
 	switch base.Workload {
 	case "startup":
 		for _, r := range d.rss {
+			if r != 0 && d.rssChan != "" && base.Chan != d.rssChan {
+				continue
+			}
 			c := base
 			c.RSS = r
 			add(c)
@@ -308,10 +330,14 @@ func variants(base Cell, d dims, quick bool) []Cell {
 		}
 	case "pool":
 		for _, t := range d.tasks {
-			for _, n := range d.cores {
+			cores := d.cores
+			if t == "sleep" && d.sleepCores != nil {
+				cores = d.sleepCores
+			}
+			for _, n := range cores {
 				ws := d.workers
 				if ws == nil {
-					ws = PoolWorkers(n, quick)
+					ws = PoolWorkers(n, t, quick)
 				}
 				for _, w := range ws {
 					c := base
@@ -340,6 +366,7 @@ type Subset struct {
 	PingpongSizes []int64
 	StreamSizes   []int64
 	Tasks         []string
+	TensorOnly    bool // pingpong and stream: tensor payloads only
 }
 
 // SecondaryFull are the subsets of the full profile per secondary impl.
@@ -350,10 +377,15 @@ var SecondaryFull = map[string]Subset{
 	},
 	"torch": {
 		// Tensors travel through the pickling channels; bytes behave as in
-		// cpython, so two channels suffice beyond start-up.
-		Chans: map[string][]string{"pingpong": {"queue", "pipe"}, "stream": {"queue", "pipe"}, "pool": {"queue", "pipe"}},
-		RSS:   []int64{0}, PingpongSizes: []int64{64}, StreamSizes: []int64{64 << 10, 1 << 20, 16 << 20},
-		Tasks: []string{"cpu"},
+		// cpython (same interpreter, same channels), so torch runs tensor
+		// payloads only, over two channels, at the smallest and the largest
+		// stream sizes. Its start-up cost is the import of torch in every
+		// start method, the same over every channel, so start-up runs over
+		// pipe, and the pool runs the stdlib Pool only (exec=pool: what a
+		// torch user calls; the worker loops over channels are cpython's).
+		Chans: map[string][]string{"startup": {"pipe"}, "pingpong": {"queue", "pipe"}, "stream": {"queue", "pipe"}, "pool": {}},
+		RSS:   []int64{0}, PingpongSizes: []int64{64}, StreamSizes: []int64{64 << 10, 16 << 20},
+		Tasks: []string{"cpu"}, TensorOnly: true,
 	},
 }
 
@@ -382,14 +414,21 @@ func (s Subset) narrow(d dims, sel Selection, nproc int) dims {
 }
 
 // PoolWorkers is the worker sweep of the pool workload for a core count:
-// 1, 2, … up to 2×cores (quick: just cores).
-func PoolWorkers(cores int, quick bool) []int {
+// 1, cores and 2×cores — one worker, as many workers as cores, and
+// oversubscribed (quick: just cores). Sleep tasks need no CPU, so their
+// sweep starts at cores.
+func PoolWorkers(cores int, task string, quick bool) []int {
 	if quick {
 		return []int{cores}
 	}
-	var ws []int
-	for w := 1; w <= 2*cores; w++ {
-		ws = append(ws, w)
+	ws := []int{1}
+	if task == "sleep" {
+		ws = nil
+	}
+	for _, w := range []int{cores, 2 * cores} {
+		if len(ws) == 0 || w > ws[len(ws)-1] {
+			ws = append(ws, w)
+		}
 	}
 	return ws
 }

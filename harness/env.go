@@ -188,6 +188,11 @@ func recordEnd(res interface {
 		100*float64(ds)/float64(dt), start.load, loadAvg()))
 }
 
+// endKeys are the keys of the end block, with empty values (deleted).
+func endKeys() []ConfigLine {
+	return []ConfigLine{kv("run-end", ""), kv("load-end", ""), kv("steal-ns", "")}
+}
+
 // readTHP returns the selected mode of transparent hugepages ("madvise"
 // from "always [madvise] never"), or "unknown".
 func readTHP() string {

@@ -83,14 +83,16 @@ type Defaults struct {
 const DefaultCITarget = 0.05
 
 // ProfileDefaults are the replication settings of a profile. The full
-// profile spends its time on runs rather than samples: 6 runs (the fewest
-// that give a 95% CI of the median) of 3 samples, up to 12 runs where the
-// CI is still wider than 5%, within 28 minutes.
+// profile spends its time on program runs rather than samples (the
+// samples of one run share its process and agree more with each other
+// than runs do): 6 runs (the fewest that give a 95% CI of the median) of
+// 2 samples of 25 ms, up to 12 runs for the cells whose CI is still wider
+// than 5% of the median, within a 25-minute budget.
 func ProfileDefaults(profile string) Defaults {
 	if profile == bench.Quick {
 		return Defaults{Count: 2, Runs: 2, MaxRuns: 2, Benchtime: 50 * time.Millisecond}
 	}
-	return Defaults{Count: 3, Runs: 6, MaxRuns: 12, Benchtime: 40 * time.Millisecond, Budget: 28 * time.Minute}
+	return Defaults{Count: 2, Runs: 6, MaxRuns: 12, Benchtime: 25 * time.Millisecond, Budget: 25 * time.Minute}
 }
 
 // InputError is an error caused by the run's settings (an existing or
@@ -183,7 +185,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		if cfg.Seed == 0 {
 			cfg.Seed = uint64(time.Now().UnixNano())
 		}
-		res, err = rawbench.Create(cfg.Out, "", runConfig(cfg, allowed, unavailable, env), bench.UnitLines())
+		res, err = rawbench.Create(cfg.Out, runConfig(cfg, allowed, unavailable, env), bench.UnitLines())
 	}
 	if err != nil {
 		return sum, &InputError{err}
@@ -219,7 +221,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 
 	pid := osGetpid()
 	seq := 0
-	budgetStop := false
+	budgetStop, reopened := false, false
 rounds:
 	for r := 0; r < cfg.MaxRuns; r++ {
 		round := p.round(r)
@@ -242,6 +244,15 @@ rounds:
 				prog.step(name, "not run: "+cell.Status()+" earlier")
 				continue
 			}
+			if !reopened && st.ConfigValue("run-end") != "" {
+				// The end block of an earlier invocation: delete its keys
+				// (benchfmt "key:") so that benchstat keeps the runs that
+				// follow in the same configuration as those before.
+				if err := res.Config(endKeys()...); err != nil {
+					return sum, err
+				}
+			}
+			reopened = true
 			prog.begin(name)
 			prefix := shmPrefix(pid, seq)
 			seq++
@@ -274,12 +285,13 @@ rounds:
 			return sum, err
 		}
 		sum.Unstable = n
-		if sum.Runs > 0 || n > 0 {
-			// Only an invocation that measured something closes a block:
-			// resuming a finished run changes nothing.
-			if err := recordEnd(res, env); err != nil {
-				return sum, err
-			}
+	}
+	if sum.Runs > 0 || sum.Unstable > 0 {
+		// Only an invocation that measured something closes a block
+		// (resuming a finished run changes nothing); an interrupted one
+		// does too, for the load and steal over the time it ran.
+		if err := recordEnd(res, env); err != nil {
+			return sum, err
 		}
 	}
 	sum.Elapsed = time.Since(start)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/perf/benchfmt"
+
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/rawbench"
+	"github.com/mpbench/mpbench/harness/stats"
 	"github.com/mpbench/mpbench/impl"
 )
 
@@ -40,6 +44,17 @@ func fakeProgram(mode string, args []string) int {
 	case "ok":
 		for i := 0; i < count; i++ {
 			fmt.Printf("%s 1 %d ns/op %d join-ns/op\n", name, 1000+i, 10)
+		}
+	case "offset":
+		// Every process adds its own constant offset (100 × its index
+		// among the processes of this cell); samples within one process
+		// are identical.
+		counter := filepath.Join(os.Getenv("MPBENCH_FAKE_DIR"), strings.NewReplacer("/", "_", "=", "-").Replace(name))
+		data, _ := os.ReadFile(counter)
+		k, _ := strconv.Atoi(string(data))
+		os.WriteFile(counter, []byte(strconv.Itoa(k+1)), 0o600)
+		for i := 0; i < count; i++ {
+			fmt.Printf("%s 1 %d ns/op %d join-ns/op\n", name, 1000+100*k, 10)
 		}
 	case "skip":
 		fmt.Printf("--- SKIP: %s: not on this machine\n", name)
@@ -253,6 +268,31 @@ func TestInterruptThenResume(t *testing.T) {
 	if strings.Contains(string(after), "chan=pi\n") || strings.Contains(string(after), "chan=piBenchmark") {
 		t.Errorf("torn line survived")
 	}
+	// The interrupted invocation closed its block (load-end, steal); the
+	// resumed one deleted those keys again, so that benchstat sees every
+	// sample of a cell under one configuration (but its run).
+	if !strings.Contains(string(before), "\nload-end: ") || !strings.Contains(string(after), "\nload-end:\n") {
+		t.Errorf("end block not written, or not deleted on resume")
+	}
+	r := benchfmt.NewReader(strings.NewReader(string(after)), RawFile)
+	configs := map[string]string{}
+	for r.Scan() {
+		res, ok := r.Result().(*benchfmt.Result)
+		if !ok {
+			continue
+		}
+		var cfg []string
+		for _, c := range res.Config {
+			if c.Key != "run" {
+				cfg = append(cfg, c.Key+"="+string(c.Value))
+			}
+		}
+		key, got := string(res.Name), strings.Join(cfg, " ")
+		if want, seen := configs[key]; seen && want != got {
+			t.Errorf("%s: configuration changed within the cell:\n%s\n%s", key, want, got)
+		}
+		configs[key] = got
+	}
 }
 
 func TestCreateRefusesNonEmptyFolder(t *testing.T) {
@@ -272,4 +312,119 @@ func TestCreateRefusesNonEmptyFolder(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, RawFile)); err == nil {
 		t.Fatal("raw.bench written into a refused folder")
 	}
+}
+
+// TestRunsAreTheUnit: a measured program whose processes differ by a
+// constant offset, with identical samples within a process. The cell's CI
+// over per-run medians covers the spread between runs; the old CI over
+// pooled samples (as if the samples were independent) does not.
+func TestRunsAreTheUnit(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	fake := &fakeImpl{modes: map[string]string{"pipe": "offset"}, env: []string{"MPBENCH_FAKE_DIR=" + t.TempDir()}}
+	cell := startupCells("pipe")[0]
+	_, err := Run(context.Background(), Config{Cells: []bench.Cell{cell}, Impls: map[string]impl.Impl{"native": fake},
+		Count: 3, Runs: 6, MaxRuns: 6, Benchtime: time.Millisecond, Out: out, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := rawbench.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Cell(cell.Benchmark())
+	runs := c.ByRun("ns/op")
+	if len(runs) != 6 || len(runs[0]) != 3 {
+		t.Fatalf("runs %v, want 6 runs of 3 samples", runs)
+	}
+	lo, hi := 1000.0, 1500.0 // the run values: 1000, 1100, …, 1500
+	s := c.Summary("ns/op")
+	if !s.CIValid || s.Lo > lo || s.Hi < hi {
+		t.Errorf("CI over runs [%v, %v] does not cover the runs' spread [%v, %v]", s.Lo, s.Hi, lo, hi)
+	}
+	if s.BetweenShare != 1 {
+		t.Errorf("between-run share %v, want 1 (no variance within runs)", s.BetweenShare)
+	}
+	_, plo, phi := stats.Pooled(runs)
+	if plo <= lo || phi >= hi {
+		t.Errorf("pooled CI [%v, %v] covers the spread; the test cannot tell the methods apart", plo, phi)
+	}
+	if phi-plo >= s.Hi-s.Lo {
+		t.Errorf("pooled CI [%v, %v] not narrower than the CI over runs [%v, %v]", plo, phi, s.Lo, s.Hi)
+	}
+}
+
+// TestAdaptiveStopping: a cell whose runs agree stops at the min runs; a
+// cell whose runs disagree runs to the cap and is flagged unstable. An
+// interrupted run resumed plans exactly the same runs in the same order.
+func TestAdaptiveStopping(t *testing.T) {
+	cells := startupCells("pipe", "queue", "shm")
+	modes := map[string]string{"pipe": "ok", "queue": "offset", "shm": "offset"}
+	run := func(out string, ctx context.Context, progress io.Writer, resume bool) string {
+		t.Helper()
+		fake := &fakeImpl{modes: modes, env: []string{"MPBENCH_FAKE_DIR=" + filepath.Join(out, "..", "counters")}}
+		os.MkdirAll(filepath.Join(out, "..", "counters"), 0o755)
+		_, err := Run(ctx, Config{Cells: cells, Impls: map[string]impl.Impl{"native": fake}, Progress: progress,
+			Count: 2, Runs: 6, MaxRuns: 9, Benchtime: time.Millisecond, Out: out, Seed: 42, Resume: resume})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := os.ReadFile(filepath.Join(out, RawFile))
+		return string(data)
+	}
+	full := filepath.Join(t.TempDir(), "a", "run")
+	whole := run(full, context.Background(), nil, false)
+	res, _ := rawbench.ReadDir(full)
+	for ch, want := range map[string]int{"pipe": 6, "queue": 9, "shm": 9} {
+		c := res.Cell(startupCells(ch)[0].Benchmark())
+		if len(c.Runs) != want {
+			t.Errorf("%s: %d runs, want %d", ch, len(c.Runs), want)
+		}
+		unstable := len(c.Notes) == 1 && strings.HasPrefix(c.Notes[0], "unstable: CI ±") && strings.HasSuffix(c.Notes[0], "after 9 runs")
+		if unstable != (want == 9) {
+			t.Errorf("%s: notes %q", ch, c.Notes)
+		}
+	}
+
+	// The same run, interrupted in the first adaptive round (after 20 of
+	// its 18 + 2 + 2 + 2 program runs) and resumed.
+	part := filepath.Join(t.TempDir(), "b", "run")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cut := run(part, ctx, &cancelAfter{n: 20, cancel: cancel}, false)
+	if n := strings.Count(blocks(cut), "\n") + 1; n != 20 {
+		t.Fatalf("interrupted after %d runs, want 20", n)
+	}
+	resumed := run(part, context.Background(), nil, true)
+	if blocks(resumed) != blocks(whole) {
+		t.Errorf("resumed run measured other runs or another order:\n%s\nwant\n%s", blocks(resumed), blocks(whole))
+	}
+}
+
+// blocks lists the program-run blocks of a raw.bench: "run: k" and the
+// cell name of its samples, in file order.
+func blocks(data string) string {
+	var out []string
+	lines := strings.Split(data, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "run: ") && i+1 < len(lines) {
+			name, _, _ := strings.Cut(lines[i+1], " ")
+			out = append(out, l+" "+name)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// cancelAfter cancels a run once n program runs have been reported.
+type cancelAfter struct {
+	n      int
+	cancel func()
+}
+
+func (c *cancelAfter) Write(p []byte) (int, error) {
+	if strings.HasPrefix(string(p), "[") {
+		if c.n--; c.n == 0 {
+			c.cancel()
+		}
+	}
+	return len(p), nil
 }

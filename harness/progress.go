@@ -45,7 +45,7 @@ func newProgress(w io.Writer, total int, sum Summary) *progress {
 // grow adds the program runs of adaptive round `round` (1-based run index).
 func (p *progress) grow(n, round int) {
 	p.total += n
-	msg := fmt.Sprintf("mpbench: run %d of %d cells whose CI is above the target", round, n)
+	msg := fmt.Sprintf("mpbench: adaptive round: run #%d of the %d cells whose CI is still above the target", round, n)
 	if p.bar != nil {
 		p.bar.ChangeMax(p.total)
 		p.bar.Clear()
@@ -154,7 +154,7 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 	case "pingpong", "stream":
 		d += start + samples*cfg.Benchtime*6/5
 	case "pool":
-		d += time.Duration(c.Workers)*start + samples*IdealMakespan(c)
+		d += time.Duration(c.Workers)*start + samples*c.IdealMakespan()
 		if c.Exec == bench.ExecLokyCold {
 			d += samples * time.Duration(c.Workers) * start // a fresh executor per map
 		}
@@ -163,17 +163,5 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 }
 
 func osGetpid() int { return os.Getpid() }
-
-// IdealMakespan is the shortest possible map of a pool cell:
-// ceil(tasks / p) × d with d the task duration and p the workers that can
-// run at once (min(workers, cores) for cpu tasks, workers for sleep tasks).
-func IdealMakespan(c bench.Cell) time.Duration {
-	task := time.Duration(bench.CPUTaskMicros) * time.Microsecond
-	par := min(c.Workers, c.Cores)
-	if c.Task == "sleep" {
-		task, par = time.Duration(bench.SleepTaskMillis)*time.Millisecond, c.Workers
-	}
-	return task * time.Duration((c.Tasks+par-1)/par)
-}
 
 func emptyFile() *rawbench.File { return rawbench.Empty() }

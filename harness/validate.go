@@ -53,7 +53,7 @@ func ParseOutput(c bench.Cell, stdout []byte, count int) (Parsed, error) {
 			return p, fmt.Errorf("malformed result line: %v", rec)
 		case *benchfmt.Result:
 			if err := checkResult(c, rec); err != nil {
-				return p, fmt.Errorf("result %d: %v", n+1, err)
+				return p, fmt.Errorf("result %d: %w", n+1, err)
 			}
 			n++
 		}

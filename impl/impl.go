@@ -17,16 +17,46 @@
 // non-zero exit fails the cell (the last line of stderr becomes the
 // reason). Diagnostics belong on stderr.
 //
-// Metrics each workload's result lines carry (ns/op is always first):
+// One program run is the unit of replication: the harness runs each cell
+// several times (fresh parent, fresh children, own calibration), each run
+// printing Options.Count samples, and computes the cell's statistic over
+// per-run medians. Nothing may carry over from one run to the next.
 //
-//	startup:  ns/op (start() → first message received by the parent), join-ns/op
-//	pingpong: ns/op (mean round trip), p50-ns, p99-ns, user-ns/op, sys-ns/op
-//	stream:   ns/op (per message, timed at the receiver), MB/s, msgs/s,
-//	          user-ns/op, sys-ns/op
-//	pool:     ns/op (makespan of one map), tasks/s, efficiency
+// The metrics of each workload, their meaning and direction are the one
+// table bench.Metrics (bench.RequiredUnits lists what every result line
+// of a workload must carry; ns/op is always first). The definitions every
+// implementation follows:
 //
-// user-ns/op and sys-ns/op are the CPU time of sender plus receiver (all
-// their threads) per operation. MB/s is 1e6 bytes per second, as in Go.
+//   - One sample. startup: exactly one start (one child): ns/op = start()
+//     until the parent has the child's first message, join-ns/op = the
+//     join after it. pool: exactly one map. pingpong and stream: the mean
+//     over a calibrated number of operations (the iterations column =
+//     operations).
+//   - Percentiles (p50-ns, p99-ns) are nearest-rank over the sample's
+//     individual latencies: p_q = x[ceil(q·n) − 1] of the sorted x, so the
+//     p99 of 1..100 is 99 and the p50 is 50.
+//   - Pool: a map has bench.PoolTasks(workers) = 8 × workers tasks (cpu:
+//     a calibrated busy loop of bench.CPUTaskMicros; sleep:
+//     bench.SleepTaskMillis). Each worker times each task's own body
+//     (monotonic clock) and sends the duration back with the result.
+//     efficiency = Σ measured task time / (min(workers, tasks, cores) ×
+//     makespan); ns/op = makespan of the map; tasks/s = tasks / makespan.
+//     The ideal makespan of a cell is bench.Cell.IdealMakespan:
+//     ceil(tasks / p) × d with p = min(workers, tasks, cores) for cpu
+//     tasks and p = min(workers, tasks) for sleep tasks.
+//     exec (bench.Execs) names the executor: loop = a hand-written worker
+//     loop over chan; pool = multiprocessing.Pool; ppe =
+//     concurrent.futures.ProcessPoolExecutor(mp_context=method);
+//     loky-cold / loky-warm = the first map of a fresh loky executor / a
+//     later map of the same one.
+//   - Calibration: the iteration count of a pingpong or stream sample, and
+//     the loop count of a cpu task, are calibrated within the program run
+//     (so every run has its own calibration).
+//   - user-ns/op and sys-ns/op are the CPU time of sender plus receiver
+//     (all their threads) per operation. MB/s is 1e6 bytes per second.
+//   - Dead children: every wait has a liveness check; a child that dies
+//     makes the program fail within about a second, with the child's exit
+//     status in the last line of stderr.
 //
 // Before the samples, every measured program discards Options.Warmup
 // iterations (or whole warm-up samples for startup and pool), and sizes
@@ -49,7 +79,7 @@ import (
 
 // Options are the per-invocation knobs of a measured program.
 type Options struct {
-	Count     int           // result lines to print
+	Count     int           // result lines (samples) to print in this program run
 	Warmup    int           // warm-up iterations/samples to discard
 	Benchtime time.Duration // target duration of one sample
 	ShmPrefix string        // prefix of /dev/shm names, e.g. "mpbench-1234-17"

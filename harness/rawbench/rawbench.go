@@ -86,6 +86,34 @@ type Cell struct {
 	skipped, failed bool
 }
 
+// Keys are the key=value parts of the cell's name, in order (the first
+// part, e.g. "Startup" or "Claim", is Kind).
+func (c *Cell) Keys() []KV {
+	parts := strings.Split(c.Name, "/")
+	out := make([]KV, 0, len(parts)-1)
+	for _, p := range parts[1:] {
+		k, v, _ := strings.Cut(p, "=")
+		out = append(out, KV{k, v})
+	}
+	return out
+}
+
+// Kind is the first part of the name: Startup, Pingpong, Stream, Pool, Claim, …
+func (c *Cell) Kind() string {
+	kind, _, _ := strings.Cut(c.Name, "/")
+	return kind
+}
+
+// Get is the value of a name key ("" when absent).
+func (c *Cell) Get(key string) string {
+	for _, kv := range c.Keys() {
+		if kv.Key == key {
+			return kv.Value
+		}
+	}
+	return ""
+}
+
 // Status values of a cell.
 const (
 	StatusOK      = "ok"
@@ -355,7 +383,7 @@ func Parse(data []byte, name string) (*File, error) {
 				f.HasRuns = true
 				continue
 			}
-			if !seenConfig[m[1]] {
+			if !seenConfig[m[1]] && strings.TrimSpace(m[2]) != "" {
 				seenConfig[m[1]] = true
 				f.Config = append(f.Config, KV{m[1], strings.TrimSpace(m[2])})
 			}

@@ -13,7 +13,7 @@ const cellA = "BenchmarkStartup/impl=native/method=fork/chan=pipe/rss=0/cores=1"
 
 func TestWriteResumeRead(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
-	w, err := Create(dir, "", []KV{{"goos", "linux"}, {"profile", "quick"}}, []string{"Unit MB/s better=higher"})
+	w, err := Create(dir, []KV{{"goos", "linux"}, {"profile", "quick"}}, []string{"Unit MB/s better=higher"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,8 +29,22 @@ func TestWriteResumeRead(t *testing.T) {
 	w.RecordNote("", "steal 3% of CPU time")
 	w.Config(KV{"load-end", "0.5"})
 	w.Close()
-	if _, err := Create(dir, "", nil, nil); !errors.Is(err, ErrNotEmpty) {
+	if _, err := Create(dir, nil, nil); !errors.Is(err, ErrNotEmpty) {
 		t.Errorf("Create on a used folder: %v", err)
+	}
+	// A second file in the same folder (claims.bench beside raw.bench).
+	cw, err := CreateFile(filepath.Join(dir, "claims.bench"), []KV{{"claims", "C1"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cw.RecordNote("BenchmarkClaim/id=C1/method=fork", "verdict: confirmed")
+	cw.Close()
+	if _, err := CreateFile(filepath.Join(dir, "claims.bench"), nil, nil); err == nil {
+		t.Errorf("CreateFile overwrote an existing file")
+	}
+	cf, _ := Read(filepath.Join(dir, "claims.bench"))
+	if c := cf.Cells[0]; c.Kind() != "Claim" || c.Get("method") != "fork" || c.Get("id") != "C1" || len(c.Keys()) != 2 {
+		t.Errorf("keys of %s: %v", c.Name, c.Keys())
 	}
 
 	// A torn line, as after kill -9 in the middle of a write.
@@ -108,4 +122,28 @@ func TestLegacyAndUnknownKeys(t *testing.T) {
 	if got := f.Cell(b).ByRun("ns/op"); !reflect.DeepEqual(got, [][]float64{{5}}) {
 		t.Errorf("cell b: %v", got)
 	}
+}
+
+// FuzzParse: any input parses without panicking; samples are only ever
+// attached to cells, and cutting a torn line leaves a newline-terminated prefix.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("goos: linux\nrun: 1\n" + cellA + " 1 100 ns/op\n--- SKIP: BenchmarkX: r\n"))
+	f.Add([]byte("run: x\n" + cellA + " 1 1 ns/op\n--- NOTE: hello\n" + cellA + " 1 10"))
+	f.Add([]byte("Unit MB/s better=higher\n--- FAIL: nope\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file, err := Parse(data, "fuzz")
+		if err != nil {
+			return
+		}
+		if file.Torn >= 0 && (file.Torn > int64(len(data)) || (file.Torn > 0 && data[file.Torn-1] != '\n')) {
+			t.Fatalf("torn cut at %d of %q", file.Torn, data)
+		}
+		for _, c := range file.Cells {
+			for _, r := range c.Runs {
+				if len(r.Samples) == 0 || r.K < 1 {
+					t.Fatalf("empty or unnumbered run in %s", c.Name)
+				}
+			}
+		}
+	})
 }

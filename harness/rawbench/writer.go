@@ -50,20 +50,23 @@ func CheckFresh(dir string) error {
 	return nil
 }
 
-// Create starts a new results file DIR/name (name "" = RawFile) with a
-// header of configuration lines and Unit lines. It refuses a folder that
-// exists and is not empty (ErrNotEmpty), and then leaves it untouched.
-func Create(dir, name string, config []KV, unitLines []string) (*Writer, error) {
-	if name == "" {
-		name = RawFile
-	}
+// Create starts a new run folder: DIR/raw.bench with a header of
+// configuration lines and Unit lines. It refuses a folder that exists and
+// is not empty (ErrNotEmpty), and then leaves it untouched.
+func Create(dir string, config []KV, unitLines []string) (*Writer, error) {
 	if err := CheckFresh(dir); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	return CreateFile(filepath.Join(dir, RawFile), config, unitLines)
+}
+
+// CreateFile starts a new results file at path (e.g. claims.bench next to
+// a run's raw.bench), creating its folder; it refuses an existing file.
+func CreateFile(path string, config []KV, unitLines []string) (*Writer, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, name)
+	name := filepath.Base(path)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
@@ -123,9 +126,16 @@ func (w *Writer) Append(lines ...string) error {
 	return nil
 }
 
-func configText(kv KV) string { return kv.Key + ": " + OneLine(kv.Value) }
+func configText(kv KV) string {
+	if kv.Value == "" {
+		return kv.Key + ":"
+	}
+	return kv.Key + ": " + OneLine(kv.Value)
+}
 
-// Config appends configuration lines (a block: they apply to what follows).
+// Config appends configuration lines (a block: they apply to what
+// follows). An empty value writes "key:", which benchfmt readers take as
+// deleting the key from what follows.
 func (w *Writer) Config(kvs ...KV) error {
 	var lines []string
 	for _, kv := range kvs {
@@ -135,7 +145,7 @@ func (w *Writer) Config(kvs ...KV) error {
 		return err
 	}
 	for _, kv := range kvs {
-		if w.File.ConfigValue(kv.Key) == "" && kv.Key != RunKey {
+		if w.File.ConfigValue(kv.Key) == "" && kv.Key != RunKey && kv.Value != "" {
 			w.File.Config = append(w.File.Config, KV{kv.Key, OneLine(kv.Value)})
 		}
 	}
@@ -159,6 +169,7 @@ func (w *Writer) RecordRun(name string, lines []string) (int, error) {
 	}
 	w.File.HasRuns = true
 	for i, s := range samples {
+		s.Line = 0 // not known without rereading the file
 		w.File.add(c, k, s, unitsOf(lines[i]))
 	}
 	return k, nil
