@@ -1,6 +1,7 @@
 package python
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,9 @@ import (
 	"time"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness"
+	"github.com/mpbench/mpbench/harness/rawbench"
+	"github.com/mpbench/mpbench/impl"
 )
 
 // fakePyenv builds a pyenv root whose versions/ holds the given entries:
@@ -223,26 +227,38 @@ func TestVersionsDriver(t *testing.T) {
 	}
 }
 
-// TestVersionsPartialRoot simulates a machine with one version only: a
-// pyenv root (through the prefix override) that links one real version.
-// That version is found and runs a cell; every other one is skipped.
-func TestVersionsPartialRoot(t *testing.T) {
-	var keep, dir string
+// partialRoot builds a pyenv root that links the first CPython version
+// installed here, and nothing else; it returns that version ("" when none
+// is installed) and the root.
+func partialRoot(t *testing.T) (keep, root string) {
+	t.Helper()
+	var dir string
 	for _, minor := range Versions {
 		if py, err := FindVersion(PyenvRoot(), minor); err == nil {
 			keep, dir = minor, filepath.Dir(filepath.Dir(py))
 			break
 		}
 	}
-	if keep == "" {
-		t.Skipf("no CPython version under %s to keep", PyenvRoot())
-	}
-	root := t.TempDir()
+	root = t.TempDir()
 	if err := os.MkdirAll(filepath.Join(root, "versions"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	if keep == "" {
+		return "", root
+	}
 	if err := os.Symlink(dir, filepath.Join(root, "versions", filepath.Base(dir))); err != nil {
 		t.Fatal(err)
+	}
+	return keep, root
+}
+
+// TestVersionsPartialRoot simulates a machine with one version only: a
+// pyenv root (through the prefix override) that links one real version.
+// That version is found and runs a cell; every other one is unavailable.
+func TestVersionsPartialRoot(t *testing.T) {
+	keep, root := partialRoot(t)
+	if keep == "" {
+		t.Skipf("no CPython version under %s to keep", PyenvRoot())
 	}
 	t.Setenv(PyenvRootEnv, root)
 	for _, minor := range Versions {
@@ -258,6 +274,75 @@ func TestVersionsPartialRoot(t *testing.T) {
 			t.Fatalf("%s kept: %v", p.Name(), err)
 		}
 		runCell(t, p, "Startup/impl="+p.Name()+"/method=fork/chan=pipe/rss=0/cores=1", tiny)
+	}
+}
+
+// TestVariantsThroughHarness runs variant cells through the harness as
+// `mpbench run` does, with versions hidden by the prefix override: the
+// hidden versions' cells are recorded as skipped with the reason, the kept
+// one measured, and a start method that fails for a user of a library
+// (multiprocess spawn here) as failed with the library's error.
+func TestVariantsThroughHarness(t *testing.T) {
+	keep, root := partialRoot(t)
+	t.Setenv(PyenvRootEnv, root)
+	var cells []bench.Cell
+	impls := map[string]impl.Impl{}
+	for _, name := range bench.VersionImpls {
+		cells = append(cells, bench.Cell{Workload: "startup", Impl: name, Method: "fork", Chan: "pipe", Cores: 1})
+		impls[name] = NewVariant(name, "")
+	}
+	mp := NewVariant("multiprocess", "")
+	wantFail := ""
+	if mp.Available() == nil {
+		wantFail = startsChild(t, mp, "spawn")
+		cells = append(cells, bench.Cell{Workload: "startup", Impl: "multiprocess", Method: "spawn", Chan: "pipe", Cores: 1})
+		impls["multiprocess"] = mp
+	}
+	out := filepath.Join(t.TempDir(), "run")
+	sum, err := harness.Run(context.Background(), harness.Config{
+		Cells: cells, Impls: impls, Profile: bench.Quick,
+		Count: 1, Runs: 1, MaxRuns: 1, Warmup: 1, Benchtime: time.Millisecond,
+		Timeout: 60 * time.Second, Out: out,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("summary: %+v", sum)
+	res, err := rawbench.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cells {
+		rc := res.Cell(c.Name())
+		if rc == nil {
+			t.Errorf("%s: not recorded", c.Name())
+			continue
+		}
+		minor, isVersion := IsVersionImpl(c.Impl)
+		switch {
+		case isVersion && minor == keep:
+			if rc.Status() == rawbench.StatusSkipped || rc.Status() == rawbench.StatusFailed || len(rc.Runs) != 1 {
+				t.Errorf("%s (kept): status %s, %d runs, skip %q, fail %q", c.Name(), rc.Status(), len(rc.Runs), rc.Skip, rc.Fail)
+			}
+		case isVersion:
+			if rc.Status() != rawbench.StatusSkipped || !strings.Contains(rc.Skip, "CPython "+minor+" not installed") {
+				t.Errorf("%s (hidden): status %s, skip %q", c.Name(), rc.Status(), rc.Skip)
+			}
+		case wantFail != "":
+			if rc.Status() != rawbench.StatusFailed || !strings.HasSuffix(rc.Fail, wantFail) {
+				t.Errorf("%s: status %s, fail %q; want the library's %q", c.Name(), rc.Status(), rc.Fail, wantFail)
+			}
+		default:
+			if rc.Status() == rawbench.StatusSkipped || rc.Status() == rawbench.StatusFailed {
+				t.Errorf("%s: status %s (%s%s), but a child starts for a user", c.Name(), rc.Status(), rc.Skip, rc.Fail)
+			}
+		}
+	}
+	raw, _ := os.ReadFile(filepath.Join(out, harness.RawFile))
+	for _, l := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(l, "--- SKIP") || strings.HasPrefix(l, "--- FAIL") {
+			t.Log(l)
+		}
 	}
 }
 
