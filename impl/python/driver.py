@@ -26,10 +26,11 @@ over a calibrated number of operations (the iters column).
   * startup: t0 = perf_counter_ns() before Process(...).start(); ns/op = the
     moment the parent has received the child's first message over the cell's
     channel - t0.  Right after start() the parent closes its copy of the
-    child's end (pipe), as a user program would.  The child arms its
-    death-signal guard only after that first message (the guard is the
-    harness's hygiene, not part of what a start method costs) and then
-    acknowledges; join-ns/op = sending "stop" over the channel + join().
+    child's end (pipe), as a user program would.  The child blocks after
+    that first message and arms its death-signal guard only when the parent
+    tells it to (the guard is the harness's hygiene, not part of what a start
+    method costs), then acknowledges; join-ns/op = sending "stop" over the
+    channel + join().
     Before the samples the parent touches rss bytes (one write per 4 KiB page)
     and keeps them alive, so fork must copy the page tables.
   * pingpong: ns/op = mean round trip (full-size message parent->child->
@@ -637,7 +638,11 @@ def touch(x):
 
 def child_startup(driver_pid, end, payload):
     # The guard comes after the first message: it is the harness's hygiene
-    # (about 1 ms of ctypes import in a spawned child), not start-up.
+    # (about 1 ms of ctypes import in a spawned child), not start-up.  The
+    # child blocks right after its first message (as a minimal program's
+    # child would) and arms the guard only when the parent says so: work
+    # done by the child right after sending would compete with the waking
+    # parent for a CPU and inflate the measured start-up.
     if TEST_CHILD_EXIT is not None:
         test_exit()
     end.open()
@@ -648,6 +653,7 @@ def child_startup(driver_pid, end, payload):
     else:
         first = b"\x01"
     end.send(first)
+    end.recv()  # go on
     child_guard(driver_pid)
     end.send(b"armed")
     end.recv()  # stop
@@ -893,8 +899,23 @@ def quiet_resource_tracker():
 
 
 def get_context(method):
-    """The start-method context (never the global default)."""
-    return MP.get_context(method)
+    """The start-method context (never the global default).  The forkserver
+    preloads this module (and so mpcore): every forkserver child re-runs the
+    __main__ stub (CPython's forkserver never preloads __main__: its
+    main_path key is never passed), whose `import driver` then finds the
+    module already imported, as a user script's own functions are when the
+    script is its __main__.  A spawned child imports it from bytecode."""
+    ctx = MP.get_context(method)
+    if method == "forkserver" and __name__ == "driver":
+        # The server starts with `python -c ...` and does not apply the
+        # parent's sys.path before preloading: find the module through
+        # PYTHONPATH (inherited by the server only: a forkserver cell spawns
+        # nothing else but the resource tracker).
+        here = os.path.dirname(os.path.abspath(__file__))
+        pp = os.environ.get("PYTHONPATH")
+        os.environ["PYTHONPATH"] = here + (os.pathsep + pp if pp else "")
+        ctx.set_forkserver_preload(["driver"])
+    return ctx
 
 
 class Bench(object):
@@ -938,6 +959,7 @@ class Bench(object):
             t1 = time.perf_counter_ns()
             if pend.seg is not None:
                 pend.seg.wait_attached(check=lambda: check_alive(p, "startup child"))
+            pend.send(b"")
             recv_alive(pend, p, "startup child")  # guard armed
             tj = time.perf_counter_ns()
             pend.send(b"")
