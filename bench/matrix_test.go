@@ -189,8 +189,8 @@ func TestSecondarySubset(t *testing.T) {
 		return n
 	}
 	// The full profile narrows pypy and torch, never native or cpython.
-	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 333 {
-		t.Errorf("cpython full: %d cells, want the whole matrix (333)", n)
+	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 357 {
+		t.Errorf("cpython full: %d cells, want the whole matrix (357)", n)
 	}
 	if n := count(Selection{Profile: Full, Impls: []string{"torch"}}, "torch"); n == 0 || n >= 408 {
 		t.Errorf("torch full: %d cells, want a non-empty subset", n)
@@ -301,6 +301,19 @@ func TestFullProfileTrims(t *testing.T) {
 	cells, _ = Expand(Selection{Profile: Full, Impls: []string{"cpython"}, Workloads: []string{"startup"}, Chans: []string{"queue"}}, 2)
 	if len(cells) != 18 {
 		t.Errorf("--chan queue startup: %d cells, want 3 methods × 3 rss × 2 cores", len(cells))
+	}
+	raw := 0
+	cells, _ = Expand(Selection{Profile: Full, Impls: []string{"native", "cpython"}}, 2)
+	for _, c := range cells {
+		if c.Payload == "rawbytes" {
+			raw++
+			if c.Impl != RawBytesImpl || c.Chan != "pipe" || c.Cores != 2 {
+				t.Errorf("rawbytes cell %s", c.Name())
+			}
+		}
+	}
+	if raw != 3*(len(PingpongSizes)+len(StreamSizes)) {
+		t.Errorf("%d rawbytes cells, want pingpong and stream sizes × 3 methods", raw)
 	}
 	cells, _ = Expand(Selection{Profile: Full, Impls: []string{"torch"}}, 2)
 	for _, c := range cells {

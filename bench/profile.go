@@ -222,6 +222,15 @@ func ExpandMatrix(sel Selection, nproc int, impls []string) ([]Cell, error) {
 						base.Payload = p
 						cells = append(cells, variants(base, d, quick)...)
 					}
+					if impl == RawBytesImpl && ch == "pipe" && (w == "pingpong" || w == "stream") && !quick {
+						// Pipe's send_bytes/recv_bytes path beside send/recv, at cores = nproc.
+						rd := d
+						if sel.Cores == nil {
+							rd.cores = []int{nproc}
+						}
+						base.Payload = "rawbytes"
+						cells = append(cells, variants(base, rd, quick)...)
+					}
 				}
 				// Executors without a chan key: once per method.
 				if w != "pool" || impl == "native" || (quick && sel.Execs == nil && m != QuickPoolMethod) {
@@ -280,6 +289,12 @@ func payloadsFor(impl, workload, ch string, tensorOnly bool) []string {
 	}
 	return []string{""}
 }
+
+// RawBytesImpl is the implementation whose full profile also measures
+// Pipe's raw send_bytes/recv_bytes path (payload=rawbytes, pingpong and
+// stream over pipe, at cores = nproc): chan=pipe is send/recv of pickled
+// objects, as users call it; the raw path shows what pickling costs.
+const RawBytesImpl = "cpython"
 
 // RSSChan is the channel of the full profile's parent-memory sweep: the
 // start-up cost of a large parent is the cost of the start method (fork

@@ -140,6 +140,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if cfg.Progress == nil {
 		cfg.Progress = io.Discard
 	}
+	if cfg.Count < 1 {
+		cfg.Count = 1
+	}
 	if cfg.Runs < 1 {
 		cfg.Runs = 1
 	}

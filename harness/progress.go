@@ -133,6 +133,16 @@ func Estimate(cfg Config) (expected, minRuns time.Duration) {
 	return minRuns + adaptiveAllowance(p, cfg), minRuns
 }
 
+// EstimateByImpl is the duration of the min-runs rounds of a run from
+// scratch, per implementation (where the time goes).
+func EstimateByImpl(cfg Config) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for _, c := range cfg.Cells {
+		out[c.Impl] += time.Duration(max(cfg.Runs, 1)) * estimateRun(c, cfg.Count, cfg)
+	}
+	return out
+}
+
 // Rough costs: interpreter start and one child start per impl and method.
 var (
 	interpStart = map[string]time.Duration{"native": 5 * time.Millisecond, "cpython": 40 * time.Millisecond, "pypy": 80 * time.Millisecond, "torch": 1500 * time.Millisecond}

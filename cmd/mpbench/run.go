@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -138,11 +139,20 @@ func listCmd(args []string) error {
 	}
 	// The estimate goes to stderr: stdout is the list of names.
 	d := harness.ProfileDefaults(sel.profile)
-	expected, minRuns := harness.Estimate(harness.Config{Cells: cells, Count: d.Count, Runs: d.Runs,
-		MaxRuns: d.MaxRuns, Budget: d.Budget, Warmup: 1, Benchtime: d.Benchtime})
+	cfg := harness.Config{Cells: cells, Count: d.Count, Runs: d.Runs,
+		MaxRuns: d.MaxRuns, Budget: d.Budget, Warmup: 1, Benchtime: d.Benchtime}
+	expected, minRuns := harness.Estimate(cfg)
 	fmt.Fprintf(os.Stderr, "mpbench: %d cells; with the %s profile's settings (%d–%d runs of %d samples, benchtime %v) "+
 		"an estimated %v: %v for the first %d runs of every cell, the rest for the adaptive runs\n",
 		len(cells), sel.profile, d.Runs, d.MaxRuns, d.Count, d.Benchtime, expected.Round(time.Second), minRuns.Round(time.Second), d.Runs)
+	by := harness.EstimateByImpl(cfg)
+	var parts []string
+	for _, im := range bench.KnownImpls() {
+		if t, ok := by[im]; ok {
+			parts = append(parts, fmt.Sprintf("%s %v", im, t.Round(time.Second)))
+		}
+	}
+	fmt.Fprintf(os.Stderr, "mpbench: first %d runs by impl: %s\n", d.Runs, strings.Join(parts, ", "))
 	return nil
 }
 
