@@ -136,8 +136,10 @@ func TestTinyRun(t *testing.T) {
 			}
 		}
 	}
-	if len(counts) != 8 {
-		t.Errorf("%d cells recorded, want 8: %v", len(counts), counts)
+	// 2 impls × 2 chans × 2 workloads, plus cpython's stream over pipe
+	// with payload=rawbytes (send_bytes, PLAN 4).
+	if len(counts) != 9 {
+		t.Errorf("%d cells recorded, want 9: %v", len(counts), counts)
 	}
 	for name, n := range counts {
 		if n != 2 {

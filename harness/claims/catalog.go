@@ -14,8 +14,12 @@ type claim struct {
 	id         string
 	claim      string // the claim in one sentence
 	experiment string // what is measured
-	run        func(ctx context.Context, r *runner) error
-	verdict    func(d *claimData) verdict
+	// cells are the matrix cells the claim reuses (measured by
+	// harness.Run, shared between claims); nil when none.
+	cells func(nproc int) []bench.Cell
+	// run runs the claim's dedicated experiment (claims.py); nil when none.
+	run     func(ctx context.Context, r *runner) error
+	verdict func(d *claimData) verdict
 	// matrix is the `mpbench run` selection of the matrix cells the claim
 	// reuses ("" when it has none or they are not selectable by flags);
 	// "{cores}" is replaced by the cores value recorded.
@@ -26,9 +30,9 @@ var catalog = []claim{
 	{
 		id:         "C1",
 		claim:      "spawn starts a process somewhat slower than fork, and forkserver sits between (\"spawn is rather slow compared to fork or forkserver\").",
-		experiment: "Matrix cells Startup/impl=cpython/method=M/chan=pipe/rss=0: time from `Process.start()` to the first message received by the parent, for each start method.",
-		run: func(ctx context.Context, r *runner) error {
-			return r.cells(ctx, "C1", r.o.CPython, startupCells(r.nproc(), []int64{0}, bench.Methods))
+		experiment: "Matrix cells Startup/impl=cpython/method=M/chan=pipe/rss=0: time from `Process.start()` to the first message received by the parent, for each start method; 5 program runs × 3 starts per method (no warm-up start), interleaved.",
+		cells: func(n int) []bench.Cell {
+			return startupCells(n, []int64{0}, bench.Methods)
 		},
 		verdict: verdictC1,
 		matrix:  "--impl cpython --workload startup --chan pipe --rss 0 --cores {cores}",
@@ -36,151 +40,176 @@ var catalog = []claim{
 	{
 		id:         "C2",
 		claim:      "A fork child inherits all of the parent's resources \"very efficiently\" — how does fork's cost grow with the parent's memory, and do spawn and forkserver stay flat?",
-		experiment: "Matrix cells Startup/impl=cpython/method=M/chan=pipe/rss=R for R = 0, 256 MiB, 1 GiB of touched parent memory, every start method.",
-		run: func(ctx context.Context, r *runner) error {
-			return r.cells(ctx, "C2", r.o.CPython, startupCells(r.nproc(), bench.StartupRSS, bench.Methods))
+		experiment: "Matrix cells Startup/impl=cpython/method=M/chan=pipe/rss=R for R = 0 and 1 GiB of touched parent memory, every start method; 5 program runs each, interleaved.",
+		cells: func(n int) []bench.Cell {
+			return startupCells(n, []int64{0, 1 << 30}, bench.Methods)
 		},
 		verdict: verdictC2,
-		matrix:  "--impl cpython --workload startup --chan pipe --rss 0,256MiB,1GiB --cores {cores}",
+		matrix:  "--impl cpython --workload startup --chan pipe --rss 0,1GiB --cores {cores}",
 	},
 	{
 		id:         "C3",
 		claim:      "`Pool(2).map(f, [1..5])` where f sleeps 1 s takes about 3 s: the tasks run in ceil(5/2) = 3 waves.",
-		experiment: "claims.py: the guide's example with the sleep scaled down to 200 ms, for every start method; makespan of the map once both workers are up, in task times, plus the whole `with Pool(2)` block (start-up and terminate included, as `%%time` measures).",
-		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C3", r.o.Python, 8) },
+		experiment: "claims.py: the guide's example with the sleep scaled down to 100 ms, every start method, once both workers are up; the same map of a task that does not sleep is timed right before in the same pool and subtracted (its time is reported). Competing answers: 3 waves (3.0 task times), perfect packing (2.5), serial (5.0); chunking: the default chunksize (Pool computes 1 here), chunksize=1 explicit, chunksize=5 (one chunk: serial, a control that must land on 5.0). 5 program runs, methods and variants in shuffled order.",
+		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C3", r.o.Python, r.o.Runs, 1) },
 		verdict:    verdictC3,
 	},
 	{
 		id:         "C4",
 		claim:      "Sharing data by pickling (as Process args, through a Queue) gets very slow as the data grows; sharedctypes / Value / Array / shared_memory avoid that cost.",
-		experiment: "claims.py: make N bytes (1 KiB … 256 MiB, ×4 steps) available to a child and get its acknowledgement: through a Queue (pickled), as Process args (new process per operation: spawn pickles, fork inherits), or copied once into a sharedctypes.RawArray, a locked multiprocessing.Array or a shared_memory block that the child already maps, sending only the size (Value: one double).",
-		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C4", r.o.Python, 1) },
+		experiment: "claims.py: make N bytes (1 KiB … 64 MiB, ×16 steps) available to a child and get its acknowledgement: through a Queue (pickled), as Process args (new process per operation: spawn pickles, fork inherits), or copied once into a sharedctypes.RawArray, a locked multiprocessing.Array or a shared_memory block that the child already maps, sending only the size (Value: one double). 5 program runs of one sample (about 10 ms of operations) per size and mechanism.",
+		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C4", r.o.Python, r.o.Runs, 1) },
 		verdict:    verdictC4,
 	},
 	{
 		id:         "C5",
 		claim:      "Queue is a complex class with background (feeder) threads, SimpleQueue uses no extra threads — what does each cost per message and in latency?",
-		experiment: "claims.py counts the OS threads (/proc/self/task) of a parent and a fork child before and after using a Queue / SimpleQueue; matrix cells Pingpong and Stream of 64 B over chan=queue and chan=simplequeue (fork) give latency and CPU per message.",
-		run: func(ctx context.Context, r *runner) error {
-			if err := r.script(ctx, "C5", r.o.Python, 1); err != nil {
-				return err
-			}
-			n := r.nproc()
+		experiment: "claims.py counts the OS threads (/proc/self/task) of a parent and a fork child before and after using a Queue / SimpleQueue; matrix cells Pingpong and Stream of 64 B over chan=queue and chan=simplequeue (fork) give latency and CPU per message (5 program runs each).",
+		cells: func(n int) []bench.Cell {
 			var cells []bench.Cell
 			for _, w := range []string{"pingpong", "stream"} {
 				for _, ch := range []string{"queue", "simplequeue"} {
 					cells = append(cells, bench.Cell{Workload: w, Impl: "cpython", Method: "fork", Chan: ch, Size: 64, Cores: n})
 				}
 			}
-			return r.cells(ctx, "C5", r.o.CPython, cells)
+			return cells
 		},
+		run:     func(ctx context.Context, r *runner) error { return r.script(ctx, "C5", r.o.Python, 1, 1) },
 		verdict: verdictC5,
 		matrix:  "--impl cpython --workload pingpong,stream --method fork --chan queue,simplequeue --size 64B --cores {cores}",
 	},
 	{
 		id:         "C6",
 		claim:      "Pipe is a two-way queue — how do Pipe and Queue compare in latency and throughput?",
-		experiment: "claims.py checks that both ends of Pipe() send and receive (every method); matrix cells Pingpong (64 B, 4 KiB, 64 KiB) and Stream (64 B, 64 KiB, 1 MiB) over chan=pipe vs chan=queue (fork).",
-		run: func(ctx context.Context, r *runner) error {
-			if err := r.script(ctx, "C6", r.o.Python, 1); err != nil {
-				return err
-			}
-			n := r.nproc()
+		experiment: "claims.py checks that both ends of Pipe() send and receive (every method); matrix cells Pingpong (64 B) and Stream (64 B, 1 MiB) over chan=pipe vs chan=queue (fork), 5 program runs each.",
+		cells: func(n int) []bench.Cell {
 			var cells []bench.Cell
 			for _, ch := range []string{"pipe", "queue"} {
-				for _, sz := range bench.PingpongSizes {
-					cells = append(cells, bench.Cell{Workload: "pingpong", Impl: "cpython", Method: "fork", Chan: ch, Size: sz, Cores: n})
-				}
-				for _, sz := range []int64{64, 64 << 10, 1 << 20} {
+				cells = append(cells, bench.Cell{Workload: "pingpong", Impl: "cpython", Method: "fork", Chan: ch, Size: 64, Cores: n})
+				for _, sz := range []int64{64, 1 << 20} {
 					cells = append(cells, bench.Cell{Workload: "stream", Impl: "cpython", Method: "fork", Chan: ch, Size: sz, Cores: n})
 				}
 			}
-			return r.cells(ctx, "C6", r.o.CPython, cells)
+			return cells
 		},
+		run:     func(ctx context.Context, r *runner) error { return r.script(ctx, "C6", r.o.Python, 1, 1) },
 		verdict: verdictC6,
-		matrix:  "--impl cpython --workload pingpong,stream --method fork --chan pipe,queue --size 64B,4KiB,64KiB,1MiB --cores {cores}",
+		matrix:  "--impl cpython --workload pingpong,stream --method fork --chan pipe,queue --size 64B,1MiB --cores {cores}",
 	},
 	{
 		id:         "C7",
 		claim:      "Forking a multi-threaded process is unsafe: a thread holding a lock at fork time leaves the child deadlocked.",
-		experiment: "claims.py: a parent thread holds a module-level lock while the main thread starts a child that acquires it; the parent joins the child with a 2 s timeout (then kills it) and records a deadlock; 3 runs per start method; records whether Python warned (DeprecationWarning) about forking a multi-threaded process.",
-		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C7", r.o.Python, 3) },
+		experiment: "claims.py, per start method: (held) a parent thread holds a module-level lock while the main thread starts children that take it — the guide's demonstration; (real) a background thread takes and releases a lock in a loop — a plain module lock held around a little work, and logging's handler lock by logging records — while the parent starts 30 children (fork; 10 for the controls); (nolock) a single-threaded parent (control). Each child reports that it reached the lock, then gets 1 s to finish; one still running is deadlocked and killed. Deadlock rates with their 95% Wilson interval; the DeprecationWarning Python ≥ 3.12 emits at fork with threads is recorded.",
+		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C7", r.o.Python, 1, 1) },
 		verdict:    verdictC7,
 	},
 	{
 		id:         "C8",
 		claim:      "A daemonic child may not create children of its own.",
 		experiment: "claims.py: a daemonic child (and a non-daemonic control) starts a grandchild, per start method; the exception is recorded.",
-		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C8", r.o.Python, 1) },
+		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C8", r.o.Python, 1, 1) },
 		verdict:    verdictC8,
 	},
 	{
 		id:         "C9",
 		claim:      "The default multiprocessing cannot pickle a lambda: spawn and forkserver fail, fork does not need to pickle the target.",
-		experiment: "claims.py: `Process(target=lambda: …).start()` per start method, and `Pool.map(lambda x: …, …)` per start method.",
-		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C9", r.o.Python, 1) },
-		verdict:    verdictC9,
+		experiment: "claims.py: `Process(target=lambda: …).start()` per start method, and `Pool.map(lambda x: …, …)` per start method (a map without a result after 3 s counts as hung), for the stdlib multiprocessing and — under Debian's /usr/bin/python3 — the drop-in libraries billiard and multiprocess (dill).",
+		run: func(ctx context.Context, r *runner) error {
+			if err := r.script(ctx, "C9", r.o.Python, 1, 1); err != nil {
+				return err
+			}
+			if r.o.LibPython == "" {
+				reason := "no interpreter for the libraries"
+				if r.o.LibErr != nil {
+					reason = r.o.LibErr.Error()
+				}
+				return r.skip("Claim/id=C9/lib=billiard,multiprocess", reason)
+			}
+			return r.script(ctx, "C9", r.o.LibPython, 1, 1, "--libs", "billiard,multiprocess")
+		},
+		verdict: verdictC9,
 	},
 	{
 		id:         "C10",
 		claim:      "`set_start_method` twice raises \"context has already been set\"; `get_context()` avoids it; processes of different contexts do not interoperate.",
 		experiment: "claims.py, in a fresh interpreter: set_start_method('spawn') then ('fork'); get_context('fork') with a child; force=True; a fork-context Queue handed to a spawn child and a spawn-context Queue handed to a fork child.",
-		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C10", r.o.Python, 1) },
+		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C10", r.o.Python, 1, 1) },
 		verdict:    verdictC10,
 	},
 	{
 		id:         "C11",
 		claim:      "With torch.multiprocessing, tensors put on a Queue move to shared memory and only a handle travels.",
-		experiment: "Matrix cells Stream/impl=torch/method=fork/chan=queue with payload=tensor vs pickled bytes, 64 KiB, 1 MiB, 16 MiB: time per message at the receiver.",
+		experiment: "claims.py under the torch interpreter: a torch.multiprocessing Queue (fork) streams 8 (4 at 16 MiB) messages, each a fresh float32 tensor with its own storage not yet in shared memory (checked: storages = messages, fresh = 1), vs the same bytes pickled, at 64 KiB and 16 MiB: time per message until the receiver acknowledged the last. 5 program runs × 1 sample, sizes and payloads in shuffled order.",
 		run: func(ctx context.Context, r *runner) error {
-			if r.o.Torch == nil {
-				return r.skip("Claim/id=C11", "torch.multiprocessing is not configured")
-			}
-			if err := r.o.Torch.Available(); err != nil {
-				return r.skip("Claim/id=C11", "torch is not usable here: "+err.Error())
-			}
-			var cells []bench.Cell
-			for _, p := range []string{"tensor", "bytes"} {
-				for _, sz := range []int64{64 << 10, 1 << 20, 16 << 20} {
-					cells = append(cells, bench.Cell{Workload: "stream", Impl: "torch", Method: "fork", Chan: "queue", Payload: p, Size: sz, Cores: r.nproc()})
+			if r.o.TorchPython == "" {
+				reason := "no interpreter that imports torch"
+				if r.o.TorchErr != nil {
+					reason = r.o.TorchErr.Error()
 				}
+				return r.skip("Claim/id=C11", reason)
 			}
-			return r.cells(ctx, "C11", r.o.Torch, cells)
+			return r.script(ctx, "C11", r.o.TorchPython, r.o.Runs, 1)
 		},
 		verdict: verdictC11,
 	},
 	{
 		id:         "C12",
 		claim:      "CUDA allows only the spawn or forkserver start methods.",
-		experiment: "claims.py probes for /dev/nvidia* device nodes and, with the torch interpreter, torch.cuda.is_available(); without a GPU the claim cannot be tested.",
+		experiment: "claims.py under the torch interpreter: without torch, NVIDIA devices or CUDA, a probe only. With CUDA: a fork child uses CUDA while the parent has only imported torch (no CUDA call at all, not even is_available()); again after the parent called torch.cuda.is_available(); spawn and forkserver children use CUDA; then the parent initialises CUDA and a fork child uses it. Then a torch.multiprocessing Queue (spawn) carries fresh CUDA vs fresh CPU tensors of 1 MiB and 64 MiB, one at a time (median of 10 per program run). 5 program runs.",
 		run: func(ctx context.Context, r *runner) error {
 			py := r.o.Python
-			if r.o.TorchPython != "" && r.o.Torch != nil && r.o.Torch.Available() == nil {
+			if r.o.TorchPython != "" {
 				py = r.o.TorchPython
 			}
-			return r.script(ctx, "C12", py, 1)
+			if err := r.script(ctx, "C12", py, 1, 1); err != nil {
+				return err
+			}
+			// Without CUDA the probe is all there is: once is enough.
+			for _, l := range r.last {
+				if strings.HasPrefix(l, namePrefix+"C12/check=cuda ") && strings.Contains(l, " 1 cuda ") {
+					return r.scriptRuns(ctx, "C12", py, 2, r.o.Runs, 1)
+				}
+			}
+			return nil
 		},
 		verdict: verdictC12,
 	},
 	{
 		id:         "C13",
 		claim:      "Rule of thumb: one to two worker processes per core; too many workers decrease performance.",
-		experiment: "claims.py: a fork Pool with 0.5, 1, 2 and 4 workers per core maps 128 CPU-bound tasks (a busy loop calibrated once to 2 ms) and 32 I/O-bound tasks (20 ms sleep); makespan of the map once every worker is up; 8 rounds, worker counts in shuffled order per round. (The matrix's pool cells calibrate the loop per program run, which on a shared machine makes their tasks differ between worker counts; hence a dedicated experiment.)",
-		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C13", r.o.Python, 8) },
+		experiment: "claims.py: a fork Pool with 0.5, 1, 2 and 4 workers per core maps 128 CPU-bound tasks (a busy loop calibrated once per program run to 2 ms) and 32 I/O-bound tasks (20 ms sleep); makespan of the map once every worker is up; 5 program runs, worker counts in shuffled order. (The matrix's pool cells answer a different question: how the pool scales with its task count.)",
+		run:        func(ctx context.Context, r *runner) error { return r.script(ctx, "C13", r.o.Python, r.o.Runs, 1) },
 		verdict:    verdictC13,
 	},
 	{
 		id:         "C14",
 		claim:      "fork is the default start method on Unix — true through Python 3.13; Python 3.14 switched Linux to forkserver: what does that switch cost in start-up?",
-		experiment: "claims.py reports multiprocessing.get_start_method() of this interpreter; matrix cells Startup/impl=cpython/chan=pipe for fork vs forkserver at rss=0 and 1 GiB give the cost of the switch.",
+		experiment: "claims.py under every CPython 3.8–3.13 found in ~/.pyenv/versions (a missing one is skipped with the reason): multiprocessing.get_start_method(); whether starting a fork child while another thread runs emits a DeprecationWarning; start-up (start() to the child's first message) of fork vs forkserver, 5 program runs × 2 starts each (the forkserver's server is started before timing).",
 		run: func(ctx context.Context, r *runner) error {
-			if err := r.script(ctx, "C14", r.o.Python, 1); err != nil {
-				return err
+			ran := 0
+			for _, v := range r.o.Versions {
+				if v.Path == "" {
+					reason := "not installed"
+					if v.Err != nil {
+						reason = v.Err.Error()
+					}
+					if err := r.skip("Claim/id=C14/python="+v.Minor, reason); err != nil {
+						return err
+					}
+					continue
+				}
+				ran++
+				if err := r.script(ctx, "C14", v.Path, r.o.Runs, 3); err != nil {
+					return err
+				}
 			}
-			return r.cells(ctx, "C14", r.o.CPython, startupCells(r.nproc(), []int64{0, 1 << 30}, []string{"fork", "forkserver"}))
+			if ran == 0 {
+				// No version list: probe the interpreter that runs the claims.
+				return r.script(ctx, "C14", r.o.Python, r.o.Runs, 2)
+			}
+			return nil
 		},
 		verdict: verdictC14,
-		matrix:  "--impl cpython --workload startup --method fork,forkserver --chan pipe --rss 0,1GiB --cores {cores}",
 	},
 }
 

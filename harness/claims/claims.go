@@ -1,58 +1,58 @@
 // Package claims measures the claims of the guide mpbench grew out of
-// (shared/seed/CLAIMS.md, C1–C14) and writes a verdict for each.
+// (docs or shared/seed/CLAIMS.md, C1–C14) and writes a verdict for each.
 //
 // `mpbench claims --out DIR [--only C3,C7]` calls Run, which writes
 //
-//   - DIR/claims.bench — every measurement, in Go benchmark format
-//     (benchfmt/benchstat readable), named BenchmarkClaim/id=<ID>/<k>=<v>…;
+//   - DIR/claims.bench — every measurement, in the results format of
+//     package rawbench (Go benchmark format, benchstat readable), named
+//     BenchmarkClaim/id=<ID>/<k>=<v>…, each program run's block preceded
+//     by `run: k`;
 //   - DIR/CLAIMS.md — Render(claims.bench): per claim the claim, the
-//     experiment, the numbers (median and 95% CI, golang.org/x/perf
-//     benchmath AssumeNothing), a verdict and the command reproducing it.
+//     experiment, the numbers (median of per-run medians and its 95% CI
+//     over runs, package stats), a verdict and the command reproducing it.
+//
+// Data flows one way: Run → measured programs (harness) → claims.bench
+// (rawbench) → Render. Render never runs anything; `mpbench report`
+// regenerates CLAIMS.md with WriteMarkdown.
 //
 // Contracts:
 //
-//   - Every experiment is one run of a measured program through
-//     harness.Exec: own process group, CPU affinity, parent-death signal,
-//     timeout (the outer safety net: C7's deadlock is ended by a timeout
-//     inside the experiment). Its /dev/shm segments and, for claims.py,
-//     its named semaphores (sem.<prefix>-…) carry a per-experiment prefix
-//     and are removed after it; every process of it carries
-//     MarkerEnv=<pid of Run's caller> so leak checks can find it. The
-//     harness never measures.
-//   - Dedicated experiments (C3–C10, C12–C14) live in claims.py (stdlib
-//     only, embedded, written to a content-addressed cache file), run as
-//     `python3 -u claims.py --claim ID --count N --shm-prefix P`. Claims
-//     that the matrix already covers (C1, C2, C5, C6, C11, C14) run
-//     matrix cells through the Python implementation's driver and record
-//     its lines renamed: Startup/impl=cpython/… becomes
+//   - The program run is the unit of replication (as in `mpbench run`):
+//     every quantitative experiment runs Runs (default 5) independent programs
+//     per configuration; its statistic is computed over per-run medians.
+//     Qualitative experiments (an exception raised or not) run once.
+//   - Claims that the matrix covers (C1, C2, C5, C6) measure their matrix
+//     cells with harness.Run — the one runner: shuffled interleaved rounds,
+//     process group, affinity, death signal, timeout, segment cleanup,
+//     output validation — into a scratch raw.bench, and record its runs
+//     renamed: Startup/impl=cpython/… becomes
 //     Claim/id=C1/workload=startup/impl=cpython/…. A cell is measured once
-//     per Run and its lines reused by every claim that needs it.
+//     per Run and its runs reused by every claim that needs it.
+//   - Dedicated experiments (C3, C4, C7–C14) live in claims.py (stdlib
+//     only, embedded, written to a content-addressed cache file), run
+//     through harness.Exec as `python3 -u claims.py --claim ID --count S
+//     --run K --shm-prefix P`. Their /dev/shm segments and named
+//     semaphores carry the prefix and are removed after each program run;
+//     every process carries MarkerEnv=<pid of Run's caller>.
 //   - Qualitative outcomes are metrics: ok, raised, deadlock (0/1 per
-//     sample), threads, duplex, … . The text of an exception or probe is a
-//     `--- NOTE: BenchmarkClaim/…: text` line; cells or claims that cannot
-//     run here get `--- SKIP: BenchmarkClaim/…: reason`, failed experiments
-//     `--- FAIL: BenchmarkClaim/…: reason`. benchfmt readers ignore these
-//     lines, as they ignore `go test`'s; Render reads them. So claims.bench
-//     is the single source of CLAIMS.md.
-//   - claims.bench is append-only and synced after each experiment: a
-//     crash loses at most the running experiment. A new DIR (or an empty
-//     one) starts a new claims.bench. An existing claims.bench is only
-//     extended with --only naming claims it does not hold yet; anything
-//     else is refused (InputError) and nothing is written. CLAIMS.md is
-//     regenerated from the whole file after every Run.
-//   - Verdicts are pure functions of claims.bench with thresholds written
-//     in verdicts.go; Render is deterministic (byte-identical re-runs).
+//     sample), threads, … . The text of an exception or probe is a NOTE
+//     line; what cannot run here gets a SKIP line, failed experiments a
+//     FAIL line.
+//   - claims.bench is append-only and synced after each program run. A new
+//     DIR (or one without claims.bench) starts a new claims.bench. An
+//     existing one is only extended with claims it does not hold yet;
+//     anything else is refused (InputError) and nothing is written.
+//   - Verdicts are pure functions of claims.bench (verdicts.go, one
+//     function per claim, each with its rule in one sentence).
 package claims
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,10 +62,9 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/perf/benchfmt"
-
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness"
+	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/impl"
 )
 
@@ -75,30 +74,55 @@ const (
 	MDFile    = "CLAIMS.md"
 )
 
-// DefaultTimeout bounds one claims.py experiment (the matrix cells use
-// harness.DefaultTimeout of their workload).
+// DefaultTimeout bounds one claims.py program run.
 const DefaultTimeout = 5 * time.Minute
+
+// DefaultRuns is the number of program runs per configuration of a
+// quantitative claim. 5 keeps `mpbench claims` within about 3 minutes on
+// a 2-vCPU machine; the interval over 5 run medians is their range
+// (93.8% coverage for the median, shown as "range" and used as such);
+// --runs 6 or more gives the 95% order-statistic interval.
+const DefaultRuns = 5
+
+// Matrix cells of the claims: samples per program run, and the target
+// duration of one sample.
+const (
+	cellSamples   = 3
+	cellBenchtime = 30 * time.Millisecond
+)
+
+// Interp is a CPython interpreter found for one minor version (C14).
+type Interp struct {
+	Minor string // "3.12"
+	Path  string // "" when missing
+	Err   error  // why it is missing
+}
 
 // Options configure Run.
 type Options struct {
 	Out  string   // output folder
 	Only []string // claim ids to run (nil: all)
-	// Python is the CPython interpreter running claims.py ("" = python3
-	// on PATH).
+	// Python is the CPython interpreter running claims.py.
 	Python string
-	// CPython measures the matrix cells reused by C1, C2, C5, C6, C13 and
-	// C14 (impl/python's "cpython"); nil or unavailable: those cells are
+	// CPython measures the matrix cells reused by C1, C2, C5 and C6
+	// (impl/python's "cpython"); nil or unavailable: those cells are
 	// recorded as skipped with the reason.
 	CPython impl.Impl
-	// Torch measures C11's cells (impl/python's "torch"); nil or
-	// unavailable: C11 is untestable with the reason.
-	Torch impl.Impl
-	// TorchPython is the interpreter with torch, used for C12's CUDA
-	// probe ("" = Python).
+	// TorchPython is an interpreter that imports torch, for C11 and C12
+	// ("": C11 is untestable, C12 probes with Python).
 	TorchPython string
-	Timeout     time.Duration // per claims.py experiment (0: DefaultTimeout)
-	Args        []string      // command line, recorded in claims.bench
-	Progress    io.Writer     // progress lines (nil: discarded)
+	// TorchErr says why there is no TorchPython.
+	TorchErr error
+	// LibPython runs C9's library row (billiard, multiprocess): Debian's
+	// /usr/bin/python3 ("" = skip the row with LibErr).
+	LibPython string
+	LibErr    error
+	// Versions are the CPython versions C14 runs its probe under.
+	Versions []Interp
+	Runs     int           // program runs per quantitative configuration (0: DefaultRuns)
+	Timeout  time.Duration // per claims.py program run (0: DefaultTimeout)
+	Args     []string      // command line, recorded in claims.bench
+	Progress io.Writer     // progress lines (nil: discarded)
 }
 
 // InputError is an error caused by the options (unknown claim, an
@@ -131,12 +155,12 @@ func ParseOnly(s string) ([]string, error) {
 			continue
 		}
 		if lookup(f) == nil {
-			return nil, fmt.Errorf("--only: unknown claim %q (want C1…C%d)", f, len(catalog))
+			return nil, fmt.Errorf("unknown claim %q (want C1…C%d)", f, len(catalog))
 		}
 		want[f] = true
 	}
 	if len(want) == 0 {
-		return nil, errors.New("--only: empty list")
+		return nil, errors.New("empty list of claims")
 	}
 	var out []string
 	for _, id := range IDs() {
@@ -147,21 +171,11 @@ func ParseOnly(s string) ([]string, error) {
 	return out, nil
 }
 
-// RecordedIDs lists the claims claims.bench already holds lines for.
-func RecordedIDs(data []byte) []string {
+// recordedIDs lists the claims a parsed claims.bench holds lines for.
+func recordedIDs(f *rawbench.File) []string {
 	seen := map[string]bool{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		for _, p := range []string{"", skipPrefix, failPrefix, notePrefix} {
-			if rest, ok := strings.CutPrefix(line, p+namePrefix); ok {
-				id, _, _ := strings.Cut(rest, "/")
-				id, _, _ = strings.Cut(id, ":")
-				id, _, _ = strings.Cut(id, " ")
-				seen[id] = true
-			}
-		}
+	for _, c := range f.Cells {
+		seen[idOf(c.Name)] = true
 	}
 	var out []string
 	for _, id := range IDs() {
@@ -176,7 +190,7 @@ func RecordedIDs(data []byte) []string {
 // o.Out/CLAIMS.md.
 func Run(ctx context.Context, o Options) error {
 	if o.Out == "" {
-		return &InputError{errors.New("--out DIR is required")}
+		return &InputError{errors.New("no output folder given")}
 	}
 	ids := IDs()
 	if len(o.Only) > 0 {
@@ -191,10 +205,13 @@ func Run(ctx context.Context, o Options) error {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
+	if o.Runs <= 0 {
+		o.Runs = DefaultRuns
+	}
 	if o.Python == "" {
 		p, err := exec.LookPath("python3")
 		if err != nil {
-			return &InputError{fmt.Errorf("claims: no python3 on PATH (use --python): %v", err)}
+			return &InputError{fmt.Errorf("no python3 on PATH: %w", err)}
 		}
 		o.Python = p
 	}
@@ -206,22 +223,28 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	f, err := openBench(o, ids)
+	w, err := openBench(o, ids)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer w.Close()
 	if n := harness.RemoveStaleSegments(); n > 0 {
 		fmt.Fprintf(o.Progress, "claims: removed %d shared-memory segments left by an earlier killed run\n", n)
 	}
 
-	r := &runner{o: o, f: f, cpus: allowed, scriptPath: scriptPath, cache: map[string][]string{}, pid: os.Getpid()}
+	r := &runner{o: o, w: w, cpus: allowed, scriptPath: scriptPath, pid: os.Getpid()}
 	start := time.Now()
-	var runErr error
+	runErr := r.matrix(ctx, ids)
 	for i, id := range ids {
+		if runErr != nil {
+			break
+		}
 		c := lookup(id)
-		fmt.Fprintf(o.Progress, "claims: [%d/%d] %s …\n", i+1, len(ids), id)
+		if c.run == nil {
+			continue
+		}
 		t := time.Now()
+		fmt.Fprintf(o.Progress, "claims: [%d/%d] %s …\n", i+1, len(ids), id)
 		if err := c.run(ctx, r); err != nil {
 			runErr = err
 			break
@@ -240,99 +263,61 @@ func Run(ctx context.Context, o Options) error {
 	return runErr
 }
 
-// WriteMarkdown regenerates DIR/CLAIMS.md from DIR/claims.bench.
-func WriteMarkdown(dir string) error {
-	data, err := os.ReadFile(filepath.Join(dir, BenchFile))
-	if err != nil {
-		return err
-	}
-	md, err := Render(data)
-	if err != nil {
-		return err
-	}
-	tmp := filepath.Join(dir, "."+MDFile+".tmp")
-	if err := os.WriteFile(tmp, md, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(dir, MDFile))
-}
-
-// openBench creates claims.bench with its configuration block, or opens
-// an existing one for appending the claims in ids (none of which it may
-// hold yet). A torn last line is cut.
-func openBench(o Options, ids []string) (*os.File, error) {
+// openBench creates claims.bench with its configuration block (in a
+// folder that may hold other files, e.g. the run's raw.bench), or resumes
+// an existing one for appending the claims in ids, none of which it may
+// hold yet.
+func openBench(o Options, ids []string) (*rawbench.Writer, error) {
 	path := filepath.Join(o.Out, BenchFile)
-	data, err := os.ReadFile(path)
-	switch {
-	case err == nil && len(data) > 0:
+	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
 		if len(o.Only) == 0 {
-			return nil, &InputError{fmt.Errorf("--out %s: %s exists (add claims to it with --only, or choose another folder)", o.Out, BenchFile)}
+			return nil, &InputError{fmt.Errorf("%s exists (add claims to it by naming them, or choose another folder)", path)}
 		}
-		for _, id := range RecordedIDs(data) {
+		w, err := rawbench.Resume(path)
+		if err != nil {
+			return nil, &InputError{err}
+		}
+		for _, id := range recordedIDs(w.File) {
 			if slices.Contains(ids, id) {
-				return nil, &InputError{fmt.Errorf("--out %s: %s already holds %s (results are never overwritten; choose another folder)", o.Out, BenchFile, id)}
+				w.Close()
+				return nil, &InputError{fmt.Errorf("%s already holds %s (results are never overwritten; choose another folder)", path, id)}
 			}
 		}
-		if i := bytes.LastIndexByte(data, '\n'); i+1 < len(data) {
-			if err := os.Truncate(path, int64(i+1)); err != nil {
-				return nil, err
-			}
-		}
-		return os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return nil, &InputError{fmt.Errorf("--out %s: %v", o.Out, err)}
+		return w, nil
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, &InputError{err}
 	}
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return nil, &InputError{fmt.Errorf("--out %s: %v", o.Out, err)}
+		return nil, &InputError{err}
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, &InputError{fmt.Errorf("--out %s: %v", o.Out, err)}
-	}
-	args, _ := json.Marshal(o.Args)
 	var b strings.Builder
 	for _, c := range harness.Environment() {
-		b.WriteString(c.Key + ": " + c.Value + "\n")
+		b.WriteString(c.Key + ": " + rawbench.OneLine(c.Value) + "\n")
 	}
 	fmt.Fprintf(&b, "claims-python: %s\n", o.Python)
 	fmt.Fprintf(&b, "claims-script: %s\n", ScriptHash())
+	fmt.Fprintf(&b, "claims-runs: %d\n", o.Runs)
 	fmt.Fprintf(&b, "start: %s\n", time.Now().UTC().Format(time.RFC3339))
-	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
-		// Other processes' load at the start: CPU-bound results depend on it.
-		f := strings.Fields(string(la))
-		if len(f) >= 3 {
-			fmt.Fprintf(&b, "loadavg-start: %s %s %s\n", f[0], f[1], f[2])
-		}
+	fmt.Fprintf(&b, "mpbench-args: %s\n", strconv.Quote(strings.Join(o.Args, " ")))
+	for _, l := range bench.UnitLines() {
+		b.WriteString(l + "\n")
 	}
-	fmt.Fprintf(&b, "mpbench-args: %s\n", args)
-	b.WriteString("Unit MB/s better=higher\nUnit msgs/s better=higher\nUnit tasks/s better=higher\nUnit efficiency better=higher\n")
-	if _, err := f.WriteString(b.String()); err != nil {
-		f.Close()
-		return nil, err
+	b.WriteString("Unit task-times better=lower\n")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return nil, &InputError{err}
 	}
-	return f, f.Sync()
+	return rawbench.Resume(path)
 }
 
 // runner executes experiments and appends their lines.
 type runner struct {
 	o          Options
-	f          *os.File
+	w          *rawbench.Writer
 	cpus       []int
 	scriptPath string
-	cache      map[string][]string // cell name → its validated result lines
 	pid        int
 	seq        int
-}
-
-// appendLines writes lines and syncs them.
-func (r *runner) appendLines(lines ...string) error {
-	if len(lines) == 0 {
-		return nil
-	}
-	if _, err := r.f.WriteString(strings.Join(lines, "\n") + "\n"); err != nil {
-		return err
-	}
-	return r.f.Sync()
+	last       []string // lines of the last claims.py program run
 }
 
 // MarkerEnv names the environment variable set, to the pid of the
@@ -348,39 +333,53 @@ func (r *runner) nextPrefix() string {
 }
 
 // skip records that a whole claim (or part) cannot run here.
-func (r *runner) skip(name, reason string) error {
-	return r.appendLines(skipPrefix + "Benchmark" + name + ": " + oneLine(reason))
+func (r *runner) skip(name, reason string) error { return r.w.RecordSkip(name, reason) }
+
+// script runs claims.py experiment id under interpreter `runs` times
+// (program runs k = 1…runs, --count samples each) and records each run's
+// lines after `run: k`; a failed program run records the valid lines
+// printed before it and a FAIL line, and ends the claim.
+func (r *runner) script(ctx context.Context, id, interpreter string, runs, count int, extra ...string) error {
+	return r.scriptRuns(ctx, id, interpreter, 1, runs, count, extra...)
 }
 
-// script runs one claims.py experiment and records its lines; a failure
-// records the valid lines printed before it and a FAIL line.
-func (r *runner) script(ctx context.Context, id, interpreter string, count int) error {
-	prefix := r.nextPrefix()
-	cmd := exec.Command(interpreter, "-u", r.scriptPath, "--claim", id, "--count", strconv.Itoa(count), "--shm-prefix", prefix)
-	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1", r.marker())
-	out := harness.Exec(ctx, cmd, r.cpus, r.o.Timeout)
-	harness.RemoveSegments(prefix)
-	harness.RemoveSegments("sem." + prefix) // claims.py names its semaphores so
-	if ctx.Err() != nil {
-		return ErrInterrupted
+// scriptRuns is script for program runs first…last.
+func (r *runner) scriptRuns(ctx context.Context, id, interpreter string, first, last, count int, extra ...string) error {
+	for k := first; k <= last; k++ {
+		prefix := r.nextPrefix()
+		args := append([]string{"-u", r.scriptPath, "--claim", id, "--count", strconv.Itoa(count),
+			"--run", strconv.Itoa(k), "--shm-prefix", prefix}, extra...)
+		cmd := exec.Command(interpreter, args...)
+		cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1", r.marker())
+		out := harness.Exec(ctx, cmd, r.cpus, r.o.Timeout)
+		harness.RemoveSegments(prefix) // segments and claims.py's named semaphores (sem.<prefix>…)
+		if ctx.Err() != nil {
+			return ErrInterrupted
+		}
+		lines, perr := checkScriptOutput(id, out.Stdout)
+		r.last = lines
+		reason := out.Reason()
+		if reason == "" && perr != nil {
+			reason = "bad output: " + perr.Error()
+		}
+		if reason == "" && len(lines) == 0 {
+			reason = "no result lines"
+		}
+		if len(lines) > 0 {
+			if err := r.w.Append(append([]string{rawbench.RunKey + ": " + strconv.Itoa(k)}, lines...)...); err != nil {
+				return err
+			}
+		}
+		if reason != "" {
+			return r.w.RecordFail("Claim/id="+id, reason)
+		}
 	}
-	lines, perr := checkScriptOutput(id, out.Stdout)
-	reason := out.Reason()
-	if reason == "" && perr != nil {
-		reason = "bad output: " + perr.Error()
-	}
-	if reason == "" && len(lines) == 0 {
-		reason = "no result lines"
-	}
-	if reason != "" {
-		lines = append(lines, failPrefix+namePrefix+id+": "+oneLine(reason))
-	}
-	return r.appendLines(lines...)
+	return nil
 }
 
 // checkScriptOutput keeps the leading lines of a claims.py output that
-// follow the protocol (result lines of claim id that benchfmt parses, NOTE
-// and SKIP lines of id) and reports the first line that does not.
+// follow the protocol (result lines of claim id, NOTE and SKIP lines of
+// id) and reports the first line that does not.
 func checkScriptOutput(id string, stdout []byte) ([]string, error) {
 	var lines []string
 	prefix := namePrefix + id + "/"
@@ -391,116 +390,140 @@ func checkScriptOutput(id string, stdout []byte) ([]string, error) {
 		var ok bool
 		switch {
 		case strings.HasPrefix(l, prefix):
-			ok = parsesAsResult(l)
-		case strings.HasPrefix(l, notePrefix+prefix), strings.HasPrefix(l, skipPrefix+prefix),
-			strings.HasPrefix(l, skipPrefix+namePrefix+id+":"):
-			ok = strings.Contains(l[4:], ": ")
+			_, err := rawbench.ParseSamples([]string{l})
+			ok = err == nil
+		case strings.HasPrefix(l, rawbench.NotePrefix+prefix), strings.HasPrefix(l, rawbench.SkipPrefix+prefix),
+			strings.HasPrefix(l, rawbench.SkipPrefix+namePrefix+id+":"):
+			ok = strings.Contains(l[len(rawbench.NotePrefix):], ": ")
 		}
 		if !ok {
-			return lines, fmt.Errorf("unexpected output line %d: %q", i+1, clip(l))
+			return lines, fmt.Errorf("unexpected output line %d: %q", i+1, rawbench.OneLine(l))
 		}
 		lines = append(lines, l)
 	}
 	return lines, nil
 }
 
-func parsesAsResult(line string) bool {
-	rd := benchfmt.NewReader(strings.NewReader(line+"\n"), "")
-	n := 0
-	for rd.Scan() {
-		switch rd.Result().(type) {
-		case *benchfmt.SyntaxError:
-			return false
-		case *benchfmt.Result:
-			n++
-		}
+// matrix measures, with harness.Run, the matrix cells of every selected
+// claim (each cell once, however many claims use it) in shuffled
+// interleaved rounds of o.Runs program runs, and records each claim's
+// cells renamed.
+func (r *runner) matrix(ctx context.Context, ids []string) error {
+	type use struct {
+		id    string
+		cells []bench.Cell
 	}
-	return rd.Err() == nil && n == 1
-}
-
-// cellCounts is the number of samples per matrix cell a claim runs.
-// At least 6, so that benchmath gives a 95% confidence interval.
-// Start-up gets more: one sample is one process start, cheap, and the
-// noisiest of all (other processes' load shows directly).
-var cellCounts = map[string]int{"startup": 20, "pingpong": 8, "stream": 8, "pool": 8}
-
-// cells measures matrix cells with im (the driver) and records their
-// lines renamed under claim id; a cell measured earlier in this Run is
-// reused.
-func (r *runner) cells(ctx context.Context, id string, im impl.Impl, cells []bench.Cell) error {
-	var avail error = errors.New("implementation not configured")
-	if im != nil {
-		avail = im.Available()
-	}
-	for _, c := range cells {
-		if ctx.Err() != nil {
-			return ErrInterrupted
-		}
-		renamed := claimCellName(id, c)
-		if avail != nil {
-			if err := r.skip(renamed, fmt.Sprintf("impl %s unavailable: %v", c.Impl, avail)); err != nil {
-				return err
-			}
+	var uses []use
+	var all []bench.Cell
+	seen := map[string]bool{}
+	for _, id := range ids {
+		c := lookup(id)
+		if c.cells == nil {
 			continue
 		}
-		lines, status, err := r.measureCell(ctx, im, c)
-		if err != nil {
-			return err
-		}
-		var out []string
-		switch {
-		case status.kind == "skip":
-			out = []string{skipPrefix + "Benchmark" + renamed + ": " + oneLine(status.reason)}
-		case status.kind == "fail":
-			out = []string{failPrefix + "Benchmark" + renamed + ": " + oneLine(status.reason)}
-		default:
-			old := c.Benchmark()
-			for _, l := range lines {
-				out = append(out, "Benchmark"+renamed+strings.TrimPrefix(l, old))
+		cells := c.cells(r.nproc())
+		uses = append(uses, use{id, cells})
+		for _, cell := range cells {
+			if !seen[cell.Benchmark()] {
+				seen[cell.Benchmark()] = true
+				all = append(all, cell)
 			}
 		}
-		if err := r.appendLines(out...); err != nil {
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	var avail error = errors.New("implementation not configured")
+	if r.o.CPython != nil {
+		avail = r.o.CPython.Available()
+	}
+	if avail != nil {
+		for _, u := range uses {
+			for _, c := range u.cells {
+				if err := r.skip(claimCellName(u.id, c), fmt.Sprintf("impl %s unavailable: %v", c.Impl, avail)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	t := time.Now()
+	var names []string
+	for _, u := range uses {
+		names = append(names, u.id)
+	}
+	fmt.Fprintf(r.o.Progress, "claims: matrix cells of %s: %d cells × %d program runs …\n", strings.Join(names, ", "), len(all), r.o.Runs)
+	scratch, err := os.MkdirTemp("", "mpbench-claims-cells-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(scratch)
+	out := filepath.Join(scratch, "run")
+	sum, err := harness.Run(ctx, harness.Config{
+		Cells: all, Impls: map[string]impl.Impl{r.o.CPython.Name(): r.o.CPython},
+		Count: cellSamples, Runs: r.o.Runs, MaxRuns: r.o.Runs, Warmup: 0, Benchtime: cellBenchtime,
+		Out: out, Seed: rand.Uint64() | 1,
+	})
+	if err != nil {
+		return err
+	}
+	if sum.Interrupted || ctx.Err() != nil {
+		return ErrInterrupted
+	}
+	st, err := rawbench.ReadDir(out)
+	if err != nil {
+		return err
+	}
+	for _, u := range uses {
+		for _, c := range u.cells {
+			if err := r.copyCell(st, c, claimCellName(u.id, c)); err != nil {
+				return err
+			}
+		}
+	}
+	fmt.Fprintf(r.o.Progress, "claims: matrix cells of %s done in %v\n", strings.Join(names, ", "), time.Since(t).Round(100*time.Millisecond))
+	return nil
+}
+
+// copyCell records every program run of matrix cell c from st under name.
+func (r *runner) copyCell(st *rawbench.File, c bench.Cell, name string) error {
+	cell := st.Cell(c.Benchmark())
+	if cell == nil {
+		return r.w.RecordFail(name, "no result recorded")
+	}
+	for _, run := range cell.Runs {
+		var lines []string
+		for _, s := range run.Samples {
+			lines = append(lines, sampleLine(name, cell.Units, s))
+		}
+		if _, err := r.w.RecordRun(name, lines); err != nil {
+			return err
+		}
+	}
+	switch {
+	case cell.Failed():
+		return r.w.RecordFail(name, cell.Fail)
+	case cell.Skipped():
+		return r.w.RecordSkip(name, cell.Skip)
+	}
+	for _, n := range cell.Notes {
+		if err := r.w.RecordNote(name, n); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-type cellStatus struct{ kind, reason string }
-
-func (r *runner) measureCell(ctx context.Context, im impl.Impl, c bench.Cell) ([]string, cellStatus, error) {
-	name := c.Benchmark()
-	if lines, ok := r.cache[name]; ok {
-		return lines, cellStatus{kind: "ok"}, nil
+// sampleLine writes a sample as a result line of name.
+func sampleLine(name string, units []string, s rawbench.Sample) string {
+	var b strings.Builder
+	b.WriteString("Benchmark" + name + " " + strconv.Itoa(s.Iters))
+	for _, u := range units {
+		if v, ok := s.Values[u]; ok {
+			b.WriteString(" " + strconv.FormatFloat(v, 'g', -1, 64) + " " + u)
+		}
 	}
-	count := cellCounts[c.Workload]
-	prefix := r.nextPrefix()
-	cmd, err := im.Command(c, impl.Options{Count: count, Warmup: 1, Benchtime: 100 * time.Millisecond, ShmPrefix: prefix})
-	if err != nil {
-		return nil, cellStatus{"fail", err.Error()}, nil
-	}
-	if cmd.Env == nil {
-		cmd.Env = os.Environ()
-	}
-	cmd.Env = append(cmd.Env, r.marker())
-	cores := min(c.Cores, len(r.cpus))
-	out := harness.Exec(ctx, cmd, r.cpus[:cores], harness.DefaultTimeout[c.Workload])
-	harness.RemoveSegments(prefix)
-	if ctx.Err() != nil {
-		return nil, cellStatus{}, ErrInterrupted
-	}
-	if out.Err != nil {
-		return nil, cellStatus{"fail", out.Reason()}, nil
-	}
-	p, err := harness.ParseOutput(c, out.Stdout, count)
-	if err != nil {
-		return nil, cellStatus{"fail", "bad output: " + err.Error()}, nil
-	}
-	if p.SkipReason != "" {
-		return nil, cellStatus{"skip", p.SkipReason}, nil
-	}
-	r.cache[name] = p.Lines
-	return p.Lines, cellStatus{kind: "ok"}, nil
+	return b.String()
 }
 
 // claimCellName renames a matrix cell for a claim:
@@ -517,19 +540,4 @@ func (r *runner) nproc() int {
 		return len(r.cpus)
 	}
 	return runtime.NumCPU()
-}
-
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
-}
-
-func clip(s string) string {
-	if len(s) > 120 {
-		return s[:120] + "…"
-	}
-	return s
 }

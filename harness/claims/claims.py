@@ -150,7 +150,7 @@ def claim_c3(args):
 
 # ---------------------------------------------------------------- C4
 
-C4_SIZES = [1 << k for k in range(10, 29, 2)]  # 1 KiB ... 256 MiB
+C4_SIZES = [1 << k for k in (10, 14, 18, 22, 26)]  # 1 KiB ... 64 MiB, x16 steps
 
 
 def c4_signal_child(kind, obj, sig, ack):
@@ -187,20 +187,21 @@ def c4_args_child(data, ack):
     ack.send_bytes(b"%d" % len(data))
 
 
-def c4_calibrate(op, size):
-    """Iterations per sample (about 40 ms) and samples per size (fewer at
-    the big sizes, where one operation is already long)."""
-    op()  # warm-up
+def c4_calibrate(op):
+    """Iterations of one sample: about 10 ms of operations, from the
+    warm-up operation's time (and a second one when the first was short)."""
     t = pc()
-    op()
+    op()  # warm-up
     d = max(1, pc() - t)
-    iters = max(1, min(2000, int(40e6 / d)))
-    count = 8 if size <= (16 << 20) else 3  # >= 6: a 95% CI exists
-    return iters, count
+    if d < 10e6:
+        t = pc()
+        op()
+        d = max(1, pc() - t)
+    return max(1, min(2000, int(10e6 / d)))
 
 
-def c4_measure(name, size, op):
-    iters, count = c4_calibrate(op, size)
+def c4_measure(name, size, op, count):
+    iters = c4_calibrate(op)
     for _ in range(count):
         t = pc()
         for _ in range(iters):
@@ -235,7 +236,7 @@ def claim_c4(args):
             q.put(d)
             ackr.recv_bytes()
 
-        c4_measure("id=C4/mech=queue/method=fork/size=%s" % fmt_size(n), n, op)
+        c4_measure("id=C4/mech=queue/method=fork/size=%s" % fmt_size(n), n, op, args.count)
     q.put(None)
     p.join()
     q.close()
@@ -255,7 +256,7 @@ def claim_c4(args):
                 ackr.recv_bytes()
                 pr.join()
 
-            c4_measure("id=C4/mech=args/method=%s/size=%s" % (method, fmt_size(n)), n, op)
+            c4_measure("id=C4/mech=args/method=%s/size=%s" % (method, fmt_size(n)), n, op, args.count)
     datas.clear()
 
     # Shared (no pickling): the parent copies the new data into the shared
@@ -305,7 +306,7 @@ def claim_c4(args):
                     sigw.send(n)
                     ackr2.recv_bytes()
 
-            c4_measure("id=C4/mech=%s/method=fork/size=%s" % (kind, fmt_size(n)), n, op)
+            c4_measure("id=C4/mech=%s/method=fork/size=%s" % (kind, fmt_size(n)), n, op, args.count)
         sigw.send(None)
         p.join()
         datas.clear()
@@ -400,7 +401,7 @@ def claim_c6(args):
 
 # ---------------------------------------------------------------- C7
 
-C7_REAL_N = 40  # forks per realistic case (fork)
+C7_REAL_N = 30  # forks per realistic case (fork)
 C7_CONTROL_N = 10  # starts per control
 C7_BATCH = 10  # children started together, then given C7_BATCH_WAIT_S
 C7_BATCH_WAIT_S = 1.0  # a child not finished by then is deadlocked (killed)
@@ -586,7 +587,7 @@ def claim_c8(args):
 # ---------------------------------------------------------------- C9
 
 
-C9_POOL_TIMEOUT_S = 5  # a Pool.map still without a result then hangs (billiard)
+C9_POOL_TIMEOUT_S = 3  # a Pool.map still without a result then hangs (billiard)
 
 
 def c9_pickle_error(e):
@@ -696,7 +697,7 @@ def claim_c10(args):
 
 # ---------------------------------------------------------------- C11
 
-C11_SIZES = (64 << 10, 1 << 20, 16 << 20)
+C11_SIZES = (64 << 10, 16 << 20)
 
 
 def c11_child(q, ack):
@@ -714,7 +715,7 @@ def c11_child(q, ack):
 
 
 def c11_msgs(size):
-    return 8 if size >= (16 << 20) else 16
+    return 4 if size >= (16 << 20) else 8
 
 
 def claim_c11(args):
@@ -829,15 +830,16 @@ def c12_case(ctx, name, extra=()):
 
 
 def claim_c12(args):
-    """CUDA and the start methods.  Without NVIDIA devices or CUDA in
-    torch, only the check line (cuda 0) and the reason.  With CUDA: a
-    fork child that uses CUDA while the parent imported torch but never
-    touched CUDA (case=fork-no-init); spawn and forkserver children
-    (started before the parent touches CUDA; they are fresh interpreters
-    either way); then the parent initialises CUDA and a fork child uses
-    it (case=fork-after-init: torch refuses).  Then a torch.multiprocessing
-    Queue (spawn) carries fresh CUDA vs fresh CPU tensors, C12_MSGS per
-    size, one at a time (put, receiver touches it, acknowledges)."""
+    """CUDA and the start methods.  Without torch, NVIDIA devices or CUDA,
+    only the check line (cuda 0) and the reason.  With devices: first a
+    fork child uses CUDA while the parent has only imported torch (no CUDA
+    call at all: case=fork-no-init); then, after torch.cuda.is_available()
+    (which asks the driver but leaves torch.cuda.is_initialized() False),
+    again (case=fork-after-is-available); spawn and forkserver children;
+    then the parent initialises CUDA and a fork child uses it
+    (case=fork-after-init).  Then a torch.multiprocessing Queue (spawn)
+    carries fresh CUDA vs fresh CPU tensors, C12_MSGS per size, one at a
+    time (put, receiver touches it, acknowledges)."""
     import glob
     import random
 
@@ -846,27 +848,29 @@ def claim_c12(args):
     try:
         import torch
         import torch.multiprocessing as tmp
-
-        # Importing torch and asking is_available() does not initialise
-        # CUDA in this process (torch.cuda.is_initialized() stays False).
-        cuda = int(bool(devs) and bool(torch.cuda.is_available()))
-        ngpu = torch.cuda.device_count() if cuda else 0
-        torch_txt = "torch %s: torch.cuda.is_available() = %s" % (torch.__version__, bool(cuda))
-        if cuda:
-            torch_txt += ", %s" % torch.cuda.get_device_name(0)
     except Exception as e:
-        cuda, ngpu = 0, 0
-        torch_txt = "torch not importable by %s (%s)" % (sys.executable, exc_text(e).splitlines()[0])
-    emit("id=C12/check=cuda", 1, pc() - t0, [(len(devs), "nvidia-devices"), (cuda, "cuda"), (ngpu, "gpus")])
-    note("id=C12/check=cuda", "%d /dev/nvidia* device nodes; %s" % (len(devs), torch_txt))
-    if not cuda:
+        emit("id=C12/check=cuda", 1, pc() - t0, [(len(devs), "nvidia-devices"), (0, "cuda"), (0, "gpus")])
+        note("id=C12/check=cuda", "%d /dev/nvidia* device nodes; torch not importable by %s (%s)" % (len(devs), sys.executable, exc_text(e).splitlines()[0]))
         return
     rng = random.Random(args.run)
-    init_before = int(torch.cuda.is_initialized())
-    c12_case(tmp.get_context("fork"), "id=C12/case=fork-no-init/method=fork", [(init_before, "parent-cuda-initialised")])
+    if devs:
+        # First, before this process makes any CUDA call (not even
+        # is_available()): the parent only imported torch.
+        c12_case(tmp.get_context("fork"), "id=C12/case=fork-no-init/method=fork", [(int(torch.cuda.is_initialized()), "parent-cuda-initialised")])
+    cuda = int(bool(devs) and bool(torch.cuda.is_available()))
+    ngpu = torch.cuda.device_count() if cuda else 0
+    torch_txt = "torch %s: torch.cuda.is_available() = %s" % (torch.__version__, bool(cuda))
+    emit("id=C12/check=cuda", 1, pc() - t0, [(len(devs), "nvidia-devices"), (cuda, "cuda"), (ngpu, "gpus")])
+    if not cuda:
+        note("id=C12/check=cuda", "%d /dev/nvidia* device nodes; %s" % (len(devs), torch_txt))
+        return
+    # is_available() asked the CUDA driver, but torch has not initialised
+    # CUDA (is_initialized() is still False): does fork work now?
+    c12_case(tmp.get_context("fork"), "id=C12/case=fork-after-is-available/method=fork", [(int(torch.cuda.is_initialized()), "parent-cuda-initialised")])
     for method in rng.sample(["spawn", "forkserver"], 2):
         c12_case(tmp.get_context(method), "id=C12/case=%s/method=%s" % (method, method))
     torch.ones(1, device="cuda").sum().item()  # the parent initialises CUDA
+    note("id=C12/check=cuda", "%d /dev/nvidia* device nodes; %s, %s" % (len(devs), torch_txt, torch.cuda.get_device_name(0)))
     c12_case(tmp.get_context("fork"), "id=C12/case=fork-after-init/method=fork", [(int(torch.cuda.is_initialized()), "parent-cuda-initialised")])
 
     ctx = tmp.get_context("spawn")

@@ -9,19 +9,24 @@ import (
 	"testing"
 
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/mpbench/mpbench/harness/rawbench"
 )
 
 const sample = `goos: linux
 nproc: 2
 claims-python: /usr/bin/python3
 Unit MB/s better=higher
-BenchmarkClaim/id=C3/method=spawn/workers=2/tasks=5/task-ms=200 1 602000000 ns/op 3.01 task-times 3.5 with-pool-task-times
-BenchmarkClaim/id=C3/method=fork/workers=2/tasks=5/task-ms=200 1 601000000 ns/op 3.005 task-times 3.1 with-pool-task-times
-BenchmarkClaim/id=C3/method=forkserver/workers=2/tasks=5/task-ms=200 1 603000000 ns/op 3.015 task-times 3.4 with-pool-task-times
-BenchmarkClaim/id=C7/method=fork 1 2004126451 ns/op 1 deadlock 0 ok 0 deprecation-warning 2 threads-at-start
---- NOTE: BenchmarkClaim/id=C7/method=fork: Python 3.11.7 emitted no DeprecationWarning
-BenchmarkClaim/id=C7/method=spawn 1 49000000 ns/op 0 deadlock 1 ok 0 deprecation-warning 2 threads-at-start
-BenchmarkClaim/id=C7/method=forkserver 1 11000000 ns/op 0 deadlock 1 ok 0 deprecation-warning 2 threads-at-start
+run: 1
+BenchmarkClaim/id=C3/method=spawn/workers=2/tasks=5/chunksize=default/task-ms=100 1 302000000 ns/op 3.01 task-times 500000 overhead-ns
+BenchmarkClaim/id=C3/method=fork/workers=2/tasks=5/chunksize=default/task-ms=100 1 301000000 ns/op 3.005 task-times 500000 overhead-ns
+BenchmarkClaim/id=C3/method=forkserver/workers=2/tasks=5/chunksize=default/task-ms=100 1 303000000 ns/op 3.015 task-times 500000 overhead-ns
+BenchmarkClaim/id=C3/method=spawn/workers=2/tasks=5/chunksize=5/task-ms=100 1 502000000 ns/op 5.01 task-times 500000 overhead-ns
+BenchmarkClaim/id=C3/method=fork/workers=2/tasks=5/chunksize=5/task-ms=100 1 501000000 ns/op 5.005 task-times 500000 overhead-ns
+BenchmarkClaim/id=C3/method=forkserver/workers=2/tasks=5/chunksize=5/task-ms=100 1 503000000 ns/op 5.015 task-times 500000 overhead-ns
+BenchmarkClaim/id=C7/case=held/lock=plain/method=fork 1 1004126451 ns/op 1 deadlock 0 ok 0 deprecation-warning 2 threads-at-start
+--- NOTE: BenchmarkClaim/id=C7/case=held/lock=plain/method=fork: Python 3.12.1 warned: This process is multi-threaded
+BenchmarkClaim/id=C7/case=real/lock=plain/method=fork 1 2004126451 ns/op 1 deadlock 0 ok 0 deprecation-warning 2 threads-at-start
 --- SKIP: BenchmarkClaim/id=C11: torch is not usable here: no module named torch
 --- FAIL: BenchmarkClaim/id=C4: timeout after 5m0s
 `
@@ -73,10 +78,10 @@ func TestClaimsBenchIsGoBenchmarkFormat(t *testing.T) {
 			n++
 		}
 	}
-	if n != 6 {
-		t.Errorf("benchfmt read %d results, want 6", n)
+	if n != 8 {
+		t.Errorf("benchfmt read %d results, want 8", n)
 	}
-	f, err := parse([]byte(sample))
+	f, err := load([]byte(sample))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +111,11 @@ func TestParseOnlyAndRecorded(t *testing.T) {
 			t.Errorf("ParseOnly(%q) = %v, %v; want %v, err %v", tc.in, got, err, tc.want, tc.err)
 		}
 	}
-	if got, want := RecordedIDs([]byte(sample)), []string{"C3", "C4", "C7", "C11"}; !reflect.DeepEqual(got, want) {
+	rf, err := rawbench.Parse([]byte(sample), BenchFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := recordedIDs(rf), []string{"C3", "C4", "C7", "C11"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("RecordedIDs = %v, want %v", got, want)
 	}
 }
@@ -169,7 +178,7 @@ func TestRenderRecordedRun(t *testing.T) {
 	if again, _ := Render(data); !bytes.Equal(md, again) {
 		t.Fatal("Render is not deterministic")
 	}
-	f, err := parse(data)
+	f, err := load(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,11 +199,11 @@ func TestRenderRecordedRun(t *testing.T) {
 		}
 	}
 	for _, m := range []string{"spawn", "fork", "forkserver"} {
-		if s, ok := f.claims["C3"].stat("task-times", "method", m); !ok || s.med < c3Lo || s.med > c3Hi {
+		if s, ok := f.claims["C3"].stat("task-times", "method", m, "chunksize", "default"); !ok || nearest(s.med, c3Models) != 3 {
 			t.Errorf("recorded C3 method=%s: %.2f task times", m, s.med)
 		}
 	}
-	if s, _ := f.claims["C7"].stat("deadlock", "method", "fork"); !s.all() {
+	if s, _ := f.claims["C7"].stat("deadlock", "case", "held", "method", "fork"); !s.all() {
 		t.Errorf("recorded C7: fork deadlocked %s", s.count())
 	}
 }

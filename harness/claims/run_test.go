@@ -16,13 +16,15 @@ import (
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
 
 // TestRunShortClaims runs the real experiments of C3, C7, C9 and C10
-// (about 25 s) and checks correctness properties, not timings:
+// (about 40 s, 2 program runs) and checks correctness properties, not
+// timings:
 //   - C3: the map of 5 tasks on 2 workers takes about 3 waves. Sleeping
 //     makes this robust to load, but a loaded machine can delay a wave, so
 //     the bound here is loose ([2.5, 4.5]); the verdict's [2.7, 3.6] is
 //     checked by `mpbench claims` on the published run, not in CI.
-//   - C7: the fork child deadlocks (detected by the in-experiment
-//     timeout), spawn and forkserver children do not; the run returns.
+//   - C7: the held-lock fork child deadlocks (detected by the
+//     in-experiment timeout); the controls (no other thread, spawn,
+//     forkserver) do not; the run returns.
 //   - C9, C10: the documented exceptions are captured as results.
 //   - nothing is left: no process running the claims script, no
 //     /dev/shm segment of the run.
@@ -35,14 +37,14 @@ func TestRunShortClaims(t *testing.T) {
 		t.Skip("no python3 on PATH")
 	}
 	dir := t.TempDir()
-	if err := Run(t.Context(), Options{Out: dir, Only: []string{"C3", "C7", "C9", "C10"}, Python: py}); err != nil {
+	if err := Run(t.Context(), Options{Out: dir, Only: []string{"C3", "C7", "C9", "C10"}, Python: py, Runs: 2}); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(filepath.Join(dir, BenchFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := parse(data)
+	f, err := load(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,21 +55,24 @@ func TestRunShortClaims(t *testing.T) {
 	}
 	c3 := f.claims["C3"]
 	for _, m := range []string{"spawn", "fork", "forkserver"} {
-		s, ok := c3.stat("task-times", "method", m)
+		s, ok := c3.stat("task-times", "method", m, "chunksize", "default")
 		if !ok || s.med < 2.5 || s.med > 4.5 {
 			t.Errorf("C3 method=%s: median %.2f task times, want about 3 waves", m, s.med)
 		}
 	}
 	c7 := f.claims["C7"]
-	if s, _ := c7.stat("deadlock", "method", "fork"); !s.all() {
-		t.Errorf("C7 fork: deadlocked %s, want all", s.count())
+	if s, _ := c7.stat("deadlock", "case", "held", "method", "fork"); !s.all() {
+		t.Errorf("C7 held lock, fork: deadlocked %s, want all", s.count())
+	}
+	if s, _ := c7.stat("deadlock", "case", "nolock"); !s.none() {
+		t.Errorf("C7 control without threads: deadlocked %s, want none", s.count())
 	}
 	for _, m := range []string{"spawn", "forkserver"} {
 		if s, _ := c7.stat("deadlock", "method", m); !s.none() {
 			t.Errorf("C7 %s: deadlocked %s, want none", m, s.count())
 		}
 	}
-	if s, _ := f.claims["C9"].stat("raised", "api", "process", "method", "spawn"); !s.all() {
+	if s, _ := f.claims["C9"].stat("raised", "lib", "multiprocessing", "api", "process", "method", "spawn"); !s.all() {
 		t.Error("C9: a lambda target did not fail under spawn")
 	}
 	if s, _ := f.claims["C10"].stat("raised", "step", "set-twice"); !s.all() {
@@ -81,10 +86,10 @@ func TestRunShortClaims(t *testing.T) {
 		t.Errorf("CLAIMS.md has no confirmed C7:\n%s", md)
 	}
 	// Adding a claim that is already there is refused; a new one is added.
-	if err := Run(t.Context(), Options{Out: dir, Only: []string{"C9"}, Python: py}); err == nil {
+	if err := Run(t.Context(), Options{Out: dir, Only: []string{"C9"}, Python: py, Runs: 2}); err == nil {
 		t.Error("re-running C9 into the same claims.bench was not refused")
 	}
-	if err := Run(t.Context(), Options{Out: dir, Only: []string{"C14"}, Python: py}); err != nil {
+	if err := Run(t.Context(), Options{Out: dir, Only: []string{"C14"}, Python: py, Runs: 2}); err != nil {
 		t.Fatal(err)
 	}
 	data2, _ := os.ReadFile(filepath.Join(dir, BenchFile))

@@ -80,29 +80,36 @@ over a calibrated number of operations (the iters column).
     from the duration.  startup and pool: iters = 1, K (>= 1) whole samples
     discarded.
 
-What one message costs, per channel (bytes payload of s bytes, CPython):
-  * pipe (send/recv): pickle.dumps of the bytes object (one copy into the
-    pickle), a 4-byte length header + data written by the Connection (one
-    write() for small messages, header + data writes for large ones), read()
-    of header and body on the other side (one copy out of the kernel) and
-    pickle.loads (one more copy into a new bytes object).  2 syscalls per
-    side for small messages; kernel copies in and out.
-  * pipe, payload=rawbytes (send_bytes/recv_bytes): as pipe without pickling
-    (the bytes are written straight from the object, read into a new bytes).
-  * simplequeue (put/get): pickle in the caller (ForkingPickler), then the
-    pipe write under a lock (one lock acquire/release = futex syscalls only
-    when contended), read under a lock on the other side, unpickle.
-  * queue (put/get): put appends the object to a buffer and wakes the
-    feeder thread (a condition variable), which pickles it and writes it to
-    the pipe under a lock; get reads under a lock and unpickles.  One
-    thread hand-off per put in addition to what simplequeue costs.
-  * shm: no pickling and no syscall for the data: one copy in (slice
-    assignment into the mapped segment) and one copy out (bytes(slice));
-    the hand-off is two POSIX semaphores per message (sem_post/sem_wait:
-    futex syscalls only when a side actually sleeps).
-  * payload=tensor: the tensor's storage is moved to shared memory once per
-    tensor and a file descriptor passed over a Unix socket (torch's
-    reductions); only a small handle is pickled per message.
+What one message costs, per channel (bytes payload of s bytes, CPython's
+multiprocessing; copies counted in user space, plus the kernel's copy in and
+out of a pipe):
+  * pipe (send/recv, as users call it): send pickles the object
+    (ForkingPickler.dumps: one copy of the payload into the pickle); for s up
+    to 16 KiB the 4-byte length header is prepended (one more copy) and
+    written with one write(), above that header and body are two write()s.
+    recv reads the header, then the body (one or more read()s into a
+    BytesIO: one copy), then unpickles (one copy into a new bytes).  About
+    2 syscalls per side for small messages, 3 copies + the kernel's 2.
+  * pipe, payload=rawbytes (send_bytes/recv_bytes): as pipe without pickle
+    and unpickle: 1-2 copies + the kernel's 2, the same syscalls.
+  * simplequeue (put/get): put pickles in the caller and writes like
+    send_bytes under the queue's write lock (a POSIX semaphore: a futex
+    syscall only when contended); get reads under the read lock and
+    unpickles.  Pipe's copies and syscalls plus two lock operations.
+  * queue (put/get): put takes the queue's BoundedSemaphore, appends the
+    object to a deque and notifies the feeder thread (a thread wake-up:
+    futex syscalls), which pickles it and writes it under the write lock;
+    get reads under the read lock, unpickles and releases the semaphore.
+    What simplequeue costs plus a thread hand-off and one more semaphore.
+  * shm (the driver's rings): no pickling and no syscall for the data: one
+    copy in (slice assignment into the mapped segment) and one copy out
+    (bytes(slice)); the hand-off is two POSIX semaphores per message (futex
+    syscalls only when a side actually sleeps); larger messages than a slot
+    go in chunks.
+  * payload=tensor (torch): the tensor's storage is moved to shared memory
+    (once per tensor: a copy into a new shm file) and its file descriptor
+    passed over a Unix socket (torch's reductions); only a small handle is
+    pickled per message.
 
 Liveness (no wait without a check): start-up waits for the first message
 together with the child's sentinel (a shm wait polls in 0.2 s slices); every
@@ -287,11 +294,12 @@ class Watchdog(object):
     exits before stop(), it prints the reason to stderr and ends the driver
     (its children die with it: PR_SET_PDEATHSIG)."""
 
-    def __init__(self, procs, what):
+    def __init__(self, procs, what, clean_exit_ok=False):
         import threading
 
         self.procs = list(procs)
         self.what = what
+        self.clean_exit_ok = clean_exit_ok
         self.r, self.w = os.pipe()
         self.t = threading.Thread(target=self._run, name="mpbench-watchdog")
         self.t.daemon = True
@@ -305,6 +313,10 @@ class Watchdog(object):
         if self.r in ready:
             return
         p = by[ready[0]]
+        if self.clean_exit_ok:
+            p.join(1.0)
+            if p.exitcode == 0:
+                return  # done: the main thread's next wait checks liveness
         sys.stdout.flush()
         sys.stderr.write("driver: ChildDied: %s\n" % died(p, self.what))
         sys.stderr.flush()
@@ -465,7 +477,24 @@ class ShmSegment(object):
             # processes of one driver share one tracker whose cache is a set,
             # so this is a no-op there and the parent's unlink() unregisters
             # the name exactly once: no warnings, nothing leaked.
-            self.shm = shared_memory_module().SharedMemory(name=self.name)
+            sm = shared_memory_module()
+            if MP_ROOT != "multiprocessing" and sm.__name__ == "multiprocessing.shared_memory":
+                # A library without shared_memory (billiard) under spawn or
+                # forkserver: the child has no connection to the stdlib
+                # tracker of the parent, would start one of its own (a new
+                # process) and have it "clean up" the parent's segment at
+                # exit.  The parent owns and unlinks the segment: attach
+                # without registering.
+                from multiprocessing import resource_tracker as rt
+
+                reg = rt.register
+                rt.register = lambda *a, **k: None
+                try:
+                    self.shm = sm.SharedMemory(name=self.name)
+                finally:
+                    rt.register = reg
+            else:
+                self.shm = sm.SharedMemory(name=self.name)
         self.attached.release()
         return self.shm.buf
 
@@ -606,7 +635,14 @@ def recv_alive(end, p, what):
 
 
 def release_channel(end):
-    """Parent side, after the child(ren) are gone."""
+    """Parent side, after the child(ren) are gone.  A Queue's feeder thread
+    is ended too, so that the next fork happens in a single-threaded parent
+    (as in a program that starts its children first)."""
+    if isinstance(end, QueueEnd):
+        for q in (end.inq, end.outq):
+            if hasattr(q, "join_thread"):
+                q.close()
+                q.join_thread()
     if end.seg is not None:
         end.tx.buf = end.rx.buf = None
         end.seg.unlink()
@@ -659,9 +695,13 @@ def child_startup(driver_pid, end, payload):
     end.recv()  # stop
 
 
-def child_pingpong(driver_pid, end, ctrl):
+def child_two_party(driver_pid, end, ctrl, echo):
+    """The child of pingpong (echo: send every message back) and stream
+    (receive only).  Per sample it reports the time after the last message
+    (stream's t1) and its CPU time."""
     child_guard(driver_pid)
     end.open()
+    recv, send = end.recv, end.send
     ctrl.send(0)  # ready
     while True:
         n = ctrl.recv()
@@ -669,28 +709,12 @@ def child_pingpong(driver_pid, end, ctrl):
             break
         u0, s0 = rusage_ns()
         for _ in range(n):
-            m = end.recv()
+            m = recv()
             if TEST_CHILD_EXIT is not None:
                 test_exit()
-            touch(m)
-            end.send(m)
-        u1, s1 = rusage_ns()
-        ctrl.send((u1 - u0, s1 - s0))
-
-
-def child_stream(driver_pid, end, ctrl):
-    child_guard(driver_pid)
-    end.open()
-    ctrl.send(0)  # ready
-    while True:
-        n = ctrl.recv()
-        if n is None:
-            break
-        u0, s0 = rusage_ns()
-        for _ in range(n):
-            m = end.recv()
-            if TEST_CHILD_EXIT is not None:
-                test_exit()
+            if echo:
+                touch(m)
+                send(m)
         touch(m)
         t1 = time.perf_counter_ns()
         u1, s1 = rusage_ns()
@@ -816,7 +840,7 @@ def run_check(args):
     cctrl.close()
     if pend.seg is not None:
         pend.seg.wait_attached(check=lambda: check_alive(p, "check child"))
-    dog = Watchdog([p], "check child")
+    dog = Watchdog([p], "check child", clean_exit_ok=True)  # exits once verified
     pend.open()
     k = 0
     for size in sizes:
@@ -972,11 +996,11 @@ class Bench(object):
                 self.emit(1, t1 - t0, [(t2 - tj, "join-ns/op")])
 
     # ---- pingpong and stream
-    def two_party(self, target, sample):
+    def two_party(self, sample):
         c = self.cell
         pend, cend = make_channel(self.ctx, c.chan, c.payload == "rawbytes", self.names)
         ctrl, cctrl = self.ctx.Pipe()
-        p = self.start(target, (cend, cctrl))
+        p = self.start(child_two_party, (cend, cctrl, c.workload == "pingpong"))
         cend.close_child_copy()
         cctrl.close()
         self.child = p
@@ -1028,7 +1052,7 @@ class Bench(object):
             dts[i] = pc() - t
         te = pc()
         u1, s1 = rusage_ns()
-        cu, cs = ctrl.recv()
+        _, cu, cs = ctrl.recv()
         dts.sort()
         p50 = mpcore.percentile(dts, 50)
         p99 = mpcore.percentile(dts, 99)
@@ -1071,6 +1095,7 @@ class Bench(object):
             for i in range(warm + self.count):
                 if i == warm:
                     ex.ready()
+                ex.before()
                 t0 = time.perf_counter_ns()
                 got = ex.map()
                 d = time.perf_counter_ns() - t0
@@ -1088,9 +1113,9 @@ class Bench(object):
         if w == "startup":
             self.startup()
         elif w == "pingpong":
-            self.two_party(child_pingpong, self.pp_sample)
+            self.two_party(self.pp_sample)
         elif w == "stream":
-            self.two_party(child_stream, self.st_sample)
+            self.two_party(self.st_sample)
         else:
             self.pool()
 
@@ -1111,6 +1136,9 @@ class Executor(object):
 
     def ready(self):
         pass
+
+    def before(self):
+        """Called before each timed map (not timed)."""
 
     def watch(self):
         self.dog = Watchdog(self.procs, "pool worker")
@@ -1210,10 +1238,14 @@ class Loky(Executor):
                 break
         self.procs = list(self.ex._processes.values())
 
+    def before(self):
+        if self.cold and self.ex is not None:
+            # outside the timed map: the previous sample's executor goes
+            self.ex.shutdown(wait=True)
+            self.ex = None
+
     def map(self):
         if self.cold:
-            if self.ex is not None:
-                self.ex.shutdown(wait=True, kill_workers=True)
             self.ex = self._new()
         it = self.ex.map(self.task, range(self.c.tasks))  # submits every task
         self.procs = list(self.ex._processes.values())
@@ -1221,7 +1253,7 @@ class Loky(Executor):
 
     def close(self):
         if self.ex is not None:
-            self.ex.shutdown(wait=True, kill_workers=True)
+            self.ex.shutdown(wait=True)
 
 
 class Loop(Executor):

@@ -170,6 +170,7 @@ func (p *Impl) Command(c bench.Cell, o impl.Options) (*exec.Cmd, error) {
 		"--shm-prefix", o.ShmPrefix}
 	cmd := exec.Command(p.Interpreter(), append(args, p.moduleArgs()...)...)
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	cmd.Dir = filepath.Dir(drv) // see driverDirAsCwd
 	return cmd, nil
 }
 
@@ -193,8 +194,15 @@ func (p *Impl) CheckCommand(method, chanName string, sizes []int64, shmPrefix st
 		"--sizes", strings.Join(ss, ","), "--shm-prefix", shmPrefix)
 	cmd.Args = append(cmd.Args, p.moduleArgs()...)
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	cmd.Dir = filepath.Dir(drv) // see driverDirAsCwd
 	return cmd, nil
 }
+
+// driverDirAsCwd: the measured program runs in its own folder. The
+// forkserver process starts as "python -c ..." with the current directory
+// first on sys.path, and the driver has it preload the driver module: a
+// driver.py in the caller's directory (impl/python itself, for the tests)
+// must not be the one it finds.
 
 // driver writes the driver folder and precompiles it for the interpreter.
 func (p *Impl) driver() (string, error) {

@@ -661,3 +661,36 @@ func TestDeadChild(t *testing.T) {
 		})
 	}
 }
+
+// TestCore checks the definitions mpcore.py states once (percentile,
+// sizes, result lines, the CPU task) under the default interpreter.
+func TestCore(t *testing.T) {
+	p := cpython(t)
+	drv, err := DriverPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(p.Interpreter(), "-c", `import sys
+sys.path.insert(0, sys.argv[1])
+import mpcore as m
+xs = list(range(1, 101))
+print(m.percentile(xs, 99), m.percentile(xs, 50), m.percentile(xs, 100), m.percentile([7], 99), m.percentile(list(range(1, 201)), 99.0))
+print(m.format_size(0), m.format_size(64), m.format_size(4096), m.format_size(3 << 20), m.parse_size("1MiB"), m.parse_size("64B"))
+print(m.result_line("X/a=1", 3, 1234.5, [(0.98765432, "efficiency"), (12, "p50-ns")]))
+print(m.spin(1000) == (lambda: __import__("functools").reduce(lambda a, b: a ^ b, range(1000), 0))())
+print(m.parse_duration("1.5s"), m.parse_duration("100ms"))
+`, filepath.Dir(drv))
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	want := "99 50 100 7 198\n" +
+		"0 64B 4KiB 3MiB 1048576 64\n" +
+		"BenchmarkX/a=1 3 1234 ns/op 0.987654 efficiency 12 p50-ns\n" +
+		"True\n" +
+		"1500000000 100000000\n"
+	if string(out) != want {
+		t.Errorf("mpcore definitions:\n got %q\nwant %q", out, want)
+	}
+}

@@ -1,0 +1,206 @@
+package claims
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/mpbench/mpbench/harness/rawbench"
+	"github.com/mpbench/mpbench/harness/stats"
+)
+
+// namePrefix starts every benchmark name of claims.bench.
+const namePrefix = "BenchmarkClaim/id="
+
+// series is one benchmark name of a claim and everything recorded for it.
+type series struct {
+	name string            // full name without "Benchmark"
+	kv   map[string]string // key=value parts of the name (id, method, …)
+	cell *rawbench.Cell
+}
+
+// status is a SKIP, FAIL or NOTE text of a name.
+type status struct{ name, text string }
+
+// claimData is everything claims.bench recorded for one claim.
+type claimData struct {
+	id     string
+	series []*series
+	notes  []status
+	skips  []status
+	fails  []status
+}
+
+// file is a parsed claims.bench.
+type file struct {
+	config map[string]string
+	claims map[string]*claimData
+}
+
+// load reads claims.bench through package rawbench (the one reader of
+// the results format) and groups its cells by claim id.
+func load(data []byte) (*file, error) {
+	rf, err := rawbench.Parse(data, BenchFile)
+	if err != nil {
+		return nil, err
+	}
+	if len(rf.Warnings) > 0 {
+		// claims.bench is only ever written by Run: a malformed line is a bug.
+		return nil, fmt.Errorf("%s", rf.Warnings[0])
+	}
+	f := &file{config: rf.ConfigMap(), claims: map[string]*claimData{}}
+	for _, c := range rf.Cells {
+		id := idOf(c.Name)
+		if id == "" {
+			continue
+		}
+		d := f.claims[id]
+		if d == nil {
+			d = &claimData{id: id}
+			f.claims[id] = d
+		}
+		for _, n := range c.Notes {
+			d.notes = append(d.notes, status{c.Name, n})
+		}
+		if c.Skipped() {
+			d.skips = append(d.skips, status{c.Name, c.Skip})
+		}
+		if c.Failed() {
+			d.fails = append(d.fails, status{c.Name, c.Fail})
+		}
+		if len(c.Runs) > 0 {
+			d.series = append(d.series, &series{name: c.Name, kv: nameKV(c.Name), cell: c})
+		}
+	}
+	return f, nil
+}
+
+// idOf returns the claim id of a name "Claim/id=C3/…", or "".
+func idOf(name string) string {
+	rest, ok := strings.CutPrefix(strings.TrimPrefix(name, "Benchmark"), "Claim/id=")
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(rest, "/")
+	id, _, _ = strings.Cut(id, ":")
+	return id
+}
+
+func nameKV(name string) map[string]string {
+	kv := map[string]string{}
+	for _, p := range strings.Split(name, "/")[1:] {
+		if k, v, ok := strings.Cut(p, "="); ok {
+			kv[k] = v
+		}
+	}
+	return kv
+}
+
+// find returns the series whose name has every key=value of filter; a
+// filter value "" requires the key to be absent.
+func (d *claimData) find(filter ...string) []*series {
+	var out []*series
+	for _, s := range d.series {
+		if s.match(filter) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (s *series) match(filter []string) bool {
+	for i := 0; i+1 < len(filter); i += 2 {
+		if v, ok := s.kv[filter[i]]; (filter[i+1] == "" && ok) || (filter[i+1] != "" && v != filter[i+1]) {
+			return false
+		}
+	}
+	return true
+}
+
+// stat summarises the values of unit over the series matching filter
+// (normally exactly one), program run by program run. ok is false when
+// there is no value.
+func (d *claimData) stat(unit string, filter ...string) (stat, bool) {
+	var runs [][]float64
+	for _, s := range d.find(filter...) {
+		runs = append(runs, s.cell.ByRun(unit)...)
+	}
+	if len(runs) == 0 {
+		return stat{}, false
+	}
+	return summarize(runs, unit), true
+}
+
+// noteFor returns the text of the first NOTE whose name matches filter.
+func (d *claimData) noteFor(filter ...string) string {
+	for _, n := range d.notes {
+		s := series{kv: nameKV(n.name)}
+		if s.match(filter) {
+			return n.text
+		}
+	}
+	return ""
+}
+
+// stat is the summary of one metric (package stats, the one summary of
+// mpbench): the median of the per-run medians with its distribution-free
+// 95% interval over runs (benchmath AssumeNothing). With fewer than
+// stats.MinRuns runs no such interval exists; [lo, hi] is then the range
+// of the per-run medians (conf = 0), which makes every comparison
+// (below) stricter, never looser. n is the number of program runs;
+// sum, min and max are over all samples (counts of 0/1 outcomes).
+type stat struct {
+	unit           string
+	med, lo, hi    float64
+	conf           float64 // actual confidence level of [lo, hi]
+	n, samples     int
+	sum, min, max_ float64
+}
+
+func summarize(runs [][]float64, unit string) stat {
+	s := stats.Summarize(runs)
+	st := stat{unit: unit, med: s.Median, lo: s.Lo, hi: s.Hi, conf: s.Confidence, n: s.Runs, samples: s.Samples, min: s.Min, max_: s.Max}
+	if !s.CIValid {
+		st.lo, st.hi, st.conf = s.RunMedians[0], s.RunMedians[len(s.RunMedians)-1], 0
+	}
+	for _, r := range runs {
+		for _, x := range r {
+			st.sum += x
+		}
+	}
+	return st
+}
+
+// below reports a < b with non-overlapping confidence intervals.
+func below(a, b stat) bool { return a.hi < b.lo }
+
+// ratio of medians.
+func ratio(a, b stat) float64 {
+	if b.med == 0 {
+		return math.Inf(1)
+	}
+	return a.med / b.med
+}
+
+// all reports whether every sample of a 0/1 metric is 1.
+func (s stat) all() bool { return s.samples > 0 && s.sum == float64(s.samples) }
+
+// none reports whether every sample of a 0/1 metric is 0.
+func (s stat) none() bool { return s.samples > 0 && s.sum == 0 }
+
+// count writes a 0/1 metric as "k/n" over samples.
+func (s stat) count() string { return fmt.Sprintf("%d/%d", int(math.Round(s.sum)), s.samples) }
+
+// wilson is the Wilson score interval of k successes in n trials at 95%.
+func wilson(k, n int) (lo, hi float64) {
+	if n == 0 {
+		return 0, 1
+	}
+	const z = 1.959963984540054
+	p := float64(k) / float64(n)
+	nn := float64(n)
+	den := 1 + z*z/nn
+	c := (p + z*z/(2*nn)) / den
+	h := z * math.Sqrt(p*(1-p)/nn+z*z/(4*nn*nn)) / den
+	return math.Max(0, c-h), math.Min(1, c+h)
+}
