@@ -100,6 +100,8 @@ func implFor(name string) impl.Impl {
 	var im impl.Impl
 	if name == "native" {
 		im = native.New()
+	} else if v := python.NewVariant(name, ""); v != nil {
+		im = v // a CPython version or a library
 	} else {
 		im = python.New(name, "")
 	}

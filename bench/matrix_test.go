@@ -114,7 +114,7 @@ func TestExpandProfiles(t *testing.T) {
 		}
 		return m
 	}
-	if f, q := cover(full), cover(quick); len(q) != len(f) || len(f) != len(Impls)+len(Methods)+len(Chans)+len(Workloads)+len(ProfileExecs)+2 {
+	if f, q := cover(full), cover(quick); len(q) != len(f) || len(f) != len(KnownImpls())+len(Methods)+len(Chans)+len(Workloads)+len(ProfileExecs)+2 {
 		t.Errorf("quick covers %d values, full %d", len(q), len(f))
 	}
 	if len(quick) >= len(full)/10 {

@@ -162,8 +162,8 @@ func EstimateCell(c bench.Cell, count, warmup int, benchtime time.Duration) time
 
 func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 	samples := time.Duration(count + max(cfg.Warmup, 1))
-	start := childStart[c.Impl][c.Method]
-	d := interpStart[c.Impl]
+	start := childStart[bench.BaseImpl(c.Impl)][c.Method]
+	d := interpStart[bench.BaseImpl(c.Impl)]
 	switch c.Workload {
 	case "startup":
 		d += samples*start + time.Duration(c.RSS>>30)*time.Second/2

@@ -185,6 +185,11 @@ func (f *interpreterFlags) impls(cells []bench.Cell, explicit []string) (map[str
 		"pypy":    python.New("pypy", f.pypy),
 		"torch":   python.New("torch", f.torch),
 	}
+	for _, name := range bench.ExtraImpls { // CPython versions, libraries
+		if p := python.NewVariant(name, ""); p != nil {
+			all[name] = p
+		}
+	}
 	chosen := map[string]string{"cpython": f.python, "pypy": f.pypy, "torch": f.torch}
 	out := map[string]impl.Impl{}
 	for _, c := range cells {

@@ -54,6 +54,8 @@ type Impl struct {
 	interpreter string // as configured ("" = default)
 	module      string // "" = multiprocessing (torch: torch.multiprocessing)
 
+	variant *variant // version or library impl (variants.go), or nil
+
 	once  sync.Once
 	probe probeResult
 }
@@ -258,6 +260,9 @@ func (p *Impl) get() probeResult {
 }
 
 func (p *Impl) resolve() probeResult {
+	if p.variant != nil {
+		return p.variant.resolve(p)
+	}
 	switch p.name {
 	case "cpython":
 		return runProbe(p.name, orDefault(p.interpreter, "python3"), p.module)

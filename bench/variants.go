@@ -1,0 +1,172 @@
+package bench
+
+import "fmt"
+
+// Variants of CPython measured beside the primary matrix (issues 17, 19):
+// other CPython versions and drop-in replacements of multiprocessing.
+// Each runs a subset of the matrix chosen to answer one question — what
+// changes with the interpreter version, what changes with the library —
+// at cores = nproc; the primary impls cover the cores and RSS sweeps.
+//
+// Full profile, per version impl (21 cells):
+//
+//	startup   spawn, fork, forkserver × chan=pipe × rss 0, 1GiB
+//	pingpong  method=fork × every chan × 64B
+//	stream    method=fork × every chan × 64KiB, 1MiB
+//	pool      exec=pool × spawn, fork, forkserver × workers=nproc, task=cpu
+//
+// Full profile, per library impl (51 cells):
+//
+//	startup   every method × every chan × rss 0
+//	pingpong  every method × every chan × 64B
+//	stream    every method × every chan × 64KiB, 1MiB
+//	pool      exec=pool × every method × workers=nproc, task=cpu
+//
+// Quick profile: one start-up cell per impl (fork, pipe, rss 0), so that
+// the taste shows every interpreter and library once.
+//
+// A dimension selected explicitly (sel.Methods, sel.Chans, sizes, …) is
+// never narrowed: it replaces the subset's values, as for pypy and torch.
+// sel.Workloads picks among the four parts; sel.Impls picks among the
+// variant impls (none of them: no cells).
+
+// PythonVersions are the CPython minor versions measured as impls
+// cpython<minor> (interpreters from pyenv, see impl/python). 3.6 and 3.7
+// are left out: multiprocessing.shared_memory (chan=shm) is new in 3.8.
+var PythonVersions = []string{"3.8", "3.9", "3.10", "3.11", "3.12", "3.13"}
+
+// VersionImpls are the impl names of PythonVersions: cpython3.8 … cpython3.13.
+var VersionImpls = func() []string {
+	out := make([]string, len(PythonVersions))
+	for i, v := range PythonVersions {
+		out[i] = "cpython" + v
+	}
+	return out
+}()
+
+// LibraryImpls are the multiprocessing replacements measured as impls; the
+// name is the module the driver imports in place of multiprocessing.
+var LibraryImpls = []string{"billiard", "multiprocess"}
+
+func init() {
+	ExtraImpls = append(ExtraImpls, VersionImpls...)
+	ExtraImpls = append(ExtraImpls, LibraryImpls...)
+	Variants = append(Variants, VersionCells, LibraryCells)
+}
+
+// part is one workload of a variant's cell set: its default values of the
+// dimensions (nil = every value; cores, workers: nproc; task: cpu).
+type part struct {
+	workload string
+	methods  []string
+	chans    []string
+	rss      []int64
+	sizes    []int64
+	execs    []string
+}
+
+var versionParts = []part{
+	{workload: "startup", chans: []string{"pipe"}, rss: []int64{0, 1 << 30}},
+	{workload: "pingpong", methods: []string{"fork"}, sizes: []int64{64}},
+	{workload: "stream", methods: []string{"fork"}, sizes: []int64{64 << 10, 1 << 20}},
+	{workload: "pool", execs: []string{ExecPool}},
+}
+
+var libraryParts = []part{
+	{workload: "startup", rss: []int64{0}},
+	{workload: "pingpong", sizes: []int64{64}},
+	{workload: "stream", sizes: []int64{64 << 10, 1 << 20}},
+	{workload: "pool", execs: []string{ExecPool}},
+}
+
+// quickPart is the one cell per impl of the quick profile.
+var quickPart = part{workload: "startup", methods: []string{"fork"}, chans: []string{"pipe"}, rss: []int64{0}}
+
+// VersionCells are the cells of the CPython version impls (a Variant).
+func VersionCells(sel Selection, nproc int) ([]Cell, error) {
+	return variantCells(sel, nproc, VersionImpls, versionParts)
+}
+
+// LibraryCells are the cells of the library impls (a Variant).
+func LibraryCells(sel Selection, nproc int) ([]Cell, error) {
+	return variantCells(sel, nproc, LibraryImpls, libraryParts)
+}
+
+func variantCells(sel Selection, nproc int, owned []string, parts []part) ([]Cell, error) {
+	impls := owned
+	if sel.Impls != nil {
+		impls = nil
+		for _, im := range owned {
+			if contains(sel.Impls, im) {
+				impls = append(impls, im)
+			}
+		}
+	}
+	switch sel.Profile {
+	case "", Full:
+	case Quick:
+		if sel.Workloads == nil {
+			parts = []part{quickPart}
+		}
+	default:
+		return nil, fmt.Errorf("unknown profile %q (want quick or full)", sel.Profile)
+	}
+	if len(impls) == 0 {
+		return nil, nil
+	}
+	pick := func(sel, def []string) []string {
+		if sel != nil {
+			return sel
+		}
+		return def
+	}
+	pickN := func(sel, def []int64) []int64 {
+		if sel != nil {
+			return sel
+		}
+		return def
+	}
+	pickI := func(sel []int, def int) []int {
+		if sel != nil {
+			return sel
+		}
+		return []int{def}
+	}
+	var cells []Cell
+	for _, p := range parts {
+		if sel.Workloads != nil && !contains(sel.Workloads, p.workload) {
+			continue
+		}
+		sub := Selection{
+			Profile:   Full,
+			Workloads: []string{p.workload},
+			Methods:   pick(sel.Methods, p.methods),
+			Chans:     pick(sel.Chans, p.chans),
+			Execs:     pick(sel.Execs, p.execs),
+			Sizes:     pickN(sel.Sizes, p.sizes),
+			RSS:       pickN(sel.RSS, p.rss),
+			Workers:   pickI(sel.Workers, nproc),
+			Tasks:     pick(sel.Tasks, []string{"cpu"}),
+			Cores:     pickI(sel.Cores, nproc),
+		}
+		if p.workload == "pool" && sel.Execs == nil && sel.Chans != nil {
+			sub.Execs = []string{ExecLoop} // as in the matrix: a chan selection means the loop executor
+		}
+		more, err := ExpandMatrix(sub, nproc, impls)
+		if err != nil {
+			return nil, err
+		}
+		cells = append(cells, more...)
+	}
+	return cells, nil
+}
+
+// BaseImpl is the primary impl whose costs a variant impl shares (for
+// a-priori time estimates): cpython for the versions and the libraries,
+// the impl itself otherwise.
+func BaseImpl(impl string) string {
+	if contains(VersionImpls, impl) || contains(LibraryImpls, impl) {
+		return "cpython"
+	}
+	return impl
+}

@@ -1,0 +1,45 @@
+package harness
+
+import (
+	"testing"
+	"time"
+
+	"github.com/mpbench/mpbench/bench"
+)
+
+// TestVariantsEstimate: by the a-priori estimate model, the CPython
+// versions add at most about 10 minutes to the full profile and the
+// libraries at most about 5 (issues 17, 19), on a 2-CPU machine.
+func TestVariantsEstimate(t *testing.T) {
+	const nproc = 2
+	d := ProfileDefaults(bench.Full)
+	est := func(impls []string) (time.Duration, time.Duration, int) {
+		cells, err := bench.Expand(bench.Selection{Profile: bench.Full, Impls: impls}, nproc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exp, minRuns := Estimate(Config{Cells: cells, Count: d.Count, Runs: d.Runs, MaxRuns: d.MaxRuns,
+			Warmup: 1, Benchtime: d.Benchtime, Budget: d.Budget})
+		return exp, minRuns, len(cells)
+	}
+	for _, tc := range []struct {
+		name  string
+		impls []string
+		limit time.Duration
+	}{
+		{"versions", bench.VersionImpls, 10 * time.Minute},
+		{"libraries", bench.LibraryImpls, 5 * time.Minute},
+	} {
+		exp, minRuns, n := est(tc.impls)
+		t.Logf("%s: %d cells, estimated %v (min runs %v, ≤ %d runs per cell: %v)", tc.name, n,
+			exp.Round(time.Second), minRuns.Round(time.Second), d.MaxRuns,
+			(minRuns * time.Duration(d.MaxRuns) / time.Duration(d.Runs)).Round(time.Second))
+		if exp > tc.limit {
+			t.Errorf("%s: estimated %v > %v", tc.name, exp, tc.limit)
+		}
+	}
+	exp, minRuns, n := est(bench.Impls)
+	t.Logf("primary matrix: %d cells, estimated %v (min runs %v)", n, exp.Round(time.Second), minRuns.Round(time.Second))
+	exp, minRuns, n = est(nil)
+	t.Logf("full profile: %d cells, estimated %v (min runs %v, budget %v)", n, exp.Round(time.Second), minRuns.Round(time.Second), d.Budget)
+}
