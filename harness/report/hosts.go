@@ -663,4 +663,3 @@ func (d *Data) writeHosts(w io.Writer, tables []*Table, figs []*figure) error {
 	}
 	return nil
 }
-
