@@ -45,10 +45,15 @@ quick: setup build
 	$(BIN) report results/quick
 
 # The main job: the full matrix, resumed if RUN already holds part of it.
+# Then the CPython versions and the multiprocessing libraries (--profile
+# variants) into RUN-variants, likewise resumed.
 bench: setup build
 	if [ -s $(RUN)/raw.bench ]; then $(BIN) run --resume --out $(RUN); \
 	else $(BIN) run --profile full --out $(RUN); fi
 	$(BIN) report $(RUN)
+	if [ -s $(RUN)-variants/raw.bench ]; then $(BIN) run --resume --out $(RUN)-variants; \
+	else $(BIN) run --profile variants --out $(RUN)-variants; fi
+	$(BIN) report $(RUN)-variants
 
 # The guide's claims C1–C14, measured into the same run folder (CLAIMS.md).
 claims: setup build

@@ -69,7 +69,10 @@ func KnownMethods() []string { return append(append([]string(nil), Methods...), 
 
 // Fixed parameter sets of the full matrix (README.md, "Profiles").
 var (
-	StartupRSS    = []int64{0, 256 << 20, 1 << 30}
+	StartupRSS = []int64{0, 256 << 20, 1 << 30}
+	// DenseRSS are the extra parent sizes of fork and forkserver start-up
+	// at cores = nproc (with StartupRSS: 0, 64, 128, 256, 512 MiB, 1, 2 GiB).
+	DenseRSS      = []int64{64 << 20, 128 << 20, 512 << 20, 2 << 30}
 	PingpongSizes = []int64{64, 4 << 10, 64 << 10}
 	StreamSizes   = []int64{64, 4 << 10, 64 << 10, 1 << 20, 16 << 20}
 )

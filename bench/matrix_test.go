@@ -103,7 +103,9 @@ func TestNames(t *testing.T) {
 }
 
 func TestExpandProfiles(t *testing.T) {
-	full, _ := Expand(Selection{Profile: Full}, 2)
+	primary, _ := Expand(Selection{Profile: Full}, 2)
+	variants, _ := Expand(Selection{Profile: VariantsOnly}, 2)
+	full := append(primary, variants...)
 	quick, _ := Expand(Selection{Profile: Quick}, 2)
 	cover := func(cells []Cell) map[string]bool {
 		m := map[string]bool{}
@@ -189,8 +191,10 @@ func TestSecondarySubset(t *testing.T) {
 		return n
 	}
 	// The full profile narrows pypy and torch, never native or cpython.
-	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 357 {
-		t.Errorf("cpython full: %d cells, want the whole matrix (357)", n)
+	// 357 cells of the matrix and the 8 extra parent sizes of the dense
+	// rss sweep (fork, forkserver × 4 sizes at cores = nproc).
+	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 357+8 {
+		t.Errorf("cpython full: %d cells, want the whole matrix (357 + 8)", n)
 	}
 	if n := count(Selection{Profile: Full, Impls: []string{"torch"}}, "torch"); n == 0 || n >= 408 {
 		t.Errorf("torch full: %d cells, want a non-empty subset", n)

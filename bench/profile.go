@@ -5,11 +5,18 @@ import (
 	"strconv"
 )
 
-// Profile names.
+// Profile names. The variants profile is the CPython versions and the
+// multiprocessing libraries (Variants) alone; full is the primary matrix
+// (and a variant impl named explicitly with Selection.Impls); quick is a
+// taste of both.
 const (
-	Quick = "quick"
-	Full  = "full"
+	Quick        = "quick"
+	Full         = "full"
+	VariantsOnly = "variants"
 )
+
+// Profiles are the profile names, in the order of the usage text.
+var Profiles = []string{Quick, Full, VariantsOnly}
 
 // Selection narrows a profile. A nil field keeps the profile's values.
 // Size, RSS, Workers and Task only concern the workloads that have that
@@ -90,7 +97,9 @@ var Variants []Variant
 
 // Expand lists the cells of a selection in canonical order (workload,
 // impl, method, exec, chan, payload, parameter, cores), the cells of the
-// Variants after those of the primary implementations (Impls). nproc
+// Variants after those of the primary implementations (Impls). The full
+// profile leaves the Variants out unless one of their impls is selected;
+// the variants profile is the Variants alone. nproc
 // bounds the cores dimension. The harness reorders them for interleaving;
 // the order here is the stable one used by `mpbench list` and reports.
 func Expand(sel Selection, nproc int) ([]Cell, error) {
@@ -103,12 +112,26 @@ func Expand(sel Selection, nproc int) ([]Cell, error) {
 			}
 		}
 	}
-	cells, err := ExpandMatrix(sel, nproc, impls)
-	if err != nil {
-		return nil, err
+	var cells []Cell
+	vsel := sel
+	switch sel.Profile {
+	case VariantsOnly:
+		vsel.Profile = Full
+	case "", Full:
+		if sel.Impls == nil {
+			// The full profile is the primary matrix; the variant impls
+			// run in their own profile, or when named explicitly.
+			vsel.Impls = []string{}
+		}
+		fallthrough
+	default:
+		var err error
+		if cells, err = ExpandMatrix(sel, nproc, impls); err != nil {
+			return nil, err
+		}
 	}
 	for _, v := range Variants {
-		more, err := v(sel, nproc)
+		more, err := v(vsel, nproc)
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +158,7 @@ func ExpandMatrix(sel Selection, nproc int, impls []string) ([]Cell, error) {
 		sel.Profile = Full
 	}
 	if sel.Profile != Quick && sel.Profile != Full {
-		return nil, fmt.Errorf("unknown profile %q (want quick or full)", sel.Profile)
+		return nil, fmt.Errorf("unknown profile %q (want quick, full or variants)", sel.Profile)
 	}
 	quick := sel.Profile == Quick
 	pick := func(sel, def []string) []string {
@@ -192,6 +215,11 @@ func ExpandMatrix(sel Selection, nproc int, impls []string) ([]Cell, error) {
 			d := dims{rss: rss, ppSizes: ppSizes, stSizes: stSizes, tasks: tasks, workers: sel.Workers, cores: cores}
 			if !quick && sel.RSS == nil && sel.Chans == nil {
 				d.rssChan = RSSChan
+				if sel.Cores == nil {
+					// The fork-in-the-road sweep: where fork's start-up
+					// overtakes forkserver's, at cores = nproc.
+					d.denseRSS, d.denseCores = DenseRSS, []int{nproc}
+				}
 			}
 			if !quick && sel.Cores == nil {
 				d.sleepCores = []int{nproc}
@@ -199,6 +227,7 @@ func ExpandMatrix(sel Selection, nproc int, impls []string) ([]Cell, error) {
 			sub, secondary := SecondaryFull[impl]
 			if secondary && !quick {
 				d = sub.narrow(d, sel, nproc)
+				d.denseRSS = nil // the fork-in-the-road sweep is native's and cpython's
 			}
 			for mi, m := range methods {
 				if m == MethodLoky {
@@ -309,8 +338,10 @@ type dims struct {
 	tasks                 []string
 	workers               []int // nil: PoolWorkers(cores)
 	cores                 []int
-	sleepCores            []int  // cores of task=sleep (nil: cores); sleeping needs no CPU
-	rssChan               string // "": every chan sweeps rss; else only this one (others: rss=0)
+	sleepCores            []int   // cores of task=sleep (nil: cores); sleeping needs no CPU
+	rssChan               string  // "": every chan sweeps rss; else only this one (others: rss=0)
+	denseRSS              []int64 // extra rss points of fork and forkserver over rssChan (DenseRSS)
+	denseCores            []int   // the cores of the dense points
 }
 
 // variants expands one (workload, impl, method, chan, payload) over its
@@ -332,6 +363,15 @@ func variants(base Cell, d dims, quick bool) []Cell {
 			c := base
 			c.RSS = r
 			add(c)
+		}
+		if base.Chan == d.rssChan && base.Method != "spawn" {
+			for _, r := range d.denseRSS {
+				for _, n := range d.denseCores {
+					c := base
+					c.RSS, c.Cores = r, n
+					out = append(out, c)
+				}
+			}
 		}
 	case "pingpong", "stream":
 		sizes := d.ppSizes
@@ -393,12 +433,12 @@ var SecondaryFull = map[string]Subset{
 	"torch": {
 		// Tensors travel through the pickling channels; bytes behave as in
 		// cpython (same interpreter, same channels), so torch runs tensor
-		// payloads only, over two channels, at the smallest and the largest
+		// payloads only, over torch.multiprocessing's Queue, at the smallest and the largest
 		// stream sizes. Its start-up cost is the import of torch in every
 		// start method, the same over every channel, so start-up runs over
 		// pipe, and the pool runs the stdlib Pool only (exec=pool: what a
 		// torch user calls; the worker loops over channels are cpython's).
-		Chans: map[string][]string{"startup": {"pipe"}, "pingpong": {"queue", "pipe"}, "stream": {"queue", "pipe"}, "pool": {}},
+		Chans: map[string][]string{"startup": {"pipe"}, "pingpong": {"queue"}, "stream": {"queue"}, "pool": {}},
 		RSS:   []int64{0}, PingpongSizes: []int64{64}, StreamSizes: []int64{64 << 10, 16 << 20},
 		Tasks: []string{"cpu"}, TensorOnly: true,
 	},

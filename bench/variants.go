@@ -109,7 +109,7 @@ func variantCells(sel Selection, nproc int, owned []string, parts []part) ([]Cel
 			parts = []part{quickPart}
 		}
 	default:
-		return nil, fmt.Errorf("unknown profile %q (want quick or full)", sel.Profile)
+		return nil, fmt.Errorf("unknown profile %q (want quick, full or variants)", sel.Profile)
 	}
 	if len(impls) == 0 {
 		return nil, nil

@@ -30,7 +30,7 @@ type selectionFlags struct {
 }
 
 func (s *selectionFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.profile, "profile", bench.Full, "quick or full")
+	fs.StringVar(&s.profile, "profile", bench.Full, "quick, full or variants (the CPython versions and the libraries)")
 	fs.StringVar(&s.impls, "impl", "", "implementations, e.g. native,cpython (default: all)")
 	fs.StringVar(&s.methods, "method", "", "start methods: spawn,fork,forkserver")
 	fs.StringVar(&s.chans, "chan", "", "channels: simplequeue,queue,pipe,shm")
