@@ -653,10 +653,18 @@ def release_channel(end):
 
 
 def make_payload(cell, size):
+    """The message of pingpong and stream: the same bytes object every time
+    (bytes are immutable: each send pickles or copies it anew), or for
+    payload=tensor a callable that makes a fresh tensor per message.  A
+    reused tensor would move its storage to shared memory once, at the
+    first send, and every later send would only pass the handle again, so
+    the per-message move would never be timed (issue 14.7); the allocation
+    of the fresh tensor is part of what a torch user pays per message."""
     if cell.payload == "tensor":
         import torch
 
-        return torch.zeros(size // 4, dtype=torch.float32)
+        n = size // 4
+        return lambda: torch.zeros(n, dtype=torch.float32)
     return b"\x5a" * size
 
 
@@ -1045,11 +1053,18 @@ class Bench(object):
         pc = time.perf_counter_ns
         send, recv = end.send, end.recv
         ts = pc()
-        for i in range(n):
-            t = pc()
-            send(payload)
-            touch(recv())
-            dts[i] = pc() - t
+        if callable(payload):  # fresh tensors
+            for i in range(n):
+                t = pc()
+                send(payload())
+                touch(recv())
+                dts[i] = pc() - t
+        else:
+            for i in range(n):
+                t = pc()
+                send(payload)
+                touch(recv())
+                dts[i] = pc() - t
         te = pc()
         u1, s1 = rusage_ns()
         _, cu, cs = ctrl.recv()
@@ -1064,8 +1079,12 @@ class Bench(object):
         u0, s0 = rusage_ns()
         send = end.send
         t0 = time.perf_counter_ns()
-        for _ in range(n):
-            send(payload)
+        if callable(payload):  # fresh tensors
+            for _ in range(n):
+                send(payload())
+        else:
+            for _ in range(n):
+                send(payload)
         t1, cu, cs = ctrl.recv()
         u1, s1 = rusage_ns()
         d = max(1, t1 - t0)

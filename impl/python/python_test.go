@@ -175,6 +175,39 @@ func TestIntegrityTorch(t *testing.T) {
 	}
 }
 
+// TestFreshTensorPerMessage checks that payload=tensor sends a fresh
+// tensor per message: a reused tensor moves its storage to shared memory
+// once and every later send passes only the handle (issue 14.7). It counts
+// distinct storages over the messages the driver would send.
+func TestFreshTensorPerMessage(t *testing.T) {
+	p := New("torch", "")
+	if err := p.Available(); err != nil {
+		t.Skip(err)
+	}
+	drv, err := DriverPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(p.Interpreter(), "-c", `import sys
+sys.path.insert(0, sys.argv[1])
+import driver
+class Cell: payload = "tensor"
+msg = driver.make_payload(Cell, 4096)
+ts = [msg() for _ in range(50)]
+print(len({t.untyped_storage().data_ptr() if hasattr(t, "untyped_storage") else t.storage().data_ptr() for t in ts}), ts[0].numel())
+class Bytes: payload = "bytes"
+print(len(driver.make_payload(Bytes, 64)))
+`, filepath.Dir(drv))
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if got := strings.TrimSpace(string(out)); got != "50 1024\n64" {
+		t.Errorf("50 tensor messages: distinct storages and elements, then bytes length = %q, want \"50 1024\\n64\"", got)
+	}
+}
+
 // units are the metrics each workload's result lines must carry.
 var units = map[string][]string{
 	"startup":  {"ns/op", "join-ns/op"},
