@@ -370,12 +370,19 @@ func (g *Guide) longLived(d *Data, r *Run) {
 			break
 		}
 	}
-	// Flip: how much of the makespan the slowest start method's start+join is.
-	sp := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: "spawn", Chan: "pipe", RSS: 0, Cores: g.Cores})
-	if hasSamples(sp, "ns/op") {
-		sj := d.startJoin(sp)
-		row.Flip = fmt.Sprintf("workers are started once: spawn's start+join (%s) is %.0f%% of this makespan, so the start method matters only for maps shorter than a few start-ups",
-			fmtNs(sj.Median), 100*sj.Median/best.s.Median)
+	// Flip: starting the workers is paid once per pool; in maps of this
+	// size, what each start method's start+join costs.
+	var parts []string
+	for _, m := range bench.Methods {
+		c := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: m, Chan: "pipe", RSS: 0, Cores: g.Cores})
+		if hasSamples(c, "ns/op") {
+			sj := d.startJoin(c)
+			parts = append(parts, fmt.Sprintf("%s %s (%s maps)", m, fmtNs(sj.Median), sig3(sj.Median/best.s.Median)))
+		}
+	}
+	if len(parts) > 0 {
+		row.Flip = "workers start once per pool (start+join per worker, in maps of this size: " + strings.Join(parts, ", ") +
+			"); a pool that lives for a few maps pays the start method's cost, one that lives long amortises it"
 	} else {
 		row.Flip = "—"
 	}
@@ -388,20 +395,29 @@ func (g *Guide) threads(r *Run) {
 	row := GuideRow{Situation: "Parent with threads"}
 	cr := claimsRun(r)
 	type tally struct{ dead, n int }
-	t := map[string]*tally{}
+	t := map[string]*tally{}    // method → trials with a lock held at fork time (case=held, or no case key)
+	real := map[string]*tally{} // method → the realistic case (a thread taking the lock in a loop)
 	if cr != nil {
 		for _, c := range cr.Cells {
 			if !strings.HasPrefix(c.Name, "Claim/id=C7/") {
 				continue
 			}
+			into := t
+			switch c.Get("case") {
+			case "", "held":
+			case "real":
+				into = real
+			default:
+				continue // controls
+			}
 			m := c.Get("method")
 			for _, v := range c.Samples["deadlock"] {
-				if t[m] == nil {
-					t[m] = &tally{}
+				if into[m] == nil {
+					into[m] = &tally{}
 				}
-				t[m].n++
+				into[m].n++
 				if v > 0 {
-					t[m].dead++
+					into[m].dead++
 				}
 			}
 		}
@@ -429,6 +445,9 @@ func (g *Guide) threads(r *Run) {
 		row.Choice = "no start method deadlocked in the trials"
 	}
 	row.Cost = strings.Join(parts, "; ") + " (claim C7: a thread holds a lock at fork time)"
+	if x := real["fork"]; x != nil {
+		row.Cost += fmt.Sprintf("; with a thread taking the lock in a loop, fork deadlocked in %d of %d", x.dead, x.n)
+	}
 	row.Flip = "only when no thread can hold a lock at fork time (no threads started before the children)"
 	g.Rows = append(g.Rows, row)
 }
@@ -569,6 +588,12 @@ func (g *Guide) manyToOne(d *Data, r *Run) {
 	}
 	best, second, decided := pick(opts, false)
 	if best == nil || second == nil {
+		if len(onlyRun(d.workload("pool"), r)) > 0 {
+			row.Choice = "not measured in this run"
+			row.Cost = fmt.Sprintf("— (no hand-written worker loop over two or more channels for %s at cores=%d: the pool cells use an executor, which picks its own channel)", g.Impl, g.Cores)
+			row.Flip = "—"
+			g.Rows = append(g.Rows, row)
+		}
 		return
 	}
 	row.Choice = choose(best, second, decided)

@@ -29,6 +29,15 @@ func (d *Data) libsOf(r *Run) []string {
 }
 
 func (d *Data) libCell(r *Run, lib, w, method string, cores int64) *Cell {
+	if w == "pool" {
+		for _, c := range d.cellsOf(r, w) {
+			if implOf(c) == lib && c.Get("method") == method && c.Get("exec") == "pool" && c.Get("task") == "cpu" &&
+				keyInt(c, "cores") == cores && keyInt(c, "workers") == cores {
+				return c
+			}
+		}
+		return nil
+	}
 	for _, c := range d.cellsOf(r, w) {
 		if implOf(c) == lib && c.Get("method") == method && c.Get("chan") == "pipe" && keyInt(c, "cores") == cores && c.Get("payload") == "" &&
 			((w == "startup" && keyInt(c, "rss") == 0) || (w == "pingpong" && keyInt(c, "size") == 64)) {
@@ -55,20 +64,20 @@ func (d *Data) libraryTables() []*Table {
 		if libs := d.libsOf(r); libs != nil {
 			cores := d.maxCoresOf(r, libs)
 			t := &Table{Name: "libraries" + d.suffix(r), Section: "libraries",
-				Title:  fmt.Sprintf("Start-up and 64 B round trip by library and start method (chan=pipe, cores=%d)%s", cores, d.titleSuffix(r)),
-				Header: []string{"library", "method", "start + join (rss=0)", "64 B round trip"}, Left: 2, Caption: statNote}
+				Title:  fmt.Sprintf("Start-up, 64 B round trip (chan=pipe) and pool makespan by library and start method, cores=%d%s", cores, d.titleSuffix(r)),
+				Header: []string{"library", "method", "start + join (rss=0)", "64 B round trip", "pool makespan (exec=pool, workers=cores)"}, Left: 2, Caption: statNote}
 			for _, l := range libs {
 				for _, m := range bench.Methods {
 					row := []string{l, m}
 					any := false
-					for _, w := range []string{"startup", "pingpong"} {
+					for _, w := range []string{"startup", "pingpong", "pool"} {
 						c := d.libCell(r, l, w, m, cores)
 						if c == nil {
 							row = append(row, "")
 							continue
 						}
 						any = true
-						s, u := d.metricStat(c, map[string]string{"startup": "ns/op+join", "pingpong": "ns/op"}[w])
+						s, u := d.metricStat(c, map[string]string{"startup": "ns/op+join", "pingpong": "ns/op", "pool": "ns/op"}[w])
 						if s.N == 0 {
 							row = append(row, statusText(c, u))
 						} else {

@@ -236,6 +236,10 @@ func (d *Data) sizeFigures(r *Run, w string) []*figure {
 			ic := filterCells(cc, func(c bench.Cell) bool { return c.Impl == impl })
 			sizes := presentInts(ic, func(c bench.Cell) int64 { return c.Size })
 			methods := present(bench.Methods, ic, func(c bench.Cell) string { return c.Method })
+			if w == "pingpong" {
+				fs = append(fs, d.pingpongFigure(r, impl, cores, ic, sizes, methods))
+				continue
+			}
 			f := &figure{cols: min(len(methods), 3)}
 			onePanel := w == "stream"
 			if onePanel {
@@ -426,9 +430,7 @@ func (d *Data) poolFigures(r *Run) []*figure {
 			cc := filterCells(tc, func(c bench.Cell) bool { return c.Cores == cores })
 			for _, impl := range present(bench.Impls, cc, func(c bench.Cell) string { return c.Impl }) {
 				ic := filterCells(cc, func(c bench.Cell) bool { return c.Impl == impl })
-				methods := present(bench.Methods, ic, func(c bench.Cell) string { return c.Method })
 				workers := presentInts(ic, func(c bench.Cell) int64 { return int64(c.Workers) })
-				tasks := ic[0].Cell.Tasks
 				var ticks []plot.Tick
 				for _, w := range workers {
 					ticks = append(ticks, plot.Tick{Value: float64(w), Label: strconv.FormatInt(w, 10)})
@@ -436,8 +438,7 @@ func (d *Data) poolFigures(r *Run) []*figure {
 				f := &figure{
 					name:    fmt.Sprintf("pool-%s-%s-cores%d%s", task, impl, cores, d.suffix(r)),
 					title:   fmt.Sprintf("Pool map of %s tasks: scaling with workers (%s, cores=%d; %s)%s", task, impl, cores, machineShort(r), d.titleSuffix(r)),
-					caption: fmt.Sprintf("Pool makespan (left) and parallel efficiency (right) of %s vs number of workers, %d %s tasks, cores=%d; colour = channel, line style = start method. Grey dashed: ideal scaling from the best one-worker makespan, and efficiency = 1.", impl, tasks, task, cores),
-					cols:    len(methods),
+					caption: fmt.Sprintf("Pool makespan (left) and parallel efficiency (right) of %s vs number of workers, %s tasks (the task count as in each cell's name), cores=%d; colour = channel or executor, line style = start method. Grey dashed: ideal scaling (tasks × one task's time from the best one-worker map / min(workers, tasks, cores)), and efficiency = 1.", impl, task, cores),
 				}
 				f.cols = 2
 				var t1 float64 = math.Inf(1)
@@ -450,31 +451,39 @@ func (d *Data) poolFigures(r *Run) []*figure {
 						scale, pn.ylabel = 1, "parallel efficiency"
 						pn.hlines = []float64{1}
 					}
-					for _, m := range methods {
-						for _, ch := range present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan }) {
-							s := series{name: m + " / " + ch, color: index(bench.Chans, ch), shape: index(bench.Methods, m), dash: index(bench.Methods, m)}
-							for _, w := range workers {
-								var c *Cell
-								for _, x := range ic {
-									if x.Cell.Method == m && x.Cell.Chan == ch && int64(x.Cell.Workers) == w && (x.Get("exec") == "" || x.Get("exec") == "loop") {
-										c = x
-									}
-								}
-								if hasSamples(c, metric) {
-									q := statPt(float64(w), d.Stat(c, metric), scale)
-									s.pts = append(s.pts, q)
-									if metric == "ns/op" && w == workers[0] {
-										t1 = math.Min(t1, q.y*float64(min(w, int64(tasks), int64(cores))))
-									}
-								}
-							}
-							pn.series = append(pn.series, s)
+					// One series per method × executor × channel (exec=loop
+					// or no exec key: by channel; other executors by name).
+					for _, g := range groupBy(ic, func(c *Cell) string { return c.Cell.Method + "/" + c.Get("exec") + "/" + c.Cell.Chan }) {
+						c0 := g.cells[0]
+						ex := c0.Get("exec")
+						name, col := c0.Cell.Method+" / "+c0.Cell.Chan, index(bench.Chans, c0.Cell.Chan)
+						if ex != "" && ex != "loop" {
+							name, col = c0.Cell.Method+" / exec="+ex, len(bench.Chans)+index(bench.Execs, ex)
 						}
+						mi := index(bench.KnownMethods(), c0.Cell.Method)
+						s := series{name: name, color: col, shape: mi, dash: mi}
+						for _, c := range g.cells {
+							if !hasSamples(c, metric) {
+								continue
+							}
+							w := int64(c.Cell.Workers)
+							q := statPt(float64(w), d.Stat(c, metric), scale)
+							s.pts = append(s.pts, q)
+							if metric == "ns/op" && w == workers[0] && c.Cell.Tasks > 0 {
+								// time of one task if the one-worker map were ideal
+								t1 = math.Min(t1, q.y*float64(min(w, int64(c.Cell.Tasks), int64(cores)))/float64(c.Cell.Tasks))
+							}
+						}
+						pn.series = append(pn.series, s)
 					}
 					if metric == "ns/op" && !math.IsInf(t1, 1) {
-						id := series{name: "ideal: best T(1 worker) / min(workers, cores)"}
+						// Ideal scaling: tasks(w) × one task's time / min(w, tasks, cores),
+						// one task's time taken from the best one-worker map.
+						id := series{name: "ideal scaling (from the best 1-worker map)"}
 						for _, w := range workers {
-							id.pts = append(id.pts, pt{x: float64(w), y: t1 / float64(min(w, int64(tasks), int64(cores)))})
+							if tw := tasksAt(ic, w); tw > 0 {
+								id.pts = append(id.pts, pt{x: float64(w), y: t1 * float64(tw) / float64(min(w, tw, int64(cores)))})
+							}
 						}
 						pn.ideal = &id
 					}
@@ -554,4 +563,62 @@ func rssTicks(rss []int64) []plot.Tick {
 		out = append(out, t)
 	}
 	return out
+}
+
+// tasksAt is the task count of the pool cells with w workers (0: none).
+func tasksAt(cells []*Cell, w int64) int64 {
+	for _, c := range cells {
+		if int64(c.Cell.Workers) == w {
+			return int64(c.Cell.Tasks)
+		}
+	}
+	return 0
+}
+
+// pingpongFigure: round trip vs message size of one impl and cores, a
+// p50 panel and a p99 panel (each with its CI), series = channel × start
+// method (colour = channel, line style = method).
+func (d *Data) pingpongFigure(r *Run, impl string, cores int, ic []*Cell, sizes []int64, methods []string) *figure {
+	f := &figure{
+		name:  fmt.Sprintf("pingpong-latency-%s-cores%d%s", impl, cores, d.suffix(r)),
+		title: fmt.Sprintf("Ping-pong round trip vs message size (%s, cores=%d; %s)%s", impl, cores, machineShort(r), d.titleSuffix(r)),
+		caption: fmt.Sprintf("Round trip parent→child→parent of %s by message size (log–log), cores=%d: left the median round trip (p50), right the 99th percentile (p99), "+
+			"each the median of per-run values with its 95%% CI; colour = channel, line style = start method (solid spawn, dashed fork, dotted forkserver). "+
+			"A cell without percentiles shows its mean.", impl, cores),
+		cols: 2,
+	}
+	for _, q := range []struct{ unit, title string }{{"p50-ns", "p50"}, {"p99-ns", "p99"}} {
+		pn := panel{title: fmt.Sprintf("%s, %s round trip", impl, q.title), xlabel: "message size (bytes)", ylabel: "round trip (µs)", logX: true, logY: true,
+			xticks: sizeTicks(sizes), xmin: float64(sizes[0]) / 2, xmax: float64(sizes[len(sizes)-1]) * 2}
+		for _, m := range methods {
+			mc := filterCells(ic, func(c bench.Cell) bool { return c.Method == m })
+			for _, ch := range present(bench.Chans, mc, func(c bench.Cell) string { return c.Chan }) {
+				for _, pay := range present(bench.Payloads, mc, func(c bench.Cell) string { return payload(c) }) {
+					col := index(bench.Chans, ch)
+					if pay != "bytes" {
+						col += len(bench.Chans) + index(bench.Payloads, pay)
+					}
+					mi := index(bench.Methods, m)
+					s := series{name: chanSeriesName(ch, pay) + " / " + m, color: col, shape: mi, dash: mi}
+					for _, size := range sizes {
+						var c *Cell
+						for _, x := range mc {
+							if x.Cell.Chan == ch && payload(x.Cell) == pay && x.Cell.Size == size {
+								c = x
+							}
+						}
+						switch {
+						case hasSamples(c, q.unit):
+							s.pts = append(s.pts, statPt(float64(size), d.Stat(c, q.unit), 1e3))
+						case q.unit == "p50-ns" && hasSamples(c, "ns/op"):
+							s.pts = append(s.pts, statPt(float64(size), d.Stat(c, "ns/op"), 1e3))
+						}
+					}
+					pn.series = append(pn.series, s)
+				}
+			}
+		}
+		f.panels = append(f.panels, pn)
+	}
+	return f
 }

@@ -248,3 +248,73 @@ func TestReadmeBlock(t *testing.T) {
 		t.Error("unclosed block accepted")
 	}
 }
+
+func TestGuideThreadsFromClaims(t *testing.T) {
+	d := guideRun(t, 1e6, 5.5e6)
+	r := d.Runs[0]
+	claims := "goos: linux\n" +
+		"BenchmarkClaim/id=C7/case=held/lock=plain/method=fork 1 2e9 ns/op 1 deadlock 0 ok\n" +
+		"BenchmarkClaim/id=C7/case=held/lock=plain/method=fork 1 2e9 ns/op 1 deadlock 0 ok\n" +
+		"BenchmarkClaim/id=C7/case=held/lock=plain/method=spawn 1 5e7 ns/op 0 deadlock 1 ok\n" +
+		"BenchmarkClaim/id=C7/case=nolock/lock=plain/method=fork 1 5e6 ns/op 0 deadlock 1 ok\n" +
+		"BenchmarkClaim/id=C7/case=real/lock=plain/method=fork 1 5e6 ns/op 1 deadlock 0 ok\n" +
+		"BenchmarkClaim/id=C7/case=real/lock=plain/method=fork 1 5e6 ns/op 0 deadlock 1 ok\n"
+	if err := os.WriteFile(filepath.Join(r.Dir, "claims.bench"), []byte(claims), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r.Claims = true
+	g := d.Guide(r)
+	var row *GuideRow
+	for i := range g.Rows {
+		if g.Rows[i].Situation == "Parent with threads" {
+			row = &g.Rows[i]
+		}
+	}
+	if row == nil {
+		t.Fatal("no threads row")
+	}
+	for _, want := range []string{"fork child deadlocked in 2 of 2 trials", "spawn child deadlocked in 0 of 1 trials", "in a loop, fork deadlocked in 1 of 2"} {
+		if !strings.Contains(row.Cost, want) {
+			t.Errorf("threads row %q lacks %q", row.Cost, want)
+		}
+	}
+	if row.Choice != "not `fork`: `forkserver` or `spawn`" {
+		t.Errorf("choice = %q", row.Choice)
+	}
+}
+
+func TestUpdateReadme(t *testing.T) {
+	d := guideRun(t, 1e6, 5.5e6)
+	run := d.Runs[0].Dir
+	if err := os.WriteFile(filepath.Join(run, RawFile), []byte(rawRunsOf(t, d)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	readme := filepath.Join(t.TempDir(), "README.md")
+	before, after := "# title\n\nintro\n\n", "\n## Next\n\ntext\n"
+	old := "<!-- BEGIN generated:headline run=results/x -->\nstale numbers\n<!-- END generated:headline -->\n"
+	if err := os.WriteFile(readme, []byte(before+old+after), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := UpdateReadme(readme, run, "results/x"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(readme)
+	s := string(got)
+	if !strings.HasPrefix(s, before) || !strings.HasSuffix(s, after) || strings.Contains(s, "stale numbers") {
+		t.Errorf("README not rewritten in place:\n%s", s)
+	}
+	if !strings.Contains(s, "| Many short-lived children") || !strings.Contains(s, "run=results/x -->") {
+		t.Errorf("block lacks the guide:\n%s", s)
+	}
+}
+
+// rawRunsOf writes back the cells of guideRun as a raw.bench.
+func rawRunsOf(t *testing.T, d *Data) string {
+	t.Helper()
+	cells := map[string][][]float64{}
+	for _, c := range d.Runs[0].Cells {
+		groups := groupRuns(c.Samples["ns/op"], c.RunIDs["ns/op"])
+		cells[c.Name] = groups
+	}
+	return rawRuns(cells)
+}

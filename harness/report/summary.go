@@ -282,9 +282,16 @@ func versionMetrics(cores int64) []vmetric {
 		})})
 	}
 	ms = append(ms, vmetric{"pool makespan (fork, cpu, workers=cores)", "pool", "ns/op", at("pool", func(c *Cell) bool {
-		return c.Get("method") == "fork" && c.Get("task") == "cpu" && keyInt(c, "workers") == cores && (c.Get("exec") == "" || c.Get("exec") == "loop") &&
-			(c.Get("chan") == "" || c.Get("chan") == "simplequeue")
+		ex := c.Get("exec")
+		return c.Get("method") == "fork" && c.Get("task") == "cpu" && keyInt(c, "workers") == cores &&
+			(ex == "pool" || ((ex == "" || ex == "loop") && (c.Get("chan") == "" || c.Get("chan") == "simplequeue")))
 	})})
+	for _, m := range bench.Methods {
+		m := m
+		ms = append(ms, vmetric{m + " start+join (pipe, rss=1GiB)", "startup", "ns/op+join", at("startup", func(c *Cell) bool {
+			return c.Get("method") == m && c.Get("chan") == "pipe" && keyInt(c, "rss") == 1<<30
+		})})
+	}
 	return ms
 }
 
@@ -426,4 +433,14 @@ func (d *Data) versionFigures(r *Run) []*figure {
 		cols:    2,
 		panels:  []panel{mk("start + join by method", "start + join (ms)", ms[:3], 1e6), mk("64 B round trip by channel", "round trip (µs)", ms[3:7], 1e3)},
 	}}
+}
+
+// sectionHeading is the report heading of a section key.
+func sectionHeading(key string) string {
+	for _, s := range sections {
+		if s.key == key {
+			return s.heading
+		}
+	}
+	return key
 }

@@ -184,6 +184,9 @@ func (d *Data) inline(c *Cell, unit string, scale float64) string {
 	s := d.Stat(c, unit)
 	out := fmtStat(unit, s)
 	marks := runMarks(c, s)
+	if s.Runs >= MinRuns && c.Run != nil && c.Run.PerRun {
+		marks = append([]string{plural(s.Runs, "run", "runs")}, marks...)
+	}
 	if c.Status == StatusFailed {
 		marks = append(marks, "failed")
 	}
