@@ -663,13 +663,3 @@ func (d *Data) writeHosts(w io.Writer, tables []*Table, figs []*figure) error {
 	}
 	return nil
 }
-
-// sectionHeading is the heading of a report section by key.
-func sectionHeading(key string) string {
-	for _, s := range sections {
-		if s.key == key {
-			return s.heading
-		}
-	}
-	return key
-}
