@@ -117,6 +117,7 @@ func Expand(sel Selection, nproc int) ([]Cell, error) {
 	switch sel.Profile {
 	case VariantsOnly:
 		vsel.Profile = Full
+		cells = ExecutorCells(sel, nproc)
 	case "", Full:
 		if sel.Impls == nil {
 			// The full profile is the primary matrix; the variant impls

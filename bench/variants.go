@@ -170,3 +170,32 @@ func BaseImpl(impl string) string {
 	}
 	return impl
 }
+
+// ExecutorCells are the executor comparison of the variants profile
+// (issue 19): impl=cpython, task=cpu, at cores = nproc, workers 1, nproc
+// and 2×nproc — the stdlib Pool, ProcessPoolExecutor and a hand-written
+// loop over pipe for every start method, and loky's reusable executor cold
+// (a fresh executor and its first map) and warm (a later map on the same
+// executor). The same run holds them all so that they compare within it.
+// A selection that excludes cpython or the pool workload gets none.
+func ExecutorCells(sel Selection, nproc int) []Cell {
+	if (sel.Impls != nil && !contains(sel.Impls, "cpython")) || (sel.Workloads != nil && !contains(sel.Workloads, "pool")) {
+		return nil
+	}
+	var cells []Cell
+	add := func(c Cell) {
+		for _, w := range PoolWorkers(nproc, "cpu", false) {
+			c.Workers, c.Tasks, c.Task, c.Cores = w, PoolTasks(w), "cpu", nproc
+			cells = append(cells, c)
+		}
+	}
+	for _, m := range Methods {
+		add(Cell{Workload: "pool", Impl: "cpython", Method: m, Exec: ExecLoop, Chan: "pipe"})
+		add(Cell{Workload: "pool", Impl: "cpython", Method: m, Exec: ExecPool})
+		add(Cell{Workload: "pool", Impl: "cpython", Method: m, Exec: ExecPPE})
+	}
+	for _, e := range []string{ExecLokyCold, ExecLokyWarm} {
+		add(Cell{Workload: "pool", Impl: "cpython", Method: MethodLoky, Exec: e})
+	}
+	return cells
+}
