@@ -131,14 +131,23 @@ func Expand(sel Selection, nproc int) ([]Cell, error) {
 			return nil, err
 		}
 	}
+	seen := map[string]bool{}
+	for _, c := range cells {
+		seen[c.Name()] = true
+	}
 	for _, v := range Variants {
 		more, err := v(vsel, nproc)
 		if err != nil {
 			return nil, err
 		}
-		cells = append(cells, more...)
+		for _, c := range more {
+			if sel.Profile == VariantsOnly && seen[c.Name()] {
+				continue // an executor cell that is also a library cell
+			}
+			cells = append(cells, c)
+		}
 	}
-	seen := map[string]bool{}
+	seen = map[string]bool{}
 	for _, c := range cells {
 		if err := c.Validate(); err != nil {
 			return nil, err

@@ -46,7 +46,10 @@ var VersionImpls = func() []string {
 
 // LibraryImpls are the multiprocessing replacements measured as impls; the
 // name is the module the driver imports in place of multiprocessing.
-var LibraryImpls = []string{"billiard", "multiprocess"}
+// "multiprocessing" is the stdlib itself under the same interpreter, the
+// reference the libraries are compared with (the default cpython is
+// another build of CPython).
+var LibraryImpls = []string{"multiprocessing", "billiard", "multiprocess"}
 
 func init() {
 	ExtraImpls = append(ExtraImpls, VersionImpls...)
@@ -172,14 +175,17 @@ func BaseImpl(impl string) string {
 }
 
 // ExecutorCells are the executor comparison of the variants profile
-// (issue 19): impl=cpython, task=cpu, at cores = nproc, workers 1, nproc
+// (issue 19): impl=multiprocessing (the stdlib under the interpreter that
+// has Debian's joblib, whose loky is measured), task=cpu, at cores = nproc, workers 1, nproc
 // and 2×nproc — the stdlib Pool, ProcessPoolExecutor and a hand-written
 // loop over pipe for every start method, and loky's reusable executor cold
 // (a fresh executor and its first map) and warm (a later map on the same
 // executor). The same run holds them all so that they compare within it.
 // A selection that excludes cpython or the pool workload gets none.
 func ExecutorCells(sel Selection, nproc int) []Cell {
-	if (sel.Impls != nil && !contains(sel.Impls, "cpython")) || (sel.Workloads != nil && !contains(sel.Workloads, "pool")) {
+	// (ExecutorImpl's own exec=pool cell at workers = nproc is the same
+	// cell as its library cell; Expand lists it once.)
+	if (sel.Impls != nil && !contains(sel.Impls, ExecutorImpl)) || (sel.Workloads != nil && !contains(sel.Workloads, "pool")) {
 		return nil
 	}
 	var cells []Cell
@@ -190,12 +196,15 @@ func ExecutorCells(sel Selection, nproc int) []Cell {
 		}
 	}
 	for _, m := range Methods {
-		add(Cell{Workload: "pool", Impl: "cpython", Method: m, Exec: ExecLoop, Chan: "pipe"})
-		add(Cell{Workload: "pool", Impl: "cpython", Method: m, Exec: ExecPool})
-		add(Cell{Workload: "pool", Impl: "cpython", Method: m, Exec: ExecPPE})
+		add(Cell{Workload: "pool", Impl: ExecutorImpl, Method: m, Exec: ExecLoop, Chan: "pipe"})
+		add(Cell{Workload: "pool", Impl: ExecutorImpl, Method: m, Exec: ExecPool})
+		add(Cell{Workload: "pool", Impl: ExecutorImpl, Method: m, Exec: ExecPPE})
 	}
 	for _, e := range []string{ExecLokyCold, ExecLokyWarm} {
-		add(Cell{Workload: "pool", Impl: "cpython", Method: MethodLoky, Exec: e})
+		add(Cell{Workload: "pool", Impl: ExecutorImpl, Method: MethodLoky, Exec: e})
 	}
 	return cells
 }
+
+// ExecutorImpl is the impl of the executor comparison.
+const ExecutorImpl = "multiprocessing"

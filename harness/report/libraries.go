@@ -47,11 +47,12 @@ func (d *Data) libCell(r *Run, lib, w, method string, cores int64) *Cell {
 	return nil
 }
 
-// executorCells are the pool cells of the default cpython with an exec key.
+// executorCells are the pool cells of the executor comparison
+// (bench.ExecutorImpl: the stdlib under the interpreter that has loky).
 func (d *Data) executorCells(r *Run) []*Cell {
 	var out []*Cell
 	for _, c := range d.cellsOf(r, "pool") {
-		if implOf(c) == "cpython" && c.Get("exec") != "" && c.Get("task") == "cpu" {
+		if implOf(c) == bench.ExecutorImpl && c.Get("exec") != "" && c.Get("task") == "cpu" {
 			out = append(out, c)
 		}
 	}

@@ -28,13 +28,14 @@ func variantsRaw() string {
 	cell("Startup/impl=cpython3.8/method=forkserver/chan=pipe/rss=0/cores=2", st, 10e6)
 	cell("Startup/impl=cpython3.13/method=forkserver/chan=pipe/rss=0/cores=2", st, 10.01e6)
 	cell("Startup/impl=cpython/method=fork/chan=pipe/rss=0/cores=2", st, 2e6)
+	cell("Startup/impl=multiprocessing/method=fork/chan=pipe/rss=0/cores=2", st, 2.05e6)
 	cell("Startup/impl=billiard/method=fork/chan=pipe/rss=0/cores=2", st, 4e6)
 	cell("Startup/impl=multiprocess/method=fork/chan=pipe/rss=0/cores=2", st, 2.1e6)
 	b.WriteString("--- FAIL: BenchmarkStartup/impl=multiprocess/method=spawn/chan=pipe/rss=0/cores=2: TypeError: fork_exec() takes exactly 23 arguments (21 given)\n")
 	pool := "%g ns/op %g efficiency"
-	cell("Pool/impl=cpython/method=fork/exec=pool/workers=2/tasks=16/task=cpu/cores=2", pool, 20e6)
-	cell("Pool/impl=cpython/method=fork/exec=ppe/workers=2/tasks=16/task=cpu/cores=2", pool, 22e6)
-	cell("Pool/impl=cpython/method=loky/exec=loky-warm/workers=2/tasks=16/task=cpu/cores=2", pool, 40e6)
+	cell("Pool/impl=multiprocessing/method=fork/exec=pool/workers=2/tasks=16/task=cpu/cores=2", pool, 20e6)
+	cell("Pool/impl=multiprocessing/method=fork/exec=ppe/workers=2/tasks=16/task=cpu/cores=2", pool, 22e6)
+	cell("Pool/impl=multiprocessing/method=loky/exec=loky-warm/workers=2/tasks=16/task=cpu/cores=2", pool, 40e6)
 	return b.String()
 }
 
