@@ -48,7 +48,7 @@ var Metrics = []MetricInfo{
 	{"MB/s", "stream: payload throughput, 1e6 bytes per second", +1, Rate, []string{"stream"}},
 	{"msgs/s", "stream: messages per second", +1, Rate, []string{"stream"}},
 	{"tasks/s", "pool: tasks per second of one map", +1, Rate, []string{"pool"}},
-	{"efficiency", "pool: Σ measured task time / (min(workers, tasks, cores) × makespan)", +1, Ratio, []string{"pool"}},
+	{"efficiency", "pool: Σ measured task time (cpu: the worker thread's CPU time; sleep: wall time) / (P × makespan), P = min(workers, tasks, cores) for cpu, min(workers, tasks) for sleep", +1, Ratio, []string{"pool"}},
 	{"user-ns/op", "user CPU time of sender and receiver (all threads) per operation", -1, Duration, []string{"pingpong", "stream"}},
 	{"sys-ns/op", "system CPU time of sender and receiver (all threads) per operation", -1, Duration, []string{"pingpong", "stream"}},
 }

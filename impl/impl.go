@@ -37,10 +37,14 @@
 //     p99 of 1..100 is 99 and the p50 is 50.
 //   - Pool: a map has bench.PoolTasks(workers) = 8 × workers tasks (cpu:
 //     a calibrated busy loop of bench.CPUTaskMicros; sleep:
-//     bench.SleepTaskMillis). Each worker times each task's own body
-//     (monotonic clock) and sends the duration back with the result.
-//     efficiency = Σ measured task time / (min(workers, tasks, cores) ×
-//     makespan); ns/op = makespan of the map; tasks/s = tasks / makespan.
+//     bench.SleepTaskMillis). Each worker times each task's own body and
+//     sends the duration back with the result: the worker thread's CPU
+//     time for cpu tasks (so a worker waiting for a core does not count
+//     its wait), the monotonic clock for sleep tasks.
+//     efficiency = impl.PoolEfficiency = Σ measured task time / (P ×
+//     makespan), P = impl.PoolParallelism = min(workers, tasks, cores) for
+//     cpu tasks and min(workers, tasks) for sleep tasks (sleeping needs no
+//     core); ns/op = makespan of the map; tasks/s = tasks / makespan.
 //     The ideal makespan of a cell is bench.Cell.IdealMakespan:
 //     ceil(tasks / p) × d with p = min(workers, tasks, cores) for cpu
 //     tasks and p = min(workers, tasks) for sleep tasks.

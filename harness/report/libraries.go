@@ -257,7 +257,7 @@ func (d *Data) libraryFigures(r *Run) []*figure {
 	fs = append(fs, &figure{
 		name:    fmt.Sprintf("executors-cores%d%s", cores, d.suffix(r)),
 		title:   fmt.Sprintf("Pool executors: makespan and efficiency vs workers (cpython, task=cpu, cores=%d, %s)%s", cores, machineShort(r), d.titleSuffix(r)),
-		caption: "exec=pool multiprocessing.Pool, ppe ProcessPoolExecutor, loky-cold/-warm the first/a later map of a loky executor, loop a hand-written worker loop; series = exec/method/chan. Efficiency = Σ task time / (min(workers, tasks, cores) × makespan); the line at 1 is perfect use of the CPUs.",
+		caption: "exec=pool multiprocessing.Pool, ppe ProcessPoolExecutor, loky-cold/-warm the first/a later map of a loky executor, loop a hand-written worker loop; series = exec/method/chan. Efficiency = Σ measured task time / (P × makespan), P = min(workers, tasks, cores) for cpu tasks and min(workers, tasks) for sleep tasks; the line at 1 is perfect use of the CPUs.",
 		cols:    2,
 		panels:  []panel{mk("ns/op", "makespan (ms)", 1e6), mk("efficiency", "parallel efficiency", 1)},
 	})

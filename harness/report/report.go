@@ -175,7 +175,7 @@ var sections = []struct {
 	{"stream", "Stream", "**stream** — one-way throughput parent→child: the parent sends messages back to back, the clock is read " +
 		"at the receiver when the last byte has arrived. `ns/op` is time per message; MB/s is 10⁶ bytes/s."},
 	{"pool", "Pool", "**pool** — one map of `tasks` tasks over `workers` worker processes: makespan of the map (`ns/op`), " +
-		"tasks/s and parallel efficiency = Σ measured task time / (min(workers, tasks, cores) × makespan), each task timed by its worker; values above 1.05 are listed under Warnings. `task=cpu` is a calibrated busy loop; " +
+		"tasks/s and parallel efficiency = Σ measured task time / (P × makespan), P = min(workers, tasks, cores) for cpu tasks and min(workers, tasks) for sleep tasks, each task timed by its worker (cpu: the worker thread's CPU time; sleep: wall time); values above 1.05 are listed under Warnings. `task=cpu` is a calibrated busy loop; " +
 		"`task=sleep` scales the guide's `Pool(2).map(f, range(5))` with 1 s sleeps down."},
 	{"versions", "Python versions", "**versions** — the headline cells of start-up, ping-pong, stream and pool under each CPython version found (`impl=cpython3.8` … `cpython3.13`; plain `cpython` is the default interpreter)."},
 	{"libraries", "Libraries and executors", "**libraries** — the same driver with `billiard` or `multiprocess` imported instead of `multiprocessing`, and the pool workload under each executor (`exec=`): `loop` a hand-written worker loop over `chan`; `pool` multiprocessing.Pool; `ppe` concurrent.futures.ProcessPoolExecutor; `loky-cold`/`loky-warm` the first map of a fresh loky executor / a later map on the same one."},

@@ -494,7 +494,7 @@ func (d *Data) poolTables() []*Table {
 				Header:  []string{"impl", "method", "exec", "chan", "workers", "tasks", "makespan", "tasks/s", "efficiency", "runs (samples)", "between-run var", "notes"},
 				Left:    4,
 				Notes:   true,
-				Caption: statNote + " Efficiency = Σ measured task time / (min(workers, tasks, cores) × makespan), as reported by the measured program; above 1.05 it is listed under Warnings.",
+				Caption: statNote + " Efficiency = Σ measured task time / (P × makespan), P = min(workers, tasks, cores) for cpu tasks and min(workers, tasks) for sleep tasks (task time: the worker thread's CPU time for cpu tasks, wall time for sleep tasks), as reported by the measured program; above 1.05 it is listed under Warnings.",
 			}
 			for _, c := range g.cells {
 				ch := c.Cell.Chan
