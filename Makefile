@@ -7,7 +7,7 @@ RUN     ?= results/$(HOST)-$(shell date -u +%Y-%m-%d)
 LATEST  ?= $(patsubst %/raw.bench,%,$(lastword $(shell ls -1tr results/*/raw.bench 2>/dev/null)))
 
 # The published run README.md and plots/ show (results/README.md says so too).
-PUBLISHED := results/vm-2026-11-25
+PUBLISHED := results/vm-2026-11-26
 HEADLINE  := startup-latency-cores2 startup-rss-cpython-cores2 stream-throughput-cpython-cores2 \
              stream-throughput-native-cores2 cores-pingpong-cpython pool-cpu-cpython-cores2 \
              fork-in-the-road-cpython-cores2
