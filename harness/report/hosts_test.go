@@ -159,7 +159,7 @@ func TestMergeShards(t *testing.T) {
 // The published 2-vCPU run and the 16-vCPU reference data: two machines
 // called "vm", shown side by side.
 func TestHostsSideBySide(t *testing.T) {
-	published := "../../results/vm-2026-11-26"
+	published := filepath.Join("testdata", "hosts2")
 	if _, err := os.Stat(filepath.Join(published, RawFile)); err != nil {
 		t.Skip("no published run:", err)
 	}
