@@ -8,7 +8,7 @@ import (
 	"github.com/mpbench/mpbench/bench"
 )
 
-// claim is one entry of shared/seed/CLAIMS.md: what it says, how it is
+// claim is one entry of the guide (docs/claims-source.md): what it says, how it is
 // measured, how to run it, and how its verdict is decided.
 type claim struct {
 	id         string

@@ -1,5 +1,5 @@
 // Package claims measures the claims of the guide mpbench grew out of
-// (docs or shared/seed/CLAIMS.md, C1–C14) and writes a verdict for each.
+// (docs/claims-source.md, C1–C14) and writes a verdict for each.
 //
 // `mpbench claims --out DIR [--only C3,C7]` calls Run, which writes
 //

@@ -58,7 +58,7 @@ func Render(claimsBench []byte) ([]byte, error) {
 
 	var b bytes.Buffer
 	b.WriteString("# Claims of the guide, measured\n\n")
-	b.WriteString("Each claim of the Korean multiprocessing guide (shared/seed/CLAIMS.md) with the experiment that tests it, ")
+	b.WriteString("Each claim of the Korean multiprocessing guide (docs/claims-source.md) with the experiment that tests it, ")
 	b.WriteString("the measured numbers (the program run is the unit of replication: median of the per-run medians and its distribution-free 95% confidence interval over runs, package stats / golang.org/x/perf/benchmath; ")
 	b.WriteString("n = program runs; with fewer than 6 runs no such interval exists and the range of the per-run medians is shown, marked \"range\", and used for comparisons; counts k/n are over all trials), ")
 	b.WriteString("a verdict computed from the numbers by the rules in harness/claims/verdicts.go, ")
