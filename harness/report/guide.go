@@ -484,12 +484,7 @@ func (g *Guide) messages(d *Data, r *Run) {
 			wins, total := 0, 0
 			for _, k := range coresList(pp) {
 				for _, mm := range present(bench.Methods, pp, func(c bench.Cell) string { return c.Method }) {
-					var o []option
-					for _, ch := range bench.Chans {
-						if c := d.find(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: mm, Chan: ch, Size: size, Cores: k}); hasSamples(c, "ns/op") {
-							o = append(o, option{ch, d.Stat(c, "ns/op")})
-						}
-					}
+					o := d.chanOptions(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: mm, Size: size, Cores: k}, "ns/op")
 					if len(o) < 2 {
 						continue
 					}
@@ -549,12 +544,7 @@ func (g *Guide) messages(d *Data, r *Run) {
 				if from < 0 || sz < from {
 					continue
 				}
-				var o []option
-				for _, ch := range bench.Chans {
-					if c := d.find(r, bench.Cell{Workload: "stream", Impl: g.Impl, Method: mm, Chan: ch, Size: sz, Cores: k}); hasSamples(c, "MB/s") {
-						o = append(o, option{ch, d.Stat(c, "MB/s")})
-					}
-				}
+				o := d.chanOptions(r, bench.Cell{Workload: "stream", Impl: g.Impl, Method: mm, Size: sz, Cores: k}, "MB/s")
 				if len(o) < 2 {
 					continue
 				}
@@ -642,4 +632,17 @@ func versus(best, second *option, unit string) string {
 		out += " vs " + second.label + " " + ciText(unit, second.s)
 	}
 	return out
+}
+
+// chanOptions are the channels of one cell (base with its Chan unset) that
+// have samples of unit, as options for pick.
+func (d *Data) chanOptions(r *Run, base bench.Cell, unit string) []option {
+	var o []option
+	for _, ch := range bench.Chans {
+		base.Chan = ch
+		if c := d.find(r, base); hasSamples(c, unit) {
+			o = append(o, option{ch, d.Stat(c, unit)})
+		}
+	}
+	return o
 }

@@ -78,12 +78,7 @@ func (d *Data) libraryTables() []*Table {
 							continue
 						}
 						any = true
-						s, u := d.metricStat(c, map[string]string{"startup": "ns/op+join", "pingpong": "ns/op", "pool": "ns/op"}[w])
-						if s.N == 0 {
-							row = append(row, statusText(c, u))
-						} else {
-							row = append(row, fmtStat(u, s)+marks(c, s))
-						}
+						row = append(row, d.statEntry(c, map[string]string{"startup": "ns/op+join", "pingpong": "ns/op", "pool": "ns/op"}[w]))
 					}
 					if any {
 						t.Rows = append(t.Rows, row)

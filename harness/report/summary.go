@@ -336,12 +336,7 @@ func (d *Data) versionTables() []*Table {
 					continue
 				}
 				any = true
-				s, u := d.metricStat(c, m.unit)
-				if s.N == 0 {
-					row = append(row, statusText(c, u))
-				} else {
-					row = append(row, fmtStat(u, s)+marks(c, s))
-				}
+				row = append(row, d.statEntry(c, m.unit))
 			}
 			if any {
 				t.Rows = append(t.Rows, row)
@@ -444,4 +439,14 @@ func sectionHeading(key string) string {
 		}
 	}
 	return key
+}
+
+// statEntry is a table entry of a cell's metric: its statistic with the
+// cell's marks, or the cell's status when it has no samples of it.
+func (d *Data) statEntry(c *Cell, metric string) string {
+	s, u := d.metricStat(c, metric)
+	if s.N == 0 {
+		return statusText(c, u)
+	}
+	return fmtStat(u, s) + marks(c, s)
 }
