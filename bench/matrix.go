@@ -11,12 +11,29 @@
 //
 // Name layout (keys in this fixed order, absent keys omitted):
 //
-//	Startup/impl=I/method=M/chan=C[/payload=tensor]/rss=R/cores=N
-//	Pingpong/impl=I/method=M/chan=C[/payload=tensor]/size=S/cores=N
-//	Stream/impl=I/method=M/chan=C[/payload=tensor]/size=S/cores=N
-//	Pool/impl=I/method=M/exec=E[/chan=C]/workers=W/tasks=T/task=cpu|sleep/cores=N
+//	Startup/impl=I/method=M[/preload=none][/main=W]/chan=C[/payload=tensor]/rss=R/cores=N
+//	Pingpong/impl=I/method=M[/preload=none][/main=W]/chan=C[/payload=tensor]/size=S/cores=N
+//	Stream/impl=I/method=M[/preload=none][/main=W]/chan=C[/payload=tensor]/size=S/cores=N
+//	Pool/impl=I/method=M[/preload=none][/main=W]/exec=E[/chan=C]/workers=W/tasks=T/task=cpu|sleep/cores=N
 //
 // The "Benchmark" prefix is added by Cell.Benchmark().
+//
+// main (Python impls only) is the weight of the measured program's
+// __main__ module: absent = stub (the driver's few-line stub alone, the
+// only main module of names written before the key existed); stdlib,
+// numpy, torch = a main module that also imports MainImports[W] at its top
+// level, as a user's script does. preload (method=forkserver only) is
+// what the fork server imports before it forks a child: absent = the main
+// module's imports, given to set_forkserver_preload (the driver's
+// behaviour, and the only one of names written before the key existed);
+// none = nothing, what the standard library does when the program does
+// not call set_forkserver_preload. CPython's forkserver never preloads
+// __main__ itself, so every forkserver child re-runs the main module's top
+// level (as __mp_main__) in both cases; what preload decides is whether
+// its imports are already loaded when it does (impl/impl.go). spawn
+// children re-run the main module and all its imports, fork children
+// neither: those methods have no preload key. Explicit defaults
+// (main=stub, preload=main) are not canonical: a name omits them.
 //
 // exec (pool only) is the executor that runs the map: loop = a hand-written
 // worker loop over chan (the only executor with a chan key, and the only one
@@ -44,7 +61,34 @@ var (
 	TaskKinds = []string{"cpu", "sleep"}
 	Payloads  = []string{"bytes", "tensor", "rawbytes"} // rawbytes: pipe send_bytes/recv_bytes (python)
 	Execs     = []string{ExecLoop, ExecPool, ExecPPE, ExecLokyCold, ExecLokyWarm}
+	// MainWeights are the values of the main key (MainStub: no key).
+	MainWeights = []string{MainStub, MainStdlib, MainNumpy, MainTorch}
+	// Preloads are the values of the preload key (PreloadMain: no key).
+	Preloads = []string{PreloadMain, PreloadNone}
 )
+
+// Main-module weights (the main key) and forkserver preloads (the preload key).
+const (
+	MainStub    = "stub"   // the driver's stub alone (no key)
+	MainStdlib  = "stdlib" // the stub plus MainImports["stdlib"]
+	MainNumpy   = "numpy"  // the stub plus import numpy
+	MainTorch   = "torch"  // the stub plus import torch
+	PreloadMain = "main"   // set_forkserver_preload(the main module's imports) (no key)
+	PreloadNone = "none"   // no set_forkserver_preload: the standard library's default
+)
+
+// MainImports are the modules the main module of each weight imports at its
+// top level, in this order, besides the driver (impl/python writes one
+// __main__ file per weight from this table). The stdlib set is a fixed list
+// of standard-library modules a plain script commonly imports, present in
+// CPython 3.8–3.13 and PyPy 3.9.
+var MainImports = map[string][]string{
+	MainStub: nil,
+	MainStdlib: {"asyncio", "concurrent.futures", "decimal", "email.message", "http.client",
+		"json", "logging", "subprocess", "urllib.request", "xml.etree.ElementTree"},
+	MainNumpy: {"numpy"},
+	MainTorch: {"torch"},
+}
 
 // Pool executors (the exec key) and loky's method value.
 const (
@@ -112,6 +156,8 @@ type Cell struct {
 	Workload string // startup, pingpong, stream, pool
 	Impl     string
 	Method   string
+	Preload  string // forkserver: "" = the main module's imports preloaded (PreloadMain), "none"
+	Main     string // Python impls: "" = stub; stdlib, numpy, torch (MainWeights)
 	Exec     string // pool: loop, pool, ppe, loky-cold, loky-warm ("" = name without exec key)
 	Chan     string // "" for pool executors other than loop
 	Payload  string // "" or "bytes" = opaque bytes; "tensor" = torch tensor
@@ -130,6 +176,12 @@ func (c Cell) Name() string {
 	kv := func(k, v string) { b.WriteString("/" + k + "=" + v) }
 	kv("impl", c.Impl)
 	kv("method", c.Method)
+	if c.Preload != "" {
+		kv("preload", c.Preload)
+	}
+	if c.Main != "" {
+		kv("main", c.Main)
+	}
 	if c.Exec != "" {
 		kv("exec", c.Exec)
 	}
@@ -180,6 +232,10 @@ func ParseName(name string) (Cell, error) {
 			c.Impl = v
 		case "method":
 			c.Method = v
+		case "preload":
+			c.Preload = v
+		case "main":
+			c.Main = v
 		case "exec":
 			c.Exec = v
 		case "chan":
@@ -250,6 +306,9 @@ func (c Cell) Validate() error {
 	case c.Cores < 1:
 		return bad("cores must be ≥ 1")
 	}
+	if err := c.validateProgram(); err != nil {
+		return bad("%v", err)
+	}
 	switch c.Workload {
 	case "pingpong", "stream":
 		if c.Size < 0 {
@@ -265,6 +324,64 @@ func (c Cell) Validate() error {
 		}
 	}
 	return nil
+}
+
+// validateProgram checks the main and preload keys.
+func (c Cell) validateProgram() error {
+	switch {
+	case c.Main == MainStub:
+		return fmt.Errorf("main=stub is the default: a name omits it")
+	case c.Main != "" && !contains(MainWeights, c.Main):
+		return fmt.Errorf("unknown main %q (want one of %v)", c.Main, MainWeights)
+	case c.Preload == PreloadMain:
+		return fmt.Errorf("preload=main is the default: a name omits it")
+	case c.Preload != "" && !contains(Preloads, c.Preload):
+		return fmt.Errorf("unknown preload %q (want one of %v)", c.Preload, Preloads)
+	case c.Preload != "" && c.Method != "forkserver":
+		return fmt.Errorf("preload is a forkserver key (spawn re-runs the main module and its imports in every child, fork never does)")
+	case (c.Main != "" || c.Preload != "") && c.Impl == "native":
+		return fmt.Errorf("main and preload are keys of the Python implementations (impl=native has no main module)")
+	}
+	return nil
+}
+
+// MainWeight is the cell's main-module weight, MainStub when the name has no main key.
+func (c Cell) MainWeight() string {
+	if c.Main == "" {
+		return MainStub
+	}
+	return c.Main
+}
+
+// PreloadOf is what the fork server of a forkserver cell preloads
+// (PreloadMain when the name has no preload key); "" for other methods.
+func (c Cell) PreloadOf() string {
+	switch {
+	case c.Method != "forkserver":
+		return ""
+	case c.Preload == "":
+		return PreloadMain
+	}
+	return c.Preload
+}
+
+// DefaultProgram reports whether the cell measures the driver's own main
+// module as every name before the main and preload keys did: the stub, and
+// for forkserver the preloaded server.
+func (c Cell) DefaultProgram() bool { return c.Main == "" && c.Preload == "" }
+
+// WithProgram returns the cell with main weight main and preload preload
+// given as values of MainWeights and Preloads (their defaults become the
+// absent keys); preload is ignored for methods other than forkserver.
+func (c Cell) WithProgram(main, preload string) Cell {
+	c.Main, c.Preload = main, ""
+	if main == MainStub {
+		c.Main = ""
+	}
+	if c.Method == "forkserver" && preload != PreloadMain {
+		c.Preload = preload
+	}
+	return c
 }
 
 func contains(list []string, s string) bool {

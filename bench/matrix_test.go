@@ -77,6 +77,17 @@ func TestNames(t *testing.T) {
 			"BenchmarkPool/impl=cpython/method=fork/chan=simplequeue/workers=2/tasks=16/task=cpu/cores=2"},
 		{Cell{Workload: "pingpong", Impl: "torch", Method: "spawn", Chan: "queue", Payload: "tensor", Size: 64, Cores: 1},
 			"BenchmarkPingpong/impl=torch/method=spawn/chan=queue/payload=tensor/size=64B/cores=1"},
+		{Cell{Workload: "startup", Impl: "cpython", Method: "forkserver", Preload: "none", Main: "stdlib", Chan: "pipe", Cores: 2},
+			"BenchmarkStartup/impl=cpython/method=forkserver/preload=none/main=stdlib/chan=pipe/rss=0/cores=2"},
+		{Cell{Workload: "startup", Impl: "multiprocessing", Method: "spawn", Main: "torch", Chan: "pipe", Cores: 2},
+			"BenchmarkStartup/impl=multiprocessing/method=spawn/main=torch/chan=pipe/rss=0/cores=2"},
+		{Cell{Workload: "pool", Impl: "cpython", Method: "forkserver", Preload: "none", Exec: "pool", Workers: 2, Tasks: 16, Task: "cpu", Cores: 2},
+			"BenchmarkPool/impl=cpython/method=forkserver/preload=none/exec=pool/workers=2/tasks=16/task=cpu/cores=2"},
+		// The defaults are the names without the keys (every name written before them).
+		{Cell{Workload: "startup", Impl: "cpython", Method: "forkserver", Chan: "pipe", Cores: 2}.WithProgram(MainStub, PreloadMain),
+			"BenchmarkStartup/impl=cpython/method=forkserver/chan=pipe/rss=0/cores=2"},
+		{Cell{Workload: "startup", Impl: "cpython", Method: "fork", Chan: "pipe", Cores: 2}.WithProgram(MainNumpy, PreloadNone),
+			"BenchmarkStartup/impl=cpython/method=fork/main=numpy/chan=pipe/rss=0/cores=2"},
 	}
 	for _, tt := range tests {
 		if got := tt.c.Benchmark(); got != tt.want {
@@ -95,7 +106,16 @@ func TestNames(t *testing.T) {
 		"Pool/impl=cpython/method=fork/exec=threads/workers=2/tasks=16/task=cpu/cores=2",        // unknown exec
 		"Pool/impl=cpython/method=fork/chan=pipe/exec=loop/workers=2/tasks=16/task=cpu/cores=2", // key order
 		"Stream/impl=native/method=fork/exec=loop/chan=pipe/size=64B/cores=1",                   // exec is a pool key
-		"Startup/impl=native/method=loky/chan=pipe/rss=0/cores=1"} {
+		"Startup/impl=native/method=loky/chan=pipe/rss=0/cores=1",
+		"Startup/impl=cpython/method=fork/preload=none/chan=pipe/rss=0/cores=1",                   // preload: forkserver only
+		"Startup/impl=cpython/method=forkserver/preload=main/chan=pipe/rss=0/cores=1",             // the default is written without the key
+		"Startup/impl=cpython/method=forkserver/preload=all/chan=pipe/rss=0/cores=1",              // unknown preload
+		"Startup/impl=cpython/method=fork/main=stub/chan=pipe/rss=0/cores=1",                      // the default is written without the key
+		"Startup/impl=cpython/method=fork/main=scipy/chan=pipe/rss=0/cores=1",                     // unknown main
+		"Startup/impl=native/method=fork/main=stdlib/chan=pipe/rss=0/cores=1",                     // native has no main module
+		"Startup/impl=native/method=forkserver/preload=none/chan=pipe/rss=0/cores=1",              // nor a preload
+		"Startup/impl=cpython/method=forkserver/main=stdlib/preload=none/chan=pipe/rss=0/cores=1", // key order
+		"Startup/impl=cpython/method=forkserver/chan=pipe/preload=none/rss=0/cores=1"} {           // key order
 		if _, err := ParseName(bad); err == nil {
 			t.Errorf("ParseName(%q) accepted", bad)
 		}
@@ -170,6 +190,8 @@ func FuzzParseName(f *testing.F) {
 	f.Add("Startup/impl=native/method=fork/chan=pipe/rss=0/cores=1")
 	f.Add("BenchmarkPool/impl=native/method=fork/chan=queue/workers=2/tasks=16/task=cpu/cores=2")
 	f.Add("BenchmarkPool/impl=cpython/method=loky/exec=loky-cold/workers=2/tasks=16/task=cpu/cores=2")
+	f.Add("BenchmarkStartup/impl=cpython/method=forkserver/preload=none/main=stdlib/chan=pipe/rss=0/cores=2")
+	f.Add("Startup/impl=multiprocessing/method=fork/main=torch/chan=pipe/rss=64MiB/cores=1")
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := ParseName(s)
 		if err != nil {
@@ -196,10 +218,11 @@ func TestSecondarySubset(t *testing.T) {
 		return n
 	}
 	// The full profile narrows pypy and torch, never native or cpython.
-	// 357 cells of the matrix and the 8 extra parent sizes of the dense
-	// rss sweep (fork, forkserver × 4 sizes at cores = nproc).
-	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 357+8 {
-		t.Errorf("cpython full: %d cells, want the whole matrix (357 + 8)", n)
+	// 357 cells of the matrix, the 8 extra parent sizes of the dense
+	// rss sweep (fork, forkserver × 4 sizes at cores = nproc) and the 11
+	// program cells (ProgramCells).
+	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 357+8+11 {
+		t.Errorf("cpython full: %d cells, want the whole matrix (357 + 8 + 11)", n)
 	}
 	if n := count(Selection{Profile: Full, Impls: []string{"torch"}}, "torch"); n == 0 || n >= 408 {
 		t.Errorf("torch full: %d cells, want a non-empty subset", n)
@@ -281,6 +304,13 @@ func TestVariantsHook(t *testing.T) {
 	if all[len(all)-1].Impl != "cpython3.99" {
 		t.Errorf("variant cells not appended: last is %s", all[len(all)-1].Name())
 	}
+	// A variant cell that the profile lists already is listed once.
+	Variants = append(Variants, func(sel Selection, nproc int) ([]Cell, error) {
+		return []Cell{{Workload: "startup", Impl: "cpython", Method: "fork", Chan: "pipe", Cores: nproc}}, nil
+	})
+	if cells, err := Expand(Selection{Profile: Full, Impls: []string{"cpython"}, Workloads: []string{"startup"}}, 2); err != nil || len(cells) == 0 {
+		t.Errorf("a variant cell that the matrix lists: %d cells, %v", len(cells), err)
+	}
 }
 
 func TestFullProfileTrims(t *testing.T) {
@@ -306,7 +336,8 @@ func TestFullProfileTrims(t *testing.T) {
 	if got := fmt.Sprint(workers); got != "map[cpu/1:[1 2] cpu/2:[1 2 4] sleep/2:[2 4]]" {
 		t.Errorf("pool worker sweeps %s", got)
 	}
-	// Explicit selections are not trimmed.
+	// Explicit selections are not trimmed (and the program cells, all
+	// over pipe, are not selected).
 	cells, _ = Expand(Selection{Profile: Full, Impls: []string{"cpython"}, Workloads: []string{"startup"}, Chans: []string{"queue"}}, 2)
 	if len(cells) != 18 {
 		t.Errorf("--chan queue startup: %d cells, want 3 methods × 3 rss × 2 cores", len(cells))

@@ -33,6 +33,8 @@ type Selection struct {
 	Workers   []int   // pool
 	Tasks     []string
 	Cores     []int
+	Mains     []string // main-module weights (MainWeights); nil: the stub
+	Preloads  []string // forkserver preloads (Preloads); nil: the main module's imports
 }
 
 // CoreCounts is 1, 2, 4, … up to and including nproc.
@@ -97,7 +99,8 @@ var Variants []Variant
 
 // Expand lists the cells of a selection in canonical order (workload,
 // impl, method, exec, chan, payload, parameter, cores), the cells of the
-// Variants after those of the primary implementations (Impls). The full
+// ProgramCells of the quick and full profiles after those of the primary
+// implementations (Impls), the cells of the Variants last. The full
 // profile leaves the Variants out unless one of their impls is selected;
 // the variants profile is the Variants alone. nproc
 // bounds the cores dimension. The harness reorders them for interleaving;
@@ -135,16 +138,32 @@ func Expand(sel Selection, nproc int) ([]Cell, error) {
 	for _, c := range cells {
 		seen[c.Name()] = true
 	}
+	// The program cells (quick and full) come right after the matrix,
+	// the variants' cells after them; a cell listed already is not
+	// repeated (an executor cell that is also a library cell, a program
+	// cell of impl=multiprocessing that is also a library cell).
+	if sel.Profile != VariantsOnly {
+		program, err := ProgramCells(sel, nproc)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range program {
+			if !seen[c.Name()] {
+				cells = append(cells, c)
+				seen[c.Name()] = true
+			}
+		}
+	}
 	for _, v := range Variants {
 		more, err := v(vsel, nproc)
 		if err != nil {
 			return nil, err
 		}
 		for _, c := range more {
-			if sel.Profile == VariantsOnly && seen[c.Name()] {
-				continue // an executor cell that is also a library cell
+			if !seen[c.Name()] {
+				cells = append(cells, c)
+				seen[c.Name()] = true
 			}
-			cells = append(cells, c)
 		}
 	}
 	seen = map[string]bool{}
@@ -292,12 +311,48 @@ func ExpandMatrix(sel Selection, nproc int, impls []string) ([]Cell, error) {
 			}
 		}
 	}
+	if sel.Mains != nil || sel.Preloads != nil {
+		cells = expandPrograms(cells, sel.Mains, sel.Preloads)
+	}
 	for _, c := range cells {
 		if err := c.Validate(); err != nil {
 			return nil, err
 		}
 	}
 	return cells, nil
+}
+
+// expandPrograms replaces each cell by its variants over the selected
+// main-module weights and forkserver preloads (nil: the default alone).
+// preload narrows forkserver cells only (spawn and fork have no preload
+// key); a cell of impl=native, which has no main module, is kept only
+// when the selection holds both defaults.
+func expandPrograms(cells []Cell, mains, preloads []string) []Cell {
+	if mains == nil {
+		mains = []string{MainStub}
+	}
+	if preloads == nil {
+		preloads = []string{PreloadMain}
+	}
+	var out []Cell
+	for _, c := range cells {
+		ps := preloads
+		if c.Method != "forkserver" {
+			ps = []string{PreloadMain}
+		}
+		if c.Impl == "native" {
+			if contains(mains, MainStub) && contains(ps, PreloadMain) {
+				out = append(out, c)
+			}
+			continue
+		}
+		for _, p := range ps {
+			for _, m := range mains {
+				out = append(out, c.WithProgram(m, p))
+			}
+		}
+	}
+	return out
 }
 
 // ProfileExecs are the pool executors the profiles run by default: the

@@ -8,9 +8,11 @@ import "fmt"
 // changes with the interpreter version, what changes with the library —
 // at cores = nproc; the primary impls cover the cores and RSS sweeps.
 //
-// Full profile, per version impl (21 cells):
+// Full profile, per version impl (25 cells):
 //
 //	startup   spawn, fork, forkserver × chan=pipe × rss 0, 1GiB
+//	startup   main=stdlib: spawn, fork, forkserver preload=main|none × chan=pipe × rss 0
+//	          (whether the version's fork server runs the main module's imports again)
 //	pingpong  method=fork × every chan × 64B
 //	stream    method=fork × every chan × 64KiB, 1MiB
 //	pool      exec=pool × spawn, fork, forkserver × workers=nproc, task=cpu
@@ -66,10 +68,13 @@ type part struct {
 	rss      []int64
 	sizes    []int64
 	execs    []string
+	mains    []string // nil: the stub
+	preloads []string // nil: the main module's imports
 }
 
 var versionParts = []part{
 	{workload: "startup", chans: []string{"pipe"}, rss: []int64{0, 1 << 30}},
+	{workload: "startup", chans: []string{"pipe"}, rss: []int64{0}, mains: []string{MainStdlib}, preloads: Preloads},
 	{workload: "pingpong", methods: []string{"fork"}, sizes: []int64{64}},
 	{workload: "stream", methods: []string{"fork"}, sizes: []int64{64 << 10, 1 << 20}},
 	{workload: "pool", execs: []string{ExecPool}},
@@ -136,6 +141,7 @@ func variantCells(sel Selection, nproc int, owned []string, parts []part) ([]Cel
 		return []int{def}
 	}
 	var cells []Cell
+	seen := map[string]bool{} // parts of one workload coincide under explicit selections
 	for _, p := range parts {
 		if sel.Workloads != nil && !contains(sel.Workloads, p.workload) {
 			continue
@@ -151,6 +157,8 @@ func variantCells(sel Selection, nproc int, owned []string, parts []part) ([]Cel
 			Workers:   pickI(sel.Workers, nproc),
 			Tasks:     pick(sel.Tasks, []string{"cpu"}),
 			Cores:     pickI(sel.Cores, nproc),
+			Mains:     pick(sel.Mains, p.mains),
+			Preloads:  pick(sel.Preloads, p.preloads),
 		}
 		if p.workload == "pool" && sel.Execs == nil && sel.Chans != nil {
 			sub.Execs = []string{ExecLoop} // as in the matrix: a chan selection means the loop executor
@@ -159,7 +167,12 @@ func variantCells(sel Selection, nproc int, owned []string, parts []part) ([]Cel
 		if err != nil {
 			return nil, err
 		}
-		cells = append(cells, more...)
+		for _, c := range more {
+			if !seen[c.Name()] {
+				seen[c.Name()] = true
+				cells = append(cells, c)
+			}
+		}
 	}
 	return cells, nil
 }

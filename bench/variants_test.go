@@ -54,6 +54,8 @@ func TestVariantCellsFull(t *testing.T) {
 			"startup spawn pipe rss=0": 1, "startup spawn pipe rss=1GiB": 1,
 			"startup fork pipe rss=0": 1, "startup fork pipe rss=1GiB": 1,
 			"startup forkserver pipe rss=0": 1, "startup forkserver pipe rss=1GiB": 1,
+			"startup spawn/main=stdlib pipe rss=0": 1, "startup fork/main=stdlib pipe rss=0": 1,
+			"startup forkserver/main=stdlib pipe rss=0": 1, "startup forkserver/preload=none/main=stdlib pipe rss=0": 1,
 			"pingpong fork simplequeue 64B": 1, "pingpong fork queue 64B": 1, "pingpong fork pipe 64B": 1, "pingpong fork shm 64B": 1,
 			"stream fork simplequeue 64KiB": 1, "stream fork queue 64KiB": 1, "stream fork pipe 64KiB": 1, "stream fork shm 64KiB": 1,
 			"stream fork simplequeue 1MiB": 1, "stream fork queue 1MiB": 1, "stream fork pipe 1MiB": 1, "stream fork shm 1MiB": 1,
@@ -87,7 +89,14 @@ func TestVariantCellsFull(t *testing.T) {
 				}
 				switch c.Workload {
 				case "startup":
-					return fmt.Sprintf("startup %s %s rss=%s", c.Method, c.Chan, FormatSize(c.RSS))
+					m := c.Method
+					if c.Preload != "" {
+						m += "/preload=" + c.Preload
+					}
+					if c.Main != "" {
+						m += "/main=" + c.Main
+					}
+					return fmt.Sprintf("startup %s %s rss=%s", m, c.Chan, FormatSize(c.RSS))
 				case "pool":
 					if c.Chan != "" {
 						return "pool with chan " + c.Name()
@@ -114,13 +123,15 @@ func TestVariantCellsFull(t *testing.T) {
 	// multiprocessing: its 51 library cells and the executor comparison
 	// (11 executors × workers 1, 2, 4), the 3 exec=pool cells at workers =
 	// nproc being library cells already.
-	if len(per) != len(VersionImpls)+len(LibraryImpls) || per["multiprocessing"] != 51+33-3 || per["cpython3.8"] != 21 || per["cpython3.13"] != 21 || per["billiard"] != 51 || per["multiprocess"] != 51 {
+	if len(per) != len(VersionImpls)+len(LibraryImpls) || per["multiprocessing"] != 51+33-3 || per["cpython3.8"] != 25 || per["cpython3.13"] != 25 || per["billiard"] != 51 || per["multiprocess"] != 51 {
 		t.Errorf("variants profile: cells per impl %v", per)
 	}
-	// The full profile is the primary matrix alone.
+	// The full profile is the primary matrix and its program cells: of
+	// the variant impls only ProgramImpl's start-up, none of a version
+	// or a library.
 	full, _ := Expand(Selection{Profile: Full}, nproc)
 	for _, c := range full {
-		if !contains(Impls, c.Impl) {
+		if !contains(Impls, c.Impl) && (c.Impl != ProgramImpl || c.Workload != "startup") {
 			t.Errorf("full profile holds variant cell %s", c.Name())
 			break
 		}
@@ -154,9 +165,14 @@ func TestVariantCellsSelection(t *testing.T) {
 		{"other impls only", Selection{Impls: []string{"native", "cpython"}, Workloads: []string{"startup"}, Methods: []string{"fork"}, Chans: []string{"pipe"}, RSS: []int64{0}}, []string{
 			"Startup/impl=native/method=fork/chan=pipe/rss=0/cores=1", "Startup/impl=native/method=fork/chan=pipe/rss=0/cores=2",
 			"Startup/impl=cpython/method=fork/chan=pipe/rss=0/cores=1", "Startup/impl=cpython/method=fork/chan=pipe/rss=0/cores=2",
+			"Startup/impl=cpython/method=fork/main=stdlib/chan=pipe/rss=0/cores=2", // a program cell of the full profile
 		}},
-		{"one version, one part", Selection{Impls: []string{"cpython3.9"}, Workloads: []string{"startup"}, RSS: []int64{0}, Methods: []string{"spawn"}}, []string{
+		{"one version, the start-up parts", Selection{Impls: []string{"cpython3.9"}, Workloads: []string{"startup"}, RSS: []int64{0}, Methods: []string{"spawn"}}, []string{
 			"Startup/impl=cpython3.9/method=spawn/chan=pipe/rss=0/cores=2",
+			"Startup/impl=cpython3.9/method=spawn/main=stdlib/chan=pipe/rss=0/cores=2",
+		}},
+		{"one version, explicit main and preload: the parts coincide", Selection{Impls: []string{"cpython3.9"}, Workloads: []string{"startup"}, RSS: []int64{0}, Methods: []string{"forkserver"}, Mains: []string{MainStdlib}, Preloads: []string{PreloadNone}}, []string{
+			"Startup/impl=cpython3.9/method=forkserver/preload=none/main=stdlib/chan=pipe/rss=0/cores=2",
 		}},
 		{"explicit method replaces fork", Selection{Impls: []string{"cpython3.10"}, Workloads: []string{"pingpong"}, Methods: []string{"spawn"}, Chans: []string{"shm"}}, []string{
 			"Pingpong/impl=cpython3.10/method=spawn/chan=shm/size=64B/cores=2",

@@ -152,6 +152,11 @@ var (
 		"pypy":    {"fork": 20 * time.Millisecond, "spawn": 200 * time.Millisecond, "forkserver": 60 * time.Millisecond},
 		"torch":   {"fork": 20 * time.Millisecond, "spawn": 1500 * time.Millisecond, "forkserver": 200 * time.Millisecond},
 	}
+	// mainImport: the imports of a main module of each weight (bench.MainImports),
+	// paid by the parent, by a preloading fork server once, and by every
+	// spawn child and every child of a fork server that preloads nothing.
+	mainImport = map[string]time.Duration{bench.MainStub: 0, bench.MainStdlib: 60 * time.Millisecond,
+		bench.MainNumpy: 150 * time.Millisecond, bench.MainTorch: 1500 * time.Millisecond}
 )
 
 // EstimateCell is the a-priori time of one program run of a cell with
@@ -175,7 +180,29 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 			d += samples * time.Duration(c.Workers) * start // a fresh executor per map
 		}
 	}
-	return d
+	return d + mainCost(c, samples)
+}
+
+// mainCost is what the imports of a cell's main module add to a program run.
+func mainCost(c bench.Cell, samples time.Duration) time.Duration {
+	imp := mainImport[c.MainWeight()]
+	if imp == 0 {
+		return 0
+	}
+	children := time.Duration(1)
+	switch c.Workload {
+	case "startup":
+		children = samples
+	case "pool":
+		children = time.Duration(c.Workers)
+	}
+	switch {
+	case c.Method == "fork":
+		return imp
+	case c.PreloadOf() == bench.PreloadMain:
+		return 2 * imp // the parent and the fork server
+	}
+	return imp + children*imp
 }
 
 func osGetpid() int { return os.Getpid() }

@@ -9,28 +9,40 @@ import (
 
 // TestVariantsEstimate: by the a-priori estimate model, the CPython
 // versions add at most about 10 minutes to the full profile and the
-// libraries at most about 5 (issues 17, 19), on a 2-CPU machine.
+// libraries at most about 5 (issues 17, 19), and the program cells of the
+// full profile (main weights, preloads) at most about 4, on a 2-CPU machine.
 func TestVariantsEstimate(t *testing.T) {
 	const nproc = 2
 	d := ProfileDefaults(bench.Full)
+	estCells := func(cells []bench.Cell) (time.Duration, time.Duration, int) {
+		exp, minRuns := Estimate(Config{Cells: cells, Count: d.Count, Runs: d.Runs, MaxRuns: d.MaxRuns,
+			Warmup: 1, Benchtime: d.Benchtime, Budget: d.Budget})
+		return exp, minRuns, len(cells)
+	}
 	est := func(impls []string) (time.Duration, time.Duration, int) {
 		cells, err := bench.Expand(bench.Selection{Profile: bench.Full, Impls: impls}, nproc)
 		if err != nil {
 			t.Fatal(err)
 		}
-		exp, minRuns := Estimate(Config{Cells: cells, Count: d.Count, Runs: d.Runs, MaxRuns: d.MaxRuns,
-			Warmup: 1, Benchtime: d.Benchtime, Budget: d.Budget})
-		return exp, minRuns, len(cells)
+		return estCells(cells)
 	}
+	full := bench.Selection{Profile: bench.Full}
+	versions, err := bench.VersionCells(full, nproc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	libraries, _ := bench.LibraryCells(full, nproc)
+	program, _ := bench.ProgramCells(full, nproc)
 	for _, tc := range []struct {
 		name  string
-		impls []string
+		cells []bench.Cell
 		limit time.Duration
 	}{
-		{"versions", bench.VersionImpls, 10 * time.Minute},
-		{"libraries", bench.LibraryImpls, 5 * time.Minute},
+		{"versions", versions, 10 * time.Minute},
+		{"libraries", libraries, 5 * time.Minute},
+		{"program cells", program, 4 * time.Minute},
 	} {
-		exp, minRuns, n := est(tc.impls)
+		exp, minRuns, n := estCells(tc.cells)
 		t.Logf("%s: %d cells, estimated %v (min runs %v, ≤ %d runs per cell: %v)", tc.name, n,
 			exp.Round(time.Second), minRuns.Round(time.Second), d.MaxRuns,
 			(minRuns * time.Duration(d.MaxRuns) / time.Duration(d.Runs)).Round(time.Second))

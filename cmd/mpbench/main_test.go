@@ -80,6 +80,9 @@ func TestBadInput(t *testing.T) {
 		{"resume nothing", []string{"run", "--resume", "--out", tmp + "/nothing"}, "no run"},
 		{"report missing dir", []string{"report", tmp + "/nothing"}, "no results folder"},
 		{"list bad", []string{"list", "--chan", "carrier-pigeon"}, "--chan"},
+		{"unknown main", append(base, "--main", "scipy", "--out", tmp+"/a"), "--main: unknown main \"scipy\""},
+		{"unknown preload", []string{"list", "--preload", "all"}, "--preload: unknown preload"},
+		{"main without a python impl", []string{"list", "--impl", "native", "--main", "numpy"}, "the selection is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -27,6 +27,7 @@ import (
 type selectionFlags struct {
 	profile, impls, methods, chans, execs, workloads string
 	sizes, rss, cores, workers, tasks                string
+	mains, preloads                                  string
 }
 
 func (s *selectionFlags) register(fs *flag.FlagSet) {
@@ -41,6 +42,8 @@ func (s *selectionFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.cores, "cores", "", "CPU-affinity set sizes, e.g. 1,2")
 	fs.StringVar(&s.workers, "workers", "", "pool workers, e.g. 1,2,4")
 	fs.StringVar(&s.tasks, "task", "", "pool task kinds: cpu,sleep")
+	fs.StringVar(&s.mains, "main", "", "weight of the Python main module: stub,stdlib,numpy,torch (default: stub)")
+	fs.StringVar(&s.preloads, "preload", "", "what the fork server preloads: main (the main module's imports),none (default: main; forkserver cells only)")
 }
 
 // cells expands the selection; every error is bad input.
@@ -58,6 +61,8 @@ func (s *selectionFlags) cells() ([]bench.Cell, error) {
 		{"exec", s.execs, bench.Execs, &sel.Execs},
 		{"workload", s.workloads, bench.Workloads, &sel.Workloads},
 		{"task", s.tasks, bench.TaskKinds, &sel.Tasks},
+		{"main", s.mains, bench.MainWeights, &sel.Mains},
+		{"preload", s.preloads, bench.Preloads, &sel.Preloads},
 	}
 	for _, l := range lists {
 		if l.val != "" {
