@@ -58,6 +58,25 @@
 //     (so every run has its own calibration).
 //   - user-ns/op and sys-ns/op are the CPU time of sender plus receiver
 //     (all their threads) per operation. MB/s is 1e6 bytes per second.
+//   - Main module (bench.Cell.Main, Python impls): the measured program's
+//     __main__ is the driver's stub (main=stub, no key) or the stub preceded
+//     by the top-level imports bench.MainImports[weight] (stdlib, numpy,
+//     torch) — one file per weight, as a user's script is; a weight whose
+//     imports the interpreter lacks is a skip with the reason. What a child
+//     runs again of it (CPython 3.8–3.13, multiprocessing/forkserver.py and
+//     spawn.py, the same in every version): a spawn child re-runs its top
+//     level (as __mp_main__) and its imports; a fork child nothing; a
+//     forkserver child re-runs its top level too — the fork server never
+//     loads __main__ (ensure_running passes only the keys main_path and
+//     sys_path of spawn.get_preparation_data, which names the main module
+//     init_main_from_path, so main_path never reaches the server), and the
+//     child's spawn.prepare re-runs the module — and its imports execute
+//     again unless the server preloaded them. preload (bench.Cell.Preload,
+//     forkserver only): main (no key) = the program calls
+//     set_forkserver_preload with the main module's imports (and the driver)
+//     before the server starts, so each child finds them loaded; none = it
+//     does not (the standard library's default), so each child imports
+//     them. impl/python's TestForkserverPreload counts these executions.
 //   - Dead children: every wait has a liveness check; a child that dies
 //     makes the program fail within about a second, with the child's exit
 //     status in the last line of stderr.

@@ -52,9 +52,12 @@ func implementations() []impl.Impl {
 
 // cells are tiny cells of every workload; the CPU pool runs twice as many
 // workers as cores, where task times measured as wall time instead of CPU
-// time would add up to more than the cores can give.
+// time would add up to more than the cores can give. The Python
+// implementations also start a child of a fork server that preloads
+// nothing under a main module with stdlib imports (the main and preload
+// keys; impl=native has no main module).
 func cells(im string, cores int) []string {
-	return []string{
+	cs := []string{
 		fmt.Sprintf("Startup/impl=%s/method=fork/chan=pipe/rss=0/cores=%d", im, cores),
 		fmt.Sprintf("Pingpong/impl=%s/method=fork/chan=simplequeue/size=64B/cores=%d", im, cores),
 		fmt.Sprintf("Stream/impl=%s/method=fork/chan=queue/size=4KiB/cores=%d", im, cores),
@@ -62,6 +65,10 @@ func cells(im string, cores int) []string {
 			im, 2*cores, bench.PoolTasks(2*cores), cores),
 		fmt.Sprintf("Pool/impl=%s/method=fork/exec=loop/chan=queue/workers=2/tasks=16/task=sleep/cores=%d", im, cores),
 	}
+	if im != "native" {
+		cs = append(cs, fmt.Sprintf("Startup/impl=%s/method=forkserver/preload=none/main=stdlib/chan=pipe/rss=0/cores=%d", im, cores))
+	}
+	return cs
 }
 
 const samplesPerRun = 3

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mpbench/mpbench/bench"
 )
 
 // driverSource is the measured program's module (stdlib-only Python).
@@ -28,19 +30,68 @@ var driverSource []byte
 //go:embed mpcore.py
 var coreSource []byte
 
-// stubSource is __main__ of the measured program. Spawn and forkserver
-// children re-run the main script (as __mp_main__) on every start; keeping
-// it this small means they re-run a few lines and import the driver from
-// its precompiled bytecode, so start-up measures multiprocessing and not
-// the compilation of a 1,000-line script.
-const stubSource = `# mpbench measured program: __main__ stub (driver.py is next to it).
-import driver
+// The measured program's __main__ modules, one per main weight
+// (bench.MainWeights): the driver's few-line stub (main.py), and the stub
+// preceded by the top-level imports of a user's script (main_<weight>.py,
+// bench.MainImports) — the real thing a user's main module is, selected
+// per cell by the harness. Spawn children re-run the main module (as
+// __mp_main__) on every start, and so do forkserver children: CPython's
+// fork server never preloads __main__ (impl/impl.go). Keeping the stub this
+// small means they re-run a few lines and import the driver from its
+// precompiled bytecode, so start-up measures multiprocessing and a user's
+// imports, not the compilation of a 1,000-line script.
+//
+// The imports sit in one try block so that an interpreter without numpy
+// or torch gets a skip line from the driver instead of a traceback (a try
+// costs nothing when the imports succeed); the driver is told the weight
+// and the modules, which it checks against the cell and, for a preloading
+// fork server, hands to set_forkserver_preload.
+
+// mainFile is the entry file of a main weight in the driver folder.
+func mainFile(weight string) string {
+	if weight == bench.MainStub {
+		return "main.py"
+	}
+	return "main_" + weight + ".py"
+}
+
+// isMainFile reports whether a file name is one of mainFile's.
+func isMainFile(name string) bool {
+	for _, w := range bench.MainWeights {
+		if name == mainFile(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// mainSource is the __main__ module of weight imports.
+func mainSource(weight string, imports []string) string {
+	var b strings.Builder
+	if len(imports) == 0 {
+		b.WriteString("# mpbench measured program: __main__ stub (driver.py is next to it).\n")
+		b.WriteString("_missing = None\n")
+	} else {
+		fmt.Fprintf(&b, "# mpbench measured program: __main__ of main=%s, the top-level imports of a\n", weight)
+		b.WriteString("# user's script before the driver (driver.py is next to it).\ntry:\n")
+		for _, m := range imports {
+			fmt.Fprintf(&b, "    import %s\n", m)
+		}
+		b.WriteString("except ImportError as e:\n    _missing = e\nelse:\n    _missing = None\n")
+	}
+	quoted := make([]string, len(imports))
+	for i, m := range imports {
+		quoted[i] = fmt.Sprintf("%q, ", m)
+	}
+	fmt.Fprintf(&b, `import driver
 
 if __name__ == "__main__":
-    driver.cli()
+    driver.cli(%q, (%s), _missing)
 else:
     driver.on_child_import()
-`
+`, weight, strings.TrimSuffix(strings.Join(quoted, ""), " "))
+	return b.String()
+}
 
 // File is one file of a script folder.
 type File struct {
@@ -52,13 +103,15 @@ type File struct {
 // script that imports it.
 func Core() File { return File{"mpcore.py", coreSource} }
 
-// driverFiles are the files of the measured program's folder.
+// driverFiles are the files of the measured program's folder: a main
+// module per weight, the driver and the core.
 func driverFiles() []File {
-	return []File{{"main.py", []byte(stubSource)}, {"driver.py", driverSource}, Core()}
+	var fs []File
+	for _, w := range bench.MainWeights {
+		fs = append(fs, File{mainFile(w), []byte(mainSource(w, bench.MainImports[w]))})
+	}
+	return append(fs, File{"driver.py", driverSource}, Core())
 }
-
-// driverMain is the entry file of the driver folder.
-const driverMain = "main.py"
 
 var (
 	driverOnce sync.Once
@@ -66,19 +119,25 @@ var (
 	driverErr  error
 )
 
-// driverHash is the content hash of the driver folder (stub, driver and
-// core), recorded as <impl>-driver.
+// driverHash is the content hash of the driver folder (main modules,
+// driver and core), recorded as <impl>-driver.
 func driverHash() string { return ScriptsHash(driverFiles()...) }
 
 // DriverPath writes the measured program's folder, once per process, to
 // <user cache dir>/mpbench/driver-<hash>/ and returns the path of its entry
-// file (main.py).
-func DriverPath() (string, error) {
+// file for the stub (main.py).
+func DriverPath() (string, error) { return DriverMain(bench.MainStub) }
+
+// DriverMain is DriverPath for the main module of a main weight.
+func DriverMain(weight string) (string, error) {
+	if _, ok := bench.MainImports[weight]; !ok {
+		return "", fmt.Errorf("python: unknown main weight %q", weight)
+	}
 	driverOnce.Do(func() { driverDir, driverErr = WriteScripts("driver", driverFiles()...) })
 	if driverErr != nil {
 		return "", driverErr
 	}
-	return filepath.Join(driverDir, driverMain), nil
+	return filepath.Join(driverDir, mainFile(weight)), nil
 }
 
 // SourceHash is the first 12 hex digits of the SHA-256 of a script.
@@ -167,8 +226,9 @@ var (
 )
 
 // Precompile writes the bytecode of the modules of the folder holding main
-// for interpreter, once per interpreter and process (the main script itself
-// is never read from bytecode by Python).
+// for interpreter, once per interpreter and process: every .py file but
+// main and the measured program's other main modules (main.py,
+// main_<weight>.py), which Python never reads from bytecode.
 func Precompile(interpreter, main string) error {
 	compiledMu.Lock()
 	defer compiledMu.Unlock()
@@ -184,7 +244,7 @@ func Precompile(interpreter, main string) error {
 	}
 	args := []string{"-c", precompileScript}
 	for _, e := range ents {
-		if n := e.Name(); strings.HasSuffix(n, ".py") && filepath.Join(dir, n) != main {
+		if n := e.Name(); strings.HasSuffix(n, ".py") && filepath.Join(dir, n) != main && !isMainFile(n) {
 			args = append(args, filepath.Join(dir, n))
 		}
 	}

@@ -2,12 +2,19 @@
 billiard, multiprocess).
 
 Embedded in the Go package github.com/mpbench/mpbench/impl/python and written,
-with mpcore.py (the shared core) and a tiny __main__ stub (main.py), into a
-private content-addressed folder whose bytecode is precompiled.  Run as
+with mpcore.py (the shared core) and one __main__ module per main weight (main.py,
+a tiny stub; main_stdlib.py, main_numpy.py, main_torch.py: the stub preceded by
+the top-level imports of a user's script), into a private content-addressed
+folder whose bytecode is precompiled.  Run as
 
-    main.py --cell NAME --count N --warmup K --benchtime 100ms --shm-prefix P
+    main[_W].py --cell NAME --count N --warmup K --benchtime 100ms --shm-prefix P
             [--mp-module multiprocessing|billiard|multiprocess|torch.multiprocessing]
     main.py --check --method M --chan C --sizes 0,1,64 [--impl torch] [--shm-prefix P]
+
+The main module calls cli(weight, imports, missing): the cell's main key
+must name the weight of the main module that runs it (the harness picks the
+file per cell); when one of its imports failed (numpy or torch not
+installed) the cell is skipped with the reason.
 
 Benchmark mode prints exactly N result lines "Benchmark<NAME> <iters> <v> ns/op
 [<v> <unit>]..." on stdout (or one "--- SKIP: Benchmark<NAME>: <reason>" line),
@@ -15,10 +22,37 @@ see impl/impl.go for the contract.  Check mode sends patterned payloads both
 ways over one channel and prints "ok" when every byte arrived in order.
 
 Standard library only; CPython 3.8-3.13 and PyPy 3.9.  torch is imported
-only for impl=torch, loky (joblib's) only for exec=loky-*.  Spawned and
-forkserver children re-run the stub main.py as __mp_main__ and import this
-module from its cached bytecode, so start-up measures multiprocessing, not
-the compilation of this file.
+only for impl=torch (and by main_torch.py), loky (joblib's) only for
+exec=loky-*.  Spawned and forkserver children re-run the main module as
+__mp_main__ and import this module from its cached bytecode, so start-up
+measures multiprocessing and the main module's imports, not the compilation
+of this file.
+
+What a child runs again (read in CPython 3.8-3.13's multiprocessing/
+forkserver.py, spawn.py, popen_forkserver.py; the same in every version):
+  * spawn: a fresh interpreter; spawn.prepare() re-runs the main module's top
+    level as __mp_main__ (_fixup_main_from_path), imports included.
+  * fork: nothing; the child is a copy of the parent.
+  * forkserver: the server is started with `python -c 'from
+    multiprocessing.forkserver import main; main(...)'` and imports the
+    modules of set_forkserver_preload (default ['__main__']) with its own
+    sys.path (the parent's sys_path is passed but not applied).  It never
+    imports __main__: ensure_running() keeps only the keys {'main_path',
+    'sys_path'} of spawn.get_preparation_data(), which names the main module
+    'init_main_from_path' (or 'init_main_from_name'), so main_path is always
+    None and `if '__main__' in preload and main_path is not None` never
+    holds; __import__('__main__') in the server returns the server's own
+    `-c` module.  Every child forked by the server then runs spawn._main(),
+    whose prepare() re-runs the main module's top level as __mp_main__ (the
+    server's __main__ has no __file__, so _fixup_main_from_path never finds
+    it already loaded) -- with or without a preload.  What the preload
+    decides is whether the main module's imports are in sys.modules already
+    (imported once by the server) or executed again in every child.
+  * preload (forkserver cells): main (no key) = the driver calls
+    ctx.set_forkserver_preload(["driver"] + the main module's imports)
+    before the server starts; none = it does not call it (the standard
+    library's default: nothing preloaded, every child imports the driver and
+    the main module's imports itself).
 
 Definitions (documented here because reports quote them).  One sample:
 startup = one start (one child); pool = one map; pingpong/stream = the mean
@@ -171,6 +205,12 @@ def on_child_import():
 # ---------------------------------------------------------------- names
 
 EXECS = ("loop", "pool", "ppe", "loky-cold", "loky-warm")
+MAIN_WEIGHTS = ("stub", "stdlib", "numpy", "torch")  # bench.MainWeights
+
+# The main module running this driver: its weight and its top-level
+# imports (set by cli(); the forkserver preload hands them to the server).
+MAIN_WEIGHT = "stub"
+MAIN_IMPORTS = ()
 
 
 class Cell(object):
@@ -191,11 +231,13 @@ class Cell(object):
         self.tasks = 1
         self.task = "cpu"
         self.cores = 1
+        self.preload = "main"
+        self.main = "stub"
         for p in parts[1:]:
             k, sep, v = p.partition("=")
             if not sep:
                 raise ValueError("cell %r: %r is not key=value" % (name, p))
-            if k in ("impl", "method", "chan", "payload", "task", "exec"):
+            if k in ("impl", "method", "chan", "payload", "task", "exec", "preload", "main"):
                 setattr(self, k, v)
             elif k in ("size", "rss"):
                 setattr(self, k, mpcore.parse_size(v))
@@ -224,6 +266,12 @@ class Cell(object):
             raise ValueError("cell %r: unknown chan %r" % (name, self.chan))
         if self.task not in ("cpu", "sleep"):
             raise ValueError("cell %r: unknown task %r" % (name, self.task))
+        if self.preload not in ("main", "none"):
+            raise ValueError("cell %r: unknown preload %r" % (name, self.preload))
+        if self.preload != "main" and self.method != "forkserver":
+            raise ValueError("cell %r: preload is a forkserver key" % name)
+        if self.main not in MAIN_WEIGHTS:
+            raise ValueError("cell %r: unknown main %r" % (name, self.main))
 
 
 # ---------------------------------------------------------------- liveness
@@ -930,15 +978,18 @@ def quiet_resource_tracker():
     tr.ensure_running = ensure_running
 
 
-def get_context(method):
-    """The start-method context (never the global default).  The forkserver
-    preloads this module (and so mpcore): every forkserver child re-runs the
-    __main__ stub (CPython's forkserver never preloads __main__: its
-    main_path key is never passed), whose `import driver` then finds the
-    module already imported, as a user script's own functions are when the
-    script is its __main__.  A spawned child imports it from bytecode."""
+def get_context(method, preload="main"):
+    """The start-method context (never the global default).  For forkserver
+    with preload=main the server imports this module (and so mpcore) and the
+    main module's imports before it forks any child: every child still
+    re-runs the __main__ module (CPython's forkserver never preloads
+    __main__, see the top of this file), whose imports then find these
+    modules loaded, as a user script's own functions are when the script
+    calls set_forkserver_preload with its imports.  With preload=none
+    nothing is preloaded (the standard library's default): every child
+    imports them again.  A spawned child imports them from scratch."""
     ctx = MP.get_context(method)
-    if method == "forkserver" and __name__ == "driver":
+    if method == "forkserver" and preload == "main" and __name__ == "driver":
         # The server starts with `python -c ...` and does not apply the
         # parent's sys.path before preloading: find the module through
         # PYTHONPATH (inherited by the server only: a forkserver cell spawns
@@ -946,7 +997,7 @@ def get_context(method):
         here = os.path.dirname(os.path.abspath(__file__))
         pp = os.environ.get("PYTHONPATH")
         os.environ["PYTHONPATH"] = here + (os.pathsep + pp if pp else "")
-        ctx.set_forkserver_preload(["driver"])
+        ctx.set_forkserver_preload(["driver"] + list(MAIN_IMPORTS))
     return ctx
 
 
@@ -957,7 +1008,7 @@ class Bench(object):
         self.warmup = args.warmup
         self.benchtime = mpcore.parse_duration(args.benchtime)
         self.names = mpcore.Names(args.shm_prefix)
-        self.ctx = get_context(cell.method) if cell.method != "loky" else None
+        self.ctx = get_context(cell.method, cell.preload) if cell.method != "loky" else None
         self.pid = os.getpid()
         self.procs = []
 
@@ -1470,7 +1521,7 @@ def parse_args(argv):
     return ap.parse_args(argv)
 
 
-def main(argv):
+def main(argv, missing=None):
     args = parse_args(argv)
     if args.check:
         setup_mp(args.mp_module, args.impl)
@@ -1483,6 +1534,11 @@ def main(argv):
     if args.count < 1:
         raise ValueError("--count must be >= 1")
     cell = Cell(args.cell[len("Benchmark") :] if args.cell.startswith("Benchmark") else args.cell)
+    if cell.main != MAIN_WEIGHT:
+        raise ValueError("cell %s has main=%s but runs under the main module of main=%s" % (cell.name, cell.main, MAIN_WEIGHT))
+    if missing is not None:
+        print(mpcore.skip_line(cell.name, "main=%s: %s is not importable by %s: %s" % (cell.main, ", ".join(MAIN_IMPORTS), sys.executable, first_line(missing))), flush=True)
+        return 0
     reason = skip_reason(cell)
     if reason:
         print(mpcore.skip_line(cell.name, reason), flush=True)
@@ -1498,10 +1554,14 @@ def main(argv):
     return 0
 
 
-def cli():
-    """The measured program's entry point (called by the stub main.py)."""
+def cli(weight="stub", imports=(), missing=None):
+    """The measured program's entry point, called by the main module of main
+    weight `weight` with its top-level imports and the ImportError of one
+    of them (or None)."""
+    global MAIN_WEIGHT, MAIN_IMPORTS
+    MAIN_WEIGHT, MAIN_IMPORTS = weight, tuple(imports)
     try:
-        rc = main(sys.argv[1:])
+        rc = main(sys.argv[1:], missing)
     except KeyboardInterrupt:
         rc = 130
     except BaseException as e:  # one readable line; children are daemons

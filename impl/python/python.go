@@ -3,14 +3,17 @@
 //
 // Contract (see impl/impl.go): for each cell, Command returns
 //
-//	<interpreter> -u <folder>/main.py --cell <name> --count N --warmup K
+//	<interpreter> -u <folder>/<main> --cell <name> --count N --warmup K
 //	    --benchtime <dur> --shm-prefix <prefix> [--mp-module <module>]
 //
 // where <folder> is a private content-addressed folder in the user cache
-// directory holding the measured program embedded in this package: main.py
-// (a tiny __main__ stub: spawn and forkserver children re-run it),
-// driver.py (the stdlib-only driver) and mpcore.py (the shared core), the
-// modules precompiled to bytecode for the interpreter. The driver prints
+// directory holding the measured program embedded in this package: the
+// __main__ module of the cell's main weight (<main> = main.py, a tiny stub,
+// for main=stub; main_<weight>.py, the stub preceded by the top-level
+// imports bench.MainImports[weight], otherwise: spawn and forkserver
+// children re-run it), driver.py (the stdlib-only driver) and mpcore.py
+// (the shared core), the modules precompiled to bytecode for the
+// interpreter. The driver prints
 // exactly Count result lines under the cell's name, or one "--- SKIP:" line
 // for an unsupported combination (for example payload=tensor over shm).
 // Every process it creates arms PR_SET_PDEATHSIG(SIGKILL); /dev/shm
@@ -158,7 +161,7 @@ func (p *Impl) Command(c bench.Cell, o impl.Options) (*exec.Cmd, error) {
 	if err := p.Available(); err != nil {
 		return nil, err
 	}
-	drv, err := p.driver()
+	drv, err := p.driver(c.MainWeight())
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +184,7 @@ func (p *Impl) CheckCommand(method, chanName string, sizes []int64, shmPrefix st
 	if err := p.Available(); err != nil {
 		return nil, err
 	}
-	drv, err := p.driver()
+	drv, err := p.driver(bench.MainStub)
 	if err != nil {
 		return nil, err
 	}
@@ -204,9 +207,10 @@ func (p *Impl) CheckCommand(method, chanName string, sizes []int64, shmPrefix st
 // driver.py in the caller's directory (impl/python itself, for the tests)
 // must not be the one it finds.
 
-// driver writes the driver folder and precompiles it for the interpreter.
-func (p *Impl) driver() (string, error) {
-	drv, err := DriverPath()
+// driver writes the driver folder and precompiles it for the interpreter;
+// it returns the path of the main module of weight.
+func (p *Impl) driver(weight string) (string, error) {
+	drv, err := DriverMain(weight)
 	if err != nil {
 		return "", err
 	}
