@@ -58,8 +58,23 @@ func (d *Data) Stat(c *Cell, unit string) Stats {
 	return s
 }
 
-// workload returns the parsed cells of one workload.
+// workload returns the parsed cells of one workload that measure the
+// driver's own main module (no main or preload key): the cells every
+// table, figure and finding of the matrix is made of. The cells of other
+// main weights and preloads have their own section (program.go).
 func (d *Data) workload(w string) []*Cell {
+	var out []*Cell
+	for _, c := range d.Cells {
+		if c.Parsed && c.Cell.Workload == w && !programVariant(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// anyProgram returns the parsed cells of one workload, whatever their main
+// module and preload.
+func (d *Data) anyProgram(w string) []*Cell {
 	var out []*Cell
 	for _, c := range d.Cells {
 		if c.Parsed && c.Cell.Workload == w {
@@ -68,6 +83,11 @@ func (d *Data) workload(w string) []*Cell {
 	}
 	return out
 }
+
+// programVariant reports whether a cell's name has a main or a preload key
+// (a main module other than the stub, or a fork server that preloads
+// nothing), read from the name so that unparsed names count too.
+func programVariant(c *Cell) bool { return c.Get("main") != "" || c.Get("preload") != "" }
 
 // others returns the cells that are not of the four workloads (claims,
 // names that do not parse).

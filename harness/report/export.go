@@ -96,7 +96,7 @@ func (d *Data) CellStats() []CellStat {
 }
 
 // keyColumns is the fixed column order of the csv key columns.
-var keyColumns = []string{"workload", "impl", "method", "exec", "chan", "payload", "size", "rss", "workers", "tasks", "task", "cores", "id"}
+var keyColumns = []string{"workload", "impl", "method", "preload", "main", "exec", "chan", "payload", "size", "rss", "workers", "tasks", "task", "cores", "id"}
 
 func writeJSON(w io.Writer, stats []CellStat) error {
 	enc := json.NewEncoder(w)

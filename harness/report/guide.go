@@ -30,8 +30,10 @@ type Guide struct {
 	Rows  []GuideRow
 	Notes []string // scope and crossover details
 	// Crossover of fork vs forkserver start+join over parent RSS (bytes);
-	// NaN when the sweep shows none.
-	Crossover, CrossLo, CrossHi float64
+	// NaN when the sweep shows none. CrossoverBare is the same against a
+	// fork server that preloads nothing (preload=none).
+	Crossover, CrossLo, CrossHi             float64
+	CrossoverBare, CrossBareLo, CrossBareHi float64
 }
 
 // guideImpl is the implementation a Python developer asks about.
@@ -81,7 +83,8 @@ func separated(a, b Stats) bool {
 
 // Guide computes the decision guide of a run.
 func (d *Data) Guide(r *Run) *Guide {
-	g := &Guide{Crossover: math.NaN(), CrossLo: math.NaN(), CrossHi: math.NaN()}
+	g := &Guide{Crossover: math.NaN(), CrossLo: math.NaN(), CrossHi: math.NaN(),
+		CrossoverBare: math.NaN(), CrossBareLo: math.NaN(), CrossBareHi: math.NaN()}
 	st := onlyRun(d.workload("startup"), r)
 	all := append(append(append(append([]*Cell(nil), st...), onlyRun(d.workload("pingpong"), r)...), onlyRun(d.workload("stream"), r)...), onlyRun(d.workload("pool"), r)...)
 	if len(all) == 0 {
@@ -94,6 +97,7 @@ func (d *Data) Guide(r *Run) *Guide {
 		"\"the data does not decide\" where the best two options' CIs overlap or the Mann–Whitney test gives p ≥ %.2f.", g.Impl, g.Cores, Alpha))
 	g.shortLived(d, r, st)
 	g.bigParent(d, r, st)
+	g.heavyMain(d, r)
 	g.longLived(d, r)
 	g.threads(r)
 	g.messages(d, r)
@@ -120,32 +124,23 @@ func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
 	}
 	rss0 := presentInts(ic, func(c bench.Cell) int64 { return c.RSS })[0]
 	ch := prefer(present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan }), "pipe")
-	var opts []option
-	for _, m := range bench.Methods {
-		c := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: m, Chan: ch, RSS: rss0, Cores: g.Cores})
-		if hasSamples(c, "ns/op") {
-			opts = append(opts, option{m, d.startJoin(c)})
-		}
-	}
+	opts, bare, preloaded := d.startOptions(r, bench.Cell{Workload: "startup", Impl: g.Impl, Chan: ch, RSS: rss0, Cores: g.Cores})
 	best, second, decided := pick(opts, false)
 	if best == nil {
 		return
 	}
 	// Coverage: in how many chan × cores cells (same rss) is best cheapest, CIs apart?
-	wins, total := 0, 0
+	wins, total, bareN := 0, 0, 0
 	for _, k := range coresList(ic) {
 		for _, c2 := range present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan }) {
-			var o []option
-			for _, m := range bench.Methods {
-				c := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: m, Chan: c2, RSS: rss0, Cores: k})
-				if hasSamples(c, "ns/op") {
-					o = append(o, option{m, d.startJoin(c)})
-				}
-			}
+			o, b, _ := d.startOptions(r, bench.Cell{Workload: "startup", Impl: g.Impl, Chan: c2, RSS: rss0, Cores: k})
 			if len(o) < 2 {
 				continue
 			}
 			total++
+			if b {
+				bareN++
+			}
 			if b, _, dec := pick(o, false); b != nil && b.label == best.label && dec {
 				wins++
 			}
@@ -157,11 +152,50 @@ func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
 		costs = append(costs, o.label+" "+ciText("ns/op", o.s))
 	}
 	row.Cost = strings.Join(costs, "; ") + fmt.Sprintf(" (chan=%s, parent rss=%s)", ch, sizeLabel(rss0))
+	if bare {
+		row.Cost = strings.Join(costs, "; ") + fmt.Sprintf(" (chan=%s, parent rss=%s; forkserver as the standard library runs it: nothing preloaded)", ch, sizeLabel(rss0))
+		if preloaded != nil {
+			row.Cost += "; forkserver with the main module's imports preloaded (`set_forkserver_preload`) " + ciText("ns/op", preloaded.s)
+		}
+	}
 	row.Flip = fmt.Sprintf("%s is cheapest with CIs apart in %d of %d channel × cores cells at rss=%s", best.label, wins, total, sizeLabel(rss0))
+	switch {
+	case bareN == total && bareN > 0:
+		row.Flip += " (forkserver: nothing preloaded)"
+	case bareN > 0:
+		row.Flip += fmt.Sprintf(" (forkserver: nothing preloaded in %d of them, the main module preloaded in the other %d)", bareN, total-bareN)
+	}
 	if best.label == "fork" {
 		row.Flip += "; a big parent or threads in the parent (rows below)"
 	}
 	g.Rows = append(g.Rows, row)
+}
+
+// startOptions are the start methods of a start-up cell (base without its
+// method) as options, each with its start + join: forkserver as the
+// standard library runs it — a server that preloads nothing — where the
+// run has that cell (bare is true; preloaded is then the preloaded
+// server's option, or nil), else the preloaded server of every run before
+// the preload key.
+func (d *Data) startOptions(r *Run, base bench.Cell) (opts []option, bare bool, preloaded *option) {
+	for _, m := range bench.Methods {
+		base.Method = m
+		c := d.find(r, base)
+		if m == "forkserver" {
+			none := base
+			none.Preload = bench.PreloadNone
+			if cn := d.find(r, none); hasSamples(cn, "ns/op") {
+				if hasSamples(c, "ns/op") {
+					preloaded = &option{m, d.startJoin(c)}
+				}
+				c, bare = cn, true
+			}
+		}
+		if hasSamples(c, "ns/op") {
+			opts = append(opts, option{m, d.startJoin(c)})
+		}
+	}
+	return opts, bare, preloaded
 }
 
 func sortedOpts(o []option) []option {
@@ -172,11 +206,16 @@ func sortedOpts(o []option) []option {
 
 // bigParent locates the parent RSS at which fork's start+join overtakes
 // forkserver's, by linear interpolation between the rss points of the
-// sweep, with a bootstrap CI over per-run medians.
+// sweep, with a bootstrap CI over per-run medians — for the preloaded
+// fork server, and for one that preloads nothing where the run has its
+// sweep.
 func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
 	row := GuideRow{Situation: "Big parent (memory touched before starting children)"}
 	ch := prefer(present(bench.Chans, st, func(c bench.Cell) string { return c.Chan }), "pipe")
-	cr := d.crossover(r, g.Impl, ch, g.Cores, "fork", "forkserver")
+	fork := bench.Cell{Workload: "startup", Impl: g.Impl, Method: "fork", Chan: ch, Cores: g.Cores}
+	fs := fork
+	fs.Method = "forkserver"
+	cr := d.crossover(r, fork, fs)
 	if len(cr.rss) < 2 {
 		return
 	}
@@ -184,16 +223,20 @@ func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
 	a, b := cr.a[last], cr.b[last]
 	row.Cost = fmt.Sprintf("at rss=%s: fork %s vs forkserver %s (chan=%s; %d rss points)", sizeLabel(cr.rss[last]), ciText("ns/op", a), ciText("ns/op", b), ch, len(cr.rss))
 	g.Crossover, g.CrossLo, g.CrossHi = cr.x, cr.lo, cr.hi
-	switch {
-	case math.IsNaN(cr.x) && a.Median < b.Median:
-		row.Choice = "`fork` at every rss measured"
-		row.Flip = fmt.Sprintf("no crossover up to rss=%s", sizeLabel(cr.rss[last]))
-	case math.IsNaN(cr.x):
-		row.Choice = "`forkserver` at every rss measured"
-		row.Flip = fmt.Sprintf("forkserver is cheaper already at rss=%s", sizeLabel(cr.rss[0]))
-	default:
-		row.Choice = "`fork` below the crossover, `forkserver` above"
-		row.Flip = "parent rss ≈ " + mib(cr.x) + " " + crossCI(cr)
+	row.Choice, row.Flip = crossChoice(cr)
+	bare := fs
+	bare.Preload = bench.PreloadNone
+	crb := d.crossover(r, fork, bare)
+	if len(crb.rss) >= 2 {
+		lb := len(crb.rss) - 1
+		row.Cost = fmt.Sprintf("at rss=%s: fork %s vs forkserver %s with the main module's imports preloaded, %s without (chan=%s, main=stub; %d and %d rss points)",
+			sizeLabel(cr.rss[last]), ciText("ns/op", a), ciText("ns/op", b), ciText("ns/op", crb.b[lb]), ch, len(cr.rss), len(crb.rss))
+		g.CrossoverBare, g.CrossBareLo, g.CrossBareHi = crb.x, crb.lo, crb.hi
+		if choice, _ := crossChoice(crb); choice != row.Choice {
+			row.Choice += " with the main module preloaded; " + choice + " with a fork server that preloads nothing"
+		}
+		row.Flip = crossFlip(cr) + " with `set_forkserver_preload` (the main module's imports preloaded); " + crossFlip(crb) +
+			" with a fork server that preloads nothing (the standard library's default); both at main=stub: heavier imports in the main module raise the bare forkserver's cost per child, and so its crossover"
 	}
 	g.Rows = append(g.Rows, row)
 	if !math.IsNaN(cr.x) {
@@ -201,6 +244,33 @@ func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
 			"(linear interpolation between the %d rss points of the sweep; %d bootstrap resamples of the per-run medians of each cell, %.0f%% of them cross inside the sweep).",
 			mib(cr.x), crossCI(cr), len(cr.rss), bootN, cr.crossShare*100))
 	}
+	if len(crb.rss) >= 2 && !math.IsNaN(crb.x) {
+		g.Notes = append(g.Notes, fmt.Sprintf("Crossover without preload: fork's start+join equals that of a fork server that preloads nothing (the standard library's default; main=stub, chan=%s, cores=%d) "+
+			"at a parent rss of %s, 95%% bootstrap interval %s (%d rss points, %d bootstrap resamples, %.0f%% of them cross inside the sweep).",
+			ch, g.Cores, mib(crb.x), crossCI(crb), len(crb.rss), bootN, crb.crossShare*100))
+	}
+}
+
+// crossChoice is the choice and flip text of a fork/forkserver crossing.
+func crossChoice(cr crossing) (choice, flip string) {
+	last := len(cr.rss) - 1
+	switch {
+	case math.IsNaN(cr.x) && cr.a[last].Median < cr.b[last].Median:
+		return "`fork` at every rss measured", fmt.Sprintf("no crossover up to rss=%s", sizeLabel(cr.rss[last]))
+	case math.IsNaN(cr.x):
+		return "`forkserver` at every rss measured", fmt.Sprintf("forkserver is cheaper already at rss=%s", sizeLabel(cr.rss[0]))
+	}
+	return "`fork` below the crossover, `forkserver` above", crossFlip(cr)
+}
+
+// crossFlip is "parent rss ≈ 75 MiB [49, 95] MiB" (or crossChoice's flip
+// when there is no crossover).
+func crossFlip(cr crossing) string {
+	if math.IsNaN(cr.x) {
+		_, f := crossChoice(cr)
+		return f
+	}
+	return "parent rss ≈ " + mib(cr.x) + " " + crossCI(cr)
 }
 
 func mib(b float64) string {
@@ -224,13 +294,14 @@ type crossing struct {
 
 const bootN = 2000
 
-// crossover finds where method a's start+join rises above method b's.
-func (d *Data) crossover(r *Run, impl, ch string, cores int, ma, mb string) crossing {
+// crossover finds where cell a's start+join rises above cell b's over
+// the parent rss (a and b: start-up cells without their rss).
+func (d *Data) crossover(r *Run, a, b bench.Cell) crossing {
 	cr := crossing{x: math.NaN(), lo: math.NaN(), hi: math.NaN()}
 	var runsA, runsB [][]float64
-	for _, rss := range presentInts(onlyRun(d.workload("startup"), r), func(c bench.Cell) int64 { return c.RSS }) {
-		ca := d.find(r, bench.Cell{Workload: "startup", Impl: impl, Method: ma, Chan: ch, RSS: rss, Cores: cores})
-		cb := d.find(r, bench.Cell{Workload: "startup", Impl: impl, Method: mb, Chan: ch, RSS: rss, Cores: cores})
+	for _, rss := range presentInts(onlyRun(d.anyProgram("startup"), r), func(c bench.Cell) int64 { return c.RSS }) {
+		a.RSS, b.RSS = rss, rss
+		ca, cb := d.find(r, a), d.find(r, b)
 		if !hasSamples(ca, "ns/op") || !hasSamples(cb, "ns/op") {
 			continue
 		}

@@ -48,10 +48,12 @@ type panel struct {
 	marks          []vmark   // vertical markers (a crossover with its CI)
 }
 
-// vmark is a vertical reference at x with an optional band [lo, hi].
+// vmark is a vertical reference at x with an optional band [lo, hi];
+// dotted draws the line dotted instead of dashed (a second marker).
 type vmark struct {
 	x, lo, hi float64
 	label     string
+	dotted    bool
 }
 
 // figure is one output file (SVG and PNG) made of panels in a grid.
@@ -399,6 +401,9 @@ func (pn *panel) references(p *plot.Plot, ymin, ymax float64) error {
 			return err
 		}
 		ln.LineStyle.Color, ln.LineStyle.Width, ln.LineStyle.Dashes = color.Black, vg.Points(1), []vg.Length{vg.Points(3), vg.Points(3)}
+		if m.dotted {
+			ln.LineStyle.Dashes = []vg.Length{vg.Points(1), vg.Points(2)}
+		}
 		p.Add(ln)
 		p.Legend.Add(m.label, ln)
 	}

@@ -528,7 +528,10 @@ func (d *Data) forkRoadFigures(r *Run) []*figure {
 			}
 			pn.series = append(pn.series, s)
 		}
-		cr := d.crossover(r, impl, ch, k, "fork", "forkserver")
+		fork := bench.Cell{Workload: "startup", Impl: impl, Method: "fork", Chan: ch, Cores: k}
+		srv := fork
+		srv.Method = "forkserver"
+		cr := d.crossover(r, fork, srv)
 		capt := fmt.Sprintf("What a program pays per child (start-up + join) as the parent's touched memory grows, %s, chan=%s, cores=%d; one line per start method, whiskers: 95%% CI of the median of per-run medians.", impl, ch, k)
 		if !math.IsNaN(cr.x) {
 			pn.marks = []vmark{{x: cr.x / (1 << 20), lo: cr.lo / (1 << 20), hi: cr.hi / (1 << 20), label: "fork = forkserver: " + mib(cr.x)}}
@@ -536,6 +539,7 @@ func (d *Data) forkRoadFigures(r *Run) []*figure {
 		} else {
 			capt += " fork and forkserver do not cross inside the sweep."
 		}
+		capt += d.bareRoad(r, &pn, fork, srv, rssList)
 		fs = append(fs, &figure{
 			name:    fmt.Sprintf("fork-in-the-road-%s-cores%d%s", impl, k, d.suffix(r)),
 			title:   fmt.Sprintf("A fork in the road: start + join vs parent memory (%s, %s)%s", impl, machineShort(r), d.titleSuffix(r)),
@@ -545,6 +549,33 @@ func (d *Data) forkRoadFigures(r *Run) []*figure {
 		})
 	}
 	return fs
+}
+
+// bareRoad adds to a fork-in-the-road panel the fork server that preloads
+// nothing (the standard library's default; main=stub), when the run has
+// its sweep: its series, its crossover with fork as a dotted marker, and
+// the caption's sentence (returned; "" without such cells).
+func (d *Data) bareRoad(r *Run, pn *panel, fork, srv bench.Cell, rssList []int64) string {
+	srv.Preload = bench.PreloadNone
+	s := series{name: "forkserver, preload=none", color: len(bench.Methods), shape: len(bench.Methods)}
+	for _, rss := range rssList {
+		srv.RSS = rss
+		if c := d.find(r, srv); hasSamples(c, "ns/op") {
+			s.pts = append(s.pts, statPt(float64(rss)/(1<<20), d.startJoin(c), 1e6))
+		}
+	}
+	if len(s.pts) < 2 {
+		return ""
+	}
+	pn.series = append(pn.series, s)
+	srv.RSS = 0
+	cr := d.crossover(r, fork, srv)
+	capt := " forkserver, preload=none: a fork server that preloads nothing (the standard library's default; the others preload the main module's imports);"
+	if math.IsNaN(cr.x) {
+		return capt + " it does not cross fork inside the sweep."
+	}
+	pn.marks = append(pn.marks, vmark{x: cr.x / (1 << 20), lo: cr.lo / (1 << 20), hi: cr.hi / (1 << 20), label: "fork = forkserver, no preload: " + mib(cr.x), dotted: true})
+	return capt + fmt.Sprintf(" the dotted line marks where fork overtakes it: %s, 95%% bootstrap interval %s.", mib(cr.x), crossCI(cr))
 }
 
 // rssTicks are x ticks (in MiB) at the rss values of a sweep; a label that

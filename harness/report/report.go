@@ -169,6 +169,11 @@ var sections = []struct {
 		"the child's first message over `chan`. Join/teardown (child exit → `join()` returns) is the separate metric `join-ns/op`. " +
 		"Parameter `rss`: memory the parent touched before starting (the values measured are in the tables), which fork must copy page tables for. " +
 		"The decision guide's cost of a child is start-up + join (`ns/op` + `join-ns/op` of each sample)."},
+	{"program", "Main module and preload", "**main module and preload** — start-up cells with a `main` key (the measured program's `__main__` imports, at its top level, " +
+		"a stdlib-heavy set of modules, numpy or torch before the driver, as a user's script does; no key: the driver's stub alone) or a `preload` key " +
+		"(forkserver: `none` = the server preloads nothing, the standard library's default; no key: the main module's imports are given to `set_forkserver_preload`). " +
+		"Every forkserver and spawn child runs the main module's top level again — CPython's fork server never preloads `__main__` — " +
+		"so a spawn child and the child of a server that preloads nothing run its imports again too; a fork child runs nothing again."},
 	{"pingpong", "Ping-pong", "**pingpong** — round trip parent→child→parent of a full-size message over `chan`, child already running. " +
 		"`ns/op` is the mean round trip of a sample; `p50-ns`/`p99-ns` are percentiles of the round trips within a sample; " +
 		"`user-ns/op` + `sys-ns/op` are the CPU time of both processes per round trip (spinning shows up here)."},
@@ -237,6 +242,9 @@ func (d *Data) writeReport(w io.Writer, tables []*Table, figs []*figure) error {
 		"line per sample after discarding warm-up iterations. Workloads:")
 	fmt.Fprintln(w)
 	for _, s := range sections {
+		if s.key == "program" && !sectionHas(tables, figs, s.key) {
+			continue // described only in runs that have such cells
+		}
 		fmt.Fprintf(w, "- %s\n", s.method)
 	}
 	fmt.Fprintln(w)
@@ -262,6 +270,8 @@ func (d *Data) writeReport(w io.Writer, tables []*Table, figs []*figure) error {
 			switch s.key {
 			case "startup":
 				f = d.startupFindings(r)
+			case "program":
+				f = d.programFindings(r)
 			case "pingpong":
 				f = d.pingpongFindings(r)
 			case "stream":
@@ -291,6 +301,13 @@ func (d *Data) writeReport(w io.Writer, tables []*Table, figs []*figure) error {
 		for _, f := range figs {
 			if figSection(f) == s.key {
 				fmt.Fprintf(w, "![%s](plots/%s.png)\n\n*%s* ([SVG](plots/%s.svg))\n\n", f.title, f.name, f.caption, f.name)
+			}
+		}
+		for _, t := range tables {
+			if t.Section == "program" && s.key == "program" && strings.HasPrefix(t.Name, "program-join-") {
+				if err := t.Markdown(w, 3); err != nil { // the section's table, in the report itself
+					return err
+				}
 			}
 		}
 		var links []string

@@ -17,7 +17,7 @@ func index(list []string, v string) int {
 }
 
 // cellLess orders cells as bench.Expand does (workload, impl, method,
-// chan, payload, parameter, cores); cells whose name does not parse come
+// preload, main, chan, payload, parameter, cores); cells whose name does not parse come
 // last, by name.
 func cellLess(a, b *Cell) bool {
 	if a.Parsed != b.Parsed {
@@ -32,6 +32,8 @@ func cellLess(a, b *Cell) bool {
 		{int64(index(bench.Workloads, x.Workload)), int64(index(bench.Workloads, y.Workload))},
 		{int64(index(bench.Impls, x.Impl)), int64(index(bench.Impls, y.Impl))},
 		{int64(index(bench.Methods, x.Method)), int64(index(bench.Methods, y.Method))},
+		{int64(index(bench.Preloads, x.PreloadOf())), int64(index(bench.Preloads, y.PreloadOf()))},
+		{int64(index(bench.MainWeights, x.MainWeight())), int64(index(bench.MainWeights, y.MainWeight()))},
 		{int64(index(bench.Chans, x.Chan)), int64(index(bench.Chans, y.Chan))},
 		{int64(index(bench.Payloads, payload(x))), int64(index(bench.Payloads, payload(y)))},
 		{int64(index(bench.TaskKinds, x.Task)), int64(index(bench.TaskKinds, y.Task))},

@@ -30,11 +30,12 @@ func implOf(c *Cell) string {
 }
 
 // cellsOf returns a run's cells of a workload by name key (parsed or not),
-// so that implementations unknown to bench.ParseName are still reported.
+// so that implementations unknown to bench.ParseName are still reported;
+// like Data.workload, only the cells of the driver's own main module.
 func (d *Data) cellsOf(r *Run, workload string) []*Cell {
 	var out []*Cell
 	for _, c := range r.Cells {
-		if strings.EqualFold(c.Kind, workload) {
+		if strings.EqualFold(c.Kind, workload) && !programVariant(c) {
 			out = append(out, c)
 		}
 	}
@@ -308,7 +309,7 @@ func (d *Data) metricStat(c *Cell, unit string) (Stats, string) {
 
 func (d *Data) versionCell(r *Run, impl string, m vmetric) *Cell {
 	for _, c := range r.Cells {
-		if implOf(c) == impl && m.match(c) && len(c.Units) > 0 {
+		if implOf(c) == impl && !programVariant(c) && m.match(c) && len(c.Units) > 0 {
 			return c
 		}
 	}

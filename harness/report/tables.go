@@ -278,6 +278,7 @@ func (d *Data) Tables() []*Table {
 	var ts []*Table
 	ts = append(ts, d.summaryTables()...)
 	ts = append(ts, d.startupTables()...)
+	ts = append(ts, d.programTables()...)
 	ts = append(ts, d.pingpongTables()...)
 	ts = append(ts, d.streamTables()...)
 	ts = append(ts, d.poolTables()...)
@@ -521,9 +522,16 @@ func (d *Data) poolTables() []*Table {
 	return ts
 }
 
-// params is the text of a cell's workload parameters (size, rss, pool).
+// params is the text of a cell's workload parameters (size, rss, pool),
+// after its main and preload keys when it has them.
 func params(c bench.Cell) string {
 	var p []string
+	if c.Preload != "" {
+		p = append(p, "preload="+c.Preload)
+	}
+	if c.Main != "" {
+		p = append(p, "main="+c.Main)
+	}
 	if c.Payload != "" {
 		p = append(p, "payload="+c.Payload)
 	}
@@ -566,7 +574,7 @@ func (d *Data) compareTables() []*Table {
 	cap := "Headline metric ns/op (start-up latency, mean round trip, time per streamed message, pool makespan): " +
 		"median [95% CI] of the baseline and of the cell; vs base: change of the median when the Mann–Whitney U test over per-run medians gives p < 0.05, \"~\" otherwise."
 	var ts []*Table
-	if rows := d.baselineRows("method", "fork", func(c bench.Cell, v string) bench.Cell { c.Method = v; return c },
+	if rows := d.baselineRows("method", "fork", func(c bench.Cell, v string) bench.Cell { c.Method, c.Preload = v, ""; return c },
 		func(c bench.Cell) string { return c.Method }); len(rows) > 0 {
 		ts = append(ts, &Table{
 			Name: "compare-method-vs-fork", Section: "compare",

@@ -1,0 +1,313 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/mpbench/mpbench/bench"
+)
+
+// The start-up of a program as users meet it (bench/program.go): cells
+// with a main key (the weight of the measured main module) or a preload
+// key (a fork server that preloads nothing). Data.workload leaves them out
+// of the matrix's tables and figures; they have the guide's rows below,
+// the section "Main module and preload" and its tables. A run without such
+// cells (every run before the keys) gets none of this.
+
+// programOption labels, one per way of starting a child of a main module.
+const (
+	optFork    = "fork"
+	optPreload = "forkserver + preload"
+	optBare    = "forkserver"
+	optSpawn   = "spawn"
+)
+
+// programOpts are the four ways of starting a child of one main weight at
+// chan=pipe, rss=0: fork, a fork server that preloads the main module's
+// imports, one that preloads nothing, spawn (nil: not measured).
+type programOpts struct {
+	weight, impl           string
+	fork, pre, bare, spawn *option
+}
+
+func (p programOpts) all() []*option { return []*option{p.fork, p.pre, p.bare, p.spawn} }
+
+// programOptsOf are the options of main weight w for impl at cores.
+func (d *Data) programOptsOf(r *Run, impl, w string, cores int) programOpts {
+	base := bench.Cell{Workload: "startup", Impl: impl, Method: "fork", Chan: "pipe", Cores: cores}
+	get := func(label, method, preload string) *option {
+		c := base
+		c.Method = method
+		if c := d.find(r, c.WithProgram(w, preload)); hasSamples(c, "ns/op") {
+			return &option{label, d.startJoin(c)}
+		}
+		return nil
+	}
+	return programOpts{weight: w, impl: impl,
+		fork: get(optFork, "fork", bench.PreloadMain), pre: get(optPreload, "forkserver", bench.PreloadMain),
+		bare: get(optBare, "forkserver", bench.PreloadNone), spawn: get(optSpawn, "spawn", bench.PreloadMain)}
+}
+
+// apart reports whether a is cheaper than b with CIs apart and the
+// Mann–Whitney test significant.
+func apart(a, b *option) bool {
+	return a != nil && b != nil && a.s.Median < b.s.Median && CompareStats(a.s, b.s).Significant && separated(a.s, b.s)
+}
+
+// heavyMain is the guide's row for a main module with heavy imports: per
+// main weight other than the stub (impl g.Impl where it has the weight's
+// cells, else bench.ProgramImpl, the interpreter with numpy and torch), a
+// child's start + join under fork, a fork server that preloads the main
+// module's imports, one that preloads nothing, and spawn.
+func (g *Guide) heavyMain(d *Data, r *Run) {
+	var ws []programOpts
+	for _, w := range bench.MainWeights[1:] {
+		for _, im := range []string{g.Impl, bench.ProgramImpl} {
+			if p := d.programOptsOf(r, im, w, g.Cores); p.pre != nil && p.bare != nil {
+				ws = append(ws, p)
+				break
+			}
+		}
+	}
+	if len(ws) == 0 {
+		return
+	}
+	row := GuideRow{Situation: "Your main module imports heavy modules (cost of one child: start + join)"}
+	var decided, open, costs, deltas []string
+	for _, p := range ws {
+		ok := true
+		for _, good := range []*option{p.fork, p.pre} {
+			for _, bad := range []*option{p.bare, p.spawn} {
+				if good != nil && bad != nil && !apart(good, bad) {
+					ok = false
+				}
+			}
+		}
+		if ok {
+			decided = append(decided, p.weight)
+		} else {
+			open = append(open, p.weight)
+		}
+		var parts []string
+		for _, o := range p.all() {
+			if o != nil {
+				parts = append(parts, o.label+" "+ciText("ns/op", o.s))
+			}
+		}
+		costs = append(costs, fmt.Sprintf("main=%s (impl=%s): %s", p.weight, p.impl, strings.Join(parts, ", ")))
+		deltas = append(deltas, fmt.Sprintf("%s at main=%s", signedNs(p.bare.s.Median-p.pre.s.Median), p.weight))
+	}
+	const good = "`fork`, or `forkserver` with `set_forkserver_preload([...])` (the main module's imports): not bare `forkserver` or `spawn`"
+	switch {
+	case len(open) == 0:
+		row.Choice = good
+	case len(decided) == 0:
+		row.Choice = "the data does not decide: at every main weight measured a preloaded option (fork, forkserver + preload) and a bare one (forkserver, spawn) have overlapping CIs or p ≥ " + sig3(Alpha)
+	default:
+		row.Choice = good + " at main=" + strings.Join(decided, ", ") + "; the data does not decide at main=" + strings.Join(open, ", ")
+	}
+	row.Cost = strings.Join(costs, "; ") + " (chan=pipe, parent rss=0)"
+	row.Flip = "a fork server that preloads nothing and spawn run the main module's imports again in every child: a bare forkserver child costs " +
+		strings.Join(deltas, ", ") + " more than one of a preloading server (medians)"
+	if stub := d.programOptsOf(r, g.Impl, bench.MainStub, g.Cores); stub.pre != nil && stub.bare != nil {
+		row.Flip += fmt.Sprintf(", %s with the stub alone (impl=%s)", signedNs(stub.bare.s.Median-stub.pre.s.Median), g.Impl)
+	}
+	row.Flip += "; threads in the parent rule out fork (row Parent with threads)"
+	g.Rows = append(g.Rows, row)
+}
+
+// signedNs is "+1.2 ms" / "−0.3 ms".
+func signedNs(ns float64) string {
+	if ns < 0 {
+		return "−" + fmtNs(-ns)
+	}
+	return "+" + fmtNs(ns)
+}
+
+// programImpls are the impls of a run with start-up cells of another main
+// weight or preload, in report order; their cores: the largest.
+func (d *Data) programImpls(r *Run) ([]string, int) {
+	seen := map[string]bool{}
+	var impls []string
+	cores := 0
+	for _, c := range d.anyProgram("startup") {
+		if c.Run != r || !programVariant(c) {
+			continue
+		}
+		cores = max(cores, c.Cell.Cores)
+		if !seen[c.Cell.Impl] {
+			seen[c.Cell.Impl] = true
+			impls = append(impls, c.Cell.Impl)
+		}
+	}
+	return orderImpls(impls), cores
+}
+
+// programTables: per run with program cells, start + join and start-up by
+// impl × method × preload (rows) and main weight (columns) at chan=pipe,
+// rss=0 and the largest cores; and the fork/forkserver rss sweep of both
+// preloads.
+func (d *Data) programTables() []*Table {
+	var ts []*Table
+	for _, r := range d.Runs {
+		impls, cores := d.programImpls(r)
+		if len(impls) == 0 {
+			continue
+		}
+		for _, spec := range []struct{ name, title, unit string }{
+			{"program-join", "Start + join per child by main module and fork-server preload", "ns/op+join"},
+			{"program-startup", "Start-up (start() → first message) by main module and fork-server preload", "ns/op"},
+		} {
+			if t := d.programTable(r, impls, cores, spec.name, spec.title, spec.unit); t != nil {
+				ts = append(ts, t)
+			}
+		}
+		if t := d.programRSSTable(r, cores); t != nil {
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
+
+var programCaption = statNote + " main: the measured program's __main__ module — stub = the driver's stub alone; stdlib, numpy, torch = the stub preceded by " +
+	"the top-level imports of a user's script (stdlib: " + strings.Join(bench.MainImports[bench.MainStdlib], ", ") + "). " +
+	"preload (forkserver): main = `set_forkserver_preload` with the main module's imports before the server starts; none = nothing preloaded, the standard library's default. " +
+	"Every forkserver and spawn child runs the main module's top level again (CPython's fork server never preloads `__main__`); " +
+	"a spawn child and the child of a server that preloads nothing also run its imports; a fork child runs nothing again."
+
+func (d *Data) programTable(r *Run, impls []string, cores int, name, title, unit string) *Table {
+	var weights []string
+	for _, w := range bench.MainWeights {
+		for _, c := range d.anyProgram("startup") {
+			if c.Run == r && c.Cell.MainWeight() == w && c.Cell.Cores == cores && index(impls, c.Cell.Impl) < len(impls) {
+				weights = append(weights, "main="+w)
+				break
+			}
+		}
+	}
+	t := &Table{Name: fmt.Sprintf("%s-cores%d%s", name, cores, d.suffix(r)), Section: "program",
+		Title:  fmt.Sprintf("%s, chan=pipe, rss=0, cores=%d%s", title, cores, d.titleSuffix(r)),
+		Header: append([]string{"impl", "method", "preload"}, weights...), Left: 3, Caption: programCaption}
+	for _, im := range impls {
+		for _, m := range bench.Methods {
+			preloads := []string{bench.PreloadMain}
+			if m == "forkserver" {
+				preloads = bench.Preloads
+			}
+			for _, p := range preloads {
+				pl := "—"
+				if m == "forkserver" {
+					pl = p
+				}
+				row := []string{im, m, pl}
+				any := false
+				for _, w := range weights {
+					c := d.find(r, bench.Cell{Workload: "startup", Impl: im, Method: m, Chan: "pipe", Cores: cores}.WithProgram(strings.TrimPrefix(w, "main="), p))
+					if c == nil {
+						row = append(row, "")
+						continue
+					}
+					any = true
+					row = append(row, d.statEntry(c, unit))
+				}
+				if any {
+					t.Rows = append(t.Rows, row)
+				}
+			}
+		}
+	}
+	if len(t.Rows) == 0 {
+		return nil
+	}
+	return t
+}
+
+// programRSSTable is the rss sweep of fork and forkserver (preloaded and
+// not) at main=stub, chan=pipe: the data of both crossovers.
+func (d *Data) programRSSTable(r *Run, cores int) *Table {
+	impl := guideImpl(onlyRun(d.workload("startup"), r))
+	fork := bench.Cell{Workload: "startup", Impl: impl, Method: "fork", Chan: "pipe", Cores: cores}
+	pre, bare := fork, fork
+	pre.Method, bare.Method, bare.Preload = "forkserver", "forkserver", bench.PreloadNone
+	return d.rssRows(r, fork, pre, bare, cores, impl)
+}
+
+// rssRows fills the rss sweep table; nil when the bare server has fewer
+// than two rss points.
+func (d *Data) rssRows(r *Run, fork, pre, bare bench.Cell, cores int, impl string) *Table {
+	t := &Table{Name: fmt.Sprintf("program-rss-cores%d%s", cores, d.suffix(r)), Section: "program",
+		Title:  fmt.Sprintf("Start + join per child vs parent memory: fork and forkserver with and without preload, impl=%s, main=stub, chan=pipe, cores=%d%s", impl, cores, d.titleSuffix(r)),
+		Header: []string{"rss", "fork", "forkserver, preload=main", "forkserver, preload=none"}, Left: 1, Caption: statNote}
+	bareN := 0
+	for _, rss := range presentInts(onlyRun(d.anyProgram("startup"), r), func(c bench.Cell) int64 { return c.RSS }) {
+		row := []string{sizeLabel(rss)}
+		any := false
+		for _, base := range []bench.Cell{fork, pre, bare} {
+			base.RSS = rss
+			c := d.find(r, base)
+			if c == nil {
+				row = append(row, "")
+				continue
+			}
+			any = true
+			if base.Preload != "" {
+				bareN++
+			}
+			row = append(row, d.statEntry(c, "ns/op+join"))
+		}
+		if any {
+			t.Rows = append(t.Rows, row)
+		}
+	}
+	if bareN < 2 {
+		return nil
+	}
+	return t
+}
+
+// programFindings: per impl and main weight, what a fork server that
+// preloads nothing costs a child over one that preloads the main module's
+// imports, and both fork/forkserver crossovers.
+func (d *Data) programFindings(r *Run) []string {
+	impls, cores := d.programImpls(r)
+	var out []string
+	for _, im := range impls {
+		for _, w := range bench.MainWeights {
+			p := d.programOptsOf(r, im, w, cores)
+			if p.pre == nil || p.bare == nil {
+				continue
+			}
+			cmp := CompareStats(p.pre.s, p.bare.s)
+			change := "not significantly different (~)"
+			if cmp.Significant {
+				change = sig3(cmp.Ratio) + "× (" + signedNs(p.bare.s.Median-p.pre.s.Median) + ")"
+			}
+			f := fmt.Sprintf("impl=%s, main=%s: a forkserver child costs %s when the server preloads nothing vs %s when it preloads the main module's imports: %s",
+				im, w, fmtStat("ns/op", p.bare.s), fmtStat("ns/op", p.pre.s), change)
+			var more []string
+			for _, o := range []*option{p.fork, p.spawn} {
+				if o != nil {
+					more = append(more, o.label+" "+fmtStat("ns/op", o.s))
+				}
+			}
+			if len(more) > 0 {
+				f += "; " + strings.Join(more, ", ")
+			}
+			out = append(out, f+" (start + join, chan=pipe, rss=0, cores="+strconv.Itoa(cores)+").")
+		}
+	}
+	impl := guideImpl(onlyRun(d.workload("startup"), r))
+	fork := bench.Cell{Workload: "startup", Impl: impl, Method: "fork", Chan: "pipe", Cores: cores}
+	pre, bare := fork, fork
+	pre.Method, bare.Method, bare.Preload = "forkserver", "forkserver", bench.PreloadNone
+	if crb := d.crossover(r, fork, bare); len(crb.rss) >= 2 {
+		cr := d.crossover(r, fork, pre)
+		f := fmt.Sprintf("impl=%s, main=stub, chan=pipe, cores=%d: fork's start + join overtakes a forkserver's at %s without preload", impl, cores, crossFlip(crb))
+		if len(cr.rss) >= 2 {
+			f += " and at " + crossFlip(cr) + " with the main module's imports preloaded"
+		}
+		out = append(out, f+" (the decision guide's notes give the bootstrap details).")
+	}
+	return out
+}
