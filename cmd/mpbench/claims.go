@@ -10,7 +10,9 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/claims"
+	"github.com/mpbench/mpbench/impl"
 	"github.com/mpbench/mpbench/impl/python"
 )
 
@@ -77,11 +79,20 @@ func claimsCmd(args []string) error {
 		libErr = fmt.Errorf("%s (Debian's python3, where python3-billiard and python3-multiprocess live) is missing", libraryPython)
 	}
 
+	// C14's matrix cells under every CPython version (an unavailable one:
+	// its cells are skipped with the reason).
+	versions := map[string]impl.Impl{}
+	for _, name := range bench.VersionImpls {
+		if p := python.NewVariant(name, ""); p != nil {
+			versions[name] = p
+		}
+	}
+
 	ctx, stop, caught := interruptible()
 	defer stop()
 	err := claims.Run(ctx, claims.Options{
 		Out: *out, Only: ids,
-		Python: cpy.Interpreter(), CPython: cpy,
+		Python: cpy.Interpreter(), CPython: cpy, Impls: versions,
 		TorchPython: torchPython, TorchErr: torchErr,
 		LibPython: libPython, LibErr: libErr,
 		Versions: pyenvVersions(),

@@ -24,18 +24,34 @@ type claim struct {
 	// reuses ("" when it has none or they are not selectable by flags);
 	// "{cores}" is replaced by the cores value recorded.
 	matrix string
+	// older is the experiment of data recorded before the experiment
+	// changed (olderData reports whether a claim's data is such), so that
+	// a CLAIMS.md always states the experiment that produced its numbers;
+	// "" when the experiment never changed.
+	older     string
+	olderData func(d *claimData) bool
+}
+
+// experimentOf is the experiment text of the claim's recorded data.
+func (c *claim) experimentOf(d *claimData) string {
+	if c.older != "" && d != nil && c.olderData(d) {
+		return c.older
+	}
+	return c.experiment
 }
 
 var catalog = []claim{
 	{
 		id:         "C1",
 		claim:      "spawn starts a process somewhat slower than fork, and forkserver sits between (\"spawn is rather slow compared to fork or forkserver\").",
-		experiment: "Matrix cells Startup/impl=cpython/method=M/chan=pipe/rss=0: time from `Process.start()` to the first message received by the parent, for each start method; 5 program runs × 3 starts per method (no warm-up start), interleaved.",
+		experiment: "Matrix cells Startup/impl=cpython/method=M/chan=pipe/rss=0: time from `Process.start()` to the first message received by the parent, for each start method — forkserver as the standard library runs it (preload=none: the server preloads nothing, the child imports the driver's main module's imports itself), and beside it with the main module's imports preloaded (`set_forkserver_preload`, the matrix's default cell); 5 program runs × 3 starts per cell (no warm-up start), interleaved. C14 reads the same cells.",
 		cells: func(n int) []bench.Cell {
-			return startupCells(n, []int64{0}, bench.Methods)
+			return append(startupCells(n, []int64{0}, bench.Methods), programCell(n, "cpython", "forkserver", bench.MainStub, bench.PreloadNone))
 		},
-		verdict: verdictC1,
-		matrix:  "--impl cpython --workload startup --chan pipe --rss 0 --cores {cores}",
+		verdict:   verdictC1,
+		matrix:    "--impl cpython --workload startup --chan pipe --rss 0 --cores {cores}",
+		older:     "Matrix cells Startup/impl=cpython/method=M/chan=pipe/rss=0: time from `Process.start()` to the first message received by the parent, for each start method; 5 program runs × 3 starts per method (no warm-up start), interleaved.",
+		olderData: func(d *claimData) bool { return len(d.find("preload", bench.PreloadNone)) == 0 },
 	},
 	{
 		id:         "C2",
@@ -182,9 +198,12 @@ var catalog = []claim{
 		verdict:    verdictC13,
 	},
 	{
-		id:         "C14",
-		claim:      "fork is the default start method on Unix — true through Python 3.13; Python 3.14 switched Linux to forkserver: what does that switch cost in start-up?",
-		experiment: "claims.py under every CPython 3.8–3.13 found in ~/.pyenv/versions (a missing one is skipped with the reason): multiprocessing.get_start_method(); whether starting a fork child while another thread runs emits a DeprecationWarning; start-up (start() to the child's first message) of fork vs forkserver, 5 program runs × 2 starts each (the forkserver's server is started before timing).",
+		id:    "C14",
+		claim: "fork is the default start method on Unix — true through Python 3.13; Python 3.14 switched Linux to forkserver: what does that switch cost in start-up?",
+		experiment: "claims.py under every CPython 3.8–3.13 found in ~/.pyenv/versions (a missing one is skipped with the reason): multiprocessing.get_start_method() and whether starting a fork child while another thread runs emits a DeprecationWarning (one program run each). " +
+			"The start-up (start() to the child's first message) from matrix cells, 5 program runs × 3 starts each, interleaved: for the default interpreter (impl=cpython; main=stub and main=stdlib) fork, forkserver preloading nothing (preload=none: what a program that keeps the 3.14 default gets) and forkserver preloading the main module's imports (`set_forkserver_preload`) — the main=stub cells are C1's; " +
+			"for every version (impl=cpython3.N) the same three at main=stdlib (a main module importing " + strings.Join(bench.MainImports[bench.MainStdlib], ", ") + ").",
+		cells: c14Cells,
 		run: func(ctx context.Context, r *runner) error {
 			ran := 0
 			for _, v := range r.o.Versions {
@@ -199,18 +218,43 @@ var catalog = []claim{
 					continue
 				}
 				ran++
-				if err := r.script(ctx, "C14", v.Path, r.o.Runs, 3); err != nil {
+				if err := r.script(ctx, "C14", v.Path, 1, 1); err != nil {
 					return err
 				}
 			}
 			if ran == 0 {
 				// No version list: probe the interpreter that runs the claims.
-				return r.script(ctx, "C14", r.o.Python, r.o.Runs, 2)
+				return r.script(ctx, "C14", r.o.Python, 1, 1)
 			}
 			return nil
 		},
-		verdict: verdictC14,
+		verdict:   verdictC14,
+		matrix:    "--impl cpython," + strings.Join(bench.VersionImpls, ",") + " --workload startup --method fork,forkserver --main stub,stdlib --chan pipe --rss 0 --cores {cores}",
+		older:     "claims.py under every CPython 3.8–3.13 found in ~/.pyenv/versions (a missing one is skipped with the reason): multiprocessing.get_start_method(); whether starting a fork child while another thread runs emits a DeprecationWarning; start-up (start() to the child's first message) of fork vs forkserver, 5 program runs × 2 starts each (the forkserver's server is started before timing).",
+		olderData: func(d *claimData) bool { return len(d.find("workload", "startup")) == 0 },
 	},
+}
+
+// c14Cells are C14's matrix cells: fork and forkserver with and without
+// preload, for the default interpreter at main=stub (C1's cells) and
+// main=stdlib, and for every CPython version at main=stdlib.
+func c14Cells(n int) []bench.Cell {
+	var cells []bench.Cell
+	three := func(impl, main string) {
+		cells = append(cells, programCell(n, impl, "fork", main, bench.PreloadMain),
+			programCell(n, impl, "forkserver", main, bench.PreloadNone), programCell(n, impl, "forkserver", main, bench.PreloadMain))
+	}
+	three("cpython", bench.MainStub)
+	three("cpython", bench.MainStdlib)
+	for _, im := range bench.VersionImpls {
+		three(im, bench.MainStdlib)
+	}
+	return cells
+}
+
+// programCell is the start-up cell (chan=pipe, rss=0) of a main weight and preload.
+func programCell(cores int, impl, method, main, preload string) bench.Cell {
+	return bench.Cell{Workload: "startup", Impl: impl, Method: method, Chan: "pipe", Cores: cores}.WithProgram(main, preload)
 }
 
 func lookup(id string) *claim {

@@ -21,7 +21,7 @@
 //     every quantitative experiment runs Runs (default 5) independent programs
 //     per configuration; its statistic is computed over per-run medians.
 //     Qualitative experiments (an exception raised or not) run once.
-//   - Claims that the matrix covers (C1, C2, C5, C6) measure their matrix
+//   - Claims that the matrix covers (C1, C2, C5, C6, C14) measure their matrix
 //     cells with harness.Run — the one runner: shuffled interleaved rounds,
 //     process group, affinity, death signal, timeout, segment cleanup,
 //     output validation — into a scratch raw.bench, and record its runs
@@ -104,10 +104,15 @@ type Options struct {
 	Only []string // claim ids to run (nil: all)
 	// Python is the CPython interpreter running claims.py.
 	Python string
-	// CPython measures the matrix cells reused by C1, C2, C5 and C6
+	// CPython measures the matrix cells reused by C1, C2, C5, C6 and C14
 	// (impl/python's "cpython"); nil or unavailable: those cells are
 	// recorded as skipped with the reason.
 	CPython impl.Impl
+	// Impls measure the matrix cells of other implementations (C14's
+	// CPython versions, cpython3.8 … cpython3.13), by impl name; a cell
+	// whose impl is missing here or unavailable is recorded as skipped
+	// with the reason.
+	Impls map[string]impl.Impl
 	// TorchPython is an interpreter that imports torch, for C11 and C12
 	// ("": C11 is untestable, C12 probes with Python).
 	TorchPython string
@@ -433,14 +438,32 @@ func (r *runner) matrix(ctx context.Context, ids []string) error {
 	if len(all) == 0 {
 		return nil
 	}
-	var avail error = errors.New("implementation not configured")
-	if r.o.CPython != nil {
-		avail = r.o.CPython.Available()
+	impls := map[string]impl.Impl{}
+	for name, im := range r.o.Impls {
+		impls[name] = im
 	}
-	if avail != nil {
+	if r.o.CPython != nil {
+		impls[r.o.CPython.Name()] = r.o.CPython
+	}
+	unavailable := map[string]string{} // cell → reason
+	measured := map[string]impl.Impl{}
+	var run []bench.Cell
+	for _, c := range all {
+		var avail error = errors.New("implementation not configured")
+		if im := impls[c.Impl]; im != nil {
+			avail = im.Available()
+			if avail == nil {
+				measured[c.Impl] = im
+				run = append(run, c)
+				continue
+			}
+		}
+		unavailable[c.Benchmark()] = fmt.Sprintf("impl %s unavailable: %v", c.Impl, avail)
+	}
+	if len(run) == 0 {
 		for _, u := range uses {
 			for _, c := range u.cells {
-				if err := r.skip(claimCellName(u.id, c), fmt.Sprintf("impl %s unavailable: %v", c.Impl, avail)); err != nil {
+				if err := r.skip(claimCellName(u.id, c), unavailable[c.Benchmark()]); err != nil {
 					return err
 				}
 			}
@@ -452,7 +475,7 @@ func (r *runner) matrix(ctx context.Context, ids []string) error {
 	for _, u := range uses {
 		names = append(names, u.id)
 	}
-	fmt.Fprintf(r.o.Progress, "claims: matrix cells of %s: %d cells × %d program runs …\n", strings.Join(names, ", "), len(all), r.o.Runs)
+	fmt.Fprintf(r.o.Progress, "claims: matrix cells of %s: %d cells × %d program runs …\n", strings.Join(names, ", "), len(run), r.o.Runs)
 	scratch, err := os.MkdirTemp("", "mpbench-claims-cells-")
 	if err != nil {
 		return err
@@ -460,7 +483,7 @@ func (r *runner) matrix(ctx context.Context, ids []string) error {
 	defer os.RemoveAll(scratch)
 	out := filepath.Join(scratch, "run")
 	sum, err := harness.Run(ctx, harness.Config{
-		Cells: all, Impls: map[string]impl.Impl{r.o.CPython.Name(): r.o.CPython},
+		Cells: run, Impls: measured,
 		Count: cellSamples, Runs: r.o.Runs, MaxRuns: r.o.Runs, Warmup: 0, Benchtime: cellBenchtime,
 		Out: out, Seed: rand.Uint64() | 1,
 	})
@@ -476,7 +499,13 @@ func (r *runner) matrix(ctx context.Context, ids []string) error {
 	}
 	for _, u := range uses {
 		for _, c := range u.cells {
-			if err := r.copyCell(st, c, claimCellName(u.id, c)); err != nil {
+			var err error
+			if why, ok := unavailable[c.Benchmark()]; ok {
+				err = r.skip(claimCellName(u.id, c), why)
+			} else {
+				err = r.copyCell(st, c, claimCellName(u.id, c))
+			}
+			if err != nil {
 				return err
 			}
 		}

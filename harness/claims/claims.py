@@ -1,6 +1,6 @@
 """mpbench claim experiments: the dedicated small experiments behind the
-claims C3-C10 and C12-C14 of shared/seed/CLAIMS.md (the rest reuse matrix
-cells measured by impl/python's driver).
+claims C3-C10 and C12-C14 of shared/seed/CLAIMS.md (the rest, and C14's
+start-up, reuse matrix cells measured by impl/python's driver).
 
 Embedded in the Go package github.com/mpbench/mpbench/harness/claims and run,
 one claim per program run, as
@@ -980,23 +980,16 @@ def claim_c13(args):
 # ---------------------------------------------------------------- C14
 
 
-def c14_child(w):
-    _pdeathsig()
-    w.send_bytes(b"1")
-
-
 def c14_sleep(stop):
     stop.wait()
 
 
 def claim_c14(args):
-    """This interpreter: its default start method; whether starting a
+    """This interpreter: its default start method, and whether starting a
     fork child while another thread runs emits a DeprecationWarning
-    (Python >= 3.12 does); and the start-up of a fork vs a forkserver
-    child (start() until the child's first message), --count starts
-    each, in a shuffled order."""
+    (Python >= 3.12 does).  The start-up of each method comes from matrix
+    cells (harness/claims/catalog.go), not from here."""
     import multiprocessing as mp
-    import random
     import warnings
 
     ver = "%d.%d" % sys.version_info[:2]
@@ -1017,25 +1010,6 @@ def claim_c14(args):
     emit(name, 1, pc() - t0, [(int(m == "fork"), "default-fork"), (int(m == "forkserver"), "default-forkserver"), (sys.version_info[0] * 100 + sys.version_info[1], "python-version"), (int(bool(dep)), "fork-thread-warning")])
     txt = "Python %s on %s: multiprocessing.get_start_method() = %r; fork with a running thread: %s" % (sys.version.split()[0], sys.platform, m, ("DeprecationWarning: " + dep[0]) if dep else "no warning")
     note(name, txt)
-    rng = random.Random(args.run)
-    ctxs = {k: mp.get_context(k) for k in ("fork", "forkserver")}
-    p = ctxs["forkserver"].Process(target=_noop, daemon=True)  # the server is up before timing
-    p.start()
-    p.join()
-    order = ["fork", "forkserver"] * args.count
-    rng.shuffle(order)
-    for method in order:
-        ctx = ctxs[method]
-        r, w = ctx.Pipe(duplex=False)
-        t1 = pc()
-        p = ctx.Process(target=c14_child, args=(w,), daemon=True)
-        p.start()
-        r.recv_bytes()
-        d = pc() - t1
-        p.join()
-        r.close()
-        w.close()
-        emit("id=C14/python=%s/method=%s/rss=0" % (ver, method), 1, d)
 
 
 CLAIMS = {

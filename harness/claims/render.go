@@ -83,7 +83,7 @@ func Render(claimsBench []byte) ([]byte, error) {
 	for _, e := range entries {
 		fmt.Fprintf(&b, "## %s\n\n", e.c.id)
 		fmt.Fprintf(&b, "**Claim.** %s\n\n", e.c.claim)
-		fmt.Fprintf(&b, "**Experiment.** %s\n\n", e.c.experiment)
+		fmt.Fprintf(&b, "**Experiment.** %s\n\n", e.c.experimentOf(e.d))
 		fmt.Fprintf(&b, "**Verdict: %s.** %s\n\n", e.v.kind, e.v.why)
 		if len(e.v.rows) > 0 {
 			b.WriteString("| measurement | median (or count) | 95% CI | n |\n|---|---|---|---|\n")

@@ -207,3 +207,29 @@ func TestRenderRecordedRun(t *testing.T) {
 		t.Errorf("recorded C7: fork deadlocked %s", s.count())
 	}
 }
+
+// TestExperimentOfData: CLAIMS.md states the experiment that produced the
+// data — C1 and C14 data recorded before the fork server's preload was a
+// dimension keep their experiment text.
+func TestExperimentOfData(t *testing.T) {
+	c1, cl14 := lookup("C1"), lookup("C14")
+	old1 := startup(&fixture{}, "C1", "0", 7e6, 5e6, 3e6)
+	new1 := startup(&fixture{}, "C1", "0", 7e6, 5e6, 3e6).
+		add("id=C1/workload=startup/impl=cpython/method=forkserver/preload=none/chan=pipe/rss=0/cores=2", "ns/op", spread(5e6)...)
+	old14 := c14(map[string]string{"3.11": "fork"})
+	new14 := c14cells(c14probe(map[string]string{"3.11": "fork"}), "cpython", "stub", 3e6, 15e6, 5e6)
+	for _, tc := range []struct {
+		c    *claim
+		f    *fixture
+		want string
+	}{
+		{c1, old1, c1.older}, {c1, new1, c1.experiment}, {cl14, old14, cl14.older}, {cl14, new14, cl14.experiment},
+	} {
+		if got := tc.c.experimentOf(tc.f.data(t, tc.c.id)); got != tc.want {
+			t.Errorf("%s: experiment %q, want %q", tc.c.id, got, tc.want)
+		}
+	}
+	if c1.experimentOf(nil) != c1.experiment {
+		t.Error("a claim without data states the current experiment")
+	}
+}

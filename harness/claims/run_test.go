@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/impl"
 )
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
@@ -155,4 +158,35 @@ func TestRunInterrupted(t *testing.T) {
 		t.Errorf("CLAIMS.md not written after the interrupt: %v", err)
 	}
 	assertNothingLeft(t)
+}
+
+// unavailableImpl is an implementation that cannot run here.
+type unavailableImpl struct{ name string }
+
+func (u unavailableImpl) Name() string              { return u.name }
+func (u unavailableImpl) Available() error          { return errors.New("not on this machine") }
+func (u unavailableImpl) Config() map[string]string { return nil }
+func (u unavailableImpl) Command(bench.Cell, impl.Options) (*exec.Cmd, error) {
+	return nil, errors.New("unavailable")
+}
+
+// TestMatrixSkipsUnavailable: a claim's matrix cells whose implementation
+// is unavailable (or not configured) are recorded as skipped with the
+// reason, which CLAIMS.md lists; nothing runs.
+func TestMatrixSkipsUnavailable(t *testing.T) {
+	dir := t.TempDir()
+	err := Run(t.Context(), Options{Out: dir, Only: []string{"C1"}, Python: "/nonexistent/python3",
+		CPython: unavailableImpl{"cpython"}, Impls: map[string]impl.Impl{"cpython3.9": unavailableImpl{"cpython3.9"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, BenchFile))
+	if n := strings.Count(string(data), "--- SKIP: BenchmarkClaim/id=C1/workload=startup/impl=cpython/"); n != len(catalog[0].cells(2)) ||
+		!strings.Contains(string(data), ": impl cpython unavailable: not on this machine\n") {
+		t.Errorf("want every C1 cell skipped with the reason:\n%s", data)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, MDFile))
+	if !strings.Contains(string(md), "- skipped `Claim/id=C1/workload=startup/impl=cpython/method=forkserver/preload=none/chan=pipe/rss=0/cores=2`: impl cpython unavailable: not on this machine") {
+		t.Errorf("CLAIMS.md does not list the skipped cells:\n%s", md)
+	}
 }

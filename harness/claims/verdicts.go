@@ -72,21 +72,34 @@ var startupMethods = []string{"spawn", "forkserver", "fork"}
 // non-overlapping CIs and spawn / fork lies in the "somewhat slower" band
 // [c1Lo, c1Hi]; partly when the order holds but spawn is far slower (or
 // barely slower) than the band, or a step is not separated; refuted when
-// spawn is clearly faster than fork or forkserver.
+// spawn is clearly faster than fork or forkserver. forkserver is the fork
+// server as the standard library runs it (preload=none) where measured,
+// the preloaded one (the only one of earlier data) otherwise.
 func verdictC1(d *claimData) verdict {
 	st := map[string]stat{}
 	var v verdict
+	bare, hasBare := d.stat("ns/op", "workload", "startup", "method", "forkserver", "preload", bench.PreloadNone, "main", "", "rss", "0")
 	for _, m := range startupMethods {
-		s, ok := d.stat("ns/op", "workload", "startup", "method", m, "rss", "0")
+		s, ok := d.stat("ns/op", "workload", "startup", "method", m, "preload", "", "main", "", "rss", "0")
 		if !ok {
 			return missing("startup rss=0 method=" + m)
 		}
 		st[m] = s
+		if m == "forkserver" && hasBare {
+			v.rows = append(v.rows, statRow("start → first message, method=forkserver, nothing preloaded (the standard library's default)", bare),
+				statRow("start → first message, method=forkserver, the main module's imports preloaded (set_forkserver_preload)", s))
+			continue
+		}
 		v.rows = append(v.rows, statRow("start → first message, method="+m, s))
+	}
+	preloaded := ""
+	if hasBare {
+		preloaded = fmt.Sprintf(" (forkserver as the standard library runs it, nothing preloaded; with the main module's imports preloaded it takes %.1f× fork)", ratio(st["forkserver"], st["fork"]))
+		st["forkserver"] = bare
 	}
 	sp, fs, fk := st["spawn"], st["forkserver"], st["fork"]
 	r := ratio(sp, fk)
-	mag := fmt.Sprintf("spawn takes %.1f× fork and %.1f× forkserver; forkserver takes %.1f× fork", r, ratio(sp, fs), ratio(fs, fk))
+	mag := fmt.Sprintf("spawn takes %.1f× fork and %.1f× forkserver; forkserver takes %.1f× fork", r, ratio(sp, fs), ratio(fs, fk)) + preloaded
 	band := fmt.Sprintf("\"somewhat slower\" is read as spawn / fork within [%.1f, %.0f]×", c1Lo, c1Hi)
 	var held, open []string
 	for _, p := range []struct {
@@ -1065,8 +1078,12 @@ func verdictC13(d *claimData) verdict {
 // not default to fork (or one from 3.14 does); confirmed when at least
 // two versions were measured and every one defaults to fork; partly when
 // only one version could be measured (the "through 3.13" part is not
-// observed). The cost of the 3.14 switch is each version's forkserver /
-// fork start-up ratio, reported with the fork-with-a-thread warning.
+// observed). The cost of the 3.14 switch is reported beside it: per
+// version and main weight, the start-up of fork, of a fork server that
+// preloads nothing (what a program that keeps the default gets) and of
+// one that preloads the main module's imports — from matrix cells, the
+// default interpreter's main=stub ones being C1's (earlier data: each
+// version's forkserver / fork probe).
 func verdictC14(d *claimData) verdict {
 	var v verdict
 	vers := d.values("python", "check", "default-method")
@@ -1074,8 +1091,14 @@ func verdictC14(d *claimData) verdict {
 	if len(vers) == 0 {
 		return missing("C14 default-method check")
 	}
+	cells := len(d.find("workload", "startup")) > 0
 	var b strings.Builder
-	b.WriteString("Per CPython version:\n\n| python | default method | fork with a thread warns | fork start-up | forkserver start-up | forkserver / fork |\n|---|---|---|---|---|---|\n")
+	if cells {
+		b.WriteString("Per CPython version (start-up at main=stdlib; forkserver: nothing preloaded / the main module's imports preloaded):\n\n" +
+			"| python | default method | fork with a thread warns | fork start-up | forkserver, nothing preloaded | forkserver, preloaded | nothing preloaded / fork |\n|---|---|---|---|---|---|---|\n")
+	} else {
+		b.WriteString("Per CPython version:\n\n| python | default method | fork with a thread warns | fork start-up | forkserver start-up | forkserver / fork |\n|---|---|---|---|---|---|\n")
+	}
 	var wrong, fork []string
 	for _, ver := range vers {
 		df, _ := d.stat("default-fork", "python", ver, "check", "default-method")
@@ -1097,26 +1120,41 @@ func verdictC14(d *claimData) verdict {
 		if warn.all() {
 			w = "yes"
 		}
-		fk, ok1 := d.stat("ns/op", "python", ver, "method", "fork")
-		fs, ok2 := d.stat("ns/op", "python", ver, "method", "forkserver")
-		cols := "— | — | —"
-		if ok1 && ok2 {
-			cols = fmt.Sprintf("%s (%s) | %s (%s) | %.1f×", bench.FormatNs(fk.med), fmtCI(fk), bench.FormatNs(fs.med), fmtCI(fs), ratio(fs, fk))
-			v.rows = append(v.rows, statRow("Python "+ver+", fork start-up", fk), statRow("Python "+ver+", forkserver start-up", fs))
+		var cols string
+		if cells {
+			cols = c14Columns(d, "cpython"+ver, bench.MainStdlib)
+		} else {
+			cols = "— | — | —"
+			fk, ok1 := d.stat("ns/op", "python", ver, "method", "fork")
+			fs, ok2 := d.stat("ns/op", "python", ver, "method", "forkserver")
+			if ok1 && ok2 {
+				cols = fmt.Sprintf("%s (%s) | %s (%s) | %.1f×", bench.FormatNs(fk.med), fmtCI(fk), bench.FormatNs(fs.med), fmtCI(fs), ratio(fs, fk))
+				v.rows = append(v.rows, statRow("Python "+ver+", fork start-up", fk), statRow("Python "+ver+", forkserver start-up", fs))
+			}
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", ver, def, w, cols)
 	}
 	for _, s := range d.skips {
 		if _, ver, ok := strings.Cut(s.name, "python="); ok {
-			fmt.Fprintf(&b, "| %s | skipped: %s | | | | |\n", ver, cell(s.text))
+			if cells {
+				fmt.Fprintf(&b, "| %s | skipped: %s | | | | | |\n", ver, cell(s.text))
+			} else {
+				fmt.Fprintf(&b, "| %s | skipped: %s | | | | |\n", ver, cell(s.text))
+			}
 		}
 	}
-	v.extra = b.String()
 	why := fmt.Sprintf("Measured under %d CPython version(s): %s. ", len(vers), strings.Join(vers, ", "))
 	if len(fork) > 0 {
 		why += "As the claim says (fork below 3.14): " + strings.Join(fork, ", ") + ". "
 	}
-	why += "Python 3.14 is not installed here, so the switch itself is not observed; its cost for a program that keeps the default is the forkserver / fork start-up ratio in the table."
+	if cells {
+		cost, rows := c14Default(d, &b)
+		v.rows = append(v.rows, rows...)
+		why += "Python 3.14 is not installed here, so the switch itself is not observed. " + cost
+	} else {
+		why += "Python 3.14 is not installed here, so the switch itself is not observed; its cost for a program that keeps the default is the forkserver / fork start-up ratio in the table."
+	}
+	v.extra = b.String()
 	switch {
 	case len(wrong) > 0:
 		v.kind = Refuted
@@ -1129,6 +1167,61 @@ func verdictC14(d *claimData) verdict {
 	}
 	v.why = why
 	return v
+}
+
+// c14Stats are the start-up statistics of C14's three cells of an impl
+// and main weight: fork, forkserver preloading nothing, forkserver
+// preloading the main module's imports.
+func c14Stats(d *claimData, impl, main string) (fk, bare, pre stat, ok bool) {
+	mainKey := main
+	if main == bench.MainStub {
+		mainKey = ""
+	}
+	get := func(method, preload string) (stat, bool) {
+		return d.stat("ns/op", "workload", "startup", "impl", impl, "method", method, "preload", preload, "main", mainKey, "rss", "0")
+	}
+	fk, ok1 := get("fork", "")
+	bare, ok2 := get("forkserver", bench.PreloadNone)
+	pre, ok3 := get("forkserver", "")
+	return fk, bare, pre, ok1 && ok2 && ok3
+}
+
+// c14Columns are a version row's start-up columns (— when not measured).
+func c14Columns(d *claimData, impl, main string) string {
+	fk, bare, pre, ok := c14Stats(d, impl, main)
+	if !ok {
+		return "— | — | — | —"
+	}
+	return fmt.Sprintf("%s (%s) | %s (%s) | %s (%s) | %.1f×", bench.FormatNs(fk.med), fmtCI(fk), bench.FormatNs(bare.med), fmtCI(bare),
+		bench.FormatNs(pre.med), fmtCI(pre), ratio(bare, fk))
+}
+
+// c14Default writes the default interpreter's table (impl=cpython, per
+// main weight; the main=stub cells are C1's) and returns the sentence on
+// the cost of the switch, and the numbers' rows.
+func c14Default(d *claimData, b *strings.Builder) (string, []row) {
+	var rows []row
+	var parts []string
+	b.WriteString("\nThe default interpreter (impl=cpython; the main=stub cells are C1's), start-up per child:\n\n" +
+		"| main | fork | forkserver, nothing preloaded | forkserver, preloaded | nothing preloaded / fork | preloaded / fork |\n|---|---|---|---|---|---|\n")
+	for _, w := range []string{bench.MainStub, bench.MainStdlib} {
+		fk, bare, pre, ok := c14Stats(d, "cpython", w)
+		if !ok {
+			fmt.Fprintf(b, "| %s | — | — | — | — | — |\n", w)
+			continue
+		}
+		fmt.Fprintf(b, "| %s | %s (%s) | %s (%s) | %s (%s) | %.1f× | %.1f× |\n", w, bench.FormatNs(fk.med), fmtCI(fk),
+			bench.FormatNs(bare.med), fmtCI(bare), bench.FormatNs(pre.med), fmtCI(pre), ratio(bare, fk), ratio(pre, fk))
+		rows = append(rows, statRow("main="+w+", fork start-up", fk), statRow("main="+w+", forkserver start-up, nothing preloaded", bare),
+			statRow("main="+w+", forkserver start-up, main module's imports preloaded", pre))
+		parts = append(parts, fmt.Sprintf("%.1f× fork's start-up at main=%s (%s per child; %.1f× with set_forkserver_preload)",
+			ratio(bare, fk), w, fmtDelta(bare.med-fk.med), ratio(pre, fk)))
+	}
+	if len(parts) == 0 {
+		return "The default interpreter's start-up cells are missing.", rows
+	}
+	return "Its cost, for a program that keeps the default (a fork server that preloads nothing), on the default interpreter: " +
+		strings.Join(parts, "; ") + "; per version in the table (main=stdlib).", rows
 }
 
 // minorOf turns "3.12" into 312 (0 when malformed).

@@ -108,6 +108,14 @@ func TestVerdictC1(t *testing.T) {
 		{"spawn fastest", startup(&fixture{}, "C1", "0", 2e6, 23e6, 3e6), Refuted, "clearly faster"},
 		{"all tied", startup(&fixture{}, "C1", "0", 3e6, 3e6, 3e6), Partly, "Separated by non-overlapping CIs: none"},
 		{"missing", (&fixture{}).add("id=C1/workload=startup/impl=cpython/method=fork/chan=pipe/rss=0/cores=2", "ns/op", 1), Failed, "method=spawn"},
+		// forkserver as the standard library runs it (nothing preloaded) is
+		// the one between; the preloaded one ties with fork.
+		{"bare forkserver between", startup(&fixture{}, "C1", "0", 7e6, 3e6, 3e6).
+			add("id=C1/workload=startup/impl=cpython/method=forkserver/preload=none/chan=pipe/rss=0/cores=2", "ns/op", spread(5e6)...),
+			Confirmed, "forkserver takes 1.7× fork (forkserver as the standard library runs it, nothing preloaded; with the main module's imports preloaded it takes 1.0× fork): within the band"},
+		{"bare forkserver as slow as spawn", startup(&fixture{}, "C1", "0", 7e6, 5e6, 3e6).
+			add("id=C1/workload=startup/impl=cpython/method=forkserver/preload=none/chan=pipe/rss=0/cores=2", "ns/op", spread(7e6)...),
+			Partly, "not separated (overlapping CIs, a noisy machine or a real tie): spawn > forkserver"},
 	})
 }
 
@@ -438,8 +446,46 @@ func c14(defaults map[string]string) *fixture {
 	return f
 }
 
+// c14cells adds C14's matrix cells of an impl and main weight: fork,
+// forkserver preloading nothing, forkserver preloading the main module.
+func c14cells(f *fixture, impl, main string, fork, bare, pre float64) *fixture {
+	m := ""
+	if main != "stub" {
+		m = "/main=" + main
+	}
+	f.add("id=C14/workload=startup/impl="+impl+"/method=fork"+m+"/chan=pipe/rss=0/cores=2", "ns/op", spread(fork)...)
+	f.add("id=C14/workload=startup/impl="+impl+"/method=forkserver/preload=none"+m+"/chan=pipe/rss=0/cores=2", "ns/op", spread(bare)...)
+	return f.add("id=C14/workload=startup/impl="+impl+"/method=forkserver"+m+"/chan=pipe/rss=0/cores=2", "ns/op", spread(pre)...)
+}
+
+// c14probe is the default-method probe alone (the data of matrix-cell runs).
+func c14probe(defaults map[string]string) *fixture {
+	f := &fixture{}
+	for _, ver := range slices.Sorted(maps.Keys(defaults)) {
+		fk := 0
+		if defaults[ver] == "fork" {
+			fk = 1
+		}
+		fmt.Fprintf(&f.b, "BenchmarkClaim/id=C14/python=%s/check=default-method 1 5 ns/op %d default-fork %d default-forkserver %d python-version 0 fork-thread-warning\n", ver, fk, 1-fk, minorOf(ver))
+	}
+	return f
+}
+
 func TestVerdictC14(t *testing.T) {
+	cells := func(f *fixture) *fixture {
+		c14cells(f, "cpython", "stub", 3e6, 15e6, 5e6)
+		c14cells(f, "cpython", "stdlib", 3e6, 60e6, 6e6)
+		c14cells(f, "cpython3.11", "stdlib", 3e6, 62e6, 6e6)
+		return f
+	}
 	checkVerdicts(t, "C14", verdictC14, []verdictCase{
+		{"matrix cells: the cost per main weight", cells(c14probe(map[string]string{"3.11": "fork", "3.12": "fork"})),
+			Confirmed, "5.0× fork's start-up at main=stub (+11.9 ms per child; 1.7× with set_forkserver_preload); 20.0× fork's start-up at main=stdlib"},
+		{"matrix cells: the version table", cells(c14probe(map[string]string{"3.11": "fork", "3.12": "fork"})),
+			Confirmed, "| 3.11 | fork | no | 2.99 ms (2.88 ms … 3.09 ms (98%)) | 61.7 ms"},
+		{"matrix cells: a version without cells", cells(c14probe(map[string]string{"3.11": "fork", "3.12": "fork"})),
+			Confirmed, "| 3.12 | fork | no | — | — | — | — |"},
+		{"matrix cells: 3.12 defaults to forkserver", cells(c14probe(map[string]string{"3.11": "fork", "3.12": "forkserver"})), Refuted, "3.12 forkserver"},
 		{"fork everywhere", c14(map[string]string{"3.8": "fork", "3.12": "fork", "3.13": "fork"}).
 			raw("--- SKIP: BenchmarkClaim/id=C14/python=3.9: no ~/.pyenv/versions/3.9.*/bin/python3"),
 			Confirmed, "| 3.12 | fork | yes | 9.95 ms"},
