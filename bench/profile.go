@@ -311,9 +311,7 @@ func ExpandMatrix(sel Selection, nproc int, impls []string) ([]Cell, error) {
 			}
 		}
 	}
-	if sel.Mains != nil || sel.Preloads != nil {
-		cells = expandPrograms(cells, sel.Mains, sel.Preloads)
-	}
+	cells = expandPrograms(cells, sel.Mains, sel.Preloads)
 	for _, c := range cells {
 		if err := c.Validate(); err != nil {
 			return nil, err
@@ -328,6 +326,9 @@ func ExpandMatrix(sel Selection, nproc int, impls []string) ([]Cell, error) {
 // key); a cell of impl=native, which has no main module, is kept only
 // when the selection holds both defaults.
 func expandPrograms(cells []Cell, mains, preloads []string) []Cell {
+	if mains == nil && preloads == nil {
+		return cells
+	}
 	if mains == nil {
 		mains = []string{MainStub}
 	}

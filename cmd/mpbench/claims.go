@@ -79,20 +79,11 @@ func claimsCmd(args []string) error {
 		libErr = fmt.Errorf("%s (Debian's python3, where python3-billiard and python3-multiprocess live) is missing", libraryPython)
 	}
 
-	// C14's matrix cells under every CPython version (an unavailable one:
-	// its cells are skipped with the reason).
-	versions := map[string]impl.Impl{}
-	for _, name := range bench.VersionImpls {
-		if p := python.NewVariant(name, ""); p != nil {
-			versions[name] = p
-		}
-	}
-
 	ctx, stop, caught := interruptible()
 	defer stop()
 	err := claims.Run(ctx, claims.Options{
 		Out: *out, Only: ids,
-		Python: cpy.Interpreter(), CPython: cpy, Impls: versions,
+		Python: cpy.Interpreter(), CPython: cpy, Impls: versionImpls(),
 		TorchPython: torchPython, TorchErr: torchErr,
 		LibPython: libPython, LibErr: libErr,
 		Versions: pyenvVersions(),
@@ -110,6 +101,18 @@ func claimsCmd(args []string) error {
 		return exitError{code, "claims: interrupted; what finished is in " + *out + " (add the rest with --only)"}
 	}
 	return err
+}
+
+// versionImpls are the CPython versions of C14's matrix cells (an
+// unavailable one: its cells are skipped with the reason).
+func versionImpls() map[string]impl.Impl {
+	out := map[string]impl.Impl{}
+	for _, name := range bench.VersionImpls {
+		if p := python.NewVariant(name, ""); p != nil {
+			out[name] = p
+		}
+	}
+	return out
 }
 
 // pyenvVersions finds CPython 3.8–3.13 as pyenv lays them out:

@@ -438,28 +438,7 @@ func (r *runner) matrix(ctx context.Context, ids []string) error {
 	if len(all) == 0 {
 		return nil
 	}
-	impls := map[string]impl.Impl{}
-	for name, im := range r.o.Impls {
-		impls[name] = im
-	}
-	if r.o.CPython != nil {
-		impls[r.o.CPython.Name()] = r.o.CPython
-	}
-	unavailable := map[string]string{} // cell → reason
-	measured := map[string]impl.Impl{}
-	var run []bench.Cell
-	for _, c := range all {
-		var avail error = errors.New("implementation not configured")
-		if im := impls[c.Impl]; im != nil {
-			avail = im.Available()
-			if avail == nil {
-				measured[c.Impl] = im
-				run = append(run, c)
-				continue
-			}
-		}
-		unavailable[c.Benchmark()] = fmt.Sprintf("impl %s unavailable: %v", c.Impl, avail)
-	}
+	run, measured, unavailable := r.available(all)
 	if len(run) == 0 {
 		for _, u := range uses {
 			for _, c := range u.cells {
@@ -512,6 +491,32 @@ func (r *runner) matrix(ctx context.Context, ids []string) error {
 	}
 	fmt.Fprintf(r.o.Progress, "claims: matrix cells of %s done in %v\n", strings.Join(names, ", "), time.Since(t).Round(100*time.Millisecond))
 	return nil
+}
+
+// available splits cells into those whose implementation (o.CPython or
+// o.Impls) can run here — with the implementations they need — and the
+// others, with the reason each is skipped.
+func (r *runner) available(cells []bench.Cell) (run []bench.Cell, measured map[string]impl.Impl, unavailable map[string]string) {
+	impls := map[string]impl.Impl{}
+	for name, im := range r.o.Impls {
+		impls[name] = im
+	}
+	if r.o.CPython != nil {
+		impls[r.o.CPython.Name()] = r.o.CPython
+	}
+	measured, unavailable = map[string]impl.Impl{}, map[string]string{}
+	for _, c := range cells {
+		var avail error = errors.New("implementation not configured")
+		if im := impls[c.Impl]; im != nil {
+			if avail = im.Available(); avail == nil {
+				measured[c.Impl] = im
+				run = append(run, c)
+				continue
+			}
+		}
+		unavailable[c.Benchmark()] = fmt.Sprintf("impl %s unavailable: %v", c.Impl, avail)
+	}
+	return run, measured, unavailable
 }
 
 // copyCell records every program run of matrix cell c from st under name.

@@ -1101,24 +1101,11 @@ func verdictC14(d *claimData) verdict {
 	}
 	var wrong, fork []string
 	for _, ver := range vers {
-		df, _ := d.stat("default-fork", "python", ver, "check", "default-method")
-		dfs, _ := d.stat("default-forkserver", "python", ver, "check", "default-method")
-		warn, _ := d.stat("fork-thread-warning", "python", ver, "check", "default-method")
-		def := "other"
-		switch {
-		case df.all():
-			def = "fork"
-		case dfs.all():
-			def = "forkserver"
-		}
+		def, w := c14Probe(d, ver)
 		if (minorOf(ver) < 314) != (def == "fork") {
 			wrong = append(wrong, ver+" "+def)
 		} else {
 			fork = append(fork, ver)
-		}
-		w := "no"
-		if warn.all() {
-			w = "yes"
 		}
 		var cols string
 		if cells {
@@ -1167,6 +1154,25 @@ func verdictC14(d *claimData) verdict {
 	}
 	v.why = why
 	return v
+}
+
+// c14Probe is a version's default start method (fork, forkserver, other)
+// and whether fork with a running thread warns (yes, no).
+func c14Probe(d *claimData, ver string) (def, warns string) {
+	df, _ := d.stat("default-fork", "python", ver, "check", "default-method")
+	dfs, _ := d.stat("default-forkserver", "python", ver, "check", "default-method")
+	warn, _ := d.stat("fork-thread-warning", "python", ver, "check", "default-method")
+	def, warns = "other", "no"
+	switch {
+	case df.all():
+		def = "fork"
+	case dfs.all():
+		def = "forkserver"
+	}
+	if warn.all() {
+		warns = "yes"
+	}
+	return def, warns
 }
 
 // c14Stats are the start-up statistics of C14's three cells of an impl

@@ -241,12 +241,7 @@ func (d *Data) writeReport(w io.Writer, tables []*Table, figs []*figure) error {
 		"group under a CPU-affinity set of `cores` CPUs; the harness never measures, the measured program prints one Go-benchmark "+
 		"line per sample after discarding warm-up iterations. Workloads:")
 	fmt.Fprintln(w)
-	for _, s := range sections {
-		if s.key == "program" && !sectionHas(tables, figs, s.key) {
-			continue // described only in runs that have such cells
-		}
-		fmt.Fprintf(w, "- %s\n", s.method)
-	}
+	writeSectionMethods(w, tables, figs)
 	fmt.Fprintln(w)
 	d.writeMethodStats(w)
 
@@ -303,12 +298,8 @@ func (d *Data) writeReport(w io.Writer, tables []*Table, figs []*figure) error {
 				fmt.Fprintf(w, "![%s](plots/%s.png)\n\n*%s* ([SVG](plots/%s.svg))\n\n", f.title, f.name, f.caption, f.name)
 			}
 		}
-		for _, t := range tables {
-			if t.Section == "program" && s.key == "program" && strings.HasPrefix(t.Name, "program-join-") {
-				if err := t.Markdown(w, 3); err != nil { // the section's table, in the report itself
-					return err
-				}
-			}
+		if err := writeInlineTables(w, tables, s.key); err != nil {
+			return err
 		}
 		var links []string
 		for _, t := range tables {
@@ -651,6 +642,30 @@ func (d *Data) writeStatusSummary(w io.Writer, tables []*Table) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Every cell with its reason: [tables/skipped-failed.md](tables/skipped-failed.md).")
 	fmt.Fprintln(w)
+}
+
+// writeSectionMethods lists what each section's workload measures; the
+// section of the program cells only in runs that have them.
+func writeSectionMethods(w io.Writer, tables []*Table, figs []*figure) {
+	for _, s := range sections {
+		if s.key == "program" && !sectionHas(tables, figs, s.key) {
+			continue
+		}
+		fmt.Fprintf(w, "- %s\n", s.method)
+	}
+}
+
+// writeInlineTables writes the tables a section shows in REPORT.md itself
+// (the program section's start + join table; the others link theirs).
+func writeInlineTables(w io.Writer, tables []*Table, key string) error {
+	for _, t := range tables {
+		if key == "program" && t.Section == key && strings.HasPrefix(t.Name, "program-join-") {
+			if err := t.Markdown(w, 3); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func sectionHas(tables []*Table, figs []*figure, key string) bool {
