@@ -27,6 +27,13 @@
 //     OUT/plots/*.svg and *.png. Formats "text", "csv" and "json" print
 //     the tables or per-cell statistics to stdout instead. Companion
 //     renderers (CLAIMS.md) are called through an interface.
+//   - Cells with a main or preload key (a user's main module, a fork
+//     server that preloads nothing; bench/program.go) stay out of the
+//     matrix's tables and figures; the guide reads them (short-lived
+//     children: the fork server the standard library runs where measured;
+//     the big-parent crossover for both preloads; a main module with heavy
+//     imports) and the section "Main module and preload" shows them
+//     (program.go). A run without them reports as before, byte for byte.
 //   - Headline / UpdateReadme render README.md's generated block from the
 //     published run; a test fails when it drifts from the data.
 //   - Compare prints a benchstat-style comparison of two runs with the

@@ -103,7 +103,7 @@ func (g *Guide) heavyMain(d *Data, r *Run) {
 	case len(open) == 0:
 		row.Choice = good
 	case len(decided) == 0:
-		row.Choice = "the data does not decide: at every main weight measured a preloaded option (fork, forkserver + preload) and a bare one (forkserver, spawn) have overlapping CIs or p ≥ " + sig3(Alpha)
+		row.Choice = "the data does not decide: at every main weight measured a preloaded option (fork, forkserver + preload) and a bare one (forkserver, spawn) have overlapping CIs or p ≥ " + fmt.Sprintf("%.2f", Alpha)
 	default:
 		row.Choice = good + " at main=" + strings.Join(decided, ", ") + "; the data does not decide at main=" + strings.Join(open, ", ")
 	}
