@@ -8,6 +8,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("goos: linux\nBenchmarkStartup/impl=native/method=fork/chan=pipe/rss=0/cores=1 1 2 ns/op\n--- SKIP: BenchmarkStartup/impl=pypy/method=fork/chan=pipe/rss=0/cores=1: why\n"))
 	f.Add([]byte("BenchmarkPool/impl=native/method=fork/chan=pipe/workers=2/tasks=16/task=cpu/cores=2 1 5 ns/op 0.5 efficiency\n--- FAIL: BenchmarkX: timeout\nBenchmarkClaim/id=C1 1 2 ns/op"))
 	f.Add([]byte("BenchmarkStream/impl=cpython/method=fork/chan=shm/size=1MiB/cores=2 10 100 ns/op 9000 MB/s\nBenchmarkPingpong/impl=native/method=spawn/chan=queue/size=64B/cores=1 1 -3 ns/op 1 p50-ns\n"))
+	f.Add([]byte("BenchmarkStartup/impl=cpython/method=forkserver/preload=none/main=stdlib/chan=pipe/rss=0/cores=2 1 9 ns/op 1 join-ns/op\n" +
+		"BenchmarkStartup/impl=cpython/method=forkserver/main=stdlib/chan=pipe/rss=0/cores=2 1 3 ns/op\n" +
+		"BenchmarkStartup/impl=cpython/method=forkserver/preload=none/chan=pipe/rss=1GiB/cores=2 1 5 ns/op\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := parse(data, RawFile)
 		if err != nil {
@@ -21,6 +24,8 @@ func FuzzParse(f *testing.F) {
 			d.pingpongFindings(run)
 			d.streamFindings(run)
 			d.poolFindings(run)
+			d.programFindings(run)
+			d.Guide(run)
 		}
 		d.Figures()
 	})
