@@ -26,11 +26,14 @@
 // what the fork server imports before it forks a child: absent = the main
 // module's imports, given to set_forkserver_preload (the driver's
 // behaviour, and the only one of names written before the key existed);
-// none = nothing, what the standard library does when the program does
-// not call set_forkserver_preload. CPython's forkserver never preloads
-// __main__ itself, so every forkserver child re-runs the main module's top
-// level (as __mp_main__) in both cases; what preload decides is whether
-// its imports are already loaded when it does (impl/impl.go). spawn
+// none = nothing (set_forkserver_preload([])), which is what a program
+// that does not call set_forkserver_preload gets from CPython before
+// 3.13.8 and 3.14.1 — every version measured here: their fork server
+// never loads __main__ (from those releases on, the default preload list
+// ['__main__'] does load it in the server). So every forkserver child
+// re-runs the main module's top level (as __mp_main__) in both cases;
+// what preload decides is whether its imports are already loaded when it
+// does (impl/impl.go). spawn
 // children re-run the main module and all its imports, fork children
 // neither: those methods have no preload key. Explicit defaults
 // (main=stub, preload=main) are not canonical: a name omits them.
@@ -74,7 +77,7 @@ const (
 	MainNumpy   = "numpy"  // the stub plus import numpy
 	MainTorch   = "torch"  // the stub plus import torch
 	PreloadMain = "main"   // set_forkserver_preload(the main module's imports) (no key)
-	PreloadNone = "none"   // no set_forkserver_preload: the standard library's default
+	PreloadNone = "none"   // nothing preloaded: the default before CPython 3.13.8 / 3.14.1
 )
 
 // MainImports are the modules the main module of each weight imports at its

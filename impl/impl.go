@@ -63,8 +63,10 @@
 //     by the top-level imports bench.MainImports[weight] (stdlib, numpy,
 //     torch) — one file per weight, as a user's script is; a weight whose
 //     imports the interpreter lacks is a skip with the reason. What a child
-//     runs again of it (CPython 3.8–3.13, multiprocessing/forkserver.py and
-//     spawn.py, the same in every version): a spawn child re-runs its top
+//     runs again of it (multiprocessing/forkserver.py and spawn.py of the
+//     CPython versions installed here, 3.8.18 … 3.13.0, the same in every
+//     one; CPython 3.13.8 and 3.14.1 load __main__ in the fork server when
+//     '__main__' is in its preload list, the default): a spawn child re-runs its top
 //     level (as __mp_main__) and its imports; a fork child nothing; a
 //     forkserver child re-runs its top level too — the fork server never
 //     loads __main__ (ensure_running passes only the keys main_path and
@@ -74,9 +76,11 @@
 //     again unless the server preloaded them. preload (bench.Cell.Preload,
 //     forkserver only): main (no key) = the program calls
 //     set_forkserver_preload with the main module's imports (and the driver)
-//     before the server starts, so each child finds them loaded; none = it
-//     does not (the standard library's default), so each child imports
-//     them. impl/python's TestForkserverPreload counts these executions.
+//     before the server starts, so each child finds them loaded; none =
+//     nothing (set_forkserver_preload([])), so each child imports them —
+//     what a program that never calls set_forkserver_preload gets before
+//     3.13.8 / 3.14.1. impl/python's TestForkserverPreload counts these
+//     executions.
 //   - Dead children: every wait has a liveness check; a child that dies
 //     makes the program fail within about a second, with the child's exit
 //     status in the last line of stderr.

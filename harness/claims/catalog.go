@@ -44,7 +44,7 @@ var catalog = []claim{
 	{
 		id:         "C1",
 		claim:      "spawn starts a process somewhat slower than fork, and forkserver sits between (\"spawn is rather slow compared to fork or forkserver\").",
-		experiment: "Matrix cells Startup/impl=cpython/method=M/chan=pipe/rss=0: time from `Process.start()` to the first message received by the parent, for each start method — forkserver as the standard library runs it (preload=none: the server preloads nothing, the child imports the driver's main module's imports itself), and beside it with the main module's imports preloaded (`set_forkserver_preload`, the matrix's default cell); 5 program runs × 3 starts per cell (no warm-up start), interleaved. C14 reads the same cells.",
+		experiment: "Matrix cells Startup/impl=cpython/method=M/chan=pipe/rss=0: time from `Process.start()` to the first message received by the parent, for each start method — forkserver as a program without `set_forkserver_preload` meets it before CPython 3.13.8 / 3.14.1 (preload=none: the server preloads nothing, each child imports the main module's imports itself), and beside it with the main module's imports preloaded (`set_forkserver_preload`, the matrix's default cell); 5 program runs × 3 starts per cell (no warm-up start), interleaved. C14 reads the same cells.",
 		cells: func(n int) []bench.Cell {
 			return append(startupCells(n, []int64{0}, bench.Methods), programCell(n, "cpython", "forkserver", bench.MainStub, bench.PreloadNone))
 		},
@@ -201,7 +201,7 @@ var catalog = []claim{
 		id:    "C14",
 		claim: "fork is the default start method on Unix — true through Python 3.13; Python 3.14 switched Linux to forkserver: what does that switch cost in start-up?",
 		experiment: "claims.py under every CPython 3.8–3.13 found in ~/.pyenv/versions (a missing one is skipped with the reason): multiprocessing.get_start_method() and whether starting a fork child while another thread runs emits a DeprecationWarning (one program run each). " +
-			"The start-up (start() to the child's first message) from matrix cells, 5 program runs × 3 starts each, interleaved: for the default interpreter (impl=cpython; main=stub and main=stdlib) fork, forkserver preloading nothing (preload=none: what a program that keeps the 3.14 default gets) and forkserver preloading the main module's imports (`set_forkserver_preload`) — the main=stub cells are C1's; " +
+			"The start-up (start() to the child's first message) from matrix cells, 5 program runs × 3 starts each, interleaved: for the default interpreter (impl=cpython; main=stub and main=stdlib) fork, forkserver preloading nothing (preload=none: what a program that does not call `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1, whose fork server never loads `__main__`) and forkserver preloading the main module's imports (`set_forkserver_preload`) — the main=stub cells are C1's; " +
 			"for every version (impl=cpython3.N) the same three at main=stdlib (a main module importing " + strings.Join(bench.MainImports[bench.MainStdlib], ", ") + ").",
 		cells: c14Cells,
 		run: func(ctx context.Context, r *runner) error {

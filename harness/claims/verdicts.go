@@ -73,7 +73,7 @@ var startupMethods = []string{"spawn", "forkserver", "fork"}
 // [c1Lo, c1Hi]; partly when the order holds but spawn is far slower (or
 // barely slower) than the band, or a step is not separated; refuted when
 // spawn is clearly faster than fork or forkserver. forkserver is the fork
-// server as the standard library runs it (preload=none) where measured,
+// server that preloads nothing (preload=none) where measured,
 // the preloaded one (the only one of earlier data) otherwise.
 func verdictC1(d *claimData) verdict {
 	st := map[string]stat{}
@@ -86,7 +86,7 @@ func verdictC1(d *claimData) verdict {
 		}
 		st[m] = s
 		if m == "forkserver" && hasBare {
-			v.rows = append(v.rows, statRow("start → first message, method=forkserver, nothing preloaded (the standard library's default)", bare),
+			v.rows = append(v.rows, statRow("start → first message, method=forkserver, nothing preloaded (no set_forkserver_preload, before CPython 3.13.8 / 3.14.1)", bare),
 				statRow("start → first message, method=forkserver, the main module's imports preloaded (set_forkserver_preload)", s))
 			continue
 		}
@@ -94,7 +94,7 @@ func verdictC1(d *claimData) verdict {
 	}
 	preloaded := ""
 	if hasBare {
-		preloaded = fmt.Sprintf(" (forkserver as the standard library runs it, nothing preloaded; with the main module's imports preloaded it takes %.1f× fork)", ratio(st["forkserver"], st["fork"]))
+		preloaded = fmt.Sprintf(" (forkserver preloading nothing, as a program without set_forkserver_preload meets it before CPython 3.13.8 / 3.14.1; with the main module's imports preloaded it takes %.1f× fork)", ratio(st["forkserver"], st["fork"]))
 		st["forkserver"] = bare
 	}
 	sp, fs, fk := st["spawn"], st["forkserver"], st["fork"]
@@ -1080,7 +1080,8 @@ func verdictC13(d *claimData) verdict {
 // only one version could be measured (the "through 3.13" part is not
 // observed). The cost of the 3.14 switch is reported beside it: per
 // version and main weight, the start-up of fork, of a fork server that
-// preloads nothing (what a program that keeps the default gets) and of
+// preloads nothing (what a program that keeps the default gets, before
+// CPython 3.13.8 / 3.14.1) and of
 // one that preloads the main module's imports — from matrix cells, the
 // default interpreter's main=stub ones being C1's (earlier data: each
 // version's forkserver / fork probe).
@@ -1226,7 +1227,7 @@ func c14Default(d *claimData, b *strings.Builder) (string, []row) {
 	if len(parts) == 0 {
 		return "The default interpreter's start-up cells are missing.", rows
 	}
-	return "Its cost, for a program that keeps the default (a fork server that preloads nothing), on the default interpreter: " +
+	return "Its cost, for a program that keeps the default without set_forkserver_preload (a fork server that preloads nothing; from CPython 3.13.8 / 3.14.1 on the server loads __main__ when it is in the preload list, whose default is ['__main__'] — per CPython's tracker, gh-126631; no such version is installed here), on the default interpreter: " +
 		strings.Join(parts, "; ") + "; per version in the table (main=stdlib).", rows
 }
 

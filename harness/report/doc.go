@@ -30,7 +30,7 @@
 //   - Cells with a main or preload key (a user's main module, a fork
 //     server that preloads nothing; bench/program.go) stay out of the
 //     matrix's tables and figures; the guide reads them (short-lived
-//     children: the fork server the standard library runs where measured;
+//     children: a fork server that preloads nothing where measured;
 //     the big-parent crossover for both preloads; a main module with heavy
 //     imports) and the section "Main module and preload" shows them
 //     (program.go). A run without them reports as before, byte for byte.

@@ -153,7 +153,7 @@ func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
 	}
 	row.Cost = strings.Join(costs, "; ") + fmt.Sprintf(" (chan=%s, parent rss=%s)", ch, sizeLabel(rss0))
 	if bare {
-		row.Cost = strings.Join(costs, "; ") + fmt.Sprintf(" (chan=%s, parent rss=%s; forkserver as the standard library runs it: nothing preloaded)", ch, sizeLabel(rss0))
+		row.Cost = strings.Join(costs, "; ") + fmt.Sprintf(" (chan=%s, parent rss=%s; forkserver: nothing preloaded, what a program without `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1)", ch, sizeLabel(rss0))
 		if preloaded != nil {
 			row.Cost += "; forkserver with the main module's imports preloaded (`set_forkserver_preload`) " + ciText("ns/op", preloaded.s)
 		}
@@ -172,9 +172,9 @@ func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
 }
 
 // startOptions are the start methods of a start-up cell (base without its
-// method) as options, each with its start + join: forkserver as the
-// standard library runs it — a server that preloads nothing — where the
-// run has that cell (bare is true; preloaded is then the preloaded
+// method) as options, each with its start + join: forkserver as users meet
+// it — a server that preloads nothing (preload=none) — where the run has
+// that cell (bare is true; preloaded is then the preloaded
 // server's option, or nil), else the preloaded server of every run before
 // the preload key.
 func (d *Data) startOptions(r *Run, base bench.Cell) (opts []option, bare bool, preloaded *option) {
@@ -236,7 +236,7 @@ func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
 			row.Choice += " with the main module preloaded; " + choice + " with a fork server that preloads nothing"
 		}
 		row.Flip = crossFlip(cr) + " with `set_forkserver_preload` (the main module's imports preloaded); " + crossFlip(crb) +
-			" with a fork server that preloads nothing (the standard library's default); both at main=stub: heavier imports in the main module raise the bare forkserver's cost per child, and so its crossover"
+			" with a fork server that preloads nothing (what a program without `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1); both at main=stub: heavier imports in the main module raise the bare forkserver's cost per child, and so its crossover"
 	}
 	g.Rows = append(g.Rows, row)
 	if !math.IsNaN(cr.x) {
@@ -245,7 +245,7 @@ func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
 			mib(cr.x), crossCI(cr), len(cr.rss), bootN, cr.crossShare*100))
 	}
 	if len(crb.rss) >= 2 && !math.IsNaN(crb.x) {
-		g.Notes = append(g.Notes, fmt.Sprintf("Crossover without preload: fork's start+join equals that of a fork server that preloads nothing (the standard library's default; main=stub, chan=%s, cores=%d) "+
+		g.Notes = append(g.Notes, fmt.Sprintf("Crossover without preload: fork's start+join equals that of a fork server that preloads nothing (what a program without `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1; main=stub, chan=%s, cores=%d) "+
 			"at a parent rss of %s, 95%% bootstrap interval %s (%d rss points, %d bootstrap resamples, %.0f%% of them cross inside the sweep).",
 			ch, g.Cores, mib(crb.x), crossCI(crb), len(crb.rss), bootN, crb.crossShare*100))
 	}

@@ -552,7 +552,7 @@ func (d *Data) forkRoadFigures(r *Run) []*figure {
 }
 
 // bareRoad adds to a fork-in-the-road panel the fork server that preloads
-// nothing (the standard library's default; main=stub), when the run has
+// nothing (preload=none; main=stub), when the run has
 // its sweep: its series, its crossover with fork as a dotted marker, and
 // the caption's sentence (returned; "" without such cells).
 func (d *Data) bareRoad(r *Run, pn *panel, fork, srv bench.Cell, rssList []int64) string {
@@ -570,7 +570,7 @@ func (d *Data) bareRoad(r *Run, pn *panel, fork, srv bench.Cell, rssList []int64
 	pn.series = append(pn.series, s)
 	srv.RSS = 0
 	cr := d.crossover(r, fork, srv)
-	capt := " forkserver, preload=none: a fork server that preloads nothing (the standard library's default; the others preload the main module's imports);"
+	capt := " forkserver, preload=none: a fork server that preloads nothing (what a program without `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1; the others preload the main module's imports);"
 	if math.IsNaN(cr.x) {
 		return capt + " it does not cross fork inside the sweep."
 	}

@@ -172,8 +172,8 @@ func (d *Data) programTables() []*Table {
 
 var programCaption = statNote + " main: the measured program's __main__ module — stub = the driver's stub alone; stdlib, numpy, torch = the stub preceded by " +
 	"the top-level imports of a user's script (stdlib: " + strings.Join(bench.MainImports[bench.MainStdlib], ", ") + "). " +
-	"preload (forkserver): main = `set_forkserver_preload` with the main module's imports before the server starts; none = nothing preloaded, the standard library's default. " +
-	"Every forkserver and spawn child runs the main module's top level again (CPython's fork server never preloads `__main__`); " +
+	"preload (forkserver): main = `set_forkserver_preload` with the main module's imports before the server starts; none = nothing preloaded, what a program without `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1. " +
+	"Every forkserver and spawn child runs the main module's top level again (the fork server of CPython before 3.13.8 / 3.14.1 never loads `__main__`); " +
 	"a spawn child and the child of a server that preloads nothing also run its imports; a fork child runs nothing again."
 
 func (d *Data) programTable(r *Run, impls []string, cores int, name, title, unit string) *Table {

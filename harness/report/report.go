@@ -171,8 +171,8 @@ var sections = []struct {
 		"The decision guide's cost of a child is start-up + join (`ns/op` + `join-ns/op` of each sample)."},
 	{"program", "Main module and preload", "**main module and preload** — start-up cells with a `main` key (the measured program's `__main__` imports, at its top level, " +
 		"a stdlib-heavy set of modules, numpy or torch before the driver, as a user's script does; no key: the driver's stub alone) or a `preload` key " +
-		"(forkserver: `none` = the server preloads nothing, the standard library's default; no key: the main module's imports are given to `set_forkserver_preload`). " +
-		"Every forkserver and spawn child runs the main module's top level again — CPython's fork server never preloads `__main__` — " +
+		"(forkserver: `none` = the server preloads nothing, what a program without `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1; no key: the main module's imports are given to `set_forkserver_preload`). " +
+		"Every forkserver and spawn child runs the main module's top level again — the fork server of CPython before 3.13.8 / 3.14.1 never loads `__main__` — " +
 		"so a spawn child and the child of a server that preloads nothing run its imports again too; a fork child runs nothing again."},
 	{"pingpong", "Ping-pong", "**pingpong** — round trip parent→child→parent of a full-size message over `chan`, child already running. " +
 		"`ns/op` is the mean round trip of a sample; `p50-ns`/`p99-ns` are percentiles of the round trips within a sample; " +

@@ -28,8 +28,9 @@ __mp_main__ and import this module from its cached bytecode, so start-up
 measures multiprocessing and the main module's imports, not the compilation
 of this file.
 
-What a child runs again (read in CPython 3.8-3.13's multiprocessing/
-forkserver.py, spawn.py, popen_forkserver.py; the same in every version):
+What a child runs again (read in the multiprocessing/forkserver.py, spawn.py
+and popen_forkserver.py of the CPython versions installed here -- 3.8.18,
+3.9.18, 3.10.13, 3.11.7, 3.12.1, 3.13.0; the same in every one):
   * spawn: a fresh interpreter; spawn.prepare() re-runs the main module's top
     level as __mp_main__ (_fixup_main_from_path), imports included.
   * fork: nothing; the child is a copy of the parent.
@@ -48,11 +49,16 @@ forkserver.py, spawn.py, popen_forkserver.py; the same in every version):
     it already loaded) -- with or without a preload.  What the preload
     decides is whether the main module's imports are in sys.modules already
     (imported once by the server) or executed again in every child.
+    CPython fixed the server's loading of __main__ in 3.13.8 and 3.14.1
+    (gh-126631, gh-137996; per its tracker, not installed here): there the
+    default preload list ['__main__'] loads the main module in the server.
   * preload (forkserver cells): main (no key) = the driver calls
     ctx.set_forkserver_preload(["driver"] + the main module's imports)
-    before the server starts; none = it does not call it (the standard
-    library's default: nothing preloaded, every child imports the driver and
-    the main module's imports itself).
+    before the server starts; none = it calls set_forkserver_preload([]):
+    nothing preloaded, every child imports the driver and the main module's
+    imports itself -- what a program that never calls set_forkserver_preload
+    gets before 3.13.8 / 3.14.1, on every version, so that the cell means
+    the same under a later release.
 
 Definitions (documented here because reports quote them).  One sample:
 startup = one start (one child); pool = one map; pingpong/stream = the mean
@@ -982,14 +988,16 @@ def get_context(method, preload="main"):
     """The start-method context (never the global default).  For forkserver
     with preload=main the server imports this module (and so mpcore) and the
     main module's imports before it forks any child: every child still
-    re-runs the __main__ module (CPython's forkserver never preloads
-    __main__, see the top of this file), whose imports then find these
-    modules loaded, as a user script's own functions are when the script
-    calls set_forkserver_preload with its imports.  With preload=none
-    nothing is preloaded (the standard library's default): every child
-    imports them again.  A spawned child imports them from scratch."""
+    re-runs the __main__ module (the fork server of the versions measured
+    here never loads __main__, see the top of this file), whose imports then
+    find these modules loaded, as a user script's own functions are when the
+    script calls set_forkserver_preload with its imports.  With preload=none
+    nothing is preloaded (set_forkserver_preload([])): every child imports
+    them again.  A spawned child imports them from scratch."""
     ctx = MP.get_context(method)
-    if method == "forkserver" and preload == "main" and __name__ == "driver":
+    if method == "forkserver" and preload == "none":
+        ctx.set_forkserver_preload([])
+    elif method == "forkserver" and __name__ == "driver":
         # The server starts with `python -c ...` and does not apply the
         # parent's sys.path before preloading: find the module through
         # PYTHONPATH (inherited by the server only: a forkserver cell spawns

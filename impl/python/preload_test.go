@@ -32,16 +32,17 @@ with open(_os.environ["MPBENCH_FIXTURE_LOG"], "a") as _f:
 // measured program's main module of weight stdlib (mainSource, as the
 // harness writes it) with the fixture as its only import, plus a probe
 // that logs every run of its top level. One start-up program run starts
-// 3 children (1 warm-up, 2 samples). What CPython 3.8–3.13 do (driver.py,
-// impl/impl.go):
+// 3 children (1 warm-up, 2 samples), under python3 and every CPython version
+// installed (3.8.18 … 3.13.0 here; driver.py, impl/impl.go):
 //
 //   - fork: the children run nothing of the main module again;
 //   - spawn: every child re-runs the main module's top level and its
 //     imports;
 //   - forkserver: every child re-runs the main module's top level, with or
-//     without a preload (the server never loads __main__); with
-//     preload=none every child executes the main module's imports again,
-//     with preload=main (set_forkserver_preload) the server executes them
+//     without a preload (the server never loads __main__: neither list
+//     names it); with preload=none (nothing preloaded) every child executes
+//     the main module's imports again, with preload=main
+//     (set_forkserver_preload with the imports) the server executes them
 //     once and no child does.
 func TestForkserverPreload(t *testing.T) {
 	type counts = execCounts
