@@ -137,10 +137,10 @@ func compareRuns(w io.Writer, a, b *Run, oldName, newName string) error {
 // medians are within 10%. With honest CIs the first is ≈ 80–85%.
 func writeCalibration(w io.Writer, a, b *Run) error {
 	t := &Table{
-		Title:  "Calibration: run-to-run agreement of the headline metric (ns/op) over cells with a 95% CI in both runs",
+		Title: "Calibration: run-to-run agreement of the headline metric (ns/op) over cells with a 95% CI in both runs",
 		Header: []string{"workload", "cells", "median inside the other's CI", "CIs overlap", "medians within 10%", "within ×1.5",
 			"CI half-width ≤ 5% (old; new)", "≤ 10% (old; new)"},
-		Left:   1,
+		Left: 1,
 	}
 	row := func(name string, ag AgreementStats) []string {
 		f := func(n int) string { return fmt.Sprintf("%d (%.0f%%)", n, pct(n, ag.Cells)) }
