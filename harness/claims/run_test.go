@@ -35,7 +35,7 @@ func libPython() string {
 }
 
 // TestRunShortClaims runs the real experiments of C3, C7, C9 and C10
-// (about 40 s, 2 program runs) and checks correctness properties, not
+// (about a minute, 2 program runs) and checks correctness properties, not
 // timings:
 //   - C3: the map of 5 tasks on 2 workers takes about 3 waves. Sleeping
 //     makes this robust to load, but a loaded machine can delay a wave, so
@@ -51,7 +51,7 @@ func libPython() string {
 //     /dev/shm segment of the run.
 func TestRunShortClaims(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs real Python experiments (~25 s)")
+		t.Skip("runs real Python experiments (about a minute)")
 	}
 	py, err := exec.LookPath("python3")
 	if err != nil {
