@@ -43,7 +43,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./harness/rawbench/
 
 # The two-minute taste: every impl, method, chan and workload at least once.
-# The previous quick run is kept as results/quick.prev.
+# The previous quick run is kept as results/quick.prev. The run ends with
+# the leak check (README: What is cleaned up; exit 1 on a leak when CI is set).
 quick: setup build
 	rm -rf results/quick.prev; if [ -d results/quick ]; then mv results/quick results/quick.prev; fi
 	$(BIN) run --profile quick --out results/quick

@@ -21,15 +21,18 @@ import (
 	"github.com/mpbench/mpbench/harness/report"
 	"github.com/mpbench/mpbench/harness/stats"
 	"github.com/mpbench/mpbench/impl"
+	"github.com/mpbench/mpbench/internal/leakcheck"
 )
 
 // The test binary doubles as a fake measured program: with MPBENCH_FAKE
 // set it behaves as the mode says and exits, instead of running tests.
+// The tests fail when they leave a process, segment or semaphore
+// (package leakcheck).
 func TestMain(m *testing.M) {
 	if mode := os.Getenv("MPBENCH_FAKE"); mode != "" {
 		os.Exit(fakeProgram(mode, os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	os.Exit(leakcheck.Main(m.Run, leakcheck.Options{}))
 }
 
 // fakeProgram implements the protocol of package impl in several ways,

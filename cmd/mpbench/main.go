@@ -9,6 +9,9 @@
 //
 // Bad input gets one line on stderr and exit status 2; nothing is written.
 // An interrupted run exits 130 (SIGINT) or 143 (SIGTERM) and can be resumed.
+// run and claims end with a leak check: anything new in /dev/shm or any
+// process of theirs still running is a warning line on stderr, and exit
+// status 1 when $CI is set (leaks.go).
 package main
 
 import (
@@ -60,7 +63,7 @@ func run(args []string) error {
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "run":
-		return runCmd(rest)
+		return withLeakCheck(runCmd, rest)
 	case "list":
 		return listCmd(rest)
 	case "report":
@@ -68,7 +71,7 @@ func run(args []string) error {
 	case "compare":
 		return compareCmd(rest)
 	case "claims":
-		return claimsCmd(rest)
+		return withLeakCheck(claimsCmd, rest)
 	case "__native-cell":
 		return native.CellMain(rest)
 	case "help", "-h", "--help":

@@ -617,12 +617,21 @@ def claim_c9(args):
     and multiprocess (dill-based).  A library that is not importable is
     skipped with the reason; one that fails for another reason than
     pickling (multiprocess's Debian build on Python 3.11.2:
-    `TypeError: fork_exec() ...`) is recorded as such (pickle-error 0)."""
+    `TypeError: fork_exec() ...`) is recorded as such (pickle-error 0).
+
+    Every library names its semaphores after its own process module's
+    semprefix, so each gets the run's prefix: a library that fails half-way
+    leaves its names to the harness's cleanup, not in /dev/shm.  (That
+    multiprocess build creates a pool's first Lock, sem_open and all, then
+    fails to start its resource tracker inside SemLock.__init__ before the
+    finaliser that would unlink the name is registered: one name per
+    spawn/forkserver pool that nothing else would ever unlink.)"""
     import importlib
 
     for lib in args.libs.split(","):
         try:
             mp = importlib.import_module(lib)
+            mpcore.set_segment_prefix(args.shm_prefix, lib)
         except Exception as e:
             sys.stdout.write("--- SKIP: BenchmarkClaim/id=C9/lib=%s: %s not importable by %s (%s)\n" % (lib, lib, sys.executable, exc_text(e)))
             sys.stdout.flush()

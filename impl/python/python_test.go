@@ -16,6 +16,7 @@ import (
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/impl"
+	"github.com/mpbench/mpbench/internal/leakcheck"
 )
 
 // testPrefix names every /dev/shm segment the tests' drivers create.
@@ -28,13 +29,18 @@ var (
 	groups   []int
 )
 
+// TestMain: after the tests, leftovers (the drivers' groups, the test
+// prefix), then leakcheck: nothing new in /dev/shm, whatever its name
+// (multiprocessing's sem.mp-…, psm_…), and no process of the tests.
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if err := leftovers(10 * time.Second); err != nil {
-		fmt.Fprintln(os.Stderr, "FAIL: leftovers after the tests:", err)
-		code = 1
-	}
-	os.Exit(code)
+	os.Exit(leakcheck.Main(func() int {
+		code := m.Run()
+		if err := leftovers(10 * time.Second); err != nil {
+			fmt.Fprintln(os.Stderr, "FAIL: leftovers after the tests:", err)
+			code = 1
+		}
+		return code
+	}, leakcheck.Options{}))
 }
 
 // leftovers waits up to grace for every driver process group to be empty
