@@ -66,7 +66,9 @@
 //     run of a cell does the same work per task. Calibration policy (the
 //     same in every implementation): a rough rate from a run of at least
 //     20 ms, then twice: time 9 runs at the target length and rescale by
-//     the median.
+//     the median; every run timed in the thread's CPU time, as the workers
+//     time the task, so a run that waits for a CPU does not shrink the
+//     count.
 //   - user-ns/op and sys-ns/op are the CPU time of sender plus receiver
 //     (all their threads) per operation. MB/s is 1e6 bytes per second.
 //   - Dead children: every wait has a liveness check; a child that dies

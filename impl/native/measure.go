@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -498,14 +499,23 @@ var burnSink uint64
 // impl.Options.CPUTaskSpin). Calibration policy "median of 9", the same as
 // the Python driver's calibrate_spin: a rough rate from a run of at least
 // 20 ms (doubling from 1000 iterations), then twice: time 9 runs at the
-// target length and rescale by the median. Whatever the calibration gives,
+// target length and rescale by the median. Every run is timed in the
+// thread's CPU time, as the workers time the task, so a run that waits
+// for a CPU does not shrink the count. Whatever the calibration gives,
 // the efficiency and overhead use the task times the workers measure, not
 // the target.
 func CalibrateSpin() int64 {
+	runtime.LockOSThread() // the thread's CPU clock is this thread's
+	defer runtime.UnlockOSThread()
+	cpu := func() time.Duration {
+		var ts unix.Timespec
+		unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
+		return time.Duration(ts.Nano())
+	}
 	timed := func(n int64) time.Duration {
-		t := time.Now()
+		t := cpu()
 		burnSink += burn(n, uint64(n))
-		return max(time.Since(t), 1)
+		return max(cpu()-t, 1)
 	}
 	n := int64(1000)
 	var d time.Duration

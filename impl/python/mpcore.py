@@ -9,10 +9,12 @@ to import: no module beyond os, sys and time at import time.
 Definitions stated once here (impl/impl.go states the same contract):
   * spin(n): the CPU task, a plain interpreter loop (xor keeps x a small
     int, so the cost per iteration does not grow with n).
-  * calibrate_spin(target_us): loop count of spin() lasting target_us in
-    this process.  ONE policy: a rough rate from a run of >= 20 ms, then two
-    rounds of 9 timed runs at the target length, each rescaling n by
-    target / median of the 9 (the median is robust to a preempted run).
+  * calibrate_spin(target_us): loop count of spin() lasting target_us of
+    this thread's CPU time.  ONE policy: a rough rate from a run of >= 20
+    ms, then two rounds of 9 timed runs at the target length, each rescaling
+    n by target / median of the 9; every run timed in the thread's CPU time
+    (as the workers time the task), so a run that waits for a CPU does not
+    shrink the count.
     The harness calls it once per invocation (the driver's --calibrate-spin
     run) and passes the count to every program run (--spin).
   * pool_overhead(task_ns, makespan_ns, tasks, par): makespan - ceil(tasks /
@@ -151,11 +153,11 @@ CALIBRATION_ROUNDS = 2
 
 
 def calibrate_spin(target_us):
-    """Loop count of spin() that takes about target_us in this process: a
-    rough rate from a >= 20 ms run, then CALIBRATION_ROUNDS rounds of
+    """Loop count of spin() that takes about target_us of this thread's CPU
+    time: a rough rate from a >= 20 ms run, then CALIBRATION_ROUNDS rounds of
     CALIBRATION_RUNS timed runs at the target length, rescaled by the
     median."""
-    pc = time.perf_counter_ns
+    pc = time.thread_time_ns
     n = 1000
     while True:
         t = pc()
