@@ -90,11 +90,13 @@ const (
 // PoolTasks is the number of tasks of one map over workers workers.
 func PoolTasks(workers int) int { return TasksPerWorker * workers }
 
-// IdealMakespan is the shortest possible map of a pool cell (the
-// definition of the impl contract): ceil(tasks / p) × d, with d the task
-// duration and p the tasks that can run at once — min(workers, tasks,
-// cores) for cpu tasks, min(workers, tasks) for sleep tasks (sleeping
-// needs no CPU). Zero for other workloads.
+// IdealMakespan is the shortest possible map of a pool cell with tasks of
+// their nominal duration (the definition of the impl contract; time
+// estimates use it): ceil(tasks / p) × d, with d the nominal task duration
+// and p the tasks that can run at once — min(workers, tasks, cores) for
+// cpu tasks, min(workers, tasks) for sleep tasks (sleeping needs no CPU).
+// The overhead metric measures against the task durations the workers
+// measured instead (impl.PoolOverhead). Zero for other workloads.
 func (c Cell) IdealMakespan() time.Duration {
 	if c.Workload != "pool" || c.Workers < 1 || c.Tasks < 1 {
 		return 0

@@ -8,9 +8,15 @@
 // Contracts:
 //   - The unit of replication is the program run: a cell is measured by
 //     at least Config.Runs independent runs of its measured program (fresh
-//     parent, fresh children, own calibration), each printing
-//     Config.Count samples after `run: k`. The cell's statistic is computed
-//     over per-run medians (package stats).
+//     parent, fresh children, own calibration of the sample size), each
+//     printing Config.Count samples after `run: k`. The cell's statistic
+//     is computed over per-run medians (package stats).
+//   - The cpu task of pool cells is the same in every run: before the
+//     first round, each implementation with task=cpu pool cells runs its
+//     calibration program once (impl.Impl.SpinCommand, CalibrateSpin); the
+//     loop count is recorded in the header as cpu-task-spin-<impl> and
+//     passed to every program run (impl.Options.CPUTaskSpin). Resume reuses
+//     the recorded count. A failed calibration fails those cells.
 //   - Runs are interleaved: round r measures every cell that needs an r-th
 //     run once, in a shuffled order (seed recorded), so slow drift of the
 //     machine does not bias one method or channel (as
@@ -18,8 +24,9 @@
 //   - Adaptive stopping: after the Runs rounds, further rounds measure only
 //     the cells whose 95% CI half-width (over per-run medians of ns/op) is
 //     above CITarget of the median, until MaxRuns; a cell that ends above
-//     the target gets a NOTE "unstable: …". A time budget (Budget) ends the
-//     adaptive rounds early; the cells left unstable get the same NOTE.
+//     the target gets a NOTE saying what stopped it (rawbench.StopNote): the
+//     run cap, or the time budget (Budget), which ends the adaptive rounds
+//     early. Without adaptive rounds (MaxRuns ≤ Runs) nothing is flagged.
 //   - raw.bench is append-only. A crash loses at most the running program
 //     run; Resume continues a run exactly as it would have gone on: the
 //     plan of every round depends only on what is recorded and the seed.
@@ -40,7 +47,6 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mpbench/mpbench/bench"
@@ -125,7 +131,8 @@ type Summary struct {
 	Runs                  int // program runs started (planned ones, counted as they come)
 	Measured, Skipped     int // program runs that recorded samples / skips
 	Failed                int
-	Unstable              int // cells flagged unstable (CI above target at the cap or the budget)
+	Unstable              int // cells flagged with their CI above the target (at the run cap or the time budget)
+	Budget                int // of those, the cells stopped by the time budget
 	Interrupted           bool
 	Elapsed               time.Duration
 	Out                   string
@@ -201,6 +208,17 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		cfg.Seed, _ = strconv.ParseUint(res.File.ConfigValue("shuffle-seed"), 10, 64)
 	}
 	st := res.File
+	spins, err := planSpins(ctx, cfg, res, allowed[:1], unavailable)
+	if ctx.Err() != nil {
+		sum.Interrupted = true
+		return sum, nil
+	}
+	if err != nil {
+		return sum, err
+	}
+	if err := spins.recordFailures(cfg, res, &sum); err != nil {
+		return sum, err
+	}
 
 	for _, c := range cfg.Cells {
 		name := c.Benchmark()
@@ -263,7 +281,7 @@ rounds:
 			prefix := shmPrefix(pid, seq)
 			seq++
 			sum.Runs++
-			status, err := runOnce(ctx, cfg, res, c, allowed, prefix)
+			status, err := runOnce(ctx, cfg, res, c, allowed, prefix, spins.spin[c.Impl])
 			RemoveSegments(prefix)
 			if err != nil {
 				return sum, err
@@ -286,11 +304,9 @@ rounds:
 	prog.finish()
 	sum.Interrupted = ctx.Err() != nil
 	if !sum.Interrupted {
-		n, err := p.flagUnstable(res, budgetStop)
-		if err != nil {
+		if sum.Unstable, sum.Budget, err = p.flagUnstable(res, budgetStop); err != nil {
 			return sum, err
 		}
-		sum.Unstable = n
 	}
 	if sum.Runs > 0 || sum.Unstable > 0 {
 		// Only an invocation that measured something closes a block
@@ -323,19 +339,12 @@ func (p *planner) done(c bench.Cell) bool {
 	return cell != nil && (cell.Failed() || cell.Skipped())
 }
 
-// stopped reports whether a cell was flagged unstable by an earlier
-// invocation (the budget ended its rounds): it gets no further runs.
+// stopped reports whether an earlier invocation flagged the cell with its
+// CI above the target (the cap or the budget ended its rounds): it gets no
+// further runs.
 func (p *planner) stopped(c bench.Cell) bool {
 	cell := p.st.Cell(c.Benchmark())
-	if cell == nil {
-		return false
-	}
-	for _, n := range cell.Notes {
-		if strings.HasPrefix(n, unstableNote) {
-			return true
-		}
-	}
-	return false
+	return cell != nil && cell.Stop() != rawbench.StopNone
 }
 
 // unsettled reports whether a cell's CI half-width (per-run medians of
@@ -389,15 +398,14 @@ func (p *planner) minRunsLeft() []bench.Cell {
 	return out
 }
 
-const unstableNote = "unstable: "
-
 // flagUnstable writes a NOTE for every measured cell whose CI is still
-// wider than the target after its last run (at the cap, or when the
-// budget ended the adaptive rounds), once.
-func (p *planner) flagUnstable(res *rawbench.Writer, budget bool) (int, error) {
-	n := 0
+// wider than the target after its last run, once, saying what stopped it:
+// the run cap (it has MaxRuns runs) or the time budget (budget: the budget
+// ended the adaptive rounds before its cap). It returns the cells flagged
+// and, of those, the ones stopped by the budget.
+func (p *planner) flagUnstable(res *rawbench.Writer, budget bool) (flagged, byBudget int, err error) {
 	if p.cfg.MaxRuns <= p.cfg.Runs {
-		return 0, nil // no adaptive stopping asked for
+		return 0, 0, nil // no adaptive stopping asked for
 	}
 	for _, c := range p.cfg.Cells {
 		cell := p.st.Cell(c.Benchmark())
@@ -408,20 +416,26 @@ func (p *planner) flagUnstable(res *rawbench.Writer, budget bool) (int, error) {
 		if s.HalfWidth() <= p.cfg.CITarget {
 			continue
 		}
-		why := ""
-		if budget && len(cell.Runs) < p.cfg.MaxRuns {
-			why = " (time budget)"
+		stop := rawbench.StopRunCap
+		if len(cell.Runs) < p.cfg.MaxRuns {
+			if !budget {
+				continue // not stopped: an interrupted round left it short (resume goes on)
+			}
+			stop = rawbench.StopBudget
 		}
 		ci := "no CI"
 		if s.CIValid {
-			ci = fmt.Sprintf("CI ±%.1f%%", s.HalfWidth()*100)
+			ci = fmt.Sprintf("±%.1f%%", s.HalfWidth()*100)
 		}
-		if err := res.RecordNote(c.Benchmark(), fmt.Sprintf("%s%s after %d runs%s", unstableNote, ci, len(cell.Runs), why)); err != nil {
-			return n, err
+		if err := res.RecordNote(c.Benchmark(), rawbench.StopNote(stop, ci, len(cell.Runs))); err != nil {
+			return flagged, byBudget, err
 		}
-		n++
+		flagged++
+		if stop == rawbench.StopBudget {
+			byBudget++
+		}
 	}
-	return n, nil
+	return flagged, byBudget, nil
 }
 
 type runStatus struct{ kind, reason string }
@@ -434,9 +448,10 @@ func (s runStatus) String() string {
 }
 
 // runOnce runs one program run of a cell and records its outcome.
-func runOnce(ctx context.Context, cfg Config, res *rawbench.Writer, c bench.Cell, allowed []int, prefix string) (runStatus, error) {
+// spin is the loop count of the implementation's cpu task (0: none).
+func runOnce(ctx context.Context, cfg Config, res *rawbench.Writer, c bench.Cell, allowed []int, prefix string, spin int64) (runStatus, error) {
 	name := c.Benchmark()
-	opts := impl.Options{Count: cfg.Count, Warmup: cfg.Warmup, Benchtime: cfg.Benchtime, ShmPrefix: prefix}
+	opts := impl.Options{Count: cfg.Count, Warmup: cfg.Warmup, Benchtime: cfg.Benchtime, ShmPrefix: prefix, CPUTaskSpin: spin}
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout[c.Workload]

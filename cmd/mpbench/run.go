@@ -359,8 +359,8 @@ func runCmd(args []string) error {
 		}
 		return err
 	}
-	line := fmt.Sprintf("%d program runs: %d measured, %d skipped, %d failed; %d cells unstable; in %v → %s",
-		sum.Runs, sum.Measured, sum.Skipped, sum.Failed, sum.Unstable, sum.Elapsed.Round(time.Second),
+	line := fmt.Sprintf("%d program runs: %d measured, %d skipped, %d failed; %d cells with a CI wider than the target (%d stopped by the run cap, %d by the time budget); in %v → %s",
+		sum.Runs, sum.Measured, sum.Skipped, sum.Failed, sum.Unstable, sum.Unstable-sum.Budget, sum.Budget, sum.Elapsed.Round(time.Second),
 		filepath.Join(*f.out, harness.RawFile))
 	if sum.Interrupted {
 		sig := caught()

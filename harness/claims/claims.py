@@ -935,11 +935,6 @@ C13_TASKS = {"cpu": 128, "sleep": 32}
 c13_spin = mpcore.spin  # the CPU task of the driver's pool
 
 
-def c13_calibrate():
-    """Loop count of c13_spin lasting C13_CPU_US (mpcore's one policy)."""
-    return mpcore.calibrate_spin(C13_CPU_US)
-
-
 def c13_task(arg):
     kind, n = arg
     if kind == "cpu":
@@ -951,7 +946,9 @@ def c13_task(arg):
 
 def claim_c13(args):
     """Pool sweep over workers per core, CPU-bound and I/O-bound tasks.
-    The busy loop is calibrated once, so every worker count runs the same
+    The busy loop runs --spin iterations (about C13_CPU_US: the loop count
+    of the driver's --calibrate-spin run, once per mpbench claims
+    invocation), so every worker count and every program run runs the same
     tasks; the worker counts are interleaved in a shuffled order per
     round, so drifting load does not favour one of them.  The map is timed
     once every worker is up.  efficiency = ideal / makespan with ideal =
@@ -960,7 +957,9 @@ def claim_c13(args):
 
     cores = len(os.sched_getaffinity(0))
     ctx = ctx_of("fork")
-    n = c13_calibrate()
+    n = args.spin
+    if n < 1:
+        raise ValueError("C13 needs --spin (the loop count of one cpu task, from the driver's --calibrate-spin)")
     workers = sorted(set([max(1, cores // 2), cores, 2 * cores, 4 * cores]))
     rng = random.Random(13)
     for _ in range(args.count):
@@ -1072,6 +1071,7 @@ def parse_args(argv):
     ap.add_argument("--shm-prefix", default="mpbench-claims")
     ap.add_argument("--run", type=int, default=1)  # index of this program run (seeds shuffles)
     ap.add_argument("--libs", default="multiprocessing")  # C9: libraries to try
+    ap.add_argument("--spin", type=int, default=0)  # C13: loop count of one cpu task
     return ap.parse_args(argv)
 
 

@@ -120,6 +120,58 @@ func TestRunShortClaims(t *testing.T) {
 	assertNothingLeft(t)
 }
 
+// TestRunC13SpinOnce runs C13 (one program run, about 5 s): its cpu task's
+// loop count is calibrated once, recorded as a configuration line right
+// before C13's results and cleared right after them, and C13 measured
+// every worker count with it.
+func TestRunC13SpinOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real Python experiment (~5 s)")
+	}
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 on PATH")
+	}
+	dir := t.TempDir()
+	if err := Run(t.Context(), Options{Out: dir, Only: []string{"C13"}, Python: py, Runs: 1}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, BenchFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := "cpu-task-spin-cpython"
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	set, cleared, results := -1, -1, 0
+	for i, l := range lines {
+		switch {
+		case strings.HasPrefix(l, key+": "):
+			if n, err := strconv.Atoi(strings.TrimPrefix(l, key+": ")); err != nil || n < 1 || set >= 0 {
+				t.Errorf("line %d: %q, want one positive loop count", i+1, l)
+			}
+			set = i
+		case l == key+":":
+			cleared = i
+		case strings.HasPrefix(l, "BenchmarkClaim/id=C13/"):
+			results++
+			if set < 0 || cleared >= 0 {
+				t.Errorf("line %d: a C13 result outside its loop count's configuration", i+1)
+			}
+		}
+	}
+	if set < 0 || cleared < set || results == 0 {
+		t.Errorf("loop count set at line %d, cleared at %d, %d C13 results:\n%s", set+1, cleared+1, results, data)
+	}
+	f, err := load(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := f.claims["C13"]; d == nil || len(d.fails) > 0 {
+		t.Fatalf("C13 failed or missing:\n%s", data)
+	}
+	assertNothingLeft(t)
+}
+
 // assertNothingLeft checks that no process of this test's runs is alive
 // (every measured program and all its descendants carry MarkerEnv) and
 // that no /dev/shm segment of them exists.

@@ -147,3 +147,31 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestStopOf reads what stopped a cell from its NOTE, in the current form
+// and in the form of files written before it ("unstable: …", at the run
+// cap unless " (time budget)" follows).
+func TestStopOf(t *testing.T) {
+	for _, tc := range []struct {
+		note string
+		want Stop
+	}{
+		{StopNote(StopRunCap, "±8.1%", 12), StopRunCap},
+		{StopNote(StopBudget, "±8.1%", 6), StopBudget},
+		{StopNote(StopBudget, "no CI", 3), StopBudget},
+		{"CI wider than the target: ±8.1% after 12 runs (stopped by the run cap)", StopRunCap},
+		{"unstable: CI ±31.0% after 12 runs", StopRunCap},
+		{"unstable: CI ±22.4% after 6 runs (time budget)", StopBudget},
+		{"unstable: no CI after 3 runs (time budget)", StopBudget},
+		{"steal: 1.2% of CPU time was stolen", StopNone},
+		{"", StopNone},
+	} {
+		if got := StopOf(tc.note); got != tc.want {
+			t.Errorf("StopOf(%q) = %q, want %q", tc.note, got, tc.want)
+		}
+	}
+	c := &Cell{Notes: []string{"something else", "unstable: CI ±9.0% after 6 runs (time budget)"}}
+	if c.Stop() != StopBudget {
+		t.Errorf("cell stop %q, want %q", c.Stop(), StopBudget)
+	}
+}
