@@ -155,9 +155,12 @@ func listCmd(args []string) error {
 	if d.Runs == d.MaxRuns && len(cells) > 0 && cells[0].HasSettings() {
 		settings = fmt.Sprintf("%d runs of every cell at its own count and benchtime", d.Runs)
 	}
-	fmt.Fprintf(os.Stderr, "mpbench: %d cells; with the %s profile's settings (%s) "+
-		"an estimated %v: %v for the first %d runs of every cell, the rest for the adaptive runs\n",
-		len(cells), sel.profile, settings, expected.Round(time.Second), minRuns.Round(time.Second), d.Runs)
+	split := fmt.Sprintf(": %v for the first %d runs of every cell, the rest for the adaptive runs", minRuns.Round(time.Second), d.Runs)
+	if d.MaxRuns <= d.Runs {
+		split = " (no adaptive runs)"
+	}
+	fmt.Fprintf(os.Stderr, "mpbench: %d cells; with the %s profile's settings (%s) an estimated %v%s\n",
+		len(cells), sel.profile, settings, expected.Round(time.Second), split)
 	by := harness.EstimateByImpl(cfg)
 	var parts []string
 	for _, im := range bench.KnownImpls() {
