@@ -17,7 +17,7 @@ HEADLINE  := startup-latency-cores2 startup-rss-cpython-cores2 stream-throughput
              stream-throughput-native-cores2 cores-pingpong-cpython pool-cpu-cpython-cores2 \
              fork-in-the-road-cpython-cores2
 
-.PHONY: setup build test fuzz quick bench claims report figures clean bench-slurm
+.PHONY: setup build test fuzz quick bench claims report figures dimension clean bench-slurm
 
 # Everything a fresh machine needs (idempotent): Go modules, pypy3 and
 # python3-torch from Debian when they can be had.
@@ -74,6 +74,16 @@ report: build
 figures: build
 	$(BIN) report --readme README.md $(PUBLISHED)
 	for f in $(HEADLINE); do cp $(PUBLISHED)/plots/$$f.png $(PUBLISHED)/plots/$$f.svg plots/; done
+
+# The dimensioning experiment (README: "How many runs, samples and how long a
+# sample"): the dimension profile into DIM, resumed if DIM already holds part
+# of it; then its REPORT.md, docs/dimensioning.md and the README's block.
+DIM ?= results/dimension-$(HOST)-$(shell date -u +%Y-%m-%d)
+dimension: setup build
+	if [ -s $(DIM)/raw.bench ]; then $(BIN) run --resume --out $(DIM); \
+	else $(BIN) run --profile dimension --out $(DIM); fi
+	$(BIN) report $(DIM)
+	$(BIN) dimension --readme README.md $(DIM)
 
 clean:
 	rm -rf bin

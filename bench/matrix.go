@@ -16,6 +16,14 @@
 //	Stream/impl=I/method=M/chan=C[/payload=tensor]/size=S/cores=N
 //	Pool/impl=I/method=M/exec=E[/chan=C]/workers=W/tasks=T/task=cpu|sleep/cores=N
 //
+// followed, for a cell that carries its own replication settings (the
+// dimension profile), by [/benchtime=D][/count=K]: the sample length
+// (pingpong and stream only: one startup sample is one start, one pool
+// sample one map) and the samples per program run of that cell, which
+// then replace the run's --benchtime and --count for it (Cell.Settings).
+// The settings are part of the identity: each (cell, setting) is a cell
+// of its own in raw.bench, with its own runs.
+//
 // The "Benchmark" prefix is added by Cell.Benchmark().
 //
 // exec (pool only) is the executor that runs the map: loop = a hand-written
@@ -123,7 +131,34 @@ type Cell struct {
 	Tasks    int    // pool
 	Task     string // pool: cpu | sleep
 	Cores    int    // size of the CPU affinity set
+
+	// Replication settings carried by the cell (0: the run's). Benchtime
+	// applies to pingpong and stream only.
+	Benchtime time.Duration // target duration of one sample
+	Count     int           // samples per program run
 }
+
+// Settings are the samples per program run and the sample length of a
+// program run of c: the cell's own where it carries them, else the run's
+// (count, benchtime).
+func (c Cell) Settings(count int, benchtime time.Duration) (int, time.Duration) {
+	if c.Count > 0 {
+		count = c.Count
+	}
+	if c.Benchtime > 0 {
+		benchtime = c.Benchtime
+	}
+	return count, benchtime
+}
+
+// Base is the cell without its own replication settings.
+func (c Cell) Base() Cell {
+	c.Benchtime, c.Count = 0, 0
+	return c
+}
+
+// HasSettings reports whether the cell carries its own replication settings.
+func (c Cell) HasSettings() bool { return c.Benchtime != 0 || c.Count != 0 }
 
 // Name is the canonical benchmark name without the "Benchmark" prefix.
 func (c Cell) Name() string {
@@ -152,6 +187,12 @@ func (c Cell) Name() string {
 		kv("task", c.Task)
 	}
 	kv("cores", strconv.Itoa(c.Cores))
+	if c.Benchtime != 0 {
+		kv("benchtime", c.Benchtime.String())
+	}
+	if c.Count != 0 {
+		kv("count", strconv.Itoa(c.Count))
+	}
 	return b.String()
 }
 
@@ -200,6 +241,10 @@ func ParseName(name string) (Cell, error) {
 			c.Task = v
 		case "cores":
 			c.Cores, err = strconv.Atoi(v)
+		case "benchtime":
+			c.Benchtime, err = time.ParseDuration(v)
+		case "count":
+			c.Count, err = strconv.Atoi(v)
 		default:
 			return Cell{}, fmt.Errorf("cell %q: unknown key %q", name, k)
 		}
@@ -251,6 +296,10 @@ func (c Cell) Validate() error {
 		return bad("payload=rawbytes is a pipe variant of pingpong and stream")
 	case c.Cores < 1:
 		return bad("cores must be ≥ 1")
+	case c.Count < 0 || c.Benchtime < 0:
+		return bad("count and benchtime must not be negative")
+	case c.Benchtime != 0 && c.Workload != "pingpong" && c.Workload != "stream":
+		return bad("benchtime sizes pingpong and stream samples only (one %s sample is one %s)", c.Workload, map[string]string{"startup": "start", "pool": "map"}[c.Workload])
 	}
 	switch c.Workload {
 	case "pingpong", "stream":

@@ -170,6 +170,7 @@ func FuzzParseName(f *testing.F) {
 	f.Add("Startup/impl=native/method=fork/chan=pipe/rss=0/cores=1")
 	f.Add("BenchmarkPool/impl=native/method=fork/chan=queue/workers=2/tasks=16/task=cpu/cores=2")
 	f.Add("BenchmarkPool/impl=cpython/method=loky/exec=loky-cold/workers=2/tasks=16/task=cpu/cores=2")
+	f.Add("Pingpong/impl=cpython/method=fork/chan=shm/size=64B/cores=2/benchtime=100ms/count=5")
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := ParseName(s)
 		if err != nil {

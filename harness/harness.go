@@ -87,6 +87,11 @@ type Defaults struct {
 	Budget               time.Duration
 }
 
+// DimensionRuns is the number of program runs of every cell of the
+// dimension profile: enough for the order-statistic CI of the median
+// ([x(3), x(10)] at 12 runs) and for the spread of the run medians.
+const DimensionRuns = 12
+
 // DefaultCITarget is the adaptive stopping target: CI half-width ≤ 5% of
 // the median.
 const DefaultCITarget = 0.05
@@ -97,11 +102,34 @@ const DefaultCITarget = 0.05
 // than runs do): 6 runs (the fewest that give a 95% CI of the median) of
 // 2 samples of 25 ms, up to 12 runs for the cells whose CI is still wider
 // than 5% of the median, within a 25-minute budget.
+//
+// What these settings buy, measured: docs/dimensioning.md, written by
+// `mpbench dimension` from a run of the dimension profile, gives per
+// workload the within-run and between-run variation at each setting and
+// the cheapest runs × count × benchtime that reaches a ±5% and a ±10%
+// CI; the README's generated dimensioning block names its choice beside
+// these defaults.
+//
+// The dimension profile runs DimensionRuns rounds without adaptive
+// stopping or budget; its cells carry their own count and benchtime
+// (bench.Cell.Settings), so Count and Benchtime here are unused by them.
 func ProfileDefaults(profile string) Defaults {
-	if profile == bench.Quick {
+	switch profile {
+	case bench.Quick:
 		return Defaults{Count: 2, Runs: 2, MaxRuns: 2, Benchtime: 50 * time.Millisecond}
+	case bench.Dimension:
+		return Defaults{Count: 2, Runs: DimensionRuns, MaxRuns: DimensionRuns, Benchtime: 25 * time.Millisecond}
 	}
 	return Defaults{Count: 2, Runs: 6, MaxRuns: 12, Benchtime: 25 * time.Millisecond, Budget: 25 * time.Minute}
+}
+
+// DefaultsText names the replication settings of the full and quick
+// profiles in words, as the dimensioning document and README block cite
+// them beside the measured choice.
+func DefaultsText() string {
+	f, q := ProfileDefaults(bench.Full), ProfileDefaults(bench.Quick)
+	return fmt.Sprintf("full %d runs (up to %d where the CI is wider than ±%s%%, within %v) of count=%d benchtime=%v; quick %d runs of count=%d benchtime=%v",
+		f.Runs, f.MaxRuns, strconv.FormatFloat(DefaultCITarget*100, 'g', -1, 64), f.Budget, f.Count, f.Benchtime, q.Runs, q.Count, q.Benchtime)
 }
 
 // InputError is an error caused by the run's settings (an existing or
@@ -465,7 +493,7 @@ func runOnce(ctx context.Context, cfg Config, res *rawbench.Writer, c bench.Cell
 	case Skipped:
 		return runStatus{"skip", r.Reason}, res.RecordSkip(name, r.Reason)
 	}
-	_, err := res.RecordRun(name, r.Lines)
+	_, err := res.RecordRunWall(name, r.Lines, r.Wall)
 	return runStatus{kind: "ok"}, err
 }
 

@@ -657,3 +657,86 @@ func TestStopFlags(t *testing.T) {
 		})
 	}
 }
+
+// optsImpl records the options each cell's command was asked with.
+type optsImpl struct {
+	fakeImpl
+	seen map[string]impl.Options
+}
+
+func (o *optsImpl) Command(c bench.Cell, opts impl.Options) (*exec.Cmd, error) {
+	o.seen[c.Name()] = opts
+	return o.fakeImpl.Command(c, opts)
+}
+
+// TestCellSettingsTravel: a cell that carries its own count and benchtime
+// (the dimension profile) is measured with them, whatever the run's;
+// every (cell, setting) has its own runs, each with its wall time; and an
+// interrupted run resumes into the same runs in the same order.
+func TestCellSettingsTravel(t *testing.T) {
+	pp := bench.Cell{Workload: "pingpong", Impl: "native", Method: "fork", Chan: "queue", Size: 64, Cores: 1,
+		Count: 5, Benchtime: 100 * time.Millisecond}
+	o := &optsImpl{fakeImpl: fakeImpl{modes: map[string]string{"queue": "skip"}}, seen: map[string]impl.Options{}}
+	Measure(context.Background(), o, pp, impl.Options{Count: 2, Benchtime: 25 * time.Millisecond}, nil, 20*time.Second)
+	if got := o.seen[pp.Name()]; got.Count != 5 || got.Benchtime != 100*time.Millisecond {
+		t.Errorf("measured with count %d benchtime %v, want the cell's 5 and 100ms", got.Count, got.Benchtime)
+	}
+
+	base := startupCells("pipe")[0]
+	var cells []bench.Cell
+	for _, n := range []int{2, 5} {
+		c := base
+		c.Count = n
+		cells = append(cells, c)
+	}
+	run := func(out string, ctx context.Context, progress io.Writer, resume bool) string {
+		t.Helper()
+		_, err := Run(ctx, Config{Cells: cells, Impls: map[string]impl.Impl{"native": &fakeImpl{modes: map[string]string{"pipe": "ok"}}},
+			Progress: progress, Count: 3, Runs: 4, MaxRuns: 4, Benchtime: time.Millisecond, Out: out, Seed: 3, Resume: resume})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := os.ReadFile(filepath.Join(out, RawFile))
+		return string(data)
+	}
+	whole := filepath.Join(t.TempDir(), "run")
+	data := run(whole, context.Background(), nil, false)
+	res, _ := rawbench.ReadDir(whole)
+	for _, c := range cells {
+		rc := res.Cell(c.Benchmark())
+		if rc == nil || len(rc.Runs) != 4 {
+			t.Fatalf("%s: %+v, want 4 runs", c.Name(), rc)
+		}
+		for _, r := range rc.Runs {
+			if len(r.Samples) != c.Count || r.Wall <= 0 {
+				t.Errorf("%s run %d: %d samples, wall %v; want %d samples and a wall time", c.Name(), r.K, len(r.Samples), r.Wall, c.Count)
+			}
+		}
+	}
+	if res.ConfigValue("count") != "3" || strings.Count(data, "--- WALL: ") != 8 {
+		t.Errorf("count %q, %d WALL lines", res.ConfigValue("count"), strings.Count(data, "--- WALL: "))
+	}
+
+	part := filepath.Join(t.TempDir(), "run")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	run(part, ctx, &cancelAfter{n: 3, cancel: cancel}, false)
+	if resumed := run(part, context.Background(), nil, true); blocks(resumed) != blocks(data) {
+		t.Errorf("resumed run measured other runs or another order:\n%s\nwant\n%s", blocks(resumed), blocks(data))
+	}
+}
+
+// TestEstimateUsesCellSettings: the time estimate of a cell that carries
+// its own count and benchtime is that of the run settings it names.
+func TestEstimateUsesCellSettings(t *testing.T) {
+	base := bench.Cell{Workload: "pingpong", Impl: "cpython", Method: "fork", Chan: "pipe", Size: 64, Cores: 1}
+	own := base
+	own.Count, own.Benchtime = 5, 400*time.Millisecond
+	if got, want := EstimateCell(own, 2, 1, 25*time.Millisecond), EstimateCell(base, 5, 1, 400*time.Millisecond); got != want {
+		t.Errorf("estimate with the cell's settings %v, want %v", got, want)
+	}
+	d := ProfileDefaults(bench.Dimension)
+	if d.Runs != DimensionRuns || d.MaxRuns != d.Runs || d.Budget != 0 {
+		t.Errorf("dimension profile defaults %+v: want %d runs, no adaptive rounds, no budget", d, DimensionRuns)
+	}
+}

@@ -161,6 +161,7 @@ func EstimateCell(c bench.Cell, count, warmup int, benchtime time.Duration) time
 }
 
 func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
+	count, benchtime := c.Settings(count, cfg.Benchtime)
 	samples := time.Duration(count + max(cfg.Warmup, 1))
 	start := childStart[bench.BaseImpl(c.Impl)][c.Method]
 	d := interpStart[bench.BaseImpl(c.Impl)]
@@ -168,7 +169,7 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 	case "startup":
 		d += samples*start + time.Duration(c.RSS>>30)*time.Second/2
 	case "pingpong", "stream":
-		d += start + samples*cfg.Benchtime*6/5
+		d += start + samples*benchtime*6/5
 	case "pool":
 		d += time.Duration(c.Workers)*start + samples*c.IdealMakespan()
 		if c.Exec == bench.ExecLokyCold {

@@ -51,6 +51,9 @@ func Generate(dirs []string, o Options, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if done, err := generateDimension(dirs, runs, o, stdout); done { // dimension_doc.go
+		return err
+	}
 	d := newData(runs)
 	switch o.Format {
 	case "", "md":

@@ -221,5 +221,8 @@ func cellMain(args []string, stdout io.Writer) error {
 	if c.Impl != "native" {
 		return fmt.Errorf("__native-cell: %s is not a native cell", c.Name())
 	}
+	if n, bt := c.Settings(o.Count, o.Benchtime); n != o.Count || bt != o.Benchtime {
+		return fmt.Errorf("__native-cell: %s names count %d and benchtime %v, the flags say %d and %v", c.Name(), n, bt, o.Count, o.Benchtime)
+	}
 	return Measure(c, o, func(line string) { fmt.Fprintln(stdout, line) })
 }

@@ -626,3 +626,18 @@ func TestDeadChildFailsCell(t *testing.T) {
 		}
 	}
 }
+
+// TestCellSettingsAgree: the native cell program refuses a name whose own
+// count or benchtime differs from its flags.
+func TestCellSettingsAgree(t *testing.T) {
+	name := "Startup/impl=native/method=fork/chan=pipe/rss=0/cores=1/count=5"
+	var out bytes.Buffer
+	err := cellMain([]string{"--cell", name, "--count", "2", "--warmup", "1", "--benchtime", "5ms", "--shm-prefix", testPrefix()}, &out)
+	if err == nil || !strings.Contains(err.Error(), "names count 5") || out.Len() != 0 {
+		t.Errorf("count 5 in the name, --count 2: err %v, output %q", err, out.String())
+	}
+	name = "Pingpong/impl=native/method=fork/chan=pipe/size=64B/cores=1/benchtime=10ms"
+	if err := cellMain([]string{"--cell", name, "--count", "1", "--benchtime", "5ms", "--shm-prefix", testPrefix()}, &out); err == nil {
+		t.Error("benchtime 10ms in the name, --benchtime 5ms: accepted")
+	}
+}

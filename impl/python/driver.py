@@ -201,6 +201,8 @@ class Cell(object):
         self.tasks = 1
         self.task = "cpu"
         self.cores = 1
+        self.count = None  # the cell's own samples per run (dimension profile)
+        self.benchtime = None  # the cell's own sample length, nanoseconds
         for p in parts[1:]:
             k, sep, v = p.partition("=")
             if not sep:
@@ -209,8 +211,10 @@ class Cell(object):
                 setattr(self, k, v)
             elif k in ("size", "rss"):
                 setattr(self, k, mpcore.parse_size(v))
-            elif k in ("workers", "tasks", "cores"):
+            elif k in ("workers", "tasks", "cores", "count"):
                 setattr(self, k, int(v))
+            elif k == "benchtime":
+                self.benchtime = mpcore.parse_duration(v)
             else:
                 raise ValueError("cell %r: unknown key %r" % (name, k))
         if self.workload == "pool":
@@ -1504,6 +1508,11 @@ def main(argv):
     if args.count < 1:
         raise ValueError("--count must be >= 1")
     cell = Cell(args.cell[len("Benchmark") :] if args.cell.startswith("Benchmark") else args.cell)
+    if (cell.count is not None and cell.count != args.count) or (
+        cell.benchtime is not None and cell.benchtime != mpcore.parse_duration(args.benchtime)
+    ):
+        raise ValueError("cell %r names its own count/benchtime; --count %d --benchtime %s differ"
+                         % (cell.name, args.count, args.benchtime))
     reason = skip_reason(cell)
     if reason:
         print(mpcore.skip_line(cell.name, reason), flush=True)

@@ -782,3 +782,21 @@ print(m.parse_duration("1.5s"), m.parse_duration("100ms"))
 		t.Errorf("mpcore definitions:\n got %q\nwant %q", out, want)
 	}
 }
+
+// TestCellSettings: a cell that names its own count and benchtime (the
+// dimension profile) runs under that name when the options agree, and
+// fails with a reason when they do not.
+func TestCellSettings(t *testing.T) {
+	p := cpython(t)
+	runCell(t, p, "Pingpong/impl=cpython/method=fork/chan=pipe/size=64B/cores=1/benchtime=5ms/count=2", tiny)
+	runCell(t, p, "Startup/impl=cpython/method=fork/chan=pipe/rss=0/cores=1/count=2", tiny)
+	c, _ := bench.ParseName("Startup/impl=cpython/method=fork/chan=pipe/rss=0/cores=1/count=5")
+	cmd, err := p.Command(c, tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := run(t, cmd, 60*time.Second)
+	if err == nil || out != "" || !strings.Contains(errOut, "names its own count/benchtime") {
+		t.Errorf("count 5 in the name, --count 2: err %v, stdout %q, stderr %q", err, out, errOut)
+	}
+}
