@@ -6,6 +6,7 @@
 //	mpbench report  [--format md|text|csv|json] DIR [DIR...]
 //	mpbench compare [--by impl] OLD [NEW]
 //	mpbench claims  --out DIR [--only C3,C7]
+//	mpbench advise  [--time-budget 5m] [--python PATH] [--rss SIZE] [--format text|json] [--out DIR] [--resume]
 //
 // Bad input gets one line on stderr and exit status 2; nothing is written.
 // An interrupted run exits 130 (SIGINT) or 143 (SIGTERM) and can be resumed.
@@ -55,7 +56,7 @@ func exitCode(err error) int {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return usagef("missing command (run, list, report, compare, claims); see README.md")
+		return usagef("missing command (run, list, report, compare, claims, advise); see README.md")
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -69,11 +70,13 @@ func run(args []string) error {
 		return compareCmd(rest)
 	case "claims":
 		return claimsCmd(rest)
+	case "advise":
+		return adviseCmd(rest)
 	case "__native-cell":
 		return native.CellMain(rest)
 	case "help", "-h", "--help":
-		fmt.Println("usage: mpbench run|list|report|compare|claims [flags]; see README.md")
+		fmt.Println("usage: mpbench run|list|report|compare|claims|advise [flags]; see README.md")
 		return nil
 	}
-	return usagef("unknown command %q (want run, list, report, compare, claims)", cmd)
+	return usagef("unknown command %q (want run, list, report, compare, claims, advise)", cmd)
 }

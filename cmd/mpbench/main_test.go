@@ -80,6 +80,15 @@ func TestBadInput(t *testing.T) {
 		{"resume nothing", []string{"run", "--resume", "--out", tmp + "/nothing"}, "no run"},
 		{"report missing dir", []string{"report", tmp + "/nothing"}, "no results folder"},
 		{"list bad", []string{"list", "--chan", "carrier-pigeon"}, "--chan"},
+		{"advise format", []string{"advise", "--format", "xml", "--out", tmp + "/a"}, "unknown --format"},
+		{"advise impl", []string{"advise", "--impl", "cobol", "--out", tmp + "/a"}, "--impl: unknown impl"},
+		{"advise rss", []string{"advise", "--rss", "12XB", "--out", tmp + "/a"}, "--rss: malformed size"},
+		{"advise budget", []string{"advise", "--time-budget", "1s", "--out", tmp + "/a"}, "shorter than one run"},
+		{"advise interpreter", []string{"advise", "--python", "/nonexistent/python3", "--out", tmp + "/a"}, "impl cpython"},
+		{"advise existing out", []string{"advise", "--out", existing}, "is not empty"},
+		{"advise resume nothing", []string{"advise", "--resume", "--out", tmp + "/nothing"}, "no run"},
+		{"advise resume without out", []string{"advise", "--resume"}, "--resume needs --out"},
+		{"advise resume a run", []string{"advise", "--resume", "--out", existing}, "not an advise run"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

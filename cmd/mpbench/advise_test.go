@@ -1,0 +1,266 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/impl"
+)
+
+// fakeBase is the fake measured program's value of a cell (ns/op), or the reason
+// it skips the cell. Designed so that every kind of row shows:
+//   - start-up: fork 1 ms + 1 ms per 64 MiB of parent, forkserver 3 ms,
+//     spawn 30 ms (short-lived: fork clearly; crossover at 128 MiB);
+//   - pool: fork's loop over pipe 20 ms, over simplequeue 40 ms, over
+//     queue 60 ms, everything else 45–50 ms (long-lived and many-to-one:
+//     pipe clearly);
+//   - ping-pong: pipe and queue 10 µs (equal), simplequeue 40 µs;
+//   - stream: skipped, "no stream in this fake" (a row without samples);
+//   - shm everywhere and loky: skipped (a row answered from part of its cells).
+func fakeBase(c bench.Cell) (float64, string) {
+	switch {
+	case c.Workload == "stream":
+		return 0, "no stream in this fake"
+	case c.Chan == "shm":
+		return 0, "no shm in this fake"
+	case c.Exec == bench.ExecLokyWarm:
+		return 0, "loky is not installed"
+	case c.Workload == "startup":
+		return map[string]float64{"spawn": 30e6, "fork": 1e6 + float64(c.RSS)/(64<<20)*1e6, "forkserver": 3e6}[c.Method], ""
+	case c.Workload == "pool" && c.Exec == bench.ExecLoop && c.Method == "fork":
+		return map[string]float64{"pipe": 20e6, "simplequeue": 40e6, "queue": 60e6}[c.Chan], ""
+	case c.Workload == "pool" && c.Exec == bench.ExecLoop:
+		return 50e6, ""
+	case c.Workload == "pool":
+		return 45e6, ""
+	}
+	return map[string]float64{"pipe": 10e3, "queue": 10e3, "simplequeue": 40e3}[c.Chan], ""
+}
+
+// fakeOutput is what the fake measured program prints for the k-th run
+// of a cell (k from 0): its skip line, or count samples in the measured
+// programs' format, value × (1 + 0.2% × (k mod 3)), with every unit the
+// workload requires.
+func fakeOutput(c bench.Cell, k, count int) string {
+	base, skip := fakeBase(c)
+	if skip != "" {
+		return fmt.Sprintf("--- SKIP: %s: %s\n", c.Benchmark(), skip)
+	}
+	v := base * (1 + 0.002*float64(k%3))
+	var b strings.Builder
+	for i := 0; i < count; i++ {
+		fmt.Fprintf(&b, "%s 1 %g ns/op", c.Benchmark(), v)
+		for _, u := range bench.RequiredUnits(c.Workload)[1:] {
+			x := v / 10
+			switch u {
+			case "MB/s", "msgs/s", "tasks/s":
+				x = 1e9 / v
+			case "efficiency":
+				x = 0.9
+			}
+			fmt.Fprintf(&b, " %g %s", x, u)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// fakeImpl is a test-only implementation: the measured program of every
+// cell is printf(1) printing fakeOutput, so the harness runs, validates
+// and records real processes without measuring anything. After
+// cancelAfter commands (when set) it cancels the run, as Ctrl-C does.
+type fakeImpl struct {
+	mu          sync.Mutex
+	runs        map[string]int // program runs started per cell
+	calls       int
+	cancelAfter int
+	cancel      context.CancelFunc
+}
+
+func (f *fakeImpl) Name() string     { return "cpython" }
+func (f *fakeImpl) Available() error { return nil }
+func (f *fakeImpl) Config() map[string]string {
+	return map[string]string{"cpython-version": "3.99.0-fake"}
+}
+func (f *fakeImpl) Command(c bench.Cell, o impl.Options) (*exec.Cmd, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.runs == nil {
+		f.runs = map[string]int{}
+	}
+	k := f.runs[c.Name()]
+	f.runs[c.Name()]++
+	f.calls++
+	if f.cancelAfter > 0 && f.calls == f.cancelAfter {
+		f.cancel()
+	}
+	return exec.Command("printf", "%s", fakeOutput(c, k, o.Count)), nil
+}
+
+// runAdvise runs advise with the fake program, returning stdout and stderr.
+func runAdvise(t *testing.T, ctx context.Context, fake *fakeImpl, args ...string) (string, string, bool) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	interrupted, _, err := advise(ctx, args, map[string]impl.Impl{"cpython": fake}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("advise %v: %v\nstderr:\n%s", args, err, stderr.String())
+	}
+	return stdout.String(), stderr.String(), interrupted
+}
+
+// TestAdviseEndToEnd: advise over the fake program answers each row as
+// the fake's values say, says which rows and cells were not measured,
+// and leaves an ordinary run folder.
+func TestAdviseEndToEnd(t *testing.T) {
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "advice")
+	fake := &fakeImpl{}
+	text, _, interrupted := runAdvise(t, context.Background(), fake, "--out", out, "--rss", "96MiB")
+	if interrupted {
+		t.Fatal("interrupted")
+	}
+	for _, want := range []string{
+		"Machine: ",
+		"Many short-lived children (cost of one child: start + join)\n  choose: fork\n",
+		"Big parent (memory touched before starting children)\n  choose: fork below the crossover, forkserver above\n",
+		"  flips:  parent rss ≈ 128 MiB",
+		"(chan=pipe; 8 rss points)", // the sweep with --rss 96MiB
+		"Long-lived workers (a pool map of CPU tasks)\n  choose: fork + pipe (exec=loop)\n",
+		"1 skipped: loky is not installed",
+		"Small messages, one-to-one (64B round trip)\n  choose: the data does not decide between queue and pipe\n",
+		"without samples: 3 skipped: no shm in this fake",
+		"Large messages, one-to-one\n  not measured: 60 of its 60 cells without samples: 60 skipped: no stream in this fake\n",
+		"Many-to-one (workers sending results to one parent)\n  choose: pipe\n",
+		"Parent with threads\n  choose: not measured in this run\n",
+		"The samples (raw.bench) and REPORT.md are in " + out,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", text)
+	}
+	checkRunFolder(t, out)
+	// `mpbench run --resume` refuses it (its cells are advise's), with one line.
+	var stderr bytes.Buffer
+	cmd := mpbench(t, "advise-run-resume", "run", "--resume", "--out", out)
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err == nil || !strings.Contains(stderr.String(), "is an advise run: continue it with mpbench advise --resume") {
+		t.Errorf("run --resume of an advise folder: %v, %q", err, stderr.String())
+	}
+
+	// The same folder again, as json (a finished run: nothing left to measure).
+	calls := fake.calls
+	js, _, _ := runAdvise(t, context.Background(), fake, "--resume", "--out", out, "--rss", "96MiB", "--format", "json")
+	if fake.calls != calls {
+		t.Errorf("resuming a finished advise run measured %d more runs", fake.calls-calls)
+	}
+	checkJSON(t, js)
+}
+
+func checkRunFolder(t *testing.T, out string) {
+	t.Helper()
+	for _, f := range []string{"raw.bench", "REPORT.md"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("run folder: %v", err)
+		}
+	}
+	f, err := os.Open(filepath.Join(out, "raw.bench"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := benchfmt.NewReader(f, "raw.bench")
+	results := 0
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			t.Errorf("raw.bench: %v", rec)
+		case *benchfmt.Result:
+			results++
+			if rec.GetConfig("profile") != AdviseProfile {
+				t.Errorf("%s: profile %q", rec.Name.Full(), rec.GetConfig("profile"))
+			}
+		}
+	}
+	if results == 0 {
+		t.Error("raw.bench holds no results")
+	}
+	// mpbench compare reads it like any run.
+	cmd := mpbench(t, "advise-compare", "compare", out, out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("mpbench compare: %v\n%s", err, b)
+	}
+}
+
+func checkJSON(t *testing.T, js string) {
+	t.Helper()
+	var v adviceView
+	if err := json.Unmarshal([]byte(js), &v); err != nil {
+		t.Fatalf("json: %v\n%s", err, js)
+	}
+	if v.Impl != "cpython" || v.Cells != len(bench.DecisionCells("cpython", v.Cores, []int64{96 << 20})) || v.Machine == "" || v.Interrupted {
+		t.Errorf("json header: %+v", v)
+	}
+	if v.Crossover == nil || v.Crossover.RSS < 127<<20 || v.Crossover.RSS > 129<<20 {
+		t.Errorf("json crossover %+v, want 128 MiB", v.Crossover)
+	}
+	want := map[string]struct {
+		answered bool
+		choice   string
+	}{
+		bench.QShortLived.Key:    {true, "`fork`"},
+		bench.QLongLived.Key:     {true, "`fork` + pipe (exec=loop)"},
+		bench.QSmallMessages.Key: {true, "the data does not decide between `queue` and `pipe`"},
+		bench.QLargeMessages.Key: {false, ""},
+		bench.QManyToOne.Key:     {true, "`pipe`"},
+	}
+	if len(v.Rows) != len(bench.Questions) {
+		t.Errorf("json: %d rows, want one per question (%d)", len(v.Rows), len(bench.Questions))
+	}
+	for _, row := range v.Rows {
+		w, ok := want[row.Question]
+		if ok && (row.Answered != w.answered || row.Choice != w.choice) {
+			t.Errorf("json row %s: answered %v, choice %q; want %v, %q", row.Question, row.Answered, row.Choice, w.answered, w.choice)
+		}
+		if row.Question == bench.QLargeMessages.Key && (row.Measured != 0 || len(row.Missing) != 1) {
+			t.Errorf("json row %s: measured %d, missing %v", row.Question, row.Measured, row.Missing)
+		}
+	}
+}
+
+// TestAdviseInterruptAndResume: an interrupted advise prints the rows
+// decided so far and says how to resume; the resumed run finishes them.
+func TestAdviseInterruptAndResume(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "advice")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fake := &fakeImpl{cancelAfter: 150, cancel: cancel}
+	text, _, interrupted := runAdvise(t, ctx, fake, "--out", out)
+	if !interrupted {
+		t.Fatal("not interrupted")
+	}
+	if !strings.Contains(text, "Interrupted: what follows is decided from the runs so far; resume with: mpbench advise --resume --out "+out) ||
+		!strings.Contains(text, "Many short-lived children") {
+		t.Errorf("interrupted output:\n%s", text)
+	}
+	text, _, interrupted = runAdvise(t, context.Background(), &fakeImpl{runs: fake.runs}, "--resume", "--out", out)
+	if interrupted || strings.Contains(text, "Interrupted") || strings.Contains(text, "not run yet") {
+		t.Errorf("resumed output:\n%s", text)
+	}
+	if !strings.Contains(text, "Many-to-one (workers sending results to one parent)\n  choose: pipe\n") {
+		t.Errorf("resumed run does not answer many-to-one:\n%s", text)
+	}
+}
