@@ -94,33 +94,7 @@ func Decisions(impl string, nproc int, extraRSS []int64) []Decision {
 			sweep = append(sweep, startup(m, DecisionChan, rss))
 		}
 	}
-	var pool, loops []Cell
-	workers := nproc // the guide reads the largest worker count ≤ cores
-	for _, e := range DecisionExecs {
-		base := Cell{Workload: "pool", Impl: impl, Exec: e, Workers: workers, Tasks: PoolTasks(workers), Task: DecisionTask, Cores: nproc}
-		switch {
-		case e == ExecLoop:
-			for _, m := range Methods {
-				for _, ch := range Chans {
-					c := base
-					c.Method, c.Chan = m, ch
-					loops = append(loops, c)
-				}
-			}
-			pool = append(pool, loops...)
-		case impl == "native":
-		case e == ExecLokyWarm || e == ExecLokyCold:
-			c := base
-			c.Method = MethodLoky
-			pool = append(pool, c)
-		default:
-			for _, m := range Methods {
-				c := base
-				c.Method = m
-				pool = append(pool, c)
-			}
-		}
-	}
+	pool, loops := decisionPool(impl, nproc)
 	// The long-lived row's flip reads the start + join of each method.
 	var flip []Cell
 	for _, m := range Methods {
@@ -171,4 +145,37 @@ func DecisionCells(impl string, nproc int, extraRSS []int64) []Cell {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].Workload] < rank[out[j].Workload] })
 	return out
+}
+
+// decisionPool are the pool cells of the long-lived row (every executor
+// of DecisionExecs that impl has, at workers = cores = nproc: the guide
+// reads the largest worker count ≤ cores) and among them the worker
+// loops over each channel.
+func decisionPool(impl string, nproc int) (pool, loops []Cell) {
+	for _, e := range DecisionExecs {
+		base := Cell{Workload: "pool", Impl: impl, Exec: e, Workers: nproc, Tasks: PoolTasks(nproc), Task: DecisionTask, Cores: nproc}
+		switch {
+		case e == ExecLoop:
+			for _, m := range Methods {
+				for _, ch := range Chans {
+					c := base
+					c.Method, c.Chan = m, ch
+					loops = append(loops, c)
+				}
+			}
+			pool = append(pool, loops...)
+		case impl == "native": // exec=loop only
+		case e == ExecLokyWarm || e == ExecLokyCold:
+			c := base
+			c.Method = MethodLoky
+			pool = append(pool, c)
+		default:
+			for _, m := range Methods {
+				c := base
+				c.Method = m
+				pool = append(pool, c)
+			}
+		}
+	}
+	return pool, loops
 }
