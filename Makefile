@@ -3,8 +3,13 @@ GO      ?= go
 BIN     := bin/mpbench
 HOST    := $(shell hostname -s 2>/dev/null || hostname)
 RUN     ?= results/$(HOST)-$(shell date -u +%Y-%m-%d)
-# The folder `make report` regenerates: RUN=… or the newest results/*/raw.bench.
+# The folder `make report` regenerates: RUN=… when given on the command line
+# or in the environment, else the newest results/*/raw.bench.
+ifeq ($(origin RUN),file)
 LATEST  ?= $(patsubst %/raw.bench,%,$(lastword $(shell ls -1tr results/*/raw.bench 2>/dev/null)))
+else
+LATEST  ?= $(RUN)
+endif
 
 # The published run README.md and plots/ show (results/README.md says so too).
 PUBLISHED := results/vm-2026-11-26

@@ -18,6 +18,7 @@ import (
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/rawbench"
+	"github.com/mpbench/mpbench/harness/report"
 	"github.com/mpbench/mpbench/harness/stats"
 	"github.com/mpbench/mpbench/impl"
 )
@@ -55,6 +56,21 @@ func fakeProgram(mode string, args []string) int {
 		os.WriteFile(counter, []byte(strconv.Itoa(k+1)), 0o600)
 		for i := 0; i < count; i++ {
 			fmt.Printf("%s 1 %d ns/op %d join-ns/op\n", name, 1000+100*k, 10)
+		}
+	case "bimodal":
+		// Two regimes: every third process of the cell is three times
+		// slower (as a process that lands on a busy CPU); samples within
+		// one process agree.
+		counter := filepath.Join(os.Getenv("MPBENCH_FAKE_DIR"), strings.NewReplacer("/", "_", "=", "-").Replace(name))
+		data, _ := os.ReadFile(counter)
+		k, _ := strconv.Atoi(string(data))
+		os.WriteFile(counter, []byte(strconv.Itoa(k+1)), 0o600)
+		v := 1000 + k
+		if k%3 == 2 {
+			v = 3000 + k
+		}
+		for i := 0; i < count; i++ {
+			fmt.Printf("%s 1 %d ns/op %d join-ns/op\n", name, v, 10)
 		}
 	case "skip":
 		fmt.Printf("--- SKIP: %s: not on this machine\n", name)
@@ -427,4 +443,35 @@ func (c *cancelAfter) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
+}
+
+// A measured program with two regimes is reported as two modes with the
+// share of runs in each — in the statistics and in the report's tables.
+func TestBimodalProgramReportedAsModes(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	fake := &fakeImpl{modes: map[string]string{"pipe": "bimodal"}, env: []string{"MPBENCH_FAKE_DIR=" + t.TempDir()}}
+	cell := startupCells("pipe")[0]
+	_, err := Run(context.Background(), Config{Cells: []bench.Cell{cell}, Impls: map[string]impl.Impl{"native": fake},
+		Count: 2, Runs: 6, MaxRuns: 6, Benchtime: time.Millisecond, Out: out, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := rawbench.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	modes := res.Cell(cell.Benchmark()).Summary("ns/op").Modes
+	if len(modes) != 2 || modes[0].Runs != 4 || modes[1].Runs != 2 {
+		t.Fatalf("modes %+v, want 4 runs near 1 µs and 2 runs near 3 µs", modes)
+	}
+	if err := report.Generate([]string{out}, report.Options{}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	table, err := os.ReadFile(filepath.Join(out, "tables", "summary-startup.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(table), "(modes: 1.01 µs in 4 of 6 runs, 3.01 µs in 2 of 6 runs)") {
+		t.Errorf("the start-up table does not show the two modes:\n%s", table)
+	}
 }

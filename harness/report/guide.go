@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/stats"
 )
 
 // The decision guide: for each common situation, the recommended start
@@ -60,8 +61,10 @@ type option struct {
 	s     Stats
 }
 
-// pick sorts options (lower is better unless higher) and says whether
-// the best is significantly better than the runner-up.
+// pick sorts options (lower is better unless higher) and compares the
+// best with the runner-up by the ratio of their run medians
+// (stats.CompareRatio); decided means the ratio's CI excludes 1 in the
+// best's favour and does not lie wholly inside the ±5% equivalence band.
 func pick(opts []option, higher bool) (best, second *option, decided bool) {
 	var ok []option
 	for _, o := range opts {
@@ -81,8 +84,13 @@ func pick(opts []option, higher bool) (best, second *option, decided bool) {
 	if len(ok) == 1 {
 		return &ok[0], nil, false
 	}
-	cmp := CompareStats(ok[1].s, ok[0].s)
-	return &ok[0], &ok[1], cmp.Significant && separated(ok[0].s, ok[1].s)
+	e := effect(ok[0].s, ok[1].s)
+	return &ok[0], &ok[1], e.Outcome == stats.Less && !higher || e.Outcome == stats.Greater && higher
+}
+
+// effect compares two cells' statistics by the ratio of their run medians.
+func effect(a, b Stats) stats.Effect {
+	return stats.CompareRatio(asRuns(a.RunMedians), asRuns(b.RunMedians))
 }
 
 // separated reports whether two CIs do not overlap (both valid).
@@ -102,7 +110,9 @@ func (d *Data) Guide(r *Run) *Guide {
 	cores := coresList(all)
 	g.Cores = cores[len(cores)-1]
 	g.Notes = append(g.Notes, fmt.Sprintf("Scope: impl=%s at cores=%d (the largest CPU set measured); costs are medians of per-run medians with 95%% CIs as [lo, hi]; "+
-		"\"the data does not decide\" where the best two options' CIs overlap or the Mann–Whitney test gives p ≥ %.2f.", g.Impl, g.Cores, Alpha))
+		"an option is chosen where the ratio of its run medians to the runner-up's (Hodges–Lehmann, 95%% CI) excludes 1 (a ratio whose CI lies inside [%.2f, %.2f] counts as equal first); "+
+		"\"equal within ±%.0f%%\" where it does; \"not decided\" otherwise, with the runs that would decide (or the modes the runs split into); "+
+		"\"no CI\" below %d runs.", g.Impl, g.Cores, 1-stats.EqualBand, 1+stats.EqualBand, stats.EqualBand*100, MinRuns))
 	g.shortLived(d, r, st)
 	g.bigParent(d, r, st)
 	g.longLived(d, r)
@@ -167,7 +177,7 @@ func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
 	for _, o := range sortedOpts(opts) {
 		costs = append(costs, o.label+" "+ciText("ns/op", o.s))
 	}
-	row.Cost = strings.Join(costs, "; ") + fmt.Sprintf(" (chan=%s, parent rss=%s)", ch, sizeLabel(rss0))
+	row.Cost = strings.Join(costs, "; ") + ratioText(best, second, false) + fmt.Sprintf(" (chan=%s, parent rss=%s)", ch, sizeLabel(rss0))
 	row.Flip = fmt.Sprintf("%s is cheapest with CIs apart in %d of %d channel × cores cells at rss=%s", best.label, wins, total, sizeLabel(rss0))
 	if best.label == "fork" {
 		row.Flip += "; a big parent or threads in the parent (rows below)"
@@ -359,20 +369,21 @@ func (g *Guide) longLived(d *Data, r *Run) {
 		return
 	}
 	c0 := cells[0].Cell
-	if decided {
-		row.Choice = best.label
-	} else {
-		// How many options are within the best's CI overlap?
-		tied := 0
+	row.Choice = choose(best, second, decided)
+	if !decided && second != nil {
+		eq, open := 0, 0
 		for _, o := range opts {
-			if !separated(o.s, best.s) {
-				tied++
+			if o.label == best.label {
+				continue
+			}
+			switch effect(o.s, best.s).Outcome {
+			case stats.Equal:
+				eq++
+			case stats.Undecided, stats.NoCI:
+				open++
 			}
 		}
-		row.Choice = choose(best, second, false)
-		if second != nil {
-			row.Choice = fmt.Sprintf("the data does not decide: %d of %d method/channel options overlap the best (%s, %s)", tied, len(opts), best.label, second.label)
-		}
+		row.Choice += fmt.Sprintf(" (of the %d other options, %d equal the best within ±%.0f%%, %d are not decided against it)", len(opts)-1, eq, stats.EqualBand*100, open)
 	}
 	row.Cost = fmt.Sprintf("makespan %s for %d tasks on %d workers", ciText("ns/op", best.s), c0.Tasks, c0.Workers)
 	for _, c := range cells {
@@ -506,7 +517,7 @@ func (g *Guide) messages(d *Data, r *Run) {
 				}
 			}
 			row.Choice = choose(best, second, decided)
-			row.Cost = fmt.Sprintf("round trip %s (method=%s)", versus(best, second, "ns/op"), m)
+			row.Cost = fmt.Sprintf("round trip %s%s (method=%s)", versus(best, second, "ns/op"), ratioText(best, second, false), m)
 			row.Flip = fmt.Sprintf("%s is fastest with CIs apart in %d of %d method × cores cells at %s", best.label, wins, total, sizeLabel(size))
 			g.Rows = append(g.Rows, row)
 		}
@@ -531,7 +542,7 @@ func (g *Guide) messages(d *Data, r *Run) {
 		return
 	}
 	row.Choice = choose(best, second, decided)
-	row.Cost = fmt.Sprintf("at %s: %s (method=%s)", sizeLabel(big), versus(best, second, "MB/s"), m)
+	row.Cost = fmt.Sprintf("at %s: %s%s (method=%s)", sizeLabel(big), versus(best, second, "MB/s"), ratioText(best, second, true), m)
 	// Flip: the smallest size from which best beats every other channel
 	// (CIs apart) at every larger size, counted over methods.
 	from := int64(-1)
@@ -598,8 +609,8 @@ func (g *Guide) manyToOne(d *Data, r *Run) {
 		return
 	}
 	row.Choice = choose(best, second, decided)
-	row.Cost = fmt.Sprintf("pool makespan (%d tasks, %d workers, method=%s): %s %s vs %s %s", c0.Cell.Tasks, c0.Cell.Workers, m,
-		best.label, ciText("ns/op", best.s), second.label, ciText("ns/op", second.s))
+	row.Cost = fmt.Sprintf("pool makespan (%d tasks, %d workers, method=%s): %s%s", c0.Cell.Tasks, c0.Cell.Workers, m,
+		versus(best, second, "ns/op"), ratioText(best, second, false))
 	row.Flip = "Pipe is point-to-point (one pipe per worker); Queue/SimpleQueue take many writers on one object"
 	g.Rows = append(g.Rows, row)
 }
@@ -624,16 +635,64 @@ func (g *Guide) Markdown(w io.Writer) {
 	}
 }
 
-// choose is the choice text: the best option, or that the data does not
-// decide (between the best two, or because only one option was measured).
+// choose is the choice text: the best option when the ratio decides;
+// otherwise why not — equal within ±5%, runs that split into modes, a
+// ratio CI too wide (with the runs that would decide), too few runs for
+// a CI, or only one option measured.
 func choose(best, second *option, decided bool) string {
 	switch {
 	case decided:
-		return "`" + best.label + "`"
+		return code(best.label)
 	case second == nil:
-		return fmt.Sprintf("only `%s` was measured: the data does not decide", best.label)
+		return fmt.Sprintf("only %s was measured: nothing to compare", code(best.label))
 	}
-	return fmt.Sprintf("the data does not decide between `%s` and `%s`", best.label, second.label)
+	e := effect(best.s, second.s)
+	pair := code(best.label) + " and " + code(second.label)
+	switch {
+	case e.Outcome == stats.Equal:
+		return fmt.Sprintf("equal within ±%.0f%%: %s", stats.EqualBand*100, pair)
+	case e.Outcome == stats.NoCI:
+		return fmt.Sprintf("no CI (%d and %d runs): %s", e.RunsA, e.RunsB, pair)
+	case len(best.s.Modes) > 0 || len(second.s.Modes) > 0:
+		return "not decided: " + modeSplit(best, second)
+	}
+	return fmt.Sprintf("not decided between %s: needs about %d runs each", pair, e.NeedRuns)
+}
+
+// code is label as inline code, unless it already holds some.
+func code(label string) string {
+	if strings.Contains(label, "`") {
+		return label
+	}
+	return "`" + label + "`"
+}
+
+// modeSplit names the options whose runs fall into two or more modes.
+func modeSplit(opts ...*option) string {
+	var parts []string
+	for _, o := range opts {
+		if len(o.s.Modes) > 0 {
+			parts = append(parts, fmt.Sprintf("%s's runs split into %d modes", code(o.label), len(o.s.Modes)))
+		}
+	}
+	return strings.Join(parts, ", ") + " (see its cost)"
+}
+
+// ratioText is "best 2.31× faster [2.10, 2.52]" (the ratio of run
+// medians with its 95% CI; throughput: higher is faster), or "" when
+// there is no second option or no CI.
+func ratioText(best, second *option, higher bool) string {
+	if second == nil {
+		return ""
+	}
+	e := effect(second.s, best.s)
+	if higher {
+		e = effect(best.s, second.s)
+	}
+	if e.Outcome == stats.NoCI {
+		return ""
+	}
+	return fmt.Sprintf("; %s/%s = %s× [%s, %s]", second.label, best.label, sig3(e.Ratio), sig3(e.Lo), sig3(e.Hi))
 }
 
 // versus is "a 1.2 ms [..] vs b 3.4 ms [..]" (or just a when alone).

@@ -182,9 +182,9 @@ func TestGuide(t *testing.T) {
 		{"fork wins small, crossover", 1e6, 5.5e6, "`fork`", 384, true},
 		// forkserver 0.9 ms below fork's 1 ms at rss=0: no crossover, forkserver everywhere.
 		{"forkserver always", 1e6, 0.9e6, "`forkserver`", math.NaN(), false},
-		// fork 1 ms vs forkserver 1.005 ms at rss=0: CIs overlap, the data does not
-		// decide; fork crosses almost at once (0.005/3 of 256 MiB ≈ 0.43 MiB).
-		{"too close to call", 1e6, 1.005e6, "the data does not decide between `fork` and `forkserver`", 256.0 * 0.005 / 3, false},
+		// fork 1 ms vs forkserver 1.005 ms at rss=0: the ratio's CI lies inside
+		// ±5%, equal; fork crosses almost at once (0.005/3 of 256 MiB ≈ 0.43 MiB).
+		{"too close to call", 1e6, 1.005e6, "equal within ±5%: `fork` and `forkserver`", 256.0 * 0.005 / 3, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -317,4 +317,41 @@ func rawRunsOf(t *testing.T, d *Data) string {
 		cells[c.Name] = groups
 	}
 	return rawRuns(cells)
+}
+
+// choose states why a guide row has no winner: equal, modes, too wide a
+// ratio CI (with the runs that would decide), too few runs.
+func TestChooseOutcomes(t *testing.T) {
+	steady := []float64{10, 10.1, 9.9, 10.05, 9.95, 10}
+	scale := func(f float64, xs []float64) []float64 {
+		out := make([]float64, len(xs))
+		for i, x := range xs {
+			out[i] = f * x
+		}
+		return out
+	}
+	tests := []struct {
+		name      string
+		a, b      []float64
+		want      string
+		isDecided bool
+	}{
+		{"clear winner", steady, scale(2, steady), "`a`", true},
+		{"equal", steady, scale(1.01, steady), "equal within ±5%: `a` and `b`", false},
+		// The published cpython fork shm 64 B round trip (µs): two modes.
+		{"bimodal", []float64{13.9, 13.6, 13.6, 50.5, 46.1, 13.7}, scale(3, steady), "not decided: `a`'s runs split into 2 modes (see its cost)", false},
+		{"wide", []float64{6, 14, 9, 12, 8, 11}, []float64{7, 15, 10, 12.5, 8.5, 11.5}, "not decided between `a` and `b`: needs about", false},
+		{"five runs", steady[:5], scale(2, steady[:5]), "no CI (5 and 5 runs): `a` and `b`", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			best, second, decided := pick([]option{{"a", Summarize(tt.a)}, {"b", Summarize(tt.b)}}, false)
+			if best.label != "a" || decided != tt.isDecided {
+				t.Fatalf("best %s decided %v, want a and %v", best.label, decided, tt.isDecided)
+			}
+			if got := choose(best, second, decided); !strings.HasPrefix(got, tt.want) {
+				t.Fatalf("choose = %q, want prefix %q", got, tt.want)
+			}
+		})
+	}
 }

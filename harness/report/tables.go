@@ -131,6 +131,16 @@ func fmtStatScaled(s Stats, scale float64, suffix string) string {
 	} else {
 		out += " (no CI)"
 	}
+	for i, m := range s.Modes {
+		sep := ", "
+		if i == 0 {
+			sep = " (modes: "
+		}
+		out += fmt.Sprintf("%s%s%s in %d of %d runs", sep, sig3(m.Median/scale), suffix, m.Runs, s.Runs)
+		if i == len(s.Modes)-1 {
+			out += ")"
+		}
+	}
 	return out
 }
 

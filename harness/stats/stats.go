@@ -10,6 +10,11 @@
 // which needs at least 6 runs at 95%). Compare tests two cells with the
 // Mann–Whitney U test over their per-run medians. BetweenShare splits the
 // variance into between runs and within runs (one-way ANOVA estimate).
+// CompareRatio (effect.go) states how two cells compare: the ratio of
+// their run medians with a CI and one of the outcomes less, greater,
+// equal within ±EqualBand, undecided (with the runs that would decide) or
+// no CI. Modes (modes.go) finds the groups of runs of a cell whose
+// processes fell into different regimes.
 //
 // Small-n policy (one rule for every consumer): with fewer than MinRuns
 // runs, the CI is not valid (CIValid false, Lo = Hi = NaN) and the summary
@@ -51,7 +56,10 @@ type Summary struct {
 	// (0..1; NaN when it cannot be estimated: fewer than 2 runs, or no
 	// run with 2 samples).
 	BetweenShare float64
-	Warnings     []string
+	// Modes are the groups of runs when they form two or more (Modes);
+	// nil for a cell with one regime.
+	Modes    []Mode
+	Warnings []string
 }
 
 // HalfWidth is the CI's half-width relative to the median ((Hi-Lo)/2/|Median|);
@@ -111,6 +119,7 @@ func Summarize(runs [][]float64) Summary {
 		}
 	}
 	s.Median = Median(meds)
+	s.Modes = Modes(meds)
 	sample := benchmath.NewSample(meds, &benchmath.DefaultThresholds)
 	sum := benchmath.AssumeNothing.Summary(sample, Confidence)
 	if len(meds) >= MinRuns && !math.IsInf(sum.Lo, 0) && !math.IsInf(sum.Hi, 0) && !math.IsNaN(sum.Lo) {
