@@ -123,6 +123,7 @@ func planRuns(cells []bench.Cell, budget time.Duration) (policy, error) {
 type advice struct {
 	impl      string
 	nproc     int
+	rss       []int64 // the user's parent sizes (--rss)
 	decisions []bench.Decision
 	cells     []bench.Cell
 	pol       policy
@@ -141,7 +142,7 @@ func newAdvice(f *adviseFlags, args []string) (*advice, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &advice{impl: f.impl, nproc: runtime.NumCPU(), budget: f.budget, timeout: f.timeout,
+	a := &advice{impl: f.impl, nproc: runtime.NumCPU(), rss: rss, budget: f.budget, timeout: f.timeout,
 		out: f.out, resume: f.resume, format: f.format, args: recordable(args)}
 	a.decisions = bench.Decisions(a.impl, a.nproc, rss)
 	a.cells = bench.DecisionCells(a.impl, a.nproc, rss)

@@ -55,6 +55,21 @@ type adviceRow struct {
 	Cells     int      `json:"cells"`
 	Measured  int      `json:"cells_measured"`
 	Missing   []string `json:"missing,omitempty"` // "<n> skipped: <reason>", "<n> failed: …", "<n> not run yet"
+	// AtRSS: the big-parent question at the user's parent sizes (--rss).
+	AtRSS []atRSSJSON `json:"at_rss,omitempty"`
+}
+
+// atRSSJSON is report.AtRSS for tools: the ratio is fork's start + join
+// over forkserver's, with its 95% CI and outcome (stats.Outcome).
+type atRSSJSON struct {
+	RSS      int64    `json:"rss_bytes"`
+	Choice   string   `json:"choice"`
+	Cost     string   `json:"cost"`
+	Ratio    *float64 `json:"ratio"`
+	Lo       *float64 `json:"ratio_lo"`
+	Hi       *float64 `json:"ratio_hi"`
+	Outcome  string   `json:"outcome"`
+	NeedRuns int      `json:"need_runs,omitempty"`
 }
 
 // view joins the guide with the state of the decision cells in run r.
@@ -82,12 +97,30 @@ func (a *advice) view(g *report.Guide, r *report.Run, sum harness.Summary, elaps
 		ar := adviceRow{Question: d.Key, Title: d.Title, Answered: ok, Situation: row.Situation,
 			Choice: row.Choice, Cost: row.Cost, Flip: row.Flip, Cells: len(d.Cells)}
 		ar.Measured, ar.Missing = cellStates(d.Cells, r)
+		if d.Key == bench.QBigParent.Key {
+			ar.AtRSS = a.atRSS(r)
+		}
 		v.Rows = append(v.Rows, ar)
 	}
 	if !math.IsNaN(g.Crossover) {
 		v.Crossover = &crossoverJSON{RSS: g.Crossover, Lo: finite(g.CrossLo), Hi: finite(g.CrossHi)}
 	}
 	return v
+}
+
+// atRSS answers the big-parent question at each of the user's sizes.
+func (a *advice) atRSS(r *report.Run) []atRSSJSON {
+	var out []atRSSJSON
+	for _, rss := range a.rss {
+		x, ok := report.CompareAtRSS(r, a.impl, a.nproc, rss)
+		if !ok {
+			continue
+		}
+		e := x.Effect
+		out = append(out, atRSSJSON{RSS: rss, Choice: x.Choice, Cost: x.Cost, Ratio: finite(e.Ratio), Lo: finite(e.Lo), Hi: finite(e.Hi),
+			Outcome: e.Outcome.String(), NeedRuns: e.NeedRuns})
+	}
+	return out
 }
 
 func finite(x float64) *float64 {
@@ -174,6 +207,9 @@ func (v *adviceView) Text(w io.Writer) {
 		fmt.Fprintf(w, "  choose: %s\n", plain(row.Choice))
 		fmt.Fprintf(w, "  cost:   %s\n", plain(row.Cost))
 		fmt.Fprintf(w, "  flips:  %s\n", plain(row.Flip))
+		for _, x := range row.AtRSS {
+			fmt.Fprintf(w, "  at your parent's size (rss=%s): %s; %s\n", bench.FormatSize(x.RSS), plain(x.Choice), plain(x.Cost))
+		}
 		if len(row.Missing) > 0 {
 			fmt.Fprintf(w, "  from %d of its %d cells; without samples: %s\n", row.Measured, row.Cells, strings.Join(row.Missing, "; "))
 		}
