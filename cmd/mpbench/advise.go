@@ -98,24 +98,29 @@ func (f *adviseFlags) extraRSS() ([]int64, error) {
 type policy struct {
 	Count, Warmup, Runs, MaxRuns int
 	Benchtime, Round             time.Duration // Round: estimated time of one run of every cell
+	Fit                          int           // rounds of every cell the budget holds, by the estimate
 }
 
 // planRuns chooses the replication of the decision cells for a budget:
-// the full profile's samples (count, benchtime, warm-up), base rounds up
-// to the MinRuns a CI needs, and as many runs in all as rounds of every
-// cell fit in the budget (the adaptive rounds, which leave out the cells
-// whose CI is already narrow, stop at the budget). A budget that does
-// not hold one round is bad input.
+// the full profile's samples (count, benchtime, warm-up) and one base
+// round; every further round is an adaptive round of the runner, which
+// starts only when its estimate ends within the budget (counted from the
+// real time spent so far, so a machine slower than the estimate gets
+// fewer rounds, not a longer run). A cell takes part until it has the
+// MinRuns a CI needs (no CI is narrow enough before), then while its CI
+// is wider than AdviseCITarget, up to as many rounds as the budget holds
+// by the estimate (at least MinRuns). A budget that does not hold one
+// round is bad input.
 func planRuns(cells []bench.Cell, budget time.Duration) (policy, error) {
 	d := harness.ProfileDefaults(bench.Full)
 	p := policy{Count: d.Count, Warmup: 1, Benchtime: d.Benchtime}
 	p.Round, _ = harness.Estimate(harness.Config{Cells: cells, Count: p.Count, Runs: 1, MaxRuns: 1, Warmup: p.Warmup, Benchtime: p.Benchtime})
-	fit := int(budget / max(p.Round, time.Millisecond))
-	if fit < 1 {
+	p.Fit = int(budget / max(p.Round, time.Millisecond))
+	if p.Fit < 1 {
 		return p, usagef("advise: --time-budget %v is shorter than one run of each of the %d decision cells (estimated %v)", budget, len(cells), p.Round.Round(time.Second))
 	}
-	p.Runs = min(stats.MinRuns, fit)
-	p.MaxRuns = max(p.Runs, fit)
+	p.Runs = 1
+	p.MaxRuns = max(stats.MinRuns, p.Fit)
 	return p, nil
 }
 
@@ -249,11 +254,11 @@ func (a *advice) run(ctx context.Context, impls map[string]impl.Impl, stdout, st
 	if a.temp {
 		where += " (a temporary folder; --out DIR keeps the run where you choose)"
 	}
-	fmt.Fprintf(stderr, "mpbench advise: %d decision cells of impl=%s at cores=%d; %d–%d runs each of %d samples × %v, one round ≈ %v (estimated), time budget %v; samples in %s\n",
-		len(a.cells), a.impl, a.nproc, a.pol.Runs, a.pol.MaxRuns, a.pol.Count, a.pol.Benchtime, a.pol.Round.Round(time.Second), a.budget, where)
-	if a.pol.Runs < stats.MinRuns {
+	fmt.Fprintf(stderr, "mpbench advise: %d decision cells of impl=%s at cores=%d; rounds of one run (%d samples × %v) per cell, up to %d runs, while the time budget %v lasts; one round ≈ %v (estimated); samples in %s\n",
+		len(a.cells), a.impl, a.nproc, a.pol.Count, a.pol.Benchtime, a.pol.MaxRuns, a.budget, a.pol.Round.Round(time.Second), where)
+	if a.pol.Fit < stats.MinRuns {
 		fmt.Fprintf(stderr, "mpbench advise: the time budget holds about %d runs per cell; a 95%% CI needs %d, so costs will have no CI (--time-budget %v or more gives them one)\n",
-			a.pol.Runs, stats.MinRuns, (time.Duration(stats.MinRuns)*a.pol.Round).Round(time.Minute)+time.Minute)
+			a.pol.Fit, stats.MinRuns, (time.Duration(stats.MinRuns)*a.pol.Round).Round(time.Minute)+time.Minute)
 	}
 	sum, err := harness.Run(ctx, harness.Config{
 		Cells: a.cells, Impls: impls, Profile: AdviseProfile,

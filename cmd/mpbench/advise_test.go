@@ -11,10 +11,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/stats"
 	"github.com/mpbench/mpbench/impl"
 )
 
@@ -276,5 +278,32 @@ func TestAdviseInterruptAndResume(t *testing.T) {
 	}
 	if !strings.Contains(text, "Many-to-one (workers sending results to one parent)\n  choose: not decided between simplequeue and pipe") {
 		t.Errorf("resumed run does not answer many-to-one:\n%s", text)
+	}
+}
+
+// TestPlanRuns: one base round, then adaptive rounds up to as many rounds
+// as the budget holds by the estimate, never fewer than a CI needs; a
+// budget below one round is refused.
+func TestPlanRuns(t *testing.T) {
+	cells := bench.DecisionCells("cpython", 2, nil)
+	round, _ := planRuns(cells, time.Hour)
+	tests := []struct {
+		budget  time.Duration
+		maxRuns int // 0: refused
+	}{
+		{round.Round / 2, 0},
+		{round.Round, stats.MinRuns},
+		{2*round.Round + round.Round/2, stats.MinRuns},
+		{20 * round.Round, 20},
+	}
+	for _, tt := range tests {
+		p, err := planRuns(cells, tt.budget)
+		if (err != nil) != (tt.maxRuns == 0) {
+			t.Errorf("budget %v: err %v", tt.budget, err)
+			continue
+		}
+		if err == nil && (p.Runs != 1 || p.MaxRuns != tt.maxRuns || p.Fit != int(tt.budget/p.Round)) {
+			t.Errorf("budget %v (round %v): runs %d, max %d, fit %d; want 1, %d, %d", tt.budget, p.Round, p.Runs, p.MaxRuns, p.Fit, tt.maxRuns, int(tt.budget/p.Round))
+		}
 	}
 }
