@@ -93,10 +93,13 @@ func (a *advice) view(g *report.Guide, r *report.Run, sum harness.Summary, elaps
 		}
 	}
 	for _, d := range a.decisions {
-		row, ok := rows[d.Key]
-		ar := adviceRow{Question: d.Key, Title: d.Title, Answered: ok, Situation: row.Situation,
-			Choice: row.Choice, Cost: row.Cost, Flip: row.Flip, Cells: len(d.Cells)}
+		ar := adviceRow{Question: d.Key, Title: d.Title, Cells: len(d.Cells)}
 		ar.Measured, ar.Missing = cellStates(d.Cells, r)
+		// A row of cells none of which has samples is not an answer,
+		// whatever the guide makes of their absence.
+		if row, ok := rows[d.Key]; ok && (ar.Measured > 0 || ar.Cells == 0) {
+			ar.Answered, ar.Situation, ar.Choice, ar.Cost, ar.Flip = true, row.Situation, row.Choice, row.Cost, row.Flip
+		}
 		if d.Key == bench.QBigParent.Key {
 			ar.AtRSS = a.atRSS(r)
 		}
@@ -227,8 +230,8 @@ func (v *adviceView) Text(w io.Writer) {
 
 // missingText says why a question has no answer.
 func missingText(row adviceRow) string {
-	if row.Cells == 0 {
-		return "not a matrix measurement"
+	if row.Cells == 0 { // the threads row reads claim C7, not cells of the matrix
+		return "claim C7 of mpbench claims measures it (mpbench claims --only C7 --out DIR, then mpbench report DIR)"
 	}
 	if len(row.Missing) == 0 {
 		return fmt.Sprintf("its %d cells have samples, but too few options to compare", row.Cells)

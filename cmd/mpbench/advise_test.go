@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -95,10 +96,16 @@ type fakeImpl struct {
 	calls       int
 	cancelAfter int
 	cancel      context.CancelFunc
+	unavailable string // Available's error, when set
 }
 
-func (f *fakeImpl) Name() string     { return "cpython" }
-func (f *fakeImpl) Available() error { return nil }
+func (f *fakeImpl) Name() string { return "cpython" }
+func (f *fakeImpl) Available() error {
+	if f.unavailable != "" {
+		return fmt.Errorf("%s", f.unavailable)
+	}
+	return nil
+}
 func (f *fakeImpl) Config() map[string]string {
 	return map[string]string{"cpython-version": "3.99.0-fake"}
 }
@@ -305,5 +312,27 @@ func TestPlanRuns(t *testing.T) {
 		if err == nil && (p.Runs != 1 || p.MaxRuns != tt.maxRuns || p.Fit != int(tt.budget/p.Round)) {
 			t.Errorf("budget %v (round %v): runs %d, max %d, fit %d; want 1, %d, %d", tt.budget, p.Round, p.Runs, p.MaxRuns, p.Fit, tt.maxRuns, int(tt.budget/p.Round))
 		}
+	}
+}
+
+// TestAdviseInterpreterMissing: without an interpreter nothing runs, and
+// every row says why it has no answer.
+func TestAdviseInterpreterMissing(t *testing.T) {
+	fake := &fakeImpl{unavailable: "python3 not found on PATH"}
+	text, _, _ := runAdvise(t, context.Background(), fake, "--out", filepath.Join(t.TempDir(), "advice"))
+	if fake.calls != 0 {
+		t.Errorf("%d program runs without an interpreter", fake.calls)
+	}
+	for _, d := range bench.Decisions("cpython", runtime.NumCPU(), nil) {
+		want := fmt.Sprintf("%s\n  not measured: %d of its %d cells without samples: %d skipped: python3 not found on PATH\n", d.Title, len(d.Cells), len(d.Cells), len(d.Cells))
+		if d.Key == bench.QThreads.Key {
+			want = d.Title + "\n  choose: not measured in this run\n" // the guide's row: no claims.bench
+		}
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", text)
 	}
 }
