@@ -17,7 +17,11 @@ import (
 // The decision guide: for each common situation, the recommended start
 // method and channel, its measured cost with CI, and the condition under
 // which the recommendation flips — every number computed from the run,
-// "the data does not decide" where the intervals do not separate.
+// "the data does not decide" where the intervals do not separate. Its
+// rows are the questions of bench.Questions; the cells they read at the
+// largest core count are bench.Decisions (what `mpbench advise` measures;
+// advice_test.go checks that the two agree), and its fixed choices
+// (channel, methods, executors) come from there.
 
 // GuideRow is one situation of the decision guide.
 type GuideRow struct {
