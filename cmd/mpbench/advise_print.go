@@ -191,6 +191,8 @@ func (v *adviceView) Text(w io.Writer) {
 	switch {
 	case v.RunsMax > v.RunsMin:
 		runs = fmt.Sprintf("%d–%d runs each", v.RunsMin, v.RunsMax)
+	case v.RunsMax == 1:
+		runs = "1 run each"
 	case v.RunsMax > 0:
 		runs = fmt.Sprintf("%d runs each", v.RunsMax)
 	}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"testing"
@@ -152,4 +153,34 @@ func questionTitle(key string) string {
 		}
 	}
 	return "?"
+}
+
+// TestCrossoverNeedsRuns: with fewer runs than a CI needs, the crossover
+// is located but gets no bootstrap interval (resampling one or two runs
+// would give a degenerate one), and the note says why.
+func TestCrossoverNeedsRuns(t *testing.T) {
+	for _, runs := range []int{1, 2, MinRuns} {
+		cells := map[string][][]float64{}
+		for i, rss := range []string{"0", "256MiB", "512MiB"} {
+			for m, v := range map[string]float64{"fork": 1e6 * float64(1+3*i), "forkserver": 5.5e6} {
+				var rr [][]float64
+				for k := 0; k < runs; k++ {
+					x := v * (1 + 0.01*float64(k))
+					rr = append(rr, []float64{x, x})
+				}
+				cells["Startup/impl=cpython/method="+m+"/chan=pipe/rss="+rss+"/cores=2"] = rr
+			}
+		}
+		r, err := parse([]byte(rawRuns(cells)), "raw.bench")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Dir = t.TempDir()
+		g := newData([]*Run{r}).Guide(r)
+		notes := strings.Join(g.Notes, "\n")
+		interval := !math.IsNaN(g.CrossLo)
+		if math.IsNaN(g.Crossover) || interval != (runs >= MinRuns) || strings.Contains(notes, "no bootstrap interval") == (runs >= MinRuns) {
+			t.Errorf("%d runs: crossover %v [%v, %v]; notes %q", runs, g.Crossover, g.CrossLo, g.CrossHi, notes)
+		}
+	}
 }

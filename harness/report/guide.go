@@ -221,7 +221,12 @@ func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
 		row.Flip = "parent rss ≈ " + mib(cr.x) + " " + crossCI(cr)
 	}
 	g.Rows = append(g.Rows, row)
-	if !math.IsNaN(cr.x) {
+	switch {
+	case !math.IsNaN(cr.x) && cr.minRuns < MinRuns:
+		g.Notes = append(g.Notes, fmt.Sprintf("Crossover: fork's start+join equals forkserver's at a parent rss of %s "+
+			"(linear interpolation between the %d rss points of the sweep; no bootstrap interval: a cell of the sweep has %d runs, fewer than %d).",
+			mib(cr.x), len(cr.rss), cr.minRuns, MinRuns))
+	case !math.IsNaN(cr.x):
 		g.Notes = append(g.Notes, fmt.Sprintf("Crossover: fork's start+join equals forkserver's at a parent rss of %s, 95%% bootstrap interval %s "+
 			"(linear interpolation between the %d rss points of the sweep; %d bootstrap resamples of the per-run medians of each cell, %.0f%% of them cross inside the sweep).",
 			mib(cr.x), crossCI(cr), len(cr.rss), bootN, cr.crossShare*100))
@@ -245,6 +250,7 @@ type crossing struct {
 	a, b       []Stats // start+join of method A and B at each rss
 	x, lo, hi  float64 // crossover rss (bytes) and its 95% bootstrap interval; NaN: none
 	crossShare float64 // share of bootstrap resamples that cross inside the sweep
+	minRuns    int     // the fewest runs of a cell of the sweep (no bootstrap below MinRuns)
 }
 
 const bootN = 2000
@@ -263,6 +269,9 @@ func (d *Data) crossover(r *Run, impl, ch string, cores int, ma, mb string) cros
 		cr.rss = append(cr.rss, rss)
 		cr.a, cr.b = append(cr.a, sa), append(cr.b, sb)
 		runsA, runsB = append(runsA, sa.RunMedians), append(runsB, sb.RunMedians)
+		if m := min(sa.Runs, sb.Runs); len(cr.rss) == 1 || m < cr.minRuns {
+			cr.minRuns = m
+		}
 	}
 	if len(cr.rss) < 2 {
 		return cr
@@ -275,6 +284,9 @@ func (d *Data) crossover(r *Run, impl, ch string, cores int, ma, mb string) cros
 		return out
 	}
 	cr.x = crossAt(cr.rss, med(cr.a), med(cr.b))
+	if cr.minRuns < MinRuns {
+		return cr // resamples of so few runs give no interval
+	}
 	// Bootstrap: resample each cell's per-run medians, take the median.
 	rng := rand.New(rand.NewSource(1))
 	var xs []float64
