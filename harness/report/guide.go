@@ -224,8 +224,8 @@ func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
 	switch {
 	case !math.IsNaN(cr.x) && cr.minRuns < MinRuns:
 		g.Notes = append(g.Notes, fmt.Sprintf("Crossover: fork's start+join equals forkserver's at a parent rss of %s "+
-			"(linear interpolation between the %d rss points of the sweep; no bootstrap interval: a cell of the sweep has %d runs, fewer than %d).",
-			mib(cr.x), len(cr.rss), cr.minRuns, MinRuns))
+			"(linear interpolation between the %d rss points of the sweep; no bootstrap interval: a cell of the sweep has %s, fewer than %d).",
+			mib(cr.x), len(cr.rss), plural(cr.minRuns, "run", "runs"), MinRuns))
 	case !math.IsNaN(cr.x):
 		g.Notes = append(g.Notes, fmt.Sprintf("Crossover: fork's start+join equals forkserver's at a parent rss of %s, 95%% bootstrap interval %s "+
 			"(linear interpolation between the %d rss points of the sweep; %d bootstrap resamples of the per-run medians of each cell, %.0f%% of them cross inside the sweep).",
