@@ -17,7 +17,7 @@ HEADLINE  := startup-latency-cores2 startup-rss-cpython-cores2 stream-throughput
              stream-throughput-native-cores2 cores-pingpong-cpython pool-cpu-cpython-cores2 \
              fork-in-the-road-cpython-cores2
 
-.PHONY: setup build test fuzz quick bench claims report figures dimension clean bench-slurm
+.PHONY: setup build test fuzz quick bench claims advise report figures dimension clean bench-slurm
 
 # Everything a fresh machine needs (idempotent): Go modules, pypy3 and
 # python3-torch from Debian when they can be had.
@@ -65,6 +65,12 @@ bench: setup build
 claims: setup build
 	$(BIN) claims --out $(RUN)
 	$(BIN) report $(RUN)
+
+# The decision guide measured on this machine within a time budget (README:
+# Your machine's answer), e.g. make advise ADVISE_ARGS="--rss 300MiB --out DIR".
+ADVISE_ARGS ?=
+advise: build
+	$(BIN) advise $(ADVISE_ARGS)
 
 report: build
 	@test -n "$(LATEST)" || { echo "no results/*/raw.bench to report on"; exit 2; }

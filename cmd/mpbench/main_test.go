@@ -84,6 +84,15 @@ func TestBadInput(t *testing.T) {
 		{"benchtime with own settings", []string{"run", "--profile", "dimension", "--workload", "startup", "--benchtime", "1s", "--out", tmp + "/a"}, "--benchtime"},
 		{"dimension without dir", []string{"dimension"}, "want one results folder"},
 		{"dimension missing dir", []string{"dimension", tmp + "/nothing"}, "no results in"},
+		{"advise format", []string{"advise", "--format", "xml", "--out", tmp + "/a"}, "unknown --format"},
+		{"advise impl", []string{"advise", "--impl", "cobol", "--out", tmp + "/a"}, "--impl: unknown impl"},
+		{"advise rss", []string{"advise", "--rss", "12XB", "--out", tmp + "/a"}, "--rss: malformed size"},
+		{"advise budget", []string{"advise", "--time-budget", "1s", "--out", tmp + "/a"}, "shorter than one run"},
+		{"advise interpreter", []string{"advise", "--python", "/nonexistent/python3", "--out", tmp + "/a"}, "impl cpython"},
+		{"advise existing out", []string{"advise", "--out", existing}, "is not empty"},
+		{"advise resume nothing", []string{"advise", "--resume", "--out", tmp + "/nothing"}, "no run"},
+		{"advise resume without out", []string{"advise", "--resume"}, "--resume needs --out"},
+		{"advise resume a run", []string{"advise", "--resume", "--out", existing}, "not an advise run"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -269,6 +269,11 @@ func runCmd(args []string) error {
 	if err != nil {
 		return err
 	}
+	if f.resume {
+		if res, err := rawbench.ReadDir(*f.out); err == nil && res.ConfigValue("profile") == AdviseProfile {
+			return usagef("run --resume: %s is an advise run: continue it with mpbench advise --resume --out %s", *f.out, *f.out)
+		}
+	}
 	if f.resume && onlyOutAndResume(f.fs) {
 		// `mpbench run --resume --out DIR`: the rest comes from the run.
 		recorded, err := recordedArgs(*f.out)

@@ -17,11 +17,26 @@ import (
 // The decision guide: for each common situation, the recommended start
 // method and channel, its measured cost with CI, and the condition under
 // which the recommendation flips — every number computed from the run,
-// "the data does not decide" where the intervals do not separate.
+// "the data does not decide" where the intervals do not separate. Its
+// rows are the questions of bench.Questions; the cells they read at the
+// largest core count are bench.Decisions (what `mpbench advise` measures;
+// advice_test.go checks that the two agree), and its fixed choices
+// (channel, methods, executors) come from there.
 
 // GuideRow is one situation of the decision guide.
 type GuideRow struct {
+	Key                           string // the question's key (bench.Questions)
 	Situation, Choice, Cost, Flip string
+}
+
+// newRow starts the row of a question: its situation is the question's
+// title and detail.
+func newRow(q bench.Question, detail string) GuideRow {
+	s := q.Title
+	if detail != "" {
+		s += " " + detail
+	}
+	return GuideRow{Key: q.Key, Situation: s}
 }
 
 // Guide is the decision guide of one run.
@@ -123,13 +138,13 @@ func (d *Data) startJoin(c *Cell) Stats {
 }
 
 func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
-	row := GuideRow{Situation: "Many short-lived children (cost of one child: start + join)"}
+	row := newRow(bench.QShortLived, "(cost of one child: start + join)")
 	ic := filterCells(st, func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
 	if len(ic) == 0 {
 		return
 	}
 	rss0 := presentInts(ic, func(c bench.Cell) int64 { return c.RSS })[0]
-	ch := prefer(present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan }), "pipe")
+	ch := prefer(present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan }), bench.DecisionChan)
 	var opts []option
 	for _, m := range bench.Methods {
 		c := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: m, Chan: ch, RSS: rss0, Cores: g.Cores})
@@ -184,9 +199,9 @@ func sortedOpts(o []option) []option {
 // forkserver's, by linear interpolation between the rss points of the
 // sweep, with a bootstrap CI over per-run medians.
 func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
-	row := GuideRow{Situation: "Big parent (memory touched before starting children)"}
-	ch := prefer(present(bench.Chans, st, func(c bench.Cell) string { return c.Chan }), "pipe")
-	cr := d.crossover(r, g.Impl, ch, g.Cores, "fork", "forkserver")
+	row := newRow(bench.QBigParent, "(memory touched before starting children)")
+	ch := prefer(present(bench.Chans, st, func(c bench.Cell) string { return c.Chan }), bench.DecisionChan)
+	cr := d.crossover(r, g.Impl, ch, g.Cores, bench.CrossoverMethods[0], bench.CrossoverMethods[1])
 	if len(cr.rss) < 2 {
 		return
 	}
@@ -206,7 +221,12 @@ func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
 		row.Flip = "parent rss ≈ " + mib(cr.x) + " " + crossCI(cr)
 	}
 	g.Rows = append(g.Rows, row)
-	if !math.IsNaN(cr.x) {
+	switch {
+	case !math.IsNaN(cr.x) && cr.minRuns < MinRuns:
+		g.Notes = append(g.Notes, fmt.Sprintf("Crossover: fork's start+join equals forkserver's at a parent rss of %s "+
+			"(linear interpolation between the %d rss points of the sweep; no bootstrap interval: a cell of the sweep has %s, fewer than %d).",
+			mib(cr.x), len(cr.rss), plural(cr.minRuns, "run", "runs"), MinRuns))
+	case !math.IsNaN(cr.x):
 		g.Notes = append(g.Notes, fmt.Sprintf("Crossover: fork's start+join equals forkserver's at a parent rss of %s, 95%% bootstrap interval %s "+
 			"(linear interpolation between the %d rss points of the sweep; %d bootstrap resamples of the per-run medians of each cell, %.0f%% of them cross inside the sweep).",
 			mib(cr.x), crossCI(cr), len(cr.rss), bootN, cr.crossShare*100))
@@ -230,6 +250,7 @@ type crossing struct {
 	a, b       []Stats // start+join of method A and B at each rss
 	x, lo, hi  float64 // crossover rss (bytes) and its 95% bootstrap interval; NaN: none
 	crossShare float64 // share of bootstrap resamples that cross inside the sweep
+	minRuns    int     // the fewest runs of a cell of the sweep (no bootstrap below MinRuns)
 }
 
 const bootN = 2000
@@ -248,6 +269,9 @@ func (d *Data) crossover(r *Run, impl, ch string, cores int, ma, mb string) cros
 		cr.rss = append(cr.rss, rss)
 		cr.a, cr.b = append(cr.a, sa), append(cr.b, sb)
 		runsA, runsB = append(runsA, sa.RunMedians), append(runsB, sb.RunMedians)
+		if m := min(sa.Runs, sb.Runs); len(cr.rss) == 1 || m < cr.minRuns {
+			cr.minRuns = m
+		}
 	}
 	if len(cr.rss) < 2 {
 		return cr
@@ -260,6 +284,9 @@ func (d *Data) crossover(r *Run, impl, ch string, cores int, ma, mb string) cros
 		return out
 	}
 	cr.x = crossAt(cr.rss, med(cr.a), med(cr.b))
+	if cr.minRuns < MinRuns {
+		return cr // resamples of so few runs give no interval
+	}
 	// Bootstrap: resample each cell's per-run medians, take the median.
 	rng := rand.New(rand.NewSource(1))
 	var xs []float64
@@ -307,7 +334,7 @@ func crossAt(rss []int64, a, b []float64) float64 {
 // (or no exec key), at the largest workers ≤ cores.
 func (d *Data) poolAt(r *Run, impl string, cores int, exec string) []*Cell {
 	pc := filterCells(onlyRun(d.workload("pool"), r), func(c bench.Cell) bool {
-		return c.Impl == impl && c.Cores == cores && c.Task == "cpu"
+		return c.Impl == impl && c.Cores == cores && c.Task == bench.DecisionTask
 	})
 	var out []*Cell
 	for _, c := range pc {
@@ -335,10 +362,10 @@ func filterCellsP(cells []*Cell, keep func(*Cell) bool) []*Cell {
 }
 
 func (g *Guide) longLived(d *Data, r *Run) {
-	row := GuideRow{Situation: "Long-lived workers (a pool map of CPU tasks)"}
+	row := newRow(bench.QLongLived, "(a pool map of CPU tasks)")
 	var opts []option
 	var cells []*Cell
-	for _, exec := range []string{"loop", "pool", "ppe", "loky-warm"} {
+	for _, exec := range bench.DecisionExecs {
 		for _, c := range d.poolAt(r, g.Impl, g.Cores, exec) {
 			if hasSamples(c, "ns/op") {
 				lab := "`" + c.Cell.Method + "`"
@@ -385,7 +412,7 @@ func (g *Guide) longLived(d *Data, r *Run) {
 	// size, what each start method's start+join costs.
 	var parts []string
 	for _, m := range bench.Methods {
-		c := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: m, Chan: "pipe", RSS: 0, Cores: g.Cores})
+		c := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: m, Chan: bench.DecisionChan, RSS: 0, Cores: g.Cores})
 		if hasSamples(c, "ns/op") {
 			sj := d.startJoin(c)
 			parts = append(parts, fmt.Sprintf("%s %s (%s maps)", m, fmtNs(sj.Median), sig3(sj.Median/best.s.Median)))
@@ -403,7 +430,7 @@ func (g *Guide) longLived(d *Data, r *Run) {
 // threads reads claim C7 (fork while another thread holds a lock) from
 // claims.bench in the run folder, if `mpbench claims` wrote one.
 func (g *Guide) threads(r *Run) {
-	row := GuideRow{Situation: "Parent with threads"}
+	row := newRow(bench.QThreads, "")
 	cr := claimsRun(r)
 	type tally struct{ dead, n int }
 	t := map[string]*tally{}    // method → trials with a lock held at fork time (case=held, or no case key)
@@ -483,8 +510,8 @@ func (g *Guide) messages(d *Data, r *Run) {
 	pp := filterCells(onlyRun(d.workload("pingpong"), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
 	if len(pp) > 0 {
 		size := presentInts(pp, func(c bench.Cell) int64 { return c.Size })[0]
-		m := prefer(present(bench.Methods, pp, func(c bench.Cell) string { return c.Method }), "fork")
-		row := GuideRow{Situation: fmt.Sprintf("Small messages, one-to-one (%s round trip)", sizeLabel(size))}
+		m := prefer(present(bench.Methods, pp, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
+		row := newRow(bench.QSmallMessages, fmt.Sprintf("(%s round trip)", sizeLabel(size)))
 		var opts []option
 		for _, ch := range bench.Chans {
 			if c := d.find(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: g.Cores}); hasSamples(c, "ns/op") {
@@ -517,9 +544,9 @@ func (g *Guide) messages(d *Data, r *Run) {
 	}
 	sizes := presentInts(sc, func(c bench.Cell) int64 { return c.Size })
 	methods := present(bench.Methods, sc, func(c bench.Cell) string { return c.Method })
-	m := prefer(methods, "fork")
+	m := prefer(methods, bench.DecisionMethod)
 	big := sizes[len(sizes)-1]
-	row := GuideRow{Situation: fmt.Sprintf("Large messages, one-to-one (stream, up to %s)", sizeLabel(big))}
+	row := newRow(bench.QLargeMessages, fmt.Sprintf("(stream, up to %s)", sizeLabel(big)))
 	var opts []option
 	for _, ch := range bench.Chans {
 		if c := d.find(r, bench.Cell{Workload: "stream", Impl: g.Impl, Method: m, Chan: ch, Size: big, Cores: g.Cores}); hasSamples(c, "MB/s") {
@@ -576,9 +603,9 @@ func (g *Guide) messages(d *Data, r *Run) {
 }
 
 func (g *Guide) manyToOne(d *Data, r *Run) {
-	row := GuideRow{Situation: "Many-to-one (workers sending results to one parent)"}
+	row := newRow(bench.QManyToOne, "(workers sending results to one parent)")
 	cells := d.poolAt(r, g.Impl, g.Cores, "loop")
-	m := prefer(present(bench.Methods, cells, func(c bench.Cell) string { return c.Method }), "fork")
+	m := prefer(present(bench.Methods, cells, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
 	var opts []option
 	var c0 *Cell
 	for _, c := range cells {
