@@ -21,7 +21,9 @@
 //     run once, in a shuffled order (seed recorded), so slow drift of the
 //     machine does not bias one method or channel (as
 //     golang.org/x/benchmarks/sweet does).
-//   - Adaptive stopping: after the Runs rounds, further rounds measure only
+//   - Decision cells (Config.Decision) get DecisionRuns base runs, the
+//     other cells Runs; base runs are never cut by the time budget.
+//   - Adaptive stopping: after a cell's base runs, further rounds measure only
 //     the cells whose 95% CI half-width (over per-run medians of ns/op) is
 //     above CITarget of the median, until MaxRuns; a cell that ends above
 //     the target gets a NOTE saying what stopped it (rawbench.StopNote): the
@@ -75,6 +77,13 @@ type Config struct {
 	Args      []string  // the command line, recorded for resuming
 	Progress  io.Writer // progress and warnings (stderr); never stdout
 	Seed      uint64    // shuffle seed (0: from the clock, recorded)
+
+	// Decision names the cells (by benchmark name) whose values the
+	// decision guide reads (bench.DecisionCells): they get DecisionRuns
+	// base runs instead of Runs (when larger), in rounds that the time
+	// budget does not end; only adaptive runs are subject to the budget.
+	Decision     map[string]bool
+	DecisionRuns int
 
 	// Extra configuration lines of a new run (host label, shard, job ids).
 	Extra []ConfigLine
@@ -275,17 +284,18 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	seq := 0
 	budgetStop, reopened := false, false
 rounds:
-	for r := 0; r < cfg.MaxRuns; r++ {
-		round := p.round(r)
+	for r := 0; r < p.lastRound(); r++ {
+		round := p.round(r, true)
+		if adaptive := len(round) - len(p.round(r, false)); adaptive > 0 {
+			if budgetStop || cfg.Budget > 0 && time.Since(start)+estimatePlan(round, cfg) > cfg.Budget {
+				budgetStop = true
+				round = p.round(r, false)
+			} else {
+				prog.grow(adaptive, r+1)
+			}
+		}
 		if len(round) == 0 {
 			continue
-		}
-		if r >= cfg.Runs {
-			if cfg.Budget > 0 && time.Since(start)+estimatePlan(round, cfg) > cfg.Budget {
-				budgetStop = true
-				break
-			}
-			prog.grow(len(round), r+1)
 		}
 		for _, c := range round {
 			if ctx.Err() != nil {
@@ -390,22 +400,42 @@ func (p *planner) order(r int) []bench.Cell {
 	return order
 }
 
+// base is the number of base runs of a cell: DecisionRuns for a decision
+// cell (when above Runs), Runs otherwise.
+func (p *planner) base(c bench.Cell) int {
+	if p.cfg.Decision[c.Benchmark()] {
+		return max(p.cfg.Runs, p.cfg.DecisionRuns)
+	}
+	return p.cfg.Runs
+}
+
+// lastRound is one past the last round any cell can take part in.
+func (p *planner) lastRound() int {
+	n := p.cfg.MaxRuns
+	if len(p.cfg.Decision) > 0 {
+		n = max(n, p.cfg.DecisionRuns)
+	}
+	return n
+}
+
 // round lists the cells that still need their (r+1)-th run in round r
-// (0-based). Rounds below Runs: every cell with fewer than r+1 runs.
-// Adaptive rounds: every cell that took part in every earlier round (it
-// has exactly r runs) and is still unsettled. A cell stops once it is
-// settled, so a resumed round plans exactly the runs it had left.
-func (p *planner) round(r int) []bench.Cell {
+// (0-based), in the round's shuffled order. Base runs: every cell with
+// fewer than r+1 runs while r is below its base. Adaptive runs (only when
+// adaptive is true): every cell that took part in every earlier round (it
+// has exactly r runs), is past its base, below the cap and still
+// unsettled. A cell stops once it is settled, so a resumed round plans
+// exactly the runs it had left.
+func (p *planner) round(r int, adaptive bool) []bench.Cell {
 	var out []bench.Cell
 	for _, c := range p.order(r) {
 		if p.done(c) || p.stopped(c) {
 			continue
 		}
-		n := p.runs(c)
+		n, b := p.runs(c), p.base(c)
 		switch {
-		case r < p.cfg.Runs && n < r+1:
+		case r < b && n < r+1:
 			out = append(out, c)
-		case r >= p.cfg.Runs && n == r && p.unsettled(c):
+		case adaptive && r >= b && r < p.cfg.MaxRuns && n == r && p.unsettled(c):
 			out = append(out, c)
 		}
 	}
@@ -419,7 +449,7 @@ func (p *planner) minRunsLeft() []bench.Cell {
 		if p.done(c) {
 			continue
 		}
-		for n := p.runs(c); n < p.cfg.Runs; n++ {
+		for n := p.runs(c); n < p.base(c); n++ {
 			out = append(out, c)
 		}
 	}
@@ -437,7 +467,7 @@ func (p *planner) flagUnstable(res *rawbench.Writer, budget bool) (flagged, byBu
 	}
 	for _, c := range p.cfg.Cells {
 		cell := p.st.Cell(c.Benchmark())
-		if cell == nil || p.done(c) || p.stopped(c) || len(cell.Runs) < p.cfg.Runs {
+		if cell == nil || p.done(c) || p.stopped(c) || len(cell.Runs) < p.base(c) {
 			continue
 		}
 		s := cell.Summary("ns/op")
@@ -445,7 +475,7 @@ func (p *planner) flagUnstable(res *rawbench.Writer, budget bool) (flagged, byBu
 			continue
 		}
 		stop := rawbench.StopRunCap
-		if len(cell.Runs) < p.cfg.MaxRuns {
+		if len(cell.Runs) < max(p.cfg.MaxRuns, p.base(c)) {
 			if !budget {
 				continue // not stopped: an interrupted round left it short (resume goes on)
 			}
@@ -516,6 +546,9 @@ func runConfig(cfg Config, allowed []int, unavailable map[string]string, env env
 	)
 	if cfg.Budget > 0 {
 		lines = append(lines, kv("time-budget", cfg.Budget.String()))
+	}
+	if len(cfg.Decision) > 0 {
+		lines = append(lines, kv("decision-runs", strconv.Itoa(cfg.DecisionRuns)), kv("decision-cells", strconv.Itoa(len(cfg.Decision))))
 	}
 	lines = append(lines, cfg.Extra...)
 	for _, n := range bench.CoreCounts(len(allowed)) {

@@ -740,3 +740,46 @@ func TestEstimateUsesCellSettings(t *testing.T) {
 		t.Errorf("dimension profile defaults %+v: want %d runs, no adaptive rounds, no budget", d, DimensionRuns)
 	}
 }
+
+// Decision cells get their own base runs, which the time budget does not
+// cut; the budget ends only adaptive runs.
+func TestDecisionCellsBaseRuns(t *testing.T) {
+	cells := startupCells("pipe", "queue", "shm")
+	modes := map[string]string{"pipe": "ok", "queue": "offset", "shm": "offset"}
+	decision := map[string]bool{cells[0].Benchmark(): true, cells[2].Benchmark(): true}
+	tests := []struct {
+		name   string
+		budget time.Duration
+		want   map[string]int
+		stop   map[string]rawbench.Stop
+	}{
+		{"budget spent at once", time.Nanosecond,
+			map[string]int{"pipe": 8, "queue": 6, "shm": 8},
+			map[string]rawbench.Stop{"pipe": rawbench.StopNone, "queue": rawbench.StopBudget, "shm": rawbench.StopBudget}},
+		{"no budget", 0,
+			map[string]int{"pipe": 8, "queue": 9, "shm": 9},
+			map[string]rawbench.Stop{"pipe": rawbench.StopNone, "queue": rawbench.StopRunCap, "shm": rawbench.StopRunCap}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "run")
+			fake := &fakeImpl{modes: modes, env: []string{"MPBENCH_FAKE_DIR=" + t.TempDir()}}
+			_, err := Run(context.Background(), Config{Cells: cells, Impls: map[string]impl.Impl{"native": fake},
+				Count: 2, Runs: 6, MaxRuns: 9, Budget: tt.budget, Decision: decision, DecisionRuns: 8,
+				Benchtime: time.Millisecond, Out: out, Seed: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, _ := rawbench.ReadDir(out)
+			for ch, want := range tt.want {
+				c := res.Cell(startupCells(ch)[0].Benchmark())
+				if len(c.Runs) != want || c.Stop() != tt.stop[ch] {
+					t.Errorf("%s: %d runs, stop %q; want %d, %q (notes %q)", ch, len(c.Runs), c.Stop(), want, tt.stop[ch], c.Notes)
+				}
+			}
+			if got := res.ConfigValue("decision-runs"); got != "8" {
+				t.Errorf("decision-runs %q, want 8", got)
+			}
+		})
+	}
+}
