@@ -3,8 +3,13 @@ GO      ?= go
 BIN     := bin/mpbench
 HOST    := $(shell hostname -s 2>/dev/null || hostname)
 RUN     ?= results/$(HOST)-$(shell date -u +%Y-%m-%d)
-# The folder `make report` regenerates: RUN=… or the newest results/*/raw.bench.
+# The folder `make report` regenerates: RUN=… when given on the command line
+# or in the environment, else the newest results/*/raw.bench.
+ifeq ($(origin RUN),file)
 LATEST  ?= $(patsubst %/raw.bench,%,$(lastword $(shell ls -1tr results/*/raw.bench 2>/dev/null)))
+else
+LATEST  ?= $(RUN)
+endif
 
 # The published run README.md and plots/ show (results/README.md says so too).
 PUBLISHED := results/vm-2026-11-26
@@ -12,7 +17,7 @@ HEADLINE  := startup-latency-cores2 startup-rss-cpython-cores2 stream-throughput
              stream-throughput-native-cores2 cores-pingpong-cpython pool-cpu-cpython-cores2 \
              fork-in-the-road-cpython-cores2
 
-.PHONY: setup build test fuzz quick bench claims report figures clean bench-slurm
+.PHONY: setup build test fuzz quick bench claims advise report figures dimension clean bench-slurm
 
 # Everything a fresh machine needs (idempotent): Go modules, pypy3 and
 # python3-torch from Debian when they can be had.
@@ -38,7 +43,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./harness/rawbench/
 
 # The two-minute taste: every impl, method, chan and workload at least once.
-# The previous quick run is kept as results/quick.prev.
+# The previous quick run is kept as results/quick.prev. The run ends with
+# the leak check (README: What is cleaned up; exit 1 on a leak when CI is set).
 quick: setup build
 	rm -rf results/quick.prev; if [ -d results/quick ]; then mv results/quick results/quick.prev; fi
 	$(BIN) run --profile quick --out results/quick
@@ -60,6 +66,12 @@ claims: setup build
 	$(BIN) claims --out $(RUN)
 	$(BIN) report $(RUN)
 
+# The decision guide measured on this machine within a time budget (README:
+# Your machine's answer), e.g. make advise ADVISE_ARGS="--rss 300MiB --out DIR".
+ADVISE_ARGS ?=
+advise: build
+	$(BIN) advise $(ADVISE_ARGS)
+
 report: build
 	@test -n "$(LATEST)" || { echo "no results/*/raw.bench to report on"; exit 2; }
 	$(BIN) report $(LATEST)
@@ -68,6 +80,16 @@ report: build
 figures: build
 	$(BIN) report --readme README.md $(PUBLISHED)
 	for f in $(HEADLINE); do cp $(PUBLISHED)/plots/$$f.png $(PUBLISHED)/plots/$$f.svg plots/; done
+
+# The dimensioning experiment (README: "How many runs, samples and how long a
+# sample"): the dimension profile into DIM, resumed if DIM already holds part
+# of it; then its REPORT.md, docs/dimensioning.md and the README's block.
+DIM ?= results/dimension-$(HOST)-$(shell date -u +%Y-%m-%d)
+dimension: setup build
+	if [ -s $(DIM)/raw.bench ]; then $(BIN) run --resume --out $(DIM); \
+	else $(BIN) run --profile dimension --out $(DIM); fi
+	$(BIN) report $(DIM)
+	$(BIN) dimension --readme README.md $(DIM)
 
 clean:
 	rm -rf bin

@@ -13,7 +13,9 @@ package bench_test
 // reports its figures with b.ReportMetric. The measured program calibrates
 // its own iteration count (from -benchtime when it is a duration, else
 // 100ms), so the iteration column shows 1 (one or more program runs,
-// averaged). Implementations that are not installed are skipped with
+// averaged). The loop count of the cpu task is calibrated once per
+// implementation and test binary (harness.CalibrateSpin), as `mpbench
+// run` does once per invocation. Implementations that are not installed are skipped with
 // their reason. Native cells run this test binary's hidden __native-cell
 // role, as `mpbench run` runs its own binary's.
 //
@@ -93,8 +95,18 @@ func benchTree(b *testing.B, cells []bench.Cell, depth int) {
 
 var (
 	impls  sync.Map // impl name → impl.Impl
+	spins  sync.Map // impl name → func() (int64, error), calibrated once
 	runSeq atomic.Int64
 )
+
+// spinFor is the loop count of the cpu task of an implementation,
+// calibrated on its first use (pinned to one CPU).
+func spinFor(name string, im impl.Impl, cpus []int) (int64, error) {
+	f, _ := spins.LoadOrStore(name, sync.OnceValues(func() (int64, error) {
+		return harness.CalibrateSpin(context.Background(), im, cpus[:1], harness.SpinTimeout)
+	}))
+	return f.(func() (int64, error))()
+}
 
 func implFor(name string) impl.Impl {
 	var im impl.Impl
@@ -125,6 +137,12 @@ func benchCell(b *testing.B, c bench.Cell) {
 	if len(cpus) < c.Cores {
 		b.Skipf("cores=%d: only %d CPUs allowed", c.Cores, len(cpus))
 	}
+	var spin int64
+	if c.Workload == "pool" && c.Task == "cpu" {
+		if spin, err = spinFor(c.Impl, im, cpus); err != nil {
+			b.Fatalf("%s: calibration of the cpu task: %v", c.Name(), err)
+		}
+	}
 	d, isDuration := benchtimeFlag()
 	start := time.Now()
 	var units []string
@@ -133,7 +151,7 @@ func benchCell(b *testing.B, c bench.Cell) {
 	for runs == 0 || (isDuration && time.Since(start) < d) {
 		prefix := fmt.Sprintf("mpbench-gotest-%d-%d", os.Getpid(), runSeq.Add(1))
 		r := harness.Measure(context.Background(), im, c,
-			impl.Options{Count: 1, Warmup: 1, Benchtime: d, ShmPrefix: prefix},
+			impl.Options{Count: 1, Warmup: 1, Benchtime: d, ShmPrefix: prefix, CPUTaskSpin: spin},
 			cpus[:c.Cores], harness.DefaultTimeout[c.Workload])
 		harness.RemoveSegments(prefix)
 		switch r.Kind {

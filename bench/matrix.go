@@ -16,6 +16,14 @@
 //	Stream/impl=I/method=M[/preload=none][/main=W]/chan=C[/payload=tensor]/size=S/cores=N
 //	Pool/impl=I/method=M[/preload=none][/main=W]/exec=E[/chan=C]/workers=W/tasks=T/task=cpu|sleep/cores=N
 //
+// followed, for a cell that carries its own replication settings (the
+// dimension profile), by [/benchtime=D][/count=K]: the sample length
+// (pingpong and stream only: one startup sample is one start, one pool
+// sample one map) and the samples per program run of that cell, which
+// then replace the run's --benchtime and --count for it (Cell.Settings).
+// The settings are part of the identity: each (cell, setting) is a cell
+// of its own in raw.bench, with its own runs.
+//
 // The "Benchmark" prefix is added by Cell.Benchmark().
 //
 // main (Python impls only) is the weight of the measured program's
@@ -137,11 +145,13 @@ const (
 // PoolTasks is the number of tasks of one map over workers workers.
 func PoolTasks(workers int) int { return TasksPerWorker * workers }
 
-// IdealMakespan is the shortest possible map of a pool cell (the
-// definition of the impl contract): ceil(tasks / p) × d, with d the task
-// duration and p the tasks that can run at once — min(workers, tasks,
-// cores) for cpu tasks, min(workers, tasks) for sleep tasks (sleeping
-// needs no CPU). Zero for other workloads.
+// IdealMakespan is the shortest possible map of a pool cell with tasks of
+// their nominal duration (the definition of the impl contract; time
+// estimates use it): ceil(tasks / p) × d, with d the nominal task duration
+// and p the tasks that can run at once — min(workers, tasks, cores) for
+// cpu tasks, min(workers, tasks) for sleep tasks (sleeping needs no CPU).
+// The overhead metric measures against the task durations the workers
+// measured instead (impl.PoolOverhead). Zero for other workloads.
 func (c Cell) IdealMakespan() time.Duration {
 	if c.Workload != "pool" || c.Workers < 1 || c.Tasks < 1 {
 		return 0
@@ -170,7 +180,34 @@ type Cell struct {
 	Tasks    int    // pool
 	Task     string // pool: cpu | sleep
 	Cores    int    // size of the CPU affinity set
+
+	// Replication settings carried by the cell (0: the run's). Benchtime
+	// applies to pingpong and stream only.
+	Benchtime time.Duration // target duration of one sample
+	Count     int           // samples per program run
 }
+
+// Settings are the samples per program run and the sample length of a
+// program run of c: the cell's own where it carries them, else the run's
+// (count, benchtime).
+func (c Cell) Settings(count int, benchtime time.Duration) (int, time.Duration) {
+	if c.Count > 0 {
+		count = c.Count
+	}
+	if c.Benchtime > 0 {
+		benchtime = c.Benchtime
+	}
+	return count, benchtime
+}
+
+// Base is the cell without its own replication settings.
+func (c Cell) Base() Cell {
+	c.Benchtime, c.Count = 0, 0
+	return c
+}
+
+// HasSettings reports whether the cell carries its own replication settings.
+func (c Cell) HasSettings() bool { return c.Benchtime != 0 || c.Count != 0 }
 
 // Name is the canonical benchmark name without the "Benchmark" prefix.
 func (c Cell) Name() string {
@@ -205,6 +242,12 @@ func (c Cell) Name() string {
 		kv("task", c.Task)
 	}
 	kv("cores", strconv.Itoa(c.Cores))
+	if c.Benchtime != 0 {
+		kv("benchtime", c.Benchtime.String())
+	}
+	if c.Count != 0 {
+		kv("count", strconv.Itoa(c.Count))
+	}
 	return b.String()
 }
 
@@ -257,6 +300,10 @@ func ParseName(name string) (Cell, error) {
 			c.Task = v
 		case "cores":
 			c.Cores, err = strconv.Atoi(v)
+		case "benchtime":
+			c.Benchtime, err = time.ParseDuration(v)
+		case "count":
+			c.Count, err = strconv.Atoi(v)
 		default:
 			return Cell{}, fmt.Errorf("cell %q: unknown key %q", name, k)
 		}
@@ -308,6 +355,10 @@ func (c Cell) Validate() error {
 		return bad("payload=rawbytes is a pipe variant of pingpong and stream")
 	case c.Cores < 1:
 		return bad("cores must be ≥ 1")
+	case c.Count < 0 || c.Benchtime < 0:
+		return bad("count and benchtime must not be negative")
+	case c.Benchtime != 0 && c.Workload != "pingpong" && c.Workload != "stream":
+		return bad("benchtime sizes pingpong and stream samples only (one %s sample is one %s)", c.Workload, map[string]string{"startup": "start", "pool": "map"}[c.Workload])
 	}
 	if err := c.validateProgram(); err != nil {
 		return bad("%v", err)

@@ -192,6 +192,7 @@ func FuzzParseName(f *testing.F) {
 	f.Add("BenchmarkPool/impl=cpython/method=loky/exec=loky-cold/workers=2/tasks=16/task=cpu/cores=2")
 	f.Add("BenchmarkStartup/impl=cpython/method=forkserver/preload=none/main=stdlib/chan=pipe/rss=0/cores=2")
 	f.Add("Startup/impl=multiprocessing/method=fork/main=torch/chan=pipe/rss=64MiB/cores=1")
+	f.Add("Pingpong/impl=cpython/method=fork/chan=shm/size=64B/cores=2/benchtime=100ms/count=5")
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := ParseName(s)
 		if err != nil {

@@ -33,6 +33,7 @@ type MetricInfo struct {
 	Better    int      // +1: higher is better, -1: lower is better
 	Kind      Kind     // how values are formatted
 	Workloads []string // the workloads whose every result line must carry it
+	Signed    bool     // a difference: below zero is a valid value (measurement error), not a broken program
 }
 
 // Metrics is the one table of mpbench's metrics: validation, the Unit
@@ -41,16 +42,17 @@ type MetricInfo struct {
 var Metrics = []MetricInfo{
 	{"ns/op", "time of one operation: startup = start() until the first message from the child; " +
 		"pingpong = mean round trip; stream = per message, timed at the receiver; pool = makespan of one map",
-		-1, Duration, []string{"startup", "pingpong", "stream", "pool"}},
-	{"join-ns/op", "startup: time to join the child after its message", -1, Duration, []string{"startup"}},
-	{"p50-ns", "pingpong: median round trip (nearest rank)", -1, Duration, []string{"pingpong"}},
-	{"p99-ns", "pingpong: 99th-percentile round trip (nearest rank: x[ceil(0.99 n)-1])", -1, Duration, []string{"pingpong"}},
-	{"MB/s", "stream: payload throughput, 1e6 bytes per second", +1, Rate, []string{"stream"}},
-	{"msgs/s", "stream: messages per second", +1, Rate, []string{"stream"}},
-	{"tasks/s", "pool: tasks per second of one map", +1, Rate, []string{"pool"}},
-	{"efficiency", "pool: Σ measured task time (cpu: the worker thread's CPU time; sleep: wall time) / (P × makespan), P = min(workers, tasks, cores) for cpu, min(workers, tasks) for sleep", +1, Ratio, []string{"pool"}},
-	{"user-ns/op", "user CPU time of sender and receiver (all threads) per operation", -1, Duration, []string{"pingpong", "stream"}},
-	{"sys-ns/op", "system CPU time of sender and receiver (all threads) per operation", -1, Duration, []string{"pingpong", "stream"}},
+		-1, Duration, []string{"startup", "pingpong", "stream", "pool"}, false},
+	{"join-ns/op", "startup: time to join the child after its message", -1, Duration, []string{"startup"}, false},
+	{"p50-ns", "pingpong: median round trip (nearest rank)", -1, Duration, []string{"pingpong"}, false},
+	{"p99-ns", "pingpong: 99th-percentile round trip (nearest rank: x[ceil(0.99 n)-1])", -1, Duration, []string{"pingpong"}, false},
+	{"MB/s", "stream: payload throughput, 1e6 bytes per second", +1, Rate, []string{"stream"}, false},
+	{"msgs/s", "stream: messages per second", +1, Rate, []string{"stream"}, false},
+	{"tasks/s", "pool: tasks per second of one map", +1, Rate, []string{"pool"}, false},
+	{"efficiency", "pool: Σ measured task time (cpu: the worker thread's CPU time; sleep: wall time) / (P × makespan), P = min(workers, tasks, cores) for cpu, min(workers, tasks) for sleep", +1, Ratio, []string{"pool"}, false},
+	{"overhead-ns/op", "pool: makespan − ideal makespan, the ideal = ceil(tasks / P) × mean measured task time (impl.PoolOverhead)", -1, Duration, []string{"pool"}, true},
+	{"user-ns/op", "user CPU time of sender and receiver (all threads) per operation", -1, Duration, []string{"pingpong", "stream"}, false},
+	{"sys-ns/op", "system CPU time of sender and receiver (all threads) per operation", -1, Duration, []string{"pingpong", "stream"}, false},
 }
 
 // LookupMetric returns the table entry of a unit.
@@ -96,6 +98,12 @@ func Better(unit string) int {
 		return m.Better
 	}
 	return -1
+}
+
+// Signed reports whether values of unit below zero are valid.
+func Signed(unit string) bool {
+	m, ok := LookupMetric(unit)
+	return ok && m.Signed
 }
 
 // IsDuration reports whether unit is a duration in nanoseconds.

@@ -59,6 +59,14 @@ func TestMetricTable(t *testing.T) {
 	if got := strings.Join(RequiredUnits("pingpong"), ","); got != "ns/op,p50-ns,p99-ns,user-ns/op,sys-ns/op" {
 		t.Errorf("pingpong units %s", got)
 	}
+	if got := strings.Join(RequiredUnits("pool"), ","); got != "ns/op,tasks/s,efficiency,overhead-ns/op" {
+		t.Errorf("pool units %s", got)
+	}
+	for _, u := range []string{"ns/op", "efficiency", "overhead-ns/op", "unknown"} {
+		if got, want := Signed(u), u == "overhead-ns/op"; got != want {
+			t.Errorf("Signed(%s) = %v, want %v (only a difference may be below zero)", u, got, want)
+		}
+	}
 	if len(UnitLines()) != len(Metrics) || UnitLines()[4] != "Unit MB/s better=higher" {
 		t.Errorf("unit lines %v", UnitLines())
 	}

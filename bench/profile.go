@@ -16,7 +16,7 @@ const (
 )
 
 // Profiles are the profile names, in the order of the usage text.
-var Profiles = []string{Quick, Full, VariantsOnly}
+var Profiles = []string{Quick, Full, VariantsOnly, Dimension}
 
 // Selection narrows a profile. A nil field keeps the profile's values.
 // Size, RSS, Workers and Task only concern the workloads that have that
@@ -102,7 +102,8 @@ var Variants []Variant
 // ProgramCells of the quick and full profiles after those of the primary
 // implementations (Impls), the cells of the Variants last. The full
 // profile leaves the Variants out unless one of their impls is selected;
-// the variants profile is the Variants alone. nproc
+// the variants profile is the Variants alone; the dimension profile is
+// DimensionCells (its own order: base cell, then setting). nproc
 // bounds the cores dimension. The harness reorders them for interleaving;
 // the order here is the stable one used by `mpbench list` and reports.
 func Expand(sel Selection, nproc int) ([]Cell, error) {
@@ -118,6 +119,13 @@ func Expand(sel Selection, nproc int) ([]Cell, error) {
 	var cells []Cell
 	vsel := sel
 	switch sel.Profile {
+	case Dimension:
+		// A fixed set of cells at several settings: no variants.
+		cells, err := DimensionCells(sel, nproc)
+		if err != nil {
+			return nil, err
+		}
+		return cells, checkCells(cells)
 	case VariantsOnly:
 		vsel.Profile = Full
 		cells = ExecutorCells(sel, nproc)
@@ -166,17 +174,22 @@ func Expand(sel Selection, nproc int) ([]Cell, error) {
 			}
 		}
 	}
-	seen = map[string]bool{}
+	return cells, checkCells(cells)
+}
+
+// checkCells validates every cell and refuses a cell listed twice.
+func checkCells(cells []Cell) error {
+	seen := map[string]bool{}
 	for _, c := range cells {
 		if err := c.Validate(); err != nil {
-			return nil, err
+			return err
 		}
 		if seen[c.Name()] {
-			return nil, fmt.Errorf("cell %s listed twice", c.Name())
+			return fmt.Errorf("cell %s listed twice", c.Name())
 		}
 		seen[c.Name()] = true
 	}
-	return cells, nil
+	return nil
 }
 
 // ExpandMatrix expands the primary matrix of a selection over the given
@@ -187,7 +200,7 @@ func ExpandMatrix(sel Selection, nproc int, impls []string) ([]Cell, error) {
 		sel.Profile = Full
 	}
 	if sel.Profile != Quick && sel.Profile != Full {
-		return nil, fmt.Errorf("unknown profile %q (want quick, full or variants)", sel.Profile)
+		return nil, fmt.Errorf("unknown profile %q (want quick, full, variants or dimension)", sel.Profile)
 	}
 	quick := sel.Profile == Quick
 	pick := func(sel, def []string) []string {

@@ -34,6 +34,7 @@ type Result struct {
 	Reason  string            // skip or failure reason, one line
 	Lines   []string          // result lines as printed (OK)
 	Samples []rawbench.Sample // the same, parsed (OK)
+	Wall    time.Duration     // from the program's start to its exit (0 when it did not start)
 }
 
 // Measure is the one runner of a measured program: it asks im for the
@@ -41,9 +42,12 @@ type Result struct {
 // parent-death signal, timeout), and validates its output against the
 // protocol of package impl (ParseOutput). The caller removes the program
 // run's shared-memory segments (RemoveSegments(opts.ShmPrefix)) and
-// records the result. Used by `mpbench run`, `mpbench claims` and the
-// go test -bench entry points.
+// records the result. A cell that carries its own replication settings
+// (bench.Cell.Settings) runs with them instead of opts.Count and
+// opts.Benchtime. Used by `mpbench run`, `mpbench claims` and the go test
+// -bench entry points.
 func Measure(ctx context.Context, im impl.Impl, c bench.Cell, opts impl.Options, cpus []int, timeout time.Duration) Result {
+	opts.Count, opts.Benchtime = c.Settings(opts.Count, opts.Benchtime)
 	cmd, err := im.Command(c, opts)
 	if err != nil {
 		return Result{Kind: Failed, Reason: rawbench.OneLine(err.Error())}
@@ -53,7 +57,7 @@ func Measure(ctx context.Context, im impl.Impl, c bench.Cell, opts impl.Options,
 		return Result{Kind: Interrupted}
 	}
 	if out.Err != nil {
-		return Result{Kind: Failed, Reason: out.Reason()}
+		return Result{Kind: Failed, Reason: out.Reason(), Wall: out.Wall}
 	}
 	parsed, err := ParseOutput(c, out.Stdout, opts.Count)
 	if err != nil {
@@ -66,7 +70,7 @@ func Measure(ctx context.Context, im impl.Impl, c bench.Cell, opts impl.Options,
 	if err != nil {
 		return Result{Kind: Failed, Reason: rawbench.OneLine("bad output: " + err.Error())}
 	}
-	return Result{Kind: OK, Lines: parsed.Lines, Samples: samples}
+	return Result{Kind: OK, Lines: parsed.Lines, Samples: samples, Wall: out.Wall}
 }
 
 // maxStdout bounds what a measured program may print; more is garbage.
@@ -77,7 +81,8 @@ type Outcome struct {
 	Stdout   []byte
 	Stderr   string // last lines of stderr, for failure reasons
 	TimedOut bool
-	Err      error // non-nil when the program failed (exit status, signal, timeout, start)
+	Err      error         // non-nil when the program failed (exit status, signal, timeout, start)
+	Wall     time.Duration // from its start until it exited or was killed (0: it did not start)
 }
 
 // Exec runs cmd as a measured program: in its own process group, pinned
@@ -103,6 +108,7 @@ func Exec(ctx context.Context, cmd *exec.Cmd, cpus []int, timeout time.Duration)
 
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	start := time.Now()
 	if err := startPinned(cmd, cpus); err != nil {
 		return Outcome{Err: fmt.Errorf("start %s: %w", cmd.Path, err)}
 	}
@@ -127,6 +133,7 @@ func Exec(ctx context.Context, cmd *exec.Cmd, cpus []int, timeout time.Duration)
 		<-done
 		out.Err = ctx.Err()
 	}
+	out.Wall = time.Since(start)
 	// Whatever the outcome, nothing of the cell may outlive it.
 	killGroup(pgid)
 	out.Stdout = stdout.Bytes()

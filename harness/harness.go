@@ -8,18 +8,27 @@
 // Contracts:
 //   - The unit of replication is the program run: a cell is measured by
 //     at least Config.Runs independent runs of its measured program (fresh
-//     parent, fresh children, own calibration), each printing
-//     Config.Count samples after `run: k`. The cell's statistic is computed
-//     over per-run medians (package stats).
+//     parent, fresh children, own calibration of the sample size), each
+//     printing Config.Count samples after `run: k`. The cell's statistic
+//     is computed over per-run medians (package stats).
+//   - The cpu task of pool cells is the same in every run: before the
+//     first round, each implementation with task=cpu pool cells runs its
+//     calibration program once (impl.Impl.SpinCommand, CalibrateSpin); the
+//     loop count is recorded in the header as cpu-task-spin-<impl> and
+//     passed to every program run (impl.Options.CPUTaskSpin). Resume reuses
+//     the recorded count. A failed calibration fails those cells.
 //   - Runs are interleaved: round r measures every cell that needs an r-th
 //     run once, in a shuffled order (seed recorded), so slow drift of the
 //     machine does not bias one method or channel (as
 //     golang.org/x/benchmarks/sweet does).
-//   - Adaptive stopping: after the Runs rounds, further rounds measure only
+//   - Decision cells (Config.Decision) get DecisionRuns base runs, the
+//     other cells Runs; base runs are never cut by the time budget.
+//   - Adaptive stopping: after a cell's base runs, further rounds measure only
 //     the cells whose 95% CI half-width (over per-run medians of ns/op) is
 //     above CITarget of the median, until MaxRuns; a cell that ends above
-//     the target gets a NOTE "unstable: …". A time budget (Budget) ends the
-//     adaptive rounds early; the cells left unstable get the same NOTE.
+//     the target gets a NOTE saying what stopped it (rawbench.StopNote): the
+//     run cap, or the time budget (Budget), which ends the adaptive rounds
+//     early. Without adaptive rounds (MaxRuns ≤ Runs) nothing is flagged.
 //   - raw.bench is append-only. A crash loses at most the running program
 //     run; Resume continues a run exactly as it would have gone on: the
 //     plan of every round depends only on what is recorded and the seed.
@@ -40,7 +49,6 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mpbench/mpbench/bench"
@@ -70,6 +78,13 @@ type Config struct {
 	Progress  io.Writer // progress and warnings (stderr); never stdout
 	Seed      uint64    // shuffle seed (0: from the clock, recorded)
 
+	// Decision names the cells (by benchmark name) whose values the
+	// decision guide reads (bench.DecisionCells): they get DecisionRuns
+	// base runs instead of Runs (when larger), in rounds that the time
+	// budget does not end; only adaptive runs are subject to the budget.
+	Decision     map[string]bool
+	DecisionRuns int
+
 	// Extra configuration lines of a new run (host label, shard, job ids).
 	Extra []ConfigLine
 }
@@ -81,6 +96,11 @@ type Defaults struct {
 	Budget               time.Duration
 }
 
+// DimensionRuns is the number of program runs of every cell of the
+// dimension profile: enough for the order-statistic CI of the median
+// ([x(3), x(10)] at 12 runs) and for the spread of the run medians.
+const DimensionRuns = 12
+
 // DefaultCITarget is the adaptive stopping target: CI half-width ≤ 5% of
 // the median.
 const DefaultCITarget = 0.05
@@ -91,11 +111,34 @@ const DefaultCITarget = 0.05
 // than runs do): 6 runs (the fewest that give a 95% CI of the median) of
 // 2 samples of 25 ms, up to 12 runs for the cells whose CI is still wider
 // than 5% of the median, within a 25-minute budget.
+//
+// What these settings buy, measured: docs/dimensioning.md, written by
+// `mpbench dimension` from a run of the dimension profile, gives per
+// workload the within-run and between-run variation at each setting and
+// the cheapest runs × count × benchtime that reaches a ±5% and a ±10%
+// CI; the README's generated dimensioning block names its choice beside
+// these defaults.
+//
+// The dimension profile runs DimensionRuns rounds without adaptive
+// stopping or budget; its cells carry their own count and benchtime
+// (bench.Cell.Settings), so Count and Benchtime here are unused by them.
 func ProfileDefaults(profile string) Defaults {
-	if profile == bench.Quick {
+	switch profile {
+	case bench.Quick:
 		return Defaults{Count: 2, Runs: 2, MaxRuns: 2, Benchtime: 50 * time.Millisecond}
+	case bench.Dimension:
+		return Defaults{Count: 2, Runs: DimensionRuns, MaxRuns: DimensionRuns, Benchtime: 25 * time.Millisecond}
 	}
 	return Defaults{Count: 2, Runs: 6, MaxRuns: 12, Benchtime: 25 * time.Millisecond, Budget: 25 * time.Minute}
+}
+
+// DefaultsText names the replication settings of the full and quick
+// profiles in words, as the dimensioning document and README block cite
+// them beside the measured choice.
+func DefaultsText() string {
+	f, q := ProfileDefaults(bench.Full), ProfileDefaults(bench.Quick)
+	return fmt.Sprintf("full %d runs (up to %d where the CI is wider than ±%s%%, within %v) of count=%d benchtime=%v; quick %d runs of count=%d benchtime=%v",
+		f.Runs, f.MaxRuns, strconv.FormatFloat(DefaultCITarget*100, 'g', -1, 64), f.Budget, f.Count, f.Benchtime, q.Runs, q.Count, q.Benchtime)
 }
 
 // InputError is an error caused by the run's settings (an existing or
@@ -125,7 +168,8 @@ type Summary struct {
 	Runs                  int // program runs started (planned ones, counted as they come)
 	Measured, Skipped     int // program runs that recorded samples / skips
 	Failed                int
-	Unstable              int // cells flagged unstable (CI above target at the cap or the budget)
+	Unstable              int // cells flagged with their CI above the target (at the run cap or the time budget)
+	Budget                int // of those, the cells stopped by the time budget
 	Interrupted           bool
 	Elapsed               time.Duration
 	Out                   string
@@ -201,6 +245,17 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		cfg.Seed, _ = strconv.ParseUint(res.File.ConfigValue("shuffle-seed"), 10, 64)
 	}
 	st := res.File
+	spins, err := planSpins(ctx, cfg, res, allowed[:1], unavailable)
+	if ctx.Err() != nil {
+		sum.Interrupted = true
+		return sum, nil
+	}
+	if err != nil {
+		return sum, err
+	}
+	if err := spins.recordFailures(cfg, res, &sum); err != nil {
+		return sum, err
+	}
 
 	for _, c := range cfg.Cells {
 		name := c.Benchmark()
@@ -229,17 +284,18 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	seq := 0
 	budgetStop, reopened := false, false
 rounds:
-	for r := 0; r < cfg.MaxRuns; r++ {
-		round := p.round(r)
+	for r := 0; r < p.lastRound(); r++ {
+		round := p.round(r, true)
+		if adaptive := len(round) - len(p.round(r, false)); adaptive > 0 {
+			if budgetStop || cfg.Budget > 0 && time.Since(start)+estimatePlan(round, cfg) > cfg.Budget {
+				budgetStop = true
+				round = p.round(r, false)
+			} else {
+				prog.grow(adaptive, r+1)
+			}
+		}
 		if len(round) == 0 {
 			continue
-		}
-		if r >= cfg.Runs {
-			if cfg.Budget > 0 && time.Since(start)+estimatePlan(round, cfg) > cfg.Budget {
-				budgetStop = true
-				break
-			}
-			prog.grow(len(round), r+1)
 		}
 		for _, c := range round {
 			if ctx.Err() != nil {
@@ -263,7 +319,7 @@ rounds:
 			prefix := shmPrefix(pid, seq)
 			seq++
 			sum.Runs++
-			status, err := runOnce(ctx, cfg, res, c, allowed, prefix)
+			status, err := runOnce(ctx, cfg, res, c, allowed, prefix, spins.spin[c.Impl])
 			RemoveSegments(prefix)
 			if err != nil {
 				return sum, err
@@ -286,11 +342,9 @@ rounds:
 	prog.finish()
 	sum.Interrupted = ctx.Err() != nil
 	if !sum.Interrupted {
-		n, err := p.flagUnstable(res, budgetStop)
-		if err != nil {
+		if sum.Unstable, sum.Budget, err = p.flagUnstable(res, budgetStop); err != nil {
 			return sum, err
 		}
-		sum.Unstable = n
 	}
 	if sum.Runs > 0 || sum.Unstable > 0 {
 		// Only an invocation that measured something closes a block
@@ -323,19 +377,12 @@ func (p *planner) done(c bench.Cell) bool {
 	return cell != nil && (cell.Failed() || cell.Skipped())
 }
 
-// stopped reports whether a cell was flagged unstable by an earlier
-// invocation (the budget ended its rounds): it gets no further runs.
+// stopped reports whether an earlier invocation flagged the cell with its
+// CI above the target (the cap or the budget ended its rounds): it gets no
+// further runs.
 func (p *planner) stopped(c bench.Cell) bool {
 	cell := p.st.Cell(c.Benchmark())
-	if cell == nil {
-		return false
-	}
-	for _, n := range cell.Notes {
-		if strings.HasPrefix(n, unstableNote) {
-			return true
-		}
-	}
-	return false
+	return cell != nil && cell.Stop() != rawbench.StopNone
 }
 
 // unsettled reports whether a cell's CI half-width (per-run medians of
@@ -353,22 +400,42 @@ func (p *planner) order(r int) []bench.Cell {
 	return order
 }
 
+// base is the number of base runs of a cell: DecisionRuns for a decision
+// cell (when above Runs), Runs otherwise.
+func (p *planner) base(c bench.Cell) int {
+	if p.cfg.Decision[c.Benchmark()] {
+		return max(p.cfg.Runs, p.cfg.DecisionRuns)
+	}
+	return p.cfg.Runs
+}
+
+// lastRound is one past the last round any cell can take part in.
+func (p *planner) lastRound() int {
+	n := p.cfg.MaxRuns
+	if len(p.cfg.Decision) > 0 {
+		n = max(n, p.cfg.DecisionRuns)
+	}
+	return n
+}
+
 // round lists the cells that still need their (r+1)-th run in round r
-// (0-based). Rounds below Runs: every cell with fewer than r+1 runs.
-// Adaptive rounds: every cell that took part in every earlier round (it
-// has exactly r runs) and is still unsettled. A cell stops once it is
-// settled, so a resumed round plans exactly the runs it had left.
-func (p *planner) round(r int) []bench.Cell {
+// (0-based), in the round's shuffled order. Base runs: every cell with
+// fewer than r+1 runs while r is below its base. Adaptive runs (only when
+// adaptive is true): every cell that took part in every earlier round (it
+// has exactly r runs), is past its base, below the cap and still
+// unsettled. A cell stops once it is settled, so a resumed round plans
+// exactly the runs it had left.
+func (p *planner) round(r int, adaptive bool) []bench.Cell {
 	var out []bench.Cell
 	for _, c := range p.order(r) {
 		if p.done(c) || p.stopped(c) {
 			continue
 		}
-		n := p.runs(c)
+		n, b := p.runs(c), p.base(c)
 		switch {
-		case r < p.cfg.Runs && n < r+1:
+		case r < b && n < r+1:
 			out = append(out, c)
-		case r >= p.cfg.Runs && n == r && p.unsettled(c):
+		case adaptive && r >= b && r < p.cfg.MaxRuns && n == r && p.unsettled(c):
 			out = append(out, c)
 		}
 	}
@@ -382,46 +449,51 @@ func (p *planner) minRunsLeft() []bench.Cell {
 		if p.done(c) {
 			continue
 		}
-		for n := p.runs(c); n < p.cfg.Runs; n++ {
+		for n := p.runs(c); n < p.base(c); n++ {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-const unstableNote = "unstable: "
-
 // flagUnstable writes a NOTE for every measured cell whose CI is still
-// wider than the target after its last run (at the cap, or when the
-// budget ended the adaptive rounds), once.
-func (p *planner) flagUnstable(res *rawbench.Writer, budget bool) (int, error) {
-	n := 0
+// wider than the target after its last run, once, saying what stopped it:
+// the run cap (it has MaxRuns runs) or the time budget (budget: the budget
+// ended the adaptive rounds before its cap). It returns the cells flagged
+// and, of those, the ones stopped by the budget.
+func (p *planner) flagUnstable(res *rawbench.Writer, budget bool) (flagged, byBudget int, err error) {
 	if p.cfg.MaxRuns <= p.cfg.Runs {
-		return 0, nil // no adaptive stopping asked for
+		return 0, 0, nil // no adaptive stopping asked for
 	}
 	for _, c := range p.cfg.Cells {
 		cell := p.st.Cell(c.Benchmark())
-		if cell == nil || p.done(c) || p.stopped(c) || len(cell.Runs) < p.cfg.Runs {
+		if cell == nil || p.done(c) || p.stopped(c) || len(cell.Runs) < p.base(c) {
 			continue
 		}
 		s := cell.Summary("ns/op")
 		if s.HalfWidth() <= p.cfg.CITarget {
 			continue
 		}
-		why := ""
-		if budget && len(cell.Runs) < p.cfg.MaxRuns {
-			why = " (time budget)"
+		stop := rawbench.StopRunCap
+		if len(cell.Runs) < max(p.cfg.MaxRuns, p.base(c)) {
+			if !budget {
+				continue // not stopped: an interrupted round left it short (resume goes on)
+			}
+			stop = rawbench.StopBudget
 		}
 		ci := "no CI"
 		if s.CIValid {
-			ci = fmt.Sprintf("CI ±%.1f%%", s.HalfWidth()*100)
+			ci = fmt.Sprintf("±%.1f%%", s.HalfWidth()*100)
 		}
-		if err := res.RecordNote(c.Benchmark(), fmt.Sprintf("%s%s after %d runs%s", unstableNote, ci, len(cell.Runs), why)); err != nil {
-			return n, err
+		if err := res.RecordNote(c.Benchmark(), rawbench.StopNote(stop, ci, len(cell.Runs))); err != nil {
+			return flagged, byBudget, err
 		}
-		n++
+		flagged++
+		if stop == rawbench.StopBudget {
+			byBudget++
+		}
 	}
-	return n, nil
+	return flagged, byBudget, nil
 }
 
 type runStatus struct{ kind, reason string }
@@ -434,9 +506,10 @@ func (s runStatus) String() string {
 }
 
 // runOnce runs one program run of a cell and records its outcome.
-func runOnce(ctx context.Context, cfg Config, res *rawbench.Writer, c bench.Cell, allowed []int, prefix string) (runStatus, error) {
+// spin is the loop count of the implementation's cpu task (0: none).
+func runOnce(ctx context.Context, cfg Config, res *rawbench.Writer, c bench.Cell, allowed []int, prefix string, spin int64) (runStatus, error) {
 	name := c.Benchmark()
-	opts := impl.Options{Count: cfg.Count, Warmup: cfg.Warmup, Benchtime: cfg.Benchtime, ShmPrefix: prefix}
+	opts := impl.Options{Count: cfg.Count, Warmup: cfg.Warmup, Benchtime: cfg.Benchtime, ShmPrefix: prefix, CPUTaskSpin: spin}
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout[c.Workload]
@@ -450,7 +523,7 @@ func runOnce(ctx context.Context, cfg Config, res *rawbench.Writer, c bench.Cell
 	case Skipped:
 		return runStatus{"skip", r.Reason}, res.RecordSkip(name, r.Reason)
 	}
-	_, err := res.RecordRun(name, r.Lines)
+	_, err := res.RecordRunWall(name, r.Lines, r.Wall)
 	return runStatus{kind: "ok"}, err
 }
 
@@ -473,6 +546,9 @@ func runConfig(cfg Config, allowed []int, unavailable map[string]string, env env
 	)
 	if cfg.Budget > 0 {
 		lines = append(lines, kv("time-budget", cfg.Budget.String()))
+	}
+	if len(cfg.Decision) > 0 {
+		lines = append(lines, kv("decision-runs", strconv.Itoa(cfg.DecisionRuns)), kv("decision-cells", strconv.Itoa(len(cfg.Decision))))
 	}
 	lines = append(lines, cfg.Extra...)
 	for _, n := range bench.CoreCounts(len(allowed)) {

@@ -111,7 +111,7 @@ func adaptiveAllowance(p *planner, cfg Config) time.Duration {
 		if p.done(c) || p.stopped(c) {
 			continue
 		}
-		extra := cfg.MaxRuns - max(cfg.Runs, p.runs(c))
+		extra := max(0, cfg.MaxRuns-max(p.base(c), p.runs(c)))
 		all += time.Duration(extra) * estimateRun(c, cfg.Count, cfg)
 	}
 	d := time.Duration(float64(all) * AdaptiveShare)
@@ -137,8 +137,9 @@ func Estimate(cfg Config) (expected, minRuns time.Duration) {
 // scratch, per implementation (where the time goes).
 func EstimateByImpl(cfg Config) map[string]time.Duration {
 	out := map[string]time.Duration{}
+	p := &planner{cfg: cfg, st: emptyFile()}
 	for _, c := range cfg.Cells {
-		out[c.Impl] += time.Duration(max(cfg.Runs, 1)) * estimateRun(c, cfg.Count, cfg)
+		out[c.Impl] += time.Duration(max(p.base(c), 1)) * estimateRun(c, cfg.Count, cfg)
 	}
 	return out
 }
@@ -166,6 +167,7 @@ func EstimateCell(c bench.Cell, count, warmup int, benchtime time.Duration) time
 }
 
 func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
+	count, benchtime := c.Settings(count, cfg.Benchtime)
 	samples := time.Duration(count + max(cfg.Warmup, 1))
 	start := childStart[bench.BaseImpl(c.Impl)][c.Method]
 	d := interpStart[bench.BaseImpl(c.Impl)]
@@ -173,7 +175,7 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 	case "startup":
 		d += samples*start + time.Duration(c.RSS>>30)*time.Second/2
 	case "pingpong", "stream":
-		d += start + samples*cfg.Benchtime*6/5
+		d += start + samples*benchtime*6/5
 	case "pool":
 		d += time.Duration(c.Workers)*start + samples*c.IdealMakespan()
 		if c.Exec == bench.ExecLokyCold {

@@ -75,7 +75,7 @@ func checkResult(c bench.Cell, r *benchfmt.Result) error {
 	have := map[string]float64{}
 	for _, v := range r.Values {
 		unit, val := bench.Metric(v)
-		if math.IsNaN(val) || math.IsInf(val, 0) || val < 0 {
+		if math.IsNaN(val) || math.IsInf(val, 0) || (val < 0 && !bench.Signed(unit)) {
 			return fmt.Errorf("%s = %v is not a finite non-negative number", unit, val)
 		}
 		have[unit] = val

@@ -36,22 +36,43 @@ func TestParseOutput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := ParseOutput(c, []byte(tt.out), tt.count)
-			if tt.name == "zero iters" {
-				if err == nil {
-					t.Fatal("accepted 0 iterations")
-				}
-				return
-			}
-			switch {
-			case tt.wantErr == "" && err != nil:
-				t.Fatalf("unexpected error %v", err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Fatalf("error %v, want %q", err, tt.wantErr)
-			}
-			if p.SkipReason != tt.skip {
-				t.Errorf("skip reason %q, want %q", p.SkipReason, tt.skip)
-			}
+			checkParsed(t, tt.name, p, err, tt.wantErr, tt.skip)
 		})
+	}
+}
+
+// TestParseOutputPool: a pool line must carry the overhead, which may be
+// below zero (a difference: measurement error), unlike the other metrics.
+func TestParseOutputPool(t *testing.T) {
+	c := bench.Cell{Workload: "pool", Impl: "native", Method: "fork", Exec: "loop", Chan: "pipe", Workers: 2, Tasks: 16, Task: "cpu", Cores: 2}
+	n := c.Benchmark()
+	for _, tt := range []struct{ name, out, wantErr string }{
+		{"good", n + " 1 16800000 ns/op 952 tasks/s 0.95 efficiency 840000 overhead-ns/op\n", ""},
+		{"negative overhead", n + " 1 16800000 ns/op 952 tasks/s 1.01 efficiency -150000 overhead-ns/op\n", ""},
+		{"no overhead", n + " 1 16800000 ns/op 952 tasks/s 0.95 efficiency\n", "missing metric overhead-ns/op"},
+		{"negative efficiency", n + " 1 16800000 ns/op 952 tasks/s -0.95 efficiency 840000 overhead-ns/op\n", "not a finite"},
+	} {
+		p, err := ParseOutput(c, []byte(tt.out), 1)
+		checkParsed(t, tt.name, p, err, tt.wantErr, "")
+	}
+}
+
+func checkParsed(t *testing.T, name string, p Parsed, err error, wantErr, skip string) {
+	t.Helper()
+	if name == "zero iters" {
+		if err == nil {
+			t.Errorf("%s: accepted 0 iterations", name)
+		}
+		return
+	}
+	switch {
+	case wantErr == "" && err != nil:
+		t.Errorf("%s: unexpected error %v", name, err)
+	case wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr)):
+		t.Errorf("%s: error %v, want %q", name, err, wantErr)
+	}
+	if p.SkipReason != skip {
+		t.Errorf("%s: skip reason %q, want %q", name, p.SkipReason, skip)
 	}
 }
 

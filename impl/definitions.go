@@ -44,3 +44,19 @@ func PoolEfficiency(taskNs, makespanNs float64, parallelism int) float64 {
 	}
 	return taskNs / (float64(parallelism) * makespanNs)
 }
+
+// PoolOverhead is the part of a pool map's makespan beyond its ideal:
+// makespan − ceil(tasks / parallelism) × (taskNs / tasks), with taskNs the
+// Σ measured task time (as for PoolEfficiency) and parallelism
+// PoolParallelism. The ideal is the makespan of the same tasks, as the
+// workers timed them, dealt in rounds of parallelism with nothing in
+// between: what remains is what the pool itself costs (dispatch, results,
+// waking workers) plus any imbalance. 0 for a perfect pool; below 0 only
+// by measurement error.
+func PoolOverhead(taskNs, makespanNs float64, tasks, parallelism int) float64 {
+	if tasks < 1 || parallelism < 1 {
+		return 0
+	}
+	rounds := (tasks + parallelism - 1) / parallelism
+	return makespanNs - float64(rounds)*taskNs/float64(tasks)
+}

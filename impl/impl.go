@@ -18,9 +18,11 @@
 // reason). Diagnostics belong on stderr.
 //
 // One program run is the unit of replication: the harness runs each cell
-// several times (fresh parent, fresh children, own calibration), each run
-// printing Options.Count samples, and computes the cell's statistic over
-// per-run medians. Nothing may carry over from one run to the next.
+// several times (fresh parent, fresh children, own calibration of the
+// sample size), each run printing Options.Count samples, and computes the
+// cell's statistic over per-run medians. Nothing may carry over from one
+// run to the next, except the amount of work of a cpu task
+// (Options.CPUTaskSpin), which is the same in every run of an invocation.
 //
 // The metrics of each workload, their meaning and direction are the one
 // table bench.Metrics (bench.RequiredUnits lists what every result line
@@ -36,26 +38,37 @@
 //     individual latencies: p_q = x[ceil(q·n) − 1] of the sorted x, so the
 //     p99 of 1..100 is 99 and the p50 is 50.
 //   - Pool: a map has bench.PoolTasks(workers) = 8 × workers tasks (cpu:
-//     a calibrated busy loop of bench.CPUTaskMicros; sleep:
-//     bench.SleepTaskMillis). Each worker times each task's own body and
-//     sends the duration back with the result: the worker thread's CPU
-//     time for cpu tasks (so a worker waiting for a core does not count
-//     its wait), the monotonic clock for sleep tasks.
+//     a busy loop of Options.CPUTaskSpin iterations, about
+//     bench.CPUTaskMicros; sleep: bench.SleepTaskMillis). Each worker times
+//     each task's own body and sends the duration back with the result:
+//     the worker thread's CPU time for cpu tasks (so a worker waiting for a
+//     core does not count its wait), the monotonic clock for sleep tasks.
 //     efficiency = impl.PoolEfficiency = Σ measured task time / (P ×
 //     makespan), P = impl.PoolParallelism = min(workers, tasks, cores) for
 //     cpu tasks and min(workers, tasks) for sleep tasks (sleeping needs no
-//     core); ns/op = makespan of the map; tasks/s = tasks / makespan.
-//     The ideal makespan of a cell is bench.Cell.IdealMakespan:
-//     ceil(tasks / p) × d with p = min(workers, tasks, cores) for cpu
-//     tasks and p = min(workers, tasks) for sleep tasks.
+//     core); overhead-ns/op = impl.PoolOverhead = makespan − ceil(tasks /
+//     P) × (Σ measured task time / tasks), the makespan beyond the ideal
+//     one of the tasks as the workers timed them; ns/op = makespan of the
+//     map; tasks/s = tasks / makespan. The nominal ideal makespan of a cell
+//     (time estimates) is bench.Cell.IdealMakespan: ceil(tasks / P) × the
+//     nominal task duration.
 //     exec (bench.Execs) names the executor: loop = a hand-written worker
 //     loop over chan; pool = multiprocessing.Pool; ppe =
 //     concurrent.futures.ProcessPoolExecutor(mp_context=method);
 //     loky-cold / loky-warm = the first map of a fresh loky executor / a
 //     later map of the same one.
-//   - Calibration: the iteration count of a pingpong or stream sample, and
-//     the loop count of a cpu task, are calibrated within the program run
-//     (so every run has its own calibration).
+//   - Calibration: the iteration count of a pingpong or stream sample is
+//     calibrated within the program run (so every run has its own). The
+//     loop count of a cpu task is not: the harness runs the
+//     implementation's calibration program (Impl.SpinCommand) once per
+//     invocation, records the count in raw.bench (cpu-task-spin-<impl>)
+//     and passes it to every program run as Options.CPUTaskSpin, so every
+//     run of a cell does the same work per task. Calibration policy (the
+//     same in every implementation): a rough rate from a run of at least
+//     20 ms, then twice: time 9 runs at the target length and rescale by
+//     the median; every run timed in the thread's CPU time, as the workers
+//     time the task, so a run that waits for a CPU does not shrink the
+//     count.
 //   - user-ns/op and sys-ns/op are the CPU time of sender plus receiver
 //     (all their threads) per operation. MB/s is 1e6 bytes per second.
 //   - Main module (bench.Cell.Main, Python impls): the measured program's
@@ -110,6 +123,11 @@ type Options struct {
 	Warmup    int           // warm-up iterations/samples to discard
 	Benchtime time.Duration // target duration of one sample
 	ShmPrefix string        // prefix of /dev/shm names, e.g. "mpbench-1234-17"
+	// CPUTaskSpin is the loop count of one cpu task (pool cells with
+	// task=cpu; required there, ignored elsewhere): the output of the
+	// implementation's SpinCommand, the same for every run of an
+	// invocation.
+	CPUTaskSpin int64
 }
 
 // Impl is one implementation of the primitives.
@@ -123,6 +141,13 @@ type Impl interface {
 	// Command returns the process that measures one cell. The harness
 	// sets process group, affinity, death signal, stdout and stderr.
 	Command(c bench.Cell, o Options) (*exec.Cmd, error)
+	// SpinCommand returns the calibration program of the cpu task: a
+	// program run of this implementation that prints one line, the loop
+	// count of one cpu task lasting about bench.CPUTaskMicros in its
+	// process (a positive integer), and exits 0. The harness runs it once
+	// per invocation (pinned like a measured program) and passes the count
+	// to every program run as Options.CPUTaskSpin.
+	SpinCommand() (*exec.Cmd, error)
 	// Config returns run-level facts recorded as configuration lines in
 	// raw.bench (interpreter path and version, feeder mode, …). Keys are
 	// lower-case without spaces.

@@ -6,9 +6,14 @@
 //	mpbench report  [--format md|text|csv|json] DIR [DIR...]
 //	mpbench compare [--by impl] OLD [NEW]
 //	mpbench claims  --out DIR [--only C3,C7]
+//	mpbench dimension [--doc docs/dimensioning.md] [--readme README.md] DIR
+//	mpbench advise  [--time-budget 5m] [--python PATH] [--rss SIZE] [--format text|json] [--out DIR] [--resume]
 //
 // Bad input gets one line on stderr and exit status 2; nothing is written.
 // An interrupted run exits 130 (SIGINT) or 143 (SIGTERM) and can be resumed.
+// run and claims end with a leak check: anything new in /dev/shm or any
+// process of theirs still running is a warning line on stderr, and exit
+// status 1 when $CI is set (leaks.go).
 package main
 
 import (
@@ -55,12 +60,12 @@ func exitCode(err error) int {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return usagef("missing command (run, list, report, compare, claims); see README.md")
+		return usagef("missing command (run, list, report, compare, claims, advise, dimension); see README.md")
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "run":
-		return runCmd(rest)
+		return withLeakCheck(runCmd, rest)
 	case "list":
 		return listCmd(rest)
 	case "report":
@@ -68,12 +73,16 @@ func run(args []string) error {
 	case "compare":
 		return compareCmd(rest)
 	case "claims":
-		return claimsCmd(rest)
+		return withLeakCheck(claimsCmd, rest)
+	case "advise":
+		return withLeakCheck(adviseCmd, rest)
+	case "dimension":
+		return dimensionCmd(rest)
 	case "__native-cell":
 		return native.CellMain(rest)
 	case "help", "-h", "--help":
-		fmt.Println("usage: mpbench run|list|report|compare|claims [flags]; see README.md")
+		fmt.Println("usage: mpbench run|list|report|compare|claims|advise|dimension [flags]; see README.md")
 		return nil
 	}
-	return usagef("unknown command %q (want run, list, report, compare, claims)", cmd)
+	return usagef("unknown command %q (want run, list, report, compare, claims, advise, dimension)", cmd)
 }

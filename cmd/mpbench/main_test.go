@@ -83,6 +83,19 @@ func TestBadInput(t *testing.T) {
 		{"unknown main", append(base, "--main", "scipy", "--out", tmp+"/a"), "--main: unknown main \"scipy\""},
 		{"unknown preload", []string{"list", "--preload", "all"}, "--preload: unknown preload"},
 		{"main without a python impl", []string{"list", "--impl", "native", "--main", "numpy"}, "the selection is empty"},
+		{"count with own settings", []string{"run", "--profile", "dimension", "--count", "3", "--out", tmp + "/a"}, "carry their own count and benchtime"},
+		{"benchtime with own settings", []string{"run", "--profile", "dimension", "--workload", "startup", "--benchtime", "1s", "--out", tmp + "/a"}, "--benchtime"},
+		{"dimension without dir", []string{"dimension"}, "want one results folder"},
+		{"dimension missing dir", []string{"dimension", tmp + "/nothing"}, "no results in"},
+		{"advise format", []string{"advise", "--format", "xml", "--out", tmp + "/a"}, "unknown --format"},
+		{"advise impl", []string{"advise", "--impl", "cobol", "--out", tmp + "/a"}, "--impl: unknown impl"},
+		{"advise rss", []string{"advise", "--rss", "12XB", "--out", tmp + "/a"}, "--rss: malformed size"},
+		{"advise budget", []string{"advise", "--time-budget", "1s", "--out", tmp + "/a"}, "shorter than one run"},
+		{"advise interpreter", []string{"advise", "--python", "/nonexistent/python3", "--out", tmp + "/a"}, "impl cpython"},
+		{"advise existing out", []string{"advise", "--out", existing}, "is not empty"},
+		{"advise resume nothing", []string{"advise", "--resume", "--out", tmp + "/nothing"}, "no run"},
+		{"advise resume without out", []string{"advise", "--resume"}, "--resume needs --out"},
+		{"advise resume a run", []string{"advise", "--resume", "--out", existing}, "not an advise run"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -296,4 +309,45 @@ func processesWithToken(token string) []string {
 		out = append(out, filepath.Base(d)+" "+strings.ReplaceAll(string(cmdline), "\x00", " "))
 	}
 	return out
+}
+
+// TestDimensionCommand: `mpbench dimension` writes the document, its
+// figure beside it and the README block, with links relative to them.
+func TestDimensionCommand(t *testing.T) {
+	tmp := t.TempDir()
+	run := filepath.Join(tmp, "results", "dim")
+	os.MkdirAll(run, 0o755)
+	var b strings.Builder
+	b.WriteString("profile: dimension\ncount: 2\nbenchtime: 25ms\n")
+	for _, n := range []int{2, 5} {
+		name := fmt.Sprintf("BenchmarkStartup/impl=native/method=fork/chan=pipe/rss=0/cores=1/count=%d", n)
+		for k := 1; k <= 6; k++ {
+			fmt.Fprintf(&b, "run: %d\n", k)
+			for j := 0; j < n; j++ {
+				fmt.Fprintf(&b, "%s 1 %d ns/op\n", name, 1000+10*k+j)
+			}
+			fmt.Fprintf(&b, "--- WALL: %s: run %d took %dms\n", name, k, 50+10*n)
+		}
+	}
+	os.WriteFile(filepath.Join(run, "raw.bench"), []byte(b.String()), 0o644)
+	os.WriteFile(filepath.Join(tmp, "README.md"), []byte("<!-- BEGIN generated:dimensioning -->\nnone yet\n<!-- END generated:dimensioning -->\n"), 0o644)
+	cmd := mpbench(t, "dim", "dimension", "--doc", "docs/dimensioning.md", "--readme", "README.md", "results/dim")
+	cmd.Dir = tmp
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	doc, _ := os.ReadFile(filepath.Join(tmp, "docs", "dimensioning.md"))
+	readme, _ := os.ReadFile(filepath.Join(tmp, "README.md"))
+	for _, want := range []string{"[../results/dim](../results/dim/raw.bench)", "](dimensioning-cv.png)", "| startup  | count=2 "} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("docs/dimensioning.md lacks %q", want)
+		}
+	}
+	if !strings.Contains(string(readme), "<!-- BEGIN generated:dimensioning run=results/dim -->") ||
+		!strings.Contains(string(readme), "[docs/dimensioning.md](docs/dimensioning.md)") || strings.Contains(string(readme), "none yet") {
+		t.Errorf("README.md:\n%s", readme)
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "docs", "dimensioning-cv.png")); err != nil {
+		t.Error(err)
+	}
 }

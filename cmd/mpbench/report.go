@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/mpbench/mpbench/harness/claims"
+	"github.com/mpbench/mpbench/harness/rawbench"
 
 	"github.com/mpbench/mpbench/harness/report"
 )
@@ -39,6 +40,12 @@ func reportCmd(args []string) error {
 	}
 	if *format != "md" {
 		return nil
+	}
+	for _, d := range fs.Args() {
+		if f, err := rawbench.ReadDir(d); err == nil && report.IsDimensionRun(f) {
+			fmt.Fprintf(os.Stderr, "mpbench: %s is a run of the dimension profile: its REPORT.md is the dimensioning analysis; "+
+				"`mpbench dimension %s` writes %s\n", d, d, DefaultDimDoc)
+		}
 	}
 	if *readme != "" {
 		if err := report.UpdateReadme(*readme, fs.Arg(0), report.ReadmeRel(*readme, fs.Arg(0))); err != nil {

@@ -31,7 +31,7 @@ type selectionFlags struct {
 }
 
 func (s *selectionFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.profile, "profile", bench.Full, "quick, full or variants (the CPython versions and the libraries)")
+	fs.StringVar(&s.profile, "profile", bench.Full, "quick, full, variants (the CPython versions and the libraries) or dimension (replication settings measured side by side)")
 	fs.StringVar(&s.impls, "impl", "", "implementations, e.g. native,cpython (default: all)")
 	fs.StringVar(&s.methods, "method", "", "start methods: spawn,fork,forkserver")
 	fs.StringVar(&s.chans, "chan", "", "channels: simplequeue,queue,pipe,shm")
@@ -156,9 +156,16 @@ func listCmd(args []string) error {
 	cfg := harness.Config{Cells: cells, Count: d.Count, Runs: d.Runs,
 		MaxRuns: d.MaxRuns, Budget: d.Budget, Warmup: 1, Benchtime: d.Benchtime}
 	expected, minRuns := harness.Estimate(cfg)
-	fmt.Fprintf(os.Stderr, "mpbench: %d cells; with the %s profile's settings (%d–%d runs of %d samples, benchtime %v) "+
-		"an estimated %v: %v for the first %d runs of every cell, the rest for the adaptive runs\n",
-		len(cells), sel.profile, d.Runs, d.MaxRuns, d.Count, d.Benchtime, expected.Round(time.Second), minRuns.Round(time.Second), d.Runs)
+	settings := fmt.Sprintf("%d–%d runs of %d samples, benchtime %v", d.Runs, d.MaxRuns, d.Count, d.Benchtime)
+	if d.Runs == d.MaxRuns && len(cells) > 0 && cells[0].HasSettings() {
+		settings = fmt.Sprintf("%d runs of every cell at its own count and benchtime", d.Runs)
+	}
+	split := fmt.Sprintf(": %v for the first %d runs of every cell, the rest for the adaptive runs", minRuns.Round(time.Second), d.Runs)
+	if d.MaxRuns <= d.Runs {
+		split = " (no adaptive runs)"
+	}
+	fmt.Fprintf(os.Stderr, "mpbench: %d cells; with the %s profile's settings (%s) an estimated %v%s\n",
+		len(cells), sel.profile, settings, expected.Round(time.Second), split)
 	by := harness.EstimateByImpl(cfg)
 	var parts []string
 	for _, im := range bench.KnownImpls() {
@@ -267,6 +274,11 @@ func runCmd(args []string) error {
 	if err != nil {
 		return err
 	}
+	if f.resume {
+		if res, err := rawbench.ReadDir(*f.out); err == nil && res.ConfigValue("profile") == AdviseProfile {
+			return usagef("run --resume: %s is an advise run: continue it with mpbench advise --resume --out %s", *f.out, *f.out)
+		}
+	}
 	if f.resume && onlyOutAndResume(f.fs) {
 		// `mpbench run --resume --out DIR`: the rest comes from the run.
 		recorded, err := recordedArgs(*f.out)
@@ -288,8 +300,8 @@ func runCmd(args []string) error {
 			*d.dst = d.val
 		}
 	}
-	if !isSet(f.fs, "max-runs") && isSet(f.fs, "runs") && *f.maxRuns < *f.runs {
-		*f.maxRuns = *f.runs
+	if !isSet(f.fs, "max-runs") && isSet(f.fs, "runs") && (*f.maxRuns < *f.runs || def.Runs == def.MaxRuns) {
+		*f.maxRuns = *f.runs // a profile without adaptive rounds stays without
 	}
 	if !isSet(f.fs, "benchtime") {
 		*f.benchtime = def.Benchtime
@@ -317,6 +329,9 @@ func runCmd(args []string) error {
 	}
 	cells, err := f.sel.cells()
 	if err != nil {
+		return err
+	}
+	if err := ownSettings(f.fs, cells); err != nil {
 		return err
 	}
 	sh, sharded, err := f.cl.resolve()
@@ -364,8 +379,8 @@ func runCmd(args []string) error {
 		}
 		return err
 	}
-	line := fmt.Sprintf("%d program runs: %d measured, %d skipped, %d failed; %d cells unstable; in %v → %s",
-		sum.Runs, sum.Measured, sum.Skipped, sum.Failed, sum.Unstable, sum.Elapsed.Round(time.Second),
+	line := fmt.Sprintf("%d program runs: %d measured, %d skipped, %d failed; %d cells with a CI wider than the target (%d stopped by the run cap, %d by the time budget); in %v → %s",
+		sum.Runs, sum.Measured, sum.Skipped, sum.Failed, sum.Unstable, sum.Unstable-sum.Budget, sum.Budget, sum.Elapsed.Round(time.Second),
 		filepath.Join(*f.out, harness.RawFile))
 	if sum.Interrupted {
 		sig := caught()
@@ -379,6 +394,22 @@ func runCmd(args []string) error {
 	fmt.Fprintln(os.Stderr, "mpbench: "+line)
 	if sum.FirstFailure != "" {
 		fmt.Fprintln(os.Stderr, "mpbench: first failure: "+sum.FirstFailure)
+	}
+	return nil
+}
+
+// ownSettings refuses --count and --benchtime for cells that carry their
+// own (the dimension profile): the flag would change nothing for them.
+func ownSettings(fs *flag.FlagSet, cells []bench.Cell) error {
+	for _, name := range []string{"count", "benchtime"} {
+		if !isSet(fs, name) {
+			continue
+		}
+		for _, c := range cells {
+			if c.HasSettings() {
+				return usagef("run: --%s: the cells of this selection carry their own count and benchtime (e.g. %s)", name, c.Name())
+			}
+		}
 	}
 	return nil
 }

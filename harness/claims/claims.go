@@ -66,6 +66,7 @@ import (
 	"github.com/mpbench/mpbench/harness"
 	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/impl"
+	"github.com/mpbench/mpbench/impl/python"
 )
 
 // File names inside the output folder.
@@ -380,6 +381,31 @@ func (r *runner) scriptRuns(ctx context.Context, id, interpreter string, first, 
 		}
 	}
 	return nil
+}
+
+// runC13 runs the pool sweep of C13 with the cpu task of the matrix: its
+// loop count calibrated once by the driver's calibration run under the
+// claims' interpreter (harness.CalibrateSpin), recorded as a configuration
+// line that holds for C13's results only, and passed to every program run.
+func runC13(ctx context.Context, r *runner) error {
+	const id = "C13"
+	im := python.New("cpython", r.o.Python)
+	spin, err := harness.CalibrateSpin(ctx, im, r.cpus[:1], r.o.Timeout)
+	if ctx.Err() != nil {
+		return ErrInterrupted
+	}
+	if err != nil {
+		return r.w.RecordFail("Claim/id="+id, "calibration of the cpu task failed: "+err.Error())
+	}
+	key := harness.SpinKey(im.Name())
+	if err := r.w.Config(rawbench.KV{Key: key, Value: strconv.FormatInt(spin, 10)}); err != nil {
+		return err
+	}
+	err = r.script(ctx, id, r.o.Python, r.o.Runs, 1, "--spin", strconv.FormatInt(spin, 10))
+	if e := r.w.Config(rawbench.KV{Key: key}); err == nil { // later claims do not carry it
+		err = e
+	}
+	return err
 }
 
 // checkScriptOutput keeps the leading lines of a claims.py output that

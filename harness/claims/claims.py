@@ -617,12 +617,21 @@ def claim_c9(args):
     and multiprocess (dill-based).  A library that is not importable is
     skipped with the reason; one that fails for another reason than
     pickling (multiprocess's Debian build on Python 3.11.2:
-    `TypeError: fork_exec() ...`) is recorded as such (pickle-error 0)."""
+    `TypeError: fork_exec() ...`) is recorded as such (pickle-error 0).
+
+    Every library names its semaphores after its own process module's
+    semprefix, so each gets the run's prefix: a library that fails half-way
+    leaves its names to the harness's cleanup, not in /dev/shm.  (That
+    multiprocess build creates a pool's first Lock, sem_open and all, then
+    fails to start its resource tracker inside SemLock.__init__ before the
+    finaliser that would unlink the name is registered: one name per
+    spawn/forkserver pool that nothing else would ever unlink.)"""
     import importlib
 
     for lib in args.libs.split(","):
         try:
             mp = importlib.import_module(lib)
+            mpcore.set_segment_prefix(args.shm_prefix, lib)
         except Exception as e:
             sys.stdout.write("--- SKIP: BenchmarkClaim/id=C9/lib=%s: %s not importable by %s (%s)\n" % (lib, lib, sys.executable, exc_text(e)))
             sys.stdout.flush()
@@ -926,11 +935,6 @@ C13_TASKS = {"cpu": 128, "sleep": 32}
 c13_spin = mpcore.spin  # the CPU task of the driver's pool
 
 
-def c13_calibrate():
-    """Loop count of c13_spin lasting C13_CPU_US (mpcore's one policy)."""
-    return mpcore.calibrate_spin(C13_CPU_US)
-
-
 def c13_task(arg):
     kind, n = arg
     if kind == "cpu":
@@ -942,7 +946,9 @@ def c13_task(arg):
 
 def claim_c13(args):
     """Pool sweep over workers per core, CPU-bound and I/O-bound tasks.
-    The busy loop is calibrated once, so every worker count runs the same
+    The busy loop runs --spin iterations (about C13_CPU_US: the loop count
+    of the driver's --calibrate-spin run, once per mpbench claims
+    invocation), so every worker count and every program run runs the same
     tasks; the worker counts are interleaved in a shuffled order per
     round, so drifting load does not favour one of them.  The map is timed
     once every worker is up.  efficiency = ideal / makespan with ideal =
@@ -951,7 +957,9 @@ def claim_c13(args):
 
     cores = len(os.sched_getaffinity(0))
     ctx = ctx_of("fork")
-    n = c13_calibrate()
+    n = args.spin
+    if n < 1:
+        raise ValueError("C13 needs --spin (the loop count of one cpu task, from the driver's --calibrate-spin)")
     workers = sorted(set([max(1, cores // 2), cores, 2 * cores, 4 * cores]))
     rng = random.Random(13)
     for _ in range(args.count):
@@ -1037,6 +1045,7 @@ def parse_args(argv):
     ap.add_argument("--shm-prefix", default="mpbench-claims")
     ap.add_argument("--run", type=int, default=1)  # index of this program run (seeds shuffles)
     ap.add_argument("--libs", default="multiprocessing")  # C9: libraries to try
+    ap.add_argument("--spin", type=int, default=0)  # C13: loop count of one cpu task
     return ap.parse_args(argv)
 
 

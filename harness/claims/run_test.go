@@ -14,12 +14,30 @@ import (
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/impl"
+	"github.com/mpbench/mpbench/internal/leakcheck"
 )
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
 
+// TestMain: the tests fail when they leave a process, segment or
+// semaphore of any name (package leakcheck) — among them what the
+// multiprocessing libraries of C9 create under their own names.
+func TestMain(m *testing.M) {
+	os.Exit(leakcheck.Main(m.Run, leakcheck.Options{}))
+}
+
+// libPython is C9's library interpreter when it is there (Debian's
+// python3 with python3-billiard and python3-multiprocess), else "".
+func libPython() string {
+	const p = "/usr/bin/python3"
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return p
+}
+
 // TestRunShortClaims runs the real experiments of C3, C7, C9 and C10
-// (about 40 s, 2 program runs) and checks correctness properties, not
+// (about a minute, 2 program runs) and checks correctness properties, not
 // timings:
 //   - C3: the map of 5 tasks on 2 workers takes about 3 waves. Sleeping
 //     makes this robust to load, but a loaded machine can delay a wave, so
@@ -28,19 +46,21 @@ func errorsAs(err error, target any) bool { return errors.As(err, target) }
 //   - C7: the held-lock fork child deadlocks (detected by the
 //     in-experiment timeout); the controls (no other thread, spawn,
 //     forkserver) do not; the run returns.
-//   - C9, C10: the documented exceptions are captured as results.
+//   - C9, C10: the documented exceptions are captured as results; C9 also
+//     runs its library row (billiard, multiprocess) where /usr/bin/python3
+//     exists, whose failed pools must leave no semaphore (TestMain).
 //   - nothing is left: no process running the claims script, no
 //     /dev/shm segment of the run.
 func TestRunShortClaims(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs real Python experiments (~25 s)")
+		t.Skip("runs real Python experiments (about a minute)")
 	}
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("no python3 on PATH")
 	}
 	dir := t.TempDir()
-	if err := Run(t.Context(), Options{Out: dir, Only: []string{"C3", "C7", "C9", "C10"}, Python: py, Runs: 2}); err != nil {
+	if err := Run(t.Context(), Options{Out: dir, Only: []string{"C3", "C7", "C9", "C10"}, Python: py, Runs: 2, LibPython: libPython()}); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(filepath.Join(dir, BenchFile))
@@ -98,6 +118,58 @@ func TestRunShortClaims(t *testing.T) {
 	data2, _ := os.ReadFile(filepath.Join(dir, BenchFile))
 	if !strings.HasPrefix(string(data2), string(data)) || !strings.Contains(string(data2), "id=C14/") {
 		t.Error("adding C14 did not append to claims.bench")
+	}
+	assertNothingLeft(t)
+}
+
+// TestRunC13SpinOnce runs C13 (one program run, about 5 s): its cpu task's
+// loop count is calibrated once, recorded as a configuration line right
+// before C13's results and cleared right after them, and C13 measured
+// every worker count with it.
+func TestRunC13SpinOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real Python experiment (~5 s)")
+	}
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 on PATH")
+	}
+	dir := t.TempDir()
+	if err := Run(t.Context(), Options{Out: dir, Only: []string{"C13"}, Python: py, Runs: 1}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, BenchFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := "cpu-task-spin-cpython"
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	set, cleared, results := -1, -1, 0
+	for i, l := range lines {
+		switch {
+		case strings.HasPrefix(l, key+": "):
+			if n, err := strconv.Atoi(strings.TrimPrefix(l, key+": ")); err != nil || n < 1 || set >= 0 {
+				t.Errorf("line %d: %q, want one positive loop count", i+1, l)
+			}
+			set = i
+		case l == key+":":
+			cleared = i
+		case strings.HasPrefix(l, "BenchmarkClaim/id=C13/"):
+			results++
+			if set < 0 || cleared >= 0 {
+				t.Errorf("line %d: a C13 result outside its loop count's configuration", i+1)
+			}
+		}
+	}
+	if set < 0 || cleared < set || results == 0 {
+		t.Errorf("loop count set at line %d, cleared at %d, %d C13 results:\n%s", set+1, cleared+1, results, data)
+	}
+	f, err := load(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := f.claims["C13"]; d == nil || len(d.fails) > 0 {
+		t.Fatalf("C13 failed or missing:\n%s", data)
 	}
 	assertNothingLeft(t)
 }
@@ -169,6 +241,7 @@ func (u unavailableImpl) Config() map[string]string { return nil }
 func (u unavailableImpl) Command(bench.Cell, impl.Options) (*exec.Cmd, error) {
 	return nil, errors.New("unavailable")
 }
+func (u unavailableImpl) SpinCommand() (*exec.Cmd, error) { return nil, errors.New("unavailable") }
 
 // TestMatrixSkipsUnavailable: a claim's matrix cells whose implementation
 // is unavailable (or not configured) are recorded as skipped with the

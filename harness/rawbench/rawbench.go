@@ -13,9 +13,13 @@
 //	--- SKIP: BenchmarkX: reason    a cell that cannot run here
 //	--- FAIL: BenchmarkX: reason    a cell that failed (a program run did)
 //	--- NOTE: BenchmarkX: text      a remark on a cell; "--- NOTE: text" on the run
+//	--- WALL: BenchmarkX: run 3 took 812.5ms   the wall time of a program run
 //
 // Every program run of a cell writes `run: k` (k = 1, 2, … per cell) before
-// its samples, in one append. A file without `run:` lines (written before
+// its samples, and the WALL line after them, in one append. The wall time
+// is the harness's clock from the start of the measured program to its
+// exit: what the program run cost, not a measurement of the cell (files
+// written before it was recorded have no WALL lines; Run.Wall is then 0). A file without `run:` lines (written before
 // runs were recorded) counts every sample as its own run. benchfmt treats
 // `run` as a configuration key: `benchstat -ignore run raw.bench` pools the
 // runs of a cell, `benchstat -col run` shows them side by side.
@@ -35,6 +39,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/perf/benchfmt"
 
@@ -51,6 +56,7 @@ const (
 	SkipPrefix = "--- SKIP: "
 	FailPrefix = "--- FAIL: "
 	NotePrefix = "--- NOTE: "
+	WallPrefix = "--- WALL: "
 )
 
 // RunKey is the configuration key that numbers the program runs of a cell.
@@ -71,6 +77,7 @@ type Sample struct {
 type Run struct {
 	K       int // the recorded run index (for files without run lines: the sample's position)
 	Samples []Sample
+	Wall    time.Duration // wall time of the program run (0: not recorded)
 }
 
 // Cell is everything a file records under one benchmark name.
@@ -328,6 +335,7 @@ func Parse(data []byte, name string) (*File, error) {
 	// Pass 1: configuration, Unit lines and status lines (benchfmt skips
 	// the latter). Cells are created in order of first mention.
 	seenConfig := map[string]bool{}
+	var walls []runWall
 	for i, raw := range strings.Split(string(data), "\n") {
 		line := strings.TrimRight(raw, "\r")
 		no := i + 1
@@ -354,6 +362,8 @@ func Parse(data []byte, name string) (*File, error) {
 			} else if !fail && !c.skipped {
 				c.skipped, c.Skip = true, reason
 			}
+		case strings.HasPrefix(line, WallPrefix):
+			walls = f.wallLine(walls, line, no, warnf)
 		case strings.HasPrefix(line, NotePrefix):
 			rest := line[len(NotePrefix):]
 			bname, text, ok := strings.Cut(rest, ": ")
@@ -416,7 +426,59 @@ func Parse(data []byte, name string) (*File, error) {
 	if err := r.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	f.setWalls(walls, warnf)
 	return f, nil
+}
+
+// runWall is a WALL line read in the first pass, applied to its run
+// once the samples are read.
+type runWall struct {
+	cell *Cell
+	k    int
+	wall time.Duration
+	line int
+}
+
+// wallLine parses a WALL line (a malformed one is warned about).
+func (f *File) wallLine(walls []runWall, line string, no int, warnf func(int, string, ...any)) []runWall {
+	name, k, wall, err := parseWall(line)
+	if err != nil {
+		warnf(no, "%v, skipped", err)
+		return walls
+	}
+	return append(walls, runWall{f.cell(name, no), k, wall, no})
+}
+
+// setWalls gives each run its wall time; a WALL line of a run without
+// samples is warned about.
+func (f *File) setWalls(walls []runWall, warnf func(int, string, ...any)) {
+	for _, w := range walls {
+		if run := f.runIdx[w.cell][w.k]; run != nil {
+			run.Wall = w.wall
+		} else {
+			warnf(w.line, "wall time of run %d of %s, which has no samples, skipped", w.k, w.cell.Name)
+		}
+	}
+}
+
+// wallText is the text of a WALL line after the cell's name.
+func wallText(k int, wall time.Duration) string {
+	return fmt.Sprintf("run %d took %v", k, wall)
+}
+
+// parseWall parses a WALL line: the benchmark name, the run index, the wall time.
+func parseWall(line string) (name string, k int, wall time.Duration, err error) {
+	name, text, ok := strings.Cut(line[len(WallPrefix):], ": ")
+	var d string
+	if ok && strings.HasPrefix(name, "Benchmark") && !strings.ContainsAny(name, " \t") {
+		if _, err = fmt.Sscanf(text, "run %d took %s", &k, &d); err == nil {
+			wall, err = time.ParseDuration(d)
+		}
+	}
+	if !ok || err != nil || k < 1 || wall <= 0 || text != wallText(k, wall) {
+		return "", 0, 0, fmt.Errorf("malformed wall line")
+	}
+	return name, k, wall, nil
 }
 
 func sampleOf(rec *benchfmt.Result, line int) (Sample, []string) {

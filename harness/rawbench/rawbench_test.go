@@ -147,3 +147,71 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestStopOf reads what stopped a cell from its NOTE, in the current form
+// and in the form of files written before it ("unstable: …", at the run
+// cap unless " (time budget)" follows).
+func TestStopOf(t *testing.T) {
+	for _, tc := range []struct {
+		note string
+		want Stop
+	}{
+		{StopNote(StopRunCap, "±8.1%", 12), StopRunCap},
+		{StopNote(StopBudget, "±8.1%", 6), StopBudget},
+		{StopNote(StopBudget, "no CI", 3), StopBudget},
+		{"CI wider than the target: ±8.1% after 12 runs (stopped by the run cap)", StopRunCap},
+		{"unstable: CI ±31.0% after 12 runs", StopRunCap},
+		{"unstable: CI ±22.4% after 6 runs (time budget)", StopBudget},
+		{"unstable: no CI after 3 runs (time budget)", StopBudget},
+		{"steal: 1.2% of CPU time was stolen", StopNone},
+		{"", StopNone},
+	} {
+		if got := StopOf(tc.note); got != tc.want {
+			t.Errorf("StopOf(%q) = %q, want %q", tc.note, got, tc.want)
+		}
+	}
+	c := &Cell{Notes: []string{"something else", "unstable: CI ±9.0% after 6 runs (time budget)"}}
+	if c.Stop() != StopBudget {
+		t.Errorf("cell stop %q, want %q", c.Stop(), StopBudget)
+	}
+}
+
+// TestWallTimes: a program run's wall time is written with its samples and
+// read back onto that run; malformed or orphaned WALL lines are warned
+// about and skipped, and benchmark readers ignore them.
+func TestWallTimes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	w, err := Create(dir, []KV{{"goos", "linux"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.RecordRunWall(cellA, []string{cellA + " 1 100 ns/op"}, 812345678); err != nil {
+		t.Fatal(err)
+	}
+	w.RecordRun(cellA, []string{cellA + " 1 200 ns/op"}) // no wall time
+	if _, err := w.RecordRunWall(cellA, []string{cellA + " 1 300 ns/op"}, -1); err == nil {
+		t.Error("negative wall time accepted")
+	}
+	if got := w.File.Cell(cellA).Runs; len(got) != 2 || got[0].Wall != 812345678 || got[1].Wall != 0 {
+		t.Errorf("writer's view of the runs: %+v", got)
+	}
+	w.Close()
+	data, _ := os.ReadFile(filepath.Join(dir, RawFile))
+	if !strings.Contains(string(data), "run: 1\n"+cellA+" 1 100 ns/op\n--- WALL: "+cellA+": run 1 took 812.345678ms\nrun: 2\n") {
+		t.Errorf("file:\n%s", data)
+	}
+	f, err := Parse(append(data, []byte("--- WALL: "+cellA+": run 9 took 1s\n--- WALL: "+cellA+": run 1 took soon\n")...), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := f.Cell(cellA).Runs
+	if len(runs) != 2 || runs[0].Wall != 812345678 || runs[1].Wall != 0 {
+		t.Errorf("read runs: %+v", runs)
+	}
+	if ws := strings.Join(f.Warnings, "\n"); len(f.Warnings) != 2 || !strings.Contains(ws, "x:7: wall time of run 9") || !strings.Contains(ws, "x:8: malformed wall line") {
+		t.Errorf("warnings %q", f.Warnings)
+	}
+	if len(f.Notes) != 0 || len(f.Cell(cellA).Notes) != 0 || f.ConfigValue("run") != "" {
+		t.Errorf("a WALL line became a note or configuration: %q %q", f.Notes, f.Cell(cellA).Notes)
+	}
+}

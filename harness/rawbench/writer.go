@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -155,6 +156,15 @@ func (w *Writer) Config(kvs ...KV) error {
 // RecordRun appends one program run of a cell: `run: k` (k = the cell's
 // next run index) and its result lines, in one append. It returns k.
 func (w *Writer) RecordRun(name string, lines []string) (int, error) {
+	return w.RecordRunWall(name, lines, 0)
+}
+
+// RecordRunWall is RecordRun with the program run's wall time, appended
+// as its WALL line in the same append (none when wall is 0).
+func (w *Writer) RecordRunWall(name string, lines []string, wall time.Duration) (int, error) {
+	if wall < 0 {
+		return 0, fmt.Errorf("negative wall time %v", wall)
+	}
 	samples, err := ParseSamples(lines)
 	if err != nil {
 		return 0, err
@@ -164,13 +174,20 @@ func (w *Writer) RecordRun(name string, lines []string) (int, error) {
 	for _, r := range c.Runs {
 		k = max(k, r.K+1)
 	}
-	if err := w.Append(append([]string{RunKey + ": " + strconv.Itoa(k)}, lines...)...); err != nil {
+	block := append([]string{RunKey + ": " + strconv.Itoa(k)}, lines...)
+	if wall > 0 {
+		block = append(block, WallPrefix+statusName(name)+": "+wallText(k, wall))
+	}
+	if err := w.Append(block...); err != nil {
 		return 0, err
 	}
 	w.File.HasRuns = true
 	for i, s := range samples {
 		s.Line = 0 // not known without rereading the file
 		w.File.add(c, k, s, unitsOf(lines[i]))
+	}
+	if wall > 0 && len(samples) > 0 {
+		w.File.runIdx[c][k].Wall = wall
 	}
 	return k, nil
 }

@@ -137,13 +137,15 @@ func compareRuns(w io.Writer, a, b *Run, oldName, newName string) error {
 // medians are within 10%. With honest CIs the first is ≈ 80–85%.
 func writeCalibration(w io.Writer, a, b *Run) error {
 	t := &Table{
-		Title:  "Calibration: run-to-run agreement of the headline metric (ns/op) over cells with a 95% CI in both runs",
-		Header: []string{"workload", "cells", "median inside the other's CI", "CIs overlap", "medians within 10%", "within ×1.5"},
-		Left:   1,
+		Title: "Calibration: run-to-run agreement of the headline metric (ns/op) over cells with a 95% CI in both runs",
+		Header: []string{"workload", "cells", "median inside the other's CI", "CIs overlap", "medians within 10%", "within ×1.5",
+			"CI half-width ≤ 5% (old; new)", "≤ 10% (old; new)"},
+		Left: 1,
 	}
 	row := func(name string, ag AgreementStats) []string {
 		f := func(n int) string { return fmt.Sprintf("%d (%.0f%%)", n, pct(n, ag.Cells)) }
-		return []string{name, fmt.Sprint(ag.Cells), f(ag.MutualCI), f(ag.Overlap), f(ag.Within10), f(ag.Within50)}
+		return []string{name, fmt.Sprint(ag.Cells), f(ag.MutualCI), f(ag.Overlap), f(ag.Within10), f(ag.Within50),
+			f(ag.HalfWidth5[0]) + "; " + f(ag.HalfWidth5[1]), f(ag.HalfWidth10[0]) + "; " + f(ag.HalfWidth10[1])}
 	}
 	for _, wl := range bench.Workloads {
 		if ag := agreement(a, b, wl); ag.Cells > 0 {
@@ -162,6 +164,9 @@ type AgreementStats struct {
 	Overlap  int // the two 95% CIs overlap
 	Within10 int // medians within 10% of each other
 	Within50 int // medians within a factor 1.5
+	// Cells whose CI half-width is at most 5% / 10% of the median, in the
+	// first and in the second run.
+	HalfWidth5, HalfWidth10 [2]int
 }
 
 // Agreement compares the headline metric (ns/op) of every cell two runs
@@ -198,8 +203,20 @@ func agreement(a, b *Run, workload string) AgreementStats {
 		if r >= 1/1.5 && r <= 1.5 {
 			ag.Within50++
 		}
+		for i, s := range []Stats{x, y} {
+			hw := (s.Hi - s.Lo) / 2 / s.Median
+			ag.HalfWidth5[i] += b2i(hw <= 0.05)
+			ag.HalfWidth10[i] += b2i(hw <= 0.10)
+		}
 	}
 	return ag
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func pct(n, total int) float64 {

@@ -16,6 +16,7 @@ type Data struct {
 	Cells []*Cell // all cells, by run then canonical order
 
 	stats map[*Cell]map[string]Stats
+	read  func(*Cell) // when set, called with every cell whose statistics are asked for (tests)
 }
 
 // newData combines runs. When runs come from different hosts, the host
@@ -45,6 +46,9 @@ func hostOf(r *Run) string { return r.HostLabel() }
 
 // Stat returns the (memoised) statistics of one metric of a cell.
 func (d *Data) Stat(c *Cell, unit string) Stats {
+	if d.read != nil {
+		d.read(c)
+	}
 	m := d.stats[c]
 	if m == nil {
 		m = map[string]Stats{}

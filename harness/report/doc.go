@@ -16,9 +16,11 @@
 //     unit of replication. Per cell and metric: the median of the per-run
 //     medians with its 95% order-statistic CI over the runs
 //     (benchmath.AssumeNothing; needs ≥ 6 runs), the runs and samples, the
-//     share of variance between runs (one-way ANOVA), the "unstable" flag
-//     from a NOTE line, outliers by modified z-score > 3.5 (counted, never
-//     dropped). Comparisons: ratio of the medians and the Mann–Whitney U
+//     share of variance between runs (one-way ANOVA), what stopped a cell
+//     whose CI stayed wider than the target (run cap or time budget, from
+//     its NOTE: rawbench.Stop), outliers by modified z-score > 3.5
+//     (counted, never dropped). Pool tables show the overhead
+//     (overhead-ns/op) beside the makespan when the cells record it. Comparisons: ratio of the medians and the Mann–Whitney U
 //     test over per-run medians; p ≥ 0.05 shows as "~".
 //   - Output of Generate (format "md"): OUT/REPORT.md (decision guide,
 //     one summary table per workload, method, warnings summary, findings

@@ -22,7 +22,7 @@ type CellStat struct {
 	N        int               `json:"n"`
 	Runs     int               `json:"runs"`
 	Between  *float64          `json:"between_run_share"`
-	Unstable bool              `json:"unstable,omitempty"`
+	Stopped  string            `json:"stopped,omitempty"` // CI wider than the target when its runs ended: "run cap" or "time budget"
 	Median   *float64          `json:"median"`
 	CILow    *float64          `json:"ci_low"`
 	CIHigh   *float64          `json:"ci_high"`
@@ -54,6 +54,8 @@ func metricName(unit string) (metric, u string) {
 		return "rate", "tasks/s"
 	case "efficiency":
 		return "efficiency", "ratio"
+	case "overhead-ns/op":
+		return "overhead", "ns/op"
 	}
 	return unit, unit
 }
@@ -83,7 +85,7 @@ func (d *Data) CellStats() []CellStat {
 			s := d.Stat(c, u)
 			cs := base
 			cs.Metric, cs.Unit = metricName(u)
-			cs.N, cs.Runs, cs.Between, cs.Unstable = s.N, s.Runs, fptr(s.VarShare), c.Unstable
+			cs.N, cs.Runs, cs.Between, cs.Stopped = s.N, s.Runs, fptr(s.VarShare), string(c.Stop)
 			cs.Median, cs.Min, cs.Max = fptr(s.Median), fptr(s.Min), fptr(s.Max)
 			if s.CIValid {
 				cs.CILow, cs.CIHigh = fptr(s.Lo), fptr(s.Hi)

@@ -60,6 +60,9 @@ func (d *Data) sumStat(c *Cell, a, b string) (Stats, bool) {
 	if c == nil {
 		return Stats{}, false
 	}
+	if d.read != nil {
+		d.read(c)
+	}
 	x, y := c.Samples[a], c.Samples[b]
 	if len(x) == 0 || len(x) != len(y) {
 		return Summarize(nil), false

@@ -11,16 +11,32 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/stats"
 )
 
 // The decision guide: for each common situation, the recommended start
 // method and channel, its measured cost with CI, and the condition under
 // which the recommendation flips — every number computed from the run,
-// "the data does not decide" where the intervals do not separate.
+// "the data does not decide" where the intervals do not separate. Its
+// rows are the questions of bench.Questions; the cells they read at the
+// largest core count are bench.Decisions (what `mpbench advise` measures;
+// advice_test.go checks that the two agree), and its fixed choices
+// (channel, methods, executors) come from there.
 
 // GuideRow is one situation of the decision guide.
 type GuideRow struct {
+	Key                           string // the question's key (bench.Questions)
 	Situation, Choice, Cost, Flip string
+}
+
+// newRow starts the row of a question: its situation is the question's
+// title and detail.
+func newRow(q bench.Question, detail string) GuideRow {
+	s := q.Title
+	if detail != "" {
+		s += " " + detail
+	}
+	return GuideRow{Key: q.Key, Situation: s}
 }
 
 // Guide is the decision guide of one run.
@@ -51,8 +67,10 @@ type option struct {
 	s     Stats
 }
 
-// pick sorts options (lower is better unless higher) and says whether
-// the best is significantly better than the runner-up.
+// pick sorts options (lower is better unless higher) and compares the
+// best with the runner-up by the ratio of their run medians
+// (stats.CompareRatio); decided means the ratio's CI excludes 1 in the
+// best's favour and does not lie wholly inside the ±5% equivalence band.
 func pick(opts []option, higher bool) (best, second *option, decided bool) {
 	var ok []option
 	for _, o := range opts {
@@ -72,8 +90,13 @@ func pick(opts []option, higher bool) (best, second *option, decided bool) {
 	if len(ok) == 1 {
 		return &ok[0], nil, false
 	}
-	cmp := CompareStats(ok[1].s, ok[0].s)
-	return &ok[0], &ok[1], cmp.Significant && separated(ok[0].s, ok[1].s)
+	e := effect(ok[0].s, ok[1].s)
+	return &ok[0], &ok[1], e.Outcome == stats.Less && !higher || e.Outcome == stats.Greater && higher
+}
+
+// effect compares two cells' statistics by the ratio of their run medians.
+func effect(a, b Stats) stats.Effect {
+	return stats.CompareRatio(asRuns(a.RunMedians), asRuns(b.RunMedians))
 }
 
 // separated reports whether two CIs do not overlap (both valid).
@@ -94,7 +117,9 @@ func (d *Data) Guide(r *Run) *Guide {
 	cores := coresList(all)
 	g.Cores = cores[len(cores)-1]
 	g.Notes = append(g.Notes, fmt.Sprintf("Scope: impl=%s at cores=%d (the largest CPU set measured); costs are medians of per-run medians with 95%% CIs as [lo, hi]; "+
-		"\"the data does not decide\" where the best two options' CIs overlap or the Mann–Whitney test gives p ≥ %.2f.", g.Impl, g.Cores, Alpha))
+		"an option is chosen where the ratio of its run medians to the runner-up's (Hodges–Lehmann, 95%% CI) excludes 1 (a ratio whose CI lies inside [%.2f, %.2f] counts as equal first); "+
+		"\"equal within ±%.0f%%\" where it does; \"not decided\" otherwise, with the runs that would decide (or the modes the runs split into); "+
+		"\"no CI\" below %d runs.", g.Impl, g.Cores, 1-stats.EqualBand, 1+stats.EqualBand, stats.EqualBand*100, MinRuns))
 	g.shortLived(d, r, st)
 	g.bigParent(d, r, st)
 	g.heavyMain(d, r)
@@ -117,13 +142,13 @@ func (d *Data) startJoin(c *Cell) Stats {
 }
 
 func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
-	row := GuideRow{Situation: "Many short-lived children (cost of one child: start + join)"}
+	row := newRow(bench.QShortLived, "(cost of one child: start + join)")
 	ic := filterCells(st, func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
 	if len(ic) == 0 {
 		return
 	}
 	rss0 := presentInts(ic, func(c bench.Cell) int64 { return c.RSS })[0]
-	ch := prefer(present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan }), "pipe")
+	ch := prefer(present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan }), bench.DecisionChan)
 	opts, bare, preloaded := d.startOptions(r, bench.Cell{Workload: "startup", Impl: g.Impl, Chan: ch, RSS: rss0, Cores: g.Cores})
 	best, second, decided := pick(opts, false)
 	if best == nil {
@@ -151,9 +176,10 @@ func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
 	for _, o := range sortedOpts(opts) {
 		costs = append(costs, o.label+" "+ciText("ns/op", o.s))
 	}
-	row.Cost = strings.Join(costs, "; ") + fmt.Sprintf(" (chan=%s, parent rss=%s)", ch, sizeLabel(rss0))
+	row.Cost = strings.Join(costs, "; ") + ratioText(best, second, false) + fmt.Sprintf(" (chan=%s, parent rss=%s)", ch, sizeLabel(rss0))
 	if bare {
-		row.Cost = strings.Join(costs, "; ") + fmt.Sprintf(" (chan=%s, parent rss=%s; forkserver: nothing preloaded, what a program without `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1)", ch, sizeLabel(rss0))
+		row.Cost = strings.Join(costs, "; ") + ratioText(best, second, false) +
+			fmt.Sprintf(" (chan=%s, parent rss=%s; forkserver: nothing preloaded, what a program without `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1)", ch, sizeLabel(rss0))
 		if preloaded != nil {
 			row.Cost += "; forkserver with the main module's imports preloaded (`set_forkserver_preload`) " + ciText("ns/op", preloaded.s)
 		}
@@ -174,9 +200,9 @@ func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
 // startOptions are the start methods of a start-up cell (base without its
 // method) as options, each with its start + join: forkserver as users meet
 // it — a server that preloads nothing (preload=none) — where the run has
-// that cell (bare is true; preloaded is then the preloaded
-// server's option, or nil), else the preloaded server of every run before
-// the preload key.
+// that cell (bare is true; preloaded is then the preloaded server's
+// option, or nil), else the preloaded server of every run before the
+// preload key.
 func (d *Data) startOptions(r *Run, base bench.Cell) (opts []option, bare bool, preloaded *option) {
 	for _, m := range bench.Methods {
 		base.Method = m
@@ -210,12 +236,12 @@ func sortedOpts(o []option) []option {
 // fork server, and for one that preloads nothing where the run has its
 // sweep.
 func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
-	row := GuideRow{Situation: "Big parent (memory touched before starting children)"}
-	ch := prefer(present(bench.Chans, st, func(c bench.Cell) string { return c.Chan }), "pipe")
-	fork := bench.Cell{Workload: "startup", Impl: g.Impl, Method: "fork", Chan: ch, Cores: g.Cores}
-	fs := fork
-	fs.Method = "forkserver"
-	cr := d.crossover(r, fork, fs)
+	row := newRow(bench.QBigParent, "(memory touched before starting children)")
+	ch := prefer(present(bench.Chans, st, func(c bench.Cell) string { return c.Chan }), bench.DecisionChan)
+	fork := bench.Cell{Workload: "startup", Impl: g.Impl, Method: bench.CrossoverMethods[0], Chan: ch, Cores: g.Cores}
+	srv := fork
+	srv.Method = bench.CrossoverMethods[1]
+	cr := d.crossover(r, fork, srv)
 	if len(cr.rss) < 2 {
 		return
 	}
@@ -224,7 +250,7 @@ func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
 	row.Cost = fmt.Sprintf("at rss=%s: fork %s vs forkserver %s (chan=%s; %d rss points)", sizeLabel(cr.rss[last]), ciText("ns/op", a), ciText("ns/op", b), ch, len(cr.rss))
 	g.Crossover, g.CrossLo, g.CrossHi = cr.x, cr.lo, cr.hi
 	row.Choice, row.Flip = crossChoice(cr)
-	bare := fs
+	bare := srv
 	bare.Preload = bench.PreloadNone
 	crb := d.crossover(r, fork, bare)
 	if len(crb.rss) >= 2 {
@@ -239,15 +265,24 @@ func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
 			" with a fork server that preloads nothing (what a program without `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1); both at main=stub: heavier imports in the main module raise the bare forkserver's cost per child, and so its crossover"
 	}
 	g.Rows = append(g.Rows, row)
-	if !math.IsNaN(cr.x) {
-		g.Notes = append(g.Notes, fmt.Sprintf("Crossover: fork's start+join equals forkserver's at a parent rss of %s, 95%% bootstrap interval %s "+
-			"(linear interpolation between the %d rss points of the sweep; %d bootstrap resamples of the per-run medians of each cell, %.0f%% of them cross inside the sweep).",
-			mib(cr.x), crossCI(cr), len(cr.rss), bootN, cr.crossShare*100))
+	g.crossNote(cr, "Crossover: fork's start+join equals forkserver's")
+	if len(crb.rss) >= 2 {
+		g.crossNote(crb, "Crossover without preload: fork's start+join equals that of a fork server that preloads nothing "+
+			"(what a program without `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1; main=stub, chan="+ch+", cores="+fmt.Sprint(g.Cores)+")")
 	}
-	if len(crb.rss) >= 2 && !math.IsNaN(crb.x) {
-		g.Notes = append(g.Notes, fmt.Sprintf("Crossover without preload: fork's start+join equals that of a fork server that preloads nothing (what a program without `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1; main=stub, chan=%s, cores=%d) "+
-			"at a parent rss of %s, 95%% bootstrap interval %s (%d rss points, %d bootstrap resamples, %.0f%% of them cross inside the sweep).",
-			ch, g.Cores, mib(crb.x), crossCI(crb), len(crb.rss), bootN, crb.crossShare*100))
+}
+
+// crossNote adds the note of a crossing: where, and how it was computed.
+func (g *Guide) crossNote(cr crossing, what string) {
+	switch {
+	case !math.IsNaN(cr.x) && cr.minRuns < MinRuns:
+		g.Notes = append(g.Notes, fmt.Sprintf("%s at a parent rss of %s "+
+			"(linear interpolation between the %d rss points of the sweep; no bootstrap interval: a cell of the sweep has %s, fewer than %d).",
+			what, mib(cr.x), len(cr.rss), plural(cr.minRuns, "run", "runs"), MinRuns))
+	case !math.IsNaN(cr.x):
+		g.Notes = append(g.Notes, fmt.Sprintf("%s at a parent rss of %s, 95%% bootstrap interval %s "+
+			"(linear interpolation between the %d rss points of the sweep; %d bootstrap resamples of the per-run medians of each cell, %.0f%% of them cross inside the sweep).",
+			what, mib(cr.x), crossCI(cr), len(cr.rss), bootN, cr.crossShare*100))
 	}
 }
 
@@ -290,6 +325,7 @@ type crossing struct {
 	a, b       []Stats // start+join of method A and B at each rss
 	x, lo, hi  float64 // crossover rss (bytes) and its 95% bootstrap interval; NaN: none
 	crossShare float64 // share of bootstrap resamples that cross inside the sweep
+	minRuns    int     // the fewest runs of a cell of the sweep (no bootstrap below MinRuns)
 }
 
 const bootN = 2000
@@ -309,6 +345,9 @@ func (d *Data) crossover(r *Run, a, b bench.Cell) crossing {
 		cr.rss = append(cr.rss, rss)
 		cr.a, cr.b = append(cr.a, sa), append(cr.b, sb)
 		runsA, runsB = append(runsA, sa.RunMedians), append(runsB, sb.RunMedians)
+		if m := min(sa.Runs, sb.Runs); len(cr.rss) == 1 || m < cr.minRuns {
+			cr.minRuns = m
+		}
 	}
 	if len(cr.rss) < 2 {
 		return cr
@@ -321,6 +360,9 @@ func (d *Data) crossover(r *Run, a, b bench.Cell) crossing {
 		return out
 	}
 	cr.x = crossAt(cr.rss, med(cr.a), med(cr.b))
+	if cr.minRuns < MinRuns {
+		return cr // resamples of so few runs give no interval
+	}
 	// Bootstrap: resample each cell's per-run medians, take the median.
 	rng := rand.New(rand.NewSource(1))
 	var xs []float64
@@ -368,7 +410,7 @@ func crossAt(rss []int64, a, b []float64) float64 {
 // (or no exec key), at the largest workers ≤ cores.
 func (d *Data) poolAt(r *Run, impl string, cores int, exec string) []*Cell {
 	pc := filterCells(onlyRun(d.workload("pool"), r), func(c bench.Cell) bool {
-		return c.Impl == impl && c.Cores == cores && c.Task == "cpu"
+		return c.Impl == impl && c.Cores == cores && c.Task == bench.DecisionTask
 	})
 	var out []*Cell
 	for _, c := range pc {
@@ -396,10 +438,10 @@ func filterCellsP(cells []*Cell, keep func(*Cell) bool) []*Cell {
 }
 
 func (g *Guide) longLived(d *Data, r *Run) {
-	row := GuideRow{Situation: "Long-lived workers (a pool map of CPU tasks)"}
+	row := newRow(bench.QLongLived, "(a pool map of CPU tasks)")
 	var opts []option
 	var cells []*Cell
-	for _, exec := range []string{"loop", "pool", "ppe", "loky-warm"} {
+	for _, exec := range bench.DecisionExecs {
 		for _, c := range d.poolAt(r, g.Impl, g.Cores, exec) {
 			if hasSamples(c, "ns/op") {
 				lab := "`" + c.Cell.Method + "`"
@@ -419,20 +461,21 @@ func (g *Guide) longLived(d *Data, r *Run) {
 		return
 	}
 	c0 := cells[0].Cell
-	if decided {
-		row.Choice = best.label
-	} else {
-		// How many options are within the best's CI overlap?
-		tied := 0
+	row.Choice = choose(best, second, decided)
+	if !decided && second != nil {
+		eq, open := 0, 0
 		for _, o := range opts {
-			if !separated(o.s, best.s) {
-				tied++
+			if o.label == best.label {
+				continue
+			}
+			switch effect(o.s, best.s).Outcome {
+			case stats.Equal:
+				eq++
+			case stats.Undecided, stats.NoCI:
+				open++
 			}
 		}
-		row.Choice = choose(best, second, false)
-		if second != nil {
-			row.Choice = fmt.Sprintf("the data does not decide: %d of %d method/channel options overlap the best (%s, %s)", tied, len(opts), best.label, second.label)
-		}
+		row.Choice += fmt.Sprintf(" (of the %d other options, %d equal the best within ±%.0f%%, %d are not decided against it)", len(opts)-1, eq, stats.EqualBand*100, open)
 	}
 	row.Cost = fmt.Sprintf("makespan %s for %d tasks on %d workers", ciText("ns/op", best.s), c0.Tasks, c0.Workers)
 	for _, c := range cells {
@@ -445,7 +488,7 @@ func (g *Guide) longLived(d *Data, r *Run) {
 	// size, what each start method's start+join costs.
 	var parts []string
 	for _, m := range bench.Methods {
-		c := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: m, Chan: "pipe", RSS: 0, Cores: g.Cores})
+		c := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: m, Chan: bench.DecisionChan, RSS: 0, Cores: g.Cores})
 		if hasSamples(c, "ns/op") {
 			sj := d.startJoin(c)
 			parts = append(parts, fmt.Sprintf("%s %s (%s maps)", m, fmtNs(sj.Median), sig3(sj.Median/best.s.Median)))
@@ -463,7 +506,7 @@ func (g *Guide) longLived(d *Data, r *Run) {
 // threads reads claim C7 (fork while another thread holds a lock) from
 // claims.bench in the run folder, if `mpbench claims` wrote one.
 func (g *Guide) threads(r *Run) {
-	row := GuideRow{Situation: "Parent with threads"}
+	row := newRow(bench.QThreads, "")
 	cr := claimsRun(r)
 	type tally struct{ dead, n int }
 	t := map[string]*tally{}    // method → trials with a lock held at fork time (case=held, or no case key)
@@ -543,8 +586,8 @@ func (g *Guide) messages(d *Data, r *Run) {
 	pp := filterCells(onlyRun(d.workload("pingpong"), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
 	if len(pp) > 0 {
 		size := presentInts(pp, func(c bench.Cell) int64 { return c.Size })[0]
-		m := prefer(present(bench.Methods, pp, func(c bench.Cell) string { return c.Method }), "fork")
-		row := GuideRow{Situation: fmt.Sprintf("Small messages, one-to-one (%s round trip)", sizeLabel(size))}
+		m := prefer(present(bench.Methods, pp, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
+		row := newRow(bench.QSmallMessages, fmt.Sprintf("(%s round trip)", sizeLabel(size)))
 		var opts []option
 		for _, ch := range bench.Chans {
 			if c := d.find(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: g.Cores}); hasSamples(c, "ns/op") {
@@ -566,7 +609,7 @@ func (g *Guide) messages(d *Data, r *Run) {
 				}
 			}
 			row.Choice = choose(best, second, decided)
-			row.Cost = fmt.Sprintf("round trip %s (method=%s)", versus(best, second, "ns/op"), m)
+			row.Cost = fmt.Sprintf("round trip %s%s (method=%s)", versus(best, second, "ns/op"), ratioText(best, second, false), m)
 			row.Flip = fmt.Sprintf("%s is fastest with CIs apart in %d of %d method × cores cells at %s", best.label, wins, total, sizeLabel(size))
 			g.Rows = append(g.Rows, row)
 		}
@@ -577,9 +620,9 @@ func (g *Guide) messages(d *Data, r *Run) {
 	}
 	sizes := presentInts(sc, func(c bench.Cell) int64 { return c.Size })
 	methods := present(bench.Methods, sc, func(c bench.Cell) string { return c.Method })
-	m := prefer(methods, "fork")
+	m := prefer(methods, bench.DecisionMethod)
 	big := sizes[len(sizes)-1]
-	row := GuideRow{Situation: fmt.Sprintf("Large messages, one-to-one (stream, up to %s)", sizeLabel(big))}
+	row := newRow(bench.QLargeMessages, fmt.Sprintf("(stream, up to %s)", sizeLabel(big)))
 	var opts []option
 	for _, ch := range bench.Chans {
 		if c := d.find(r, bench.Cell{Workload: "stream", Impl: g.Impl, Method: m, Chan: ch, Size: big, Cores: g.Cores}); hasSamples(c, "MB/s") {
@@ -591,7 +634,7 @@ func (g *Guide) messages(d *Data, r *Run) {
 		return
 	}
 	row.Choice = choose(best, second, decided)
-	row.Cost = fmt.Sprintf("at %s: %s (method=%s)", sizeLabel(big), versus(best, second, "MB/s"), m)
+	row.Cost = fmt.Sprintf("at %s: %s%s (method=%s)", sizeLabel(big), versus(best, second, "MB/s"), ratioText(best, second, true), m)
 	// Flip: the smallest size from which best beats every other channel
 	// (CIs apart) at every larger size, counted over methods.
 	from := int64(-1)
@@ -636,9 +679,9 @@ func (g *Guide) messages(d *Data, r *Run) {
 }
 
 func (g *Guide) manyToOne(d *Data, r *Run) {
-	row := GuideRow{Situation: "Many-to-one (workers sending results to one parent)"}
+	row := newRow(bench.QManyToOne, "(workers sending results to one parent)")
 	cells := d.poolAt(r, g.Impl, g.Cores, "loop")
-	m := prefer(present(bench.Methods, cells, func(c bench.Cell) string { return c.Method }), "fork")
+	m := prefer(present(bench.Methods, cells, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
 	var opts []option
 	var c0 *Cell
 	for _, c := range cells {
@@ -658,8 +701,8 @@ func (g *Guide) manyToOne(d *Data, r *Run) {
 		return
 	}
 	row.Choice = choose(best, second, decided)
-	row.Cost = fmt.Sprintf("pool makespan (%d tasks, %d workers, method=%s): %s %s vs %s %s", c0.Cell.Tasks, c0.Cell.Workers, m,
-		best.label, ciText("ns/op", best.s), second.label, ciText("ns/op", second.s))
+	row.Cost = fmt.Sprintf("pool makespan (%d tasks, %d workers, method=%s): %s%s", c0.Cell.Tasks, c0.Cell.Workers, m,
+		versus(best, second, "ns/op"), ratioText(best, second, false))
 	row.Flip = "Pipe is point-to-point (one pipe per worker); Queue/SimpleQueue take many writers on one object"
 	g.Rows = append(g.Rows, row)
 }
@@ -684,16 +727,64 @@ func (g *Guide) Markdown(w io.Writer) {
 	}
 }
 
-// choose is the choice text: the best option, or that the data does not
-// decide (between the best two, or because only one option was measured).
+// choose is the choice text: the best option when the ratio decides;
+// otherwise why not — equal within ±5%, runs that split into modes, a
+// ratio CI too wide (with the runs that would decide), too few runs for
+// a CI, or only one option measured.
 func choose(best, second *option, decided bool) string {
 	switch {
 	case decided:
-		return "`" + best.label + "`"
+		return code(best.label)
 	case second == nil:
-		return fmt.Sprintf("only `%s` was measured: the data does not decide", best.label)
+		return fmt.Sprintf("only %s was measured: nothing to compare", code(best.label))
 	}
-	return fmt.Sprintf("the data does not decide between `%s` and `%s`", best.label, second.label)
+	e := effect(best.s, second.s)
+	pair := code(best.label) + " and " + code(second.label)
+	switch {
+	case e.Outcome == stats.Equal:
+		return fmt.Sprintf("equal within ±%.0f%%: %s", stats.EqualBand*100, pair)
+	case e.Outcome == stats.NoCI:
+		return fmt.Sprintf("no CI (%d and %d runs): %s", e.RunsA, e.RunsB, pair)
+	case len(best.s.Modes) > 0 || len(second.s.Modes) > 0:
+		return "not decided: " + modeSplit(best, second)
+	}
+	return fmt.Sprintf("not decided between %s: needs about %d runs each", pair, e.NeedRuns)
+}
+
+// code is label as inline code, unless it already holds some.
+func code(label string) string {
+	if strings.Contains(label, "`") {
+		return label
+	}
+	return "`" + label + "`"
+}
+
+// modeSplit names the options whose runs fall into two or more modes.
+func modeSplit(opts ...*option) string {
+	var parts []string
+	for _, o := range opts {
+		if len(o.s.Modes) > 0 {
+			parts = append(parts, fmt.Sprintf("%s's runs split into %d modes", code(o.label), len(o.s.Modes)))
+		}
+	}
+	return strings.Join(parts, ", ") + " (see its cost)"
+}
+
+// ratioText is "best 2.31× faster [2.10, 2.52]" (the ratio of run
+// medians with its 95% CI; throughput: higher is faster), or "" when
+// there is no second option or no CI.
+func ratioText(best, second *option, higher bool) string {
+	if second == nil {
+		return ""
+	}
+	e := effect(second.s, best.s)
+	if higher {
+		e = effect(best.s, second.s)
+	}
+	if e.Outcome == stats.NoCI {
+		return ""
+	}
+	return fmt.Sprintf("; %s/%s = %s× [%s, %s]", second.label, best.label, sig3(e.Ratio), sig3(e.Lo), sig3(e.Hi))
 }
 
 // versus is "a 1.2 ms [..] vs b 3.4 ms [..]" (or just a when alone).

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -99,6 +100,11 @@ func (d *Data) libraryTables() []*Table {
 		t := &Table{Name: "executors" + d.suffix(r), Section: "libraries",
 			Title:  fmt.Sprintf("Pool makespan and efficiency by executor, method and workers (cpython, task=cpu, cores=%d)%s", cores, d.titleSuffix(r)),
 			Header: []string{"exec", "method", "chan", "workers", "tasks", "makespan", "efficiency", "runs (samples)", "between-run var"}, Left: 3, Caption: statNote}
+		overhead := anySamples(ex, "overhead-ns/op") // results recorded before the metric existed have none
+		if overhead {
+			t.Header = slices.Insert(t.Header, 6, "overhead")
+			t.Caption += " " + overheadNote
+		}
 		for _, c := range ex {
 			s := d.Stat(c, "ns/op")
 			row := []string{c.Get("exec"), c.Get("method"), c.Get("chan"), c.Get("workers"), c.Get("tasks")}
@@ -106,6 +112,9 @@ func (d *Data) libraryTables() []*Table {
 				row = append(row, statusText(c, "ns/op"), "—", "—", "—")
 			} else {
 				row = append(row, fmtStat("ns/op", s)+marks(c, s), fmtStat("efficiency", d.Stat(c, "efficiency")), runsText(s), shareText(s))
+			}
+			if overhead {
+				row = slices.Insert(row, 6, d.overheadText(c))
 			}
 			t.Rows = append(t.Rows, row)
 		}

@@ -45,20 +45,20 @@ type Run struct {
 
 // Cell holds the samples of one benchmark name in one run.
 type Cell struct {
-	Name     string     // without the "Benchmark" prefix
-	Parsed   bool       // Name parsed with bench.ParseName
-	Cell     bench.Cell // valid when Parsed
-	Keys     []KV       // key=value parts of the name, in order
-	Kind     string     // first part of the name: Startup, Pingpong, Stream, Pool, Claim, …
-	Units    []string   // metric units in first-seen order
-	Samples  map[string][]float64
-	RunIDs   map[string][]int // program run of each sample, parallel to Samples (see runID)
-	Iters    []int
-	Notes    []string // `--- NOTE: <name>: <text>` lines, in file order
-	Unstable bool     // a NOTE line says "unstable: …" (the cell hit the run cap)
-	Status   string   // ok, skipped, failed
-	Reason   string   // skip or failure reason
-	Run      *Run
+	Name    string     // without the "Benchmark" prefix
+	Parsed  bool       // Name parsed with bench.ParseName
+	Cell    bench.Cell // valid when Parsed
+	Keys    []KV       // key=value parts of the name, in order
+	Kind    string     // first part of the name: Startup, Pingpong, Stream, Pool, Claim, …
+	Units   []string   // metric units in first-seen order
+	Samples map[string][]float64
+	RunIDs  map[string][]int // program run of each sample, parallel to Samples (see runID)
+	Iters   []int
+	Notes   []string      // `--- NOTE: <name>: <text>` lines, in file order
+	Stop    rawbench.Stop // what ended the cell's runs while its CI was wider than the target (a NOTE), or none
+	Status  string        // ok, skipped, failed
+	Reason  string        // skip or failure reason
+	Run     *Run
 
 	line     int   // first line of the cell in raw.bench
 	parseErr error // why bench.ParseName refused the name
@@ -135,11 +135,7 @@ func parse(data []byte, name string) (*Run, error) {
 		c.line = rc.Line
 		c.Status, c.Reason = rc.Status(), rc.Reason()
 		c.Notes = rc.Notes
-		for _, n := range rc.Notes {
-			if strings.HasPrefix(n, "unstable") {
-				c.Unstable = true
-			}
-		}
+		c.Stop = rc.Stop()
 		c.Units = rc.Units
 		c.Iters = rc.Iters()
 		for _, u := range rc.Units {

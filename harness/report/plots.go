@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/impl"
 )
 
 // statPt makes a plot point from a metric's statistics scaled by 1/scale.
@@ -438,7 +439,7 @@ func (d *Data) poolFigures(r *Run) []*figure {
 				f := &figure{
 					name:    fmt.Sprintf("pool-%s-%s-cores%d%s", task, impl, cores, d.suffix(r)),
 					title:   fmt.Sprintf("Pool map of %s tasks: scaling with workers (%s, cores=%d; %s)%s", task, impl, cores, machineShort(r), d.titleSuffix(r)),
-					caption: fmt.Sprintf("Pool makespan (left) and parallel efficiency (right) of %s vs number of workers, %s tasks (the task count as in each cell's name), cores=%d; colour = channel or executor, line style = start method. Grey dashed: ideal scaling (tasks × one task's time from the best one-worker map / min(workers, tasks, cores)), and efficiency = 1.", impl, task, cores),
+					caption: fmt.Sprintf("Pool makespan (left) and parallel efficiency (right) of %s vs number of workers, %s tasks (the task count as in each cell's name), cores=%d; colour = channel or executor, line style = start method. Grey dashed: ideal scaling (⌈tasks / P⌉ × one task's time from the best one-worker map, P = min(workers, tasks, cores) for cpu tasks and min(workers, tasks) for sleep tasks), and efficiency = 1.", impl, task, cores),
 				}
 				f.cols = 2
 				var t1 float64 = math.Inf(1)
@@ -471,18 +472,18 @@ func (d *Data) poolFigures(r *Run) []*figure {
 							s.pts = append(s.pts, q)
 							if metric == "ns/op" && w == workers[0] && c.Cell.Tasks > 0 {
 								// time of one task if the one-worker map were ideal
-								t1 = math.Min(t1, q.y*float64(min(w, int64(c.Cell.Tasks), int64(cores)))/float64(c.Cell.Tasks))
+								t1 = math.Min(t1, q.y/float64(rounds(c.Cell.Tasks, c.Cell.Workers, cores, task)))
 							}
 						}
 						pn.series = append(pn.series, s)
 					}
 					if metric == "ns/op" && !math.IsInf(t1, 1) {
-						// Ideal scaling: tasks(w) × one task's time / min(w, tasks, cores),
+						// Ideal scaling: rounds of P parallel tasks × one task's time,
 						// one task's time taken from the best one-worker map.
 						id := series{name: "ideal scaling (from the best 1-worker map)"}
 						for _, w := range workers {
 							if tw := tasksAt(ic, w); tw > 0 {
-								id.pts = append(id.pts, pt{x: float64(w), y: t1 * float64(tw) / float64(min(w, tw, int64(cores)))})
+								id.pts = append(id.pts, pt{x: float64(w), y: t1 * float64(rounds(int(tw), int(w), cores, task))})
 							}
 						}
 						pn.ideal = &id
@@ -652,4 +653,11 @@ func (d *Data) pingpongFigure(r *Run, impl string, cores int, ic []*Cell, sizes 
 		f.panels = append(f.panels, pn)
 	}
 	return f
+}
+
+// rounds is the number of waves of a map in which every usable worker runs
+// one task: ⌈tasks / P⌉ with P the pool parallelism (impl.PoolParallelism).
+func rounds(tasks, workers, cores int, task string) int {
+	p := impl.PoolParallelism(workers, tasks, cores, task == "cpu")
+	return (tasks + p - 1) / p
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/stats"
 )
 
 // The start-up of a program as users meet it (bench/program.go): cells
@@ -49,10 +50,10 @@ func (d *Data) programOptsOf(r *Run, impl, w string, cores int) programOpts {
 		bare: get(optBare, "forkserver", bench.PreloadNone), spawn: get(optSpawn, "spawn", bench.PreloadMain)}
 }
 
-// apart reports whether a is cheaper than b with CIs apart and the
-// Mann–Whitney test significant.
+// apart reports whether a is cheaper than b: the CI of the ratio of their
+// run medians lies below 1 (as pick decides).
 func apart(a, b *option) bool {
-	return a != nil && b != nil && a.s.Median < b.s.Median && CompareStats(a.s, b.s).Significant && separated(a.s, b.s)
+	return a != nil && b != nil && effect(a.s, b.s).Outcome == stats.Less
 }
 
 // heavyMain is the guide's row for a main module with heavy imports: per
@@ -62,7 +63,7 @@ func apart(a, b *option) bool {
 // module's imports, one that preloads nothing, and spawn.
 func (g *Guide) heavyMain(d *Data, r *Run) {
 	var ws []programOpts
-	for _, w := range bench.MainWeights[1:] {
+	for _, w := range bench.MainWeights[1:] { // g.Impl's where measured (bench.HeavyMain: a decision cell), else bench.ProgramImpl's
 		for _, im := range []string{g.Impl, bench.ProgramImpl} {
 			if p := d.programOptsOf(r, im, w, g.Cores); p.pre != nil && p.bare != nil {
 				ws = append(ws, p)
@@ -73,7 +74,7 @@ func (g *Guide) heavyMain(d *Data, r *Run) {
 	if len(ws) == 0 {
 		return
 	}
-	row := GuideRow{Situation: "Your main module imports heavy modules (cost of one child: start + join)"}
+	row := newRow(bench.QHeavyMain, "(cost of one child: start + join)")
 	var decided, open, costs, deltas []string
 	for _, p := range ws {
 		ok := true
@@ -103,9 +104,9 @@ func (g *Guide) heavyMain(d *Data, r *Run) {
 	case len(open) == 0:
 		row.Choice = good
 	case len(decided) == 0:
-		row.Choice = "the data does not decide: at every main weight measured a preloaded option (fork, forkserver + preload) and a bare one (forkserver, spawn) have overlapping CIs or p ≥ " + fmt.Sprintf("%.2f", Alpha)
+		row.Choice = "not decided: at every main weight measured, a preloaded option (fork, forkserver + preload) is not cheaper than a bare one (forkserver, spawn) by a ratio of run medians whose CI excludes 1"
 	default:
-		row.Choice = good + " at main=" + strings.Join(decided, ", ") + "; the data does not decide at main=" + strings.Join(open, ", ")
+		row.Choice = good + " at main=" + strings.Join(decided, ", ") + "; not decided at main=" + strings.Join(open, ", ")
 	}
 	row.Cost = strings.Join(costs, "; ") + " (chan=pipe, parent rss=0)"
 	row.Flip = "a fork server that preloads nothing and spawn run the main module's imports again in every child: a bare forkserver child costs " +

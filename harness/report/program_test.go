@@ -61,7 +61,7 @@ func TestGuideProgram(t *testing.T) {
 		choice    string
 	}{
 		{"every weight decided", 150e6, "`fork`, or `forkserver` with `set_forkserver_preload([...])` (the main module's imports): not bare `forkserver` or `spawn`"},
-		{"numpy undecided", 7e6, "`fork`, or `forkserver` with `set_forkserver_preload([...])` (the main module's imports): not bare `forkserver` or `spawn` at main=stdlib; the data does not decide at main=numpy"},
+		{"numpy undecided", 7e6, "`fork`, or `forkserver` with `set_forkserver_preload([...])` (the main module's imports): not bare `forkserver` or `spawn` at main=stdlib; not decided at main=numpy"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := programRun(t, tc.bareNumpy)

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/mpbench/mpbench/harness/rawbench"
 )
 
 // Options of Generate.
@@ -47,6 +49,9 @@ func Generate(dirs []string, o Options, stdout io.Writer) error {
 	}
 	runs, err := MergeShards(runs) // shards of one run → one run (hosts.go)
 	if err != nil {
+		return err
+	}
+	if done, err := generateDimension(dirs, runs, o, stdout); done { // dimension_doc.go
 		return err
 	}
 	d := newData(runs)
@@ -449,11 +454,13 @@ func (d *Data) writeMethodStats(w io.Writer) {
 		"Mann–Whitney U test over the two cells' per-run medians gives p < α = %.2f, and `~` otherwise — the test and α are stated here once, not per row.\n\n", Alpha)
 	fmt.Fprintf(w, "**What the uncertainty is made of.** Per cell the tables give the runs (samples) and the share of the variance that lies "+
 		"*between* runs (one-way random-effects ANOVA: σ²_between / (σ²_between + σ²_within)). Above %.0f%% the run-to-run variation dominates: "+
-		"more samples per run would not narrow the interval, more runs would. A cell that still had a CI wider than ±5%% of its median when it reached "+
-		"the run cap is flagged **unstable**. Outliers (modified z-score 0.6745·(x−median)/MAD above %.1f) are counted, never dropped.\n\n",
+		"more samples per run would not narrow the interval, more runs would. A cell whose CI was still wider than the run's target (±5%% of its median "+
+		"by default) when its runs ended is flagged with what ended them: **run cap** (it reached the most runs a cell may get) or **time budget** "+
+		"(the time budget ended the adaptive rounds before its cap); without adaptive rounds nothing is flagged. "+
+		"Outliers (modified z-score 0.6745·(x−median)/MAD above %.1f) are counted, never dropped.\n\n",
 		VarShareWarn*100, OutlierZ)
 	for _, r := range d.Runs {
-		var cells, withCI, unstable, dominated int
+		var cells, withCI, capped, budget, dominated int
 		var runs []float64
 		for _, c := range r.Cells {
 			if !c.Parsed || len(c.Units) == 0 {
@@ -468,8 +475,11 @@ func (d *Data) writeMethodStats(w io.Writer) {
 			if s.CIValid {
 				withCI++
 			}
-			if c.Unstable {
-				unstable++
+			switch c.Stop {
+			case rawbench.StopRunCap:
+				capped++
+			case rawbench.StopBudget:
+				budget++
 			}
 			if s.VarShare > VarShareWarn {
 				dominated++
@@ -485,9 +495,11 @@ func (d *Data) writeMethodStats(w io.Writer) {
 				"(the between-run share cannot be estimated). %d of %d cells with samples have a CI.\n\n", label, withCI, cells)
 			continue
 		}
-		fmt.Fprintf(w, "%s: %d cells with samples, median %s runs per cell (range %s–%s); %d have a CI (≥ %d runs), %d are unstable, "+
+		fmt.Fprintf(w, "%s: %d cells with samples, median %s runs per cell (range %s–%s); %d have a CI (≥ %d runs); "+
+			"%d ended with a CI wider than ±%s (%d at the run cap, %d by the time budget); "+
 			"%d have more than %.0f%% of their variance between runs.\n\n",
-			label, cells, strconv.FormatFloat(median(runs), 'f', -1, 64), strconv.FormatFloat(minf(runs), 'f', -1, 64), strconv.FormatFloat(maxf(runs), 'f', -1, 64), withCI, MinRuns, unstable, dominated, VarShareWarn*100)
+			label, cells, strconv.FormatFloat(median(runs), 'f', -1, 64), strconv.FormatFloat(minf(runs), 'f', -1, 64), strconv.FormatFloat(maxf(runs), 'f', -1, 64), withCI, MinRuns,
+			capped+budget, ciTargetText(r), capped, budget, dominated, VarShareWarn*100)
 	}
 }
 
@@ -550,7 +562,8 @@ type warning struct {
 }
 
 // warningList collects every warning: parse problems, cells without a CI,
-// unstable cells, cells dominated by between-run variance, outliers,
+// cells stopped with a wide CI (by the run cap or the time budget), cells
+// dominated by between-run variance, outliers,
 // efficiencies above 1.05.
 func (d *Data) warningList() []warning {
 	var out []warning
@@ -584,8 +597,8 @@ func (d *Data) warningList() []warning {
 		if !s.CIValid {
 			add("no CI (fewer than 6 runs)", fmt.Sprintf("%s: %s", u, plural(s.Runs, "run", "runs")))
 		}
-		if c.Unstable {
-			add("unstable (hit the run cap)", strings.Join(c.Notes, "; "))
+		if c.Stop != rawbench.StopNone {
+			add("CI wider than ±"+ciTargetText(c.Run)+": stopped by the "+string(c.Stop), strings.Join(c.Notes, "; "))
 		}
 		if s.VarShare > VarShareWarn {
 			add("between-run variance dominates", fmt.Sprintf("%s: %.0f%% of the variance between runs", u, s.VarShare*100))

@@ -314,12 +314,14 @@ func TestAgreement(t *testing.T) {
 		}
 		return xs
 	}
-	a := &Run{Cells: []*Cell{mk("same", ten(100)...), mk("shifted", ten(100)...), mk("far", ten(100)...), mk("few", 1, 2, 3)}}
-	b := &Run{Cells: []*Cell{mk("same", ten(100)...), mk("shifted", ten(106)...), mk("far", ten(200)...), mk("few", 1, 2, 3)}}
+	wide := []float64{100, 110, 120, 130, 140, 150, 160, 170, 180, 190}
+	a := &Run{Cells: []*Cell{mk("same", ten(100)...), mk("shifted", ten(100)...), mk("far", ten(100)...), mk("few", 1, 2, 3), mk("wide", wide...)}}
+	b := &Run{Cells: []*Cell{mk("same", ten(100)...), mk("shifted", ten(106)...), mk("far", ten(200)...), mk("few", 1, 2, 3), mk("wide", wide...)}}
 	got := Agreement(a, b)
 	// same: all four; shifted (medians 104.5 vs 110.5, CIs [101,108] and
-	// [107,114]): overlap and within 10% only; far: none; few: no CI.
-	want := AgreementStats{Cells: 3, MutualCI: 1, Overlap: 2, Within10: 2, Within50: 2}
+	// [107,114]): overlap and within 10% only; far: none; few: no CI;
+	// wide: agrees, but its CI [110, 180] is ±24% of 145 in both runs.
+	want := AgreementStats{Cells: 4, MutualCI: 2, Overlap: 3, Within10: 3, Within50: 3, HalfWidth5: [2]int{3, 3}, HalfWidth10: [2]int{3, 3}}
 	if got != want {
 		t.Errorf("Agreement = %+v, want %+v", got, want)
 	}

@@ -5,9 +5,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/harness/stats"
 )
 
@@ -99,25 +101,48 @@ func TestOldFileEverySampleARun(t *testing.T) {
 	}
 }
 
-func TestUnstableNote(t *testing.T) {
+// TestStopNote: a cell flagged with a wide CI is marked with what ended
+// its runs — the run cap or the time budget — whether the NOTE is in the
+// current form or in the form of published files ("unstable: …", with
+// " (time budget)" for the budget); a cell without such a NOTE is not
+// marked.
+func TestStopNote(t *testing.T) {
 	name := "Pingpong/impl=native/method=fork/chan=pipe/size=64B/cores=1"
 	runs := [][]float64{{1, 2}, {3, 4}, {5, 6}, {7, 8}, {9, 10}, {11, 12}}
-	in := rawRuns(map[string][][]float64{name: runs}, "--- NOTE: Benchmark"+name+": unstable: CI ±31% after 12 runs")
-	r, err := parse([]byte(in), "raw.bench")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := r.Cells[0]
-	if !c.Unstable || len(c.Notes) != 1 {
-		t.Fatalf("unstable=%v notes=%q", c.Unstable, c.Notes)
-	}
-	d := newData([]*Run{r})
-	if got := d.inline(c, "ns/op", 1); !strings.Contains(got, "unstable") {
-		t.Errorf("inline = %q, want the unstable flag", got)
-	}
-	tb := d.warningsTable()
-	if tb == nil || !strings.Contains(fmt.Sprint(tb.Rows), "unstable (hit the run cap)") {
-		t.Errorf("warnings table lacks the unstable cell: %v", tb)
+	for _, tc := range []struct {
+		note, mark, warning string
+	}{
+		{"unstable: CI ±31% after 12 runs", "run cap: CI > ±5%", "CI wider than ±5%: stopped by the run cap"},
+		{"unstable: CI ±31.0% after 6 runs (time budget)", "time budget: CI > ±5%", "CI wider than ±5%: stopped by the time budget"},
+		{rawbench.StopNote(rawbench.StopRunCap, "±31.0%", 12), "run cap: CI > ±5%", "CI wider than ±5%: stopped by the run cap"},
+		{rawbench.StopNote(rawbench.StopBudget, "±31.0%", 6), "time budget: CI > ±5%", "CI wider than ±5%: stopped by the time budget"},
+		{"steal: nothing to do with stopping", "", ""},
+	} {
+		in := rawRuns(map[string][][]float64{name: runs}, "--- NOTE: Benchmark"+name+": "+tc.note)
+		r, err := parse([]byte(in), "raw.bench")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := r.Cells[0]
+		d := newData([]*Run{r})
+		got := d.inline(c, "ns/op", 1)
+		if tc.mark == "" {
+			if strings.Contains(got, "run cap") || strings.Contains(got, "time budget") || c.Stop != rawbench.StopNone {
+				t.Errorf("%q: inline %q, stop %q; want no stop mark", tc.note, got, c.Stop)
+			}
+			continue
+		}
+		if !strings.Contains(got, tc.mark) {
+			t.Errorf("%q: inline = %q, want %q", tc.note, got, tc.mark)
+		}
+		other := map[string]string{"run cap: CI > ±5%": "time budget", "time budget: CI > ±5%": "run cap"}[tc.mark]
+		if strings.Contains(got, other) || strings.Contains(got, "unstable") {
+			t.Errorf("%q: inline = %q names another stop", tc.note, got)
+		}
+		tb := d.warningsTable()
+		if tb == nil || !strings.Contains(fmt.Sprint(tb.Rows), tc.warning) {
+			t.Errorf("%q: warnings table lacks %q: %v", tc.note, tc.warning, tb)
+		}
 	}
 }
 
@@ -182,9 +207,9 @@ func TestGuide(t *testing.T) {
 		{"fork wins small, crossover", 1e6, 5.5e6, "`fork`", 384, true},
 		// forkserver 0.9 ms below fork's 1 ms at rss=0: no crossover, forkserver everywhere.
 		{"forkserver always", 1e6, 0.9e6, "`forkserver`", math.NaN(), false},
-		// fork 1 ms vs forkserver 1.005 ms at rss=0: CIs overlap, the data does not
-		// decide; fork crosses almost at once (0.005/3 of 256 MiB ≈ 0.43 MiB).
-		{"too close to call", 1e6, 1.005e6, "the data does not decide between `fork` and `forkserver`", 256.0 * 0.005 / 3, false},
+		// fork 1 ms vs forkserver 1.005 ms at rss=0: the ratio's CI lies inside
+		// ±5%, equal; fork crosses almost at once (0.005/3 of 256 MiB ≈ 0.43 MiB).
+		{"too close to call", 1e6, 1.005e6, "equal within ±5%: `fork` and `forkserver`", 256.0 * 0.005 / 3, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -317,4 +342,78 @@ func rawRunsOf(t *testing.T, d *Data) string {
 		cells[c.Name] = groups
 	}
 	return rawRuns(cells)
+}
+
+// choose states why a guide row has no winner: equal, modes, too wide a
+// ratio CI (with the runs that would decide), too few runs.
+func TestChooseOutcomes(t *testing.T) {
+	steady := []float64{10, 10.1, 9.9, 10.05, 9.95, 10}
+	scale := func(f float64, xs []float64) []float64 {
+		out := make([]float64, len(xs))
+		for i, x := range xs {
+			out[i] = f * x
+		}
+		return out
+	}
+	tests := []struct {
+		name      string
+		a, b      []float64
+		want      string
+		isDecided bool
+	}{
+		{"clear winner", steady, scale(2, steady), "`a`", true},
+		{"equal", steady, scale(1.01, steady), "equal within ±5%: `a` and `b`", false},
+		// The published cpython fork shm 64 B round trip (µs): two modes.
+		{"bimodal", []float64{13.9, 13.6, 13.6, 50.5, 46.1, 13.7}, scale(3, steady), "not decided: `a`'s runs split into 2 modes (see its cost)", false},
+		{"wide", []float64{6, 14, 9, 12, 8, 11}, []float64{7, 15, 10, 12.5, 8.5, 11.5}, "not decided between `a` and `b`: needs about", false},
+		{"five runs", steady[:5], scale(2, steady[:5]), "no CI (5 and 5 runs): `a` and `b`", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			best, second, decided := pick([]option{{"a", Summarize(tt.a)}, {"b", Summarize(tt.b)}}, false)
+			if best.label != "a" || decided != tt.isDecided {
+				t.Fatalf("best %s decided %v, want a and %v", best.label, decided, tt.isDecided)
+			}
+			if got := choose(best, second, decided); !strings.HasPrefix(got, tt.want) {
+				t.Fatalf("choose = %q, want prefix %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestPoolOverheadColumn: a pool table shows the overhead (median [CI] of
+// overhead-ns/op) right after the makespan when its cells record it, and
+// no such column for results written before the metric existed.
+func TestPoolOverheadColumn(t *testing.T) {
+	name := "Pool/impl=native/method=fork/exec=loop/chan=pipe/workers=2/tasks=16/task=cpu/cores=2"
+	for _, withOverhead := range []bool{true, false} {
+		var b strings.Builder
+		b.WriteString("goos: linux\nhost: h\ncpu: test cpu\nnproc: 2\nUnit ns/op better=lower\n")
+		for k := 1; k <= 6; k++ {
+			fmt.Fprintf(&b, "run: %d\n", k)
+			line := fmt.Sprintf("Benchmark%s 1 %d ns/op 900 tasks/s 0.9 efficiency", name, 17000000+1000*k)
+			if withOverhead {
+				line += fmt.Sprintf(" %d overhead-ns/op", 1000000+1000*k)
+			}
+			b.WriteString(line + "\n")
+		}
+		r, err := parse([]byte(b.String()), "raw.bench")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := newData([]*Run{r}).poolTables()
+		if len(ts) != 1 || len(ts[0].Rows) != 1 {
+			t.Fatalf("pool tables %v", ts)
+		}
+		tb := ts[0]
+		i := slices.Index(tb.Header, "makespan")
+		hasCol := i >= 0 && i+1 < len(tb.Header) && tb.Header[i+1] == "overhead"
+		if hasCol != withOverhead || len(tb.Rows[0]) != len(tb.Header) {
+			t.Errorf("overhead recorded %v: header %q, row %q", withOverhead, tb.Header, tb.Rows[0])
+			continue
+		}
+		if withOverhead && !strings.HasPrefix(tb.Rows[0][i+1], "1.00 ms [") {
+			t.Errorf("overhead cell %q, want the median 1.00 ms with its CI", tb.Rows[0][i+1])
+		}
+	}
 }

@@ -35,9 +35,10 @@ type Stats struct {
 	Median     float64   // median of the per-run medians
 	Lo, Hi     float64   // 95% CI of that median (order statistics over runs); ±Inf when Runs < MinRuns (CIValid false)
 	CIValid    bool
-	Min, Max   float64 // over all samples
-	VarShare   float64 // share of the variance that lies between runs (one-way ANOVA, 0..1); NaN when not estimable
-	Outliers   int     // samples with modified z-score > OutlierZ (never dropped)
+	Min, Max   float64      // over all samples
+	VarShare   float64      // share of the variance that lies between runs (one-way ANOVA, 0..1); NaN when not estimable
+	Outliers   int          // samples with modified z-score > OutlierZ (never dropped)
+	Modes      []stats.Mode // groups of runs when they form two or more (stats.Modes); nil otherwise
 	Warnings   []string
 }
 
@@ -69,6 +70,7 @@ func SummarizeRuns(xs []float64, runs []int) Stats {
 		Max:        sum.Max,
 		VarShare:   sum.BetweenShare,
 		Warnings:   sum.Warnings,
+		Modes:      sum.Modes,
 	}
 	if len(xs) > 0 {
 		st.Outliers = len(Outliers(sortedCopy(xs)))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/rawbench"
 )
 
 // Table is one rendered table: a file name, a title, a header, rows and a
@@ -131,6 +133,16 @@ func fmtStatScaled(s Stats, scale float64, suffix string) string {
 	} else {
 		out += " (no CI)"
 	}
+	for i, m := range s.Modes {
+		sep := ", "
+		if i == 0 {
+			sep = " (modes: "
+		}
+		out += fmt.Sprintf("%s%s%s in %d of %d runs", sep, sig3(m.Median/scale), suffix, m.Runs, s.Runs)
+		if i == len(s.Modes)-1 {
+			out += ")"
+		}
+	}
 	return out
 }
 
@@ -145,15 +157,15 @@ func fmtStat(unit string, s Stats) string {
 }
 
 // runMarks are the short per-cell markers of the replication: the number
-// of runs when below MinRuns, the unstable flag, a dominant between-run
-// variance share.
+// of runs when below MinRuns, what stopped a cell whose CI stayed wider
+// than the target (stopMark), a dominant between-run variance share.
 func runMarks(c *Cell, s Stats) []string {
 	var m []string
 	if s.N > 0 && s.Runs < MinRuns {
 		m = append(m, plural(s.Runs, "run", "runs"))
 	}
-	if c.Unstable {
-		m = append(m, "unstable")
+	if sm := stopMark(c); sm != "" {
+		m = append(m, sm)
 	}
 	if s.VarShare > VarShareWarn {
 		m = append(m, fmt.Sprintf("%.0f%% var between runs", s.VarShare*100))
@@ -271,7 +283,30 @@ func slug(s string) string {
 
 const statNote = "Median of the per-run medians [95% confidence interval] (order statistics over program runs); " +
 	"\"no CI\" with fewer than 6 runs; runs (samples); between-run share of the variance, flagged above 50%; " +
-	"\"unstable\": the cell hit the run cap before its CI narrowed to ±5%."
+	"\"run cap: CI > ±5%\" / \"time budget: CI > ±5%\" (the run's CI target): the cell's CI was still wider than the target when its runs ended, " +
+	"because it reached the run cap / because the time budget ended the runs before its cap."
+
+// stopMark is the marker of a cell whose CI was still wider than its run's
+// target when its runs ended, saying what ended them: "run cap: CI > ±5%"
+// or "time budget: CI > ±5%"; "" for other cells.
+func stopMark(c *Cell) string {
+	if c.Stop == rawbench.StopNone {
+		return ""
+	}
+	return string(c.Stop) + ": CI > ±" + ciTargetText(c.Run)
+}
+
+// ciTargetText is the run's adaptive-stopping target as a percentage of
+// the median ("5%"; the default when the run does not record it).
+func ciTargetText(r *Run) string {
+	t := 0.05
+	if r != nil {
+		if v, err := strconv.ParseFloat(r.ConfigValue("ci-target"), 64); err == nil && v > 0 {
+			t = v
+		}
+	}
+	return strconv.FormatFloat(t*100, 'f', -1, 64) + "%"
+}
 
 // Tables builds every table of the report, in report order.
 func (d *Data) Tables() []*Table {
@@ -497,6 +532,11 @@ func (d *Data) poolTables() []*Table {
 				Notes:   true,
 				Caption: statNote + " Efficiency = Σ measured task time / (P × makespan), P = min(workers, tasks, cores) for cpu tasks and min(workers, tasks) for sleep tasks (task time: the worker thread's CPU time for cpu tasks, wall time for sleep tasks), as reported by the measured program; above 1.05 it is listed under Warnings.",
 			}
+			overhead := anySamples(g.cells, "overhead-ns/op") // results recorded before the metric existed have none
+			if overhead {
+				t.Header = slices.Insert(t.Header, 7, "overhead")
+				t.Caption += " " + overheadNote
+			}
 			for _, c := range g.cells {
 				ch := c.Cell.Chan
 				if ch == "" {
@@ -514,12 +554,33 @@ func (d *Data) poolTables() []*Table {
 					row = append(row, fmtStat("ns/op", s), fmtValue("tasks/s", d.Stat(c, "tasks/s").Median),
 						fmtStat("efficiency", d.Stat(c, "efficiency")), runsText(s), shareText(s), d.notes(c, "ns/op"))
 				}
+				if overhead {
+					row = slices.Insert(row, 7, d.overheadText(c))
+				}
 				t.Rows = append(t.Rows, row)
 			}
 			ts = append(ts, t)
 		}
 	}
 	return ts
+}
+
+// overheadNote explains the overhead column of the pool tables.
+const overheadNote = "Overhead = makespan − ideal makespan, the ideal = ceil(tasks / P) × the mean measured task time " +
+	"(impl.PoolOverhead, per sample, as reported by the measured program): what the pool costs beyond running its tasks; " +
+	"below 0 only by measurement error. \"—\": not recorded (results written before the metric existed)."
+
+// overheadText is a pool cell's overhead, median [95% CI], or "—".
+func (d *Data) overheadText(c *Cell) string {
+	if statusText(c, "ns/op") != "" || !hasSamples(c, "overhead-ns/op") {
+		return "—"
+	}
+	return fmtStat("overhead-ns/op", d.Stat(c, "overhead-ns/op"))
+}
+
+// anySamples reports whether any of cells has samples of unit.
+func anySamples(cells []*Cell, unit string) bool {
+	return slices.ContainsFunc(cells, func(c *Cell) bool { return hasSamples(c, unit) })
 }
 
 // params is the text of a cell's workload parameters (size, rss, pool),

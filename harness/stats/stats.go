@@ -10,6 +10,11 @@
 // which needs at least 6 runs at 95%). Compare tests two cells with the
 // Mann–Whitney U test over their per-run medians. BetweenShare splits the
 // variance into between runs and within runs (one-way ANOVA estimate).
+// CompareRatio (effect.go) states how two cells compare: the ratio of
+// their run medians with a CI and one of the outcomes less, greater,
+// equal within ±EqualBand, undecided (with the runs that would decide) or
+// no CI. Modes (modes.go) finds the groups of runs of a cell whose
+// processes fell into different regimes.
 //
 // Small-n policy (one rule for every consumer): with fewer than MinRuns
 // runs, the CI is not valid (CIValid false, Lo = Hi = NaN) and the summary
@@ -51,7 +56,10 @@ type Summary struct {
 	// (0..1; NaN when it cannot be estimated: fewer than 2 runs, or no
 	// run with 2 samples).
 	BetweenShare float64
-	Warnings     []string
+	// Modes are the groups of runs when they form two or more (Modes);
+	// nil for a cell with one regime.
+	Modes    []Mode
+	Warnings []string
 }
 
 // HalfWidth is the CI's half-width relative to the median ((Hi-Lo)/2/|Median|);
@@ -111,6 +119,7 @@ func Summarize(runs [][]float64) Summary {
 		}
 	}
 	s.Median = Median(meds)
+	s.Modes = Modes(meds)
 	sample := benchmath.NewSample(meds, &benchmath.DefaultThresholds)
 	sum := benchmath.AssumeNothing.Summary(sample, Confidence)
 	if len(meds) >= MinRuns && !math.IsInf(sum.Lo, 0) && !math.IsInf(sum.Hi, 0) && !math.IsNaN(sum.Lo) {
@@ -125,11 +134,26 @@ func Summarize(runs [][]float64) Summary {
 }
 
 // BetweenShare is the one-way ANOVA estimate of the share of variance
-// between runs: σ²_b / (σ²_b + σ²_w) with σ²_w = MSW and σ²_b =
-// max(0, (MSB − MSW) / n₀), n₀ = (N − Σnᵢ²/N)/(k − 1). NaN when it cannot
-// be estimated (fewer than 2 runs, or no within-run degrees of freedom);
-// 0 when every sample is equal.
+// between runs: σ²_b / (σ²_b + σ²_w) (see VarianceComponents). NaN when it
+// cannot be estimated (fewer than 2 runs, or no within-run degrees of
+// freedom); 0 when every sample is equal.
 func BetweenShare(runs [][]float64) float64 {
+	vb, vw, _, ok := VarianceComponents(runs)
+	if !ok {
+		return math.NaN()
+	}
+	if vb+vw == 0 {
+		return 0
+	}
+	return vb / (vb + vw)
+}
+
+// VarianceComponents is the one-way random-effects ANOVA of samples
+// grouped by run: the within-run variance σ²_w = MSW, the between-run
+// variance σ²_b = max(0, (MSB − MSW) / n₀) with n₀ = (N − Σnᵢ²/N)/(k − 1),
+// and the grand mean. ok is false when they cannot be estimated (fewer
+// than 2 runs with samples, or no within-run degrees of freedom).
+func VarianceComponents(runs [][]float64) (between, within, mean float64, ok bool) {
 	var groups [][]float64
 	N := 0
 	for _, r := range runs {
@@ -140,7 +164,7 @@ func BetweenShare(runs [][]float64) float64 {
 	}
 	k := len(groups)
 	if k < 2 || N <= k {
-		return math.NaN()
+		return math.NaN(), math.NaN(), math.NaN(), false
 	}
 	grand := 0.0
 	for _, g := range groups {
@@ -165,11 +189,7 @@ func BetweenShare(runs [][]float64) float64 {
 	msb := ssb / float64(k-1)
 	msw := ssw / float64(N-k)
 	n0 := (float64(N) - sumN2/float64(N)) / float64(k-1)
-	vb := math.Max(0, (msb-msw)/n0)
-	if vb+msw == 0 {
-		return 0
-	}
-	return vb / (vb + msw)
+	return math.Max(0, (msb-msw)/n0), msw, grand, true
 }
 
 // Compare tests whether two cells differ: Mann–Whitney U over their
@@ -194,4 +214,65 @@ func Pooled(runs [][]float64) (median, lo, hi float64) {
 	sort.Float64s(all)
 	sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(all, &benchmath.DefaultThresholds), Confidence)
 	return sum.Center, sum.Lo, sum.Hi
+}
+
+// CIOrders are the order statistics (1-based ranks in the sorted per-run
+// medians) that bound the 95% CI of the median over n runs, as Summarize
+// computes it; ok is false below MinRuns.
+func CIOrders(n int) (lo, hi int, ok bool) {
+	if n < MinRuns {
+		return 0, 0, false
+	}
+	ranks := make([]float64, n)
+	for i := range ranks {
+		ranks[i] = float64(i + 1)
+	}
+	sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(ranks, &benchmath.DefaultThresholds), Confidence)
+	if math.IsInf(sum.Lo, 0) || math.IsInf(sum.Hi, 0) {
+		return 0, 0, false
+	}
+	return int(sum.Lo), int(sum.Hi), true
+}
+
+// ExpectedHalfWidth is the expected relative half-width of the 95% CI of
+// the median over n runs (CIOrders) when the per-run medians are normal
+// with coefficient of variation cv: cv × (E[z₍hi₎] − E[z₍lo₎]) / 2, with
+// the expected normal order statistics by Blom's approximation
+// E[z₍k:n₎] ≈ Φ⁻¹((k − 0.375) / (n + 0.25)). For large n it approaches
+// the normal interval of a median, 1.96 × 1.2533 × cv / √n. +Inf below
+// MinRuns.
+func ExpectedHalfWidth(cv float64, n int) float64 {
+	lo, hi, ok := CIOrders(n)
+	if !ok {
+		return math.Inf(1)
+	}
+	z := func(k int) float64 {
+		p := (float64(k) - 0.375) / (float64(n) + 0.25)
+		return math.Sqrt2 * math.Erfinv(2*p-1)
+	}
+	return cv * (z(hi) - z(lo)) / 2
+}
+
+// RunsFor is the fewest runs (MinRuns … maxRuns) whose ExpectedHalfWidth
+// at cv is at most target; 0 when even maxRuns do not reach it.
+func RunsFor(cv, target float64, maxRuns int) int {
+	for n := MinRuns; n <= maxRuns; n++ {
+		if ExpectedHalfWidth(cv, n) <= target {
+			return n
+		}
+	}
+	return 0
+}
+
+// LargeRuns is the runs the normal CI of a median needs to reach a
+// relative half-width target at cv: ⌈(1.96 · √(π/2) · cv / target)²⌉ (the
+// limit of ExpectedHalfWidth for many runs, within a few percent above
+// 50 runs), at least MinRuns. For runs beyond what RunsFor searches.
+func LargeRuns(cv, target float64) int {
+	z := math.Sqrt2 * math.Erfinv(Confidence)
+	n := math.Ceil(math.Pow(z*math.Sqrt(math.Pi/2)*cv/target, 2))
+	if math.IsNaN(n) || n > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return max(int(n), MinRuns)
 }

@@ -1,9 +1,10 @@
 // Package conformance checks that every implementation available here
 // measures what the contract of package impl defines: the shape of one
 // sample (one start, one map, or a mean over a calibrated number of
-// operations), the metrics each workload must carry, the nearest-rank
-// percentile and the pool efficiency — the same in Go and in the Python
-// core (impl/python/mpcore.py).
+// operations), the metrics each workload must carry, the calibration
+// program of the cpu task (one positive loop count), the nearest-rank
+// percentile, the pool efficiency and the pool overhead — the same in Go
+// and in the Python core (impl/python/mpcore.py).
 package conformance
 
 import (
@@ -17,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +84,7 @@ func TestDefinitions(t *testing.T) {
 			if err := im.Available(); err != nil {
 				t.Skipf("%s is not available here: %v", im.Name(), err)
 			}
+			spin := calibrateSpin(t, im)
 			for i, name := range cells(im.Name(), cores) {
 				t.Run(name, func(t *testing.T) {
 					c, err := bench.ParseName(name)
@@ -89,7 +92,7 @@ func TestDefinitions(t *testing.T) {
 						t.Fatal(err)
 					}
 					o := impl.Options{Count: samplesPerRun, Warmup: 1, Benchtime: 10 * time.Millisecond,
-						ShmPrefix: fmt.Sprintf("mpbench-conformance-%d-%s-%d", os.Getpid(), im.Name(), i)}
+						ShmPrefix: fmt.Sprintf("mpbench-conformance-%d-%s-%d", os.Getpid(), im.Name(), i), CPUTaskSpin: spin}
 					out := measure(t, im, c, o)
 					for _, p := range checkOutput(c, o, out) {
 						t.Error(p)
@@ -100,6 +103,22 @@ func TestDefinitions(t *testing.T) {
 	}
 }
 
+// calibrateSpin runs the implementation's calibration program of the cpu
+// task, which must print exactly one line with a positive loop count.
+func calibrateSpin(t *testing.T, im impl.Impl) int64 {
+	t.Helper()
+	cmd, err := im.SpinCommand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := run(t, cmd)
+	n, err := strconv.ParseInt(strings.TrimSuffix(string(out), "\n"), 10, 64)
+	if err != nil || n < 1 || strings.Count(string(out), "\n") != 1 {
+		t.Fatalf("calibration of the cpu task printed %q, want one line with a positive integer", out)
+	}
+	return n
+}
+
 // measure runs the measured program of one cell and returns its stdout.
 func measure(t *testing.T, im impl.Impl, c bench.Cell, o impl.Options) []byte {
 	t.Helper()
@@ -107,17 +126,25 @@ func measure(t *testing.T, im impl.Impl, c bench.Cell, o impl.Options) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
+	out := run(t, cmd)
+	if s := string(out); strings.HasPrefix(s, "--- SKIP") {
+		t.Skipf("%s", strings.TrimSpace(s))
+	}
+	return out
+}
+
+// run runs a command of an implementation (its environment and folder
+// kept) and returns its stdout; a failure fails the test.
+func run(t *testing.T, cmd *exec.Cmd) []byte {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	run := exec.CommandContext(ctx, cmd.Path, cmd.Args[1:]...)
-	run.Env, run.Dir = cmd.Env, cmd.Dir
+	r := exec.CommandContext(ctx, cmd.Path, cmd.Args[1:]...)
+	r.Env, r.Dir = cmd.Env, cmd.Dir
 	var stdout, stderr bytes.Buffer
-	run.Stdout, run.Stderr = &stdout, &stderr
-	if err := run.Run(); err != nil {
+	r.Stdout, r.Stderr = &stdout, &stderr
+	if err := r.Run(); err != nil {
 		t.Fatalf("%v: %v\nstderr:\n%s", cmd.Args, err, stderr.String())
-	}
-	if s := stdout.String(); strings.HasPrefix(s, "--- SKIP") {
-		t.Skipf("%s", strings.TrimSpace(s))
 	}
 	return stdout.Bytes()
 }
@@ -166,12 +193,22 @@ func checkOutput(c bench.Cell, o impl.Options, out []byte) []string {
 				bad("sample %d: p50 %.0f ns > p99 %.0f ns", n, p50, p99)
 			}
 		case "pool":
-			if e := vals["efficiency"]; !(e > 0 && e <= 1.05) {
+			e := vals["efficiency"]
+			if !(e > 0 && e <= 1.05) {
 				bad("sample %d: efficiency %.3f outside (0, 1.05]", n, e)
+			}
+			// Both derive from the same measured task times: overhead =
+			// makespan − ceil(T/P) × Σtask/T with Σtask = efficiency × P ×
+			// makespan (up to the printed digits of efficiency).
+			par := impl.PoolParallelism(c.Workers, c.Tasks, c.Cores, c.Task == "cpu")
+			ms := vals["ns/op"]
+			want := impl.PoolOverhead(e*float64(par)*ms, ms, c.Tasks, par)
+			if got := vals["overhead-ns/op"]; math.Abs(got-want) > 1e-3*ms {
+				bad("sample %d: overhead %.0f ns, want %.0f ns from makespan %.0f ns and efficiency %.4f", n, got, want, ms, e)
 			}
 		}
 		for u, x := range vals {
-			if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+			if (x < 0 && !bench.Signed(u)) || math.IsNaN(x) || math.IsInf(x, 0) {
 				bad("sample %d: %s = %v", n, u, x)
 			}
 		}
@@ -208,34 +245,12 @@ func TestPercentileGo(t *testing.T) {
 // TestPercentilePython: mpcore.percentile gives the same value as
 // impl.Percentile for every case.
 func TestPercentilePython(t *testing.T) {
-	dir, err := filepath.Abs(filepath.Join("..", "python"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "mpcore.py")); err != nil {
-		t.Skipf("no Python core to check: %v", err)
-	}
-	py := python.New("cpython", "")
-	if err := py.Available(); err != nil {
-		t.Skipf("cpython is not available here: %v", err)
-	}
 	ns, _ := json.Marshal(percentileCases)
-	script := fmt.Sprintf(`import json, sys
-sys.path.insert(0, %q)
-import mpcore
-out = []
+	out := pythonCore(t, fmt.Sprintf(`out = []
 for n in %s:
     xs = list(range(1, n + 1))
     out.append([mpcore.percentile(xs, 50), mpcore.percentile(xs, 99)])
-print(json.dumps(out))`, dir, ns)
-	cmd := exec.Command(py.Interpreter(), "-c", script)
-	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
-	}
+print(json.dumps(out))`, ns))
 	var got [][2]int
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("%v: %s", err, out)
@@ -249,6 +264,32 @@ print(json.dumps(out))`, dir, ns)
 			t.Errorf("1..%d: Python p50, p99 = %v, Go %v", n, got[i], want)
 		}
 	}
+}
+
+// pythonCore runs a script with mpcore imported (and json) under the
+// default CPython and returns its stdout; it skips without one.
+func pythonCore(t *testing.T, script string) []byte {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "python"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "mpcore.py")); err != nil {
+		t.Skipf("no Python core to check: %v", err)
+	}
+	py := python.New("cpython", "")
+	if err := py.Available(); err != nil {
+		t.Skipf("cpython is not available here: %v", err)
+	}
+	cmd := exec.Command(py.Interpreter(), "-c", fmt.Sprintf("import json, sys\nsys.path.insert(0, %q)\nimport mpcore\n", dir)+script)
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	return out
 }
 
 // TestPoolEfficiency: the efficiency of a fake pool with known task
@@ -290,6 +331,58 @@ func TestPoolEfficiency(t *testing.T) {
 				t.Errorf("efficiency %v > 1.05 for a pool whose task times fit its makespan", got)
 			}
 		})
+	}
+}
+
+// overheadCases are fake pool maps with known task times: Σ task time,
+// makespan (ms), tasks, parallelism, and the overhead (ms).
+var overheadCases = []struct {
+	name               string
+	taskMs, makespanMs float64
+	tasks, parallelism int
+	wantMs             float64
+}{
+	// 2 workers, 8 tasks of 10 ms: ideal 4 rounds × 10 ms = 40 ms.
+	{"perfect", 80, 40, 8, 2, 0},
+	{"10 ms of pool", 80, 50, 8, 2, 10},
+	// 3 workers, 8 tasks of 10 ms: ceil(8/3) = 3 rounds, ideal 30 ms.
+	{"last round not full", 80, 34, 8, 3, 4},
+	// one worker: the tasks back to back.
+	{"one worker", 80, 83, 8, 1, 3},
+	// measured tasks longer than the makespan allows: below 0.
+	{"measurement error", 84, 40, 8, 2, -2},
+	{"no tasks", 0, 5, 0, 2, 0},
+}
+
+// TestPoolOverhead: the Go definition, impl.PoolOverhead = makespan −
+// ceil(tasks / P) × mean task time.
+func TestPoolOverhead(t *testing.T) {
+	const ms = 1e6
+	for _, tc := range overheadCases {
+		got := impl.PoolOverhead(tc.taskMs*ms, tc.makespanMs*ms, tc.tasks, tc.parallelism)
+		if math.Abs(got-tc.wantMs*ms) > 1e-6 {
+			t.Errorf("%s: overhead %v ns, want %v ms", tc.name, got, tc.wantMs)
+		}
+	}
+}
+
+// TestPoolOverheadPython: mpcore.pool_overhead gives the same values.
+func TestPoolOverheadPython(t *testing.T) {
+	var args [][4]int64
+	for _, tc := range overheadCases {
+		args = append(args, [4]int64{int64(tc.taskMs * 1e6), int64(tc.makespanMs * 1e6), int64(tc.tasks), int64(tc.parallelism)})
+	}
+	js, _ := json.Marshal(args)
+	out := pythonCore(t, fmt.Sprintf(`print(json.dumps([mpcore.pool_overhead(*a) for a in %s]))`, js))
+	var got []float64
+	if err := json.Unmarshal(out, &got); err != nil || len(got) != len(overheadCases) {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for i, a := range args {
+		want := impl.PoolOverhead(float64(a[0]), float64(a[1]), int(a[2]), int(a[3]))
+		if got[i] != want {
+			t.Errorf("%s: Python %v, Go %v", overheadCases[i].name, got[i], want)
+		}
 	}
 }
 

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -98,7 +98,7 @@ func Open(c bench.Cell, o impl.Options) (*Session, error) {
 	case "pingpong", "stream":
 		s.w, err = openMessages(c, env, st)
 	case "pool":
-		s.w, err = openPool(c, env, st)
+		s.w, err = openPool(c, env, st, o.CPUTaskSpin)
 	default:
 		err = fmt.Errorf("native: unknown workload %q", c.Workload)
 	}
@@ -493,45 +493,49 @@ func (w *messageWorkload) close() error {
 
 var burnSink uint64
 
-var cpuTask struct {
-	once  sync.Once
-	iters int64
-}
-
-// cpuTaskIters is the burn count of one CPU task of bench.CPUTaskMicros on
-// this machine. Calibration policy "median of 9", the same as the Python
-// driver's calibrate_spin: a rough rate from a run of at least 20 ms
-// (doubling from 1000 iterations), then twice: time 9 runs at the target
-// length and rescale by the median. Whatever the calibration gives, the
-// efficiency uses the task times the workers measure, not the target.
-func cpuTaskIters() int64 {
-	cpuTask.once.Do(func() {
-		timed := func(n int64) time.Duration {
-			t := time.Now()
-			burnSink += burn(n, uint64(n))
-			return max(time.Since(t), 1)
+// CalibrateSpin is the burn count of one CPU task of bench.CPUTaskMicros on
+// this machine (`__native-cell --calibrate-spin`; the harness runs it once
+// per invocation and passes the count to every program run as
+// impl.Options.CPUTaskSpin). Calibration policy "median of 9", the same as
+// the Python driver's calibrate_spin: a rough rate from a run of at least
+// 20 ms (doubling from 1000 iterations), then twice: time 9 runs at the
+// target length and rescale by the median. Every run is timed in the
+// thread's CPU time, as the workers time the task, so a run that waits
+// for a CPU does not shrink the count. Whatever the calibration gives,
+// the efficiency and overhead use the task times the workers measure, not
+// the target.
+func CalibrateSpin() int64 {
+	runtime.LockOSThread() // the thread's CPU clock is this thread's
+	defer runtime.UnlockOSThread()
+	cpu := func() time.Duration {
+		var ts unix.Timespec
+		unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
+		return time.Duration(ts.Nano())
+	}
+	timed := func(n int64) time.Duration {
+		t := cpu()
+		burnSink += burn(n, uint64(n))
+		return max(cpu()-t, 1)
+	}
+	n := int64(1000)
+	var d time.Duration
+	for {
+		if d = timed(n); d >= 20*time.Millisecond {
+			break
 		}
-		n := int64(1000)
-		var d time.Duration
-		for {
-			if d = timed(n); d >= 20*time.Millisecond {
-				break
-			}
-			n *= 2
+		n *= 2
+	}
+	target := float64(bench.CPUTaskMicros * time.Microsecond)
+	n = max(1, int64(float64(n)*target/float64(d)))
+	for range 2 {
+		ts := make([]time.Duration, 9)
+		for i := range ts {
+			ts[i] = timed(n)
 		}
-		target := float64(bench.CPUTaskMicros * time.Microsecond)
-		n = max(1, int64(float64(n)*target/float64(d)))
-		for range 2 {
-			ts := make([]time.Duration, 9)
-			for i := range ts {
-				ts[i] = timed(n)
-			}
-			slices.Sort(ts)
-			n = max(1, int64(float64(n)*target/float64(ts[len(ts)/2])))
-		}
-		cpuTask.iters = n
-	})
-	return cpuTask.iters
+		slices.Sort(ts)
+		n = max(1, int64(float64(n)*target/float64(ts[len(ts)/2])))
+	}
+	return n
 }
 
 type poolWorkload struct {
@@ -548,13 +552,16 @@ type poolWorkload struct {
 	next                  []int
 }
 
-func openPool(c bench.Cell, env cellEnv, st starter) (w *poolWorkload, err error) {
+func openPool(c bench.Cell, env cellEnv, st starter, spin int64) (w *poolWorkload, err error) {
 	w = &poolWorkload{workers: c.Workers, tasks: c.Tasks, cores: c.Cores}
 	p := childParams{Workload: wPool, Kind: env.kind, Spin: env.spin}
 	switch c.Task {
 	case "cpu":
 		w.op = opCPU
-		p.CPUIters = cpuTaskIters()
+		if spin < 1 {
+			return nil, fmt.Errorf("native: cell %s needs the loop count of its cpu task (--spin, from --calibrate-spin)", c.Name())
+		}
+		p.CPUIters = spin
 	case "sleep":
 		w.op = opSleep
 		p.SleepNs = int64(bench.SleepTaskMillis * time.Millisecond)
@@ -603,9 +610,10 @@ func openPool(c bench.Cell, env cellEnv, st starter) (w *poolWorkload, err error
 }
 
 // run times n maps (Measure: n = 1, one map per sample). ns/op is the
-// mean makespan; efficiency is impl.PoolEfficiency of the task times the
-// workers measured around each task body (poolTask: CPU time for cpu
-// tasks, wall time for sleep tasks).
+// mean makespan; efficiency is impl.PoolEfficiency and overhead-ns/op the
+// mean impl.PoolOverhead of the task times the workers measured around
+// each task body (poolTask: CPU time for cpu tasks, wall time for sleep
+// tasks).
 func (w *poolWorkload) run(n int) (Result, error) {
 	var total time.Duration
 	var taskNs int64
@@ -635,6 +643,7 @@ func (w *poolWorkload) run(n int) (Result, error) {
 	return Result{Iters: n, NsPerOp: mean, Extra: []Metric{
 		{float64(w.tasks) / mean * 1e9, "tasks/s"},
 		{impl.PoolEfficiency(float64(taskNs), float64(total), par), "efficiency"},
+		{impl.PoolOverhead(float64(taskNs)/float64(n), mean, w.tasks, par), "overhead-ns/op"},
 	}}, nil
 }
 

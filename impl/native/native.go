@@ -14,8 +14,11 @@
 //
 // New returns the impl.Impl the harness uses; its Command runs the
 // hidden subcommand `mpbench __native-cell --cell … --count N --warmup K
-// --benchtime D --shm-prefix P`, whose body is CellMain: it prints exactly
-// N result lines of the cell (package impl lists the metrics). Measure is
+// --benchtime D --shm-prefix P [--spin S]`, whose body is CellMain: it
+// prints exactly N result lines of the cell (package impl lists the
+// metrics). --spin is the loop count of one cpu task (required for
+// task=cpu pool cells); SpinCommand runs `mpbench __native-cell
+// --calibrate-spin`, which prints it (CalibrateSpin). Measure is
 // the same measurement as a function (used by CellMain), Open/Run/Close a
 // session of one cell with a fixed iteration count (used by go test
 // -bench). ChildMain must be the first call of main() and of TestMain in
@@ -148,16 +151,34 @@ func (*Impl) Config() map[string]string {
 // Command runs one cell through the hidden __native-cell subcommand of
 // the running binary (cmd/mpbench dispatches it to CellMain).
 func (*Impl) Command(c bench.Cell, o impl.Options) (*exec.Cmd, error) {
+	cpuTask := c.Workload == "pool" && c.Task == "cpu"
+	if cpuTask && o.CPUTaskSpin < 1 {
+		return nil, fmt.Errorf("native: cell %s needs the loop count of its cpu task (Options.CPUTaskSpin, from SpinCommand)", c.Name())
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	return exec.Command(exe, "__native-cell",
+	cmd := exec.Command(exe, "__native-cell",
 		"--cell", c.Name(),
 		"--count", strconv.Itoa(o.Count),
 		"--warmup", strconv.Itoa(o.Warmup),
 		"--benchtime", o.Benchtime.String(),
-		"--shm-prefix", o.ShmPrefix), nil
+		"--shm-prefix", o.ShmPrefix)
+	if cpuTask {
+		cmd.Args = append(cmd.Args, "--spin", strconv.FormatInt(o.CPUTaskSpin, 10))
+	}
+	return cmd, nil
+}
+
+// SpinCommand runs `__native-cell --calibrate-spin` of the running
+// binary: it prints CalibrateSpin's loop count of one cpu task.
+func (*Impl) SpinCommand() (*exec.Cmd, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	return exec.Command(exe, "__native-cell", "--calibrate-spin"), nil
 }
 
 // CellMain is the body of `mpbench __native-cell`: it parses the protocol
@@ -175,11 +196,17 @@ func cellMain(args []string, stdout io.Writer) error {
 	fs.IntVar(&o.Warmup, "warmup", 1, "warm-up iterations to discard")
 	fs.DurationVar(&o.Benchtime, "benchtime", 100*time.Millisecond, "target duration of one sample")
 	fs.StringVar(&o.ShmPrefix, "shm-prefix", "", "prefix of shared-memory names")
+	fs.Int64Var(&o.CPUTaskSpin, "spin", 0, "loop count of one cpu task (pool, task=cpu)")
+	calib := fs.Bool("calibrate-spin", false, "print the loop count of one cpu task and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("__native-cell: unexpected arguments %v", fs.Args())
+	}
+	if *calib {
+		_, err := fmt.Fprintln(stdout, CalibrateSpin())
+		return err
 	}
 	if *name == "" {
 		return errors.New("__native-cell: --cell is required")
@@ -193,6 +220,9 @@ func cellMain(args []string, stdout io.Writer) error {
 	}
 	if c.Impl != "native" {
 		return fmt.Errorf("__native-cell: %s is not a native cell", c.Name())
+	}
+	if n, bt := c.Settings(o.Count, o.Benchtime); n != o.Count || bt != o.Benchtime {
+		return fmt.Errorf("__native-cell: %s names count %d and benchtime %v, the flags say %d and %v", c.Name(), n, bt, o.Count, o.Benchtime)
 	}
 	return Measure(c, o, func(line string) { fmt.Fprintln(stdout, line) })
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -259,7 +260,7 @@ func TestCellMainOutput(t *testing.T) {
 		"startup":  {"ns/op", "join-ns/op"},
 		"pingpong": {"ns/op", "p50-ns", "p99-ns", "user-ns/op", "sys-ns/op"},
 		"stream":   {"ns/op", "MB/s", "msgs/s", "user-ns/op", "sys-ns/op"},
-		"pool":     {"ns/op", "tasks/s", "efficiency"},
+		"pool":     {"ns/op", "tasks/s", "efficiency", "overhead-ns/op"},
 	}
 	cells := []string{
 		"Startup/impl=native/method=fork/chan=pipe/rss=0/cores=2",
@@ -288,6 +289,9 @@ func TestCellMainOutput(t *testing.T) {
 			}
 			var out bytes.Buffer
 			args := []string{"--cell", name, "--count", "3", "--warmup", "1", "--benchtime", "5ms", "--shm-prefix", testPrefix()}
+			if c.Task == "cpu" {
+				args = append(args, "--spin", "20000") // a short task: the output's shape is checked, not its timing
+			}
 			if err := cellMain(args, &out); err != nil {
 				t.Fatal(err)
 			}
@@ -309,7 +313,7 @@ func TestCellMainOutput(t *testing.T) {
 						u = v.Unit
 					}
 					got = append(got, u)
-					if v.Value < 0 {
+					if v.Value < 0 && !bench.Signed(u) {
 						t.Errorf("negative %s: %v", u, v.Value)
 					}
 				}
@@ -350,12 +354,27 @@ func TestCellMainErrors(t *testing.T) {
 		{"--cell", "Startup/impl=native/method=fork/chan=pipe/rss=0"},
 		{"--cell", "Startup/impl=native/method=fork/chan=pipe/rss=0/cores=1", "--count", "0"},
 		{"--cell", "Startup/impl=native/method=fork/chan=pipe/rss=0/cores=1", "extra"},
-		{"--cell", "Pool/impl=native/method=fork/exec=pool/workers=1/tasks=8/task=cpu/cores=1"},
+		{"--cell", "Pool/impl=native/method=fork/exec=pool/workers=1/tasks=8/task=cpu/cores=1", "--spin", "1000"},
+		{"--cell", "Pool/impl=native/method=fork/exec=loop/chan=pipe/workers=1/tasks=8/task=cpu/cores=1"}, // no --spin
+		{"--cell", "Pool/impl=native/method=fork/exec=loop/chan=pipe/workers=1/tasks=8/task=cpu/cores=1", "--spin", "0"},
 	} {
 		var out bytes.Buffer
 		if err := cellMain(args, &out); err == nil || out.Len() > 0 {
 			t.Errorf("%v: err %v, output %q", args, err, out.String())
 		}
+	}
+}
+
+// TestCalibrateSpinOutput: --calibrate-spin prints one line, a positive
+// loop count, and nothing else.
+func TestCalibrateSpinOutput(t *testing.T) {
+	var out bytes.Buffer
+	if err := cellMain([]string{"--calibrate-spin"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	n, err := strconv.ParseInt(strings.TrimSuffix(out.String(), "\n"), 10, 64)
+	if err != nil || n < 1 || strings.Count(out.String(), "\n") != 1 {
+		t.Errorf("output %q, want one line with a positive integer", out.String())
 	}
 }
 
@@ -369,6 +388,26 @@ func TestCommand(t *testing.T) {
 	want := []string{"__native-cell", "--cell", c.Name(), "--count", "10", "--warmup", "2", "--benchtime", "100ms", "--shm-prefix", "mpbench-1-2"}
 	if !slices.Equal(cmd.Args[1:], want) {
 		t.Errorf("args %v, want %v", cmd.Args[1:], want)
+	}
+	pool, _ := bench.ParseName("Pool/impl=native/method=fork/exec=loop/chan=pipe/workers=2/tasks=16/task=cpu/cores=1")
+	o := impl.Options{Count: 1, Warmup: 1, Benchtime: time.Millisecond, ShmPrefix: "mpbench-1-3"}
+	if _, err := New().Command(pool, o); err == nil {
+		t.Error("a cpu pool cell without Options.CPUTaskSpin got a command")
+	}
+	o.CPUTaskSpin = 12345
+	cmd, err = New().Command(pool, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(cmd.Args); n < 2 || cmd.Args[n-2] != "--spin" || cmd.Args[n-1] != "12345" {
+		t.Errorf("pool args %v, want --spin 12345 at the end", cmd.Args[1:])
+	}
+	spin, err := New().SpinCommand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"__native-cell", "--calibrate-spin"}; !slices.Equal(spin.Args[1:], want) {
+		t.Errorf("spin args %v, want %v", spin.Args[1:], want)
 	}
 	if New().Name() != "native" || New().Available() != nil || New().Config()["native-queue-fork-child-put"] != "inline" {
 		t.Error("Name/Available/Config")
@@ -585,5 +624,20 @@ func TestDeadChildFailsCell(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// TestCellSettingsAgree: the native cell program refuses a name whose own
+// count or benchtime differs from its flags.
+func TestCellSettingsAgree(t *testing.T) {
+	name := "Startup/impl=native/method=fork/chan=pipe/rss=0/cores=1/count=5"
+	var out bytes.Buffer
+	err := cellMain([]string{"--cell", name, "--count", "2", "--warmup", "1", "--benchtime", "5ms", "--shm-prefix", testPrefix()}, &out)
+	if err == nil || !strings.Contains(err.Error(), "names count 5") || out.Len() != 0 {
+		t.Errorf("count 5 in the name, --count 2: err %v, output %q", err, out.String())
+	}
+	name = "Pingpong/impl=native/method=fork/chan=pipe/size=64B/cores=1/benchtime=10ms"
+	if err := cellMain([]string{"--cell", name, "--count", "1", "--benchtime", "5ms", "--shm-prefix", testPrefix()}, &out); err == nil {
+		t.Error("benchtime 10ms in the name, --benchtime 5ms: accepted")
 	}
 }

@@ -8,7 +8,8 @@ the top-level imports of a user's script), into a private content-addressed
 folder whose bytecode is precompiled.  Run as
 
     main[_W].py --cell NAME --count N --warmup K --benchtime 100ms --shm-prefix P
-            [--mp-module multiprocessing|billiard|multiprocess|torch.multiprocessing]
+            [--spin S] [--mp-module multiprocessing|billiard|multiprocess|torch.multiprocessing]
+    main.py --calibrate-spin
     main.py --check --method M --chan C --sizes 0,1,64 [--impl torch] [--shm-prefix P]
 
 The main module calls cli(weight, imports, missing): the cell's main key
@@ -18,8 +19,13 @@ installed) the cell is skipped with the reason.
 
 Benchmark mode prints exactly N result lines "Benchmark<NAME> <iters> <v> ns/op
 [<v> <unit>]..." on stdout (or one "--- SKIP: Benchmark<NAME>: <reason>" line),
-see impl/impl.go for the contract.  Check mode sends patterned payloads both
-ways over one channel and prints "ok" when every byte arrived in order.
+see impl/impl.go for the contract; --spin (required for task=cpu pool cells)
+is the loop count of one cpu task.  Calibrate mode prints that loop count for
+this interpreter on this machine (mpcore.calibrate_spin of CPU_TASK_US): the
+harness runs it once per invocation and passes the count to every program
+run, so every run does the same work per task.  Check mode sends patterned
+payloads both ways over one channel and prints "ok" when every byte arrived
+in order.
 
 Standard library only; CPython 3.8-3.13 and PyPy 3.9.  torch is imported
 only for impl=torch (and by main_torch.py), loky (joblib's) only for
@@ -85,10 +91,13 @@ over a calibrated number of operations (the iters column).
     CLOCK_MONOTONIC on Linux, so t0 and t1 are comparable across processes.
   * pool: one map of T tasks over W workers by the executor `exec`; ns/op =
     makespan; tasks/s; efficiency = sum of the task durations the workers
-    measured themselves (perf_counter_ns around the task body) / (P x
-    makespan) with P = min(W, T, cores) for cpu tasks and P = min(W, T) for
-    sleep tasks (sleeping needs no core).  It cannot exceed 1 beyond
-    measurement error.  Executors (the same task function run_task for all):
+    measured themselves around the task body (thread_time_ns, the worker
+    thread's CPU time, for cpu tasks; perf_counter_ns for sleep tasks) / (P
+    x makespan) with P = min(W, T, cores) for cpu tasks and P = min(W, T)
+    for sleep tasks (sleeping needs no core).  It cannot exceed 1 beyond
+    measurement error.  overhead-ns/op = makespan - ceil(T / P) x (the
+    mean measured task duration) (mpcore.pool_overhead).  Executors (the
+    same task function run_task for all):
       - loop: hand-written worker loop over chan (simplequeue, queue, pipe,
         shm): Pool.map's default chunking, one message per chunk each way;
       - pool: the stdlib ctx.Pool(W).map (default chunking, SimpleQueues);
@@ -98,9 +107,10 @@ over a calibrated number of operations (the iters column).
         cold = creating a fresh executor and its first map (worker start-up
         included), warm = a later map on the same executor.
     Workers of loop/pool/ppe signal readiness before the first timed map.
-    The CPU task is spin(n) with n calibrated once in the parent
-    (mpcore.calibrate_spin); its duration in a worker is measured, not
-    assumed.
+    The CPU task is spin(n) with n = --spin, calibrated once per mpbench
+    invocation by this driver's --calibrate-spin run (mpcore.calibrate_spin)
+    and the same in every program run; its duration in a worker is
+    measured, not assumed.
   * shm: a shared_memory segment named <prefix>-<pid>-<n> holding two rings
     (one per direction) of slots (8 x 1 MiB; 2 x 4 KiB for startup; 16 x 4
     KiB for pool, with locks on the shared side); ctx semaphores count free
@@ -239,6 +249,8 @@ class Cell(object):
         self.cores = 1
         self.preload = "main"
         self.main = "stub"
+        self.count = None  # the cell's own samples per run (dimension profile)
+        self.benchtime = None  # the cell's own sample length, nanoseconds
         for p in parts[1:]:
             k, sep, v = p.partition("=")
             if not sep:
@@ -247,8 +259,10 @@ class Cell(object):
                 setattr(self, k, v)
             elif k in ("size", "rss"):
                 setattr(self, k, mpcore.parse_size(v))
-            elif k in ("workers", "tasks", "cores"):
+            elif k in ("workers", "tasks", "cores", "count"):
                 setattr(self, k, int(v))
+            elif k == "benchtime":
+                self.benchtime = mpcore.parse_duration(v)
             else:
                 raise ValueError("cell %r: unknown key %r" % (name, k))
         if self.workload == "pool":
@@ -1015,6 +1029,7 @@ class Bench(object):
         self.count = args.count
         self.warmup = args.warmup
         self.benchtime = mpcore.parse_duration(args.benchtime)
+        self.spin = args.spin
         self.names = mpcore.Names(args.shm_prefix)
         self.ctx = get_context(cell.method, cell.preload) if cell.method != "loky" else None
         self.pid = os.getpid()
@@ -1161,7 +1176,7 @@ class Bench(object):
 
         c = self.cell
         if c.task == "cpu":
-            param = mpcore.calibrate_spin(CPU_TASK_US)
+            param = self.spin
             par = max(1, min(c.workers, c.tasks, c.cores))
         else:
             param = SLEEP_TASK_MS / 1000.0
@@ -1180,7 +1195,12 @@ class Bench(object):
                 if len(got) != c.tasks or min(got) <= 0:
                     raise RuntimeError("pool map returned %d task times, want %d positive ones" % (len(got), c.tasks))
                 if i >= warm:
-                    self.emit(1, d, [(c.tasks / d * 1e9, "tasks/s"), (sum(got) / (par * d), "efficiency")])
+                    task_ns = sum(got)
+                    self.emit(1, d, [
+                        (c.tasks / d * 1e9, "tasks/s"),
+                        (task_ns / (par * d), "efficiency"),
+                        (mpcore.pool_overhead(task_ns, d, c.tasks, par), "overhead-ns/op"),
+                    ])
         except BaseException:
             WATCH.extend(ex.procs)
             raise
@@ -1520,6 +1540,8 @@ def parse_args(argv):
     ap.add_argument("--benchtime", default="100ms")
     ap.add_argument("--shm-prefix", default="mpbench-py")
     ap.add_argument("--mp-module", default="")
+    ap.add_argument("--spin", type=int, default=0)  # loop count of one cpu task
+    ap.add_argument("--calibrate-spin", action="store_true")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--method", default="fork")
     ap.add_argument("--chan", default="pipe")
@@ -1531,6 +1553,9 @@ def parse_args(argv):
 
 def main(argv, missing=None):
     args = parse_args(argv)
+    if args.calibrate_spin:
+        print(mpcore.calibrate_spin(CPU_TASK_US), flush=True)
+        return 0
     if args.check:
         setup_mp(args.mp_module, args.impl)
         mpcore.set_segment_prefix(args.shm_prefix, MP_ROOT)
@@ -1542,6 +1567,11 @@ def main(argv, missing=None):
     if args.count < 1:
         raise ValueError("--count must be >= 1")
     cell = Cell(args.cell[len("Benchmark") :] if args.cell.startswith("Benchmark") else args.cell)
+    if (cell.count is not None and cell.count != args.count) or (
+        cell.benchtime is not None and cell.benchtime != mpcore.parse_duration(args.benchtime)
+    ):
+        raise ValueError("cell %r names its own count/benchtime; --count %d --benchtime %s differ"
+                         % (cell.name, args.count, args.benchtime))
     if cell.main != MAIN_WEIGHT:
         raise ValueError("cell %s has main=%s but runs under the main module of main=%s" % (cell.name, cell.main, MAIN_WEIGHT))
     if missing is not None:
@@ -1556,6 +1586,8 @@ def main(argv, missing=None):
     except ImportError as e:
         print(mpcore.skip_line(cell.name, "%s is not importable by %s: %s" % (args.mp_module, sys.executable, first_line(e))), flush=True)
         return 0
+    if cell.workload == "pool" and cell.task == "cpu" and args.spin < 1:
+        raise ValueError("--spin is required for task=cpu: the loop count of one cpu task (calibrated once per invocation by --calibrate-spin)")
     mpcore.set_segment_prefix(args.shm_prefix, MP_ROOT)
     quiet_resource_tracker()
     Bench(cell, args).run()

@@ -9,10 +9,16 @@ to import: no module beyond os, sys and time at import time.
 Definitions stated once here (impl/impl.go states the same contract):
   * spin(n): the CPU task, a plain interpreter loop (xor keeps x a small
     int, so the cost per iteration does not grow with n).
-  * calibrate_spin(target_us): loop count of spin() lasting target_us in
-    this process.  ONE policy: a rough rate from a run of >= 20 ms, then two
-    rounds of 9 timed runs at the target length, each rescaling n by
-    target / median of the 9 (the median is robust to a preempted run).
+  * calibrate_spin(target_us): loop count of spin() lasting target_us of
+    this thread's CPU time.  ONE policy: a rough rate from a run of >= 20
+    ms, then two rounds of 9 timed runs at the target length, each rescaling
+    n by target / median of the 9; every run timed in the thread's CPU time
+    (as the workers time the task), so a run that waits for a CPU does not
+    shrink the count.
+    The harness calls it once per invocation (the driver's --calibrate-spin
+    run) and passes the count to every program run (--spin).
+  * pool_overhead(task_ns, makespan_ns, tasks, par): makespan - ceil(tasks /
+    par) * task_ns / tasks (impl.PoolOverhead).
   * percentile(sorted_xs, p): nearest rank, x[ceil(p/100 * n) - 1] on the
     sorted values (p99 of 1..100 is 99, p50 of 1..100 is 50).
   * sizes: "0", "64B", "4KiB", "1MiB", "1GiB" (binary units; the largest
@@ -147,11 +153,11 @@ CALIBRATION_ROUNDS = 2
 
 
 def calibrate_spin(target_us):
-    """Loop count of spin() that takes about target_us in this process: a
-    rough rate from a >= 20 ms run, then CALIBRATION_ROUNDS rounds of
+    """Loop count of spin() that takes about target_us of this thread's CPU
+    time: a rough rate from a >= 20 ms run, then CALIBRATION_ROUNDS rounds of
     CALIBRATION_RUNS timed runs at the target length, rescaled by the
     median."""
-    pc = time.perf_counter_ns
+    pc = time.thread_time_ns
     n = 1000
     while True:
         t = pc()
@@ -171,6 +177,19 @@ def calibrate_spin(target_us):
         ts.sort()
         n = max(1, int(n * target / max(1, ts[len(ts) // 2])))
     return n
+
+
+# ---------------------------------------------------------------- pool
+
+
+def pool_overhead(task_ns, makespan_ns, tasks, par):
+    """The makespan of a pool map beyond its ideal: makespan - ceil(tasks /
+    par) * (task_ns / tasks), task_ns the sum of the measured task times and
+    par the tasks that can run at once (impl.PoolOverhead)."""
+    if tasks < 1 or par < 1:
+        return 0.0
+    rounds = -(-tasks // par)
+    return makespan_ns - rounds * task_ns / float(tasks)
 
 
 # ---------------------------------------------------------------- statistics

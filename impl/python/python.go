@@ -4,9 +4,12 @@
 // Contract (see impl/impl.go): for each cell, Command returns
 //
 //	<interpreter> -u <folder>/<main> --cell <name> --count N --warmup K
-//	    --benchtime <dur> --shm-prefix <prefix> [--mp-module <module>]
+//	    --benchtime <dur> --shm-prefix <prefix> [--spin S] [--mp-module <module>]
 //
-// where <folder> is a private content-addressed folder in the user cache
+// (--spin: Options.CPUTaskSpin, required for task=cpu pool cells), and
+// SpinCommand returns `<interpreter> -u <folder>/main.py --calibrate-spin`,
+// which prints the loop count of one cpu task for that interpreter;
+// <folder> is a private content-addressed folder in the user cache
 // directory holding the measured program embedded in this package: the
 // __main__ module of the cell's main weight (<main> = main.py, a tiny stub,
 // for main=stub; main_<weight>.py, the stub preceded by the top-level
@@ -158,6 +161,10 @@ func (p *Impl) Command(c bench.Cell, o impl.Options) (*exec.Cmd, error) {
 	if o.ShmPrefix == "" || strings.ContainsAny(o.ShmPrefix, "/ \t\n") {
 		return nil, fmt.Errorf("python: bad shm prefix %q", o.ShmPrefix)
 	}
+	cpuTask := c.Workload == "pool" && c.Task == "cpu"
+	if cpuTask && o.CPUTaskSpin < 1 {
+		return nil, fmt.Errorf("python: cell %s needs the loop count of its cpu task (Options.CPUTaskSpin, from SpinCommand)", c.Name())
+	}
 	if err := p.Available(); err != nil {
 		return nil, err
 	}
@@ -171,10 +178,32 @@ func (p *Impl) Command(c bench.Cell, o impl.Options) (*exec.Cmd, error) {
 		"--warmup", fmt.Sprint(o.Warmup),
 		"--benchtime", o.Benchtime.String(),
 		"--shm-prefix", o.ShmPrefix}
-	cmd := exec.Command(p.Interpreter(), append(args, p.moduleArgs()...)...)
+	if cpuTask {
+		args = append(args, "--spin", fmt.Sprint(o.CPUTaskSpin))
+	}
+	return p.command(drv, append(args, p.moduleArgs()...)...), nil
+}
+
+// SpinCommand returns the driver's calibration of the cpu task under this
+// interpreter: it prints the loop count of one task of
+// bench.CPUTaskMicros (mpcore.calibrate_spin).
+func (p *Impl) SpinCommand() (*exec.Cmd, error) {
+	if err := p.Available(); err != nil {
+		return nil, err
+	}
+	drv, err := p.driver(bench.MainStub)
+	if err != nil {
+		return nil, err
+	}
+	return p.command(drv, "-u", drv, "--calibrate-spin"), nil
+}
+
+// command runs the interpreter on the driver folder (see driverDirAsCwd).
+func (p *Impl) command(drv string, args ...string) *exec.Cmd {
+	cmd := exec.Command(p.Interpreter(), args...)
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
 	cmd.Dir = filepath.Dir(drv) // see driverDirAsCwd
-	return cmd, nil
+	return cmd
 }
 
 // CheckCommand returns the driver's integrity check: payloads of the given

@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/impl"
+	"github.com/mpbench/mpbench/internal/leakcheck"
 )
 
 // testPrefix names every /dev/shm segment the tests' drivers create.
@@ -28,13 +31,18 @@ var (
 	groups   []int
 )
 
+// TestMain: after the tests, leftovers (the drivers' groups, the test
+// prefix), then leakcheck: nothing new in /dev/shm, whatever its name
+// (multiprocessing's sem.mp-…, psm_…), and no process of the tests.
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if err := leftovers(10 * time.Second); err != nil {
-		fmt.Fprintln(os.Stderr, "FAIL: leftovers after the tests:", err)
-		code = 1
-	}
-	os.Exit(code)
+	os.Exit(leakcheck.Main(func() int {
+		code := m.Run()
+		if err := leftovers(10 * time.Second); err != nil {
+			fmt.Fprintln(os.Stderr, "FAIL: leftovers after the tests:", err)
+			code = 1
+		}
+		return code
+	}, leakcheck.Options{}))
 }
 
 // leftovers waits up to grace for every driver process group to be empty
@@ -213,10 +221,12 @@ var units = map[string][]string{
 	"startup":  {"ns/op", "join-ns/op"},
 	"pingpong": {"ns/op", "p50-ns", "p99-ns", "user-ns/op", "sys-ns/op"},
 	"stream":   {"ns/op", "MB/s", "msgs/s", "user-ns/op", "sys-ns/op"},
-	"pool":     {"ns/op", "tasks/s", "efficiency"},
+	"pool":     {"ns/op", "tasks/s", "efficiency", "overhead-ns/op"},
 }
 
-var tiny = impl.Options{Count: 2, Warmup: 1, Benchtime: 5 * time.Millisecond, ShmPrefix: testPrefix}
+// tiny are the options of the test cells: a short cpu task (its loop count
+// would come from SpinCommand; the tests check shapes, not timings).
+var tiny = impl.Options{Count: 2, Warmup: 1, Benchtime: 5 * time.Millisecond, ShmPrefix: testPrefix, CPUTaskSpin: 20000}
 
 // runCell runs one cell and checks its output against the contract:
 // exactly Count results under the cell's name, with the workload's units.
@@ -281,7 +291,7 @@ func runCell(t *testing.T, p *Impl, name string, o impl.Options) {
 				v, ok := vals[u]
 				if !ok {
 					t.Errorf("%s: missing unit %s in %q", name, u, out)
-				} else if v < 0 || v != v {
+				} else if v != v || (v < 0 && !bench.Signed(u)) {
 					t.Errorf("%s: %s = %v", name, u, v)
 				}
 			}
@@ -617,6 +627,51 @@ func TestDriverPath(t *testing.T) {
 	}
 }
 
+// TestSpin: the calibration run prints one positive loop count; a cpu
+// pool cell passes Options.CPUTaskSpin as --spin and is refused without
+// it, by Command and by the driver itself; other cells get no --spin.
+func TestSpin(t *testing.T) {
+	p := cpython(t)
+	cmd, err := p.SpinCommand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := run(t, cmd, 60*time.Second)
+	if err != nil {
+		t.Fatalf("%v: %s", err, errOut)
+	}
+	if n, err := strconv.ParseInt(strings.TrimSuffix(out, "\n"), 10, 64); err != nil || n < 1 || strings.Count(out, "\n") != 1 {
+		t.Errorf("calibration output %q, want one line with a positive integer", out)
+	}
+	c, _ := bench.ParseName("Pool/impl=cpython/method=fork/exec=loop/chan=pipe/workers=1/tasks=8/task=cpu/cores=1")
+	cmd, err = p.Command(c, tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.Index(cmd.Args, "--spin"); i < 0 || i+1 >= len(cmd.Args) || cmd.Args[i+1] != "20000" {
+		t.Errorf("args %q, want --spin 20000", cmd.Args)
+	}
+	noSpin := tiny
+	noSpin.CPUTaskSpin = 0
+	if _, err := p.Command(c, noSpin); err == nil {
+		t.Error("Command of a cpu pool cell without a spin count succeeded")
+	}
+	// The driver refuses it too, with a reason.
+	i := slices.Index(cmd.Args, "--spin")
+	direct := exec.Command(cmd.Path, append(append([]string{}, cmd.Args[1:i]...), cmd.Args[i+2:]...)...)
+	direct.Env, direct.Dir = cmd.Env, cmd.Dir
+	out, errOut, err = run(t, direct, 60*time.Second)
+	if err == nil || out != "" || !strings.Contains(errOut, "--spin is required") {
+		t.Errorf("driver without --spin: err %v, stdout %q, stderr %q", err, out, errOut)
+	}
+	sleep, _ := bench.ParseName("Pool/impl=cpython/method=fork/exec=loop/chan=pipe/workers=1/tasks=8/task=sleep/cores=1")
+	if cmd, err := p.Command(sleep, noSpin); err != nil {
+		t.Errorf("sleep pool cell: %v", err)
+	} else if slices.Contains(cmd.Args, "--spin") {
+		t.Errorf("sleep pool cell: args %q; want no --spin", cmd.Args)
+	}
+}
+
 // TestPrecompiled checks that the driver's modules are imported from
 // bytecode precompiled into the private folder (14.1), not compiled again.
 func TestPrecompiled(t *testing.T) {
@@ -725,5 +780,23 @@ print(m.parse_duration("1.5s"), m.parse_duration("100ms"))
 		"1500000000 100000000\n"
 	if string(out) != want {
 		t.Errorf("mpcore definitions:\n got %q\nwant %q", out, want)
+	}
+}
+
+// TestCellSettings: a cell that names its own count and benchtime (the
+// dimension profile) runs under that name when the options agree, and
+// fails with a reason when they do not.
+func TestCellSettings(t *testing.T) {
+	p := cpython(t)
+	runCell(t, p, "Pingpong/impl=cpython/method=fork/chan=pipe/size=64B/cores=1/benchtime=5ms/count=2", tiny)
+	runCell(t, p, "Startup/impl=cpython/method=fork/chan=pipe/rss=0/cores=1/count=2", tiny)
+	c, _ := bench.ParseName("Startup/impl=cpython/method=fork/chan=pipe/rss=0/cores=1/count=5")
+	cmd, err := p.Command(c, tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := run(t, cmd, 60*time.Second)
+	if err == nil || out != "" || !strings.Contains(errOut, "names its own count/benchtime") {
+		t.Errorf("count 5 in the name, --count 2: err %v, stdout %q, stderr %q", err, out, errOut)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/mpbench/mpbench/harness/report"
+	"github.com/mpbench/mpbench/internal/leakcheck"
 )
 
 // selection is the tiny matrix of the test: native and cpython, fork,
@@ -39,6 +40,14 @@ const token = "MPBENCH_TEST_TOKEN=slurmtest"
 // harnessSegment is the name of a segment of a harness run: the harness's
 // pid follows the prefix.
 var harnessSegment = regexp.MustCompile(`^(?:sem\.)?mpbench-(\d+)-`)
+
+// TestMain: the test fails when it leaves a process or anything new in
+// /dev/shm, whatever its name (package leakcheck). The jobs run under
+// slurmd, not under the test, with an environment of their own: they are
+// the test's by the token.
+func TestMain(m *testing.M) {
+	os.Exit(leakcheck.Main(m.Run, leakcheck.Options{Markers: []string{token}}))
+}
 
 func TestSlurmArray(t *testing.T) {
 	for _, b := range []string{"sbatch", "squeue", "slurmctld", "slurmd", "munged"} {

@@ -1,0 +1,77 @@
+package bench
+
+import "testing"
+
+func TestDecisions(t *testing.T) {
+	tests := []struct {
+		impl  string
+		nproc int
+		extra []int64
+		cells int // DecisionCells, once each
+	}{
+		// startup 3×4 at rss 0 + fork/forkserver over pipe at 6 more rss
+		// points (python: + the forkserver preloading nothing at each of
+		// the 7, + main=stdlib under spawn, fork, forkserver with and
+		// without preload); pool loop 3×4 + pool 3 + ppe 3 + loky-warm 1;
+		// pingpong 3×4 at 64B; stream 3×4×5 sizes.
+		{"cpython", 2, nil, 12 + 12 + 7 + 4 + 19 + 12 + 60},
+		{"cpython", 16, []int64{300 << 20}, 12 + 14 + 8 + 4 + 19 + 12 + 60},
+		{"cpython", 2, []int64{64 << 20}, 12 + 12 + 7 + 4 + 19 + 12 + 60}, // already a sweep point
+		{"native", 4, nil, 12 + 12 + 12 + 12 + 60},                        // loop only, no program cells
+	}
+	for _, tt := range tests {
+		t.Run(tt.impl, func(t *testing.T) {
+			cells := DecisionCells(tt.impl, tt.nproc, tt.extra)
+			if len(cells) != tt.cells {
+				t.Errorf("%d decision cells, want %d", len(cells), tt.cells)
+			}
+			seen := map[string]bool{}
+			for _, c := range cells {
+				if err := c.Validate(); err != nil {
+					t.Error(err)
+				}
+				if seen[c.Name()] {
+					t.Errorf("%s listed twice", c.Name())
+				}
+				seen[c.Name()] = true
+				if c.Impl != tt.impl || c.Cores != tt.nproc {
+					t.Errorf("%s: not impl=%s at cores=%d", c.Name(), tt.impl, tt.nproc)
+				}
+			}
+			for _, d := range Decisions(tt.impl, tt.nproc, tt.extra) {
+				if (len(d.Cells) == 0) != (d.Key == QThreads.Key) {
+					t.Errorf("question %s has %d cells", d.Key, len(d.Cells))
+				}
+				for _, c := range d.Cells {
+					if !seen[c.Name()] {
+						t.Errorf("question %s: %s missing from DecisionCells", d.Key, c.Name())
+					}
+				}
+			}
+			for _, rss := range tt.extra {
+				for _, m := range CrossoverMethods {
+					c := Cell{Workload: "startup", Impl: tt.impl, Method: m, Chan: DecisionChan, RSS: rss, Cores: tt.nproc}
+					if !seen[c.Name()] {
+						t.Errorf("the sweep lacks the extra point %s", c.Name())
+					}
+				}
+			}
+		})
+	}
+	if len(Decisions("cpython", 2, nil)) != len(Questions) {
+		t.Error("Decisions does not answer every question")
+	}
+}
+
+func TestDecisionRSS(t *testing.T) {
+	got := DecisionRSS([]int64{300 << 20, 0, 1 << 30})
+	want := []int64{0, 64 << 20, 128 << 20, 256 << 20, 300 << 20, 512 << 20, 1 << 30, 2 << 30}
+	if len(got) != len(want) {
+		t.Fatalf("DecisionRSS = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("DecisionRSS = %v, want %v", got, want)
+		}
+	}
+}
