@@ -92,6 +92,7 @@ type Config struct {
 // Defaults of a profile.
 type Defaults struct {
 	Count, Runs, MaxRuns int
+	DecisionRuns         int // base runs of the decision cells (0: none)
 	Benchtime            time.Duration
 	Budget               time.Duration
 }
@@ -129,7 +130,7 @@ func ProfileDefaults(profile string) Defaults {
 	case bench.Dimension:
 		return Defaults{Count: 2, Runs: DimensionRuns, MaxRuns: DimensionRuns, Benchtime: 25 * time.Millisecond}
 	}
-	return Defaults{Count: 2, Runs: 6, MaxRuns: 12, Benchtime: 25 * time.Millisecond, Budget: 25 * time.Minute}
+	return Defaults{Count: 2, Runs: 6, MaxRuns: 12, DecisionRuns: 12, Benchtime: 25 * time.Millisecond, Budget: 25 * time.Minute}
 }
 
 // DefaultsText names the replication settings of the full and quick

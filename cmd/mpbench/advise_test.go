@@ -106,6 +106,7 @@ func (f *fakeImpl) Available() error {
 	}
 	return nil
 }
+
 // SpinCommand is the calibration program of the cpu task: a fixed count
 // (the fake's pool samples are printed, not computed).
 func (f *fakeImpl) SpinCommand() (*exec.Cmd, error) { return exec.Command("echo", "1000"), nil }

@@ -154,13 +154,18 @@ func listCmd(args []string) error {
 	// The estimate goes to stderr: stdout is the list of names.
 	d := harness.ProfileDefaults(sel.profile)
 	cfg := harness.Config{Cells: cells, Count: d.Count, Runs: d.Runs,
-		MaxRuns: d.MaxRuns, Budget: d.Budget, Warmup: 1, Benchtime: d.Benchtime}
+		MaxRuns: d.MaxRuns, Budget: d.Budget, Warmup: 1, Benchtime: d.Benchtime,
+		Decision: decisionSet(cells, d.DecisionRuns), DecisionRuns: d.DecisionRuns}
 	expected, minRuns := harness.Estimate(cfg)
 	settings := fmt.Sprintf("%d–%d runs of %d samples, benchtime %v", d.Runs, d.MaxRuns, d.Count, d.Benchtime)
 	if d.Runs == d.MaxRuns && len(cells) > 0 && cells[0].HasSettings() {
 		settings = fmt.Sprintf("%d runs of every cell at its own count and benchtime", d.Runs)
 	}
-	split := fmt.Sprintf(": %v for the first %d runs of every cell, the rest for the adaptive runs", minRuns.Round(time.Second), d.Runs)
+	base := fmt.Sprintf("the first %d runs of every cell", d.Runs)
+	if n := len(cfg.Decision); n > 0 {
+		base = fmt.Sprintf("the base runs (%d of the %d decision cells, %d of the others)", d.DecisionRuns, n, d.Runs)
+	}
+	split := fmt.Sprintf(": %v for %s, the rest for the adaptive runs", minRuns.Round(time.Second), base)
 	if d.MaxRuns <= d.Runs {
 		split = " (no adaptive runs)"
 	}
@@ -173,7 +178,7 @@ func listCmd(args []string) error {
 			parts = append(parts, fmt.Sprintf("%s %v", im, t.Round(time.Second)))
 		}
 	}
-	fmt.Fprintf(os.Stderr, "mpbench: first %d runs by impl: %s\n", d.Runs, strings.Join(parts, ", "))
+	fmt.Fprintf(os.Stderr, "mpbench: base runs by impl: %s\n", strings.Join(parts, ", "))
 	return nil
 }
 
@@ -230,15 +235,15 @@ func contains(list []string, s string) bool {
 
 // runFlags are the flags of `mpbench run`.
 type runFlags struct {
-	fs                         *flag.FlagSet
-	sel                        selectionFlags
-	interp                     interpreterFlags
-	cl                         clusterFlags
-	count, runs, maxRuns, warm *int
-	ciTarget                   *float64
-	benchtime, timeout, budget *time.Duration
-	out                        *string
-	resume                     bool
+	fs                                       *flag.FlagSet
+	sel                                      selectionFlags
+	interp                                   interpreterFlags
+	cl                                       clusterFlags
+	count, runs, maxRuns, decisionRuns, warm *int
+	ciTarget                                 *float64
+	benchtime, timeout, budget               *time.Duration
+	out                                      *string
+	resume                                   bool
 }
 
 func parseRunFlags(args []string) (*runFlags, error) {
@@ -249,6 +254,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	f.cl.register(fs, true)
 	f.count = fs.Int("count", 0, "samples per program run (default: 2)")
 	f.runs = fs.Int("runs", 0, "program runs per cell before adaptive stopping (default: 6 full, 2 quick)")
+	f.decisionRuns = fs.Int("decision-runs", 0, "base runs of the cells the decision guide reads (bench.DecisionCells; default: 12 full, none otherwise; 0: none)")
 	f.maxRuns = fs.Int("max-runs", 0, "cap of program runs per cell; above --runs, cells whose CI is wider than --ci-target get more runs (default: 12 full, 2 quick)")
 	f.ciTarget = fs.Float64("ci-target", harness.DefaultCITarget, "adaptive stopping: target CI half-width as a share of the median")
 	f.budget = fs.Duration("time-budget", 0, "no adaptive round starts that would end after this time (default: 25m full, none quick; 0s: none)")
@@ -295,10 +301,13 @@ func runCmd(args []string) error {
 		flag string
 		dst  *int
 		val  int
-	}{{"count", f.count, def.Count}, {"runs", f.runs, def.Runs}, {"max-runs", f.maxRuns, def.MaxRuns}} {
+	}{{"count", f.count, def.Count}, {"runs", f.runs, def.Runs}, {"max-runs", f.maxRuns, def.MaxRuns}, {"decision-runs", f.decisionRuns, def.DecisionRuns}} {
 		if !isSet(f.fs, d.flag) {
 			*d.dst = d.val
 		}
+	}
+	if !isSet(f.fs, "decision-runs") && isSet(f.fs, "runs") {
+		*f.decisionRuns = 0 // --runs alone says how many runs every cell gets
 	}
 	if !isSet(f.fs, "max-runs") && isSet(f.fs, "runs") && (*f.maxRuns < *f.runs || def.Runs == def.MaxRuns) {
 		*f.maxRuns = *f.runs // a profile without adaptive rounds stays without
@@ -314,6 +323,8 @@ func runCmd(args []string) error {
 		return usagef("run: --count must be ≥ 1, got %d", *f.count)
 	case *f.runs < 1:
 		return usagef("run: --runs must be ≥ 1, got %d", *f.runs)
+	case *f.decisionRuns < 0:
+		return usagef("run: --decision-runs must be ≥ 0, got %d", *f.decisionRuns)
 	case *f.maxRuns < *f.runs:
 		return usagef("run: --max-runs (%d) must be ≥ --runs (%d)", *f.maxRuns, *f.runs)
 	case *f.ciTarget <= 0:
@@ -367,6 +378,7 @@ func runCmd(args []string) error {
 	sum, err := harness.Run(ctx, harness.Config{
 		Cells: cells, Impls: impls, Profile: f.sel.profile,
 		Count: *f.count, Runs: *f.runs, MaxRuns: *f.maxRuns, CITarget: *f.ciTarget, Budget: *f.budget,
+		Decision: decisionSet(cells, *f.decisionRuns), DecisionRuns: *f.decisionRuns,
 		Warmup: *f.warm, Benchtime: *f.benchtime,
 		Timeout: *f.timeout, Out: *f.out, Resume: f.resume,
 		Args: recordable(args), Progress: os.Stderr,
@@ -487,4 +499,28 @@ func interruptible() (context.Context, func(), func() os.Signal) {
 	}()
 	stop := func() { signal.Stop(ch); close(done); cancel() }
 	return ctx, stop, func() os.Signal { return got }
+}
+
+// decisionSet names the selected cells whose values the decision guide
+// reads (bench.DecisionCells for cpython at the largest core count
+// selected); nil when runs is 0.
+func decisionSet(cells []bench.Cell, runs int) map[string]bool {
+	nproc := 0
+	for _, c := range cells {
+		nproc = max(nproc, c.Cores)
+	}
+	if runs <= 0 || nproc == 0 {
+		return nil
+	}
+	want := map[string]bool{}
+	for _, c := range bench.DecisionCells("cpython", nproc, nil) {
+		want[c.Benchmark()] = true
+	}
+	set := map[string]bool{}
+	for _, c := range cells {
+		if want[c.Benchmark()] {
+			set[c.Benchmark()] = true
+		}
+	}
+	return set
 }
