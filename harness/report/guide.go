@@ -154,7 +154,7 @@ func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
 	if best == nil {
 		return
 	}
-	// Coverage: in how many chan × cores cells (same rss) is best cheapest, CIs apart?
+	// Coverage: in how many chan × cores cells (same rss) is best cheapest, decided by the ratio?
 	wins, total, bareN := 0, 0, 0
 	for _, k := range coresList(ic) {
 		for _, c2 := range present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan }) {
@@ -184,7 +184,7 @@ func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
 			row.Cost += "; forkserver with the main module's imports preloaded (`set_forkserver_preload`) " + ciText("ns/op", preloaded.s)
 		}
 	}
-	row.Flip = fmt.Sprintf("%s is cheapest with CIs apart in %d of %d channel × cores cells at rss=%s", best.label, wins, total, sizeLabel(rss0))
+	row.Flip = fmt.Sprintf("%s is cheapest (the ratio to the runner-up decides) in %d of %d channel × cores cells at rss=%s", best.label, wins, total, sizeLabel(rss0))
 	switch {
 	case bareN == total && bareN > 0:
 		row.Flip += " (forkserver: nothing preloaded)"
@@ -610,7 +610,7 @@ func (g *Guide) messages(d *Data, r *Run) {
 			}
 			row.Choice = choose(best, second, decided)
 			row.Cost = fmt.Sprintf("round trip %s%s (method=%s)", versus(best, second, "ns/op"), ratioText(best, second, false), m)
-			row.Flip = fmt.Sprintf("%s is fastest with CIs apart in %d of %d method × cores cells at %s", best.label, wins, total, sizeLabel(size))
+			row.Flip = fmt.Sprintf("%s is fastest (the ratio to the runner-up decides) in %d of %d method × cores cells at %s", best.label, wins, total, sizeLabel(size))
 			g.Rows = append(g.Rows, row)
 		}
 	}
@@ -636,7 +636,7 @@ func (g *Guide) messages(d *Data, r *Run) {
 	row.Choice = choose(best, second, decided)
 	row.Cost = fmt.Sprintf("at %s: %s%s (method=%s)", sizeLabel(big), versus(best, second, "MB/s"), ratioText(best, second, true), m)
 	// Flip: the smallest size from which best beats every other channel
-	// (CIs apart) at every larger size, counted over methods.
+	// (decided by the ratio) at every larger size, counted over methods.
 	from := int64(-1)
 	for i := len(sizes) - 1; i >= 0; i-- {
 		var o []option
@@ -670,9 +670,9 @@ func (g *Guide) messages(d *Data, r *Run) {
 		}
 	}
 	if from < 0 {
-		row.Flip = fmt.Sprintf("no size at which %s is ahead with CIs apart", best.label)
+		row.Flip = fmt.Sprintf("no size at which %s is ahead by the ratio to the runner-up", best.label)
 	} else {
-		row.Flip = fmt.Sprintf("%s leads at ≥ %s (method=%s, cores=%d); at ≥ %s it leads with CIs apart in %d of %d method × cores × size cells; below, see the small-message row",
+		row.Flip = fmt.Sprintf("%s leads at ≥ %s (method=%s, cores=%d); at ≥ %s it leads (the ratio decides) in %d of %d method × cores × size cells; below, see the small-message row",
 			best.label, sizeLabel(from), m, g.Cores, sizeLabel(from), wins, total)
 	}
 	g.Rows = append(g.Rows, row)
