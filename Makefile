@@ -78,7 +78,7 @@ report: build
 
 # plots/: the headline figures of the published run (checked by go test ./harness/report).
 figures: build
-	$(BIN) report --readme README.md $(PUBLISHED)
+	$(BIN) report --readme README.md --results-readme results/README.md $(PUBLISHED)
 	for f in $(HEADLINE); do cp $(PUBLISHED)/plots/$$f.png $(PUBLISHED)/plots/$$f.svg plots/; done
 
 # The dimensioning experiment (README: "How many runs, samples and how long a

@@ -15,6 +15,7 @@ func reportCmd(args []string) error {
 	format := fs.String("format", "md", "md (write REPORT.md, tables/, plots/), text, csv or json (to stdout)")
 	out := fs.String("out", "", "folder for REPORT.md, tables/ and plots/ (default: the first DIR)")
 	readme := fs.String("readme", "", "also rewrite the generated headline block of this README from DIR (one DIR)")
+	results := fs.String("results-readme", "", "also rewrite the generated published-run block of this file (results/README.md) from DIR and DIR-rerun (one DIR)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -31,8 +32,8 @@ func reportCmd(args []string) error {
 			return usagef("report: no results folder %s", d)
 		}
 	}
-	if *readme != "" && (fs.NArg() != 1 || *format != "md") {
-		return usagef("report: --readme takes exactly one results folder and --format md")
+	if (*readme != "" || *results != "") && (fs.NArg() != 1 || *format != "md") {
+		return usagef("report: --readme and --results-readme take exactly one results folder and --format md")
 	}
 	opts := report.Options{Format: *format, OutDir: *out, Warn: os.Stderr, Companions: []report.Companion{claimsMarkdown{}}}
 	if err := report.Generate(fs.Args(), opts, os.Stdout); err != nil {
@@ -50,6 +51,11 @@ func reportCmd(args []string) error {
 	if *readme != "" {
 		if err := report.UpdateReadme(*readme, fs.Arg(0), report.ReadmeRel(*readme, fs.Arg(0))); err != nil {
 			return fmt.Errorf("report --readme: %w", err)
+		}
+	}
+	if *results != "" {
+		if err := report.UpdatePublished(*results, fs.Arg(0), report.ReadmeRel(*results, fs.Arg(0))); err != nil {
+			return fmt.Errorf("report --results-readme: %w", err)
 		}
 	}
 	return nil
