@@ -125,17 +125,11 @@ func generateDimension(dirs []string, runs []*Run, o Options, stdout io.Writer) 
 		out = dirs[0]
 	}
 	doc := filepath.Join(out, "REPORT.md")
-	_, err := WriteDimensioning(dir, DimOptions{Doc: doc, FigDir: "plots", Run: relTo(out, dir),
-		Command: "mpbench report " + filepath.ToSlash(dir)})
+	// The report names the run by its folder's base name, whatever path it
+	// was given as, so regenerating it anywhere gives the same bytes.
+	_, err := WriteDimensioning(dir, DimOptions{Doc: doc, FigDir: "plots", Run: ".",
+		Command: "mpbench report " + filepath.Base(filepath.Clean(dir))})
 	return true, err
-}
-
-// relTo is dir relative to base, slash-separated ("." for the same folder).
-func relTo(base, dir string) string {
-	if rel, err := filepath.Rel(base, dir); err == nil {
-		return filepath.ToSlash(rel)
-	}
-	return filepath.ToSlash(dir)
 }
 
 // runOf is a report Run holding a file's configuration (for machineLine).
