@@ -178,9 +178,11 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 		d += start + samples*benchtime*6/5
 	case "pool":
 		d += time.Duration(c.Workers)*start + samples*c.IdealMakespan()
-		if c.Exec == bench.ExecLokyCold {
+		if c.Exec == bench.ExecLokyCold || c.Exec == bench.ExecPoolCold || c.Exec == bench.ExecPPECold {
 			d += samples * time.Duration(c.Workers) * start // a fresh executor per map
 		}
+	case bench.Gather:
+		d += time.Duration(c.Workers)*start + samples*benchtime*6/5
 	}
 	return d + mainCost(c, samples)
 }
@@ -195,7 +197,7 @@ func mainCost(c bench.Cell, samples time.Duration) time.Duration {
 	switch c.Workload {
 	case "startup":
 		children = samples
-	case "pool":
+	case "pool", bench.Gather:
 		children = time.Duration(c.Workers)
 	}
 	switch {

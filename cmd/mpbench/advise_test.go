@@ -27,9 +27,10 @@ import (
 //     spawn 30 ms (short-lived: fork clearly; crossover at 128 MiB);
 //   - pool: fork's loop over pipe 20 ms, over simplequeue 20 ms ± 12%
 //     from run to run (fakeNoise), over queue 60 ms, everything else
-//     45–50 ms (long-lived and many-to-one: pipe vs simplequeue, not
-//     decided);
+//     45–50 ms (long-lived: pipe vs simplequeue, not decided);
 //   - ping-pong: pipe and queue 10 µs (equal), simplequeue 40 µs;
+//   - gather: pipe 10 µs per message, simplequeue 20 µs, queue 40 µs
+//     (many-to-one: pipe clearly);
 //   - stream: skipped, "no stream in this fake" (a row without samples);
 //   - shm everywhere and loky: skipped (a row answered from part of its cells).
 func fakeBase(c bench.Cell) (float64, string) {
@@ -48,6 +49,8 @@ func fakeBase(c bench.Cell) (float64, string) {
 		return 50e6, ""
 	case c.Workload == "pool":
 		return 45e6, ""
+	case c.Workload == bench.Gather:
+		return map[string]float64{"pipe": 10e3, "simplequeue": 20e3, "queue": 40e3}[c.Chan], ""
 	}
 	return map[string]float64{"pipe": 10e3, "queue": 10e3, "simplequeue": 40e3}[c.Chan], ""
 }
@@ -166,7 +169,7 @@ func TestAdviseEndToEnd(t *testing.T) {
 		"Small messages, one-to-one (64B round trip)\n  choose: equal within ±5%: queue and pipe\n",
 		"without samples: 3 skipped: no shm in this fake",
 		"Large messages, one-to-one\n  not measured: 60 of its 60 cells without samples: 60 skipped: no stream in this fake\n",
-		"Many-to-one (workers sending results to one parent)\n  choose: not decided between simplequeue and pipe: needs about ",
+		"Many-to-one (workers sending results to one parent)\n  choose: pipe\n",
 		"Parent with threads\n  choose: not measured in this run\n",
 		"The samples (raw.bench) and REPORT.md are in " + out,
 	} {
@@ -290,7 +293,7 @@ func TestAdviseInterruptAndResume(t *testing.T) {
 	if interrupted || strings.Contains(text, "Interrupted") || strings.Contains(text, "not run yet") {
 		t.Errorf("resumed output:\n%s", text)
 	}
-	if !strings.Contains(text, "Many-to-one (workers sending results to one parent)\n  choose: not decided between simplequeue and pipe") {
+	if !strings.Contains(text, "Many-to-one (workers sending results to one parent)\n  choose: pipe\n") {
 		t.Errorf("resumed run does not answer many-to-one:\n%s", text)
 	}
 }

@@ -317,6 +317,7 @@ func (d *Data) Tables() []*Table {
 	ts = append(ts, d.pingpongTables()...)
 	ts = append(ts, d.streamTables()...)
 	ts = append(ts, d.poolTables()...)
+	ts = append(ts, d.gatherTables()...)
 	ts = append(ts, d.versionTables()...)
 	ts = append(ts, d.libraryTables()...)
 	ts = append(ts, d.hostTables()...) // several runs side by side (hosts.go)
@@ -603,6 +604,8 @@ func params(c bench.Cell) string {
 		p = append(p, "size="+sizeLabel(c.Size))
 	case "pool":
 		p = append(p, fmt.Sprintf("workers=%d tasks=%d task=%s", c.Workers, c.Tasks, c.Task))
+	case bench.Gather:
+		p = append(p, fmt.Sprintf("workers=%d size=%s", c.Workers, sizeLabel(c.Size)))
 	}
 	return strings.Join(p, " ")
 }

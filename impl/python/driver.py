@@ -67,8 +67,9 @@ and popen_forkserver.py of the CPython versions installed here -- 3.8.18,
     the same under a later release.
 
 Definitions (documented here because reports quote them).  One sample:
-startup = one start (one child); pool = one map; pingpong/stream = the mean
-over a calibrated number of operations (the iters column).
+startup = one start (one child); pool = one map; pingpong/stream/gather = the
+mean over a calibrated number of operations (the iters column; gather: the
+messages of all workers together).
   * startup: t0 = perf_counter_ns() before Process(...).start(); ns/op = the
     moment the parent has received the child's first message over the cell's
     channel - t0.  Right after start() the parent closes its copy of the
@@ -105,12 +106,37 @@ over a calibrated number of operations (the iters column).
         (chunksize 1: one pickled call item per task);
       - loky-cold / loky-warm (method=loky): joblib's loky reusable executor;
         cold = creating a fresh executor and its first map (worker start-up
-        included), warm = a later map on the same executor.
+        included; the executor is shut down before the next sample, outside
+        the timed span), warm = a later map on the same executor;
+      - pool-cold / ppe-cold: the whole life of a fresh ctx.Pool(W) /
+        ProcessPoolExecutor(W, mp_context=ctx) per sample, all timed:
+        creation (workers arm the death-signal guard as their initializer),
+        one map, close() + join() / shutdown(wait=True).  The Pool's workers
+        are watched by a watchdog thread started inside the timed span (a
+        dead Pool worker would hang the map; a thread start, about 0.1 ms).
+        The makespan includes starting and stopping the workers, so the
+        efficiency and the overhead of a cold cell count them too.
     Workers of loop/pool/ppe signal readiness before the first timed map.
     The CPU task is spin(n) with n = --spin, calibrated once per mpbench
     invocation by this driver's --calibrate-spin run (mpcore.calibrate_spin)
     and the same in every program run; its duration in a worker is
     measured, not assumed.
+  * gather (many-to-one): W workers (started once per program run; each
+    signals readiness first) each send n messages of `size` bytes back to
+    back when the parent sends it n over its control pipe.  One sample: t0 =
+    perf_counter_ns() before the parent sends the first of the W start
+    signals (in turn, over W control pipes); t1 when the parent holds the
+    last of the W x n messages; iters = W x n; ns/op = (t1-t0)/(W x n), MB/s =
+    W x n x size/(t1-t0)*1e3, msgs/s = W x n/(t1-t0)*1e9.  n grows as for
+    stream (per worker).  Channels: simplequeue/queue = one queue every
+    worker puts to, the parent gets; pipe = one ctx.Pipe(duplex=False) per
+    worker, the parent receives one message from each connection that
+    multiprocessing.connection.wait() reports ready, again until all are
+    in; shm = one ring of the driver's (8 x 1 MiB slots) shared by every
+    worker, whole messages under the ring's send lock: the driver's ring
+    waits on a semaphore, and a parent cannot wait on one semaphore per
+    worker without polling, so the workers share one ring as they share a
+    queue.
   * shm: a shared_memory segment named <prefix>-<pid>-<n> holding two rings
     (one per direction) of slots (8 x 1 MiB; 2 x 4 KiB for startup; 16 x 4
     KiB for pool, with locks on the shared side); ctx semaphores count free
@@ -170,7 +196,7 @@ is blocked in poll() while the cell runs: no cost on the measured path).
 MPBENCH_TEST_CHILD_EXIT=<code> (test-only) makes every child exit with that
 code mid-exchange: a startup child before its first message, a
 pingpong/stream/check child after its first received message, a pool worker
-at its first task.
+at its first task, a gather worker after its first sent message.
 
 Process hygiene: every child (and the forkserver's children, and pool
 workers) arms mpcore.guard (PR_SET_PDEATHSIG) and exits if its parent is
@@ -220,7 +246,7 @@ def on_child_import():
 
 # ---------------------------------------------------------------- names
 
-EXECS = ("loop", "pool", "ppe", "loky-cold", "loky-warm")
+EXECS = ("loop", "pool", "ppe", "loky-cold", "loky-warm", "pool-cold", "ppe-cold")  # bench.Execs
 MAIN_WEIGHTS = ("stub", "stdlib", "numpy", "torch")  # bench.MainWeights
 
 # The main module running this driver: its weight and its top-level
@@ -234,7 +260,7 @@ class Cell(object):
         self.name = name
         parts = name.split("/")
         self.workload = parts[0].lower()
-        if self.workload not in ("startup", "pingpong", "stream", "pool"):
+        if self.workload not in ("startup", "pingpong", "stream", "pool", "gather"):
             raise ValueError("cell %r: unknown workload %r" % (name, parts[0]))
         self.impl = "cpython"
         self.method = "fork"
@@ -847,6 +873,24 @@ def pool_worker(driver_pid, ready, chan, end, kind, param):
             end.send((lo, res))
 
 
+def child_gather(driver_pid, end, ctrl, size):
+    """A gather worker: per sample, n messages of size bytes to the parent,
+    back to back, once the parent sends n on ctrl; None ends it."""
+    child_guard(driver_pid)
+    end.open()
+    payload = b"\x5a" * size
+    send = end.send
+    ctrl.send(0)  # ready (attached, for shm)
+    while True:
+        n = ctrl.recv()
+        if n is None:
+            break
+        for _ in range(n):
+            send(payload)
+            if TEST_CHILD_EXIT is not None:
+                test_exit()
+
+
 def child_check(driver_pid, end, ctrl, sizes, reps, tensors, corrupt):
     child_guard(driver_pid)
     end.open()
@@ -1170,6 +1214,22 @@ class Bench(object):
             ((s1 - s0 + cs) / n, "sys-ns/op"),
         ]
 
+    # ---- gather (many-to-one)
+    def gather(self):
+        c = self.cell
+        g = Gather(self, c)
+        if self.warmup > 0:
+            g.sample(self.warmup)
+        n = self.calibrate(g.sample, 1)  # messages per worker
+        total = n * c.workers
+        for _ in range(self.count):
+            d = max(1, g.sample(n))
+            self.emit(total, d / total, [
+                (total * c.size / d * 1e3, "MB/s"),
+                (total / d * 1e9, "msgs/s"),
+            ])
+        g.close()
+
     # ---- pool
     def pool(self):
         import functools
@@ -1214,6 +1274,8 @@ class Bench(object):
             self.two_party(self.pp_sample)
         elif w == "stream":
             self.two_party(self.st_sample)
+        elif w == "gather":
+            self.gather()
         else:
             self.pool()
 
@@ -1478,7 +1540,49 @@ class Loop(Executor):
             release_channel(self.pend)
 
 
+class ColdPool(Executor):
+    """pool-cold / ppe-cold: every map is a whole pool life-cycle, all of it
+    timed: create a fresh multiprocessing.Pool(W) / ProcessPoolExecutor(W,
+    mp_context=ctx) (its workers arm the death-signal guard as their
+    initializer), one map, then close() + join() / shutdown(wait=True).
+    The Pool's workers are watched (a worker that dies would hang Pool.map)
+    by a watchdog thread started inside the timed span; a dead
+    ProcessPoolExecutor worker breaks the executor, which raises."""
+
+    def __init__(self, b, c, task, ppe):
+        self.b = b
+        self.c = c
+        self.task = task
+        self.ppe = ppe
+
+    def map(self):
+        b, c = self.b, self.c
+        if self.ppe:
+            from concurrent.futures import ProcessPoolExecutor
+
+            ex = ProcessPoolExecutor(c.workers, mp_context=b.ctx, initializer=child_guard, initargs=(b.pid,))
+            try:
+                it = ex.map(self.task, range(c.tasks))  # submits every task
+                self.procs = list(ex._processes.values())
+                return list(it)
+            finally:
+                ex.shutdown(wait=True)
+        pool = b.ctx.Pool(c.workers, initializer=child_guard, initargs=(b.pid,))
+        self.procs = list(pool._pool)
+        dog = Watchdog(self.procs, "pool worker")
+        out = pool.map(self.task, range(c.tasks))
+        dog.stop()  # before the workers exit on close()
+        pool.close()
+        pool.join()
+        return out
+
+    def close(self):
+        pass
+
+
 def make_executor(b, c, task, param):
+    if c.exec in ("pool-cold", "ppe-cold"):
+        return ColdPool(b, c, task, c.exec == "ppe-cold")
     if c.exec == "loop":
         return Loop(b, c, task, param)
     if c.exec == "pool":
@@ -1488,12 +1592,116 @@ def make_executor(b, c, task, param):
     return Loky(b, c, task, c.exec == "loky-cold")
 
 
+# ---------------------------------------------------------------- gather
+
+
+class Gather(object):
+    """The many-to-one workload: W workers started once, each streaming n
+    messages of `size` bytes into this parent per sample (the top of this
+    file defines the sample).  simplequeue/queue: one queue that every
+    worker puts to; pipe: one Pipe per worker, received from as
+    multiprocessing.connection.wait() reports them ready; shm: one ring of
+    the driver's (8 x 1 MiB slots) that every worker sends to under the
+    ring's lock -- the parent cannot wait on one ring (semaphore) per
+    worker without polling."""
+
+    def __init__(self, b, c):
+        ctx = b.ctx
+        self.c = c
+        self.q = self.seg = self.ring = None
+        self.conns = []
+        if c.chan in ("simplequeue", "queue"):
+            self.q = (ctx.SimpleQueue if c.chan == "simplequeue" else ctx.Queue)()
+            ends = [QueueEnd(self.q, self.q)] * c.workers
+            self._recv = self._recv_queue
+        elif c.chan == "pipe":
+            ends = []
+            for _ in range(c.workers):
+                r, w = ctx.Pipe(duplex=False)
+                self.conns.append(r)
+                ends.append(PipeEnd(w, False))
+            self._recv = self._recv_pipe
+        else:
+            self.seg = ShmSegment(ctx, b.names.next(), Ring.nbytes(SHM_SLOTS, SHM_SLOT))
+            self.ring = Ring(ctx, 0, SHM_SLOTS, SHM_SLOT, send_lock=True)
+            ends = [ShmEnd(self.seg, self.ring, self.ring, True)] * c.workers
+            self._recv = self._recv_shm
+        self.ctrls, procs = [], []
+        for end in ends:
+            ctrl, cctrl = ctx.Pipe()
+            procs.append(b.start(child_gather, (end, cctrl, c.size)))
+            cctrl.close()
+            end.close_child_copy()
+            self.ctrls.append(ctrl)
+        self.procs = procs
+        for ctrl, p in zip(self.ctrls, procs):
+            wait_readable(ctrl, p, "gather worker")
+            ctrl.recv()  # ready (attached, for shm)
+        if self.seg is not None:
+            self.seg.wait_attached(c.workers, check=lambda: [check_alive(p, "gather worker") for p in procs])
+            self.ring.buf = self.seg.shm.buf
+        self.dog = Watchdog(procs, "gather worker")
+
+    def sample(self, n):
+        """One sample of n messages per worker: its duration in ns, from
+        before the first start signal to the last message received."""
+        t0 = time.perf_counter_ns()
+        for ctrl in self.ctrls:
+            ctrl.send(n)
+        self._recv(n * self.c.workers)
+        return time.perf_counter_ns() - t0
+
+    def _recv_queue(self, total):
+        get = self.q.get
+        for _ in range(total):
+            touch(get())
+
+    def _recv_shm(self, total):
+        recv = self.ring.recv
+        for _ in range(total):
+            touch(recv())
+
+    def _recv_pipe(self, total):
+        from multiprocessing.connection import wait
+
+        per = total // len(self.conns)
+        left = dict((conn, per) for conn in self.conns)
+        while left:
+            for conn in wait(list(left)):
+                touch(conn.recv())
+                if left[conn] == 1:
+                    del left[conn]
+                else:
+                    left[conn] -= 1
+
+    def close(self):
+        self.dog.stop()
+        for ctrl in self.ctrls:
+            ctrl.send(None)
+        for p in self.procs:
+            p.join()
+        for conn in self.ctrls + self.conns:
+            conn.close()
+        if self.q is not None and hasattr(self.q, "join_thread"):
+            self.q.close()
+            self.q.join_thread()
+        if self.seg is not None:
+            self.ring.buf = None
+            self.seg.unlink()
+            self.seg.close()
+        for p in self.procs:
+            if p.exitcode != 0:
+                raise RuntimeError("gather worker %s" % exit_status(p))
+
+
 # ---------------------------------------------------------------- skips
 
 
 def skip_reason(cell):
     if cell.payload not in ("bytes", "tensor", "rawbytes"):
         return "unknown payload %r" % cell.payload
+    if cell.workload == "gather" and cell.payload != "bytes":
+        return "gather sends bytes: payload=%s does not apply" % cell.payload
     if cell.payload == "rawbytes":
         if cell.chan != "pipe" or cell.workload not in ("pingpong", "stream"):
             return "payload=rawbytes (send_bytes/recv_bytes) is a pipe variant of pingpong and stream"
