@@ -14,7 +14,7 @@
 //	Startup/impl=I/method=M[/preload=none][/main=W]/chan=C[/payload=tensor]/rss=R/cores=N
 //	Pingpong/impl=I/method=M[/preload=none][/main=W]/chan=C[/payload=tensor]/size=S/cores=N
 //	Stream/impl=I/method=M[/preload=none][/main=W]/chan=C[/payload=tensor]/size=S/cores=N
-//	Pool/impl=I/method=M[/preload=none][/main=W]/exec=E[/chan=C]/workers=W/tasks=T/task=cpu|sleep/cores=N
+//	Pool/impl=I/method=M[/preload=none][/main=W]/exec=E[/chan=C]/workers=W/tasks=T/task=cpu|sleep|tiny[/chunksize=K]/cores=N
 //	Gather/impl=I/method=M[/preload=none][/main=W]/chan=C/workers=W/size=S/cores=N
 //
 // followed, for a cell that carries its own replication settings (the
@@ -57,6 +57,11 @@
 // ProcessPoolExecutor(mp_context=method): create, first map, close + join
 // / shutdown, all timed. Pool names written before exec existed (chan key,
 // no exec key) still parse, as a cell with Exec == "".
+// chunksize (exec=pool and ppe only) is the chunksize argument of the
+// executor's map (tasks per chunk); absent = the executor's default
+// (Pool.map: ceil(tasks / (4 × workers)); ProcessPoolExecutor.map: 1).
+// task=tiny (Python impls) is a task with an empty body, for the maps of
+// many tiny tasks whose cost is the executor's per-task and per-chunk work.
 //
 // gather is the many-to-one workload: workers processes each stream
 // messages of size bytes into the one parent over chan (simplequeue,
@@ -81,7 +86,7 @@ var (
 	// MatrixWorkloads are the workloads of the primary matrix; gather
 	// cells come from their own part of the profiles (UserCells).
 	MatrixWorkloads = []string{"startup", "pingpong", "stream", "pool"}
-	TaskKinds       = []string{"cpu", "sleep"}
+	TaskKinds       = []string{"cpu", "sleep"} // the matrix's; TinyTask is the user cells'
 	Payloads        = []string{"bytes", "tensor", "rawbytes"} // rawbytes: pipe send_bytes/recv_bytes (python)
 	Execs           = []string{ExecLoop, ExecPool, ExecPPE, ExecLokyCold, ExecLokyWarm, ExecPoolCold, ExecPPECold}
 	// ColdExecs are the executors whose every map is a whole life-cycle.
@@ -130,6 +135,17 @@ const (
 // Gather is the many-to-one workload.
 const Gather = "gather"
 
+// TinyTask is the pool task with an empty body (UserCells' chunksize maps).
+const TinyTask = "tiny"
+
+// ChunkTasks is the number of tasks of the chunksize maps (UserCells).
+const ChunkTasks = 10000
+
+// TunedChunksize is the chunksize of the chunksize maps beside 1 and the
+// executor's default: one chunk per worker, ceil(tasks / workers), the
+// fewest messages for tasks of equal length.
+func TunedChunksize(tasks, workers int) int { return (tasks + workers - 1) / workers }
+
 // ExtraImpls are implementations registered by profile variants (see
 // Variants): valid in cell names and selections, but not expanded by the
 // primary matrix.
@@ -170,9 +186,10 @@ func PoolTasks(workers int) int { return TasksPerWorker * workers }
 // and p the tasks that can run at once — min(workers, tasks, cores) for
 // cpu tasks, min(workers, tasks) for sleep tasks (sleeping needs no CPU).
 // The overhead metric measures against the task durations the workers
-// measured instead (impl.PoolOverhead). Zero for other workloads.
+// measured instead (impl.PoolOverhead). Zero for other workloads and for
+// tiny tasks (an empty body).
 func (c Cell) IdealMakespan() time.Duration {
-	if c.Workload != "pool" || c.Workers < 1 || c.Tasks < 1 {
+	if c.Workload != "pool" || c.Workers < 1 || c.Tasks < 1 || c.Task == TinyTask {
 		return 0
 	}
 	d := time.Duration(CPUTaskMicros) * time.Microsecond
@@ -197,8 +214,12 @@ type Cell struct {
 	RSS      int64  // startup: parent memory touched before start
 	Workers  int    // pool, gather
 	Tasks    int    // pool
-	Task     string // pool: cpu | sleep
+	Task     string // pool: cpu | sleep | tiny
 	Cores    int    // size of the CPU affinity set
+
+	// Chunksize is the chunksize of an exec=pool or ppe map (0: the
+	// executor's default, no key).
+	Chunksize int
 
 	// Replication settings carried by the cell (0: the run's). Benchtime
 	// applies to pingpong, stream and gather only.
@@ -259,6 +280,9 @@ func (c Cell) Name() string {
 		kv("workers", strconv.Itoa(c.Workers))
 		kv("tasks", strconv.Itoa(c.Tasks))
 		kv("task", c.Task)
+		if c.Chunksize != 0 {
+			kv("chunksize", strconv.Itoa(c.Chunksize))
+		}
 	case Gather:
 		kv("workers", strconv.Itoa(c.Workers))
 		kv("size", FormatSize(c.Size))
@@ -320,6 +344,8 @@ func ParseName(name string) (Cell, error) {
 			c.Tasks, err = strconv.Atoi(v)
 		case "task":
 			c.Task = v
+		case "chunksize":
+			c.Chunksize, err = strconv.Atoi(v)
 		case "cores":
 			c.Cores, err = strconv.Atoi(v)
 		case "benchtime":
@@ -377,6 +403,12 @@ func (c Cell) Validate() error {
 		return bad("payload=rawbytes is a pipe variant of pingpong and stream")
 	case c.Payload != "" && c.Workload == Gather:
 		return bad("gather sends bytes: no payload key")
+	case c.Chunksize < 0:
+		return bad("negative chunksize")
+	case c.Chunksize != 0 && (c.Workload != "pool" || (c.Exec != ExecPool && c.Exec != ExecPPE)):
+		return bad("chunksize is a key of exec=pool and exec=ppe maps")
+	case c.Task == TinyTask && c.Impl == "native":
+		return bad("task=tiny is a task of the Python implementations")
 	case c.Cores < 1:
 		return bad("cores must be ≥ 1")
 	case c.Count < 0 || c.Benchtime < 0:
@@ -401,8 +433,8 @@ func (c Cell) Validate() error {
 			return bad("negative rss")
 		}
 	case "pool":
-		if c.Workers < 1 || c.Tasks < 1 || !contains(TaskKinds, c.Task) {
-			return bad("pool needs workers ≥ 1, tasks ≥ 1, task cpu|sleep")
+		if c.Workers < 1 || c.Tasks < 1 || (!contains(TaskKinds, c.Task) && c.Task != TinyTask) {
+			return bad("pool needs workers ≥ 1, tasks ≥ 1, task cpu|sleep|tiny")
 		}
 	}
 	return nil

@@ -95,6 +95,8 @@ func TestNames(t *testing.T) {
 			"BenchmarkGather/impl=native/method=spawn/chan=shm/workers=1/size=64B/cores=1/benchtime=10ms"},
 		{Cell{Workload: "pool", Impl: "cpython", Method: "forkserver", Exec: ExecPPECold, Workers: 2, Tasks: 16, Task: "cpu", Cores: 2},
 			"BenchmarkPool/impl=cpython/method=forkserver/exec=ppe-cold/workers=2/tasks=16/task=cpu/cores=2"},
+		{Cell{Workload: "pool", Impl: "cpython", Method: "fork", Exec: ExecPool, Workers: 2, Tasks: 10000, Task: TinyTask, Chunksize: 5000, Cores: 2},
+			"BenchmarkPool/impl=cpython/method=fork/exec=pool/workers=2/tasks=10000/task=tiny/chunksize=5000/cores=2"},
 	}
 	for _, tt := range tests {
 		if got := tt.c.Benchmark(); got != tt.want {
@@ -130,7 +132,12 @@ func TestNames(t *testing.T) {
 		"Gather/impl=torch/method=fork/chan=pipe/payload=tensor/workers=2/size=64B/cores=2",       // bytes only
 		"Gather/impl=cpython/method=fork/chan=pipe/workers=2/tasks=16/size=64B/cores=2",           // tasks is a pool key
 		"Pool/impl=native/method=fork/exec=pool-cold/workers=2/tasks=16/task=cpu/cores=2",         // native: loop only
-		"Pool/impl=cpython/method=loky/exec=ppe-cold/workers=2/tasks=16/task=cpu/cores=2"} {       // loky method only for loky
+		"Pool/impl=cpython/method=loky/exec=ppe-cold/workers=2/tasks=16/task=cpu/cores=2",         // loky method only for loky
+		"Pool/impl=cpython/method=fork/exec=pool/workers=2/tasks=16/task=cpu/chunksize=0/cores=2",  // the default is written without the key
+		"Pool/impl=cpython/method=fork/exec=loop/chan=pipe/workers=2/tasks=16/task=cpu/chunksize=4/cores=2", // chunksize: pool and ppe only
+		"Pool/impl=cpython/method=fork/exec=ppe/workers=2/tasks=16/chunksize=4/task=cpu/cores=2",  // key order
+		"Pool/impl=native/method=fork/exec=loop/chan=pipe/workers=2/tasks=16/task=tiny/cores=2",   // tiny: Python only
+		"Gather/impl=cpython/method=fork/chan=pipe/workers=2/size=64B/chunksize=4/cores=2"} {      // chunksize is a pool key
 		if _, err := ParseName(bad); err == nil {
 			t.Errorf("ParseName(%q) accepted", bad)
 		}
@@ -156,7 +163,7 @@ func TestExpandProfiles(t *testing.T) {
 		}
 		return m
 	}
-	if f, q := cover(full), cover(quick); len(q) != len(f) || len(f) != len(KnownImpls())+len(Methods)+len(Chans)+len(Workloads)+len(ProfileExecs)+len(ColdExecs)+2 {
+	if f, q := cover(full), cover(quick); len(q) != len(f) || len(f) != len(KnownImpls())+len(Methods)+len(Chans)+len(Workloads)+len(ProfileExecs)+len(ColdExecs)+1+2 { // +1: ppe (the chunksize maps)
 		t.Errorf("quick covers %d values, full %d", len(q), len(f))
 	}
 	if len(quick) >= len(full)/10 {
@@ -211,6 +218,7 @@ func FuzzParseName(f *testing.F) {
 	f.Add("Gather/impl=cpython/method=fork/chan=pipe/workers=4/size=64KiB/cores=2")
 	f.Add("BenchmarkGather/impl=cpython/method=forkserver/preload=none/chan=shm/workers=1/size=0/cores=1/count=3")
 	f.Add("Pool/impl=cpython/method=spawn/exec=pool-cold/workers=2/tasks=16/task=cpu/cores=2")
+	f.Add("Pool/impl=cpython/method=fork/exec=ppe/workers=2/tasks=10000/task=tiny/chunksize=5000/cores=2")
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := ParseName(s)
 		if err != nil {

@@ -50,7 +50,7 @@ var Metrics = []MetricInfo{
 	{"MB/s", "stream, gather: payload throughput, 1e6 bytes per second (gather: all workers together, at the parent)", +1, Rate, []string{"stream", Gather}, false},
 	{"msgs/s", "stream, gather: messages per second (gather: all workers together, at the parent)", +1, Rate, []string{"stream", Gather}, false},
 	{"tasks/s", "pool: tasks per second of one map", +1, Rate, []string{"pool"}, false},
-	{"efficiency", "pool: Σ measured task time (cpu: the worker thread's CPU time; sleep: wall time) / (P × makespan), P = min(workers, tasks, cores) for cpu, min(workers, tasks) for sleep", +1, Ratio, []string{"pool"}, false},
+	{"efficiency", "pool: Σ measured task time (cpu, tiny: the worker thread's CPU time; sleep: wall time) / (P × makespan), P = min(workers, tasks, cores) for cpu and tiny, min(workers, tasks) for sleep", +1, Ratio, []string{"pool"}, false},
 	{"overhead-ns/op", "pool: makespan − ideal makespan, the ideal = ceil(tasks / P) × mean measured task time (impl.PoolOverhead)", -1, Duration, []string{"pool"}, true},
 	{"user-ns/op", "user CPU time of sender and receiver (all threads) per operation", -1, Duration, []string{"pingpong", "stream"}, false},
 	{"sys-ns/op", "system CPU time of sender and receiver (all threads) per operation", -1, Duration, []string{"pingpong", "stream"}, false},

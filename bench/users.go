@@ -18,8 +18,15 @@ import "fmt"
 // Cold pools (exec=pool-cold, ppe-cold: a whole pool life-cycle per map):
 // cpython, every start method, task=cpu, workers = cores = nproc (6 cells).
 //
+// Chunksize (a map of ChunkTasks tiny tasks, task=tiny: an empty body,
+// so the map costs the executor's work per task and per chunk): cpython,
+// fork, workers = cores = nproc — exec=pool at chunksize 1, the default
+// (ceil(tasks / (4 × workers))) and TunedChunksize (one chunk per worker);
+// exec=ppe at its default (1) and TunedChunksize (5 cells).
+//
 // Quick profile: cpython fork gather over pipe at 64B with nproc workers,
-// and both cold executors under QuickPoolMethod at workers = nproc (3 cells).
+// both cold executors under QuickPoolMethod at workers = nproc, and the
+// ppe chunksize maps (5 cells).
 //
 // A selection narrows them like any other cell (each dimension selected
 // explicitly keeps the part's values that it names; a part left with none
@@ -39,6 +46,9 @@ type userPart struct {
 	execs    []string // pool
 	sizes    []int64  // gather
 	workers  func(nproc int) []int
+	task     string // pool: "" = cpu
+	tasks    int    // pool: 0 = PoolTasks(workers)
+	chunked  bool   // pool: chunksize 1, the default and TunedChunksize (ppe: its default is 1)
 }
 
 func workersCores(nproc int) []int { return []int{nproc} }
@@ -49,11 +59,15 @@ var usersFull = []userPart{
 	{workload: Gather, impl: "cpython", methods: []string{"spawn"}, chans: Chans, sizes: GatherSizes[:1], workers: workersCores},
 	{workload: Gather, impl: "native", methods: []string{"fork"}, chans: Chans, sizes: GatherSizes, workers: workersCores},
 	{workload: "pool", impl: "cpython", methods: Methods, execs: ColdExecs, workers: workersCores},
+	{workload: "pool", impl: "cpython", methods: []string{"fork"}, execs: []string{ExecPool, ExecPPE}, workers: workersCores,
+		task: TinyTask, tasks: ChunkTasks, chunked: true},
 }
 
 var usersQuick = []userPart{
 	{workload: Gather, impl: "cpython", methods: []string{"fork"}, chans: []string{"pipe"}, sizes: GatherSizes[:1], workers: workersCores},
 	{workload: "pool", impl: "cpython", methods: []string{QuickPoolMethod}, execs: ColdExecs, workers: workersCores},
+	{workload: "pool", impl: "cpython", methods: []string{"fork"}, execs: []string{ExecPPE}, workers: workersCores,
+		task: TinyTask, tasks: ChunkTasks, chunked: true},
 }
 
 // UserCells are the user cells of a selection's profile (see above); none
@@ -102,16 +116,39 @@ func (p userPart) cells(sel Selection, nproc int) []Cell {
 			}
 			continue
 		}
-		if sel.Chans != nil || (sel.Tasks != nil && !contains(sel.Tasks, "cpu")) {
-			continue // executors without a chan key; cpu tasks only
+		task := p.task
+		if task == "" {
+			task = "cpu"
+		}
+		if sel.Chans != nil || (sel.Tasks != nil && !contains(sel.Tasks, task)) {
+			continue // executors without a chan key
 		}
 		for _, e := range narrow(p.execs, sel.Execs) {
 			for _, n := range cores {
 				for _, w := range narrow(p.workers(n), sel.Workers) {
-					out = append(out, Cell{Workload: "pool", Impl: p.impl, Method: m, Exec: e, Workers: w, Tasks: PoolTasks(w), Task: "cpu", Cores: n})
+					c := Cell{Workload: "pool", Impl: p.impl, Method: m, Exec: e, Workers: w, Tasks: PoolTasks(w), Task: task, Cores: n}
+					if p.tasks > 0 {
+						c.Tasks = p.tasks
+					}
+					for _, k := range p.chunksizes(e, c.Tasks, w) {
+						c.Chunksize = k
+						out = append(out, c)
+					}
 				}
 			}
 		}
 	}
 	return out
+}
+
+// chunksizes are the chunksize values of a part's exec=e maps (0: the
+// executor's default): one value, the default, unless the part is chunked.
+func (p userPart) chunksizes(e string, tasks, workers int) []int {
+	switch {
+	case !p.chunked:
+		return []int{0}
+	case e == ExecPPE: // its default is 1
+		return []int{0, TunedChunksize(tasks, workers)}
+	}
+	return []int{1, 0, TunedChunksize(tasks, workers)}
 }

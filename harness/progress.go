@@ -153,6 +153,9 @@ var (
 		"pypy":    {"fork": 20 * time.Millisecond, "spawn": 200 * time.Millisecond, "forkserver": 60 * time.Millisecond},
 		"torch":   {"fork": 20 * time.Millisecond, "spawn": 1500 * time.Millisecond, "forkserver": 200 * time.Millisecond},
 	}
+	// tinyTaskCost: the executor's work for one task of an empty body at
+	// chunksize 1 (pickled call and result, a queue hop each way).
+	tinyTaskCost = 50 * time.Microsecond
 	// mainImport: the imports of a main module of each weight (bench.MainImports),
 	// paid by the parent, by a preloading fork server once, and by every
 	// spawn child and every child of a fork server that preloads nothing.
@@ -180,6 +183,9 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 		d += time.Duration(c.Workers)*start + samples*c.IdealMakespan()
 		if c.Exec == bench.ExecLokyCold || c.Exec == bench.ExecPoolCold || c.Exec == bench.ExecPPECold {
 			d += samples * time.Duration(c.Workers) * start // a fresh executor per map
+		}
+		if c.Task == bench.TinyTask {
+			d += samples * time.Duration(c.Tasks) * tinyTaskCost // the executor's work per task
 		}
 	case bench.Gather:
 		d += time.Duration(c.Workers)*start + samples*benchtime*6/5

@@ -64,6 +64,14 @@
 //     join() / shutdown(wait=True), all inside the timed span (the makespan
 //     of a cold cell includes starting and stopping every worker, so its
 //     efficiency and overhead count them too).
+//     task=tiny (Python impls): a task with an empty body, timed like a
+//     cpu task (the worker thread's CPU time around it, so P is cpu's),
+//     for maps of bench.ChunkTasks tasks whose makespan is the executor's
+//     work per task and per chunk; its nominal ideal makespan is 0.
+//     chunksize (exec=pool and ppe): the chunksize argument of Pool.map /
+//     ProcessPoolExecutor.map (tasks per message to a worker); without
+//     the key the executor's default (Pool: ceil(tasks / (4 × workers));
+//     ProcessPoolExecutor: 1).
 //   - Gather (many-to-one): bench.Cell.Workers worker processes are
 //     started once per program run and each sends n messages of
 //     bench.Cell.Size bytes to the one parent over chan, back to back,

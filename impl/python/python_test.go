@@ -356,6 +356,8 @@ func TestWorkloads(t *testing.T) {
 		"Gather/impl=cpython/method=spawn/chan=pipe/workers=1/size=0/cores=1",
 		"Pool/impl=cpython/method=fork/exec=pool-cold/workers=2/tasks=16/task=cpu/cores=2",
 		"Pool/impl=cpython/method=forkserver/exec=ppe-cold/workers=2/tasks=4/task=sleep/cores=2",
+		"Pool/impl=cpython/method=fork/exec=pool/workers=2/tasks=300/task=tiny/chunksize=7/cores=2",
+		"Pool/impl=cpython/method=spawn/exec=ppe/workers=2/tasks=300/task=tiny/cores=1",
 	} {
 		t.Run(name, func(t *testing.T) { runCell(t, p, name, tiny) })
 	}
