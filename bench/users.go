@@ -39,7 +39,7 @@ var GatherSizes = []int64{64, 64 << 10}
 
 // userPart is one set of user cells of a profile.
 type userPart struct {
-	workload string // Gather or pool (cold executors)
+	workload string // Gather or pool (cold executors, chunksize maps)
 	impl     string
 	methods  []string
 	chans    []string // gather

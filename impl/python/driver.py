@@ -834,9 +834,10 @@ def child_two_party(driver_pid, end, ctrl, echo):
 def run_task(kind, param, i):
     """The pool task, the same for every executor: returns the time the
     task took as the worker measured it around the task body (ns): CPU time
-    of the worker's thread for cpu tasks (a task that waits for a core does
-    not count the wait: the sum over tasks can never exceed cores x
-    makespan), wall time for sleep tasks (sleeping needs no core)."""
+    of the worker's thread for cpu tasks and tiny ones (an empty body; a
+    task that waits for a core does not count the wait: the sum over tasks
+    can never exceed cores x makespan), wall time for sleep tasks (sleeping
+    needs no core)."""
     if TEST_CHILD_EXIT is not None:
         test_exit()
     if kind == "tiny":  # an empty body, timed as a cpu task is
@@ -1631,6 +1632,9 @@ class Gather(object):
             ends = [QueueEnd(self.q, self.q)] * c.workers
             self._recv = self._recv_queue
         elif c.chan == "pipe":
+            from multiprocessing.connection import wait
+
+            self._conn_wait = wait  # imported outside the timed span
             ends = []
             for _ in range(c.workers):
                 r, w = ctx.Pipe(duplex=False)
@@ -1678,8 +1682,7 @@ class Gather(object):
             touch(recv())
 
     def _recv_pipe(self, total):
-        from multiprocessing.connection import wait
-
+        wait = self._conn_wait
         per = total // len(self.conns)
         left = dict((conn, per) for conn in self.conns)
         while left:
