@@ -247,9 +247,10 @@ func TestSecondarySubset(t *testing.T) {
 	// The full profile narrows pypy and torch, never native or cpython.
 	// 357 cells of the matrix, the 8 extra parent sizes of the dense
 	// rss sweep (fork, forkserver × 4 sizes at cores = nproc) and the 11
-	// program cells (ProgramCells).
-	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 357+8+11 {
-		t.Errorf("cpython full: %d cells, want the whole matrix (357 + 8 + 11)", n)
+	// program cells (ProgramCells), and the 39 user cells (UserCells: 28
+	// gather, 6 cold pools, 5 chunksize maps).
+	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 357+8+11+39 {
+		t.Errorf("cpython full: %d cells, want the whole matrix (357 + 8 + 11 + 39)", n)
 	}
 	if n := count(Selection{Profile: Full, Impls: []string{"torch"}}, "torch"); n == 0 || n >= 408 {
 		t.Errorf("torch full: %d cells, want a non-empty subset", n)
@@ -267,8 +268,18 @@ func TestPoolExecs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The matrix's pool cells (the cold executors and the chunksize maps
+	// are UserCells', TestUserCells).
+	users, _ := UserCells(Selection{Profile: Full, Workloads: []string{"pool"}}, 2)
+	user := map[string]bool{}
+	for _, c := range users {
+		user[c.Name()] = true
+	}
 	execs := map[string]int{}
 	for _, c := range cells {
+		if user[c.Name()] {
+			continue
+		}
 		execs[c.Impl+"/"+c.Exec]++
 		if c.Tasks != TasksPerWorker*c.Workers {
 			t.Errorf("%s: tasks %d, want %d × workers", c.Name(), c.Tasks, TasksPerWorker)
@@ -360,7 +371,7 @@ func TestFullProfileTrims(t *testing.T) {
 			}
 		}
 	}
-	if got := fmt.Sprint(workers); got != "map[cpu/1:[1 2] cpu/2:[1 2 4] sleep/2:[2 4]]" {
+	if got := fmt.Sprint(workers); got != "map[cpu/1:[1 2] cpu/2:[1 2 4] sleep/2:[2 4] tiny/2:[2]]" { // tiny: the chunksize maps
 		t.Errorf("pool worker sweeps %s", got)
 	}
 	// Explicit selections are not trimmed (and the program cells, all
