@@ -125,19 +125,20 @@ func TestNames(t *testing.T) {
 		"Startup/impl=native/method=forkserver/preload=none/chan=pipe/rss=0/cores=1",              // nor a preload
 		"Startup/impl=cpython/method=forkserver/main=stdlib/preload=none/chan=pipe/rss=0/cores=1", // key order
 		"Startup/impl=cpython/method=forkserver/chan=pipe/preload=none/rss=0/cores=1",             // key order
-		"Gather/impl=cpython/method=fork/workers=2/size=64B/cores=2",                               // gather needs a chan
-		"Gather/impl=cpython/method=fork/chan=pipe/size=64B/workers=2/cores=2",                    // key order
-		"Gather/impl=cpython/method=fork/chan=pipe/workers=0/size=64B/cores=2",                    // no workers
-		"Gather/impl=cpython/method=fork/exec=loop/chan=pipe/workers=2/size=64B/cores=2",          // exec is a pool key
-		"Gather/impl=torch/method=fork/chan=pipe/payload=tensor/workers=2/size=64B/cores=2",       // bytes only
-		"Gather/impl=cpython/method=fork/chan=pipe/workers=2/tasks=16/size=64B/cores=2",           // tasks is a pool key
-		"Pool/impl=native/method=fork/exec=pool-cold/workers=2/tasks=16/task=cpu/cores=2",         // native: loop only
-		"Pool/impl=cpython/method=loky/exec=ppe-cold/workers=2/tasks=16/task=cpu/cores=2",         // loky method only for loky
-		"Pool/impl=cpython/method=fork/exec=pool/workers=2/tasks=16/task=cpu/chunksize=0/cores=2",  // the default is written without the key
+
+		"Gather/impl=cpython/method=fork/workers=2/size=64B/cores=2",                                        // gather needs a chan
+		"Gather/impl=cpython/method=fork/chan=pipe/size=64B/workers=2/cores=2",                              // key order
+		"Gather/impl=cpython/method=fork/chan=pipe/workers=0/size=64B/cores=2",                              // no workers
+		"Gather/impl=cpython/method=fork/exec=loop/chan=pipe/workers=2/size=64B/cores=2",                    // exec is a pool key
+		"Gather/impl=torch/method=fork/chan=pipe/payload=tensor/workers=2/size=64B/cores=2",                 // bytes only
+		"Gather/impl=cpython/method=fork/chan=pipe/workers=2/tasks=16/size=64B/cores=2",                     // tasks is a pool key
+		"Pool/impl=native/method=fork/exec=pool-cold/workers=2/tasks=16/task=cpu/cores=2",                   // native: loop only
+		"Pool/impl=cpython/method=loky/exec=ppe-cold/workers=2/tasks=16/task=cpu/cores=2",                   // loky method only for loky
+		"Pool/impl=cpython/method=fork/exec=pool/workers=2/tasks=16/task=cpu/chunksize=0/cores=2",           // the default is written without the key
 		"Pool/impl=cpython/method=fork/exec=loop/chan=pipe/workers=2/tasks=16/task=cpu/chunksize=4/cores=2", // chunksize: pool and ppe only
-		"Pool/impl=cpython/method=fork/exec=ppe/workers=2/tasks=16/chunksize=4/task=cpu/cores=2",  // key order
-		"Pool/impl=native/method=fork/exec=loop/chan=pipe/workers=2/tasks=16/task=tiny/cores=2",   // tiny: Python only
-		"Gather/impl=cpython/method=fork/chan=pipe/workers=2/size=64B/chunksize=4/cores=2"} {      // chunksize is a pool key
+		"Pool/impl=cpython/method=fork/exec=ppe/workers=2/tasks=16/chunksize=4/task=cpu/cores=2",            // key order
+		"Pool/impl=native/method=fork/exec=loop/chan=pipe/workers=2/tasks=16/task=tiny/cores=2",             // tiny: Python only
+		"Gather/impl=cpython/method=fork/chan=pipe/workers=2/size=64B/chunksize=4/cores=2"} {                // chunksize is a pool key
 		if _, err := ParseName(bad); err == nil {
 			t.Errorf("ParseName(%q) accepted", bad)
 		}

@@ -6,8 +6,8 @@ import "testing"
 // narrows them (counts at nproc = 2: workers 1, 2, 4).
 func TestUserCells(t *testing.T) {
 	tests := []struct {
-		name           string
-		sel            Selection
+		name                string
+		sel                 Selection
 		gather, cold, chunk int
 		native, stdlib      int // of them: impl=native cells, main=stdlib cells
 	}{
