@@ -11,7 +11,7 @@ import (
 // versions add at most about 10 minutes to the full profile and the
 // libraries at most about 5 (issues 17, 19), and the program cells of the
 // full profile (main weights, preloads) at most about 4, and the user cells
-// (gather, cold pools) at most about 4, on a 2-CPU machine.
+// (gather, cold pools, chunksize maps) at most about 4, on a 2-CPU machine.
 func TestVariantsEstimate(t *testing.T) {
 	const nproc = 2
 	d := ProfileDefaults(bench.Full)
@@ -43,7 +43,7 @@ func TestVariantsEstimate(t *testing.T) {
 		{"versions", versions, 10 * time.Minute},
 		{"libraries", libraries, 5 * time.Minute},
 		{"program cells", program, 4 * time.Minute},
-		{"user cells (gather, cold pools)", users, 4 * time.Minute},
+		{"user cells (gather, cold pools, chunksize maps)", users, 4 * time.Minute},
 	} {
 		exp, minRuns, n := estCells(tc.cells)
 		t.Logf("%s: %d cells, estimated %v (min runs %v, ≤ %d runs per cell: %v)", tc.name, n,

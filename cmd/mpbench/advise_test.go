@@ -164,7 +164,6 @@ func TestAdviseEndToEnd(t *testing.T) {
 		"Your main module imports heavy modules (cost of one child: start + join)\n  choose: not decided: ",
 		// fork 1 ms + 1.5 ms at 96 MiB, ×1.1 with join: 2.75 ms, below forkserver's 3.3 ms.
 		"  at your parent's size (rss=96MiB): fork; start + join at rss=96MiB: fork 2.7",
-		"Long-lived workers (a pool map of CPU tasks)\n  choose: not decided between fork + simplequeue (exec=loop) and fork + pipe (exec=loop): needs about ",
 		"1 skipped: loky is not installed",
 		"Small messages, one-to-one (64B round trip)\n  choose: equal within ±5%: queue and pipe\n",
 		"without samples: 3 skipped: no shm in this fake",
@@ -176,6 +175,13 @@ func TestAdviseEndToEnd(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)
 		}
+	}
+	// Long-lived: fork + pipe and fork + simplequeue, not decided; which of
+	// the two leads depends on the runs the noisy cell got (the plan's rounds).
+	longLived := "Long-lived workers (a pool map of CPU tasks)\n  choose: not decided between "
+	if !strings.Contains(text, longLived+"fork + simplequeue (exec=loop) and fork + pipe (exec=loop): needs about ") &&
+		!strings.Contains(text, longLived+"fork + pipe (exec=loop) and fork + simplequeue (exec=loop): needs about ") {
+		t.Errorf("output lacks %q with fork + pipe and fork + simplequeue", longLived)
 	}
 	if t.Failed() {
 		t.Logf("output:\n%s", text)
@@ -252,7 +258,7 @@ func checkJSON(t *testing.T, js string) {
 		bench.QShortLived.Key:    {true, "`fork`"},
 		bench.QSmallMessages.Key: {true, "equal within ±5%: `queue` and `pipe`"},
 		bench.QLargeMessages.Key: {false, ""},
-		bench.QManyToOne.Key:     {true, "not decided between `simplequeue` and `pipe`: needs about"},
+		bench.QManyToOne.Key:     {true, "`pipe`"},
 	}
 	if len(v.Rows) != len(bench.Questions) {
 		t.Errorf("json: %d rows, want one per question (%d)", len(v.Rows), len(bench.Questions))
