@@ -111,9 +111,9 @@ messages of all workers together).
       - pool-cold / ppe-cold: the whole life of a fresh ctx.Pool(W) /
         ProcessPoolExecutor(W, mp_context=ctx) per sample, all timed:
         creation (workers arm the death-signal guard as their initializer),
-        one map, close() + join() / shutdown(wait=True).  The Pool's workers
-        are watched by a watchdog thread started inside the timed span (a
-        dead Pool worker would hang the map; a thread start, about 0.1 ms).
+        one map, close() + join() / shutdown(wait=True).  The workers are
+        watched by a watchdog thread started inside the timed span (a dead
+        Pool worker would hang the map; a thread start, about 0.1 ms).
         The makespan includes starting and stopping the workers, so the
         efficiency and the overhead of a cold cell count them too.
     task=tiny: an empty body, timed as a cpu task (thread_time_ns around
@@ -360,19 +360,32 @@ class ChildDied(RuntimeError):
 WATCH = []
 
 
+def failed_first(procs):
+    """The child of procs to name as a failure: one that exited with a code
+    of its own (> 0) before one killed by a signal (an executor terminates
+    its other workers when one dies); None when none has failed."""
+    killed = None
+    for p in procs:
+        try:
+            code = p.exitcode
+        except Exception:
+            continue
+        if code is not None and code > 0:
+            return p
+        if code is not None and code < 0 and killed is None:
+            killed = p
+    return killed
+
+
 def dead_child(grace=0.5):
     """A reason naming a child of WATCH that exited (non-zero), or None;
     waits up to grace seconds for an exit in progress (the parent may see
     EOF before the child's exit status exists)."""
     deadline = time.monotonic() + grace
     while True:
-        for p in WATCH:
-            try:
-                code = p.exitcode
-            except Exception:
-                continue
-            if code is not None and code != 0:
-                return "child (pid %s) %s" % (p.pid, exit_status(p))
+        p = failed_first(WATCH)
+        if p is not None:
+            return "child (pid %s) %s" % (p.pid, exit_status(p))
         if time.monotonic() >= deadline:
             return None
         time.sleep(0.05)
@@ -414,7 +427,12 @@ class Watchdog(object):
         ready = wait(list(by) + [self.r])
         if self.r in ready:
             return
-        p = by[ready[0]]
+        dead = [by[s] for s in ready if s in by]
+        p = dead[0]
+        if len(dead) > 1:  # ended together: name the one that failed on its own
+            for q in dead:
+                q.join(0.1)
+            p = failed_first(dead) or p
         if self.clean_exit_ok:
             p.join(1.0)
             if p.exitcode == 0:
@@ -1562,9 +1580,9 @@ class ColdPool(Executor):
     timed: create a fresh multiprocessing.Pool(W) / ProcessPoolExecutor(W,
     mp_context=ctx) (its workers arm the death-signal guard as their
     initializer), one map, then close() + join() / shutdown(wait=True).
-    The Pool's workers are watched (a worker that dies would hang Pool.map)
-    by a watchdog thread started inside the timed span; a dead
-    ProcessPoolExecutor worker breaks the executor, which raises."""
+    The workers are watched by a watchdog thread started inside the timed
+    span (a dead Pool worker would hang Pool.map; a dead executor worker
+    is named at once, before the executor terminates the others)."""
 
     def __init__(self, b, c, task, ppe):
         self.b = b
@@ -1578,12 +1596,13 @@ class ColdPool(Executor):
             from concurrent.futures import ProcessPoolExecutor
 
             ex = ProcessPoolExecutor(c.workers, mp_context=b.ctx, initializer=child_guard, initargs=(b.pid,))
-            try:
-                it = ex.map(self.task, range(c.tasks))  # submits every task
-                self.procs = list(ex._processes.values())
-                return list(it)
-            finally:
-                ex.shutdown(wait=True)
+            it = ex.map(self.task, range(c.tasks))  # submits every task
+            self.procs = list(ex._processes.values())
+            dog = Watchdog(self.procs, "pool worker")
+            out = list(it)
+            dog.stop()  # before the workers exit on shutdown()
+            ex.shutdown(wait=True)
+            return out
         pool = b.ctx.Pool(c.workers, initializer=child_guard, initargs=(b.pid,))
         self.procs = list(pool._pool)
         dog = Watchdog(self.procs, "pool worker")
