@@ -17,7 +17,7 @@ HEADLINE  := startup-latency-cores2 startup-rss-cpython-cores2 stream-throughput
              stream-throughput-native-cores2 cores-pingpong-cpython pool-cpu-cpython-cores2 \
              fork-in-the-road-cpython-cores2
 
-.PHONY: setup build test fuzz quick bench claims advise report figures dimension clean bench-slurm
+.PHONY: setup build test fuzz quick bench claims advise verify report figures dimension clean bench-slurm
 
 # Everything a fresh machine needs (idempotent): Go modules, pypy3 and
 # python3-torch from Debian when they can be had.
@@ -72,13 +72,22 @@ ADVISE_ARGS ?=
 advise: build
 	$(BIN) advise $(ADVISE_ARGS)
 
+# The published guide checked on this machine (ARTIFACT.md): the decision
+# cells measured as `make advise` measures them, within VERIFY_BUDGET, and
+# each question's answer compared with $(PUBLISHED)'s, item by item.
+VERIFY_BUDGET ?= 15m
+verify: build
+	$(BIN) verify --against $(PUBLISHED) --time-budget $(VERIFY_BUDGET)
+
 report: build
 	@test -n "$(LATEST)" || { echo "no results/*/raw.bench to report on"; exit 2; }
 	$(BIN) report $(LATEST)
 
-# plots/: the headline figures of the published run (checked by go test ./harness/report).
+# plots/: the headline figures of the published run (checked by go test
+# ./harness/report); ARTIFACT.md, its artifact appendix (checked by go test
+# ./harness/artifact).
 figures: build
-	$(BIN) report --readme README.md $(PUBLISHED)
+	$(BIN) report --readme README.md --results-readme results/README.md --artifact ARTIFACT.md $(PUBLISHED)
 	for f in $(HEADLINE); do cp $(PUBLISHED)/plots/$$f.png $(PUBLISHED)/plots/$$f.svg plots/; done
 
 # The dimensioning experiment (README: "How many runs, samples and how long a

@@ -110,15 +110,19 @@ const DefaultCITarget = 0.05
 // profile spends its time on program runs rather than samples (the
 // samples of one run share its process and agree more with each other
 // than runs do): 6 runs (the fewest that give a 95% CI of the median) of
-// 2 samples of 25 ms, up to 12 runs for the cells whose CI is still wider
-// than 5% of the median, within a 25-minute budget.
+// 2 samples of 25 ms, 12 runs for the decision cells (CI [x(3), x(10)],
+// robust to two outlying runs), up to 12 runs for the cells whose CI is
+// still wider than 5% of the median, within a 40-minute budget that the
+// base runs leave room in.
 //
 // What these settings buy, measured: docs/dimensioning.md, written by
 // `mpbench dimension` from a run of the dimension profile, gives per
 // workload the within-run and between-run variation at each setting and
 // the cheapest runs × count × benchtime that reaches a ±5% and a ±10%
 // CI; the README's generated dimensioning block names its choice beside
-// these defaults.
+// these defaults. More samples per run (count=5) buy more precision per
+// minute there, but at count=5 the base runs of the full profile alone
+// would not fit its time limit, so the count is 2.
 //
 // The dimension profile runs DimensionRuns rounds without adaptive
 // stopping or budget; its cells carry their own count and benchtime
@@ -130,7 +134,7 @@ func ProfileDefaults(profile string) Defaults {
 	case bench.Dimension:
 		return Defaults{Count: 2, Runs: DimensionRuns, MaxRuns: DimensionRuns, Benchtime: 25 * time.Millisecond}
 	}
-	return Defaults{Count: 2, Runs: 6, MaxRuns: 12, DecisionRuns: 12, Benchtime: 25 * time.Millisecond, Budget: 25 * time.Minute}
+	return Defaults{Count: 2, Runs: 6, MaxRuns: 12, DecisionRuns: 12, Benchtime: 25 * time.Millisecond, Budget: 40 * time.Minute}
 }
 
 // DefaultsText names the replication settings of the full and quick
@@ -138,8 +142,8 @@ func ProfileDefaults(profile string) Defaults {
 // them beside the measured choice.
 func DefaultsText() string {
 	f, q := ProfileDefaults(bench.Full), ProfileDefaults(bench.Quick)
-	return fmt.Sprintf("full %d runs (up to %d where the CI is wider than ±%s%%, within %v) of count=%d benchtime=%v; quick %d runs of count=%d benchtime=%v",
-		f.Runs, f.MaxRuns, strconv.FormatFloat(DefaultCITarget*100, 'g', -1, 64), f.Budget, f.Count, f.Benchtime, q.Runs, q.Count, q.Benchtime)
+	return fmt.Sprintf("full %d runs, %d for the decision cells (up to %d where the CI is wider than ±%s%%, within %v) of count=%d benchtime=%v; quick %d runs of count=%d benchtime=%v",
+		f.Runs, f.DecisionRuns, f.MaxRuns, strconv.FormatFloat(DefaultCITarget*100, 'g', -1, 64), f.Budget, f.Count, f.Benchtime, q.Runs, q.Count, q.Benchtime)
 }
 
 // InputError is an error caused by the run's settings (an existing or

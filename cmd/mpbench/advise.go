@@ -192,9 +192,22 @@ func advise(ctx context.Context, args []string, impls map[string]impl.Impl, stdo
 		}
 		args = recorded
 	}
-	a, err := newAdvice(f, args)
+	a, impls, err := prepareAdvice(f, args, impls)
 	if err != nil {
 		return false, nil, err
+	}
+	interrupted, err := a.run(ctx, impls, stdout, stderr)
+	return interrupted, a, err
+}
+
+// prepareAdvice resolves parsed flags (args: their command line) into an
+// advice ready to measure: its cells, plan, implementations (impls, when
+// not nil, replaces them) and run folder. advise and verify both start
+// here.
+func prepareAdvice(f *adviseFlags, args []string, impls map[string]impl.Impl) (*advice, map[string]impl.Impl, error) {
+	a, err := newAdvice(f, args)
+	if err != nil {
+		return nil, nil, err
 	}
 	if impls == nil {
 		explicit := []string{}
@@ -202,14 +215,13 @@ func advise(ctx context.Context, args []string, impls map[string]impl.Impl, stdo
 			explicit = []string{f.impl}
 		}
 		if impls, err = f.interp.impls(a.cells, explicit); err != nil {
-			return false, nil, err
+			return nil, nil, err
 		}
 	}
 	if err := a.prepareOut(); err != nil {
-		return false, nil, err
+		return nil, nil, err
 	}
-	interrupted, err := a.run(ctx, impls, stdout, stderr)
-	return interrupted, a, err
+	return a, impls, nil
 }
 
 // checkAdviseRun refuses to resume a folder that advise did not start.
@@ -246,10 +258,27 @@ func (a *advice) prepareOut() error {
 	return nil
 }
 
-// run measures the decision cells, writes the run folder's report and
-// prints the guide (also when interrupted: what was decided so far).
+// run measures the decision cells and prints the guide (also when
+// interrupted: what was decided so far).
 func (a *advice) run(ctx context.Context, impls map[string]impl.Impl, stdout, stderr io.Writer) (interrupted bool, err error) {
 	start := time.Now()
+	sum, g, r, err := a.measure(ctx, impls, stderr)
+	if err != nil {
+		return sum.Interrupted, err
+	}
+	v := a.view(g, r, sum, time.Since(start))
+	if a.format == "json" {
+		return sum.Interrupted, v.JSON(stdout)
+	}
+	v.Text(stdout)
+	return sum.Interrupted, nil
+}
+
+// measure runs the decision cells into the run folder (the one runner,
+// harness.Run, within the time budget), writes the folder's report and
+// computes its decision guide (report.GuideOf), also when interrupted:
+// the guide of the runs so far. Progress goes to stderr.
+func (a *advice) measure(ctx context.Context, impls map[string]impl.Impl, stderr io.Writer) (harness.Summary, *report.Guide, *report.Run, error) {
 	where := a.out
 	if a.temp {
 		where += " (a temporary folder; --out DIR keeps the run where you choose)"
@@ -269,22 +298,14 @@ func (a *advice) run(ctx context.Context, impls map[string]impl.Impl, stdout, st
 	if err != nil {
 		var in *harness.InputError
 		if errors.As(err, &in) {
-			return false, outError(a.out, err)
+			return sum, nil, nil, outError(a.out, err)
 		}
-		return false, err
+		return sum, nil, nil, err
 	}
 	opts := report.Options{Format: "md", Warn: io.Discard, Companions: []report.Companion{claimsMarkdown{}}}
 	if err := report.Generate([]string{a.out}, opts, io.Discard); err != nil {
-		return sum.Interrupted, fmt.Errorf("advise: report of %s: %w", a.out, err)
+		return sum, nil, nil, fmt.Errorf("advise: report of %s: %w", a.out, err)
 	}
 	g, r, err := report.GuideOf(a.out)
-	if err != nil {
-		return sum.Interrupted, err
-	}
-	v := a.view(g, r, sum, time.Since(start))
-	if a.format == "json" {
-		return sum.Interrupted, v.JSON(stdout)
-	}
-	v.Text(stdout)
-	return sum.Interrupted, nil
+	return sum, g, r, err
 }

@@ -4,10 +4,13 @@
 //	mpbench run     [selection flags] --out DIR [--resume]
 //	mpbench list    [selection flags]
 //	mpbench report  [--format md|text|csv|json] DIR [DIR...]
+//	mpbench report  [--readme README.md] [--artifact ARTIFACT.md] DIR
 //	mpbench compare [--by impl] OLD [NEW]
 //	mpbench claims  --out DIR [--only C3,C7]
 //	mpbench dimension [--doc docs/dimensioning.md] [--readme README.md] DIR
 //	mpbench advise  [--time-budget 5m] [--python PATH] [--rss SIZE] [--format text|json] [--out DIR] [--resume]
+//	mpbench verify  --against PUBLISHED [--time-budget 15m] [--python PATH] [--out DIR]
+//	mpbench verify  --against PUBLISHED DIR
 //
 // Bad input gets one line on stderr and exit status 2; nothing is written.
 // An interrupted run exits 130 (SIGINT) or 143 (SIGTERM) and can be resumed.
@@ -60,7 +63,7 @@ func exitCode(err error) int {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return usagef("missing command (run, list, report, compare, claims, advise, dimension); see README.md")
+		return usagef("missing command (run, list, report, compare, claims, advise, verify, dimension); see README.md")
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -76,13 +79,15 @@ func run(args []string) error {
 		return withLeakCheck(claimsCmd, rest)
 	case "advise":
 		return withLeakCheck(adviseCmd, rest)
+	case "verify":
+		return withLeakCheck(verifyCmd, rest)
 	case "dimension":
 		return dimensionCmd(rest)
 	case "__native-cell":
 		return native.CellMain(rest)
 	case "help", "-h", "--help":
-		fmt.Println("usage: mpbench run|list|report|compare|claims|advise|dimension [flags]; see README.md")
+		fmt.Println("usage: mpbench run|list|report|compare|claims|advise|verify|dimension [flags]; see README.md")
 		return nil
 	}
-	return usagef("unknown command %q (want run, list, report, compare, claims, advise, dimension)", cmd)
+	return usagef("unknown command %q (want run, list, report, compare, claims, advise, verify, dimension)", cmd)
 }

@@ -96,6 +96,14 @@ func TestBadInput(t *testing.T) {
 		{"advise resume nothing", []string{"advise", "--resume", "--out", tmp + "/nothing"}, "no run"},
 		{"advise resume without out", []string{"advise", "--resume"}, "--resume needs --out"},
 		{"advise resume a run", []string{"advise", "--resume", "--out", existing}, "not an advise run"},
+		{"verify without against", []string{"verify", "--out", tmp + "/a"}, "missing --against"},
+		{"verify missing against", []string{"verify", "--against", tmp + "/nothing", "--out", tmp + "/a"}, "no run folder " + tmp + "/nothing"},
+		{"verify missing other", []string{"verify", "--against", existing, tmp + "/nothing"}, "no run folder " + tmp + "/nothing"},
+		{"verify two others", []string{"verify", "--against", existing, existing, existing}, "unexpected argument"},
+		{"verify out and other", []string{"verify", "--against", existing, "--out", tmp + "/a", existing}, "nothing is measured"},
+		{"verify existing out", []string{"verify", "--against", existing, "--out", existing}, "is not empty"},
+		{"verify against no guide", []string{"verify", "--against", existing, "--out", tmp + "/a"}, "verify: " + existing},
+		{"verify budget", []string{"verify", "--against", "../../results/vm-2026-11-26", "--time-budget", "1s", "--out", tmp + "/a"}, "shorter than one run"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

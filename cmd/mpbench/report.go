@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
+	"github.com/mpbench/mpbench/harness/artifact"
 	"github.com/mpbench/mpbench/harness/claims"
 	"github.com/mpbench/mpbench/harness/rawbench"
 
@@ -15,6 +17,8 @@ func reportCmd(args []string) error {
 	format := fs.String("format", "md", "md (write REPORT.md, tables/, plots/), text, csv or json (to stdout)")
 	out := fs.String("out", "", "folder for REPORT.md, tables/ and plots/ (default: the first DIR)")
 	readme := fs.String("readme", "", "also rewrite the generated headline block of this README from DIR (one DIR)")
+	results := fs.String("results-readme", "", "also rewrite the generated published-run block of this file (results/README.md) from DIR and DIR-rerun (one DIR)")
+	appendix := fs.String("artifact", "", "also write this artifact appendix (ARTIFACT.md, in the folder of the Makefile) for DIR, the published run (one DIR)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -31,8 +35,8 @@ func reportCmd(args []string) error {
 			return usagef("report: no results folder %s", d)
 		}
 	}
-	if *readme != "" && (fs.NArg() != 1 || *format != "md") {
-		return usagef("report: --readme takes exactly one results folder and --format md")
+	if (*readme != "" || *results != "" || *appendix != "") && (fs.NArg() != 1 || *format != "md") {
+		return usagef("report: --readme, --results-readme and --artifact take exactly one results folder and --format md")
 	}
 	opts := report.Options{Format: *format, OutDir: *out, Warn: os.Stderr, Companions: []report.Companion{claimsMarkdown{}}}
 	if err := report.Generate(fs.Args(), opts, os.Stdout); err != nil {
@@ -50,6 +54,20 @@ func reportCmd(args []string) error {
 	if *readme != "" {
 		if err := report.UpdateReadme(*readme, fs.Arg(0), report.ReadmeRel(*readme, fs.Arg(0))); err != nil {
 			return fmt.Errorf("report --readme: %w", err)
+		}
+	}
+	if *results != "" {
+		if err := report.UpdatePublished(*results, fs.Arg(0), report.ReadmeRel(*results, fs.Arg(0))); err != nil {
+			return fmt.Errorf("report --results-readme: %w", err)
+		}
+	}
+	if *appendix != "" {
+		md, err := artifact.Render(filepath.Dir(*appendix), report.ReadmeRel(*appendix, fs.Arg(0)))
+		if err != nil {
+			return fmt.Errorf("report --artifact: %w", err)
+		}
+		if err := os.WriteFile(*appendix, md, 0o644); err != nil {
+			return fmt.Errorf("report --artifact: %w", err)
 		}
 	}
 	return nil

@@ -27,19 +27,17 @@ func WriteMarkdown(dir string) error {
 	return os.Rename(tmp, filepath.Join(dir, MDFile))
 }
 
-// Render turns claims.bench into CLAIMS.md. It is a pure function:
-// the same input gives byte-identical output.
-func Render(claimsBench []byte) ([]byte, error) {
-	f, err := load(claimsBench)
-	if err != nil {
-		return nil, err
-	}
-	type entry struct {
-		c     *claim
-		v     verdict
-		d     *claimData
-		cores string
-	}
+// entry is a claim of the catalog with its verdict.
+type entry struct {
+	c     *claim
+	v     verdict
+	d     *claimData
+	cores string
+}
+
+// entriesOf are the claims of the catalog, in order, with their verdicts
+// from f.
+func entriesOf(f *file) []entry {
 	var entries []entry
 	for i := range catalog {
 		c := &catalog[i]
@@ -55,6 +53,38 @@ func Render(claimsBench []byte) ([]byte, error) {
 		}
 		entries = append(entries, e)
 	}
+	return entries
+}
+
+// Verdict is one claim's verdict as CLAIMS.md states it.
+type Verdict struct {
+	ID, Claim string
+	Kind      string   // Confirmed, Partly, Refuted, Untestable, Failed or NotRun
+	Reproduce []string // the commands that reproduce it
+}
+
+// Verdicts are the verdicts of claims.bench in catalog order, as the
+// table at the top of CLAIMS.md (Render) shows them.
+func Verdicts(claimsBench []byte) ([]Verdict, error) {
+	f, err := load(claimsBench)
+	if err != nil {
+		return nil, err
+	}
+	var out []Verdict
+	for _, e := range entriesOf(f) {
+		out = append(out, Verdict{ID: e.c.id, Claim: e.c.claim, Kind: e.v.kind, Reproduce: e.c.reproduce(e.cores)})
+	}
+	return out, nil
+}
+
+// Render turns claims.bench into CLAIMS.md. It is a pure function:
+// the same input gives byte-identical output.
+func Render(claimsBench []byte) ([]byte, error) {
+	f, err := load(claimsBench)
+	if err != nil {
+		return nil, err
+	}
+	entries := entriesOf(f)
 
 	var b bytes.Buffer
 	b.WriteString("# Claims of the guide, measured\n\n")

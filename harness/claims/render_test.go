@@ -233,3 +233,32 @@ func TestExperimentOfData(t *testing.T) {
 		t.Error("a claim without data states the current experiment")
 	}
 }
+
+// TestVerdictsMatchRender: Verdicts gives, per claim of the catalog, the
+// verdict and the first reproduce command that CLAIMS.md shows.
+func TestVerdictsMatchRender(t *testing.T) {
+	md, err := Render([]byte(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := Verdicts([]byte(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != len(IDs()) {
+		t.Fatalf("%d verdicts, want %d", len(vs), len(IDs()))
+	}
+	want := map[string]string{"C3": Confirmed, "C4": Failed, "C11": Untestable, "C1": NotRun}
+	for i, v := range vs {
+		if v.ID != IDs()[i] {
+			t.Errorf("verdict %d is %s, want %s", i, v.ID, IDs()[i])
+		}
+		if w, ok := want[v.ID]; ok && v.Kind != w {
+			t.Errorf("%s: kind %q, want %q", v.ID, v.Kind, w)
+		}
+		row := "| [" + v.ID + "](#" + strings.ToLower(v.ID) + ") | **" + v.Kind + "** |"
+		if !strings.Contains(string(md), row) || len(v.Reproduce) == 0 || !strings.Contains(string(md), v.Reproduce[0]) {
+			t.Errorf("%s: %q or %v not in CLAIMS.md", v.ID, row, v.Reproduce)
+		}
+	}
+}

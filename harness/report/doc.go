@@ -41,6 +41,11 @@
 //   - Compare prints a benchstat-style comparison of two runs with the
 //     calibration table (share of medians inside the other run's CI), or
 //     of the values of one dimension within a run.
+//   - CompareGuides (agree.go) compares the decision guides of two runs
+//     question by question: reproduced (the same option chosen, or the
+//     same two options equal within ±5%), not reproduced, or not
+//     comparable (a run without an answer, and why); `mpbench verify`
+//     prints it.
 //
 // Iteration is always over sorted keys, never over maps, so that tables,
 // plots and the report are deterministic.

@@ -27,6 +27,7 @@ import (
 type GuideRow struct {
 	Key                           string // the question's key (bench.Questions)
 	Situation, Choice, Cost, Flip string
+	Answer                        Answer // Choice in the form two guides are compared by (agree.go)
 }
 
 // newRow starts the row of a question: its situation is the question's
@@ -172,7 +173,7 @@ func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
 			}
 		}
 	}
-	row.Choice = choose(best, second, decided)
+	row.setChoice(best, second, decided)
 	costs := []string{}
 	for _, o := range sortedOpts(opts) {
 		costs = append(costs, o.label+" "+ciText("ns/op", o.s))
@@ -251,6 +252,7 @@ func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
 	row.Cost = fmt.Sprintf("at rss=%s: fork %s vs forkserver %s (chan=%s; %d rss points)", sizeLabel(cr.rss[last]), ciText("ns/op", a), ciText("ns/op", b), ch, len(cr.rss))
 	g.Crossover, g.CrossLo, g.CrossHi = cr.x, cr.lo, cr.hi
 	row.Choice, row.Flip = crossChoice(cr)
+	row.Answer = chosen(row.Choice) // the preloaded server's crossover: every run has it
 	bare := srv
 	bare.Preload = bench.PreloadNone
 	crb := d.crossover(r, fork, bare)
@@ -462,7 +464,7 @@ func (g *Guide) longLived(d *Data, r *Run) {
 		return
 	}
 	c0 := cells[0].Cell
-	row.Choice = choose(best, second, decided)
+	row.setChoice(best, second, decided)
 	if !decided && second != nil {
 		eq, open := 0, 0
 		for _, o := range opts {
@@ -559,6 +561,7 @@ func (g *Guide) threads(r *Run) {
 	} else {
 		row.Choice = "no start method deadlocked in the trials"
 	}
+	row.Answer = chosen(row.Choice)
 	row.Cost = strings.Join(parts, "; ") + " (claim C7: a thread holds a lock at fork time)"
 	if x := real["fork"]; x != nil {
 		row.Cost += fmt.Sprintf("; with a thread taking the lock in a loop, fork deadlocked in %d of %d", x.dead, x.n)
@@ -609,7 +612,7 @@ func (g *Guide) messages(d *Data, r *Run) {
 					}
 				}
 			}
-			row.Choice = choose(best, second, decided)
+			row.setChoice(best, second, decided)
 			row.Cost = fmt.Sprintf("round trip %s%s (method=%s)", versus(best, second, "ns/op"), ratioText(best, second, false), m)
 			row.Flip = fmt.Sprintf("%s is fastest (the ratio to the runner-up decides) in %d of %d method × cores cells at %s", best.label, wins, total, sizeLabel(size))
 			g.Rows = append(g.Rows, row)
@@ -634,7 +637,7 @@ func (g *Guide) messages(d *Data, r *Run) {
 	if best == nil {
 		return
 	}
-	row.Choice = choose(best, second, decided)
+	row.setChoice(best, second, decided)
 	row.Cost = fmt.Sprintf("at %s: %s%s (method=%s)", sizeLabel(big), versus(best, second, "MB/s"), ratioText(best, second, true), m)
 	// Flip: the smallest size from which best beats every other channel
 	// (decided by the ratio) at every larger size, counted over methods.
@@ -705,7 +708,7 @@ func (g *Guide) manyToOne(d *Data, r *Run) {
 		}
 		return
 	}
-	row.Choice = choose(best, second, decided)
+	row.setChoice(best, second, decided)
 	row.Cost = fmt.Sprintf("pool makespan (%d tasks, %d workers, method=%s): %s%s", c0.Cell.Tasks, c0.Cell.Workers, m,
 		versus(best, second, "ns/op"), ratioText(best, second, false))
 	row.Flip = "Pipe is point-to-point (one pipe per worker); Queue/SimpleQueue take many writers on one object"

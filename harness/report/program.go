@@ -75,6 +75,7 @@ func (g *Guide) heavyMain(d *Data, r *Run) {
 		return
 	}
 	row := newRow(bench.QHeavyMain, "(cost of one child: start + join)")
+	const good = "`fork`, or `forkserver` with `set_forkserver_preload([...])` (the main module's imports): not bare `forkserver` or `spawn`"
 	var decided, open, costs, deltas []string
 	for _, p := range ws {
 		ok := true
@@ -87,6 +88,9 @@ func (g *Guide) heavyMain(d *Data, r *Run) {
 		}
 		if ok {
 			decided = append(decided, p.weight)
+			if p.weight == bench.HeavyMain && p.impl == g.Impl { // the decision cells' answer
+				row.Answer = chosen(good + " (main=" + p.weight + ")")
+			}
 		} else {
 			open = append(open, p.weight)
 		}
@@ -99,7 +103,6 @@ func (g *Guide) heavyMain(d *Data, r *Run) {
 		costs = append(costs, fmt.Sprintf("main=%s (impl=%s): %s", p.weight, p.impl, strings.Join(parts, ", ")))
 		deltas = append(deltas, fmt.Sprintf("%s at main=%s", signedNs(p.bare.s.Median-p.pre.s.Median), p.weight))
 	}
-	const good = "`fork`, or `forkserver` with `set_forkserver_preload([...])` (the main module's imports): not bare `forkserver` or `spawn`"
 	switch {
 	case len(open) == 0:
 		row.Choice = good

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"os"
@@ -415,5 +416,26 @@ func TestPoolOverheadColumn(t *testing.T) {
 		if withOverhead && !strings.HasPrefix(tb.Rows[0][i+1], "1.00 ms [") {
 			t.Errorf("overhead cell %q, want the median 1.00 ms with its CI", tb.Rows[0][i+1])
 		}
+	}
+}
+
+// TestResultsReadmeUpToDate fails when results/README.md's generated
+// published-run block drifts from what the runs it names produce.
+func TestResultsReadmeUpToDate(t *testing.T) {
+	data, err := os.ReadFile("../../results/README.md")
+	if err != nil {
+		t.Skipf("results/README.md: %v", err)
+	}
+	rel, block, _, _, err := PublishedBlockIn(data)
+	if err != nil {
+		t.Fatalf("results/README.md: %v", err)
+	}
+	want, err := PublishedBlock(filepath.Join("../../results", rel), rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = bytes.ReplaceAll(want, []byte("../../results/"), []byte("results/"))
+	if !bytes.Equal(block, want) {
+		t.Errorf("results/README.md's published block differs from what results/%s produces (run `make figures`)", rel)
 	}
 }
