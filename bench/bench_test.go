@@ -57,6 +57,7 @@ func BenchmarkStartup(b *testing.B)  { benchWorkload(b, "startup") }
 func BenchmarkPingpong(b *testing.B) { benchWorkload(b, "pingpong") }
 func BenchmarkStream(b *testing.B)   { benchWorkload(b, "stream") }
 func BenchmarkPool(b *testing.B)     { benchWorkload(b, "pool") }
+func BenchmarkGather(b *testing.B)   { benchWorkload(b, bench.Gather) }
 
 // benchWorkload expands the full profile for one workload and runs its
 // cells as a tree of sub-benchmarks, one level per name key.

@@ -47,7 +47,8 @@ const (
 var CrossoverMethods = [2]string{"fork", "forkserver"}
 
 // DecisionExecs are the pool executors the long-lived row compares (where
-// measured); the many-to-one row reads exec=loop alone.
+// measured); the many-to-one row reads the gather cells, or exec=loop
+// alone in a run without them.
 var DecisionExecs = []string{ExecLoop, ExecPool, ExecPPE, ExecLokyWarm}
 
 // DecisionRSS are the parent sizes of the crossover sweep: StartupRSS and
@@ -132,12 +133,6 @@ func Decisions(impl string, nproc int, extraRSS []int64) []Decision {
 			}
 		}
 	}
-	var manyToOne []Cell
-	for _, c := range loops {
-		if c.Method == DecisionMethod {
-			manyToOne = append(manyToOne, c)
-		}
-	}
 	out := []Decision{
 		{QShortLived, short},
 		{QBigParent, sweep},
@@ -146,7 +141,7 @@ func Decisions(impl string, nproc int, extraRSS []int64) []Decision {
 		{QThreads, nil},
 		{QSmallMessages, small},
 		{QLargeMessages, large},
-		{QManyToOne, manyToOne},
+		{QManyToOne, decisionManyToOne(impl, nproc, loops)},
 	}
 	if !python {
 		out = append(out[:2], out[3:]...) // no main module, no heavy-main question
@@ -172,6 +167,25 @@ func DecisionCells(impl string, nproc int, extraRSS []int64) []Cell {
 		rank[w] = i
 	}
 	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].Workload] < rank[out[j].Workload] })
+	return out
+}
+
+// decisionManyToOne are the cells of the many-to-one row: the gather
+// cells (every channel at GatherSizes, nproc workers, DecisionMethod),
+// and the worker loops of DecisionMethod the row falls back on in a run
+// without gather cells.
+func decisionManyToOne(impl string, nproc int, loops []Cell) []Cell {
+	var out []Cell
+	for _, ch := range Chans {
+		for _, s := range GatherSizes {
+			out = append(out, Cell{Workload: Gather, Impl: impl, Method: DecisionMethod, Chan: ch, Workers: nproc, Size: s, Cores: nproc})
+		}
+	}
+	for _, c := range loops {
+		if c.Method == DecisionMethod {
+			out = append(out, c)
+		}
+	}
 	return out
 }
 

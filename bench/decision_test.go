@@ -13,11 +13,12 @@ func TestDecisions(t *testing.T) {
 		// points (python: + the forkserver preloading nothing at each of
 		// the 7, + main=stdlib under spawn, fork, forkserver with and
 		// without preload); pool loop 3×4 + pool 3 + ppe 3 + loky-warm 1;
-		// pingpong 3×4 at 64B; stream 3×4×5 sizes.
-		{"cpython", 2, nil, 12 + 12 + 7 + 4 + 19 + 12 + 60},
-		{"cpython", 16, []int64{300 << 20}, 12 + 14 + 8 + 4 + 19 + 12 + 60},
-		{"cpython", 2, []int64{64 << 20}, 12 + 12 + 7 + 4 + 19 + 12 + 60}, // already a sweep point
-		{"native", 4, nil, 12 + 12 + 12 + 12 + 60},                        // loop only, no program cells
+		// pingpong 3×4 at 64B; stream 3×4×5 sizes; gather 4 channels × 2
+		// sizes (fork, nproc workers).
+		{"cpython", 2, nil, 12 + 12 + 7 + 4 + 19 + 12 + 60 + 8},
+		{"cpython", 16, []int64{300 << 20}, 12 + 14 + 8 + 4 + 19 + 12 + 60 + 8},
+		{"cpython", 2, []int64{64 << 20}, 12 + 12 + 7 + 4 + 19 + 12 + 60 + 8}, // already a sweep point
+		{"native", 4, nil, 12 + 12 + 12 + 12 + 60 + 8},                        // loop only, no program cells
 	}
 	for _, tt := range tests {
 		t.Run(tt.impl, func(t *testing.T) {

@@ -14,12 +14,13 @@
 //	Startup/impl=I/method=M[/preload=none][/main=W]/chan=C[/payload=tensor]/rss=R/cores=N
 //	Pingpong/impl=I/method=M[/preload=none][/main=W]/chan=C[/payload=tensor]/size=S/cores=N
 //	Stream/impl=I/method=M[/preload=none][/main=W]/chan=C[/payload=tensor]/size=S/cores=N
-//	Pool/impl=I/method=M[/preload=none][/main=W]/exec=E[/chan=C]/workers=W/tasks=T/task=cpu|sleep/cores=N
+//	Pool/impl=I/method=M[/preload=none][/main=W]/exec=E[/chan=C]/workers=W/tasks=T/task=cpu|sleep|tiny[/chunksize=K]/cores=N
+//	Gather/impl=I/method=M[/preload=none][/main=W]/chan=C/workers=W/size=S/cores=N
 //
 // followed, for a cell that carries its own replication settings (the
 // dimension profile), by [/benchtime=D][/count=K]: the sample length
-// (pingpong and stream only: one startup sample is one start, one pool
-// sample one map) and the samples per program run of that cell, which
+// (pingpong, stream and gather only: one startup sample is one start, one
+// pool sample one map) and the samples per program run of that cell, which
 // then replace the run's --benchtime and --count for it (Cell.Settings).
 // The settings are part of the identity: each (cell, setting) is a cell
 // of its own in raw.bench, with its own runs.
@@ -51,9 +52,22 @@
 // of impl=native); pool = multiprocessing.Pool; ppe =
 // concurrent.futures.ProcessPoolExecutor(mp_context=method); loky-cold /
 // loky-warm = loky's reusable executor, first map in a fresh executor / a
-// later map on the same executor (method=loky, valid only for these two).
-// Pool names written before exec existed (chan key, no exec key) still
-// parse, as a cell with Exec == "".
+// later map on the same executor (method=loky, valid only for these two);
+// pool-cold / ppe-cold = the whole life of a multiprocessing.Pool / a
+// ProcessPoolExecutor(mp_context=method): create, first map, close + join
+// / shutdown, all timed. Pool names written before exec existed (chan key,
+// no exec key) still parse, as a cell with Exec == "".
+// chunksize (exec=pool and ppe only) is the chunksize argument of the
+// executor's map (tasks per chunk); absent = the executor's default
+// (Pool.map: ceil(tasks / (4 × workers)); ProcessPoolExecutor.map: 1).
+// task=tiny (Python impls) is a task with an empty body, for the maps of
+// many tiny tasks whose cost is the executor's per-task and per-chunk work.
+//
+// gather is the many-to-one workload: workers processes each stream
+// messages of size bytes into the one parent over chan (simplequeue,
+// queue: one queue shared by every worker; pipe: one Pipe per worker;
+// shm: one ring shared by every worker). It has no exec, payload, rss or
+// task key; main and preload apply as to every Python cell.
 package bench
 
 import (
@@ -68,10 +82,15 @@ var (
 	Impls     = []string{"native", "cpython", "pypy", "torch"}
 	Methods   = []string{"spawn", "fork", "forkserver"}
 	Chans     = []string{"simplequeue", "queue", "pipe", "shm"}
-	Workloads = []string{"startup", "pingpong", "stream", "pool"}
-	TaskKinds = []string{"cpu", "sleep"}
-	Payloads  = []string{"bytes", "tensor", "rawbytes"} // rawbytes: pipe send_bytes/recv_bytes (python)
-	Execs     = []string{ExecLoop, ExecPool, ExecPPE, ExecLokyCold, ExecLokyWarm}
+	Workloads = []string{"startup", "pingpong", "stream", "pool", Gather}
+	// MatrixWorkloads are the workloads of the primary matrix; gather
+	// cells come from their own part of the profiles (UserCells).
+	MatrixWorkloads = []string{"startup", "pingpong", "stream", "pool"}
+	TaskKinds       = []string{"cpu", "sleep"}                // the matrix's; TinyTask is the user cells'
+	Payloads        = []string{"bytes", "tensor", "rawbytes"} // rawbytes: pipe send_bytes/recv_bytes (python)
+	Execs           = []string{ExecLoop, ExecPool, ExecPPE, ExecLokyCold, ExecLokyWarm, ExecPoolCold, ExecPPECold}
+	// ColdExecs are the executors whose every map is a whole life-cycle.
+	ColdExecs = []string{ExecPoolCold, ExecPPECold}
 	// MainWeights are the values of the main key (MainStub: no key).
 	MainWeights = []string{MainStub, MainStdlib, MainNumpy, MainTorch}
 	// Preloads are the values of the preload key (PreloadMain: no key).
@@ -108,8 +127,24 @@ const (
 	ExecPPE      = "ppe"
 	ExecLokyCold = "loky-cold"
 	ExecLokyWarm = "loky-warm"
-	MethodLoky   = "loky" // valid only with exec=loky-cold|loky-warm
+	ExecPoolCold = "pool-cold" // multiprocessing.Pool: create + first map + close/join
+	ExecPPECold  = "ppe-cold"  // ProcessPoolExecutor: create + first map + shutdown
+	MethodLoky   = "loky"      // valid only with exec=loky-cold|loky-warm
 )
+
+// Gather is the many-to-one workload.
+const Gather = "gather"
+
+// TinyTask is the pool task with an empty body (UserCells' chunksize maps).
+const TinyTask = "tiny"
+
+// ChunkTasks is the number of tasks of the chunksize maps (UserCells).
+const ChunkTasks = 10000
+
+// TunedChunksize is the chunksize of the chunksize maps beside 1 and the
+// executor's default: one chunk per worker, ceil(tasks / workers), the
+// fewest messages for tasks of equal length.
+func TunedChunksize(tasks, workers int) int { return (tasks + workers - 1) / workers }
 
 // ExtraImpls are implementations registered by profile variants (see
 // Variants): valid in cell names and selections, but not expanded by the
@@ -151,9 +186,10 @@ func PoolTasks(workers int) int { return TasksPerWorker * workers }
 // and p the tasks that can run at once — min(workers, tasks, cores) for
 // cpu tasks, min(workers, tasks) for sleep tasks (sleeping needs no CPU).
 // The overhead metric measures against the task durations the workers
-// measured instead (impl.PoolOverhead). Zero for other workloads.
+// measured instead (impl.PoolOverhead). Zero for other workloads and for
+// tiny tasks (an empty body).
 func (c Cell) IdealMakespan() time.Duration {
-	if c.Workload != "pool" || c.Workers < 1 || c.Tasks < 1 {
+	if c.Workload != "pool" || c.Workers < 1 || c.Tasks < 1 || c.Task == TinyTask {
 		return 0
 	}
 	d := time.Duration(CPUTaskMicros) * time.Microsecond
@@ -166,23 +202,27 @@ func (c Cell) IdealMakespan() time.Duration {
 
 // Cell is one point of the matrix. Zero values mean "not applicable".
 type Cell struct {
-	Workload string // startup, pingpong, stream, pool
+	Workload string // startup, pingpong, stream, pool, gather
 	Impl     string
 	Method   string
 	Preload  string // forkserver: "" = the main module's imports preloaded (PreloadMain), "none"
 	Main     string // Python impls: "" = stub; stdlib, numpy, torch (MainWeights)
-	Exec     string // pool: loop, pool, ppe, loky-cold, loky-warm ("" = name without exec key)
+	Exec     string // pool: loop, pool, ppe, loky-cold, loky-warm, pool-cold, ppe-cold ("" = name without exec key)
 	Chan     string // "" for pool executors other than loop
 	Payload  string // "" or "bytes" = opaque bytes; "tensor" = torch tensor
-	Size     int64  // pingpong, stream: message size in bytes
+	Size     int64  // pingpong, stream, gather: message size in bytes
 	RSS      int64  // startup: parent memory touched before start
-	Workers  int    // pool
+	Workers  int    // pool, gather
 	Tasks    int    // pool
-	Task     string // pool: cpu | sleep
+	Task     string // pool: cpu | sleep | tiny
 	Cores    int    // size of the CPU affinity set
 
+	// Chunksize is the chunksize of an exec=pool or ppe map (0: the
+	// executor's default, no key).
+	Chunksize int
+
 	// Replication settings carried by the cell (0: the run's). Benchtime
-	// applies to pingpong and stream only.
+	// applies to pingpong, stream and gather only.
 	Benchtime time.Duration // target duration of one sample
 	Count     int           // samples per program run
 }
@@ -240,6 +280,12 @@ func (c Cell) Name() string {
 		kv("workers", strconv.Itoa(c.Workers))
 		kv("tasks", strconv.Itoa(c.Tasks))
 		kv("task", c.Task)
+		if c.Chunksize != 0 {
+			kv("chunksize", strconv.Itoa(c.Chunksize))
+		}
+	case Gather:
+		kv("workers", strconv.Itoa(c.Workers))
+		kv("size", FormatSize(c.Size))
 	}
 	kv("cores", strconv.Itoa(c.Cores))
 	if c.Benchtime != 0 {
@@ -298,6 +344,8 @@ func ParseName(name string) (Cell, error) {
 			c.Tasks, err = strconv.Atoi(v)
 		case "task":
 			c.Task = v
+		case "chunksize":
+			c.Chunksize, err = strconv.Atoi(v)
 		case "cores":
 			c.Cores, err = strconv.Atoi(v)
 		case "benchtime":
@@ -353,12 +401,20 @@ func (c Cell) Validate() error {
 		return bad("payload=tensor needs impl=torch")
 	case c.Payload == "rawbytes" && (c.Chan != "pipe" || (c.Workload != "pingpong" && c.Workload != "stream")):
 		return bad("payload=rawbytes is a pipe variant of pingpong and stream")
+	case c.Payload != "" && c.Workload == Gather:
+		return bad("gather sends bytes: no payload key")
+	case c.Chunksize < 0:
+		return bad("negative chunksize")
+	case c.Chunksize != 0 && (c.Workload != "pool" || (c.Exec != ExecPool && c.Exec != ExecPPE)):
+		return bad("chunksize is a key of exec=pool and exec=ppe maps")
+	case c.Task == TinyTask && c.Impl == "native":
+		return bad("task=tiny is a task of the Python implementations")
 	case c.Cores < 1:
 		return bad("cores must be ≥ 1")
 	case c.Count < 0 || c.Benchtime < 0:
 		return bad("count and benchtime must not be negative")
-	case c.Benchtime != 0 && c.Workload != "pingpong" && c.Workload != "stream":
-		return bad("benchtime sizes pingpong and stream samples only (one %s sample is one %s)", c.Workload, map[string]string{"startup": "start", "pool": "map"}[c.Workload])
+	case c.Benchtime != 0 && c.Workload != "pingpong" && c.Workload != "stream" && c.Workload != Gather:
+		return bad("benchtime sizes pingpong, stream and gather samples only (one %s sample is one %s)", c.Workload, map[string]string{"startup": "start", "pool": "map"}[c.Workload])
 	}
 	if err := c.validateProgram(); err != nil {
 		return bad("%v", err)
@@ -368,13 +424,17 @@ func (c Cell) Validate() error {
 		if c.Size < 0 {
 			return bad("negative size")
 		}
+	case Gather:
+		if c.Size < 0 || c.Workers < 1 {
+			return bad("gather needs workers ≥ 1 and a size ≥ 0")
+		}
 	case "startup":
 		if c.RSS < 0 {
 			return bad("negative rss")
 		}
 	case "pool":
-		if c.Workers < 1 || c.Tasks < 1 || !contains(TaskKinds, c.Task) {
-			return bad("pool needs workers ≥ 1, tasks ≥ 1, task cpu|sleep")
+		if c.Workers < 1 || c.Tasks < 1 || (!contains(TaskKinds, c.Task) && c.Task != TinyTask) {
+			return bad("pool needs workers ≥ 1, tasks ≥ 1, task cpu|sleep|tiny")
 		}
 	}
 	return nil

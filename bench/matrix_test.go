@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSizeRoundTrip(t *testing.T) {
@@ -88,6 +89,14 @@ func TestNames(t *testing.T) {
 			"BenchmarkStartup/impl=cpython/method=forkserver/chan=pipe/rss=0/cores=2"},
 		{Cell{Workload: "startup", Impl: "cpython", Method: "fork", Chan: "pipe", Cores: 2}.WithProgram(MainNumpy, PreloadNone),
 			"BenchmarkStartup/impl=cpython/method=fork/main=numpy/chan=pipe/rss=0/cores=2"},
+		{Cell{Workload: Gather, Impl: "cpython", Method: "fork", Chan: "queue", Workers: 4, Size: 64 << 10, Cores: 2},
+			"BenchmarkGather/impl=cpython/method=fork/chan=queue/workers=4/size=64KiB/cores=2"},
+		{Cell{Workload: Gather, Impl: "native", Method: "spawn", Chan: "shm", Workers: 1, Size: 64, Cores: 1, Benchtime: 10 * time.Millisecond},
+			"BenchmarkGather/impl=native/method=spawn/chan=shm/workers=1/size=64B/cores=1/benchtime=10ms"},
+		{Cell{Workload: "pool", Impl: "cpython", Method: "forkserver", Exec: ExecPPECold, Workers: 2, Tasks: 16, Task: "cpu", Cores: 2},
+			"BenchmarkPool/impl=cpython/method=forkserver/exec=ppe-cold/workers=2/tasks=16/task=cpu/cores=2"},
+		{Cell{Workload: "pool", Impl: "cpython", Method: "fork", Exec: ExecPool, Workers: 2, Tasks: 10000, Task: TinyTask, Chunksize: 5000, Cores: 2},
+			"BenchmarkPool/impl=cpython/method=fork/exec=pool/workers=2/tasks=10000/task=tiny/chunksize=5000/cores=2"},
 	}
 	for _, tt := range tests {
 		if got := tt.c.Benchmark(); got != tt.want {
@@ -115,7 +124,21 @@ func TestNames(t *testing.T) {
 		"Startup/impl=native/method=fork/main=stdlib/chan=pipe/rss=0/cores=1",                     // native has no main module
 		"Startup/impl=native/method=forkserver/preload=none/chan=pipe/rss=0/cores=1",              // nor a preload
 		"Startup/impl=cpython/method=forkserver/main=stdlib/preload=none/chan=pipe/rss=0/cores=1", // key order
-		"Startup/impl=cpython/method=forkserver/chan=pipe/preload=none/rss=0/cores=1"} {           // key order
+		"Startup/impl=cpython/method=forkserver/chan=pipe/preload=none/rss=0/cores=1",             // key order
+
+		"Gather/impl=cpython/method=fork/workers=2/size=64B/cores=2",                                        // gather needs a chan
+		"Gather/impl=cpython/method=fork/chan=pipe/size=64B/workers=2/cores=2",                              // key order
+		"Gather/impl=cpython/method=fork/chan=pipe/workers=0/size=64B/cores=2",                              // no workers
+		"Gather/impl=cpython/method=fork/exec=loop/chan=pipe/workers=2/size=64B/cores=2",                    // exec is a pool key
+		"Gather/impl=torch/method=fork/chan=pipe/payload=tensor/workers=2/size=64B/cores=2",                 // bytes only
+		"Gather/impl=cpython/method=fork/chan=pipe/workers=2/tasks=16/size=64B/cores=2",                     // tasks is a pool key
+		"Pool/impl=native/method=fork/exec=pool-cold/workers=2/tasks=16/task=cpu/cores=2",                   // native: loop only
+		"Pool/impl=cpython/method=loky/exec=ppe-cold/workers=2/tasks=16/task=cpu/cores=2",                   // loky method only for loky
+		"Pool/impl=cpython/method=fork/exec=pool/workers=2/tasks=16/task=cpu/chunksize=0/cores=2",           // the default is written without the key
+		"Pool/impl=cpython/method=fork/exec=loop/chan=pipe/workers=2/tasks=16/task=cpu/chunksize=4/cores=2", // chunksize: pool and ppe only
+		"Pool/impl=cpython/method=fork/exec=ppe/workers=2/tasks=16/chunksize=4/task=cpu/cores=2",            // key order
+		"Pool/impl=native/method=fork/exec=loop/chan=pipe/workers=2/tasks=16/task=tiny/cores=2",             // tiny: Python only
+		"Gather/impl=cpython/method=fork/chan=pipe/workers=2/size=64B/chunksize=4/cores=2"} {                // chunksize is a pool key
 		if _, err := ParseName(bad); err == nil {
 			t.Errorf("ParseName(%q) accepted", bad)
 		}
@@ -141,7 +164,7 @@ func TestExpandProfiles(t *testing.T) {
 		}
 		return m
 	}
-	if f, q := cover(full), cover(quick); len(q) != len(f) || len(f) != len(KnownImpls())+len(Methods)+len(Chans)+len(Workloads)+len(ProfileExecs)+2 {
+	if f, q := cover(full), cover(quick); len(q) != len(f) || len(f) != len(KnownImpls())+len(Methods)+len(Chans)+len(Workloads)+len(ProfileExecs)+len(ColdExecs)+1+2 { // +1: ppe (the chunksize maps)
 		t.Errorf("quick covers %d values, full %d", len(q), len(f))
 	}
 	if len(quick) >= len(full)/10 {
@@ -193,6 +216,10 @@ func FuzzParseName(f *testing.F) {
 	f.Add("BenchmarkStartup/impl=cpython/method=forkserver/preload=none/main=stdlib/chan=pipe/rss=0/cores=2")
 	f.Add("Startup/impl=multiprocessing/method=fork/main=torch/chan=pipe/rss=64MiB/cores=1")
 	f.Add("Pingpong/impl=cpython/method=fork/chan=shm/size=64B/cores=2/benchtime=100ms/count=5")
+	f.Add("Gather/impl=cpython/method=fork/chan=pipe/workers=4/size=64KiB/cores=2")
+	f.Add("BenchmarkGather/impl=cpython/method=forkserver/preload=none/chan=shm/workers=1/size=0/cores=1/count=3")
+	f.Add("Pool/impl=cpython/method=spawn/exec=pool-cold/workers=2/tasks=16/task=cpu/cores=2")
+	f.Add("Pool/impl=cpython/method=fork/exec=ppe/workers=2/tasks=10000/task=tiny/chunksize=5000/cores=2")
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := ParseName(s)
 		if err != nil {
@@ -221,9 +248,10 @@ func TestSecondarySubset(t *testing.T) {
 	// The full profile narrows pypy and torch, never native or cpython.
 	// 357 cells of the matrix, the 8 extra parent sizes of the dense
 	// rss sweep (fork, forkserver × 4 sizes at cores = nproc) and the 11
-	// program cells (ProgramCells).
-	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 357+8+11 {
-		t.Errorf("cpython full: %d cells, want the whole matrix (357 + 8 + 11)", n)
+	// program cells (ProgramCells), and the 39 user cells (UserCells: 28
+	// gather, 6 cold pools, 5 chunksize maps).
+	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 357+8+11+39 {
+		t.Errorf("cpython full: %d cells, want the whole matrix (357 + 8 + 11 + 39)", n)
 	}
 	if n := count(Selection{Profile: Full, Impls: []string{"torch"}}, "torch"); n == 0 || n >= 408 {
 		t.Errorf("torch full: %d cells, want a non-empty subset", n)
@@ -241,8 +269,18 @@ func TestPoolExecs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The matrix's pool cells (the cold executors and the chunksize maps
+	// are UserCells', TestUserCells).
+	users, _ := UserCells(Selection{Profile: Full, Workloads: []string{"pool"}}, 2)
+	user := map[string]bool{}
+	for _, c := range users {
+		user[c.Name()] = true
+	}
 	execs := map[string]int{}
 	for _, c := range cells {
+		if user[c.Name()] {
+			continue
+		}
 		execs[c.Impl+"/"+c.Exec]++
 		if c.Tasks != TasksPerWorker*c.Workers {
 			t.Errorf("%s: tasks %d, want %d × workers", c.Name(), c.Tasks, TasksPerWorker)
@@ -334,7 +372,7 @@ func TestFullProfileTrims(t *testing.T) {
 			}
 		}
 	}
-	if got := fmt.Sprint(workers); got != "map[cpu/1:[1 2] cpu/2:[1 2 4] sleep/2:[2 4]]" {
+	if got := fmt.Sprint(workers); got != "map[cpu/1:[1 2] cpu/2:[1 2 4] sleep/2:[2 4] tiny/2:[2]]" { // tiny: the chunksize maps
 		t.Errorf("pool worker sweeps %s", got)
 	}
 	// Explicit selections are not trimmed (and the program cells, all

@@ -41,15 +41,16 @@ type MetricInfo struct {
 // read it. The order is the printed order; ns/op is always first.
 var Metrics = []MetricInfo{
 	{"ns/op", "time of one operation: startup = start() until the first message from the child; " +
-		"pingpong = mean round trip; stream = per message, timed at the receiver; pool = makespan of one map",
-		-1, Duration, []string{"startup", "pingpong", "stream", "pool"}, false},
+		"pingpong = mean round trip; stream = per message, timed at the receiver; pool = makespan of one map; " +
+		"gather = per message received by the parent, from its start signal to the last message of all workers",
+		-1, Duration, []string{"startup", "pingpong", "stream", "pool", Gather}, false},
 	{"join-ns/op", "startup: time to join the child after its message", -1, Duration, []string{"startup"}, false},
 	{"p50-ns", "pingpong: median round trip (nearest rank)", -1, Duration, []string{"pingpong"}, false},
 	{"p99-ns", "pingpong: 99th-percentile round trip (nearest rank: x[ceil(0.99 n)-1])", -1, Duration, []string{"pingpong"}, false},
-	{"MB/s", "stream: payload throughput, 1e6 bytes per second", +1, Rate, []string{"stream"}, false},
-	{"msgs/s", "stream: messages per second", +1, Rate, []string{"stream"}, false},
+	{"MB/s", "stream, gather: payload throughput, 1e6 bytes per second (gather: all workers together, at the parent)", +1, Rate, []string{"stream", Gather}, false},
+	{"msgs/s", "stream, gather: messages per second (gather: all workers together, at the parent)", +1, Rate, []string{"stream", Gather}, false},
 	{"tasks/s", "pool: tasks per second of one map", +1, Rate, []string{"pool"}, false},
-	{"efficiency", "pool: Σ measured task time (cpu: the worker thread's CPU time; sleep: wall time) / (P × makespan), P = min(workers, tasks, cores) for cpu, min(workers, tasks) for sleep", +1, Ratio, []string{"pool"}, false},
+	{"efficiency", "pool: Σ measured task time (cpu, tiny: the worker thread's CPU time; sleep: wall time) / (P × makespan), P = min(workers, tasks, cores) for cpu and tiny, min(workers, tasks) for sleep", +1, Ratio, []string{"pool"}, false},
 	{"overhead-ns/op", "pool: makespan − ideal makespan, the ideal = ceil(tasks / P) × mean measured task time (impl.PoolOverhead)", -1, Duration, []string{"pool"}, true},
 	{"user-ns/op", "user CPU time of sender and receiver (all threads) per operation", -1, Duration, []string{"pingpong", "stream"}, false},
 	{"sys-ns/op", "system CPU time of sender and receiver (all threads) per operation", -1, Duration, []string{"pingpong", "stream"}, false},

@@ -100,7 +100,8 @@ var Variants []Variant
 // Expand lists the cells of a selection in canonical order (workload,
 // impl, method, exec, chan, payload, parameter, cores), the cells of the
 // ProgramCells of the quick and full profiles after those of the primary
-// implementations (Impls), the cells of the Variants last. The full
+// implementations (Impls), then their UserCells (gather, cold pools), the
+// cells of the Variants last. The full
 // profile leaves the Variants out unless one of their impls is selected;
 // the variants profile is the Variants alone; the dimension profile is
 // DimensionCells (its own order: base cell, then setting). nproc
@@ -155,7 +156,11 @@ func Expand(sel Selection, nproc int) ([]Cell, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range program {
+		users, err := UserCells(sel, nproc)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range append(program, users...) {
 			if !seen[c.Name()] {
 				cells = append(cells, c)
 				seen[c.Name()] = true
@@ -211,7 +216,7 @@ func ExpandMatrix(sel Selection, nproc int, impls []string) ([]Cell, error) {
 	}
 	methods := pick(sel.Methods, Methods)
 	chans := pick(sel.Chans, Chans)
-	workloads := pick(sel.Workloads, Workloads)
+	workloads := pick(sel.Workloads, MatrixWorkloads)
 	tasks := pick(sel.Tasks, TaskKinds)
 	execs := sel.Execs
 	if execs == nil {
@@ -253,6 +258,9 @@ func ExpandMatrix(sel Selection, nproc int, impls []string) ([]Cell, error) {
 
 	var cells []Cell
 	for wi, w := range workloads {
+		if !contains(MatrixWorkloads, w) {
+			continue // gather: UserCells
+		}
 		for _, impl := range impls {
 			d := dims{rss: rss, ppSizes: ppSizes, stSizes: stSizes, tasks: tasks, workers: sel.Workers, cores: cores}
 			if !quick && sel.RSS == nil && sel.Chans == nil {
@@ -378,11 +386,12 @@ var ProfileExecs = []string{ExecLoop, ExecPool}
 const QuickPoolMethod = "forkserver"
 
 // quickCovers is the rotation design of the quick profile: each
-// (method, chan) pair runs one workload, chosen so that every workload,
-// method and chan still appears (12 pairs over 4 workloads, 3 each).
+// (method, chan) pair runs one workload of the matrix, chosen so that
+// every such workload, method and chan still appears (12 pairs over 4
+// workloads, 3 each); gather is UserCells'.
 // An explicit --workload selection turns the rotation off.
 func quickCovers(workload, method, ch int) bool {
-	return (method+ch)%len(Workloads) == workload
+	return (method+ch)%len(MatrixWorkloads) == workload
 }
 
 // payloadsFor: torch also carries tensor payloads through the channels

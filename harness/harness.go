@@ -165,6 +165,7 @@ var DefaultTimeout = map[string]time.Duration{
 	"pingpong": 90 * time.Second,
 	"stream":   120 * time.Second,
 	"pool":     120 * time.Second,
+	"gather":   120 * time.Second,
 }
 
 // Summary tells what a run did.

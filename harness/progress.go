@@ -153,6 +153,10 @@ var (
 		"pypy":    {"fork": 20 * time.Millisecond, "spawn": 200 * time.Millisecond, "forkserver": 60 * time.Millisecond},
 		"torch":   {"fork": 20 * time.Millisecond, "spawn": 1500 * time.Millisecond, "forkserver": 200 * time.Millisecond},
 	}
+	// tinyChunkCost, tinyTaskCost: an executor's work for one chunk (a
+	// message each way, pickled) and for one task of an empty body in it.
+	tinyChunkCost = 100 * time.Microsecond
+	tinyTaskCost  = 2 * time.Microsecond
 	// mainImport: the imports of a main module of each weight (bench.MainImports),
 	// paid by the parent, by a preloading fork server once, and by every
 	// spawn child and every child of a fork server that preloads nothing.
@@ -178,11 +182,31 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 		d += start + samples*benchtime*6/5
 	case "pool":
 		d += time.Duration(c.Workers)*start + samples*c.IdealMakespan()
-		if c.Exec == bench.ExecLokyCold {
+		if c.Exec == bench.ExecLokyCold || c.Exec == bench.ExecPoolCold || c.Exec == bench.ExecPPECold {
 			d += samples * time.Duration(c.Workers) * start // a fresh executor per map
 		}
+		if c.Task == bench.TinyTask {
+			d += samples * tinyMapCost(c) // the executor's work per task and per chunk
+		}
+	case bench.Gather:
+		d += time.Duration(c.Workers)*start + samples*benchtime*6/5
 	}
 	return d + mainCost(c, samples)
+}
+
+// tinyMapCost is the rough cost of one map of tiny tasks: its chunks (the
+// cell's chunksize, else the executor's default: Pool ceil(tasks / (4 ×
+// workers)), the others 1) and its tasks.
+func tinyMapCost(c bench.Cell) time.Duration {
+	chunk := c.Chunksize
+	if chunk == 0 {
+		chunk = 1
+		if c.Exec == bench.ExecPool {
+			chunk = max(1, (c.Tasks+4*c.Workers-1)/(4*c.Workers))
+		}
+	}
+	chunks := (c.Tasks + chunk - 1) / chunk
+	return time.Duration(chunks)*tinyChunkCost + time.Duration(c.Tasks)*tinyTaskCost
 }
 
 // mainCost is what the imports of a cell's main module add to a program run.
@@ -195,7 +219,7 @@ func mainCost(c bench.Cell, samples time.Duration) time.Duration {
 	switch c.Workload {
 	case "startup":
 		children = samples
-	case "pool":
+	case "pool", bench.Gather:
 		children = time.Duration(c.Workers)
 	}
 	switch {

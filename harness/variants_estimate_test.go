@@ -10,7 +10,8 @@ import (
 // TestVariantsEstimate: by the a-priori estimate model, the CPython
 // versions add at most about 10 minutes to the full profile and the
 // libraries at most about 5 (issues 17, 19), and the program cells of the
-// full profile (main weights, preloads) at most about 4, on a 2-CPU machine.
+// full profile (main weights, preloads) at most about 4, and the user cells
+// (gather, cold pools, chunksize maps) at most about 4, on a 2-CPU machine.
 func TestVariantsEstimate(t *testing.T) {
 	const nproc = 2
 	d := ProfileDefaults(bench.Full)
@@ -33,6 +34,7 @@ func TestVariantsEstimate(t *testing.T) {
 	}
 	libraries, _ := bench.LibraryCells(full, nproc)
 	program, _ := bench.ProgramCells(full, nproc)
+	users, _ := bench.UserCells(full, nproc)
 	for _, tc := range []struct {
 		name  string
 		cells []bench.Cell
@@ -41,6 +43,7 @@ func TestVariantsEstimate(t *testing.T) {
 		{"versions", versions, 10 * time.Minute},
 		{"libraries", libraries, 5 * time.Minute},
 		{"program cells", program, 4 * time.Minute},
+		{"user cells (gather, cold pools, chunksize maps)", users, 4 * time.Minute},
 	} {
 		exp, minRuns, n := estCells(tc.cells)
 		t.Logf("%s: %d cells, estimated %v (min runs %v, ≤ %d runs per cell: %v)", tc.name, n,

@@ -31,9 +31,9 @@
 //
 //   - One sample. startup: exactly one start (one child): ns/op = start()
 //     until the parent has the child's first message, join-ns/op = the
-//     join after it. pool: exactly one map. pingpong and stream: the mean
-//     over a calibrated number of operations (the iterations column =
-//     operations).
+//     join after it. pool: exactly one map. pingpong, stream and gather:
+//     the mean over a calibrated number of operations (the iterations
+//     column = operations; gather: messages of all workers together).
 //   - Percentiles (p50-ns, p99-ns) are nearest-rank over the sample's
 //     individual latencies: p_q = x[ceil(q·n) − 1] of the sorted x, so the
 //     p99 of 1..100 is 99 and the p50 is 50.
@@ -56,8 +56,37 @@
 //     loop over chan; pool = multiprocessing.Pool; ppe =
 //     concurrent.futures.ProcessPoolExecutor(mp_context=method);
 //     loky-cold / loky-warm = the first map of a fresh loky executor / a
-//     later map of the same one.
-//   - Calibration: the iteration count of a pingpong or stream sample is
+//     later map of the same one (loky-cold times the creation and the map;
+//     the executor is shut down outside the timed span, before the next
+//     sample); pool-cold / ppe-cold = the whole life of a fresh
+//     multiprocessing.Pool(workers) / ProcessPoolExecutor(workers,
+//     mp_context=method) per sample: creation, one map, then close() +
+//     join() / shutdown(wait=True), all inside the timed span (the makespan
+//     of a cold cell includes starting and stopping every worker, so its
+//     efficiency and overhead count them too).
+//     task=tiny (Python impls): a task with an empty body, timed like a
+//     cpu task (the worker thread's CPU time around it, so P is cpu's),
+//     for maps of bench.ChunkTasks tasks whose makespan is the executor's
+//     work per task and per chunk; its nominal ideal makespan is 0.
+//     chunksize (exec=pool and ppe): the chunksize argument of Pool.map /
+//     ProcessPoolExecutor.map (tasks per message to a worker); without
+//     the key the executor's default (Pool: ceil(tasks / (4 × workers));
+//     ProcessPoolExecutor: 1).
+//   - Gather (many-to-one): bench.Cell.Workers worker processes are
+//     started once per program run and each sends n messages of
+//     bench.Cell.Size bytes to the one parent over chan, back to back,
+//     when the parent signals the start (one control message per worker,
+//     sent in turn). simplequeue and queue: one queue shared by every
+//     worker; pipe: one Pipe per worker, the parent waiting on all of them
+//     (multiprocessing.connection.wait in Python) and receiving from each
+//     one that is ready; shm: one ring shared by every worker, a whole
+//     message under a lock (the parent cannot wait on one ring per worker
+//     without polling). One sample: the parent takes t0 before its first
+//     start signal and t1 when it holds the last of the W × n messages;
+//     iters = W × n (n calibrated per run as for stream, so iters is a
+//     multiple of W); ns/op = (t1 − t0) / (W × n); msgs/s = W × n / (t1 −
+//     t0); MB/s = W × n × size / (t1 − t0) / 1e6.
+//   - Calibration: the iteration count of a pingpong, stream or gather sample is
 //     calibrated within the program run (so every run has its own). The
 //     loop count of a cpu task is not: the harness runs the
 //     implementation's calibration program (Impl.SpinCommand) once per

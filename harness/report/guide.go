@@ -111,6 +111,7 @@ func (d *Data) Guide(r *Run) *Guide {
 		CrossoverBare: math.NaN(), CrossBareLo: math.NaN(), CrossBareHi: math.NaN()}
 	st := onlyRun(d.workload("startup"), r)
 	all := append(append(append(append([]*Cell(nil), st...), onlyRun(d.workload("pingpong"), r)...), onlyRun(d.workload("stream"), r)...), onlyRun(d.workload("pool"), r)...)
+	all = append(all, onlyRun(d.workload(bench.Gather), r)...)
 	if len(all) == 0 {
 		return g
 	}
@@ -683,6 +684,10 @@ func (g *Guide) messages(d *Data, r *Run) {
 
 func (g *Guide) manyToOne(d *Data, r *Run) {
 	row := newRow(bench.QManyToOne, "(workers sending results to one parent)")
+	if g.gatherRow(d, r, &row) {
+		g.Rows = append(g.Rows, row)
+		return
+	}
 	cells := d.poolAt(r, g.Impl, g.Cores, "loop")
 	m := prefer(present(bench.Methods, cells, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
 	var opts []option
@@ -708,6 +713,51 @@ func (g *Guide) manyToOne(d *Data, r *Run) {
 		versus(best, second, "ns/op"), ratioText(best, second, false))
 	row.Flip = "Pipe is point-to-point (one pipe per worker); Queue/SimpleQueue take many writers on one object"
 	g.Rows = append(g.Rows, row)
+}
+
+// gatherRow answers the many-to-one row from the gather cells of the run
+// (impl, cores = g.Cores, the decision method where measured): the
+// channels compared by messages/s at the smallest size and the largest
+// worker count ≤ cores, and at every other size the same workers; false
+// when the run has no such cells with samples (the row then reads the
+// pool's worker loops).
+func (g *Guide) gatherRow(d *Data, r *Run, row *GuideRow) bool {
+	gc := filterCells(onlyRun(d.workload(bench.Gather), r), func(c bench.Cell) bool {
+		return c.Impl == g.Impl && c.Cores == g.Cores && c.Workers <= g.Cores
+	})
+	gc = filterCellsP(gc, func(c *Cell) bool { return hasSamples(c, "msgs/s") })
+	if len(gc) == 0 {
+		return false
+	}
+	m := prefer(present(bench.Methods, gc, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
+	gc = filterCellsP(gc, func(c *Cell) bool { return c.Cell.Method == m })
+	workers := 0
+	for _, c := range gc {
+		workers = max(workers, c.Cell.Workers)
+	}
+	sizes := presentInts(gc, func(c bench.Cell) int64 { return c.Size })
+	options := func(size int64) []option {
+		return d.chanOptions(r, bench.Cell{Workload: bench.Gather, Impl: g.Impl, Method: m, Workers: workers, Size: size, Cores: g.Cores}, "msgs/s")
+	}
+	best, second, decided := pick(options(sizes[0]), true)
+	if best == nil || second == nil {
+		return false
+	}
+	row.Choice = choose(best, second, decided)
+	row.Cost = fmt.Sprintf("messages received per second at %s, %d workers (method=%s): %s%s", sizeLabel(sizes[0]), workers, m,
+		versus(best, second, "msgs/s"), ratioText(best, second, true))
+	var parts []string
+	for _, sz := range sizes[1:] {
+		o := options(sz)
+		if b, s, dec := pick(o, true); b != nil && s != nil {
+			parts = append(parts, fmt.Sprintf("at %s: %s (%s)", sizeLabel(sz), choose(b, s, dec), versus(b, s, "msgs/s")))
+		}
+	}
+	row.Flip = "Pipe is point-to-point (one pipe per worker, the parent waits on all); Queue/SimpleQueue take many writers on one object"
+	if len(parts) > 0 {
+		row.Flip = strings.Join(parts, "; ") + ". " + row.Flip
+	}
+	return true
 }
 
 // Markdown writes the guide as a table and its notes.

@@ -240,6 +240,7 @@ var hostMetrics = map[string]hostMetric{
 	"pingpong": {"p50-ns", "ns/op", 1e3, "round trip p50, µs", "round trip p50"},
 	"stream":   {"MB/s", "", 1, "throughput, MB/s", "throughput"},
 	"pool":     {"ns/op", "", 1e6, "makespan of one map, ms", "makespan of one map"},
+	"gather":   {"msgs/s", "", 1, "messages per second at the parent", "messages per second at the parent"},
 }
 
 // metricOf returns the unit a cell shows in the side-by-side view.

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/rawbench"
 )
 
@@ -187,6 +188,9 @@ var sections = []struct {
 	{"pool", "Pool", "**pool** — one map of `tasks` tasks over `workers` worker processes: makespan of the map (`ns/op`), " +
 		"tasks/s and parallel efficiency = Σ measured task time / (P × makespan), P = min(workers, tasks, cores) for cpu tasks and min(workers, tasks) for sleep tasks, each task timed by its worker (cpu: the worker thread's CPU time; sleep: wall time); values above 1.05 are listed under Warnings. `task=cpu` is a calibrated busy loop; " +
 		"`task=sleep` scales the guide's `Pool(2).map(f, range(5))` with 1 s sleeps down."},
+	{bench.Gather, "Many-to-one", "**gather** — many-to-one: `workers` processes, started once, each stream messages of `size` bytes back to back into one parent over `chan` " +
+		"(simplequeue, queue: one queue shared by every worker; pipe: one Pipe per worker, the parent waiting on all; shm: one ring shared by every worker). " +
+		"The parent's clock runs from its start signal to the last message of all workers; `ns/op` is time per message, msgs/s and MB/s count all workers together."},
 	{"versions", "Python versions", "**versions** — the headline cells of start-up, ping-pong, stream and pool under each CPython version found (`impl=cpython3.8` … `cpython3.13`; plain `cpython` is the default interpreter)."},
 	{"libraries", "Libraries and executors", "**libraries** — the same driver with `billiard` or `multiprocess` imported instead of `multiprocessing`, and the pool workload under each executor (`exec=`): `loop` a hand-written worker loop over `chan`; `pool` multiprocessing.Pool; `ppe` concurrent.futures.ProcessPoolExecutor; `loky-cold`/`loky-warm` the first map of a fresh loky executor / a later map on the same one."},
 }
@@ -661,7 +665,7 @@ func (d *Data) writeStatusSummary(w io.Writer, tables []*Table) {
 // section of the program cells only in runs that have them.
 func writeSectionMethods(w io.Writer, tables []*Table, figs []*figure) {
 	for _, s := range sections {
-		if s.key == "program" && !sectionHas(tables, figs, s.key) {
+		if (s.key == "program" || s.key == bench.Gather) && !sectionHas(tables, figs, s.key) {
 			continue
 		}
 		fmt.Fprintf(w, "- %s\n", s.method)

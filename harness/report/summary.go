@@ -81,33 +81,7 @@ func (d *Data) summaryTables() []*Table {
 				maxCores = max(maxCores, keyInt(c, "cores"))
 			}
 			at := filterCellsP(cells, func(c *Cell) bool { return keyInt(c, "cores") == maxCores && c.Get("payload") == "" })
-			unit, point, what := "ns/op", "", ""
-			switch w {
-			case "startup":
-				rss := minKey(at, "rss")
-				at = filterCellsP(at, func(c *Cell) bool { return keyInt(c, "rss") == rss })
-				point, what = "parent rss="+sizeLabel(rss), "start + join per child"
-			case "pingpong":
-				size := minKey(at, "size")
-				at = filterCellsP(at, func(c *Cell) bool { return keyInt(c, "size") == size })
-				point, what = "size="+sizeLabel(size), "mean round trip"
-			case "stream":
-				var sizes []int64
-				for _, c := range at {
-					sizes = append(sizes, keyInt(c, "size"))
-				}
-				size := closestSize(sizes, 1<<20)
-				at = filterCellsP(at, func(c *Cell) bool { return keyInt(c, "size") == size })
-				unit, point, what = "MB/s", "size="+sizeLabel(size), "throughput"
-			case "pool":
-				at = filterCellsP(at, func(c *Cell) bool { return c.Get("task") == "cpu" && keyInt(c, "workers") <= maxCores })
-				wk := int64(0)
-				for _, c := range at {
-					wk = max(wk, keyInt(c, "workers"))
-				}
-				at = filterCellsP(at, func(c *Cell) bool { return keyInt(c, "workers") == wk })
-				point, what = fmt.Sprintf("task=cpu, workers=%d", wk), "makespan of one map"
-			}
+			at, unit, point, what := headline(w, at, maxCores)
 			if len(at) == 0 {
 				continue
 			}
@@ -190,6 +164,48 @@ func marks(c *Cell, s Stats) string {
 		return ""
 	}
 	return " (" + strings.Join(m, ", ") + ")"
+}
+
+// headline narrows a workload's cells at the largest core count to its
+// headline point of the summary: the cells, the unit shown, the point and
+// what the value is.
+func headline(w string, at []*Cell, maxCores int64) (cells []*Cell, unit, point, what string) {
+	maxWorkers := func(at []*Cell) ([]*Cell, int64) {
+		wk := int64(0)
+		for _, c := range at {
+			wk = max(wk, keyInt(c, "workers"))
+		}
+		return filterCellsP(at, func(c *Cell) bool { return keyInt(c, "workers") == wk }), wk
+	}
+	unit = "ns/op"
+	switch w {
+	case "startup":
+		rss := minKey(at, "rss")
+		at = filterCellsP(at, func(c *Cell) bool { return keyInt(c, "rss") == rss })
+		point, what = "parent rss="+sizeLabel(rss), "start + join per child"
+	case "pingpong":
+		size := minKey(at, "size")
+		at = filterCellsP(at, func(c *Cell) bool { return keyInt(c, "size") == size })
+		point, what = "size="+sizeLabel(size), "mean round trip"
+	case "stream":
+		var sizes []int64
+		for _, c := range at {
+			sizes = append(sizes, keyInt(c, "size"))
+		}
+		size := closestSize(sizes, 1<<20)
+		at = filterCellsP(at, func(c *Cell) bool { return keyInt(c, "size") == size })
+		unit, point, what = "MB/s", "size="+sizeLabel(size), "throughput"
+	case "pool":
+		var wk int64
+		at, wk = maxWorkers(filterCellsP(at, func(c *Cell) bool { return c.Get("task") == "cpu" && keyInt(c, "workers") <= maxCores }))
+		point, what = fmt.Sprintf("task=cpu, workers=%d", wk), "makespan of one map"
+	case bench.Gather:
+		size := minKey(at, "size")
+		var wk int64
+		at, wk = maxWorkers(filterCellsP(at, func(c *Cell) bool { return keyInt(c, "size") == size && keyInt(c, "workers") <= maxCores }))
+		unit, point, what = "msgs/s", fmt.Sprintf("size=%s, workers=%d", sizeLabel(size), wk), "messages received per second by the parent"
+	}
+	return at, unit, point, what
 }
 
 func minKey(cells []*Cell, k string) int64 {

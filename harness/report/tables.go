@@ -317,6 +317,7 @@ func (d *Data) Tables() []*Table {
 	ts = append(ts, d.pingpongTables()...)
 	ts = append(ts, d.streamTables()...)
 	ts = append(ts, d.poolTables()...)
+	ts = append(ts, d.gatherTables()...)
 	ts = append(ts, d.versionTables()...)
 	ts = append(ts, d.libraryTables()...)
 	ts = append(ts, d.hostTables()...) // several runs side by side (hosts.go)
@@ -537,6 +538,11 @@ func (d *Data) poolTables() []*Table {
 				t.Header = slices.Insert(t.Header, 7, "overhead")
 				t.Caption += " " + overheadNote
 			}
+			chunked := slices.ContainsFunc(g.cells, func(c *Cell) bool { return c.Cell.Chunksize != 0 || c.Cell.Task == bench.TinyTask })
+			if chunked {
+				t.Header = slices.Insert(t.Header, 6, "chunksize")
+				t.Caption += " " + chunkNote
+			}
 			for _, c := range g.cells {
 				ch := c.Cell.Chan
 				if ch == "" {
@@ -557,12 +563,28 @@ func (d *Data) poolTables() []*Table {
 				if overhead {
 					row = slices.Insert(row, 7, d.overheadText(c))
 				}
+				if chunked {
+					row = slices.Insert(row, 6, chunkText(c.Cell))
+				}
 				t.Rows = append(t.Rows, row)
 			}
 			ts = append(ts, t)
 		}
 	}
 	return ts
+}
+
+// chunkNote explains the chunksize column of the pool tables.
+const chunkNote = "chunksize: the chunksize argument of the map (tasks per message to a worker), exec=pool and ppe; " +
+	"default: the executor's (Pool: ceil(tasks / (4 × workers)); ProcessPoolExecutor: 1). " +
+	"Tiny tasks have an empty body, timed as cpu tasks are (P as for cpu tasks): their makespan is the executor's work per task and per chunk."
+
+// chunkText is a pool cell's chunksize, "default" without the key.
+func chunkText(c bench.Cell) string {
+	if c.Chunksize == 0 {
+		return "default"
+	}
+	return strconv.Itoa(c.Chunksize)
 }
 
 // overheadNote explains the overhead column of the pool tables.
@@ -603,6 +625,11 @@ func params(c bench.Cell) string {
 		p = append(p, "size="+sizeLabel(c.Size))
 	case "pool":
 		p = append(p, fmt.Sprintf("workers=%d tasks=%d task=%s", c.Workers, c.Tasks, c.Task))
+		if c.Chunksize != 0 {
+			p = append(p, fmt.Sprintf("chunksize=%d", c.Chunksize))
+		}
+	case bench.Gather:
+		p = append(p, fmt.Sprintf("workers=%d size=%s", c.Workers, sizeLabel(c.Size)))
 	}
 	return strings.Join(p, " ")
 }

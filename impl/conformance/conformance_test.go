@@ -57,7 +57,9 @@ func implementations() []impl.Impl {
 // time would add up to more than the cores can give. The Python
 // implementations also start a child of a fork server that preloads
 // nothing under a main module with stdlib imports (the main and preload
-// keys; impl=native has no main module).
+// keys; impl=native has no main module) and run a cold pool (native has
+// exec=loop only). Gather runs W = 2 × cores workers over pipe and 2 over
+// simplequeue (native prints skip lines: not implemented there).
 func cells(im string, cores int) []string {
 	cs := []string{
 		fmt.Sprintf("Startup/impl=%s/method=fork/chan=pipe/rss=0/cores=%d", im, cores),
@@ -66,9 +68,12 @@ func cells(im string, cores int) []string {
 		fmt.Sprintf("Pool/impl=%s/method=fork/exec=loop/chan=pipe/workers=%d/tasks=%d/task=cpu/cores=%d",
 			im, 2*cores, bench.PoolTasks(2*cores), cores),
 		fmt.Sprintf("Pool/impl=%s/method=fork/exec=loop/chan=queue/workers=2/tasks=16/task=sleep/cores=%d", im, cores),
+		fmt.Sprintf("Gather/impl=%s/method=fork/chan=pipe/workers=%d/size=64B/cores=%d", im, 2*cores, cores),
+		fmt.Sprintf("Gather/impl=%s/method=fork/chan=simplequeue/workers=2/size=4KiB/cores=%d", im, cores),
 	}
 	if im != "native" {
-		cs = append(cs, fmt.Sprintf("Startup/impl=%s/method=forkserver/preload=none/main=stdlib/chan=pipe/rss=0/cores=%d", im, cores))
+		cs = append(cs, fmt.Sprintf("Startup/impl=%s/method=forkserver/preload=none/main=stdlib/chan=pipe/rss=0/cores=%d", im, cores),
+			fmt.Sprintf("Pool/impl=%s/method=fork/exec=pool-cold/workers=2/tasks=16/task=cpu/cores=%d", im, cores))
 	}
 	return cs
 }
@@ -192,6 +197,8 @@ func checkOutput(c bench.Cell, o impl.Options, out []byte) []string {
 			if p50, p99 := vals["p50-ns"], vals["p99-ns"]; p50 > p99 {
 				bad("sample %d: p50 %.0f ns > p99 %.0f ns", n, p50, p99)
 			}
+		case bench.Gather:
+			problems = append(problems, checkGather(c, n, res.Iters, vals)...)
 		case "pool":
 			e := vals["efficiency"]
 			if !(e > 0 && e <= 1.05) {
@@ -220,6 +227,27 @@ func checkOutput(c bench.Cell, o impl.Options, out []byte) []string {
 		bad("%d result lines (%d lines), want exactly %d (samples per run):\n%s", n, lines, o.Count, out)
 	}
 	return problems
+}
+
+// checkGather checks one gather sample against the definitions: iters is
+// the messages of all workers together (a positive multiple of workers),
+// and msgs/s = 1e9 / ns/op, MB/s = size × 1e3 / ns/op — the same span t1 −
+// t0 over the same messages (up to the printed digits).
+func checkGather(c bench.Cell, n, iters int, vals map[string]float64) []string {
+	var out []string
+	if iters < c.Workers || iters%c.Workers != 0 {
+		out = append(out, fmt.Sprintf("sample %d: %d messages, want a positive multiple of the %d workers", n, iters, c.Workers))
+	}
+	ns := vals["ns/op"]
+	for _, m := range []struct {
+		unit string
+		want float64
+	}{{"msgs/s", 1e9 / ns}, {"MB/s", float64(c.Size) * 1e3 / ns}} {
+		if got := vals[m.unit]; math.Abs(got-m.want) > 1e-3*m.want {
+			out = append(out, fmt.Sprintf("sample %d: %s = %v, want %v from %v ns per message", n, m.unit, got, m.want, ns))
+		}
+	}
+	return out
 }
 
 // percentileCases are the sorted inputs 1..n of the percentile checks.

@@ -89,7 +89,8 @@
 // getrusage. On the pingpong/stream hot loop the parent (its only busy
 // goroutine) blocks in raw system calls, keeping its P as a C program
 // keeps its CPU; not with Queue, whose feeder goroutine must be able to
-// run.
+// run. gather (many-to-one) cells are not implemented: the measured
+// program prints a skip line with GatherSkipReason.
 //
 // # Dead children
 //
@@ -113,6 +114,11 @@ import (
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/impl"
 )
+
+// GatherSkipReason is why every native gather (many-to-one) cell is a
+// skip: the measured program prints it as the cell's skip line.
+const GatherSkipReason = "the native implementation has no many-to-one (gather) workload yet: " +
+	"its restricted fork children (child.go) have no mode that streams to a parent shared with other children"
 
 // Impl is the native implementation.
 type Impl struct{}
@@ -223,6 +229,10 @@ func cellMain(args []string, stdout io.Writer) error {
 	}
 	if n, bt := c.Settings(o.Count, o.Benchtime); n != o.Count || bt != o.Benchtime {
 		return fmt.Errorf("__native-cell: %s names count %d and benchtime %v, the flags say %d and %v", c.Name(), n, bt, o.Count, o.Benchtime)
+	}
+	if c.Workload == bench.Gather {
+		_, err := fmt.Fprintf(stdout, "--- SKIP: %s: %s\n", c.Benchmark(), GatherSkipReason)
+		return err
 	}
 	return Measure(c, o, func(line string) { fmt.Fprintln(stdout, line) })
 }

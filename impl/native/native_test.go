@@ -588,7 +588,7 @@ func TestDeadChildFailsCell(t *testing.T) {
 		"stream":   "Stream/impl=native/method=%s/chan=%s/size=64KiB/cores=%d",
 		"pool":     "Pool/impl=native/method=%s/exec=loop/chan=%s/workers=2/tasks=16/task=sleep/cores=%d",
 	}
-	for _, workload := range bench.Workloads {
+	for _, workload := range bench.MatrixWorkloads { // native gather cells are skips
 		for _, method := range allMethods {
 			for _, chName := range allChans {
 				name := fmt.Sprintf(cells[workload], method, chName, cpusAllowed())
@@ -639,5 +639,17 @@ func TestCellSettingsAgree(t *testing.T) {
 	name = "Pingpong/impl=native/method=fork/chan=pipe/size=64B/cores=1/benchtime=10ms"
 	if err := cellMain([]string{"--cell", name, "--count", "1", "--benchtime", "5ms", "--shm-prefix", testPrefix()}, &out); err == nil {
 		t.Error("benchtime 10ms in the name, --benchtime 5ms: accepted")
+	}
+}
+
+// TestGatherSkips: a native gather cell is a skip line with its reason
+// (the workload is not implemented here), never a number.
+func TestGatherSkips(t *testing.T) {
+	name := "Gather/impl=native/method=fork/chan=pipe/workers=2/size=64B/cores=1"
+	var out bytes.Buffer
+	err := cellMain([]string{"--cell", name, "--count", "2", "--warmup", "1", "--benchtime", "5ms", "--shm-prefix", testPrefix()}, &out)
+	want := "--- SKIP: Benchmark" + name + ": " + GatherSkipReason + "\n"
+	if err != nil || out.String() != want {
+		t.Errorf("native gather: err %v, output %q, want %q", err, out.String(), want)
 	}
 }

@@ -67,8 +67,9 @@ and popen_forkserver.py of the CPython versions installed here -- 3.8.18,
     the same under a later release.
 
 Definitions (documented here because reports quote them).  One sample:
-startup = one start (one child); pool = one map; pingpong/stream = the mean
-over a calibrated number of operations (the iters column).
+startup = one start (one child); pool = one map; pingpong/stream/gather = the
+mean over a calibrated number of operations (the iters column; gather: the
+messages of all workers together).
   * startup: t0 = perf_counter_ns() before Process(...).start(); ns/op = the
     moment the parent has received the child's first message over the cell's
     channel - t0.  Right after start() the parent closes its copy of the
@@ -105,12 +106,42 @@ over a calibrated number of operations (the iters column).
         (chunksize 1: one pickled call item per task);
       - loky-cold / loky-warm (method=loky): joblib's loky reusable executor;
         cold = creating a fresh executor and its first map (worker start-up
-        included), warm = a later map on the same executor.
+        included; the executor is shut down before the next sample, outside
+        the timed span), warm = a later map on the same executor;
+      - pool-cold / ppe-cold: the whole life of a fresh ctx.Pool(W) /
+        ProcessPoolExecutor(W, mp_context=ctx) per sample, all timed:
+        creation (workers arm the death-signal guard as their initializer),
+        one map, close() + join() / shutdown(wait=True).  The workers are
+        watched by a watchdog thread started inside the timed span (a dead
+        Pool worker would hang the map; a thread start, about 0.1 ms).
+        The makespan includes starting and stopping the workers, so the
+        efficiency and the overhead of a cold cell count them too.
+    task=tiny: an empty body, timed as a cpu task (thread_time_ns around
+    it; P as for cpu tasks), for maps of 10,000 tasks whose makespan is the
+    executor's work per task and per chunk; a measured time of 0 is valid.
+    chunksize (exec=pool|ppe): passed to Pool.map / ProcessPoolExecutor.map;
+    without the key the executor's default (Pool: ceil(T / (4 x W)); PPE: 1).
     Workers of loop/pool/ppe signal readiness before the first timed map.
     The CPU task is spin(n) with n = --spin, calibrated once per mpbench
     invocation by this driver's --calibrate-spin run (mpcore.calibrate_spin)
     and the same in every program run; its duration in a worker is
     measured, not assumed.
+  * gather (many-to-one): W workers (started once per program run; each
+    signals readiness first) each send n messages of `size` bytes back to
+    back when the parent sends it n over its control pipe.  One sample: t0 =
+    perf_counter_ns() before the parent sends the first of the W start
+    signals (in turn, over W control pipes); t1 when the parent holds the
+    last of the W x n messages; iters = W x n; ns/op = (t1-t0)/(W x n), MB/s =
+    W x n x size/(t1-t0)*1e3, msgs/s = W x n/(t1-t0)*1e9.  n grows as for
+    stream (per worker).  Channels: simplequeue/queue = one queue every
+    worker puts to, the parent gets; pipe = one ctx.Pipe(duplex=False) per
+    worker, the parent receives one message from each connection that
+    multiprocessing.connection.wait() reports ready, again until all are
+    in; shm = one ring of the driver's (8 x 1 MiB slots) shared by every
+    worker, whole messages under the ring's send lock: the driver's ring
+    waits on a semaphore, and a parent cannot wait on one semaphore per
+    worker without polling, so the workers share one ring as they share a
+    queue.
   * shm: a shared_memory segment named <prefix>-<pid>-<n> holding two rings
     (one per direction) of slots (8 x 1 MiB; 2 x 4 KiB for startup; 16 x 4
     KiB for pool, with locks on the shared side); ctx semaphores count free
@@ -170,7 +201,7 @@ is blocked in poll() while the cell runs: no cost on the measured path).
 MPBENCH_TEST_CHILD_EXIT=<code> (test-only) makes every child exit with that
 code mid-exchange: a startup child before its first message, a
 pingpong/stream/check child after its first received message, a pool worker
-at its first task.
+at its first task, a gather worker after its first sent message.
 
 Process hygiene: every child (and the forkserver's children, and pool
 workers) arms mpcore.guard (PR_SET_PDEATHSIG) and exits if its parent is
@@ -220,7 +251,7 @@ def on_child_import():
 
 # ---------------------------------------------------------------- names
 
-EXECS = ("loop", "pool", "ppe", "loky-cold", "loky-warm")
+EXECS = ("loop", "pool", "ppe", "loky-cold", "loky-warm", "pool-cold", "ppe-cold")  # bench.Execs
 MAIN_WEIGHTS = ("stub", "stdlib", "numpy", "torch")  # bench.MainWeights
 
 # The main module running this driver: its weight and its top-level
@@ -234,7 +265,7 @@ class Cell(object):
         self.name = name
         parts = name.split("/")
         self.workload = parts[0].lower()
-        if self.workload not in ("startup", "pingpong", "stream", "pool"):
+        if self.workload not in ("startup", "pingpong", "stream", "pool", "gather"):
             raise ValueError("cell %r: unknown workload %r" % (name, parts[0]))
         self.impl = "cpython"
         self.method = "fork"
@@ -246,6 +277,7 @@ class Cell(object):
         self.workers = 1
         self.tasks = 1
         self.task = "cpu"
+        self.chunksize = None  # pool, exec=pool|ppe: the map's chunksize (None: the default)
         self.cores = 1
         self.preload = "main"
         self.main = "stub"
@@ -259,7 +291,7 @@ class Cell(object):
                 setattr(self, k, v)
             elif k in ("size", "rss"):
                 setattr(self, k, mpcore.parse_size(v))
-            elif k in ("workers", "tasks", "cores", "count"):
+            elif k in ("workers", "tasks", "cores", "count", "chunksize"):
                 setattr(self, k, int(v))
             elif k == "benchtime":
                 self.benchtime = mpcore.parse_duration(v)
@@ -274,6 +306,8 @@ class Cell(object):
                 raise ValueError("cell %r: exec=loop needs a chan" % name)
             if self.exec != "loop" and self.chan is not None:
                 raise ValueError("cell %r: exec=%s takes no chan" % (name, self.exec))
+            if self.chunksize is not None and self.exec not in ("pool", "ppe"):
+                raise ValueError("cell %r: chunksize is a key of exec=pool and exec=ppe" % name)
             if (self.method == "loky") != self.exec.startswith("loky"):
                 raise ValueError("cell %r: method=loky goes with exec=loky-cold|loky-warm only" % name)
         elif self.exec is not None:
@@ -284,7 +318,7 @@ class Cell(object):
             raise ValueError("cell %r: unknown method %r" % (name, self.method))
         if self.chan not in (None, "simplequeue", "queue", "pipe", "shm"):
             raise ValueError("cell %r: unknown chan %r" % (name, self.chan))
-        if self.task not in ("cpu", "sleep"):
+        if self.task not in ("cpu", "sleep", "tiny"):
             raise ValueError("cell %r: unknown task %r" % (name, self.task))
         if self.preload not in ("main", "none"):
             raise ValueError("cell %r: unknown preload %r" % (name, self.preload))
@@ -326,19 +360,32 @@ class ChildDied(RuntimeError):
 WATCH = []
 
 
+def failed_first(procs):
+    """The child of procs to name as a failure: one that exited with a code
+    of its own (> 0) before one killed by a signal (an executor terminates
+    its other workers when one dies); None when none has failed."""
+    killed = None
+    for p in procs:
+        try:
+            code = p.exitcode
+        except Exception:
+            continue
+        if code is not None and code > 0:
+            return p
+        if code is not None and code < 0 and killed is None:
+            killed = p
+    return killed
+
+
 def dead_child(grace=0.5):
     """A reason naming a child of WATCH that exited (non-zero), or None;
     waits up to grace seconds for an exit in progress (the parent may see
     EOF before the child's exit status exists)."""
     deadline = time.monotonic() + grace
     while True:
-        for p in WATCH:
-            try:
-                code = p.exitcode
-            except Exception:
-                continue
-            if code is not None and code != 0:
-                return "child (pid %s) %s" % (p.pid, exit_status(p))
+        p = failed_first(WATCH)
+        if p is not None:
+            return "child (pid %s) %s" % (p.pid, exit_status(p))
         if time.monotonic() >= deadline:
             return None
         time.sleep(0.05)
@@ -380,7 +427,12 @@ class Watchdog(object):
         ready = wait(list(by) + [self.r])
         if self.r in ready:
             return
-        p = by[ready[0]]
+        dead = [by[s] for s in ready if s in by]
+        p = dead[0]
+        if len(dead) > 1:  # ended together: name the one that failed on its own
+            for q in dead:
+                q.join(0.1)
+            p = failed_first(dead) or p
         if self.clean_exit_ok:
             p.join(1.0)
             if p.exitcode == 0:
@@ -800,11 +852,16 @@ def child_two_party(driver_pid, end, ctrl, echo):
 def run_task(kind, param, i):
     """The pool task, the same for every executor: returns the time the
     task took as the worker measured it around the task body (ns): CPU time
-    of the worker's thread for cpu tasks (a task that waits for a core does
-    not count the wait: the sum over tasks can never exceed cores x
-    makespan), wall time for sleep tasks (sleeping needs no core)."""
+    of the worker's thread for cpu tasks and tiny ones (an empty body; a
+    task that waits for a core does not count the wait: the sum over tasks
+    can never exceed cores x makespan), wall time for sleep tasks (sleeping
+    needs no core)."""
     if TEST_CHILD_EXIT is not None:
         test_exit()
+    if kind == "tiny":  # an empty body, timed as a cpu task is
+        clock = time.thread_time_ns
+        t = clock()
+        return clock() - t
     if kind == "cpu":
         clock = time.thread_time_ns
         t = clock()
@@ -845,6 +902,24 @@ def pool_worker(driver_pid, ready, chan, end, kind, param):
             end.send(struct.pack("<%dq" % (1 + len(res)), lo, *res))
         else:
             end.send((lo, res))
+
+
+def child_gather(driver_pid, end, ctrl, size):
+    """A gather worker: per sample, n messages of size bytes to the parent,
+    back to back, once the parent sends n on ctrl; None ends it."""
+    child_guard(driver_pid)
+    end.open()
+    payload = b"\x5a" * size
+    send = end.send
+    ctrl.send(0)  # ready (attached, for shm)
+    while True:
+        n = ctrl.recv()
+        if n is None:
+            break
+        for _ in range(n):
+            send(payload)
+            if TEST_CHILD_EXIT is not None:
+                test_exit()
 
 
 def child_check(driver_pid, end, ctrl, sizes, reps, tensors, corrupt):
@@ -1170,6 +1245,22 @@ class Bench(object):
             ((s1 - s0 + cs) / n, "sys-ns/op"),
         ]
 
+    # ---- gather (many-to-one)
+    def gather(self):
+        c = self.cell
+        g = Gather(self, c)
+        if self.warmup > 0:
+            g.sample(self.warmup)
+        n = self.calibrate(g.sample, 1)  # messages per worker
+        total = n * c.workers
+        for _ in range(self.count):
+            d = max(1, g.sample(n))
+            self.emit(total, d / total, [
+                (total * c.size / d * 1e3, "MB/s"),
+                (total / d * 1e9, "msgs/s"),
+            ])
+        g.close()
+
     # ---- pool
     def pool(self):
         import functools
@@ -1177,6 +1268,9 @@ class Bench(object):
         c = self.cell
         if c.task == "cpu":
             param = self.spin
+            par = max(1, min(c.workers, c.tasks, c.cores))
+        elif c.task == "tiny":
+            param = 0
             par = max(1, min(c.workers, c.tasks, c.cores))
         else:
             param = SLEEP_TASK_MS / 1000.0
@@ -1192,8 +1286,8 @@ class Bench(object):
                 t0 = time.perf_counter_ns()
                 got = ex.map()
                 d = time.perf_counter_ns() - t0
-                if len(got) != c.tasks or min(got) <= 0:
-                    raise RuntimeError("pool map returned %d task times, want %d positive ones" % (len(got), c.tasks))
+                if len(got) != c.tasks or min(got) < (0 if c.task == "tiny" else 1):
+                    raise RuntimeError("pool map returned %d task times, want %d positive ones (tiny: not negative)" % (len(got), c.tasks))
                 if i >= warm:
                     task_ns = sum(got)
                     self.emit(1, d, [
@@ -1214,6 +1308,8 @@ class Bench(object):
             self.two_party(self.pp_sample)
         elif w == "stream":
             self.two_party(self.st_sample)
+        elif w == "gather":
+            self.gather()
         else:
             self.pool()
 
@@ -1268,7 +1364,7 @@ class StdlibPool(Executor):
         self.watch()
 
     def map(self):
-        return self.pool.map(self.task, range(self.c.tasks))
+        return self.pool.map(self.task, range(self.c.tasks), self.c.chunksize)  # None: Pool's default
 
     def close(self):
         self.unwatch()
@@ -1292,7 +1388,8 @@ class PPE(Executor):
         self.watch()
 
     def map(self):
-        it = self.ex.map(self.task, range(self.c.tasks))  # submits every task
+        # submits every task (chunksize 1 is ProcessPoolExecutor.map's default)
+        it = self.ex.map(self.task, range(self.c.tasks), chunksize=self.c.chunksize or 1)
         self.procs = list(self.ex._processes.values())
         return list(it)
 
@@ -1478,7 +1575,50 @@ class Loop(Executor):
             release_channel(self.pend)
 
 
+class ColdPool(Executor):
+    """pool-cold / ppe-cold: every map is a whole pool life-cycle, all of it
+    timed: create a fresh multiprocessing.Pool(W) / ProcessPoolExecutor(W,
+    mp_context=ctx) (its workers arm the death-signal guard as their
+    initializer), one map, then close() + join() / shutdown(wait=True).
+    The workers are watched by a watchdog thread started inside the timed
+    span (a dead Pool worker would hang Pool.map; a dead executor worker
+    is named at once, before the executor terminates the others)."""
+
+    def __init__(self, b, c, task, ppe):
+        self.b = b
+        self.c = c
+        self.task = task
+        self.ppe = ppe
+
+    def map(self):
+        b, c = self.b, self.c
+        if self.ppe:
+            from concurrent.futures import ProcessPoolExecutor
+
+            ex = ProcessPoolExecutor(c.workers, mp_context=b.ctx, initializer=child_guard, initargs=(b.pid,))
+            it = ex.map(self.task, range(c.tasks))  # submits every task
+            self.procs = list(ex._processes.values())
+            dog = Watchdog(self.procs, "pool worker")
+            out = list(it)
+            dog.stop()  # before the workers exit on shutdown()
+            ex.shutdown(wait=True)
+            return out
+        pool = b.ctx.Pool(c.workers, initializer=child_guard, initargs=(b.pid,))
+        self.procs = list(pool._pool)
+        dog = Watchdog(self.procs, "pool worker")
+        out = pool.map(self.task, range(c.tasks))
+        dog.stop()  # before the workers exit on close()
+        pool.close()
+        pool.join()
+        return out
+
+    def close(self):
+        pass
+
+
 def make_executor(b, c, task, param):
+    if c.exec in ("pool-cold", "ppe-cold"):
+        return ColdPool(b, c, task, c.exec == "ppe-cold")
     if c.exec == "loop":
         return Loop(b, c, task, param)
     if c.exec == "pool":
@@ -1488,12 +1628,118 @@ def make_executor(b, c, task, param):
     return Loky(b, c, task, c.exec == "loky-cold")
 
 
+# ---------------------------------------------------------------- gather
+
+
+class Gather(object):
+    """The many-to-one workload: W workers started once, each streaming n
+    messages of `size` bytes into this parent per sample (the top of this
+    file defines the sample).  simplequeue/queue: one queue that every
+    worker puts to; pipe: one Pipe per worker, received from as
+    multiprocessing.connection.wait() reports them ready; shm: one ring of
+    the driver's (8 x 1 MiB slots) that every worker sends to under the
+    ring's lock -- the parent cannot wait on one ring (semaphore) per
+    worker without polling."""
+
+    def __init__(self, b, c):
+        ctx = b.ctx
+        self.c = c
+        self.q = self.seg = self.ring = None
+        self.conns = []
+        if c.chan in ("simplequeue", "queue"):
+            self.q = (ctx.SimpleQueue if c.chan == "simplequeue" else ctx.Queue)()
+            ends = [QueueEnd(self.q, self.q)] * c.workers
+            self._recv = self._recv_queue
+        elif c.chan == "pipe":
+            from multiprocessing.connection import wait
+
+            self._conn_wait = wait  # imported outside the timed span
+            ends = []
+            for _ in range(c.workers):
+                r, w = ctx.Pipe(duplex=False)
+                self.conns.append(r)
+                ends.append(PipeEnd(w, False))
+            self._recv = self._recv_pipe
+        else:
+            self.seg = ShmSegment(ctx, b.names.next(), Ring.nbytes(SHM_SLOTS, SHM_SLOT))
+            self.ring = Ring(ctx, 0, SHM_SLOTS, SHM_SLOT, send_lock=True)
+            ends = [ShmEnd(self.seg, self.ring, self.ring, True)] * c.workers
+            self._recv = self._recv_shm
+        self.ctrls, procs = [], []
+        for end in ends:
+            ctrl, cctrl = ctx.Pipe()
+            procs.append(b.start(child_gather, (end, cctrl, c.size)))
+            cctrl.close()
+            end.close_child_copy()
+            self.ctrls.append(ctrl)
+        self.procs = procs
+        for ctrl, p in zip(self.ctrls, procs):
+            wait_readable(ctrl, p, "gather worker")
+            ctrl.recv()  # ready (attached, for shm)
+        if self.seg is not None:
+            self.seg.wait_attached(c.workers, check=lambda: [check_alive(p, "gather worker") for p in procs])
+            self.ring.buf = self.seg.shm.buf
+        self.dog = Watchdog(procs, "gather worker")
+
+    def sample(self, n):
+        """One sample of n messages per worker: its duration in ns, from
+        before the first start signal to the last message received."""
+        t0 = time.perf_counter_ns()
+        for ctrl in self.ctrls:
+            ctrl.send(n)
+        self._recv(n * self.c.workers)
+        return time.perf_counter_ns() - t0
+
+    def _recv_queue(self, total):
+        get = self.q.get
+        for _ in range(total):
+            touch(get())
+
+    def _recv_shm(self, total):
+        recv = self.ring.recv
+        for _ in range(total):
+            touch(recv())
+
+    def _recv_pipe(self, total):
+        wait = self._conn_wait
+        per = total // len(self.conns)
+        left = dict((conn, per) for conn in self.conns)
+        while left:
+            for conn in wait(list(left)):
+                touch(conn.recv())
+                if left[conn] == 1:
+                    del left[conn]
+                else:
+                    left[conn] -= 1
+
+    def close(self):
+        self.dog.stop()
+        for ctrl in self.ctrls:
+            ctrl.send(None)
+        for p in self.procs:
+            p.join()
+        for conn in self.ctrls + self.conns:
+            conn.close()
+        if self.q is not None and hasattr(self.q, "join_thread"):
+            self.q.close()
+            self.q.join_thread()
+        if self.seg is not None:
+            self.ring.buf = None
+            self.seg.unlink()
+            self.seg.close()
+        for p in self.procs:
+            if p.exitcode != 0:
+                raise RuntimeError("gather worker %s" % exit_status(p))
+
+
 # ---------------------------------------------------------------- skips
 
 
 def skip_reason(cell):
     if cell.payload not in ("bytes", "tensor", "rawbytes"):
         return "unknown payload %r" % cell.payload
+    if cell.workload == "gather" and cell.payload != "bytes":
+        return "gather sends bytes: payload=%s does not apply" % cell.payload
     if cell.payload == "rawbytes":
         if cell.chan != "pipe" or cell.workload not in ("pingpong", "stream"):
             return "payload=rawbytes (send_bytes/recv_bytes) is a pipe variant of pingpong and stream"

@@ -222,6 +222,7 @@ var units = map[string][]string{
 	"pingpong": {"ns/op", "p50-ns", "p99-ns", "user-ns/op", "sys-ns/op"},
 	"stream":   {"ns/op", "MB/s", "msgs/s", "user-ns/op", "sys-ns/op"},
 	"pool":     {"ns/op", "tasks/s", "efficiency", "overhead-ns/op"},
+	"gather":   {"ns/op", "MB/s", "msgs/s"},
 }
 
 // tiny are the options of the test cells: a short cpu task (its loop count
@@ -325,6 +326,7 @@ func TestWorkloads(t *testing.T) {
 		"pingpong": "size=64B",
 		"stream":   "size=64KiB",
 		"pool":     "workers=2/tasks=5/task=sleep",
+		"gather":   "workers=3/size=4KiB",
 	}
 	for wi, w := range bench.Workloads {
 		for ci, ch := range bench.Chans {
@@ -350,6 +352,12 @@ func TestWorkloads(t *testing.T) {
 		"Pool/impl=cpython/method=fork/exec=ppe/workers=2/tasks=4/task=sleep/cores=1",
 		"Pingpong/impl=cpython/method=fork/chan=pipe/payload=rawbytes/size=64B/cores=1",
 		"Stream/impl=cpython/method=spawn/chan=pipe/payload=rawbytes/size=64KiB/cores=2",
+		"Gather/impl=cpython/method=fork/chan=shm/workers=2/size=1536KiB/cores=2",
+		"Gather/impl=cpython/method=spawn/chan=pipe/workers=1/size=0/cores=1",
+		"Pool/impl=cpython/method=fork/exec=pool-cold/workers=2/tasks=16/task=cpu/cores=2",
+		"Pool/impl=cpython/method=forkserver/exec=ppe-cold/workers=2/tasks=4/task=sleep/cores=2",
+		"Pool/impl=cpython/method=fork/exec=pool/workers=2/tasks=300/task=tiny/chunksize=7/cores=2",
+		"Pool/impl=cpython/method=spawn/exec=ppe/workers=2/tasks=300/task=tiny/cores=1",
 	} {
 		t.Run(name, func(t *testing.T) { runCell(t, p, name, tiny) })
 	}
@@ -706,7 +714,7 @@ for m in ("mpcore", "driver"):
 // MPBENCH_TEST_CHILD_EXIT hook) and checks that the cell fails within 5 s
 // with the child's exit status as the reason, for every method × channel
 // (startup: before the first message; pingpong: after the first message the
-// child received) and for pool workers.
+// child received) and for pool and gather workers.
 func TestDeadChild(t *testing.T) {
 	p := cpython(t)
 	var names []string
@@ -722,7 +730,12 @@ func TestDeadChild(t *testing.T) {
 		"Pool/impl=cpython/method=fork/exec=loop/chan=shm/workers=2/tasks=4/task=sleep/cores=2",
 		"Pool/impl=cpython/method=spawn/exec=loop/chan=queue/workers=2/tasks=4/task=sleep/cores=2",
 		"Pool/impl=cpython/method=fork/exec=pool/workers=2/tasks=4/task=sleep/cores=2",
-		"Pool/impl=cpython/method=forkserver/exec=ppe/workers=2/tasks=4/task=sleep/cores=2")
+		"Pool/impl=cpython/method=forkserver/exec=ppe/workers=2/tasks=4/task=sleep/cores=2",
+		"Pool/impl=cpython/method=fork/exec=pool-cold/workers=2/tasks=4/task=sleep/cores=2",
+		"Pool/impl=cpython/method=spawn/exec=ppe-cold/workers=2/tasks=4/task=sleep/cores=2",
+		"Gather/impl=cpython/method=fork/chan=pipe/workers=2/size=64B/cores=2",
+		"Gather/impl=cpython/method=forkserver/chan=shm/workers=2/size=64B/cores=2",
+		"Gather/impl=cpython/method=spawn/chan=queue/workers=2/size=64B/cores=2")
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			c, err := bench.ParseName(name)
