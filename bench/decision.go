@@ -155,12 +155,7 @@ func DecisionCells(impl string, nproc int, extraRSS []int64) []Cell {
 	seen := map[string]bool{}
 	var out []Cell
 	for _, d := range Decisions(impl, nproc, extraRSS) {
-		for _, c := range d.Cells {
-			if !seen[c.Name()] {
-				seen[c.Name()] = true
-				out = append(out, c)
-			}
-		}
+		out = appendNew(out, seen, d.Cells)
 	}
 	rank := map[string]int{}
 	for i, w := range Workloads {

@@ -160,26 +160,28 @@ func Expand(sel Selection, nproc int) ([]Cell, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range append(program, users...) {
-			if !seen[c.Name()] {
-				cells = append(cells, c)
-				seen[c.Name()] = true
-			}
-		}
+		cells = appendNew(cells, seen, append(program, users...))
 	}
 	for _, v := range Variants {
 		more, err := v(vsel, nproc)
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range more {
-			if !seen[c.Name()] {
-				cells = append(cells, c)
-				seen[c.Name()] = true
-			}
-		}
+		cells = appendNew(cells, seen, more)
 	}
 	return cells, checkCells(cells)
+}
+
+// appendNew appends to cells those of more whose names seen does not hold
+// yet, and records them in seen.
+func appendNew(cells []Cell, seen map[string]bool, more []Cell) []Cell {
+	for _, c := range more {
+		if !seen[c.Name()] {
+			seen[c.Name()] = true
+			cells = append(cells, c)
+		}
+	}
+	return cells
 }
 
 // checkCells validates every cell and refuses a cell listed twice.

@@ -95,12 +95,7 @@ func ProgramCells(sel Selection, nproc int) ([]Cell, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range more {
-			if !seen[c.Name()] {
-				seen[c.Name()] = true
-				cells = append(cells, c)
-			}
-		}
+		cells = appendNew(cells, seen, more)
 	}
 	return cells, nil
 }

@@ -167,12 +167,7 @@ func variantCells(sel Selection, nproc int, owned []string, parts []part) ([]Cel
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range more {
-			if !seen[c.Name()] {
-				seen[c.Name()] = true
-				cells = append(cells, c)
-			}
-		}
+		cells = appendNew(cells, seen, more)
 	}
 	return cells, nil
 }

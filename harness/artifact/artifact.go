@@ -25,7 +25,6 @@ import (
 	"regexp"
 	"strings"
 	"text/template"
-	"time"
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/report"
@@ -106,16 +105,8 @@ func Render(root, run string) ([]byte, error) {
 }
 
 // elapsed is the time from a run's start line to its run-end line.
-func elapsed(r *report.Run) string { return between(r.ConfigValue("start"), r.ConfigValue("run-end")) }
-
-// between is the time from start to end (RFC 3339), or "not recorded".
-func between(start, end string) string {
-	t0, err1 := time.Parse(time.RFC3339, start)
-	t1, err2 := time.Parse(time.RFC3339, end)
-	if err1 != nil || err2 != nil {
-		return "not recorded"
-	}
-	return t1.Sub(t0).Round(time.Second).String()
+func elapsed(r *report.Run) string {
+	return report.Elapsed(r.ConfigValue("start"), r.ConfigValue("run-end"))
 }
 
 // requirements reads the machine and software of the run's configuration

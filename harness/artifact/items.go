@@ -64,7 +64,7 @@ func (p *page) claims(dir, run string) error {
 	if err != nil {
 		return err
 	}
-	p.ClaimsTime = between(f.ConfigValue("start"), f.ConfigValue("run-end"))
+	p.ClaimsTime = report.Elapsed(f.ConfigValue("start"), f.ConfigValue("run-end"))
 	vs, err := claims.Verdicts(data)
 	if err != nil {
 		return err

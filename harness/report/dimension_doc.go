@@ -538,31 +538,10 @@ func (d *Dimensioning) ReadmeBlock(run, doc, command, defaults string) ([]byte, 
 // ReadmeDimBlock finds the dimensioning block of a README: the run folder
 // it names ("" for the placeholder) and where the block lies.
 func ReadmeDimBlock(readme []byte) (run string, block []byte, start, end int, err error) {
-	loc := dimBlockBegin.FindSubmatchIndex(readme)
-	if loc == nil {
-		return "", nil, 0, 0, fmt.Errorf("no `<!-- BEGIN generated:dimensioning -->` line")
-	}
-	e := bytes.Index(readme[loc[0]:], []byte(dimBlockEnd+"\n"))
-	if e < 0 {
-		return "", nil, 0, 0, fmt.Errorf("generated:dimensioning block is not closed by %q", dimBlockEnd)
-	}
-	end = loc[0] + e + len(dimBlockEnd) + 1
-	if loc[2] >= 0 {
-		run = string(readme[loc[2]:loc[3]])
-	}
-	return run, readme[loc[0]:end], loc[0], end, nil
+	return findBlock(readme, dimBlockBegin, dimBlockEnd, "dimensioning")
 }
 
 // UpdateReadmeDim replaces the dimensioning block of the README at path.
 func UpdateReadmeDim(path string, block []byte) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	_, _, start, end, err := ReadmeDimBlock(data)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	out := append(append(append([]byte(nil), data[:start]...), block...), data[end:]...)
-	return writeFile(path, out)
+	return replaceBlock(path, ReadmeDimBlock, func() ([]byte, error) { return block, nil })
 }

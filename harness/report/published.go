@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -61,7 +60,7 @@ func PublishedBlock(dir, rel string) ([]byte, error) {
 func runSummary(b *bytes.Buffer, rel, dir string, r *Run) {
 	fmt.Fprintf(b, "[`%s`](%s/REPORT.md):\n", dir, rel)
 	fmt.Fprintf(b, "- command: `mpbench run %s` (mpbench %s)\n", argsText(r.ConfigValue("mpbench-args")), orDash(r.ConfigValue("mpbench-version")))
-	fmt.Fprintf(b, "- wall time: %s (from `start` to the `run-end` of its first invocation)\n", wallText(r.ConfigValue("start"), r.ConfigValue("run-end")))
+	fmt.Fprintf(b, "- wall time: %s (from `start` to the `run-end` of its first invocation)\n", Elapsed(r.ConfigValue("start"), r.ConfigValue("run-end")))
 	var cells, runs, skipped, failed int
 	stops := map[rawbench.Stop]int{}
 	for _, c := range r.Cells {
@@ -94,7 +93,9 @@ func argsText(js string) string {
 	return strings.Join(args, " ")
 }
 
-func wallText(start, end string) string {
+// Elapsed is the time from start to end (RFC 3339 configuration values,
+// e.g. a run's start and run-end lines), or "not recorded".
+func Elapsed(start, end string) string {
 	t0, err0 := time.Parse(time.RFC3339, start)
 	t1, err1 := time.Parse(time.RFC3339, end)
 	if err0 != nil || err1 != nil {
@@ -106,32 +107,10 @@ func wallText(start, end string) string {
 // UpdatePublished rewrites the published-run block of the file at path
 // from the run in dir (rel: how the file names the folder).
 func UpdatePublished(path, dir, rel string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	_, _, start, end, err := PublishedBlockIn(data)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	block, err := PublishedBlock(dir, rel)
-	if err != nil {
-		return err
-	}
-	out := append(append(append([]byte(nil), data[:start]...), block...), data[end:]...)
-	return writeFile(path, out)
+	return replaceBlock(path, PublishedBlockIn, func() ([]byte, error) { return PublishedBlock(dir, rel) })
 }
 
 // PublishedBlockIn finds the block: the run it names and its text.
 func PublishedBlockIn(data []byte) (run string, block []byte, start, end int, err error) {
-	loc := publishedBegin.FindSubmatchIndex(data)
-	if loc == nil {
-		return "", nil, 0, 0, fmt.Errorf("no `<!-- BEGIN generated:published run=DIR -->` line")
-	}
-	e := bytes.Index(data[loc[0]:], []byte(publishedEnd+"\n"))
-	if e < 0 {
-		return "", nil, 0, 0, fmt.Errorf("generated:published block is not closed by %q", publishedEnd)
-	}
-	end = loc[0] + e + len(publishedEnd) + 1
-	return string(data[loc[2]:loc[3]]), data[loc[0]:end], loc[0], end, nil
+	return findBlock(data, publishedBegin, publishedEnd, "published")
 }

@@ -87,35 +87,51 @@ func HeadlineFigureNames(dir string) ([]string, error) {
 // ReadmeBlock finds the headline block in a README: the run folder it
 // names and the block text (from BEGIN through END and its newline).
 func ReadmeBlock(readme []byte) (run string, block []byte, start, end int, err error) {
-	loc := headlineBegin.FindSubmatchIndex(readme)
-	if loc == nil {
-		return "", nil, 0, 0, fmt.Errorf("no `<!-- BEGIN generated:headline run=DIR -->` line")
-	}
-	e := bytes.Index(readme[loc[0]:], []byte(headlineEnd+"\n"))
-	if e < 0 {
-		return "", nil, 0, 0, fmt.Errorf("generated:headline block is not closed by %q", headlineEnd)
-	}
-	end = loc[0] + e + len(headlineEnd) + 1
-	return string(readme[loc[2]:loc[3]]), readme[loc[0]:end], loc[0], end, nil
+	return findBlock(readme, headlineBegin, headlineEnd, "headline")
 }
 
-// UpdateReadme rewrites the headline block of the README at path from the
-// run in dir (rel: how the README names the folder).
-func UpdateReadme(path, dir, rel string) error {
+// findBlock finds a generated block: the BEGIN line matched by begin
+// (whose first group, if any, is the run folder it names) through the
+// line end. name is the block's name in errors.
+func findBlock(data []byte, begin *regexp.Regexp, end, name string) (run string, block []byte, start, stop int, err error) {
+	loc := begin.FindSubmatchIndex(data)
+	if loc == nil {
+		return "", nil, 0, 0, fmt.Errorf("no `<!-- BEGIN generated:%s … -->` line", name)
+	}
+	e := bytes.Index(data[loc[0]:], []byte(end+"\n"))
+	if e < 0 {
+		return "", nil, 0, 0, fmt.Errorf("generated:%s block is not closed by %q", name, end)
+	}
+	stop = loc[0] + e + len(end) + 1
+	if len(loc) > 3 && loc[2] >= 0 {
+		run = string(data[loc[2]:loc[3]])
+	}
+	return run, data[loc[0]:stop], loc[0], stop, nil
+}
+
+// replaceBlock rewrites the block that find locates in the file at path
+// with what render gives.
+func replaceBlock(path string, find func([]byte) (string, []byte, int, int, error), render func() ([]byte, error)) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	_, _, start, end, err := ReadmeBlock(data)
+	_, _, start, end, err := find(data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	block, err := Headline(dir, rel)
+	block, err := render()
 	if err != nil {
 		return err
 	}
 	out := append(append(append([]byte(nil), data[:start]...), block...), data[end:]...)
 	return writeFile(path, out)
+}
+
+// UpdateReadme rewrites the headline block of the README at path from the
+// run in dir (rel: how the README names the folder).
+func UpdateReadme(path, dir, rel string) error {
+	return replaceBlock(path, ReadmeBlock, func() ([]byte, error) { return Headline(dir, rel) })
 }
 
 // trimRel makes a folder relative to the README's folder, slash-separated.
