@@ -33,7 +33,7 @@ test: build
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
-	$(GO) test -count=1 -race -timeout 10m ./harness/ ./bench/
+	$(GO) test -count=1 -race -short -timeout 10m ./harness/ ./bench/
 
 # A few seconds of each fuzz target (the seed corpus lives in testdata/fuzz).
 fuzz:

@@ -400,6 +400,7 @@ func TestRunsAreTheUnit(t *testing.T) {
 // cell whose runs disagree runs to the cap and is flagged as stopped by it. An
 // interrupted run resumed plans exactly the same runs in the same order.
 func TestAdaptiveStopping(t *testing.T) {
+	skipShortRace(t)
 	cells := startupCells("pipe", "queue", "shm")
 	modes := map[string]string{"pipe": "ok", "queue": "offset", "shm": "offset"}
 	run := func(out string, ctx context.Context, progress io.Writer, resume bool) string {
@@ -618,6 +619,7 @@ func TestCPUTaskSpinResumeRefused(t *testing.T) {
 // it — the run cap, or the time budget when the budget ended the rounds
 // before its cap — and only when adaptive rounds were asked for.
 func TestStopFlags(t *testing.T) {
+	skipShortRace(t)
 	for _, tc := range []struct {
 		name          string
 		runs, maxRuns int
@@ -744,6 +746,7 @@ func TestEstimateUsesCellSettings(t *testing.T) {
 // Decision cells get their own base runs, which the time budget does not
 // cut; the budget ends only adaptive runs.
 func TestDecisionCellsBaseRuns(t *testing.T) {
+	skipShortRace(t)
 	cells := startupCells("pipe", "queue", "shm")
 	modes := map[string]string{"pipe": "ok", "queue": "offset", "shm": "offset"}
 	decision := map[string]bool{cells[0].Benchmark(): true, cells[2].Benchmark(): true}
@@ -781,5 +784,15 @@ func TestDecisionCellsBaseRuns(t *testing.T) {
 				t.Errorf("decision-runs %q, want 8", got)
 			}
 		})
+	}
+}
+
+// skipShortRace skips the runner tests that start many fake programs when
+// run with -short: `make test` runs them in full without the race
+// detector, then the race pass with -short (each is several times slower
+// under -race and exercises no concurrency the other tests do not).
+func skipShortRace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("many program runs: run in full without -short")
 	}
 }
