@@ -14,7 +14,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"syscall"
 	"time"
 
 	"github.com/mpbench/mpbench/bench"
@@ -164,11 +163,7 @@ func adviseCmd(args []string) error {
 	if err != nil || !interrupted {
 		return err
 	}
-	code := 130
-	if caught() == syscall.SIGTERM {
-		code = 143
-	}
-	return exitError{code, "interrupted (" + caught().String() + "): the guide above is what was decided so far; resume with: mpbench advise --resume --out " + a.out}
+	return exitError{signalStatus(caught()), "interrupted (" + caught().String() + "): the guide above is what was decided so far; resume with: mpbench advise --resume --out " + a.out}
 }
 
 // advise runs `mpbench advise args`; impls replaces the implementations

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/claims"
@@ -94,11 +93,7 @@ func claimsCmd(args []string) error {
 	case errors.As(err, &in):
 		return usageError{fmt.Errorf("claims: --out %s: %w", *out, err)}
 	case errors.Is(err, claims.ErrInterrupted):
-		code := 130
-		if caught() == syscall.SIGTERM {
-			code = 143
-		}
-		return exitError{code, "claims: interrupted; what finished is in " + *out + " (add the rest with --only)"}
+		return exitError{signalStatus(caught()), "claims: interrupted; what finished is in " + *out + " (add the rest with --only)"}
 	}
 	return err
 }

@@ -396,11 +396,7 @@ func runCmd(args []string) error {
 		filepath.Join(*f.out, harness.RawFile))
 	if sum.Interrupted {
 		sig := caught()
-		code := 130
-		if sig == syscall.SIGTERM {
-			code = 143
-		}
-		return exitError{code, "interrupted (" + sig.String() + "): " + line +
+		return exitError{signalStatus(sig), "interrupted (" + sig.String() + "): " + line +
 			"; resume with: mpbench run --resume --out " + *f.out}
 	}
 	fmt.Fprintln(os.Stderr, "mpbench: "+line)
@@ -499,6 +495,15 @@ func interruptible() (context.Context, func(), func() os.Signal) {
 	}()
 	stop := func() { signal.Stop(ch); close(done); cancel() }
 	return ctx, stop, func() os.Signal { return got }
+}
+
+// signalStatus is the exit status of a command stopped by sig: 143 for
+// SIGTERM, 130 for SIGINT (128 + the signal number, as shells report it).
+func signalStatus(sig os.Signal) int {
+	if sig == syscall.SIGTERM {
+		return 143
+	}
+	return 130
 }
 
 // decisionSet names the selected cells whose values the decision guide

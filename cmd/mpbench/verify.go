@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/mpbench/mpbench/harness/rawbench"
@@ -77,11 +76,7 @@ func verifyCmd(args []string) error {
 	if err != nil || !interrupted {
 		return err
 	}
-	code := 130
-	if caught() == syscall.SIGTERM {
-		code = 143
-	}
-	return exitError{code, "interrupted (" + caught().String() + "): the comparison above is from the runs so far; continue with: " + next}
+	return exitError{signalStatus(caught()), "interrupted (" + caught().String() + "): the comparison above is from the runs so far; continue with: " + next}
 }
 
 // verify runs `mpbench verify args`; impls replaces the implementations
