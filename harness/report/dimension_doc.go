@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -412,7 +413,7 @@ func dimPanel(w string, cells []DimCell) panel {
 			g, x = c.Setting.Count, float64(c.Setting.Benchtime)/1e6
 		}
 		groups[g] = append(groups[g], c)
-		if !containsFloat(xs, x) {
+		if !slices.Contains(xs, x) {
 			xs = append(xs, x)
 		}
 	}
@@ -471,15 +472,6 @@ func cvPoints(cells []DimCell, byBenchtime bool, cv func(DimCell) float64) []pt 
 		out = append(out, pt{x: x, y: stats.Median(v), lo: nearestRank(v, 0.25), hi: nearestRank(v, 0.75)})
 	}
 	return out
-}
-
-func containsFloat(xs []float64, x float64) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // The README's dimensioning block, beside the profiles' settings:
