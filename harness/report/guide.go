@@ -100,11 +100,6 @@ func effect(a, b Stats) stats.Effect {
 	return stats.CompareRatio(asRuns(a.RunMedians), asRuns(b.RunMedians))
 }
 
-// separated reports whether two CIs do not overlap (both valid).
-func separated(a, b Stats) bool {
-	return a.CIValid && b.CIValid && (a.Hi < b.Lo || b.Hi < a.Lo)
-}
-
 // Guide computes the decision guide of a run.
 func (d *Data) Guide(r *Run) *Guide {
 	g := &Guide{Crossover: math.NaN(), CrossLo: math.NaN(), CrossHi: math.NaN(),
