@@ -257,7 +257,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	f.decisionRuns = fs.Int("decision-runs", 0, "base runs of the cells the decision guide reads (bench.DecisionCells; default: 12 full, none otherwise; 0: none)")
 	f.maxRuns = fs.Int("max-runs", 0, "cap of program runs per cell; above --runs, cells whose CI is wider than --ci-target get more runs (default: 12 full, 2 quick)")
 	f.ciTarget = fs.Float64("ci-target", harness.DefaultCITarget, "adaptive stopping: target CI half-width as a share of the median")
-	f.budget = fs.Duration("time-budget", 0, "no adaptive round starts that would end after this time (default: 25m full, none quick; 0s: none)")
+	f.budget = fs.Duration("time-budget", 0, "no adaptive round starts that would end after this time (default: 40m full, none quick; 0s: none)")
 	f.warm = fs.Int("warmup", 1, "warm-up iterations/samples discarded per program run")
 	f.benchtime = fs.Duration("benchtime", 0, "target duration of one sample (default: 25ms full, 50ms quick)")
 	f.timeout = fs.Duration("timeout", 0, "timeout of one program run (default per workload)")
