@@ -61,7 +61,7 @@ func (d *Data) keyFindings() *figure {
 	f.caption = "Six headline results of the run; every point is the median of per-run medians with its 95% CI " +
 		"(dashed whiskers without caps: the range of the run medians of a cell with too few runs for a CI). (a) " + roadCapt +
 		" (b) The smallest message's round trip (p50) by start method, one marker per channel. (c) One-way throughput by message size (log–log). " +
-		"(d) Speedup of the worker-loop pool (cpu tasks, method=" + bench.DecisionMethod + ", chan=" + bench.DecisionChan + ") = tasks/s ÷ tasks/s of the same pool's smallest map " +
+		"(d) Speedup of the worker-loop pool = tasks/s ÷ tasks/s of the same pool's smallest map " +
 		"(Hodges–Lehmann ratio of per-run makespans scaled by the task counts); grey: the ideal, tasks / ⌈tasks / P⌉ with P = min(workers, tasks, cores). " +
 		"(e) Start + join (chan=pipe, rss=0) by CPython version. (f) The smallest message's round trip by channel (method=" + bench.DecisionMethod + ") across hosts, or at the smallest and largest CPU set. " +
 		"Implementations: " + implVersions(r, present(bench.Impls, onlyRun(d.Cells, r), func(c bench.Cell) string { return c.Impl })) + "."
@@ -145,14 +145,16 @@ func (d *Data) keyStream(r *Run, im string, k int) panel {
 // implementation × cores, with the ideal speedup of each cores value.
 func (d *Data) keyPool(r *Run) panel {
 	pc := filterCells(onlyRun(d.workload("pool"), r), func(c bench.Cell) bool {
-		return c.Task == bench.DecisionTask && c.Method == bench.DecisionMethod && c.Chan == bench.DecisionChan
+		return c.Task == bench.DecisionTask && c.Method == bench.DecisionMethod && (c.Exec == "" || c.Exec == bench.ExecLoop)
 	})
-	pc = filterCells(pc, func(c bench.Cell) bool { return c.Exec == "" || c.Exec == bench.ExecLoop })
+	ch := prefer(present(bench.Chans, pc, func(c bench.Cell) string { return c.Chan }), bench.DecisionChan)
+	pc = filterCells(pc, func(c bench.Cell) bool { return c.Chan == ch })
 	if len(pc) == 0 {
 		return panel{title: "(d) Pool speedup", note: "no pool cells in this run"}
 	}
 	ticks, lo, hi := workerTicks(pc)
-	pn := panel{title: "(d) Pool speedup, " + scalingRule(pc), xlabel: "workers", ylabel: "speedup (tasks/s ÷ 1-worker map's)", xticks: ticks, xmin: lo, xmax: hi}
+	pn := panel{title: "(d) Pool speedup, " + scalingRule(pc), xlabel: fmt.Sprintf("workers (%s tasks, method=%s, chan=%s)", bench.DecisionTask, bench.DecisionMethod, ch),
+		ylabel: "speedup (tasks/s ÷ 1-worker map's)", xticks: ticks, xmin: lo, xmax: hi}
 	impls := filterStrings(present(bench.Impls, pc, func(c bench.Cell) string { return c.Impl }), func(s string) bool { return s == "native" || s == guideImpl(pc) })
 	for ii, im := range impls {
 		for ki, k := range coresList(pc) {
