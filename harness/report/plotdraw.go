@@ -267,49 +267,11 @@ func (pn *panel) plot() (*plot.Plot, error) {
 		if len(pts) == 0 {
 			continue
 		}
-		col := paletteColor(s.color)
-		sc, err := plotter.NewScatter(pts)
+		r, err := addSeries(p, s, pts)
 		if err != nil {
 			return nil, err
 		}
-		sc.GlyphStyle.Color = col
-		sc.GlyphStyle.Shape = plotutil.Shape(s.shape)
-		sc.GlyphStyle.Radius = vg.Points(3)
-		var thumbs []plot.Thumbnailer
-		if !s.noLine && distinctX(pts) > 1 {
-			ln, err := plotter.NewLine(pts)
-			if err != nil {
-				return nil, err
-			}
-			ln.LineStyle.Color = col
-			ln.LineStyle.Width = vg.Points(1.5)
-			if s.dash > 0 {
-				ln.LineStyle.Dashes = plotutil.Dashes(s.dash)
-			}
-			p.Add(ln)
-			thumbs = append(thumbs, ln)
-		}
-		ci, rng := splitRanges(pts)
-		anyRange = anyRange || len(rng) > 0
-		for _, e := range []errPts{ci, rng} {
-			if len(e) == 0 {
-				continue
-			}
-			eb, err := plotter.NewYErrorBars(e)
-			if err != nil {
-				return nil, err
-			}
-			eb.LineStyle.Color = col
-			eb.LineStyle.Width = vg.Points(1)
-			eb.CapWidth = vg.Points(5)
-			if e[0].rng {
-				eb.LineStyle.Dashes, eb.CapWidth = rangeDashes, 0
-			}
-			p.Add(eb)
-		}
-		p.Add(sc)
-		thumbs = append(thumbs, sc)
-		p.Legend.Add(s.name, thumbs...)
+		anyRange = anyRange || r
 	}
 	if anyRange {
 		ln := &plotter.Line{LineStyle: draw.LineStyle{Color: refGrey, Width: vg.Points(1), Dashes: rangeDashes}}
@@ -319,6 +281,22 @@ func (pn *panel) plot() (*plot.Plot, error) {
 		pn.drawNote(p)
 		return p, nil
 	}
+	ymin, ymax = pn.setAxes(p, ymin, ymax, xmin, xmax)
+	if err := pn.references(p, ymin, ymax); err != nil {
+		return nil, err
+	}
+	if pn.rotateX {
+		p.X.Tick.Label.Rotation = math.Pi / 6
+		p.X.Tick.Label.XAlign = draw.XRight
+		p.X.Tick.Label.YAlign = draw.YCenter
+	}
+	return p, nil
+}
+
+// setAxes sets the panel's axes from the data's y range [ymin, ymax]
+// (widened over the reference lines) and x range, and returns the y range
+// drawn.
+func (pn *panel) setAxes(p *plot.Plot, ymin, ymax, xmin, xmax float64) (float64, float64) {
 	for _, h := range pn.hlines {
 		ymin, ymax = math.Min(ymin, h), math.Max(ymax, h)
 	}
@@ -358,15 +336,56 @@ func (pn *panel) plot() (*plot.Plot, error) {
 		p.X.Tick.Marker = plot.ConstantTicks(pn.xticks)
 		p.X.Min, p.X.Max = pn.xmin, pn.xmax
 	}
-	if err := pn.references(p, ymin, ymax); err != nil {
-		return nil, err
+	return ymin, ymax
+}
+
+// addSeries draws one series' points (marker, line, whiskers: CIs with
+// caps, ranges dashed) and its legend entry; it reports whether a whisker
+// is a range.
+func addSeries(p *plot.Plot, s series, pts errPts) (bool, error) {
+	col := paletteColor(s.color)
+	sc, err := plotter.NewScatter(pts)
+	if err != nil {
+		return false, err
 	}
-	if pn.rotateX {
-		p.X.Tick.Label.Rotation = math.Pi / 6
-		p.X.Tick.Label.XAlign = draw.XRight
-		p.X.Tick.Label.YAlign = draw.YCenter
+	sc.GlyphStyle.Color = col
+	sc.GlyphStyle.Shape = plotutil.Shape(s.shape)
+	sc.GlyphStyle.Radius = vg.Points(3)
+	var thumbs []plot.Thumbnailer
+	if !s.noLine && distinctX(pts) > 1 {
+		ln, err := plotter.NewLine(pts)
+		if err != nil {
+			return false, err
+		}
+		ln.LineStyle.Color = col
+		ln.LineStyle.Width = vg.Points(1.5)
+		if s.dash > 0 {
+			ln.LineStyle.Dashes = plotutil.Dashes(s.dash)
+		}
+		p.Add(ln)
+		thumbs = append(thumbs, ln)
 	}
-	return p, nil
+	ci, rng := splitRanges(pts)
+	for _, e := range []errPts{ci, rng} {
+		if len(e) == 0 {
+			continue
+		}
+		eb, err := plotter.NewYErrorBars(e)
+		if err != nil {
+			return false, err
+		}
+		eb.LineStyle.Color = col
+		eb.LineStyle.Width = vg.Points(1)
+		eb.CapWidth = vg.Points(5)
+		if e[0].rng {
+			eb.LineStyle.Dashes, eb.CapWidth = rangeDashes, 0
+		}
+		p.Add(eb)
+	}
+	p.Add(sc)
+	thumbs = append(thumbs, sc)
+	p.Legend.Add(s.name, thumbs...)
+	return len(rng) > 0, nil
 }
 
 // logTicks are plot.LogTicks that also label the 2× and 5× minor ticks
