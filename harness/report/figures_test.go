@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -258,6 +260,44 @@ func TestScalingRule(t *testing.T) {
 	for _, tt := range tests {
 		if got := scalingRule(tt.cells); got != tt.want {
 			t.Errorf("%v: %q, want %q", tt.cells, got, tt.want)
+		}
+	}
+}
+
+// TestKeyFindingsHosts: a report of two hosts shows them side by side in
+// panel (f), a series per host.
+func TestKeyFindingsHosts(t *testing.T) {
+	dirs := []string{filepath.Join("testdata", "hosts2")}
+	if _, err := os.Stat(filepath.Join(dirs[0], RawFile)); err != nil {
+		t.Skip("no two-host test data:", err)
+	}
+	for _, f := range []string{"pp", "pool", "stream", "startup-rss"} {
+		dirs = append(dirs, filepath.Join("testdata", "hosts16", f))
+	}
+	var runs []*Run
+	for _, dir := range dirs {
+		r, err := Load(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, r)
+	}
+	runs, err := MergeShards(runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kf := newData(runs).keyFindings()
+	if kf == nil || len(kf.panels) != 6 {
+		t.Fatalf("key-findings of two hosts: %+v", kf)
+	}
+	checkLegend(t, kf)
+	f := kf.panels[5]
+	if !strings.HasPrefix(f.title, "(f) Hosts side by side") || len(f.series) != 2 {
+		t.Fatalf("(f) %q with %d series, want the two hosts", f.title, len(f.series))
+	}
+	for i, host := range []string{"vm-amd-epyc-2c", "vm-intel-r-xeon-r-processor-16c"} {
+		if !strings.HasPrefix(f.series[i].name, host+", cores=") || f.series[i].empty() {
+			t.Errorf("(f) series %d: %q, want host %s with points", i, f.series[i].name, host)
 		}
 	}
 }

@@ -42,16 +42,20 @@ func (d *Data) keyFindings() *figure {
 		name:  KeyFindingsName,
 		title: fmt.Sprintf("Key findings: %s, cores=%d (%s)", implLabel(r, im), k, figMachine(r, "")),
 		cols:  2,
+		ownY:  true,
 	}
 	road, roadCapt, ok := d.forkRoadPanel(r, im, bench.DecisionChan, k)
 	if !ok {
 		road = panel{note: "no parent-rss sweep in this run"}
 	}
 	road.title = "(a) A fork in the road: " + road.title
+	if d.Multi {
+		f.title += " — panels (a)–(e): " + r.Label
+	}
 	f.panels = append(f.panels, road, d.keyPingpong(r, im, k), d.keyStream(r, im, k), d.keyPool(r), d.keyVersions(r), d.keySpread(r, im, k))
 	n := 0
-	for _, p := range f.panels {
-		if len(nonEmpty(p.series)) > 0 {
+	for i := range f.panels {
+		if f.panels[i].series = nonEmpty(f.panels[i].series); len(f.panels[i].series) > 0 {
 			n++
 		}
 	}

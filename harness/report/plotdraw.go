@@ -72,6 +72,9 @@ type figure struct {
 	// sharedLegend: every panel plots the same series, so only the first
 	// panel's legend is drawn (right of the first row).
 	sharedLegend bool
+	// ownY: each panel keeps its own y range (panels of different
+	// questions); otherwise panels with the same y label share one.
+	ownY bool
 }
 
 const (
@@ -181,7 +184,7 @@ func (f *figure) draw(dc draw.Canvas) error {
 	// can compare them.
 	for i := range f.panels {
 		for j := range f.panels {
-			if f.panels[i].ylabel == f.panels[j].ylabel && f.panels[i].logY == f.panels[j].logY && len(f.panels[j].series) > 0 {
+			if !f.ownY && f.panels[i].ylabel == f.panels[j].ylabel && f.panels[i].logY == f.panels[j].logY && len(f.panels[j].series) > 0 {
 				plots[i].Y.Min, plots[i].Y.Max = math.Min(plots[i].Y.Min, plots[j].Y.Min), math.Max(plots[i].Y.Max, plots[j].Y.Max)
 			}
 		}
@@ -543,6 +546,7 @@ func (pn *panel) drawNote(p *plot.Plot) {
 		return
 	}
 	l.TextStyle[0].XAlign, l.TextStyle[0].YAlign = draw.XCenter, draw.YCenter
-	l.TextStyle[0].Font.Size = 11
+	l.TextStyle[0].Font = font.From(plot.DefaultFont, 11)
 	p.Add(l)
+	p.HideAxes()
 }
