@@ -63,15 +63,18 @@ bench: setup build
 
 # The published run (README: Published results): from a clean commit, two
 # full runs back to back (RUN and RUN-rerun, each resumed if interrupted),
-# then the claims into RUN, both reports, and the rerun compared with the
-# run (the calibration of the intervals, RUN-rerun/compare.txt). Then set
-# PUBLISHED to RUN and run `make figures`.
+# then the claims into RUN, the variants into RUN-variants, the reports, and
+# the rerun compared with the run (the calibration of the intervals,
+# RUN-rerun/compare.txt). Then set PUBLISHED to RUN and run `make figures`.
 publish: setup build
 	@test -z "$$(git status --porcelain --untracked-files=no)" || { echo "make publish: commit first (a published run comes from a clean commit)"; exit 2; }
 	for d in $(RUN) $(RUN)-rerun; do \
 	  if [ -s $$d/raw.bench ]; then $(BIN) run --resume --out $$d || exit 1; \
 	  else $(BIN) run --profile full --out $$d || exit 1; fi; done
 	$(BIN) claims --out $(RUN)
+	if [ -s $(RUN)-variants/raw.bench ]; then $(BIN) run --resume --out $(RUN)-variants; \
+	else $(BIN) run --profile variants --out $(RUN)-variants; fi
+	$(BIN) report $(RUN)-variants
 	$(BIN) report $(RUN)
 	$(BIN) report $(RUN)-rerun
 	$(BIN) compare $(RUN) $(RUN)-rerun > $(RUN)-rerun/compare.txt
