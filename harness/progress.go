@@ -190,9 +190,34 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 		}
 	case bench.Gather:
 		d += time.Duration(c.Workers)*start + samples*benchtime*6/5
+	case bench.Memory:
+		d += memoryCost(c, samples, start)
 	}
 	return d + mainCost(c, samples)
 }
+
+// memoryCost is the rough cost of a memory cell's program run: building
+// the parent's objects (about memObjectsPerGiB per GiB) once, then per
+// sample the workers' starts (fork: as a start-up of that parent) and,
+// for the touches that walk the objects, one walk per worker.
+func memoryCost(c bench.Cell, samples, start time.Duration) time.Duration {
+	gib := func(per time.Duration) time.Duration { return time.Duration(float64(per) * float64(c.RSS) / (1 << 30)) }
+	d := gib(memObjectsPerGiB) + samples*time.Duration(c.Workers)*start
+	if c.Method == "fork" {
+		d += samples * time.Duration(c.Workers) * gib(time.Second/2)
+	}
+	if c.Touch != bench.TouchNone {
+		d += samples * time.Duration(c.Workers) * gib(memWalkPerGiB)
+	}
+	return d
+}
+
+// memObjectsPerGiB, memWalkPerGiB: building a GiB of the memory
+// workload's objects in the parent, and one child's walk of them.
+const (
+	memObjectsPerGiB = 2 * time.Second
+	memWalkPerGiB    = time.Second
+)
 
 // tinyMapCost is the rough cost of one map of tiny tasks: its chunks (the
 // cell's chunksize, else the executor's default: Pool ceil(tasks / (4 ×

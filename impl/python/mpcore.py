@@ -282,3 +282,19 @@ def rusage_ns():
 
     r = resource.getrusage(resource.RUSAGE_SELF)
     return int(r.ru_utime * 1e9), int(r.ru_stime * 1e9)
+
+
+# ---------------------------------------------------------------- memory
+
+
+def smaps_rollup(pid):
+    """(Pss, USS) of process pid in bytes from /proc/<pid>/smaps_rollup:
+    Pss, and Private_Clean + Private_Dirty (the pages only this process
+    maps).  The kernel prints kB (1024 bytes)."""
+    vals = {}
+    with open("/proc/%d/smaps_rollup" % pid) as f:
+        for line in f:
+            k, _, rest = line.partition(":")
+            if k in ("Pss", "Private_Clean", "Private_Dirty"):
+                vals[k] = int(rest.split()[0]) * 1024
+    return vals["Pss"], vals["Private_Clean"] + vals["Private_Dirty"]
