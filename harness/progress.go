@@ -204,7 +204,7 @@ func memoryCost(c bench.Cell, samples, start time.Duration) time.Duration {
 	gib := func(per time.Duration) time.Duration { return time.Duration(float64(per) * float64(c.RSS) / (1 << 30)) }
 	d := gib(memObjectsPerGiB) + samples*time.Duration(c.Workers)*start
 	if c.Method == "fork" {
-		d += samples * time.Duration(c.Workers) * gib(time.Second/2)
+		d += samples * time.Duration(c.Workers) * gib(memForkPerGiB)
 	}
 	if c.Touch != bench.TouchNone {
 		d += samples * time.Duration(c.Workers) * gib(memWalkPerGiB)
@@ -212,10 +212,13 @@ func memoryCost(c bench.Cell, samples, start time.Duration) time.Duration {
 	return d
 }
 
-// memObjectsPerGiB, memWalkPerGiB: building a GiB of the memory
-// workload's objects in the parent, and one child's walk of them.
+// memObjectsPerGiB, memForkPerGiB, memWalkPerGiB: building a GiB of the
+// memory workload's objects in the parent (about a million entries), a
+// fork child's copy of its page tables, and one child's walk of them (a
+// copy-on-write fault per page, a million entries).
 const (
-	memObjectsPerGiB = 2 * time.Second
+	memObjectsPerGiB = time.Second
+	memForkPerGiB    = 100 * time.Millisecond
 	memWalkPerGiB    = time.Second
 )
 
