@@ -65,3 +65,8 @@ func (c Cell) validateMemory() error {
 	}
 	return nil
 }
+
+// QMemory is the guide's memory question (harness/report, memory.go). It
+// is not one of the Questions: no decision cell answers it, so `mpbench
+// advise` and the guides' comparison leave it out.
+var QMemory = Question{"memory", "Memory per worker"}

@@ -51,3 +51,7 @@ func (c Cell) validateUserPayload() error {
 	}
 	return nil
 }
+
+// QPayloads is the guide's payload question (harness/report, payload.go);
+// like QMemory, not one of the decision Questions.
+var QPayloads = Question{"payloads", "numpy and object payloads"}
