@@ -201,7 +201,8 @@ is blocked in poll() while the cell runs: no cost on the measured path).
 MPBENCH_TEST_CHILD_EXIT=<code> (test-only) makes every child exit with that
 code mid-exchange: a startup child before its first message, a
 pingpong/stream/check child after its first received message, a pool worker
-at its first task, a gather worker after its first sent message.
+at its first task, a gather worker after its first sent message, a memory
+worker before its touch.
 
 Process hygiene: every child (and the forkserver's children, and pool
 workers) arms mpcore.guard (PR_SET_PDEATHSIG) and exits if its parent is
@@ -1967,6 +1968,8 @@ def child_memory(driver_pid, ctrl, touch):
     """A memory worker: touches the inherited objects as `touch` says,
     reports, and waits until the parent has read its smaps_rollup."""
     child_guard(driver_pid)
+    if TEST_CHILD_EXIT is not None:
+        test_exit()
     if touch in ("read", "read-frozen"):
         n = 0
         for e in _objects or ():
