@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
@@ -33,9 +34,11 @@ func (d *Data) memoryTables() []*Table {
 				for _, v := range rss {
 					t.Header = append(t.Header, "rss="+sizeLabel(v))
 				}
-				for _, k := range groupBy(g.cells, func(c *Cell) string {
+				groups := groupBy(g.cells, func(c *Cell) string {
 					return c.Cell.Impl + "/" + c.Cell.Method + "/" + c.Cell.Touch + "/" + fmt.Sprint(c.Cell.Workers)
-				}) {
+				})
+				slices.SortStableFunc(groups, func(a, b group) int { return memoryOrder(a.cells[0].Cell) - memoryOrder(b.cells[0].Cell) })
+				for _, k := range groups {
 					c0 := k.cells[0].Cell
 					row := []string{c0.Impl, c0.Method, c0.Touch, fmt.Sprint(c0.Workers)}
 					for _, v := range rss {
@@ -53,6 +56,12 @@ func (d *Data) memoryTables() []*Table {
 		}
 	}
 	return ts
+}
+
+// memoryOrder sorts memory rows by method, then touch (bench.Methods,
+// bench.MemoryTouches order; impls keep their order).
+func memoryOrder(c bench.Cell) int {
+	return 10*slices.Index(bench.Methods, c.Method) + slices.Index(bench.MemoryTouches, c.Touch)
 }
 
 // memoryRow is the guide's row on memory per worker: at the largest
@@ -85,7 +94,7 @@ func (g *Guide) memoryRow(d *Data, r *Run) {
 		}
 	}
 	best, second, decided := pick(uss, false)
-	row := newRow(bench.QMemory, fmt.Sprintf("(what one of %d workers adds to a parent of %s)", base.Workers, sizeLabel(base.RSS)))
+	row := newRow(bench.QMemory, fmt.Sprintf("(what one of %d workers adds, parent rss=%s)", base.Workers, sizeLabel(base.RSS)))
 	row.setChoice(best, second, decided)
 	row.Cost = fmt.Sprintf("USS per worker (the pages only it maps): %s%s; PSS per worker: %s (impl=%s, touch=none, cores=%d)",
 		optionsText(uss, "uss-B"), ratioText(best, second, false), optionsText(pss, "pss-B"), impl, base.Cores)

@@ -108,7 +108,7 @@ func TestMemoryAndPayloadSections(t *testing.T) {
 	}
 	g := d.Guide(r)
 	if row := guideRowOf(g, bench.QMemory); row == nil || row.Choice != "`fork`" ||
-		!strings.Contains(row.Situation, "of 2 workers adds to a parent of 1GiB") ||
+		!strings.Contains(row.Situation, "of 2 workers adds, parent rss=1GiB") ||
 		!strings.Contains(row.Cost, "USS per worker (the pages only it maps): spawn 9.") ||
 		!strings.Contains(row.Flip, "gc.freeze() in the parent, then gc.collect(): USS 3.") {
 		t.Errorf("memory row %+v", row)
