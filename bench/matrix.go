@@ -96,7 +96,7 @@ var (
 	// MatrixWorkloads are the workloads of the primary matrix; gather
 	// cells come from their own part of the profiles (UserCells).
 	MatrixWorkloads = []string{"startup", "pingpong", "stream", "pool"}
-	TaskKinds       = []string{"cpu", "sleep"}                // the matrix's; TinyTask is the user cells'
+	TaskKinds       = []string{"cpu", "sleep"}                                         // the matrix's; TinyTask is the user cells'
 	Payloads        = append([]string{"bytes", "tensor", "rawbytes"}, UserPayloads...) // rawbytes: pipe send_bytes/recv_bytes (python)
 	Execs           = []string{ExecLoop, ExecPool, ExecPPE, ExecLokyCold, ExecLokyWarm, ExecPoolCold, ExecPPECold}
 	// ColdExecs are the executors whose every map is a whole life-cycle.
