@@ -154,6 +154,29 @@ messages of all workers together).
     element.
   * payload=rawbytes (chan=pipe, pingpong and stream only): send_bytes /
     recv_bytes instead of send / recv: the same pipe without pickling.
+  * payload=ndarray, ndarray-oob, ndarray-shm, objects (pingpong and stream,
+    bench/payload.go): a float64 numpy array of `size` bytes (every page
+    written) pickled in-band by the channel (over shm: ForkingPickler.dumps
+    into the ring, pickle.loads out); the same array pickled with protocol 5
+    and buffer_callback: one message (buffer count + pickle), then each
+    buffer as it lies in memory (pipe: send_bytes/recv_bytes; shm: the
+    ring); the array placed once per program run in a shared_memory segment
+    named <prefix>-<pid>-<n>, a message carrying (name, length) and the
+    receiver making a view of it (attaching at the first message); a list
+    of k dicts whose protocol-4 pickle is about `size` bytes.  The receiver
+    reads one element of an array (stream: of the last message), the length
+    of the others.  numpy payloads skip where numpy is not importable.
+  * memory (bench/memory.go): the parent builds rss // MEM_ENTRY entries
+    [i, 1000-byte bytes] (then gc.collect()); one sample starts W children
+    by the cell's method (gc.freeze() first for the -frozen touches), each
+    child touches the entries (none; read: len() of every entry's bytes,
+    reference counts written; gc: gc.collect()) and reports over its
+    control pipe; t1 when all W have; then the parent reads each child's
+    /proc/<pid>/smaps_rollup (mpcore.smaps_rollup: Pss, Private_Clean +
+    Private_Dirty) while all are alive, stops and joins them.  ns/op = t1 -
+    t0 (t0 before the first start()), pss-B / uss-B = means over the
+    children, pool-pss-B = sum of their Pss; K (>= 1) whole samples
+    discarded.
   * Sample sizing (pingpong, stream): K warm-up iterations, then n grows
     Go-style until a sample lasts >= --benchtime (each prediction aims at 1.2
     x benchtime, at most 100x the previous n), then n is fixed for all N
@@ -1982,9 +2005,13 @@ def child_memory(driver_pid, ctrl, touch):
     ctrl.recv()  # stop
 
 
-def memory_skip():
+def memory_skip(cell):
+    import gc
+
     if not os.path.exists("/proc/self/smaps_rollup"):
         return "memory needs /proc/<pid>/smaps_rollup (Linux 4.14 or later)"
+    if cell.touch.endswith("-frozen") and not hasattr(gc, "freeze"):
+        return "touch=%s needs gc.freeze(), which %s lacks" % (cell.touch, sys.executable)
     return None
 
 
@@ -2034,7 +2061,7 @@ def skip_reason(cell):
         if reason:
             return reason
     if cell.workload == "memory":
-        reason = memory_skip()
+        reason = memory_skip(cell)
         if reason:
             return reason
     if cell.workload == "gather" and cell.payload != "bytes":
