@@ -179,7 +179,7 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 	case "startup":
 		d += samples*start + time.Duration(c.RSS>>30)*time.Second/2
 	case "pingpong", "stream":
-		d += start + samples*benchtime*6/5
+		d += start + samples*max(benchtime*6/5, 2*messageCost(c))
 	case "pool":
 		d += time.Duration(c.Workers)*start + samples*c.IdealMakespan()
 		if c.Exec == bench.ExecLokyCold || c.Exec == bench.ExecPoolCold || c.Exec == bench.ExecPPECold {
@@ -195,6 +195,21 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 	}
 	return d + mainCost(c, samples)
 }
+
+// messageCost is the rough cost of one message whose size makes it slow
+// enough that the two messages a sample needs at least outlast the
+// benchtime: a list of dicts (payload=objects) pickled and unpickled at
+// about objectsPerByte; zero for the others.
+func messageCost(c bench.Cell) time.Duration {
+	if c.Payload != bench.PayloadObjects {
+		return 0
+	}
+	return time.Duration(c.Size) * objectsPerByte
+}
+
+// objectsPerByte: pickling and unpickling a list of dicts, per pickled byte
+// (about 30 MB/s).
+const objectsPerByte = 30 * time.Nanosecond
 
 // memoryCost is the rough cost of a memory cell's program run: building
 // the parent's objects (about memObjectsPerGiB per GiB) once, then per
