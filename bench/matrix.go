@@ -16,6 +16,7 @@
 //	Stream/impl=I/method=M[/preload=none][/main=W]/chan=C[/payload=tensor]/size=S/cores=N
 //	Pool/impl=I/method=M[/preload=none][/main=W]/exec=E[/chan=C]/workers=W/tasks=T/task=cpu|sleep|tiny[/chunksize=K]/cores=N
 //	Gather/impl=I/method=M[/preload=none][/main=W]/chan=C/workers=W/size=S/cores=N
+//	Memory/impl=I/method=M[/preload=none][/main=W]/touch=T/rss=R/workers=W/cores=N
 //
 // followed, for a cell that carries its own replication settings (the
 // dimension profile), by [/benchtime=D][/count=K]: the sample length
@@ -68,6 +69,15 @@
 // queue: one queue shared by every worker; pipe: one Pipe per worker;
 // shm: one ring shared by every worker). It has no exec, payload, rss or
 // task key; main and preload apply as to every Python cell.
+//
+// memory is the memory per worker (bench/memory.go): workers children
+// started by method from a parent holding rss bytes of Python objects, each
+// child touching them as touch says, their PSS and USS read from
+// /proc/<pid>/smaps_rollup. It has no chan, exec, payload, size or task key.
+//
+// payload (pingpong and stream, Python impls) is what one message is:
+// absent = bytes; ndarray, ndarray-oob, ndarray-shm, objects are the
+// users' payloads of bench/payload.go (PayloadsUsers).
 package bench
 
 import (
@@ -82,12 +92,12 @@ var (
 	Impls     = []string{"native", "cpython", "pypy", "torch"}
 	Methods   = []string{"spawn", "fork", "forkserver"}
 	Chans     = []string{"simplequeue", "queue", "pipe", "shm"}
-	Workloads = []string{"startup", "pingpong", "stream", "pool", Gather}
+	Workloads = []string{"startup", "pingpong", "stream", "pool", Gather, Memory}
 	// MatrixWorkloads are the workloads of the primary matrix; gather
 	// cells come from their own part of the profiles (UserCells).
 	MatrixWorkloads = []string{"startup", "pingpong", "stream", "pool"}
-	TaskKinds       = []string{"cpu", "sleep"}                // the matrix's; TinyTask is the user cells'
-	Payloads        = []string{"bytes", "tensor", "rawbytes"} // rawbytes: pipe send_bytes/recv_bytes (python)
+	TaskKinds       = []string{"cpu", "sleep"}                                         // the matrix's; TinyTask is the user cells'
+	Payloads        = append([]string{"bytes", "tensor", "rawbytes"}, UserPayloads...) // rawbytes: pipe send_bytes/recv_bytes (python)
 	Execs           = []string{ExecLoop, ExecPool, ExecPPE, ExecLokyCold, ExecLokyWarm, ExecPoolCold, ExecPPECold}
 	// ColdExecs are the executors whose every map is a whole life-cycle.
 	ColdExecs = []string{ExecPoolCold, ExecPPECold}
@@ -209,7 +219,8 @@ type Cell struct {
 	Main     string // Python impls: "" = stub; stdlib, numpy, torch (MainWeights)
 	Exec     string // pool: loop, pool, ppe, loky-cold, loky-warm, pool-cold, ppe-cold ("" = name without exec key)
 	Chan     string // "" for pool executors other than loop
-	Payload  string // "" or "bytes" = opaque bytes; "tensor" = torch tensor
+	Payload  string // "" or "bytes" = opaque bytes; "tensor" = torch tensor; UserPayloads
+	Touch    string // memory: what each child reads of the parent's objects (MemoryTouches)
 	Size     int64  // pingpong, stream, gather: message size in bytes
 	RSS      int64  // startup: parent memory touched before start
 	Workers  int    // pool, gather
@@ -271,6 +282,9 @@ func (c Cell) Name() string {
 	if c.Payload != "" && c.Payload != "bytes" {
 		kv("payload", c.Payload)
 	}
+	if c.Touch != "" {
+		kv("touch", c.Touch)
+	}
 	switch c.Workload {
 	case "startup":
 		kv("rss", FormatSize(c.RSS))
@@ -286,6 +300,9 @@ func (c Cell) Name() string {
 	case Gather:
 		kv("workers", strconv.Itoa(c.Workers))
 		kv("size", FormatSize(c.Size))
+	case Memory:
+		kv("rss", FormatSize(c.RSS))
+		kv("workers", strconv.Itoa(c.Workers))
 	}
 	kv("cores", strconv.Itoa(c.Cores))
 	if c.Benchtime != 0 {
@@ -334,6 +351,8 @@ func ParseName(name string) (Cell, error) {
 			c.Chan = v
 		case "payload":
 			c.Payload = v
+		case "touch":
+			c.Touch = v
 		case "size":
 			c.Size, err = ParseSize(v)
 		case "rss":
@@ -387,7 +406,7 @@ func (c Cell) Validate() error {
 		return bad("exec is a pool key")
 	case c.Exec != "" && !contains(Execs, c.Exec):
 		return bad("unknown exec %q", c.Exec)
-	case c.Chan == "" && (c.Workload != "pool" || c.Exec == ExecLoop || c.Exec == ""):
+	case c.Chan == "" && c.Workload != Memory && (c.Workload != "pool" || c.Exec == ExecLoop || c.Exec == ""):
 		return bad("needs a chan")
 	case c.Chan != "" && c.Exec != "" && c.Exec != ExecLoop:
 		return bad("exec=%s has no chan (chan is the channel of exec=loop)", c.Exec)
@@ -414,9 +433,15 @@ func (c Cell) Validate() error {
 	case c.Count < 0 || c.Benchtime < 0:
 		return bad("count and benchtime must not be negative")
 	case c.Benchtime != 0 && c.Workload != "pingpong" && c.Workload != "stream" && c.Workload != Gather:
-		return bad("benchtime sizes pingpong, stream and gather samples only (one %s sample is one %s)", c.Workload, map[string]string{"startup": "start", "pool": "map"}[c.Workload])
+		return bad("benchtime sizes pingpong, stream and gather samples only (one %s sample is one %s)", c.Workload, map[string]string{"startup": "start", "pool": "map", Memory: "start of the workers"}[c.Workload])
 	}
 	if err := c.validateProgram(); err != nil {
+		return bad("%v", err)
+	}
+	if err := c.validateMemory(); err != nil {
+		return bad("%v", err)
+	}
+	if err := c.validateUserPayload(); err != nil {
 		return bad("%v", err)
 	}
 	switch c.Workload {

@@ -164,7 +164,7 @@ func TestExpandProfiles(t *testing.T) {
 		}
 		return m
 	}
-	if f, q := cover(full), cover(quick); len(q) != len(f) || len(f) != len(KnownImpls())+len(Methods)+len(Chans)+len(Workloads)+len(ProfileExecs)+len(ColdExecs)+1+2 { // +1: ppe (the chunksize maps)
+	if f, q := cover(full), cover(quick); len(q) != len(f) || len(f) != len(KnownImpls())+len(Methods)+len(Chans)+len(Workloads)-1+len(ProfileExecs)+len(ColdExecs)+1+2 { // -1: memory is the users profile's; +1: ppe (the chunksize maps)
 		t.Errorf("quick covers %d values, full %d", len(q), len(f))
 	}
 	if len(quick) >= len(full)/10 {

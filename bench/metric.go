@@ -24,6 +24,7 @@ const (
 	Duration Kind = iota // nanoseconds: "1.00 ms"
 	Rate                 // per second, printed with its unit: "1230 MB/s"
 	Ratio                // dimensionless: "0.97"
+	Bytes                // bytes: "12.3 MiB"
 )
 
 // MetricInfo describes one metric of the result lines.
@@ -42,8 +43,9 @@ type MetricInfo struct {
 var Metrics = []MetricInfo{
 	{"ns/op", "time of one operation: startup = start() until the first message from the child; " +
 		"pingpong = mean round trip; stream = per message, timed at the receiver; pool = makespan of one map; " +
-		"gather = per message received by the parent, from its start signal to the last message of all workers",
-		-1, Duration, []string{"startup", "pingpong", "stream", "pool", Gather}, false},
+		"gather = per message received by the parent, from its start signal to the last message of all workers; " +
+		"memory = from the first start() until every worker has touched what it touches",
+		-1, Duration, []string{"startup", "pingpong", "stream", "pool", Gather, Memory}, false},
 	{"join-ns/op", "startup: time to join the child after its message", -1, Duration, []string{"startup"}, false},
 	{"p50-ns", "pingpong: median round trip (nearest rank)", -1, Duration, []string{"pingpong"}, false},
 	{"p99-ns", "pingpong: 99th-percentile round trip (nearest rank: x[ceil(0.99 n)-1])", -1, Duration, []string{"pingpong"}, false},
@@ -54,6 +56,9 @@ var Metrics = []MetricInfo{
 	{"overhead-ns/op", "pool: makespan − ideal makespan, the ideal = ceil(tasks / P) × mean measured task time (impl.PoolOverhead)", -1, Duration, []string{"pool"}, true},
 	{"user-ns/op", "user CPU time of sender and receiver (all threads) per operation", -1, Duration, []string{"pingpong", "stream"}, false},
 	{"sys-ns/op", "system CPU time of sender and receiver (all threads) per operation", -1, Duration, []string{"pingpong", "stream"}, false},
+	{"pss-B", "memory: mean proportional set size of a child (smaps_rollup Pss: a page shared by k processes counts 1/k), in bytes", -1, Bytes, []string{Memory}, false},
+	{"uss-B", "memory: mean unique set size of a child (smaps_rollup Private_Clean + Private_Dirty: what its exit frees), in bytes", -1, Bytes, []string{Memory}, false},
+	{"pool-pss-B", "memory: Σ Pss of the workers children (the pool's share of memory; parent, fork server and resource tracker not counted), in bytes", -1, Bytes, []string{Memory}, false},
 }
 
 // LookupMetric returns the table entry of a unit.
@@ -123,6 +128,8 @@ func Format(unit string, v float64) string {
 		return FormatNs(v)
 	case ok && m.Kind == Ratio, unit == "":
 		return Sig3(v)
+	case ok && m.Kind == Bytes:
+		return FormatBytes(v)
 	}
 	return Sig3(v) + " " + unit
 }
@@ -145,6 +152,24 @@ func FormatNs(ns float64) string {
 		return Sig3(r/1e3) + " µs"
 	}
 	return Sig3(r) + " ns"
+}
+
+// FormatBytes formats a byte count with three significant digits in the
+// largest binary unit that keeps it ≥ 1: 1536 → "1.50 KiB".
+func FormatBytes(b float64) string {
+	s, u := BytesScale(b)
+	return Sig3(b/s) + " " + u
+}
+
+// BytesScale is the divisor and the unit FormatBytes uses for b.
+func BytesScale(b float64) (float64, string) {
+	a := math.Abs(b)
+	for _, u := range sizeUnits[:3] {
+		if a >= float64(u.mult)*0.9995 {
+			return float64(u.mult), u.suffix
+		}
+	}
+	return 1, "B"
 }
 
 // round3 rounds x to three significant digits.

@@ -128,6 +128,8 @@ func Expand(sel Selection, nproc int) ([]Cell, error) {
 			return nil, err
 		}
 		return cells, checkCells(cells)
+	case Users:
+		return UsersCells(sel, nproc)
 	case VariantsOnly:
 		vsel.Profile = Full
 		cells = ExecutorCells(sel, nproc)

@@ -133,6 +133,10 @@ func ProfileDefaults(profile string) Defaults {
 		return Defaults{Count: 2, Runs: 2, MaxRuns: 2, Benchtime: 50 * time.Millisecond}
 	case bench.Dimension:
 		return Defaults{Count: 2, Runs: DimensionRuns, MaxRuns: DimensionRuns, Benchtime: 25 * time.Millisecond}
+	case bench.Users:
+		// The full profile's samples, 6 runs (a 95% CI) and no adaptive
+		// runs: the users profile is sized to its base runs.
+		return Defaults{Count: 2, Runs: 6, MaxRuns: 6, Benchtime: 25 * time.Millisecond}
 	}
 	return Defaults{Count: 2, Runs: 6, MaxRuns: 12, DecisionRuns: 12, Benchtime: 25 * time.Millisecond, Budget: 45 * time.Minute}
 }
@@ -166,6 +170,7 @@ var DefaultTimeout = map[string]time.Duration{
 	"stream":   120 * time.Second,
 	"pool":     120 * time.Second,
 	"gather":   120 * time.Second,
+	"memory":   120 * time.Second,
 }
 
 // Summary tells what a run did.

@@ -186,7 +186,7 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 	case "startup":
 		d += samples*max(start, benchtime) + time.Duration(float64(rssCostPerGiB)*float64(c.RSS)/(1<<30))
 	case "pingpong", "stream":
-		d += start + samples*benchtime*6/5
+		d += start + samples*max(benchtime*6/5, 2*messageCost(c))
 	case "pool":
 		d += time.Duration(c.Workers)*start + samples*c.IdealMakespan()
 		if c.Exec == bench.ExecLokyCold || c.Exec == bench.ExecPoolCold || c.Exec == bench.ExecPPECold {
@@ -197,9 +197,52 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 		}
 	case bench.Gather:
 		d += time.Duration(c.Workers)*start + samples*benchtime*6/5
+	case bench.Memory:
+		d += memoryCost(c, samples, start)
 	}
 	return d + mainCost(c, samples)
 }
+
+// messageCost is the rough cost of one message whose size makes it slow
+// enough that the two messages a sample needs at least outlast the
+// benchtime: a list of dicts (payload=objects) pickled and unpickled at
+// about objectsPerByte; zero for the others.
+func messageCost(c bench.Cell) time.Duration {
+	if c.Payload != bench.PayloadObjects {
+		return 0
+	}
+	return time.Duration(c.Size) * objectsPerByte
+}
+
+// objectsPerByte: pickling and unpickling a list of dicts, per pickled byte
+// (about 30 MB/s).
+const objectsPerByte = 30 * time.Nanosecond
+
+// memoryCost is the rough cost of a memory cell's program run: building
+// the parent's objects (about memObjectsPerGiB per GiB) once, then per
+// sample the workers' starts (fork: as a start-up of that parent) and,
+// for the touches that walk the objects, one walk per worker.
+func memoryCost(c bench.Cell, samples, start time.Duration) time.Duration {
+	gib := func(per time.Duration) time.Duration { return time.Duration(float64(per) * float64(c.RSS) / (1 << 30)) }
+	d := gib(memObjectsPerGiB) + samples*time.Duration(c.Workers)*start
+	if c.Method == "fork" {
+		d += samples * time.Duration(c.Workers) * gib(memForkPerGiB)
+	}
+	if c.Touch != bench.TouchNone {
+		d += samples * time.Duration(c.Workers) * gib(memWalkPerGiB)
+	}
+	return d
+}
+
+// memObjectsPerGiB, memForkPerGiB, memWalkPerGiB: building a GiB of the
+// memory workload's objects in the parent (about a million entries), a
+// fork child's copy of its page tables, and one child's walk of them (a
+// copy-on-write fault per page, a million entries).
+const (
+	memObjectsPerGiB = time.Second
+	memForkPerGiB    = 100 * time.Millisecond
+	memWalkPerGiB    = time.Second
+)
 
 // tinyMapCost is the rough cost of one map of tiny tasks: its chunks (the
 // cell's chunksize, else the executor's default: Pool ceil(tasks / (4 ×

@@ -2,7 +2,10 @@ package impl
 
 import (
 	"cmp"
+	"fmt"
 	"math"
+	"strconv"
+	"strings"
 )
 
 // Definitions every implementation computes the same way (decision 2 and
@@ -59,4 +62,37 @@ func PoolOverhead(taskNs, makespanNs float64, tasks, parallelism int) float64 {
 	}
 	rounds := (tasks + parallelism - 1) / parallelism
 	return makespanNs - float64(rounds)*taskNs/float64(tasks)
+}
+
+// SmapsRollup reads the memory of one process from the text of its
+// /proc/<pid>/smaps_rollup: pss = the Pss line (a page mapped by k
+// processes counts 1/k), uss = Private_Clean + Private_Dirty (the pages
+// only this process maps: what its exit frees), in bytes (the kernel
+// prints kB, 1024 bytes). The memory workload reports, per sample, the
+// mean pss and uss over its worker children and the sum of their pss
+// (pss-B, uss-B, pool-pss-B); uss ≤ pss always. Python's copy:
+// mpcore.parse_smaps_rollup.
+func SmapsRollup(text string) (pss, uss int64, err error) {
+	vals := map[string]int64{}
+	for _, line := range strings.Split(text, "\n") {
+		k, rest, ok := strings.Cut(line, ":")
+		if !ok || (k != "Pss" && k != "Private_Clean" && k != "Private_Dirty") {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) == 0 {
+			return 0, 0, fmt.Errorf("smaps_rollup: %q has no value", line)
+		}
+		n, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("smaps_rollup: %q: %w", line, err)
+		}
+		vals[k] = n * 1024
+	}
+	for _, k := range []string{"Pss", "Private_Clean", "Private_Dirty"} {
+		if _, ok := vals[k]; !ok {
+			return 0, 0, fmt.Errorf("smaps_rollup: no %s line", k)
+		}
+	}
+	return vals["Pss"], vals["Private_Clean"] + vals["Private_Dirty"], nil
 }

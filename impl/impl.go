@@ -86,6 +86,24 @@
 //     iters = W × n (n calibrated per run as for stream, so iters is a
 //     multiple of W); ns/op = (t1 − t0) / (W × n); msgs/s = W × n / (t1 −
 //     t0); MB/s = W × n × size / (t1 − t0) / 1e6.
+//   - Memory (bench/memory.go): one sample starts bench.Cell.Workers
+//     children by method from a parent holding about bench.Cell.RSS bytes
+//     of Python objects, each child touching them as bench.Cell.Touch
+//     says (none, read: every object read; gc: one full collection;
+//     -frozen: after gc.freeze() in the parent), then reads every child's
+//     /proc/<pid>/smaps_rollup while all are alive (SmapsRollup): pss-B,
+//     uss-B = the means over the children, pool-pss-B = the sum of their
+//     pss; ns/op = the first start() until every child has touched; iters
+//     = 1. impl=native prints a skip line.
+//   - Payloads (pingpong and stream, Python impls; bench/payload.go): the
+//     message is a bytes object (no key), or an ndarray of size bytes
+//     pickled in-band (ndarray), with protocol-5 out-of-band buffers
+//     (ndarray-oob: a small pickle, then the buffer as it lies in memory;
+//     pipe and shm only), placed once in shared memory with only its name
+//     and length sent (ndarray-shm), or a list of dicts whose pickle is
+//     about size bytes (objects); the receiver reads one element of an
+//     array, the length of the others. size, MB/s and msgs/s count the
+//     nominal size.
 //   - Calibration: the iteration count of a pingpong, stream or gather sample is
 //     calibrated within the program run (so every run has its own). The
 //     loop count of a cpu task is not: the harness runs the

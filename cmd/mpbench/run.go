@@ -31,14 +31,14 @@ type selectionFlags struct {
 }
 
 func (s *selectionFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.profile, "profile", bench.Full, "quick, full, variants (the CPython versions and the libraries) or dimension (replication settings measured side by side)")
+	fs.StringVar(&s.profile, "profile", bench.Full, "quick, full, variants (the CPython versions and the libraries), dimension (replication settings measured side by side) or users (memory per worker, payloads, and the user and program cells)")
 	fs.StringVar(&s.impls, "impl", "", "implementations, e.g. native,cpython (default: all)")
 	fs.StringVar(&s.methods, "method", "", "start methods: spawn,fork,forkserver")
 	fs.StringVar(&s.chans, "chan", "", "channels: simplequeue,queue,pipe,shm")
 	fs.StringVar(&s.execs, "exec", "", "pool executors: loop,pool,ppe,loky-cold,loky-warm,pool-cold,ppe-cold (default: loop,pool; with --chan: loop)")
-	fs.StringVar(&s.workloads, "workload", "", "workloads: startup,pingpong,stream,pool,gather")
+	fs.StringVar(&s.workloads, "workload", "", "workloads: startup,pingpong,stream,pool,gather,memory")
 	fs.StringVar(&s.sizes, "size", "", "message sizes of pingpong, stream and gather, e.g. 64B,4KiB,1MiB")
-	fs.StringVar(&s.rss, "rss", "", "parent memory of startup, e.g. 0,256MiB,1GiB")
+	fs.StringVar(&s.rss, "rss", "", "parent memory of startup and memory, e.g. 0,256MiB,1GiB")
 	fs.StringVar(&s.cores, "cores", "", "CPU-affinity set sizes, e.g. 1,2")
 	fs.StringVar(&s.workers, "workers", "", "pool and gather workers, e.g. 1,2,4")
 	fs.StringVar(&s.tasks, "task", "", "pool task kinds: cpu,sleep")

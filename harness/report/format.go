@@ -47,6 +47,9 @@ func humanScale(unit string, v float64) (scale float64, suffix string) {
 			return 1e3, "k " + unit
 		}
 		return 1, " " + unit
+	case known && m.Kind == bench.Bytes:
+		s, u := bench.BytesScale(a)
+		return s, " " + u
 	case (known && m.Kind == bench.Ratio) || unit == "" || unit == "ratio":
 		return 1, ""
 	}

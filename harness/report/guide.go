@@ -112,6 +112,7 @@ func (d *Data) Guide(r *Run) *Guide {
 	st := onlyRun(d.workload("startup"), r)
 	all := append(append(append(append([]*Cell(nil), st...), onlyRun(d.workload("pingpong"), r)...), onlyRun(d.workload("stream"), r)...), onlyRun(d.workload("pool"), r)...)
 	all = append(all, onlyRun(d.workload(bench.Gather), r)...)
+	all = append(all, onlyRun(d.workload(bench.Memory), r)...)
 	if len(all) == 0 {
 		return g
 	}
@@ -129,6 +130,8 @@ func (d *Data) Guide(r *Run) *Guide {
 	g.threads(r)
 	g.messages(d, r)
 	g.manyToOne(d, r)
+	g.memoryRow(d, r)  // memory.go
+	g.payloadRow(d, r) // payload.go
 	return g
 }
 

@@ -241,6 +241,7 @@ var hostMetrics = map[string]hostMetric{
 	"stream":   {"MB/s", "", 1, "throughput, MB/s", "throughput"},
 	"pool":     {"ns/op", "", 1e6, "makespan of one map, ms", "makespan of one map"},
 	"gather":   {"msgs/s", "", 1, "messages per second at the parent", "messages per second at the parent"},
+	"memory":   {"uss-B", "", 1 << 20, "USS per worker, MiB", "USS per worker"},
 }
 
 // metricOf returns the unit a cell shows in the side-by-side view.

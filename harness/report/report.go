@@ -191,6 +191,9 @@ var sections = []struct {
 	{bench.Gather, "Many-to-one", "**gather** — many-to-one: `workers` processes, started once, each stream messages of `size` bytes back to back into one parent over `chan` " +
 		"(simplequeue, queue: one queue shared by every worker; pipe: one Pipe per worker, the parent waiting on all; shm: one ring shared by every worker). " +
 		"The parent's clock runs from its start signal to the last message of all workers; `ns/op` is time per message, msgs/s and MB/s count all workers together."},
+	{bench.Memory, "Memory per worker", "**memory** — memory per worker: `workers` children started by `method` from a parent holding `rss` bytes of Python objects, each touching them as `touch` says " +
+		"(none; read: every object read, reference counts written; gc: one full gc.collect(); -frozen: after gc.freeze() in the parent); USS and PSS of each child from /proc/<pid>/smaps_rollup while all are alive, `ns/op` = first start() until every child has touched."},
+	{"payload", "Payloads", "**payload** — ping-pong and stream of what users send (`payload=`): numpy arrays pickled in-band, with protocol-5 out-of-band buffers, or placed in shared memory (a message is its name and length), and lists of dicts, beside bytes of the same size."},
 	{"versions", "Python versions", "**versions** — the headline cells of start-up, ping-pong, stream and pool under each CPython version found (`impl=cpython3.8` … `cpython3.13`; plain `cpython` is the default interpreter)."},
 	{"libraries", "Libraries and executors", "**libraries** — the same driver with `billiard` or `multiprocess` imported instead of `multiprocessing`, and the pool workload under each executor (`exec=`): `loop` a hand-written worker loop over `chan`; `pool` multiprocessing.Pool; `ppe` concurrent.futures.ProcessPoolExecutor; `loky-cold`/`loky-warm` the first map of a fresh loky executor / a later map on the same one."},
 }
@@ -665,7 +668,7 @@ func (d *Data) writeStatusSummary(w io.Writer, tables []*Table) {
 // section of the program cells only in runs that have them.
 func writeSectionMethods(w io.Writer, tables []*Table, figs []*figure) {
 	for _, s := range sections {
-		if (s.key == "program" || s.key == bench.Gather) && !sectionHas(tables, figs, s.key) {
+		if (s.key == "program" || s.key == bench.Gather || s.key == bench.Memory || s.key == "payload") && !sectionHas(tables, figs, s.key) {
 			continue
 		}
 		fmt.Fprintf(w, "- %s\n", s.method)
@@ -673,10 +676,11 @@ func writeSectionMethods(w io.Writer, tables []*Table, figs []*figure) {
 }
 
 // writeInlineTables writes the tables a section shows in REPORT.md itself
-// (the program section's start + join table; the others link theirs).
+// (the program section's start + join table, the memory section's USS
+// table; the others link theirs).
 func writeInlineTables(w io.Writer, tables []*Table, key string) error {
 	for _, t := range tables {
-		if key == "program" && t.Section == key && strings.HasPrefix(t.Name, "program-join-") {
+		if t.Section == key && ((key == "program" && strings.HasPrefix(t.Name, "program-join-")) || (key == bench.Memory && strings.HasPrefix(t.Name, "memory-uss-"))) {
 			if err := t.Markdown(w, 3); err != nil {
 				return err
 			}

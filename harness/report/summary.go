@@ -204,6 +204,14 @@ func headline(w string, at []*Cell, maxCores int64) (cells []*Cell, unit, point,
 		var wk int64
 		at, wk = maxWorkers(filterCellsP(at, func(c *Cell) bool { return keyInt(c, "size") == size && keyInt(c, "workers") <= maxCores }))
 		unit, point, what = "msgs/s", fmt.Sprintf("size=%s, workers=%d", sizeLabel(size), wk), "messages received per second by the parent"
+	case bench.Memory:
+		rss := int64(-1)
+		at = filterCellsP(at, func(c *Cell) bool { return c.Get("touch") == bench.TouchNone })
+		for _, c := range at {
+			rss = max(rss, keyInt(c, "rss"))
+		}
+		at, _ = maxWorkers(filterCellsP(at, func(c *Cell) bool { return keyInt(c, "rss") == rss }))
+		unit, point, what = "uss-B", "touch=none, parent rss="+sizeLabel(rss), "USS per worker"
 	}
 	return at, unit, point, what
 }

@@ -318,6 +318,8 @@ func (d *Data) Tables() []*Table {
 	ts = append(ts, d.streamTables()...)
 	ts = append(ts, d.poolTables()...)
 	ts = append(ts, d.gatherTables()...)
+	ts = append(ts, d.memoryTables()...)  // memory.go
+	ts = append(ts, d.payloadTables()...) // payload.go
 	ts = append(ts, d.versionTables()...)
 	ts = append(ts, d.libraryTables()...)
 	ts = append(ts, d.hostTables()...) // several runs side by side (hosts.go)

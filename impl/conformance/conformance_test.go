@@ -59,7 +59,10 @@ func implementations() []impl.Impl {
 // nothing under a main module with stdlib imports (the main and preload
 // keys; impl=native has no main module) and run a cold pool (native has
 // exec=loop only). Gather runs W = 2 × cores workers over pipe and 2 over
-// simplequeue (native prints skip lines: not implemented there).
+// simplequeue (native prints skip lines: not implemented there). Memory
+// starts 2 fork workers from a parent of 16 MiB of objects that they read
+// (native: a skip line); the Python implementations also stream a list of
+// dicts (payload=objects; the numpy payloads skip without numpy).
 func cells(im string, cores int) []string {
 	cs := []string{
 		fmt.Sprintf("Startup/impl=%s/method=fork/chan=pipe/rss=0/cores=%d", im, cores),
@@ -70,10 +73,14 @@ func cells(im string, cores int) []string {
 		fmt.Sprintf("Pool/impl=%s/method=fork/exec=loop/chan=queue/workers=2/tasks=16/task=sleep/cores=%d", im, cores),
 		fmt.Sprintf("Gather/impl=%s/method=fork/chan=pipe/workers=%d/size=64B/cores=%d", im, 2*cores, cores),
 		fmt.Sprintf("Gather/impl=%s/method=fork/chan=simplequeue/workers=2/size=4KiB/cores=%d", im, cores),
+		fmt.Sprintf("Memory/impl=%s/method=fork/touch=read/rss=16MiB/workers=2/cores=%d", im, cores),
 	}
 	if im != "native" {
 		cs = append(cs, fmt.Sprintf("Startup/impl=%s/method=forkserver/preload=none/main=stdlib/chan=pipe/rss=0/cores=%d", im, cores),
-			fmt.Sprintf("Pool/impl=%s/method=fork/exec=pool-cold/workers=2/tasks=16/task=cpu/cores=%d", im, cores))
+			fmt.Sprintf("Pool/impl=%s/method=fork/exec=pool-cold/workers=2/tasks=16/task=cpu/cores=%d", im, cores),
+			fmt.Sprintf("Memory/impl=%s/method=spawn/touch=none/rss=0/workers=1/cores=%d", im, cores),
+			fmt.Sprintf("Stream/impl=%s/method=fork/chan=pipe/payload=objects/size=4KiB/cores=%d", im, cores),
+			fmt.Sprintf("Pingpong/impl=%s/method=fork/chan=shm/payload=ndarray-oob/size=64KiB/cores=%d", im, cores))
 	}
 	return cs
 }
@@ -183,9 +190,9 @@ func checkOutput(c bench.Cell, o impl.Options, out []byte) []string {
 			}
 		}
 		switch c.Workload {
-		case "startup", "pool":
+		case "startup", "pool", bench.Memory:
 			if res.Iters != 1 {
-				bad("sample %d: %s sample over %d operations, want exactly one (one start / one map)", n, c.Workload, res.Iters)
+				bad("sample %d: %s sample over %d operations, want exactly one (one start / one map / one start of the workers)", n, c.Workload, res.Iters)
 			}
 		default:
 			if res.Iters < 1 {
@@ -199,6 +206,8 @@ func checkOutput(c bench.Cell, o impl.Options, out []byte) []string {
 			}
 		case bench.Gather:
 			problems = append(problems, checkGather(c, n, res.Iters, vals)...)
+		case bench.Memory:
+			problems = append(problems, checkMemory(c, n, vals)...)
 		case "pool":
 			e := vals["efficiency"]
 			if !(e > 0 && e <= 1.05) {
@@ -248,6 +257,48 @@ func checkGather(c bench.Cell, n, iters int, vals map[string]float64) []string {
 		}
 	}
 	return out
+}
+
+// checkMemory checks one memory sample against the definitions
+// (impl.SmapsRollup): 0 < uss ≤ pss per worker (a private page counts
+// whole in both), and the pool's pss is workers × the mean (up to the
+// printed digits).
+func checkMemory(c bench.Cell, n int, vals map[string]float64) []string {
+	var out []string
+	pss, uss, pool := vals["pss-B"], vals["uss-B"], vals["pool-pss-B"]
+	if !(uss > 0 && uss <= pss) {
+		out = append(out, fmt.Sprintf("sample %d: uss %v, pss %v: want 0 < uss ≤ pss", n, uss, pss))
+	}
+	if want := float64(c.Workers) * pss; math.Abs(pool-want) > 1e-3*want {
+		out = append(out, fmt.Sprintf("sample %d: pool-pss-B %v, want %d × %v", n, pool, c.Workers, pss))
+	}
+	return out
+}
+
+// TestSmapsRollup: impl.SmapsRollup and mpcore.parse_smaps_rollup read the
+// same numbers from the same smaps_rollup text (this process's), and a
+// text without one of the lines is an error.
+func TestSmapsRollup(t *testing.T) {
+	text, err := os.ReadFile("/proc/self/smaps_rollup")
+	if err != nil {
+		t.Skipf("no smaps_rollup here: %v", err)
+	}
+	pss, uss, err := impl.SmapsRollup(string(text))
+	if err != nil || uss <= 0 || uss > pss {
+		t.Fatalf("SmapsRollup: pss %d, uss %d, %v", pss, uss, err)
+	}
+	js, _ := json.Marshal(string(text))
+	out := pythonCore(t, fmt.Sprintf("print(json.dumps(list(mpcore.parse_smaps_rollup(%s))))", js))
+	var got [2]int64
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if got != [2]int64{pss, uss} {
+		t.Errorf("Python pss, uss = %v, Go %v", got, [2]int64{pss, uss})
+	}
+	if _, _, err := impl.SmapsRollup("Rss: 4 kB\nPss: 4 kB\nPrivate_Clean: 0 kB\n"); err == nil {
+		t.Error("a text without Private_Dirty was accepted")
+	}
 }
 
 // percentileCases are the sorted inputs 1..n of the percentile checks.

@@ -90,7 +90,8 @@
 // goroutine) blocks in raw system calls, keeping its P as a C program
 // keeps its CPU; not with Queue, whose feeder goroutine must be able to
 // run. gather (many-to-one) cells are not implemented: the measured
-// program prints a skip line with GatherSkipReason.
+// program prints a skip line with GatherSkipReason; memory cells likewise
+// with MemorySkipReason.
 //
 // # Dead children
 //
@@ -119,6 +120,11 @@ import (
 // skip: the measured program prints it as the cell's skip line.
 const GatherSkipReason = "the native implementation has no many-to-one (gather) workload yet: " +
 	"its restricted fork children (child.go) have no mode that streams to a parent shared with other children"
+
+// MemorySkipReason is why every native memory cell is a skip.
+const MemorySkipReason = "the native implementation has no memory workload: a Go parent has no Python objects " +
+	"for a child to read (touch=read, gc), and what fork(2) shares of untouched pages (touch=none) is what " +
+	"the CPython fork cells measure with the same kernel"
 
 // Impl is the native implementation.
 type Impl struct{}
@@ -232,6 +238,10 @@ func cellMain(args []string, stdout io.Writer) error {
 	}
 	if c.Workload == bench.Gather {
 		_, err := fmt.Fprintf(stdout, "--- SKIP: %s: %s\n", c.Benchmark(), GatherSkipReason)
+		return err
+	}
+	if c.Workload == bench.Memory {
+		_, err := fmt.Fprintf(stdout, "--- SKIP: %s: %s\n", c.Benchmark(), MemorySkipReason)
 		return err
 	}
 	return Measure(c, o, func(line string) { fmt.Fprintln(stdout, line) })

@@ -642,14 +642,18 @@ func TestCellSettingsAgree(t *testing.T) {
 	}
 }
 
-// TestGatherSkips: a native gather cell is a skip line with its reason
-// (the workload is not implemented here), never a number.
+// TestGatherSkips: a native gather or memory cell is a skip line with its
+// reason (the workload is not implemented here), never a number.
 func TestGatherSkips(t *testing.T) {
-	name := "Gather/impl=native/method=fork/chan=pipe/workers=2/size=64B/cores=1"
-	var out bytes.Buffer
-	err := cellMain([]string{"--cell", name, "--count", "2", "--warmup", "1", "--benchtime", "5ms", "--shm-prefix", testPrefix()}, &out)
-	want := "--- SKIP: Benchmark" + name + ": " + GatherSkipReason + "\n"
-	if err != nil || out.String() != want {
-		t.Errorf("native gather: err %v, output %q, want %q", err, out.String(), want)
+	for _, tc := range []struct{ name, reason string }{
+		{"Gather/impl=native/method=fork/chan=pipe/workers=2/size=64B/cores=1", GatherSkipReason},
+		{"Memory/impl=native/method=fork/touch=none/rss=0/workers=2/cores=1", MemorySkipReason},
+	} {
+		var out bytes.Buffer
+		err := cellMain([]string{"--cell", tc.name, "--count", "2", "--warmup", "1", "--benchtime", "5ms", "--shm-prefix", testPrefix()}, &out)
+		want := "--- SKIP: Benchmark" + tc.name + ": " + tc.reason + "\n"
+		if err != nil || out.String() != want {
+			t.Errorf("native %s: err %v, output %q, want %q", tc.name, err, out.String(), want)
+		}
 	}
 }

@@ -154,6 +154,29 @@ messages of all workers together).
     element.
   * payload=rawbytes (chan=pipe, pingpong and stream only): send_bytes /
     recv_bytes instead of send / recv: the same pipe without pickling.
+  * payload=ndarray, ndarray-oob, ndarray-shm, objects (pingpong and stream,
+    bench/payload.go): a float64 numpy array of `size` bytes (every page
+    written) pickled in-band by the channel (over shm: ForkingPickler.dumps
+    into the ring, pickle.loads out); the same array pickled with protocol 5
+    and buffer_callback: one message (buffer count + pickle), then each
+    buffer as it lies in memory (pipe: send_bytes/recv_bytes; shm: the
+    ring); the array placed once per program run in a shared_memory segment
+    named <prefix>-<pid>-<n>, a message carrying (name, length) and the
+    receiver making a view of it (attaching at the first message); a list
+    of k dicts whose protocol-4 pickle is about `size` bytes.  The receiver
+    reads one element of an array (stream: of the last message), the length
+    of the others.  numpy payloads skip where numpy is not importable.
+  * memory (bench/memory.go): the parent builds rss // MEM_ENTRY entries
+    [i, 1000-byte bytes] (then gc.collect()); one sample starts W children
+    by the cell's method (gc.freeze() first for the -frozen touches), each
+    child touches the entries (none; read: len() of every entry's bytes,
+    reference counts written; gc: gc.collect()) and reports over its
+    control pipe; t1 when all W have; then the parent reads each child's
+    /proc/<pid>/smaps_rollup (mpcore.smaps_rollup: Pss, Private_Clean +
+    Private_Dirty) while all are alive, stops and joins them.  ns/op = t1 -
+    t0 (t0 before the first start()), pss-B / uss-B = means over the
+    children, pool-pss-B = sum of their Pss; K (>= 1) whole samples
+    discarded.
   * Sample sizing (pingpong, stream): K warm-up iterations, then n grows
     Go-style until a sample lasts >= --benchtime (each prediction aims at 1.2
     x benchtime, at most 100x the previous n), then n is fixed for all N
@@ -201,7 +224,8 @@ is blocked in poll() while the cell runs: no cost on the measured path).
 MPBENCH_TEST_CHILD_EXIT=<code> (test-only) makes every child exit with that
 code mid-exchange: a startup child before its first message, a
 pingpong/stream/check child after its first received message, a pool worker
-at its first task, a gather worker after its first sent message.
+at its first task, a gather worker after its first sent message, a memory
+worker before its touch.
 
 Process hygiene: every child (and the forkserver's children, and pool
 workers) arms mpcore.guard (PR_SET_PDEATHSIG) and exits if its parent is
@@ -253,6 +277,8 @@ def on_child_import():
 
 EXECS = ("loop", "pool", "ppe", "loky-cold", "loky-warm", "pool-cold", "ppe-cold")  # bench.Execs
 MAIN_WEIGHTS = ("stub", "stdlib", "numpy", "torch")  # bench.MainWeights
+TOUCHES = ("none", "read", "read-frozen", "gc", "gc-frozen")  # bench.MemoryTouches
+USER_PAYLOADS = ("ndarray", "ndarray-oob", "ndarray-shm", "objects")  # bench.UserPayloads
 
 # The main module running this driver: its weight and its top-level
 # imports (set by cli(); the forkserver preload hands them to the server).
@@ -265,13 +291,14 @@ class Cell(object):
         self.name = name
         parts = name.split("/")
         self.workload = parts[0].lower()
-        if self.workload not in ("startup", "pingpong", "stream", "pool", "gather"):
+        if self.workload not in ("startup", "pingpong", "stream", "pool", "gather", "memory"):
             raise ValueError("cell %r: unknown workload %r" % (name, parts[0]))
         self.impl = "cpython"
         self.method = "fork"
         self.exec = None
         self.chan = None
         self.payload = "bytes"
+        self.touch = None  # memory: what each child touches (TOUCHES)
         self.size = 0
         self.rss = 0
         self.workers = 1
@@ -287,7 +314,7 @@ class Cell(object):
             k, sep, v = p.partition("=")
             if not sep:
                 raise ValueError("cell %r: %r is not key=value" % (name, p))
-            if k in ("impl", "method", "chan", "payload", "task", "exec", "preload", "main"):
+            if k in ("impl", "method", "chan", "payload", "task", "exec", "preload", "main", "touch"):
                 setattr(self, k, v)
             elif k in ("size", "rss"):
                 setattr(self, k, mpcore.parse_size(v))
@@ -312,6 +339,13 @@ class Cell(object):
                 raise ValueError("cell %r: method=loky goes with exec=loky-cold|loky-warm only" % name)
         elif self.exec is not None:
             raise ValueError("cell %r: exec applies to pool only" % name)
+        elif self.workload == "memory":
+            if self.chan is not None or self.touch not in TOUCHES:
+                raise ValueError("cell %r: memory has no chan and a touch of %s" % (name, ", ".join(TOUCHES)))
+            if self.touch != "none" and self.method != "fork":
+                raise ValueError("cell %r: touch=%s reads the parent's objects: fork only" % (name, self.touch))
+        elif self.touch is not None:
+            raise ValueError("cell %r: touch is a memory key" % name)
         elif self.chan is None:
             raise ValueError("cell %r: no chan" % name)
         if self.method not in ("spawn", "fork", "forkserver", "loky"):
@@ -789,12 +823,189 @@ def make_payload(cell, size):
 
 
 def touch(x):
-    """Make sure a received payload arrived (tensor: read one element)."""
+    """Make sure a received payload arrived (tensor, ndarray, ndarray-shm:
+    read one element; bytes, objects: its length)."""
+    if isinstance(x, ShmArray):
+        x = x.array
     if hasattr(x, "numel"):
         if x.numel() > 0:
             return float(x[-1])
         return 0
+    if hasattr(x, "dtype"):
+        return float(x[-1]) if x.size else 0
     return len(x)
+
+
+# ---- the users' payloads (bench/payload.go): ndarray, ndarray-oob,
+# ndarray-shm, objects.
+
+OBJECT_DICT = lambda i: {"id": i, "name": "item%07d" % i, "value": i * 0.5, "tags": ["a", "b"], "ok": True}  # noqa: E731
+
+
+def make_objects(size):
+    """payload=objects: a list of k dicts (OBJECT_DICT) whose pickle
+    (protocol 4, as the channels pickle) is about size bytes: k = max(1,
+    round(size / d)), d the pickled bytes one more dict adds."""
+    import pickle
+
+    def n(k):
+        return len(pickle.dumps([OBJECT_DICT(1000000 + i) for i in range(k)], 4))
+
+    per = (n(200) - n(100)) / 100.0
+    k = max(1, int(round((size - n(0)) / per)))
+    return [OBJECT_DICT(1000000 + i) for i in range(k)]
+
+
+def make_ndarray(size):
+    """The ndarray payloads: a float64 array of size bytes, every page written."""
+    import numpy
+
+    return numpy.full(size // 8, 1.5)
+
+
+class ShmArray(object):
+    """payload=ndarray-shm: an array living in a shared_memory segment and
+    its descriptor (name, length), the only thing a message carries."""
+
+    views = {}  # segment name -> (SharedMemory, pid of the process that created it)
+
+    def __init__(self, desc, array):
+        self.desc = desc
+        self.array = array
+
+    @classmethod
+    def create(cls, name, size):
+        """Sender side, once per program run: the segment and the array in it."""
+        import numpy
+
+        shm = shared_memory_module().SharedMemory(name=name, create=True, size=max(8, size))
+        a = numpy.ndarray((size // 8,), dtype=numpy.float64, buffer=shm.buf)
+        a[:] = 1.5
+        cls.views[shm.name] = (shm, os.getpid())
+        return cls((shm.name, size // 8), a)
+
+    @classmethod
+    def open(cls, desc):
+        """Receiver side, per message: a view of the array the descriptor
+        names (the segment is attached at the first message naming it)."""
+        import numpy
+
+        got = cls.views.get(desc[0])
+        if got is None:
+            got = (shared_memory_module().SharedMemory(name=desc[0]), None)
+            cls.views[desc[0]] = got
+        return cls(desc, numpy.ndarray((desc[1],), dtype=numpy.float64, buffer=got[0].buf))
+
+    @classmethod
+    def release(cls):
+        """Drop this process's views; the creator unlinks its segment (a
+        fork child inherits the creator's entry, and only closes it)."""
+        import gc
+
+        gc.collect()  # views held by cycles
+        for shm, owner in cls.views.values():
+            try:
+                shm.close()
+            except BufferError:
+                pass
+            if owner == os.getpid():
+                shm.unlink()
+        cls.views.clear()
+
+
+def make_user_payload(cell, size, names):
+    if cell.payload == "objects":
+        return make_objects(size)
+    if cell.payload == "ndarray-shm":
+        return ShmArray.create(names.next(), size)
+    return make_ndarray(size)
+
+
+def oob_send(send_bytes):
+    """payload=ndarray-oob, sending: pickle protocol 5 with the array's data
+    as an out-of-band buffer: one message holding the buffer count and the
+    small pickle, then each buffer as it lies in memory (no copy into a
+    pickle)."""
+    import pickle
+    import struct
+
+    hdr = struct.Struct("<I")
+
+    def send(obj):
+        bufs = []
+        head = pickle.dumps(obj, protocol=5, buffer_callback=bufs.append)
+        send_bytes(hdr.pack(len(bufs)) + head)
+        for b in bufs:
+            send_bytes(b.raw())
+
+    return send
+
+
+def oob_recv(recv_bytes):
+    """payload=ndarray-oob, receiving: the pickle, then its buffers, which
+    the unpickled array uses in place."""
+    import pickle
+    import struct
+
+    hdr = struct.Struct("<I")
+
+    def recv():
+        m = recv_bytes()
+        (k,) = hdr.unpack_from(m)
+        bufs = [recv_bytes() for _ in range(k)]
+        return pickle.loads(memoryview(m)[hdr.size :], buffers=bufs)
+
+    return recv
+
+
+def wrap_end(end, payload):
+    """Puts a user payload's transport on an opened end: ndarray-oob's
+    out-of-band framing (pipe: send_bytes/recv_bytes; shm: the rings);
+    over shm, which carries bytes, ndarray and objects are pickled as the
+    queues and pipes pickle them (ForkingPickler, protocol 4 on the
+    versions here); ndarray-shm sends the descriptor and makes a view of
+    the array of each descriptor received."""
+    if payload not in USER_PAYLOADS:
+        return
+    shm = isinstance(end, ShmEnd)
+    if payload == "ndarray-oob":
+        if shm:
+            end.send, end.recv = oob_send(end.tx.send), oob_recv(end.rx.recv)
+        else:
+            end.send, end.recv = oob_send(end.conn.send_bytes), oob_recv(end.conn.recv_bytes)
+        return
+    send, recv = end.send, end.recv
+    if shm:
+        import pickle
+
+        from multiprocessing.reduction import ForkingPickler
+
+        send, recv = (lambda o, tx=end.tx.send: tx(ForkingPickler.dumps(o))), (lambda rx=end.rx.recv: pickle.loads(rx()))
+    if payload == "ndarray-shm":
+        end.send = lambda o: send(o.desc)
+        end.recv = lambda: ShmArray.open(recv())
+    else:
+        end.send, end.recv = send, recv
+
+
+def user_payload_skip(cell):
+    """Why a cell with a user payload cannot run here (None: it can)."""
+    import pickle
+
+    if cell.workload not in ("pingpong", "stream"):
+        return "payload=%s is a payload of pingpong and stream" % cell.payload
+    if cell.payload == "ndarray-oob" and cell.chan not in ("pipe", "shm"):
+        return "payload=ndarray-oob needs a channel that carries raw bytes (pipe, shm)"
+    if cell.payload == "ndarray-oob" and pickle.HIGHEST_PROTOCOL < 5:
+        return "payload=ndarray-oob needs pickle protocol 5 (Python 3.8)"
+    if cell.payload != "objects":
+        if cell.size % 8:
+            return "payload=%s is a float64 array: size must be a multiple of 8" % cell.payload
+        try:
+            import numpy  # noqa: F401
+        except Exception as e:
+            return "payload=%s needs numpy, which is not importable by %s: %s" % (cell.payload, sys.executable, first_line(e))
+    return None
 
 
 # ---------------------------------------------------------------- children
@@ -823,12 +1034,13 @@ def child_startup(driver_pid, end, payload):
     end.recv()  # stop
 
 
-def child_two_party(driver_pid, end, ctrl, echo):
+def child_two_party(driver_pid, end, ctrl, echo, payload="bytes"):
     """The child of pingpong (echo: send every message back) and stream
     (receive only).  Per sample it reports the time after the last message
     (stream's t1) and its CPU time."""
     child_guard(driver_pid)
     end.open()
+    wrap_end(end, payload)
     recv, send = end.recv, end.send
     ctrl.send(0)  # ready
     while True:
@@ -847,6 +1059,8 @@ def child_two_party(driver_pid, end, ctrl, echo):
         t1 = time.perf_counter_ns()
         u1, s1 = rusage_ns()
         ctrl.send((t1, u1 - u0, s1 - s0))
+    m = None
+    ShmArray.release()
 
 
 def run_task(kind, param, i):
@@ -1156,8 +1370,13 @@ class Bench(object):
     def two_party(self, sample):
         c = self.cell
         pend, cend = make_channel(self.ctx, c.chan, c.payload == "rawbytes", self.names)
+        # Made before the child starts: an ndarray-shm segment registers
+        # with the resource tracker, which every child must share (a fork
+        # child started first would start a tracker of its own, which
+        # would unlink the segment when that child exits).
+        payload = make_user_payload(c, c.size, self.names) if c.payload in USER_PAYLOADS else make_payload(c, c.size)
         ctrl, cctrl = self.ctx.Pipe()
-        p = self.start(child_two_party, (cend, cctrl, c.workload == "pingpong"))
+        p = self.start(child_two_party, (cend, cctrl, c.workload == "pingpong", c.payload))
         cend.close_child_copy()
         cctrl.close()
         self.child = p
@@ -1166,8 +1385,8 @@ class Bench(object):
         if pend.seg is not None:
             pend.seg.wait_attached(check=lambda: check_alive(p, c.workload + " child"))
         pend.open()
+        wrap_end(pend, c.payload)
         dog = Watchdog([p], c.workload + " child")
-        payload = make_payload(c, c.size)
         minn = 2 if c.workload == "stream" else 1
         if self.warmup > 0:
             sample(pend, ctrl, payload, max(minn, self.warmup))
@@ -1179,6 +1398,8 @@ class Bench(object):
         ctrl.send(None)
         p.join()
         release_channel(pend)
+        payload = None
+        ShmArray.release()
         if p.exitcode != 0:
             raise RuntimeError("child %s" % exit_status(p))
 
@@ -1261,6 +1482,16 @@ class Bench(object):
             ])
         g.close()
 
+    # ---- memory
+    def memory(self):
+        c = self.cell
+        build_objects(c.rss)
+        warm = max(1, self.warmup)
+        for i in range(warm + self.count):
+            d, pss, uss, total = memory_sample(self, c)
+            if i >= warm:
+                self.emit(1, d, [(pss, "pss-B"), (uss, "uss-B"), (total, "pool-pss-B")])
+
     # ---- pool
     def pool(self):
         import functools
@@ -1310,6 +1541,8 @@ class Bench(object):
             self.two_party(self.st_sample)
         elif w == "gather":
             self.gather()
+        elif w == "memory":
+            self.memory()
         else:
             self.pool()
 
@@ -1732,12 +1965,105 @@ class Gather(object):
                 raise RuntimeError("gather worker %s" % exit_status(p))
 
 
+# ---------------------------------------------------------------- memory
+
+# The memory workload's entries: [i, a bytes object of MEM_OBJ bytes].
+MEM_OBJ = 1000
+# Bytes one entry takes (list object with its GC header and item array,
+# the int, the bytes object): the entries that fill rss bytes.
+MEM_ENTRY = MEM_OBJ + 33 + 16 + 56 + 16 + 28
+
+_objects = None  # the parent's objects, inherited by fork children
+
+
+def build_objects(rss):
+    """The parent's Python objects: rss // MEM_ENTRY entries [i, b], each b
+    a distinct bytes object of MEM_OBJ bytes (every page written), then one
+    full collection (every entry in the oldest generation)."""
+    import gc
+
+    global _objects
+    _objects = [[i, (b"%08d" % i) * (MEM_OBJ // 8)] for i in range(rss // MEM_ENTRY)]
+    gc.collect()
+
+
+def child_memory(driver_pid, ctrl, touch):
+    """A memory worker: touches the inherited objects as `touch` says,
+    reports, and waits until the parent has read its smaps_rollup."""
+    child_guard(driver_pid)
+    if TEST_CHILD_EXIT is not None:
+        test_exit()
+    if touch in ("read", "read-frozen"):
+        n = 0
+        for e in _objects or ():
+            n += len(e[1])  # reference counts of the entry and of its bytes written
+    elif touch in ("gc", "gc-frozen"):
+        import gc
+
+        gc.collect()  # a full collection walks every tracked container not frozen
+    ctrl.send(0)  # touched
+    ctrl.recv()  # stop
+
+
+def memory_skip(cell):
+    import gc
+
+    if not os.path.exists("/proc/self/smaps_rollup"):
+        return "memory needs /proc/<pid>/smaps_rollup (Linux 4.14 or later)"
+    if cell.touch.endswith("-frozen") and not hasattr(gc, "freeze"):
+        return "touch=%s needs gc.freeze(), which %s lacks" % (cell.touch, sys.executable)
+    return None
+
+
+def memory_sample(b, c):
+    """One sample of the memory workload: (ns, mean Pss, mean USS, sum Pss)."""
+    import gc
+
+    if c.touch.endswith("-frozen"):
+        gc.freeze()
+    t0 = time.perf_counter_ns()
+    ctrls, procs = [], []
+    for _ in range(c.workers):
+        ctrl, cctrl = b.ctx.Pipe()
+        procs.append(b.start(child_memory, (cctrl, c.touch)))
+        cctrl.close()
+        ctrls.append(ctrl)
+    for ctrl, p in zip(ctrls, procs):
+        wait_readable(ctrl, p, "memory worker")
+        ctrl.recv()
+    t1 = time.perf_counter_ns()
+    dog = Watchdog(procs, "memory worker")
+    mem = [mpcore.smaps_rollup(p.pid) for p in procs]
+    dog.stop()
+    for ctrl in ctrls:
+        ctrl.send(None)
+    for p in procs:
+        p.join()
+    for ctrl in ctrls:
+        ctrl.close()
+    for p in procs:
+        if p.exitcode != 0:
+            raise RuntimeError("memory worker %s" % exit_status(p))
+    b.procs = []
+    WATCH[:] = []
+    pss = sum(m[0] for m in mem)
+    return t1 - t0, pss / float(len(mem)), sum(m[1] for m in mem) / float(len(mem)), pss
+
+
 # ---------------------------------------------------------------- skips
 
 
 def skip_reason(cell):
-    if cell.payload not in ("bytes", "tensor", "rawbytes"):
+    if cell.payload not in ("bytes", "tensor", "rawbytes") + USER_PAYLOADS:
         return "unknown payload %r" % cell.payload
+    if cell.payload in USER_PAYLOADS:
+        reason = user_payload_skip(cell)
+        if reason:
+            return reason
+    if cell.workload == "memory":
+        reason = memory_skip(cell)
+        if reason:
+            return reason
     if cell.workload == "gather" and cell.payload != "bytes":
         return "gather sends bytes: payload=%s does not apply" % cell.payload
     if cell.payload == "rawbytes":

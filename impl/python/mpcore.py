@@ -28,6 +28,8 @@ Definitions stated once here (impl/impl.go states the same contract):
   * death-signal guard: every process a measured program creates calls
     guard() first: PR_SET_PDEATHSIG(SIGKILL), exit if the parent is already
     gone, and (forkserver children) drop the server's "alive" pipe.
+  * memory: parse_smaps_rollup(text) = (Pss, Private_Clean + Private_Dirty)
+    in bytes (kB x 1024) of a /proc/<pid>/smaps_rollup (impl.SmapsRollup).
   * segment prefix: /dev/shm segments are named <prefix>-<pid>-<n> and named
     semaphores sem.<prefix>-..., so the harness can remove leftovers.
 """
@@ -282,3 +284,24 @@ def rusage_ns():
 
     r = resource.getrusage(resource.RUSAGE_SELF)
     return int(r.ru_utime * 1e9), int(r.ru_stime * 1e9)
+
+
+# ---------------------------------------------------------------- memory
+
+
+def smaps_rollup(pid):
+    """(Pss, USS) of process pid in bytes from /proc/<pid>/smaps_rollup."""
+    with open("/proc/%d/smaps_rollup" % pid) as f:
+        return parse_smaps_rollup(f.read())
+
+
+def parse_smaps_rollup(text):
+    """(Pss, USS) in bytes of a smaps_rollup text: Pss, and Private_Clean +
+    Private_Dirty (the pages only this process maps); the kernel prints kB
+    (1024 bytes).  impl.SmapsRollup is the same definition."""
+    vals = {}
+    for line in text.splitlines():
+        k, _, rest = line.partition(":")
+        if k in ("Pss", "Private_Clean", "Private_Dirty"):
+            vals[k] = int(rest.split()[0]) * 1024
+    return vals["Pss"], vals["Private_Clean"] + vals["Private_Dirty"]

@@ -223,6 +223,7 @@ var units = map[string][]string{
 	"stream":   {"ns/op", "MB/s", "msgs/s", "user-ns/op", "sys-ns/op"},
 	"pool":     {"ns/op", "tasks/s", "efficiency", "overhead-ns/op"},
 	"gather":   {"ns/op", "MB/s", "msgs/s"},
+	"memory":   {"ns/op", "pss-B", "uss-B", "pool-pss-B"},
 }
 
 // tiny are the options of the test cells: a short cpu task (its loop count
@@ -329,6 +330,9 @@ func TestWorkloads(t *testing.T) {
 		"gather":   "workers=3/size=4KiB",
 	}
 	for wi, w := range bench.Workloads {
+		if w == bench.Memory {
+			continue // no chan: among the other shapes below
+		}
 		for ci, ch := range bench.Chans {
 			m := bench.Methods[(wi+ci)%len(bench.Methods)]
 			key := "chan=" + ch
@@ -358,6 +362,10 @@ func TestWorkloads(t *testing.T) {
 		"Pool/impl=cpython/method=forkserver/exec=ppe-cold/workers=2/tasks=4/task=sleep/cores=2",
 		"Pool/impl=cpython/method=fork/exec=pool/workers=2/tasks=300/task=tiny/chunksize=7/cores=2",
 		"Pool/impl=cpython/method=spawn/exec=ppe/workers=2/tasks=300/task=tiny/cores=1",
+		"Memory/impl=cpython/method=forkserver/touch=none/rss=0/workers=2/cores=2",
+		"Memory/impl=cpython/method=fork/touch=gc-frozen/rss=4MiB/workers=1/cores=1",
+		"Pingpong/impl=cpython/method=spawn/chan=queue/payload=objects/size=64B/cores=2",
+		"Stream/impl=cpython/method=fork/chan=shm/payload=objects/size=1MiB/cores=2",
 	} {
 		t.Run(name, func(t *testing.T) { runCell(t, p, name, tiny) })
 	}
@@ -714,7 +722,7 @@ for m in ("mpcore", "driver"):
 // MPBENCH_TEST_CHILD_EXIT hook) and checks that the cell fails within 5 s
 // with the child's exit status as the reason, for every method × channel
 // (startup: before the first message; pingpong: after the first message the
-// child received) and for pool and gather workers.
+// child received) and for pool, gather and memory workers.
 func TestDeadChild(t *testing.T) {
 	p := cpython(t)
 	var names []string
@@ -735,7 +743,10 @@ func TestDeadChild(t *testing.T) {
 		"Pool/impl=cpython/method=spawn/exec=ppe-cold/workers=2/tasks=4/task=sleep/cores=2",
 		"Gather/impl=cpython/method=fork/chan=pipe/workers=2/size=64B/cores=2",
 		"Gather/impl=cpython/method=forkserver/chan=shm/workers=2/size=64B/cores=2",
-		"Gather/impl=cpython/method=spawn/chan=queue/workers=2/size=64B/cores=2")
+		"Gather/impl=cpython/method=spawn/chan=queue/workers=2/size=64B/cores=2",
+		"Memory/impl=cpython/method=fork/touch=read/rss=0/workers=2/cores=2",
+		"Memory/impl=cpython/method=forkserver/touch=none/rss=0/workers=2/cores=2",
+		"Stream/impl=cpython/method=fork/chan=shm/payload=objects/size=64KiB/cores=2")
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			c, err := bench.ParseName(name)
