@@ -17,7 +17,7 @@ HEADLINE  := key-findings startup-latency-cores2 startup-rss-cpython-cores2 stre
              stream-throughput-native-cores2 cores-pingpong-cpython pool-cpu-cpython-cores2 \
              fork-in-the-road-cpython-cores2
 
-.PHONY: setup build test fuzz quick bench publish claims advise verify report figures dimension clean bench-slurm
+.PHONY: setup build test fuzz quick bench users publish claims advise verify report figures dimension clean bench-slurm
 
 # Everything a fresh machine needs (idempotent): Go modules, pypy3 and
 # python3-torch from Debian when they can be had.
@@ -52,7 +52,9 @@ quick: setup build
 
 # The main job: the full matrix, resumed if RUN already holds part of it.
 # Then the CPython versions and the multiprocessing libraries (--profile
-# variants) into RUN-variants, likewise resumed.
+# variants) into RUN-variants, and the children users write (--profile
+# users: memory per worker, numpy and object payloads, heavy main modules,
+# many-to-one, pool life-cycle) into RUN-users, likewise resumed.
 bench: setup build
 	if [ -s $(RUN)/raw.bench ]; then $(BIN) run --resume --out $(RUN); \
 	else $(BIN) run --profile full --out $(RUN); fi
@@ -60,6 +62,15 @@ bench: setup build
 	if [ -s $(RUN)-variants/raw.bench ]; then $(BIN) run --resume --out $(RUN)-variants; \
 	else $(BIN) run --profile variants --out $(RUN)-variants; fi
 	$(BIN) report $(RUN)-variants
+	$(MAKE) users USERS=$(RUN)-users
+
+# The children users write (--profile users) into USERS, resumed if USERS
+# already holds part of it.
+USERS ?= results/users-$(HOST)-$(shell date -u +%Y-%m-%d)
+users: setup build
+	if [ -s $(USERS)/raw.bench ]; then $(BIN) run --resume --out $(USERS); \
+	else $(BIN) run --profile users --out $(USERS); fi
+	$(BIN) report $(USERS)
 
 # The published run (README: Published results): from a clean commit, two
 # full runs back to back (RUN and RUN-rerun, each resumed if interrupted),
