@@ -40,6 +40,9 @@ func (d *Data) evalVersions(r *Run, g *Guide, figs []*figure) *evalBlock {
 			rows = append(rows, row)
 		}
 	}
+	if len(rows) == 0 {
+		return nil // the version cells measure other main modules (their own section)
+	}
 	b.Table = mdTable([]string{"metric", "oldest", "newest", "jumps the CI decides (ratio new/old)"}, 1, rows)
 	b.Change = append(b.Change, "The default start method: CPython 3.14 changed Linux's default from `fork` to `forkserver`; a program that does not choose changes cost with it (the start cost question).")
 	return b

@@ -251,6 +251,9 @@ func methodText(r *Run, cells []*Cell, what string) string {
 		impls[c.Cell.Impl] = true
 		runs = append(runs, float64(statRuns(c)))
 	}
+	if what != "" {
+		what = strings.ToUpper(what[:1]) + what[1:]
+	}
 	if len(runs) == 0 {
 		return what + "."
 	}
