@@ -6,9 +6,19 @@ import "sort"
 // guide (harness/report, guide.go) read, named here once. The guide takes
 // its fixed choices (the channel of the start-up rows, the methods of the
 // crossover, the executors of the pool row, the method of the message
-// rows) from the constants below, and `mpbench advise` measures exactly
-// Decisions(impl, nproc, rss); a test of the report checks that every cell
-// the guide reads on a full run at cores = nproc is one of them.
+// rows) from the constants below; a test of the report checks that every
+// cell the guide reads on a full run at cores = nproc is one of them. The
+// full profile measures DecisionCells (mpbench run --decision-runs).
+//
+// The answer cells (Answers, AnswerCells) are the part of the decision
+// cells that each row's answer and its flip read — what `mpbench advise`
+// and `mpbench verify` measure, so that a short time budget gives every
+// cell the runs a CI needs. They leave out the coverage counts of the
+// rows ("in N of M channel × cores cells": the other channels of the
+// short-lived row, the other methods of the message rows; the guide keeps
+// them in GuideRow.Coverage) and thin the parent-memory sweep to
+// AnswerRSS; a test of the report checks that the guide gives the same
+// answers from the answer cells as from all decision cells.
 
 // Question is one situation of the decision guide, the key of its row.
 type Question struct {
@@ -53,10 +63,20 @@ var DecisionExecs = []string{ExecLoop, ExecPool, ExecPPE, ExecLokyWarm}
 
 // DecisionRSS are the parent sizes of the crossover sweep: StartupRSS and
 // DenseRSS, plus extra points (a user's parent size), sorted, once each.
-func DecisionRSS(extra []int64) []int64 {
+func DecisionRSS(extra []int64) []int64 { return sortedRSS(StartupRSS, DenseRSS, extra) }
+
+// AnswerRSS are the parent sizes of the answer cells' crossover sweep:
+// StartupRSS (0 to 1 GiB: a linear interpolation needs the two points
+// around the crossover, not the dense ones, whose big parents cost most
+// of a short budget), plus extra points (a user's parent size), sorted,
+// once each.
+func AnswerRSS(extra []int64) []int64 { return sortedRSS(StartupRSS, extra) }
+
+// sortedRSS is the union of lists, sorted.
+func sortedRSS(lists ...[]int64) []int64 {
 	seen := map[int64]bool{}
 	var out []int64
-	for _, list := range [][]int64{StartupRSS, DenseRSS, extra} {
+	for _, list := range lists {
 		for _, r := range list {
 			if !seen[r] {
 				seen[r] = true
@@ -152,9 +172,59 @@ func Decisions(impl string, nproc int, extraRSS []int64) []Decision {
 // DecisionCells are the cells of Decisions, each once, in canonical order
 // (workload, then as listed).
 func DecisionCells(impl string, nproc int, extraRSS []int64) []Cell {
+	return cellsOf(Decisions(impl, nproc, extraRSS))
+}
+
+// Answers lists, per question, the cells that its row's answer and flip
+// read: the cells of Decisions(impl, nproc, extraRSS) without the
+// coverage cells and with the sweep thinned —
+//   - short-lived: the start methods over DecisionChan (the answer's
+//     options; the other channels are the coverage);
+//   - big parent: the crossover sweep at AnswerRSS(extraRSS);
+//   - small and large messages: the channels at DecisionMethod (the other
+//     methods are the coverage; the large-message flip reads every stream
+//     size at DecisionMethod);
+//   - heavy main, long-lived, many-to-one: all of their decision cells
+//     (every option of the answer, the flips' start + join and sizes).
+func Answers(impl string, nproc int, extraRSS []int64) []Decision {
+	sweep := map[int64]bool{}
+	for _, rss := range AnswerRSS(extraRSS) {
+		sweep[rss] = true
+	}
+	atMethod := func(c Cell) bool { return c.Method == DecisionMethod }
+	keep := map[string]func(Cell) bool{
+		QShortLived.Key:    func(c Cell) bool { return c.Chan == DecisionChan },
+		QBigParent.Key:     func(c Cell) bool { return sweep[c.RSS] },
+		QSmallMessages.Key: atMethod,
+		QLargeMessages.Key: atMethod,
+	}
+	out := Decisions(impl, nproc, extraRSS)
+	for i, d := range out {
+		if k := keep[d.Key]; k != nil {
+			var cells []Cell
+			for _, c := range d.Cells {
+				if k(c) {
+					cells = append(cells, c)
+				}
+			}
+			out[i].Cells = cells
+		}
+	}
+	return out
+}
+
+// AnswerCells are the cells of Answers, each once, in canonical order: what
+// `mpbench advise` measures.
+func AnswerCells(impl string, nproc int, extraRSS []int64) []Cell {
+	return cellsOf(Answers(impl, nproc, extraRSS))
+}
+
+// cellsOf are the cells of ds, each once, in canonical order (workload,
+// then as listed).
+func cellsOf(ds []Decision) []Cell {
 	seen := map[string]bool{}
 	var out []Cell
-	for _, d := range Decisions(impl, nproc, extraRSS) {
+	for _, d := range ds {
 		out = appendNew(out, seen, d.Cells)
 	}
 	rank := map[string]int{}

@@ -245,13 +245,23 @@ func TestSecondarySubset(t *testing.T) {
 		}
 		return n
 	}
-	// The full profile narrows pypy and torch, never native or cpython.
-	// 357 cells of the matrix, the 8 extra parent sizes of the dense
-	// rss sweep (fork, forkserver × 4 sizes at cores = nproc) and the 11
-	// program cells (ProgramCells), and the 39 user cells (UserCells: 28
-	// gather, 6 cold pools, 5 chunksize maps).
-	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 357+8+11+39 {
-		t.Errorf("cpython full: %d cells, want the whole matrix (357 + 8 + 11 + 39)", n)
+	// The full profile narrows pypy and torch, never native or cpython
+	// beyond LowCoresMethods: 241 cells of the matrix (357 less the 116
+	// of spawn and forkserver at cores = 1 and with sleep tasks), the 8
+	// extra parent sizes of the dense rss sweep (fork, forkserver × 4
+	// sizes at cores = nproc) and the 11 program cells (ProgramCells), and
+	// the 39 user cells (UserCells: 28 gather, 6 cold pools, 5 chunksize maps).
+	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 241+8+11+39 {
+		t.Errorf("cpython full: %d cells, want 241 + 8 + 11 + 39", n)
+	}
+	full, err := Expand(Selection{Profile: Full, Impls: []string{"native", "cpython"}}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range full {
+		if (c.Cores < 2 || c.Task == "sleep") && c.Method != "fork" {
+			t.Errorf("full profile: %s below nproc cores or with sleep tasks, not fork", c.Name())
+		}
 	}
 	if n := count(Selection{Profile: Full, Impls: []string{"torch"}}, "torch"); n == 0 || n >= 408 {
 		t.Errorf("torch full: %d cells, want a non-empty subset", n)

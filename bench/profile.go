@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -267,19 +268,23 @@ func ExpandMatrix(sel Selection, nproc int, impls []string) ([]Cell, error) {
 			d := dims{rss: rss, ppSizes: ppSizes, stSizes: stSizes, tasks: tasks, workers: sel.Workers, cores: cores}
 			if !quick && sel.RSS == nil && sel.Chans == nil {
 				d.rssChan = RSSChan
-				if sel.Cores == nil {
+				if sel.Cores == nil && impl != "native" {
 					// The fork-in-the-road sweep: where fork's start-up
-					// overtakes forkserver's, at cores = nproc.
+					// overtakes forkserver's, at cores = nproc (native,
+					// the limit row, at StartupRSS alone).
 					d.denseRSS, d.denseCores = DenseRSS, []int{nproc}
 				}
 			}
 			if !quick && sel.Cores == nil {
 				d.sleepCores = []int{nproc}
+				if sel.Methods == nil && sel.Chans == nil {
+					d.fewerCores = LowCoresMethods
+				}
 			}
 			sub, secondary := SecondaryFull[impl]
 			if secondary && !quick {
 				d = sub.narrow(d, sel, nproc)
-				d.denseRSS = nil // the fork-in-the-road sweep is native's and cpython's
+				d.denseRSS = nil // the fork-in-the-road sweep is cpython's
 			}
 			for mi, m := range methods {
 				if m == MethodLoky {
@@ -428,11 +433,23 @@ type dims struct {
 	tasks                 []string
 	workers               []int // nil: PoolWorkers(cores)
 	cores                 []int
-	sleepCores            []int   // cores of task=sleep (nil: cores); sleeping needs no CPU
-	rssChan               string  // "": every chan sweeps rss; else only this one (others: rss=0)
-	denseRSS              []int64 // extra rss points of fork and forkserver over rssChan (DenseRSS)
-	denseCores            []int   // the cores of the dense points
+	sleepCores            []int    // cores of task=sleep (nil: cores); sleeping needs no CPU
+	rssChan               string   // "": every chan sweeps rss; else only this one (others: rss=0)
+	denseRSS              []int64  // extra rss points of fork and forkserver over rssChan (DenseRSS)
+	denseCores            []int    // the cores of the dense points
+	fewerCores            []string // the methods measured at cores below the largest (nil: all)
 }
+
+// LowCoresMethods are the start methods the full profile measures at
+// core counts below nproc: the cores question (a child on the parent's
+// core or on another) is one of wake-ups and caches, which does not
+// depend on how the child was started, so it is asked of fork (the Linux
+// default before Python 3.14) alone; the other methods run at cores =
+// nproc. Sleep tasks are asked of fork alone for the same reason: a
+// sleeping task measures the executor's messages around it, not how its
+// worker was started. An explicit --cores, --method or --chan measures
+// every combination.
+var LowCoresMethods = []string{"fork"}
 
 // variants expands one (workload, impl, method, chan, payload) over its
 // parameters and the cores dimension.
@@ -440,6 +457,9 @@ func variants(base Cell, d dims, quick bool) []Cell {
 	var out []Cell
 	add := func(c Cell) {
 		for _, n := range d.cores {
+			if d.fewerCores != nil && n < slices.Max(d.cores) && !contains(d.fewerCores, c.Method) {
+				continue
+			}
 			c.Cores = n
 			out = append(out, c)
 		}
@@ -480,6 +500,9 @@ func variants(base Cell, d dims, quick bool) []Cell {
 				cores = d.sleepCores
 			}
 			for _, n := range cores {
+				if d.fewerCores != nil && (n < slices.Max(cores) || t == "sleep") && !contains(d.fewerCores, base.Method) {
+					continue
+				}
 				ws := d.workers
 				if ws == nil {
 					ws = PoolWorkers(n, t, quick)
@@ -517,7 +540,7 @@ type Subset struct {
 // SecondaryFull are the subsets of the full profile per secondary impl.
 var SecondaryFull = map[string]Subset{
 	"pypy": {
-		RSS: []int64{0}, PingpongSizes: []int64{64}, StreamSizes: []int64{64, 64 << 10, 1 << 20},
+		RSS: []int64{0}, PingpongSizes: []int64{64}, StreamSizes: []int64{64, 1 << 20},
 		Tasks: []string{"cpu"},
 	},
 	"torch": {

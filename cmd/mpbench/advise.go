@@ -1,7 +1,8 @@
 package main
 
 // mpbench advise: the decision guide of this machine. It measures the
-// decision cells (bench.Decisions) through the one runner (harness.Run:
+// answer cells (bench.Answers: the cells each row's answer and flip read,
+// not the coverage counts of the full profile) through the one runner (harness.Run:
 // interleaved rounds, adaptive stopping, time budget, resume), writes the
 // ordinary report of the run folder, and prints the guide that the report
 // computes (report.GuideOf) — nothing here decides anything.
@@ -100,7 +101,7 @@ type policy struct {
 	Fit                          int           // rounds of every cell the budget holds, by the estimate
 }
 
-// planRuns chooses the replication of the decision cells for a budget:
+// planRuns chooses the replication of advise's cells for a budget:
 // the full profile's samples (count, benchtime, warm-up) and one base
 // round; every further round is an adaptive round of the runner, which
 // starts only when its estimate ends within the budget (counted from the
@@ -109,14 +110,16 @@ type policy struct {
 // MinRuns a CI needs (no CI is narrow enough before), then while its CI
 // is wider than AdviseCITarget, up to as many rounds as the budget holds
 // by the estimate (at least MinRuns). A budget that does not hold one
-// round is bad input.
+// round is bad input. With the answer cells (bench.AnswerCells) and
+// DefaultAdviseBudget the estimate holds more than MinRuns rounds on a
+// 2-CPU machine (a test checks it).
 func planRuns(cells []bench.Cell, budget time.Duration) (policy, error) {
 	d := harness.ProfileDefaults(bench.Full)
 	p := policy{Count: d.Count, Warmup: 1, Benchtime: d.Benchtime}
 	p.Round, _ = harness.Estimate(harness.Config{Cells: cells, Count: p.Count, Runs: 1, MaxRuns: 1, Warmup: p.Warmup, Benchtime: p.Benchtime})
 	p.Fit = int(budget / max(p.Round, time.Millisecond))
 	if p.Fit < 1 {
-		return p, usagef("advise: --time-budget %v is shorter than one run of each of the %d decision cells (estimated %v)", budget, len(cells), p.Round.Round(time.Second))
+		return p, usagef("advise: --time-budget %v is shorter than one run of each of the %d answer cells (estimated %v)", budget, len(cells), p.Round.Round(time.Second))
 	}
 	p.Runs = 1
 	p.MaxRuns = max(stats.MinRuns, p.Fit)
@@ -127,9 +130,9 @@ func planRuns(cells []bench.Cell, budget time.Duration) (policy, error) {
 type advice struct {
 	impl      string
 	nproc     int
-	rss       []int64 // the user's parent sizes (--rss)
-	decisions []bench.Decision
-	cells     []bench.Cell
+	rss       []int64          // the user's parent sizes (--rss)
+	decisions []bench.Decision // bench.Answers
+	cells     []bench.Cell     // bench.AnswerCells
 	pol       policy
 	budget    time.Duration
 	timeout   time.Duration
@@ -148,8 +151,8 @@ func newAdvice(f *adviseFlags, args []string) (*advice, error) {
 	}
 	a := &advice{impl: f.impl, nproc: runtime.NumCPU(), rss: rss, budget: f.budget, timeout: f.timeout,
 		out: f.out, resume: f.resume, format: f.format, args: recordable(args)}
-	a.decisions = bench.Decisions(a.impl, a.nproc, rss)
-	a.cells = bench.DecisionCells(a.impl, a.nproc, rss)
+	a.decisions = bench.Answers(a.impl, a.nproc, rss)
+	a.cells = bench.AnswerCells(a.impl, a.nproc, rss)
 	if a.pol, err = planRuns(a.cells, a.budget); err != nil {
 		return nil, err
 	}
@@ -253,7 +256,7 @@ func (a *advice) prepareOut() error {
 	return nil
 }
 
-// run measures the decision cells and prints the guide (also when
+// run measures the answer cells and prints the guide (also when
 // interrupted: what was decided so far).
 func (a *advice) run(ctx context.Context, impls map[string]impl.Impl, stdout, stderr io.Writer) (interrupted bool, err error) {
 	start := time.Now()
@@ -269,7 +272,7 @@ func (a *advice) run(ctx context.Context, impls map[string]impl.Impl, stdout, st
 	return sum.Interrupted, nil
 }
 
-// measure runs the decision cells into the run folder (the one runner,
+// measure runs the answer cells into the run folder (the one runner,
 // harness.Run, within the time budget), writes the folder's report and
 // computes its decision guide (report.GuideOf), also when interrupted:
 // the guide of the runs so far. Progress goes to stderr.
@@ -278,7 +281,7 @@ func (a *advice) measure(ctx context.Context, impls map[string]impl.Impl, stderr
 	if a.temp {
 		where += " (a temporary folder; --out DIR keeps the run where you choose)"
 	}
-	fmt.Fprintf(stderr, "mpbench advise: %d decision cells of impl=%s at cores=%d; rounds of one run (%d samples × %v) per cell, up to %d runs, while the time budget %v lasts; one round ≈ %v (estimated); samples in %s\n",
+	fmt.Fprintf(stderr, "mpbench advise: %d answer cells of impl=%s at cores=%d; rounds of one run (%d samples × %v) per cell, up to %d runs, while the time budget %v lasts; one round ≈ %v (estimated); samples in %s\n",
 		len(a.cells), a.impl, a.nproc, a.pol.Count, a.pol.Benchtime, a.pol.MaxRuns, a.budget, a.pol.Round.Round(time.Second), where)
 	if a.pol.Fit < stats.MinRuns {
 		fmt.Fprintf(stderr, "mpbench advise: the time budget holds about %d runs per cell; a 95%% CI needs %d, so costs will have no CI (--time-budget %v or more gives them one)\n",

@@ -43,7 +43,9 @@ type crossoverJSON struct {
 }
 
 // adviceRow is one question: the guide's row (empty when the guide has
-// none) and its decision cells.
+// none) and its answer cells. Coverage stands for the guide's coverage
+// count ("in N of M channel × cores cells"), which reads cells advise does
+// not measure: where the row has one, it says so (notMeasuredCoverage).
 type adviceRow struct {
 	Question  string   `json:"question"`
 	Title     string   `json:"title"`
@@ -52,6 +54,7 @@ type adviceRow struct {
 	Choice    string   `json:"choice,omitempty"`
 	Cost      string   `json:"cost,omitempty"`
 	Flip      string   `json:"flip,omitempty"`
+	Coverage  string   `json:"coverage,omitempty"`
 	Cells     int      `json:"cells"`
 	Measured  int      `json:"cells_measured"`
 	Missing   []string `json:"missing,omitempty"` // "<n> skipped: <reason>", "<n> failed: …", "<n> not run yet"
@@ -72,7 +75,12 @@ type atRSSJSON struct {
 	NeedRuns int      `json:"need_runs,omitempty"`
 }
 
-// view joins the guide with the state of the decision cells in run r.
+// notMeasuredCoverage stands for a row's coverage count: advise measures
+// only the cells the answers read (bench.Answers), so the guide's count
+// would be over the answer's own cells.
+const notMeasuredCoverage = "not measured: advise measures only the cells the answer reads; the count over the other channels, methods and core counts is in the guide of a full run (mpbench run --profile full)"
+
+// view joins the guide with the state of the answer cells in run r.
 func (a *advice) view(g *report.Guide, r *report.Run, sum harness.Summary, elapsed time.Duration) *adviceView {
 	v := &adviceView{Machine: report.MachineLine(r), Impl: a.impl, Cores: a.nproc, Folder: a.out, Temporary: a.temp,
 		Interrupted: sum.Interrupted, ElapsedS: elapsed.Seconds(), Cells: len(a.cells), Notes: g.Notes}
@@ -99,6 +107,9 @@ func (a *advice) view(g *report.Guide, r *report.Run, sum harness.Summary, elaps
 		// whatever the guide makes of their absence.
 		if row, ok := rows[d.Key]; ok && (ar.Measured > 0 || ar.Cells == 0) {
 			ar.Answered, ar.Situation, ar.Choice, ar.Cost, ar.Flip = true, row.Situation, row.Choice, row.Cost, row.Flip
+			if row.Coverage != "" {
+				ar.Coverage = notMeasuredCoverage
+			}
 		}
 		if d.Key == bench.QBigParent.Key {
 			ar.AtRSS = a.atRSS(r)
@@ -196,7 +207,7 @@ func (v *adviceView) Text(w io.Writer) {
 	case v.RunsMax > 0:
 		runs = fmt.Sprintf("%d runs each", v.RunsMax)
 	}
-	fmt.Fprintf(w, "Measured: impl=%s at cores=%d, %d of %d decision cells (%s), in %v; run folder %s\n",
+	fmt.Fprintf(w, "Measured: impl=%s at cores=%d, %d of the %d cells the answers read (%s), in %v; run folder %s\n",
 		v.Impl, v.Cores, v.Measured, v.Cells, runs, time.Duration(v.ElapsedS*float64(time.Second)).Round(time.Second), v.Folder)
 	if v.Interrupted {
 		fmt.Fprintln(w, "Interrupted: what follows is decided from the runs so far; resume with: "+v.Resume)
@@ -211,7 +222,14 @@ func (v *adviceView) Text(w io.Writer) {
 		fmt.Fprintln(w, plain(row.Situation))
 		fmt.Fprintf(w, "  choose: %s\n", plain(row.Choice))
 		fmt.Fprintf(w, "  cost:   %s\n", plain(row.Cost))
-		fmt.Fprintf(w, "  flips:  %s\n", plain(row.Flip))
+		flip := row.Flip
+		if flip == "" {
+			flip = "—"
+		}
+		fmt.Fprintf(w, "  flips:  %s\n", plain(flip))
+		if row.Coverage != "" {
+			fmt.Fprintf(w, "  coverage: %s\n", plain(row.Coverage))
+		}
 		for _, x := range row.AtRSS {
 			fmt.Fprintf(w, "  at your parent's size (rss=%s): %s; %s\n", bench.FormatSize(x.RSS), plain(x.Choice), plain(x.Cost))
 		}

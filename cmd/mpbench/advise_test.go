@@ -143,9 +143,11 @@ func runAdvise(t *testing.T, ctx context.Context, fake *fakeImpl, args ...string
 	return stdout.String(), stderr.String(), interrupted
 }
 
-// TestAdviseEndToEnd: advise over the fake program answers each row as
-// the fake's values say, says which rows and cells were not measured,
-// and leaves an ordinary run folder.
+// TestAdviseEndToEnd: advise over the fake program measures the answer
+// cells (bench.AnswerCells), each measured one to the runs a CI needs at
+// the default budget, answers each row as the fake's values say, says
+// which rows and cells were not measured and that the coverage counts are
+// not, and leaves an ordinary run folder.
 func TestAdviseEndToEnd(t *testing.T) {
 	tmp := t.TempDir()
 	out := filepath.Join(tmp, "advice")
@@ -159,7 +161,7 @@ func TestAdviseEndToEnd(t *testing.T) {
 		"Many short-lived children (cost of one child: start + join)\n  choose: fork\n",
 		"Big parent (memory touched before starting children)\n  choose: fork below the crossover, forkserver above\n",
 		"  flips:  parent rss ≈ 128 MiB",
-		"(chan=pipe, main=stub; 8 and 8 rss points)", // the sweep with --rss 96MiB, preloaded and bare fork servers
+		"(chan=pipe, main=stub; 4 and 4 rss points)", // bench.AnswerRSS with --rss 96MiB, preloaded and bare fork servers
 		// the fake's fork server costs the same with and without preload
 		"Your main module imports heavy modules (cost of one child: start + join)\n  choose: not decided: ",
 		// fork 1 ms + 1.5 ms at 96 MiB, ×1.1 with join: 2.75 ms, below forkserver's 3.3 ms.
@@ -167,7 +169,10 @@ func TestAdviseEndToEnd(t *testing.T) {
 		"1 skipped: loky is not installed",
 		"Small messages, one-to-one (64B round trip)\n  choose: equal within ±5%: queue and pipe\n",
 		"without samples: 3 skipped: no shm in this fake",
-		"Large messages, one-to-one\n  not measured: 60 of its 60 cells without samples: 60 skipped: no stream in this fake\n",
+		"Large messages, one-to-one\n  not measured: 20 of its 20 cells without samples: 20 skipped: no stream in this fake\n",
+		// the coverage counts read cells advise does not measure
+		"  flips:  a big parent or threads in the parent (rows below)\n  coverage: " + notMeasuredCoverage + "\n",
+		"  flips:  —\n  coverage: " + notMeasuredCoverage + "\n  from 3 of its 4 cells",
 		"Many-to-one (workers sending results to one parent)\n  choose: pipe\n",
 		"Parent with threads\n  choose: not measured in this run\n",
 		"The samples (raw.bench) and REPORT.md are in " + out,
@@ -183,9 +188,13 @@ func TestAdviseEndToEnd(t *testing.T) {
 		!strings.Contains(text, longLived+"fork + pipe (exec=loop) and fork + simplequeue (exec=loop): needs about ") {
 		t.Errorf("output lacks %q with fork + pipe and fork + simplequeue", longLived)
 	}
+	if n := strings.Count(text, "  coverage: "); n != 2 {
+		t.Errorf("%d rows with a coverage line, want 2 (short-lived, small messages)", n)
+	}
 	if t.Failed() {
 		t.Logf("output:\n%s", text)
 	}
+	checkAnswerCells(t, fake, []int64{96 << 20})
 	checkRunFolder(t, out)
 	// `mpbench run --resume` refuses it (its cells are advise's), with one line.
 	var stderr bytes.Buffer
@@ -202,6 +211,23 @@ func TestAdviseEndToEnd(t *testing.T) {
 		t.Errorf("resuming a finished advise run measured %d more runs", fake.calls-calls)
 	}
 	checkJSON(t, js)
+}
+
+// checkAnswerCells: the fake ran exactly the answer cells.
+func checkAnswerCells(t *testing.T, fake *fakeImpl, rss []int64) {
+	t.Helper()
+	want := map[string]bool{}
+	for _, c := range bench.AnswerCells("cpython", runtime.NumCPU(), rss) {
+		want[c.Name()] = true
+		if fake.runs[c.Name()] == 0 {
+			t.Errorf("answer cell %s not run", c.Name())
+		}
+	}
+	for name := range fake.runs {
+		if !want[name] {
+			t.Errorf("%s run, not an answer cell", name)
+		}
+	}
 }
 
 func checkRunFolder(t *testing.T, out string) {
@@ -245,8 +271,12 @@ func checkJSON(t *testing.T, js string) {
 	if err := json.Unmarshal([]byte(js), &v); err != nil {
 		t.Fatalf("json: %v\n%s", err, js)
 	}
-	if v.Impl != "cpython" || v.Cells != len(bench.DecisionCells("cpython", v.Cores, []int64{96 << 20})) || v.Machine == "" || v.Interrupted {
+	if v.Impl != "cpython" || v.Cells != len(bench.AnswerCells("cpython", v.Cores, []int64{96 << 20})) || v.Machine == "" || v.Interrupted {
 		t.Errorf("json header: %+v", v)
+	}
+	// The default budget's plan: every measured cell gets the runs of a CI.
+	if v.RunsMin < stats.MinRuns || v.Measured == 0 {
+		t.Errorf("json: %d cells measured, %d–%d runs each; want at least %d", v.Measured, v.RunsMin, v.RunsMax, stats.MinRuns)
 	}
 	if v.Crossover == nil || v.Crossover.RSS < 127<<20 || v.Crossover.RSS > 129<<20 {
 		t.Errorf("json crossover %+v, want 128 MiB", v.Crossover)
@@ -254,19 +284,20 @@ func checkJSON(t *testing.T, js string) {
 	want := map[string]struct {
 		answered bool
 		choice   string
+		coverage string
 	}{
-		bench.QShortLived.Key:    {true, "`fork`"},
-		bench.QSmallMessages.Key: {true, "equal within ±5%: `queue` and `pipe`"},
-		bench.QLargeMessages.Key: {false, ""},
-		bench.QManyToOne.Key:     {true, "`pipe`"},
+		bench.QShortLived.Key:    {true, "`fork`", notMeasuredCoverage},
+		bench.QSmallMessages.Key: {true, "equal within ±5%: `queue` and `pipe`", notMeasuredCoverage},
+		bench.QLargeMessages.Key: {false, "", ""},
+		bench.QManyToOne.Key:     {true, "`pipe`", ""},
 	}
 	if len(v.Rows) != len(bench.Questions) {
 		t.Errorf("json: %d rows, want one per question (%d)", len(v.Rows), len(bench.Questions))
 	}
 	for _, row := range v.Rows {
 		w, ok := want[row.Question]
-		if ok && (row.Answered != w.answered || !strings.HasPrefix(row.Choice, w.choice) || (w.choice == "") != (row.Choice == "")) {
-			t.Errorf("json row %s: answered %v, choice %q; want %v, %q", row.Question, row.Answered, row.Choice, w.answered, w.choice)
+		if ok && (row.Answered != w.answered || !strings.HasPrefix(row.Choice, w.choice) || (w.choice == "") != (row.Choice == "") || row.Coverage != w.coverage) {
+			t.Errorf("json row %s: answered %v, choice %q, coverage %q; want %v, %q, %q", row.Question, row.Answered, row.Choice, row.Coverage, w.answered, w.choice, w.coverage)
 		}
 		if row.Question == bench.QBigParent.Key {
 			if len(row.AtRSS) != 1 || row.AtRSS[0].RSS != 96<<20 || row.AtRSS[0].Outcome != "less" || row.AtRSS[0].Ratio == nil ||
@@ -306,9 +337,16 @@ func TestAdviseInterruptAndResume(t *testing.T) {
 
 // TestPlanRuns: one base round, then adaptive rounds up to as many rounds
 // as the budget holds by the estimate, never fewer than a CI needs; a
-// budget below one round is refused.
+// budget below one round is refused. The default budget holds the rounds
+// of a CI for the answer cells on a 2-CPU machine, by the estimate.
 func TestPlanRuns(t *testing.T) {
-	cells := bench.DecisionCells("cpython", 2, nil)
+	cells := bench.AnswerCells("cpython", 2, nil)
+	p, err := planRuns(cells, DefaultAdviseBudget)
+	if err != nil || p.Fit < stats.MinRuns || p.MaxRuns != p.Fit {
+		t.Errorf("default budget %v: %d rounds of the %d answer cells fit (one ≈ %v), max runs %d, err %v; want at least %d",
+			DefaultAdviseBudget, p.Fit, len(cells), p.Round, p.MaxRuns, err, stats.MinRuns)
+	}
+	t.Logf("default budget %v: %d runs per cell by the estimate (%d answer cells, one round ≈ %v)", DefaultAdviseBudget, p.Fit, len(cells), p.Round.Round(time.Millisecond))
 	round, _ := planRuns(cells, time.Hour)
 	tests := []struct {
 		budget  time.Duration
@@ -339,7 +377,7 @@ func TestAdviseInterpreterMissing(t *testing.T) {
 	if fake.calls != 0 {
 		t.Errorf("%d program runs without an interpreter", fake.calls)
 	}
-	for _, d := range bench.Decisions("cpython", runtime.NumCPU(), nil) {
+	for _, d := range bench.Answers("cpython", runtime.NumCPU(), nil) {
 		want := fmt.Sprintf("%s\n  not measured: %d of its %d cells without samples: %d skipped: python3 not found on PATH\n", d.Title, len(d.Cells), len(d.Cells), len(d.Cells))
 		if d.Key == bench.QThreads.Key {
 			want = d.Title + "\n  choose: not measured in this run\n" // the guide's row: no claims.bench
@@ -347,6 +385,40 @@ func TestAdviseInterpreterMissing(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)
 		}
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", text)
+	}
+}
+
+// TestAdviseNoCI: a guide decided from fewer runs than a CI needs (here:
+// interrupted after the first round, one run per cell) says "no CI" in
+// every row it answers, the crossover included, and names no winner.
+func TestAdviseNoCI(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// The first program run of the second round cancels the run, and is lost.
+	fake := &fakeImpl{cancelAfter: len(bench.AnswerCells("cpython", runtime.NumCPU(), nil)) + 1, cancel: cancel}
+	text, _, interrupted := runAdvise(t, ctx, fake, "--out", filepath.Join(t.TempDir(), "advice"))
+	if !interrupted || !strings.Contains(text, " (1 run each)") {
+		t.Fatalf("not interrupted after one run of each cell:\n%s", text)
+	}
+	tests := []struct{ title, choice string }{
+		{"Many short-lived children", "no CI (1 and 1 runs): fork and forkserver"},
+		{"Big parent", "no CI (a cell of the sweep has 1 run); by the medians: fork below the crossover, forkserver above"},
+		{"Your main module imports heavy modules", "no CI (a compared cell has 1 run) at main=stdlib: "},
+		{"Long-lived workers", "no CI (1 and 1 runs): "},
+		{"Small messages, one-to-one", "no CI (1 and 1 runs): "},
+		{"Many-to-one", "no CI (1 and 1 runs): pipe and simplequeue"},
+	}
+	for _, tt := range tests {
+		i := strings.Index(text, "\n"+tt.title)
+		if i < 0 || !strings.Contains(text[i:], "\n  choose: "+tt.choice) || strings.Index(text[i:], "\n  choose: "+tt.choice) > strings.Index(text[i:], "\n  cost: ") {
+			t.Errorf("%s: choice does not start %q", tt.title, tt.choice)
+		}
+	}
+	if !strings.Contains(text, "  flips:  parent rss ≈ 128 MiB (no CI: a cell of the sweep has 1 run, fewer than 6) with set_forkserver_preload") {
+		t.Error("the crossover's flip does not say it has no CI")
 	}
 	if t.Failed() {
 		t.Logf("output:\n%s", text)

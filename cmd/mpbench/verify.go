@@ -1,8 +1,8 @@
 package main
 
 // mpbench verify: does this machine give the published decision guide's
-// answers? It measures the decision cells of the published guide's
-// implementation exactly as advise does (prepareAdvice, advice.measure:
+// answers? It measures the answer cells (bench.AnswerCells) of the
+// published guide's implementation exactly as advise does (prepareAdvice, advice.measure:
 // the same cells, plan, runner and report), or, given a second run
 // folder, reads that folder without measuring; then it prints, question
 // by question, the published answer, the other run's answer and the

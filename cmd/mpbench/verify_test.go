@@ -41,6 +41,7 @@ func TestVerifyEndToEnd(t *testing.T) {
 	if fake.calls == 0 {
 		t.Fatal("verify measured nothing")
 	}
+	checkAnswerCells(t, fake, nil)
 	for _, want := range []string{
 		"  published: " + pub + " (impl=cpython at cores=",
 		"  this machine: " + here + " (impl=cpython at cores=",
@@ -49,7 +50,8 @@ func TestVerifyEndToEnd(t *testing.T) {
 		"   → reproduced (same answer: pipe and queue equal within ±5%)\n",
 		"5. Parent with threads\n   published:    not measured in this run\n   this machine: not measured in this run\n   → not comparable (neither run answers: see their choices)\n",
 		"7. Large messages, one-to-one\n   published:    no row: the guide has no samples to answer it from\n",
-		"\n8 questions: 3 reproduced, 0 not reproduced, 5 not comparable; 3 of the 3 that both runs answer reproduced.\n",
+		"8. Many-to-one\n   published:    pipe\n   this machine: pipe\n   → reproduced (same answer: pipe)\n", // the gather cells' answer
+		"\n8 questions: 4 reproduced, 0 not reproduced, 4 not comparable; 4 of the 4 that both runs answer reproduced.\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)
@@ -64,7 +66,7 @@ func TestVerifyEndToEnd(t *testing.T) {
 	if fake.calls != calls {
 		t.Error("offline verify measured")
 	}
-	if !strings.Contains(offline, "   reproduction: fork\n") || !strings.Contains(offline, "3 of the 3 that both runs answer reproduced.") {
+	if !strings.Contains(offline, "   reproduction: fork\n") || !strings.Contains(offline, "4 of the 4 that both runs answer reproduced.") {
 		t.Errorf("offline output:\n%s", offline)
 	}
 

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -69,12 +70,19 @@ func TestDecisionCellsCoverGuideReads(t *testing.T) {
 // next (shm fastest at every message size), so that every row decides.
 func decisionRun(t *testing.T) (*Data, *Run) {
 	t.Helper()
+	return cellsRun(t, bench.DecisionCells("cpython", 2, nil), MinRuns)
+}
+
+// cellsRun is decisionRun's values for the given cells, with the given
+// number of runs each.
+func cellsRun(t *testing.T, cells []bench.Cell, runs int) (*Data, *Run) {
+	t.Helper()
 	var b strings.Builder
 	b.WriteString("goos: linux\nhost: h\ncpu: test cpu\nnproc: 2\ncpython-version: 3.11.7\n")
 	for _, u := range bench.UnitLines() {
 		b.WriteString(u + "\n")
 	}
-	for _, c := range bench.DecisionCells("cpython", 2, nil) {
+	for _, c := range cells {
 		base := 1000 * float64(1+indexOf(bench.Methods, c.Method)+3*indexOf(bench.Chans, c.Chan))
 		if c.Workload == "startup" {
 			base *= 1 + float64(c.RSS>>20)/64 // fork grows with the parent; all methods here do
@@ -86,9 +94,10 @@ func decisionRun(t *testing.T) (*Data, *Run) {
 			base = 100
 		}
 		if c.Workload == "pool" {
-			base = 1000 * float64(1+indexOf(bench.Execs, c.Exec)+3*indexOf(bench.Methods, c.Method)+9*indexOf(bench.Chans, c.Chan))
+			// 13+: loky's method and the executors' channel are no index (−1)
+			base = 1000 * float64(13+indexOf(bench.Execs, c.Exec)+3*indexOf(bench.Methods, c.Method)+9*indexOf(bench.Chans, c.Chan))
 		}
-		for k := 0; k < 6; k++ {
+		for k := 0; k < runs; k++ {
 			fmt.Fprintf(&b, "run: %d\n", k+1)
 			v := base * (1 + 0.001*float64(k))
 			for s := 0; s < 2; s++ {
@@ -191,5 +200,58 @@ func TestCrossoverNeedsRuns(t *testing.T) {
 		if math.IsNaN(g.Crossover) || interval != (runs >= MinRuns) || strings.Contains(notes, "no bootstrap interval") == (runs >= MinRuns) {
 			t.Errorf("%d runs: crossover %v [%v, %v]; notes %q", runs, g.Crossover, g.CrossLo, g.CrossHi, notes)
 		}
+	}
+}
+
+// TestAnswerCellsGiveTheAnswers: the guide computed from the answer cells
+// alone (what advise measures) gives every row the choice and answer it
+// gives from all decision cells; the coverage counts, which the answer
+// cells leave out, are the rows' Coverage.
+func TestAnswerCellsGiveTheAnswers(t *testing.T) {
+	full, fr := decisionRun(t)
+	ans, ar := cellsRun(t, bench.AnswerCells("cpython", 2, nil), MinRuns)
+	gf, ga := full.Guide(fr), ans.Guide(ar)
+	rows := map[string]GuideRow{}
+	for _, row := range ga.Rows {
+		rows[row.Key] = row
+	}
+	coverage := map[string]bool{bench.QShortLived.Key: true, bench.QSmallMessages.Key: true, bench.QLargeMessages.Key: true}
+	for _, want := range gf.Rows {
+		got, ok := rows[want.Key]
+		switch {
+		case !ok:
+			t.Errorf("%s: no row from the answer cells", want.Key)
+		case got.Choice != want.Choice || !slices.Equal(got.Answer.Options, want.Answer.Options) || got.Answer.Kind != want.Answer.Kind:
+			t.Errorf("%s: from the answer cells %q (%v), from the decision cells %q (%v)", want.Key, got.Choice, got.Answer, want.Choice, want.Answer)
+		case (want.Coverage != "") != coverage[want.Key] || strings.Contains(want.Flip, " cells"):
+			t.Errorf("%s: flip %q, coverage %q", want.Key, want.Flip, want.Coverage)
+		}
+		if want.Answer.Kind == NoAnswer && want.Key != bench.QHeavyMain.Key && want.Key != bench.QThreads.Key {
+			t.Errorf("%s: no answer from the decision cells (%q): the test's run should decide it", want.Key, want.Choice)
+		}
+	}
+}
+
+// TestNoCIRows: a row whose answer rests on fewer runs than a CI needs
+// says "no CI" and gives no answer — the big-parent row's crossover and
+// the heavy-main row included; from MinRuns on, no row says it.
+func TestNoCIRows(t *testing.T) {
+	for _, runs := range []int{1, 3, MinRuns} {
+		t.Run(fmt.Sprint(runs), func(t *testing.T) {
+			d, r := cellsRun(t, bench.AnswerCells("cpython", 2, nil), runs)
+			g := d.Guide(r)
+			if len(g.Rows) != len(bench.Questions) {
+				t.Fatalf("%d rows, want %d", len(g.Rows), len(bench.Questions))
+			}
+			for _, row := range g.Rows {
+				if row.Key == bench.QThreads.Key {
+					continue // claim C7's trials, not runs
+				}
+				noCI := strings.HasPrefix(row.Choice, "no CI (")
+				if noCI != (runs < MinRuns) || runs < MinRuns && row.Answer.Kind != NoAnswer {
+					t.Errorf("%d runs, %s: choice %q, answer %v", runs, row.Key, row.Choice, row.Answer)
+				}
+			}
+		})
 	}
 }

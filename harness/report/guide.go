@@ -24,11 +24,16 @@ import (
 // advice_test.go checks that the two agree), and its fixed choices
 // (channel, methods, executors) come from there.
 
-// GuideRow is one situation of the decision guide.
+// GuideRow is one situation of the decision guide. Coverage is how far
+// the choice holds beyond the cells its answer reads (the other channels,
+// methods, sizes and core counts of the run: "in N of M channel × cores
+// cells"); empty for a row without such a count. The table shows Coverage
+// and Flip in one column (column).
 type GuideRow struct {
-	Key                           string // the question's key (bench.Questions)
-	Situation, Choice, Cost, Flip string
-	Answer                        Answer // Choice in the form two guides are compared by (agree.go)
+	Key                                     string // the question's key (bench.Questions)
+	Situation, Choice, Cost, Flip, Coverage string
+	Answer                                  Answer // Choice in the form two guides are compared by (agree.go)
+	table                                   string // the table's column where it is not "Coverage; Flip"
 }
 
 // newRow starts the row of a question: its situation is the question's
@@ -187,15 +192,15 @@ func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
 			row.Cost += "; forkserver with the main module's imports preloaded (`set_forkserver_preload`) " + ciText("ns/op", preloaded.s)
 		}
 	}
-	row.Flip = fmt.Sprintf("%s is cheapest (the ratio to the runner-up decides) in %d of %d channel × cores cells at rss=%s", best.label, wins, total, sizeLabel(rss0))
+	row.Coverage = fmt.Sprintf("%s is cheapest (the ratio to the runner-up decides) in %d of %d channel × cores cells at rss=%s", best.label, wins, total, sizeLabel(rss0))
 	switch {
 	case bareN == total && bareN > 0:
-		row.Flip += " (forkserver: nothing preloaded)"
+		row.Coverage += " (forkserver: nothing preloaded)"
 	case bareN > 0:
-		row.Flip += fmt.Sprintf(" (forkserver: nothing preloaded in %d of them, the main module preloaded in the other %d)", bareN, total-bareN)
+		row.Coverage += fmt.Sprintf(" (forkserver: nothing preloaded in %d of them, the main module preloaded in the other %d)", bareN, total-bareN)
 	}
 	if best.label == "fork" {
-		row.Flip += "; a big parent or threads in the parent (rows below)"
+		row.Flip = "a big parent or threads in the parent (rows below)"
 	}
 	g.Rows = append(g.Rows, row)
 }
@@ -252,8 +257,8 @@ func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
 	a, b := cr.a[last], cr.b[last]
 	row.Cost = fmt.Sprintf("at rss=%s: fork %s vs forkserver %s (chan=%s; %d rss points)", sizeLabel(cr.rss[last]), ciText("ns/op", a), ciText("ns/op", b), ch, len(cr.rss))
 	g.Crossover, g.CrossLo, g.CrossHi = cr.x, cr.lo, cr.hi
-	row.Choice, row.Flip = crossChoice(cr)
-	row.Answer = chosen(row.Choice) // the preloaded server's crossover: every run has it
+	row.Choice, row.Answer = crossChoice(cr) // the answer: the preloaded server's crossover, every run has it
+	row.Flip = crossFlip(cr)
 	bare := srv
 	bare.Preload = bench.PreloadNone
 	crb := d.crossover(r, fork, bare)
@@ -290,34 +295,68 @@ func (g *Guide) crossNote(cr crossing, what string) {
 	}
 }
 
-// crossChoice is the choice and flip text of a fork/forkserver crossing.
-func crossChoice(cr crossing) (choice, flip string) {
-	last := len(cr.rss) - 1
-	switch {
-	case math.IsNaN(cr.x) && cr.a[last].Median < cr.b[last].Median:
-		return "`fork` at every rss measured", fmt.Sprintf("no crossover up to rss=%s", sizeLabel(cr.rss[last]))
-	case math.IsNaN(cr.x):
-		return "`forkserver` at every rss measured", fmt.Sprintf("forkserver is cheaper already at rss=%s", sizeLabel(cr.rss[0]))
+// crossMedians is what the medians of a fork/forkserver sweep say: fork
+// below the crossover and forkserver above, or one of them at every rss.
+func crossMedians(cr crossing) string {
+	switch last := len(cr.rss) - 1; {
+	case !math.IsNaN(cr.x):
+		return "`fork` below the crossover, `forkserver` above"
+	case cr.a[last].Median < cr.b[last].Median:
+		return "`fork` at every rss measured"
 	}
-	return "`fork` below the crossover, `forkserver` above", crossFlip(cr)
+	return "`forkserver` at every rss measured"
 }
 
-// crossFlip is "parent rss ≈ 75 MiB [49, 95] MiB" (or crossChoice's flip
-// when there is no crossover).
-func crossFlip(cr crossing) string {
-	if math.IsNaN(cr.x) {
-		_, f := crossChoice(cr)
-		return f
+// crossChoice is the choice and answer of a fork/forkserver crossing, by
+// the rule of every row of the guide: with fewer than MinRuns runs in a
+// cell of the sweep, "no CI" and the medians' reading, not an answer. A
+// crossover decides where it has a bootstrap interval; a sweep whose
+// medians do not cross decides where the two methods' ratio of run medians
+// decides (pick) at the end of the sweep where they would cross: the
+// largest rss for fork, the smallest for forkserver.
+func crossChoice(cr crossing) (string, Answer) {
+	medians := crossMedians(cr)
+	switch {
+	case cr.minRuns < MinRuns:
+		return fmt.Sprintf("no CI (a cell of the sweep has %s); by the medians: %s", plural(cr.minRuns, "run", "runs"), medians), Answer{}
+	case !math.IsNaN(cr.x) && (math.IsNaN(cr.lo) || math.IsNaN(cr.hi)):
+		return "not decided (the crossover has no bootstrap interval); by the medians: " + medians, Answer{}
+	case !math.IsNaN(cr.x):
+		return medians, chosen(medians)
 	}
-	return "parent rss ≈ " + mib(cr.x) + " " + crossCI(cr)
+	i, opts := len(cr.rss)-1, []option{{"fork", cr.a[len(cr.rss)-1]}, {"forkserver", cr.b[len(cr.rss)-1]}}
+	if medians != "`fork` at every rss measured" {
+		i, opts = 0, []option{{"forkserver", cr.b[0]}, {"fork", cr.a[0]}}
+	}
+	if best, second, decided := pick(opts, false); !decided || best.label != opts[0].label {
+		return fmt.Sprintf("by the medians: %s; at rss=%s: %s", medians, sizeLabel(cr.rss[i]), choose(best, second, decided)), Answer{}
+	}
+	return medians, chosen(medians)
+}
+
+// crossFlip is "parent rss ≈ 75 MiB [49, 95] MiB", or where the sweep
+// ends without a crossover.
+func crossFlip(cr crossing) string {
+	switch {
+	case !math.IsNaN(cr.x):
+		return "parent rss ≈ " + mib(cr.x) + " " + crossCI(cr)
+	case crossMedians(cr) == "`fork` at every rss measured":
+		return fmt.Sprintf("no crossover up to rss=%s", sizeLabel(cr.rss[len(cr.rss)-1]))
+	}
+	return fmt.Sprintf("forkserver is cheaper already at rss=%s", sizeLabel(cr.rss[0]))
 }
 
 func mib(b float64) string {
 	return sig3(b/(1<<20)) + " MiB"
 }
 
+// crossCI is a crossing's 95% bootstrap interval, "[49, 95] MiB", or
+// why it has none.
 func crossCI(cr crossing) string {
-	if math.IsNaN(cr.lo) || math.IsNaN(cr.hi) {
+	switch {
+	case cr.minRuns < MinRuns:
+		return fmt.Sprintf("(no CI: a cell of the sweep has %s, fewer than %d)", plural(cr.minRuns, "run", "runs"), MinRuns)
+	case math.IsNaN(cr.lo) || math.IsNaN(cr.hi):
 		return "(no interval: too few runs or too few resamples cross)"
 	}
 	return "[" + sig3(cr.lo/(1<<20)) + ", " + sig3(cr.hi/(1<<20)) + "] MiB"
@@ -632,10 +671,16 @@ func (g *Guide) messages(d *Data, r *Run) {
 			}
 			row.setChoice(best, second, decided)
 			row.Cost = fmt.Sprintf("round trip %s%s (method=%s)", versus(best, second, "ns/op"), ratioText(best, second, false), m)
-			row.Flip = fmt.Sprintf("%s is fastest (the ratio to the runner-up decides) in %d of %d method × cores cells at %s", best.label, wins, total, sizeLabel(size))
+			row.Coverage = fmt.Sprintf("%s is fastest (the ratio to the runner-up decides) in %d of %d method × cores cells at %s", best.label, wins, total, sizeLabel(size))
 			g.Rows = append(g.Rows, row)
 		}
 	}
+	g.largeMessages(d, r)
+}
+
+// largeMessages is the stream row: the channels at the largest size, and
+// the size from which the best leads.
+func (g *Guide) largeMessages(d *Data, r *Run) {
 	sc := filterCells(onlyRun(d.workload("stream"), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
 	if len(sc) == 0 {
 		return
@@ -691,11 +736,14 @@ func (g *Guide) messages(d *Data, r *Run) {
 			}
 		}
 	}
-	if from < 0 {
+	switch {
+	case from < 0:
 		row.Flip = fmt.Sprintf("no size at which %s is ahead by the ratio to the runner-up", best.label)
-	} else {
-		row.Flip = fmt.Sprintf("%s leads at ≥ %s (method=%s, cores=%d); at ≥ %s it leads (the ratio decides) in %d of %d method × cores × size cells; below, see the small-message row",
-			best.label, sizeLabel(from), m, g.Cores, sizeLabel(from), wins, total)
+	default:
+		lead, below := fmt.Sprintf("%s leads at ≥ %s (method=%s, cores=%d)", best.label, sizeLabel(from), m, g.Cores), "below, see the small-message row"
+		row.Flip = lead + "; " + below
+		row.Coverage = fmt.Sprintf("at ≥ %s it leads (the ratio decides) in %d of %d method × cores × size cells", sizeLabel(from), wins, total)
+		row.table = lead + "; " + row.Coverage + "; " + below
 	}
 	g.Rows = append(g.Rows, row)
 }
@@ -761,7 +809,7 @@ func (g *Guide) gatherRow(d *Data, r *Run, row *GuideRow) bool {
 	if best == nil || second == nil {
 		return false
 	}
-	row.Choice = choose(best, second, decided)
+	row.setChoice(best, second, decided)
 	row.Cost = fmt.Sprintf("messages received per second at %s, %d workers (method=%s): %s%s", sizeLabel(sizes[0]), workers, m,
 		versus(best, second, "msgs/s"), ratioText(best, second, true))
 	var parts []string
@@ -789,13 +837,30 @@ func (g *Guide) Markdown(w io.Writer) {
 	fmt.Fprintln(w, "|:--|:--|:--|:--|")
 	esc := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 	for _, r := range g.Rows {
-		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", esc(r.Situation), esc(r.Choice), esc(r.Cost), esc(r.Flip))
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", esc(r.Situation), esc(r.Choice), esc(r.Cost), esc(r.column()))
 	}
 	fmt.Fprintln(w)
 	for _, n := range g.Notes {
 		fmt.Fprintln(w, n)
 		fmt.Fprintln(w)
 	}
+}
+
+// column is the table's last column: the coverage, then the flip.
+func (r GuideRow) column() string {
+	if r.table != "" {
+		return r.table
+	}
+	var parts []string
+	for _, s := range []string{r.Coverage, r.Flip} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if len(parts) == 0 {
+		return "—"
+	}
+	return strings.Join(parts, "; ")
 }
 
 // choose is the choice text: the best option when the ratio decides;

@@ -76,22 +76,35 @@ func (g *Guide) heavyMain(d *Data, r *Run) {
 	}
 	row := newRow(bench.QHeavyMain, "(cost of one child: start + join)")
 	const good = "`fork`, or `forkserver` with `set_forkserver_preload([...])` (the main module's imports): not bare `forkserver` or `spawn`"
-	var decided, open, costs, deltas []string
+	var decided, open, noCI, costs, deltas []string
+	fewest := 0 // the fewest runs of a compared cell without a CI
 	for _, p := range ws {
-		ok := true
+		ok, ci := true, true
 		for _, good := range []*option{p.fork, p.pre} {
 			for _, bad := range []*option{p.bare, p.spawn} {
-				if good != nil && bad != nil && !apart(good, bad) {
+				if good == nil || bad == nil {
+					continue
+				}
+				if e := effect(good.s, bad.s); e.Outcome == stats.NoCI {
+					ci = false
+					if n := min(e.RunsA, e.RunsB); fewest == 0 || n < fewest {
+						fewest = n
+					}
+				}
+				if !apart(good, bad) {
 					ok = false
 				}
 			}
 		}
-		if ok {
+		switch {
+		case !ci:
+			noCI = append(noCI, p.weight)
+		case ok:
 			decided = append(decided, p.weight)
 			if p.weight == bench.HeavyMain && p.impl == g.Impl { // the decision cells' answer
 				row.Answer = chosen(good + " (main=" + p.weight + ")")
 			}
-		} else {
+		default:
 			open = append(open, p.weight)
 		}
 		var parts []string
@@ -103,14 +116,7 @@ func (g *Guide) heavyMain(d *Data, r *Run) {
 		costs = append(costs, fmt.Sprintf("main=%s (impl=%s): %s", p.weight, p.impl, strings.Join(parts, ", ")))
 		deltas = append(deltas, fmt.Sprintf("%s at main=%s", signedNs(p.bare.s.Median-p.pre.s.Median), p.weight))
 	}
-	switch {
-	case len(open) == 0:
-		row.Choice = good
-	case len(decided) == 0:
-		row.Choice = "not decided: at every main weight measured, a preloaded option (fork, forkserver + preload) is not cheaper than a bare one (forkserver, spawn) by a ratio of run medians whose CI excludes 1"
-	default:
-		row.Choice = good + " at main=" + strings.Join(decided, ", ") + "; not decided at main=" + strings.Join(open, ", ")
-	}
+	row.Choice = heavyChoice(good, decided, open, noCI, fewest)
 	row.Cost = strings.Join(costs, "; ") + " (chan=pipe, parent rss=0)"
 	row.Flip = "a fork server that preloads nothing and spawn run the main module's imports again in every child: a bare forkserver child costs " +
 		strings.Join(deltas, ", ") + " more than one of a preloading server (medians)"
@@ -119,6 +125,31 @@ func (g *Guide) heavyMain(d *Data, r *Run) {
 	}
 	row.Flip += "; threads in the parent rule out fork (row Parent with threads)"
 	g.Rows = append(g.Rows, row)
+}
+
+// heavyChoice is the heavy-main row's choice: good at the main weights
+// where every preloaded option is cheaper than every bare one (decided),
+// "not decided" where a ratio does not decide (open), "no CI" where a
+// compared cell has fewer runs than a CI needs (noCI; fewest: its runs).
+func heavyChoice(good string, decided, open, noCI []string, fewest int) string {
+	if len(open) == 0 && len(noCI) == 0 {
+		return good
+	}
+	if len(decided) == 0 && len(noCI) == 0 {
+		return "not decided: at every main weight measured, a preloaded option (fork, forkserver + preload) is not cheaper than a bare one (forkserver, spawn) by a ratio of run medians whose CI excludes 1"
+	}
+	var parts []string
+	if len(noCI) > 0 {
+		parts = append(parts, fmt.Sprintf("no CI (a compared cell has %s) at main=%s: fork and forkserver + preload against forkserver and spawn",
+			plural(fewest, "run", "runs"), strings.Join(noCI, ", ")))
+	}
+	if len(decided) > 0 {
+		parts = append(parts, good+" at main="+strings.Join(decided, ", "))
+	}
+	if len(open) > 0 {
+		parts = append(parts, "not decided at main="+strings.Join(open, ", "))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // signedNs is "+1.2 ms" / "−0.3 ms".
