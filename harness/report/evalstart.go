@@ -117,8 +117,11 @@ func (d *Data) evalBigParent(r *Run, g *Guide, figs []*figure) *evalBlock {
 	b.Findings = append(b.Findings, "fork vs forkserver: "+crossFlip(cr)+".")
 	crs := d.crossover(r, fork, spw)
 	if len(crs.rss) >= 2 {
-		if math.IsNaN(crs.x) {
-			_, f := crossChoice(crs)
+		if n := len(crs.rss) - 1; math.IsNaN(crs.x) {
+			f := fmt.Sprintf("no crossover up to rss=%s", sizeLabel(crs.rss[n]))
+			if crs.a[n].Median > crs.b[n].Median {
+				f = fmt.Sprintf("spawn is cheaper already at rss=%s", sizeLabel(crs.rss[0]))
+			}
 			b.Findings = append(b.Findings, "fork vs spawn: "+f+fmt.Sprintf(" (at rss=%s fork %s, spawn %s).", sizeLabel(crs.rss[len(crs.rss)-1]), plain("ns/op", crs.a[len(crs.rss)-1]), plain("ns/op", crs.b[len(crs.rss)-1])))
 		} else {
 			b.Findings = append(b.Findings, "fork vs spawn: fork costs more than spawn above "+crossFlip(crs)+".")
@@ -133,7 +136,14 @@ func (d *Data) evalBigParent(r *Run, g *Guide, figs []*figure) *evalBlock {
 		b.V["srvLo"], b.V["srvHi"] = plain("ns/op", cr.b[0]), plain("ns/op", cr.b[last])
 	}
 	b.V["thp"] = r.ConfigValue("thp")
-	b.Change = append(b.Change, "Parent memory: fork is cheapest below "+crossFlip(cr)+", forkserver above.")
+	switch {
+	case math.IsNaN(cr.x):
+		b.Change = append(b.Change, "Parent memory: "+crossFlip(cr)+" in this sweep.")
+	case cr.minRuns < MinRuns || math.IsNaN(cr.lo) || math.IsNaN(cr.hi):
+		b.Change = append(b.Change, "Parent memory: the medians of fork and forkserver cross at "+crossFlip(cr)+"; without an interval the data does not place the crossover.")
+	default:
+		b.Change = append(b.Change, "Parent memory: fork is cheapest below "+crossFlip(cr)+", forkserver above.")
+	}
 	if !math.IsNaN(g.CrossoverBare) {
 		b.Change = append(b.Change, fmt.Sprintf("A fork server that preloads nothing (before CPython 3.13.8 / 3.14.1, without `set_forkserver_preload`): the crossover moves to %s %s.", mib(g.CrossoverBare), crossCI(crossing{lo: g.CrossBareLo, hi: g.CrossBareHi})))
 	}
