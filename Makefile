@@ -13,11 +13,11 @@ endif
 
 # The published run README.md and plots/ show (results/README.md says so too).
 PUBLISHED := results/vm-2026-11-26
-HEADLINE  := startup-latency-cores2 startup-rss-cpython-cores2 stream-throughput-cpython-cores2 \
+HEADLINE  := key-findings startup-latency-cores2 startup-rss-cpython-cores2 stream-throughput-cpython-cores2 \
              stream-throughput-native-cores2 cores-pingpong-cpython pool-cpu-cpython-cores2 \
              fork-in-the-road-cpython-cores2
 
-.PHONY: setup build test fuzz quick bench claims advise verify report figures dimension clean bench-slurm
+.PHONY: setup build test fuzz quick bench publish claims advise verify report figures dimension clean bench-slurm
 
 # Everything a fresh machine needs (idempotent): Go modules, pypy3 and
 # python3-torch from Debian when they can be had.
@@ -60,6 +60,24 @@ bench: setup build
 	if [ -s $(RUN)-variants/raw.bench ]; then $(BIN) run --resume --out $(RUN)-variants; \
 	else $(BIN) run --profile variants --out $(RUN)-variants; fi
 	$(BIN) report $(RUN)-variants
+
+# The published run (README: Published results): from a clean commit, two
+# full runs back to back (RUN and RUN-rerun, each resumed if interrupted),
+# then the claims into RUN, the variants into RUN-variants, the reports, and
+# the rerun compared with the run (the calibration of the intervals,
+# RUN-rerun/compare.txt). Then set PUBLISHED to RUN and run `make figures`.
+publish: setup build
+	@test -z "$$(git status --porcelain --untracked-files=no)" || { echo "make publish: commit first (a published run comes from a clean commit)"; exit 2; }
+	for d in $(RUN) $(RUN)-rerun; do \
+	  if [ -s $$d/raw.bench ]; then $(BIN) run --resume --out $$d || exit 1; \
+	  else $(BIN) run --profile full --out $$d || exit 1; fi; done
+	$(BIN) claims --out $(RUN)
+	if [ -s $(RUN)-variants/raw.bench ]; then $(BIN) run --resume --out $(RUN)-variants; \
+	else $(BIN) run --profile variants --out $(RUN)-variants; fi
+	$(BIN) report $(RUN)-variants
+	$(BIN) report $(RUN)
+	$(BIN) report $(RUN)-rerun
+	$(BIN) compare $(RUN) $(RUN)-rerun > $(RUN)-rerun/compare.txt
 
 # The guide's claims C1–C14, measured into the same run folder (CLAIMS.md).
 claims: setup build

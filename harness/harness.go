@@ -79,7 +79,7 @@ type Config struct {
 	Seed      uint64    // shuffle seed (0: from the clock, recorded)
 
 	// Decision names the cells (by benchmark name) whose values the
-	// decision guide reads (bench.DecisionCells): they get DecisionRuns
+	// decision guide's answers read (bench.AnswerCells): they get DecisionRuns
 	// base runs instead of Runs (when larger), in rounds that the time
 	// budget does not end; only adaptive runs are subject to the budget.
 	Decision     map[string]bool
@@ -134,7 +134,7 @@ func ProfileDefaults(profile string) Defaults {
 	case bench.Dimension:
 		return Defaults{Count: 2, Runs: DimensionRuns, MaxRuns: DimensionRuns, Benchtime: 25 * time.Millisecond}
 	}
-	return Defaults{Count: 2, Runs: 6, MaxRuns: 12, DecisionRuns: 12, Benchtime: 25 * time.Millisecond, Budget: 40 * time.Minute}
+	return Defaults{Count: 2, Runs: 6, MaxRuns: 12, DecisionRuns: 12, Benchtime: 25 * time.Millisecond, Budget: 45 * time.Minute}
 }
 
 // DefaultsText names the replication settings of the full and quick

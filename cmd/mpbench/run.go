@@ -254,10 +254,10 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	f.cl.register(fs, true)
 	f.count = fs.Int("count", 0, "samples per program run (default: 2)")
 	f.runs = fs.Int("runs", 0, "program runs per cell before adaptive stopping (default: 6 full, 2 quick)")
-	f.decisionRuns = fs.Int("decision-runs", 0, "base runs of the cells the decision guide reads (bench.DecisionCells; default: 12 full, none otherwise; 0: none)")
+	f.decisionRuns = fs.Int("decision-runs", 0, "base runs of the cells the decision guide's answers read (bench.AnswerCells; default: 12 full, none otherwise; 0: none)")
 	f.maxRuns = fs.Int("max-runs", 0, "cap of program runs per cell; above --runs, cells whose CI is wider than --ci-target get more runs (default: 12 full, 2 quick)")
 	f.ciTarget = fs.Float64("ci-target", harness.DefaultCITarget, "adaptive stopping: target CI half-width as a share of the median")
-	f.budget = fs.Duration("time-budget", 0, "no adaptive round starts that would end after this time (default: 40m full, none quick; 0s: none)")
+	f.budget = fs.Duration("time-budget", 0, "no adaptive round starts that would end after this time (default: 45m full, none quick; 0s: none)")
 	f.warm = fs.Int("warmup", 1, "warm-up iterations/samples discarded per program run")
 	f.benchtime = fs.Duration("benchtime", 0, "target duration of one sample (default: 25ms full, 50ms quick)")
 	f.timeout = fs.Duration("timeout", 0, "timeout of one program run (default per workload)")
@@ -506,9 +506,11 @@ func signalStatus(sig os.Signal) int {
 	return 130
 }
 
-// decisionSet names the selected cells whose values the decision guide
-// reads (bench.DecisionCells for cpython at the largest core count
-// selected); nil when runs is 0.
+// decisionSet names the selected cells whose values the decision guide's
+// answers read (bench.AnswerCells for cpython at the largest core count
+// selected, with the whole parent-memory sweep of bench.DenseRSS): they
+// get the decision runs; the cells the guide reads only for its coverage
+// counts get the base runs. nil when runs is 0.
 func decisionSet(cells []bench.Cell, runs int) map[string]bool {
 	nproc := 0
 	for _, c := range cells {
@@ -518,7 +520,7 @@ func decisionSet(cells []bench.Cell, runs int) map[string]bool {
 		return nil
 	}
 	want := map[string]bool{}
-	for _, c := range bench.DecisionCells("cpython", nproc, nil) {
+	for _, c := range bench.AnswerCells("cpython", nproc, bench.DenseRSS) {
 		want[c.Benchmark()] = true
 	}
 	set := map[string]bool{}

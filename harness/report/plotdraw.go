@@ -18,9 +18,11 @@ import (
 )
 
 // pt is one plotted point: y with its confidence interval [lo, hi]
-// (NaN when unknown).
+// (NaN when unknown); rng marks [lo, hi] as the range of the run medians
+// of a cell with too few runs for a CI, drawn dashed without caps.
 type pt struct {
 	x, y, lo, hi float64
+	rng          bool
 }
 
 // series is one line (or set of points) of a panel.
@@ -45,15 +47,19 @@ type panel struct {
 	legendBottom   bool
 	hlines         []float64 // horizontal reference lines (efficiency = 1)
 	ideal          *series   // a reference line drawn dashed grey (ideal scaling)
+	ideals         []series  // more such lines, each in its series' dash (ideal per cores)
 	marks          []vmark   // vertical markers (a crossover with its CI)
+	note           string    // drawn in the data area (a panel without data says why)
 }
 
 // vmark is a vertical reference at x with an optional band [lo, hi];
-// dotted draws the line dotted instead of dashed (a second marker).
+// style 0 draws the line dashed, 1 dotted, 2 dash-dot (a second and
+// third marker); color is a palette index, or black when negative.
 type vmark struct {
 	x, lo, hi float64
 	label     string
-	dotted    bool
+	style     int
+	color     int
 }
 
 // figure is one output file (SVG and PNG) made of panels in a grid.
@@ -63,6 +69,12 @@ type figure struct {
 	caption string
 	cols    int
 	panels  []panel
+	// sharedLegend: every panel plots the same series, so only the first
+	// panel's legend is drawn (right of the first row).
+	sharedLegend bool
+	// ownY: each panel keeps its own y range (panels of different
+	// questions); otherwise panels with the same y label share one.
+	ownY bool
 }
 
 const (
@@ -80,6 +92,9 @@ func (f *figure) size() (vg.Length, vg.Length) {
 	}
 	rows := (len(f.panels) + cols - 1) / cols
 	w := vg.Length(cols) * (panelW + f.legendW())
+	if f.sharedLegend {
+		w = vg.Length(cols)*panelW + f.legendW()
+	}
 	if tw := vg.Length(float64(len([]rune(f.title)))*0.105+0.4) * vg.Inch; w < tw {
 		w = tw
 	}
@@ -133,8 +148,8 @@ func (f *figure) legendW() vg.Length {
 		for _, m := range p.marks {
 			n = max(n, len([]rune(m.label)))
 		}
-		if p.ideal != nil {
-			n = max(n, len([]rune(p.ideal.name)))
+		for _, id := range p.allIdeals() {
+			n = max(n, len([]rune(id.name)))
 		}
 	}
 	if n == 0 {
@@ -169,22 +184,30 @@ func (f *figure) draw(dc draw.Canvas) error {
 	// can compare them.
 	for i := range f.panels {
 		for j := range f.panels {
-			if f.panels[i].ylabel == f.panels[j].ylabel && f.panels[i].logY == f.panels[j].logY && len(f.panels[j].series) > 0 {
+			if !f.ownY && f.panels[i].ylabel == f.panels[j].ylabel && f.panels[i].logY == f.panels[j].logY && len(f.panels[j].series) > 0 {
 				plots[i].Y.Min, plots[i].Y.Max = math.Min(plots[i].Y.Min, plots[j].Y.Min), math.Max(plots[i].Y.Max, plots[j].Y.Max)
 			}
 		}
 	}
 	lw := f.legendW()
 	tiles := draw.Tiles{Rows: rows, Cols: cols, PadTop: 4, PadBottom: 4, PadLeft: 4, PadRight: 4, PadX: 8, PadY: 14}
+	area, tileLW := body, lw
+	if f.sharedLegend && lw > 0 {
+		// One legend right of the grid, level with the first row.
+		area, tileLW = draw.Crop(body, 0, -lw, 0, 0), 0
+		top := tiles.At(body, 0, 0)
+		lc := draw.Crop(body, body.Max.X-body.Min.X-lw+6, 0, top.Min.Y-body.Min.Y, -0.3*vg.Inch)
+		leg := legends[0]
+		leg.Top, leg.Left, leg.XOffs, leg.YOffs = true, true, 0, 0
+		leg.Draw(lc)
+	}
 	for i, p := range plots {
-		c := tiles.At(body, i%cols, i/cols)
-		pc := draw.Crop(c, 0, -lw, 0, 0)
-		p.Draw(pc)
-		if lw > 0 {
+		c := tiles.At(area, i%cols, i/cols)
+		p.Draw(draw.Crop(c, 0, -tileLW, 0, 0))
+		if tileLW > 0 {
 			lc := draw.Crop(c, c.Max.X-c.Min.X-lw+6, 0, 0, -0.3*vg.Inch)
 			leg := legends[i]
-			leg.Top, leg.Left = true, true
-			leg.XOffs, leg.YOffs = 0, 0
+			leg.Top, leg.Left, leg.XOffs, leg.YOffs = true, true, 0, 0
 			leg.Draw(lc)
 		}
 	}
@@ -226,6 +249,7 @@ func (pn *panel) plot() (*plot.Plot, error) {
 
 	ymin, ymax := math.Inf(1), math.Inf(-1)
 	xmin, xmax := math.Inf(1), math.Inf(-1)
+	anyRange := false
 	for _, s := range pn.series {
 		var pts errPts
 		for _, q := range s.pts {
@@ -246,44 +270,43 @@ func (pn *panel) plot() (*plot.Plot, error) {
 		if len(pts) == 0 {
 			continue
 		}
-		col := plotutil.Color(s.color)
-		sc, err := plotter.NewScatter(pts)
+		r, err := addSeries(p, s, pts)
 		if err != nil {
 			return nil, err
 		}
-		sc.GlyphStyle.Color = col
-		sc.GlyphStyle.Shape = plotutil.Shape(s.shape)
-		sc.GlyphStyle.Radius = vg.Points(3)
-		var thumbs []plot.Thumbnailer
-		if !s.noLine && distinctX(pts) > 1 {
-			ln, err := plotter.NewLine(pts)
-			if err != nil {
-				return nil, err
-			}
-			ln.LineStyle.Color = col
-			ln.LineStyle.Width = vg.Points(1.5)
-			if s.dash > 0 {
-				ln.LineStyle.Dashes = plotutil.Dashes(s.dash)
-			}
-			p.Add(ln)
-			thumbs = append(thumbs, ln)
-		}
-		eb, err := plotter.NewYErrorBars(pts)
-		if err != nil {
-			return nil, err
-		}
-		eb.LineStyle.Color = col
-		eb.LineStyle.Width = vg.Points(1)
-		eb.CapWidth = vg.Points(5)
-		p.Add(sc, eb)
-		thumbs = append(thumbs, sc)
-		p.Legend.Add(s.name, thumbs...)
+		anyRange = anyRange || r
+	}
+	if anyRange {
+		ln := &plotter.Line{LineStyle: draw.LineStyle{Color: refGrey, Width: vg.Points(1), Dashes: rangeDashes}}
+		p.Legend.Add("range (< "+strconv.Itoa(MinRuns)+" runs: no CI)", ln)
 	}
 	if math.IsInf(ymin, 1) {
+		pn.drawNote(p)
 		return p, nil
 	}
+	ymin, ymax = pn.setAxes(p, ymin, ymax, xmin, xmax)
+	if err := pn.references(p, ymin, ymax); err != nil {
+		return nil, err
+	}
+	if pn.rotateX {
+		p.X.Tick.Label.Rotation = math.Pi / 6
+		p.X.Tick.Label.XAlign = draw.XRight
+		p.X.Tick.Label.YAlign = draw.YCenter
+	}
+	return p, nil
+}
+
+// setAxes sets the panel's axes from the data's y range [ymin, ymax]
+// (widened over the reference lines) and x range, and returns the y range
+// drawn.
+func (pn *panel) setAxes(p *plot.Plot, ymin, ymax, xmin, xmax float64) (float64, float64) {
 	for _, h := range pn.hlines {
 		ymin, ymax = math.Min(ymin, h), math.Max(ymax, h)
+	}
+	for _, id := range pn.allIdeals() {
+		for _, q := range id.pts {
+			ymin, ymax = math.Min(ymin, q.y), math.Max(ymax, q.y)
+		}
 	}
 	// Fit the y range to the data and its CIs, with a small margin.
 	if pn.logY {
@@ -316,15 +339,56 @@ func (pn *panel) plot() (*plot.Plot, error) {
 		p.X.Tick.Marker = plot.ConstantTicks(pn.xticks)
 		p.X.Min, p.X.Max = pn.xmin, pn.xmax
 	}
-	if err := pn.references(p, ymin, ymax); err != nil {
-		return nil, err
+	return ymin, ymax
+}
+
+// addSeries draws one series' points (marker, line, whiskers: CIs with
+// caps, ranges dashed) and its legend entry; it reports whether a whisker
+// is a range.
+func addSeries(p *plot.Plot, s series, pts errPts) (bool, error) {
+	col := paletteColor(s.color)
+	sc, err := plotter.NewScatter(pts)
+	if err != nil {
+		return false, err
 	}
-	if pn.rotateX {
-		p.X.Tick.Label.Rotation = math.Pi / 6
-		p.X.Tick.Label.XAlign = draw.XRight
-		p.X.Tick.Label.YAlign = draw.YCenter
+	sc.GlyphStyle.Color = col
+	sc.GlyphStyle.Shape = plotutil.Shape(s.shape)
+	sc.GlyphStyle.Radius = vg.Points(3)
+	var thumbs []plot.Thumbnailer
+	if !s.noLine && distinctX(pts) > 1 {
+		ln, err := plotter.NewLine(pts)
+		if err != nil {
+			return false, err
+		}
+		ln.LineStyle.Color = col
+		ln.LineStyle.Width = vg.Points(1.5)
+		if s.dash > 0 {
+			ln.LineStyle.Dashes = plotutil.Dashes(s.dash)
+		}
+		p.Add(ln)
+		thumbs = append(thumbs, ln)
 	}
-	return p, nil
+	ci, rng := splitRanges(pts)
+	for _, e := range []errPts{ci, rng} {
+		if len(e) == 0 {
+			continue
+		}
+		eb, err := plotter.NewYErrorBars(e)
+		if err != nil {
+			return false, err
+		}
+		eb.LineStyle.Color = col
+		eb.LineStyle.Width = vg.Points(1)
+		eb.CapWidth = vg.Points(5)
+		if e[0].rng {
+			eb.LineStyle.Dashes, eb.CapWidth = rangeDashes, 0
+		}
+		p.Add(eb)
+	}
+	p.Add(sc)
+	thumbs = append(thumbs, sc)
+	p.Legend.Add(s.name, thumbs...)
+	return len(rng) > 0, nil
 }
 
 // logTicks are plot.LogTicks that also label the 2× and 5× minor ticks
@@ -373,9 +437,12 @@ func (pn *panel) references(p *plot.Plot, ymin, ymax float64) error {
 		p.Add(ln)
 		p.Legend.Add("= "+strconv.FormatFloat(h, 'g', -1, 64)+" (ideal)", ln)
 	}
-	if pn.ideal != nil && len(pn.ideal.pts) > 1 {
+	for _, id := range pn.allIdeals() {
+		if len(id.pts) < 2 {
+			continue
+		}
 		var xy plotter.XYs
-		for _, q := range pn.ideal.pts {
+		for _, q := range id.pts {
 			xy = append(xy, plotter.XY{X: q.x, Y: q.y})
 		}
 		ln, err := plotter.NewLine(xy)
@@ -383,8 +450,11 @@ func (pn *panel) references(p *plot.Plot, ymin, ymax float64) error {
 			return err
 		}
 		ln.LineStyle.Color, ln.LineStyle.Width, ln.LineStyle.Dashes = refGrey, vg.Points(1.2), []vg.Length{vg.Points(6), vg.Points(3)}
+		if id.dash > 0 {
+			ln.LineStyle.Dashes = plotutil.Dashes(id.dash)
+		}
 		p.Add(ln)
-		p.Legend.Add(pn.ideal.name, ln)
+		p.Legend.Add(id.name, ln)
 	}
 	for _, m := range pn.marks {
 		if !math.IsNaN(m.lo) && !math.IsNaN(m.hi) && m.hi > m.lo {
@@ -393,6 +463,10 @@ func (pn *panel) references(p *plot.Plot, ymin, ymax float64) error {
 				return err
 			}
 			band.Color = color.NRGBA{R: 120, G: 120, B: 120, A: 45}
+			if m.color >= 0 {
+				r, g, b, _ := paletteColor(m.color).RGBA()
+				band.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 50}
+			}
 			band.LineStyle.Width = 0
 			p.Add(band)
 		}
@@ -400,12 +474,79 @@ func (pn *panel) references(p *plot.Plot, ymin, ymax float64) error {
 		if err != nil {
 			return err
 		}
-		ln.LineStyle.Color, ln.LineStyle.Width, ln.LineStyle.Dashes = color.Black, vg.Points(1), []vg.Length{vg.Points(3), vg.Points(3)}
-		if m.dotted {
-			ln.LineStyle.Dashes = []vg.Length{vg.Points(1), vg.Points(2)}
+		ln.LineStyle.Color, ln.LineStyle.Width = color.Color(color.Black), vg.Points(1.2)
+		if m.color >= 0 {
+			ln.LineStyle.Color = paletteColor(m.color)
 		}
+		ln.LineStyle.Dashes = markDashes[m.style%len(markDashes)]
 		p.Add(ln)
 		p.Legend.Add(m.label, ln)
 	}
 	return nil
+}
+
+// markDashes are the line styles of vertical markers: dashed, dotted,
+// dash-dot.
+var markDashes = [][]vg.Length{
+	{vg.Points(4), vg.Points(3)},
+	{vg.Points(1), vg.Points(2)},
+	{vg.Points(7), vg.Points(2), vg.Points(1.5), vg.Points(2)},
+}
+
+// rangeDashes draw the whisker of a range (a cell with too few runs for a
+// CI), so that it never reads as a confidence interval.
+var rangeDashes = []vg.Length{vg.Points(2), vg.Points(2)}
+
+// palette: ten colours that stay apart on screen and in print (Tableau
+// 10); series index it modulo its length.
+var palette = []color.NRGBA{
+	{0x4e, 0x79, 0xa7, 0xff}, {0xf2, 0x8e, 0x2b, 0xff}, {0xe1, 0x57, 0x59, 0xff}, {0x59, 0xa1, 0x4f, 0xff},
+	{0xb0, 0x7a, 0xa1, 0xff}, {0x76, 0xb7, 0xb2, 0xff}, {0x9c, 0x75, 0x5f, 0xff}, {0xed, 0xc9, 0x48, 0xff},
+	{0xff, 0x9d, 0xa7, 0xff}, {0x55, 0x55, 0x55, 0xff},
+}
+
+func paletteColor(i int) color.Color {
+	if i < 0 {
+		i = -i
+	}
+	return palette[i%len(palette)]
+}
+
+// allIdeals is the panel's ideal line and its other ideal lines.
+func (pn *panel) allIdeals() []series {
+	out := pn.ideals
+	if pn.ideal != nil {
+		out = append([]series{*pn.ideal}, out...)
+	}
+	return out
+}
+
+// splitRanges splits points into those whose whisker is a CI and those
+// whose whisker is a range.
+func splitRanges(pts errPts) (ci, rng errPts) {
+	for _, q := range pts {
+		if q.rng {
+			rng = append(rng, q)
+		} else {
+			ci = append(ci, q)
+		}
+	}
+	return ci, rng
+}
+
+// drawNote writes the panel's note in the middle of an empty data area.
+func (pn *panel) drawNote(p *plot.Plot) {
+	if pn.note == "" {
+		return
+	}
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
+	p.X.Tick.Marker, p.Y.Tick.Marker = plot.ConstantTicks(nil), plot.ConstantTicks(nil)
+	l, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: 0.5, Y: 0.5}}, Labels: []string{pn.note}})
+	if err != nil {
+		return
+	}
+	l.TextStyle[0].XAlign, l.TextStyle[0].YAlign = draw.XCenter, draw.YCenter
+	l.TextStyle[0].Font = font.From(plot.DefaultFont, 11)
+	p.Add(l)
+	p.HideAxes()
 }

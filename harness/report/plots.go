@@ -3,24 +3,86 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/stats"
 	"github.com/mpbench/mpbench/impl"
 )
 
-// statPt makes a plot point from a metric's statistics scaled by 1/scale.
+// statPt makes a plot point from a metric's statistics scaled by 1/scale:
+// the median with its 95% CI, or with the range of its run medians when
+// the cell has too few runs for a CI (drawn differently, see pt.rng).
 func statPt(x float64, s Stats, scale float64) pt {
 	if s.N == 0 {
 		return pt{x: x, y: math.NaN(), lo: math.NaN(), hi: math.NaN()}
 	}
 	q := pt{x: x, y: s.Median / scale, lo: math.NaN(), hi: math.NaN()}
-	if s.CIValid {
+	switch {
+	case s.CIValid:
 		q.lo, q.hi = s.Lo/scale, s.Hi/scale
+	case len(s.RunMedians) > 1:
+		q.lo, q.hi, q.rng = slices.Min(s.RunMedians)/scale, slices.Max(s.RunMedians)/scale, true
 	}
 	return q
+}
+
+// figMachine is the machine in a figure title: CPU, CPU count and, for a
+// figure of one implementation, that implementation and its version
+// (implLabel); a figure of several implementations names their versions
+// in its caption (implVersions).
+func figMachine(r *Run, impl string) string {
+	var p []string
+	if v := r.ConfigValue("cpu"); v != "" {
+		p = append(p, v)
+	}
+	if v := r.ConfigValue("nproc"); v != "" {
+		p = append(p, v+" CPUs")
+	}
+	if impl != "" {
+		p = append(p, implLabel(r, impl))
+	}
+	return strings.Join(p, ", ")
+}
+
+// implLabel names an implementation with the versions the run recorded:
+// "CPython 3.11.7", "PyPy 7.3.11 (Python 3.9.16)", "torch 1.13.0 (Python
+// 3.11.2)", "native (Go go1.26.8)"; the bare name when none is recorded.
+func implLabel(r *Run, impl string) string {
+	switch impl {
+	case "cpython":
+		if v := r.ConfigValue("cpython-version"); v != "" {
+			return "CPython " + v
+		}
+	case "native":
+		if v := r.ConfigValue("native-go"); v != "" {
+			return "native (Go " + v + ")"
+		}
+	}
+	name := map[string]string{"pypy": "PyPy"}[impl]
+	if name == "" {
+		name = impl
+	}
+	if v := r.ConfigValue(impl + "-version"); v != "" {
+		name += " " + v
+	}
+	if v := r.ConfigValue(impl + "-python-version"); v != "" {
+		name += " (Python " + v + ")"
+	}
+	return name
+}
+
+// implVersions is "native (Go go1.26.8); CPython 3.11.7; …" for impls.
+func implVersions(r *Run, impls []string) string {
+	var p []string
+	for _, im := range impls {
+		p = append(p, implLabel(r, im))
+	}
+	return strings.Join(p, "; ")
 }
 
 func (s series) empty() bool {
@@ -73,12 +135,15 @@ func (d *Data) Figures() []*figure {
 		fs = append(fs, d.libraryFigures(r)...)
 	}
 	fs = append(fs, d.hostFigures()...) // several runs side by side (hosts.go)
+	if f := d.keyFindings(); f != nil {
+		fs = append([]*figure{f}, fs...)
+	}
 	var out []*figure
 	for _, f := range fs {
 		var ps []panel
 		for _, p := range f.panels {
 			p.series = nonEmpty(p.series)
-			if len(p.series) > 0 {
+			if len(p.series) > 0 || p.note != "" {
 				ps = append(ps, p)
 			}
 		}
@@ -118,44 +183,9 @@ func (d *Data) startupFigures(r *Run) []*figure {
 	rssList := presentInts(cells, func(c bench.Cell) int64 { return c.RSS })
 	for _, cores := range coresList(cells) {
 		cc := filterCells(cells, func(c bench.Cell) bool { return c.Cores == cores })
-		// Latency by impl and method at the smallest rss.
-		rss := rssList[0]
-		ims := implMethods(filterCells(cc, func(c bench.Cell) bool { return c.RSS == rss && hasSamples(d.find(r, c), "ns/op") }))
-		if len(ims) == 0 {
-			continue
+		if f := d.startJoinFigure(r, cc, chans, rssList[0], cores); f != nil {
+			fs = append(fs, f)
 		}
-		var ticks []plot.Tick
-		for i, im := range ims {
-			ticks = append(ticks, plot.Tick{Value: float64(i), Label: im[0] + "\n" + im[1]})
-		}
-		pn := panel{
-			title:  fmt.Sprintf("parent rss=%s, cores=%d", sizeLabel(rss), cores),
-			ylabel: "start-up latency (ms)",
-			xticks: ticks, xmin: -0.5, xmax: float64(len(ims)) - 0.5,
-		}
-		for ci, ch := range chans {
-			s := series{name: ch, color: index(bench.Chans, ch), shape: index(bench.Chans, ch), noLine: true}
-			off := (float64(ci) - float64(len(chans)-1)/2) * 0.12
-			for i, im := range ims {
-				c := d.find(r, bench.Cell{Workload: "startup", Impl: im[0], Method: im[1], Chan: ch, RSS: rss, Cores: cores})
-				if hasSamples(c, "ns/op") {
-					s.pts = append(s.pts, statPt(float64(i)+off, d.Stat(c, "ns/op"), 1e6))
-				}
-			}
-			pn.series = append(pn.series, s)
-		}
-		pn.logY = spansDecade(pn.series)
-		if len(ims) > 6 {
-			pn.rotateX = true
-		}
-		f := &figure{
-			name:    fmt.Sprintf("startup-latency-cores%d%s", cores, d.suffix(r)),
-			title:   fmt.Sprintf("Start-up latency: start() → first message (cores=%d; %s)%s", cores, machineShort(r), d.titleSuffix(r)),
-			caption: fmt.Sprintf("Start-up latency per implementation and start method, one marker per channel (parent rss=%s, cores=%d); whiskers: 95%% CI of the median.", sizeLabel(rss), cores),
-			cols:    1,
-			panels:  []panel{pn},
-		}
-		fs = append(fs, f)
 
 		// Fork cost vs parent RSS: per impl, one panel per chan, a line per method.
 		if len(rssList) < 2 {
@@ -167,7 +197,7 @@ func (d *Data) startupFigures(r *Run) []*figure {
 			}
 			f := &figure{
 				name:    fmt.Sprintf("startup-rss-%s-cores%d%s", impl, cores, d.suffix(r)),
-				title:   fmt.Sprintf("Start-up latency vs parent memory (%s, cores=%d; %s)%s", impl, cores, machineShort(r), d.titleSuffix(r)),
+				title:   fmt.Sprintf("Start-up latency vs parent memory (cores=%d; %s)%s", cores, figMachine(r, impl), d.titleSuffix(r)),
 				caption: fmt.Sprintf("Start-up latency of %s as the parent's touched memory grows, one line per start method, one panel per channel (cores=%d). Fork copies page tables, so it should grow; spawn and forkserver children do not inherit the parent's memory.", impl, cores),
 				cols:    min(len(chans), 2),
 			}
@@ -210,6 +240,44 @@ func (d *Data) startupFigures(r *Run) []*figure {
 	return fs
 }
 
+// startJoinFigure: the cost of one child (start + join, as the start-up
+// summary table) by implementation at the smallest rss, one panel per
+// channel, colour and marker by start method (nil: no cell with samples).
+func (d *Data) startJoinFigure(r *Run, cc []*Cell, chans []string, rss int64, cores int) *figure {
+	impls := present(bench.Impls, filterCells(cc, func(c bench.Cell) bool { return c.RSS == rss }), func(c bench.Cell) string { return c.Impl })
+	if len(impls) == 0 {
+		return nil
+	}
+	var ticks []plot.Tick
+	for i, im := range impls {
+		ticks = append(ticks, plot.Tick{Value: float64(i), Label: im})
+	}
+	f := &figure{
+		name:  fmt.Sprintf("startup-latency-cores%d%s", cores, d.suffix(r)),
+		title: fmt.Sprintf("Cost of one child: start + join by start method (parent rss=%s, cores=%d; %s)%s", sizeLabel(rss), cores, figMachine(r, ""), d.titleSuffix(r)),
+		caption: fmt.Sprintf("Start-up (start() → the child's first message) + join per child, as in the start-up summary table, by implementation (%s), "+
+			"one panel per channel, colour and marker = start method; parent rss=%s, cores=%d; whiskers: 95%% CI of the median of per-run medians.", implVersions(r, impls), sizeLabel(rss), cores),
+		cols: min(len(chans), 2), sharedLegend: true,
+	}
+	for _, ch := range chans {
+		pn := panel{title: "chan=" + ch, ylabel: "start + join per child (ms)", xticks: ticks, xmin: -0.5, xmax: float64(len(impls)) - 0.5}
+		for mi, m := range bench.Methods {
+			s := series{name: m, color: mi, shape: mi, noLine: true}
+			off := (float64(mi) - float64(len(bench.Methods)-1)/2) * 0.18
+			for i, im := range impls {
+				c := d.find(r, bench.Cell{Workload: "startup", Impl: im, Method: m, Chan: ch, RSS: rss, Cores: cores})
+				if hasSamples(c, "ns/op") {
+					s.pts = append(s.pts, statPt(float64(i)+off, d.startJoin(c), 1e6))
+				}
+			}
+			pn.series = append(pn.series, s)
+		}
+		pn.logY = spansDecade(pn.series)
+		f.panels = append(f.panels, pn)
+	}
+	return f
+}
+
 // spansDecade reports whether the plotted values span more than 10×.
 func spansDecade(ss []series) bool {
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -239,94 +307,77 @@ func (d *Data) sizeFigures(r *Run, w string) []*figure {
 			methods := present(bench.Methods, ic, func(c bench.Cell) string { return c.Method })
 			if w == "pingpong" {
 				fs = append(fs, d.pingpongFigure(r, impl, cores, ic, sizes, methods))
-				continue
+			} else {
+				fs = append(fs, d.streamFigure(r, impl, cores, ic, sizes, methods))
 			}
-			f := &figure{cols: min(len(methods), 3)}
-			onePanel := w == "stream"
-			if onePanel {
-				f.cols = 1
-			}
-			switch w {
-			case "pingpong":
-				f.name = fmt.Sprintf("pingpong-latency-%s-cores%d%s", impl, cores, d.suffix(r))
-				f.title = fmt.Sprintf("Ping-pong round trip vs message size (%s, cores=%d; %s)%s", impl, cores, machineShort(r), d.titleSuffix(r))
-				f.caption = fmt.Sprintf("Round-trip latency of %s by message size, one panel per start method, one colour per channel: solid p50, dashed p99 (medians over samples; whiskers: 95%% CI of the median p50), cores=%d.", impl, cores)
-			case "stream":
-				f.name = fmt.Sprintf("stream-throughput-%s-cores%d%s", impl, cores, d.suffix(r))
-				f.title = fmt.Sprintf("Stream throughput vs message size (%s, cores=%d; %s)%s", impl, cores, machineShort(r), d.titleSuffix(r))
-				f.caption = fmt.Sprintf("One-way throughput parent→child of %s by message size (log–log), one panel per start method, one line per channel; whiskers: 95%% CI of the median, cores=%d.", impl, cores)
-			}
-			var one *panel
-			for _, m := range methods {
-				mc := filterCells(ic, func(c bench.Cell) bool { return c.Method == m })
-				pn := panel{title: fmt.Sprintf("%s, method=%s", impl, m), xlabel: "message size (bytes)", logX: true, logY: true,
-					xticks: sizeTicks(sizes), xmin: float64(sizes[0]) / 2, xmax: float64(sizes[len(sizes)-1]) * 2}
-				if w == "pingpong" {
-					pn.ylabel = "round trip (µs)"
-				} else {
-					pn.ylabel = "throughput (MB/s)"
-					pn.legendBottom = true
-				}
-				for _, ch := range present(bench.Chans, mc, func(c bench.Cell) string { return c.Chan }) {
-					for _, pay := range present(bench.Payloads, mc, func(c bench.Cell) string { return payload(c) }) {
-						col := index(bench.Chans, ch)
-						if pay == "tensor" {
-							col += len(bench.Chans)
-						}
-						name := chanSeriesName(ch, pay)
-						main := series{name: name, color: col, shape: col}
-						if onePanel {
-							main = series{name: name + " / " + m, color: col, shape: index(bench.Methods, m), dash: index(bench.Methods, m)}
-						}
-						p99 := series{name: name + " p99", color: col, shape: col, dash: 1}
-						for _, size := range sizes {
-							bc := bench.Cell{Workload: w, Impl: impl, Method: m, Chan: ch, Size: size, Cores: cores}
-							if pay == "tensor" {
-								bc.Payload = pay
-							}
-							c := d.find(r, bc)
-							if w == "pingpong" {
-								if hasSamples(c, "p50-ns") {
-									main.pts = append(main.pts, statPt(float64(size), d.Stat(c, "p50-ns"), 1e3))
-									main.name = name + " p50"
-								} else if hasSamples(c, "ns/op") {
-									main.pts = append(main.pts, statPt(float64(size), d.Stat(c, "ns/op"), 1e3))
-									main.name = name + " mean"
-								}
-								if hasSamples(c, "p99-ns") {
-									q := statPt(float64(size), d.Stat(c, "p99-ns"), 1e3)
-									q.lo, q.hi = math.NaN(), math.NaN()
-									p99.pts = append(p99.pts, q)
-								}
-							} else if hasSamples(c, "MB/s") {
-								main.pts = append(main.pts, statPt(float64(size), d.Stat(c, "MB/s"), 1))
-							}
-						}
-						pn.series = append(pn.series, main)
-						if w == "pingpong" {
-							pn.series = append(pn.series, p99)
-						}
-					}
-				}
-				if onePanel {
-					if one == nil {
-						pn.title = fmt.Sprintf("%s, all start methods", impl)
-						one = &pn
-					} else {
-						one.series = append(one.series, pn.series...)
-					}
-					continue
-				}
-				f.panels = append(f.panels, pn)
-			}
-			if one != nil {
-				f.panels = append(f.panels, *one)
-				f.caption = fmt.Sprintf("One-way throughput parent→child of %s by message size (log–log); colour = channel, line style = start method (solid spawn, dashed fork/forkserver); whiskers: 95%% CI of the median, cores=%d.", impl, cores)
-			}
-			fs = append(fs, f)
 		}
 	}
 	return fs
+}
+
+// streamFigure: one-way throughput vs message size of one impl and
+// cores in one panel, a series per channel × payload × start method that
+// has cells (colour = channel and payload, line style and marker = start
+// method).
+func (d *Data) streamFigure(r *Run, impl string, cores int, ic []*Cell, sizes []int64, methods []string) *figure {
+	pn := panel{title: impl + ", every start method", xlabel: "message size (bytes)", ylabel: "throughput (MB/s)", logX: true, logY: true,
+		xticks: sizeTicks(sizes), xmin: float64(sizes[0]) / 2, xmax: float64(sizes[len(sizes)-1]) * 2}
+	for _, m := range methods {
+		mi := index(bench.Methods, m)
+		for _, cp := range chanPayloads(ic) {
+			s := series{name: chanSeriesName(cp.ch, cp.pay) + " / " + m, color: cp.color, shape: mi, dash: mi}
+			for _, size := range sizes {
+				if c := cellAt(ic, m, cp, size); hasSamples(c, "MB/s") {
+					s.pts = append(s.pts, statPt(float64(size), d.Stat(c, "MB/s"), 1))
+				}
+			}
+			pn.series = append(pn.series, s)
+		}
+	}
+	return &figure{
+		name:  fmt.Sprintf("stream-throughput-%s-cores%d%s", impl, cores, d.suffix(r)),
+		title: fmt.Sprintf("Stream throughput vs message size (cores=%d; %s)%s", cores, figMachine(r, impl), d.titleSuffix(r)),
+		caption: fmt.Sprintf("One-way throughput parent→child of %s by message size (log–log), cores=%d; colour = channel (and payload), "+
+			"line style and marker = start method (solid ○ spawn, dashed □ fork, dotted △ forkserver); whiskers: 95%% CI of the median of per-run medians.", impl, cores),
+		cols:   1,
+		panels: []panel{pn},
+	}
+}
+
+// chanPay is a channel and payload pair with its palette index.
+type chanPay struct {
+	ch, pay string
+	color   int
+}
+
+// chanPayloads lists the channel × payload pairs the cells have, in
+// canonical order: bytes payloads take the channel's colour, the others
+// the colours after the channels', one each.
+func chanPayloads(cells []*Cell) []chanPay {
+	var out []chanPay
+	next := len(bench.Chans)
+	for _, ch := range present(bench.Chans, cells, func(c bench.Cell) string { return c.Chan }) {
+		cc := filterCells(cells, func(c bench.Cell) bool { return c.Chan == ch })
+		for _, pay := range present(bench.Payloads, cc, func(c bench.Cell) string { return payload(c) }) {
+			cp := chanPay{ch: ch, pay: pay, color: index(bench.Chans, ch)}
+			if pay != "bytes" {
+				cp.color, next = next, next+1
+			}
+			out = append(out, cp)
+		}
+	}
+	return out
+}
+
+// cellAt is the cell among cells of method m, channel and payload cp and
+// size (nil: none).
+func cellAt(cells []*Cell, m string, cp chanPay, size int64) *Cell {
+	for _, c := range cells {
+		if c.Cell.Method == m && c.Cell.Chan == cp.ch && payload(c.Cell) == cp.pay && c.Cell.Size == size {
+			return c
+		}
+	}
+	return nil
 }
 
 // closestSize picks the size present closest (in log) to want.
@@ -410,7 +461,7 @@ func (d *Data) coresFigures(r *Run) []*figure {
 			}
 			fs = append(fs, &figure{
 				name:    fmt.Sprintf("cores-%s-%s%s", w, impl, d.suffix(r)),
-				title:   fmt.Sprintf("Effect of the CPU set size: %s (%s; %s)%s", what, impl, machineShort(r), d.titleSuffix(r)),
+				title:   fmt.Sprintf("Effect of the CPU set size: %s (%s)%s", what, figMachine(r, impl), d.titleSuffix(r)),
 				caption: fmt.Sprintf("%s of %s at size=%s by start method and channel, one marker per cores value (CPU affinity set size); whiskers: 95%% CI of the median.", what, impl, sizeLabel(size)),
 				cols:    1,
 				panels:  []panel{pn},
@@ -420,8 +471,9 @@ func (d *Data) coresFigures(r *Run) []*figure {
 	return fs
 }
 
-// poolFigures: makespan and efficiency vs workers, per task kind, impl and
-// cores; panels per method (makespan row, efficiency row), a line per chan.
+// poolFigures: speedup and parallel efficiency vs workers, per task
+// kind, impl and cores; one figure of two stacked panels with one legend,
+// a series per method × executor × channel.
 func (d *Data) poolFigures(r *Run) []*figure {
 	cells := onlyRun(d.workload("pool"), r)
 	var fs []*figure
@@ -431,65 +483,18 @@ func (d *Data) poolFigures(r *Run) []*figure {
 			cc := filterCells(tc, func(c bench.Cell) bool { return c.Cores == cores })
 			for _, impl := range present(bench.Impls, cc, func(c bench.Cell) string { return c.Impl }) {
 				ic := filterCells(cc, func(c bench.Cell) bool { return c.Impl == impl })
-				workers := presentInts(ic, func(c bench.Cell) int64 { return int64(c.Workers) })
-				var ticks []plot.Tick
-				for _, w := range workers {
-					ticks = append(ticks, plot.Tick{Value: float64(w), Label: strconv.FormatInt(w, 10)})
-				}
+				rule := scalingRule(ic)
 				f := &figure{
-					name:    fmt.Sprintf("pool-%s-%s-cores%d%s", task, impl, cores, d.suffix(r)),
-					title:   fmt.Sprintf("Pool map of %s tasks: scaling with workers (%s, cores=%d; %s)%s", task, impl, cores, machineShort(r), d.titleSuffix(r)),
-					caption: fmt.Sprintf("Pool makespan (left) and parallel efficiency (right) of %s vs number of workers, %s tasks (the task count as in each cell's name), cores=%d; colour = channel or executor, line style = start method. Grey dashed: ideal scaling (⌈tasks / P⌉ × one task's time from the best one-worker map, P = min(workers, tasks, cores) for cpu tasks and min(workers, tasks) for sleep tasks), and efficiency = 1.", impl, task, cores),
+					name:  fmt.Sprintf("pool-%s-%s-cores%d%s", task, impl, cores, d.suffix(r)),
+					title: fmt.Sprintf("Pool map of %s tasks: speedup with workers, %s (cores=%d; %s)%s", task, rule, cores, figMachine(r, impl), d.titleSuffix(r)),
+					caption: fmt.Sprintf("Pool of %s, %s tasks, cores=%d, %s. Top: speedup = tasks/s of the map at w workers ÷ tasks/s of the same pool's smallest map "+
+						"(the Hodges–Lehmann ratio of per-run makespans scaled by the task counts, whiskers its 95%% CI); grey dashed: ideal, "+
+						"(tasks / ⌈tasks / P⌉) relative to the smallest map with P = min(workers, tasks, cores) for cpu tasks and min(workers, tasks) for sleep tasks. "+
+						"Bottom: parallel efficiency, Σ measured task time / (P × makespan), ideal 1. Colour = channel or executor, line style and marker = start method.",
+						impl, task, cores, rule),
+					cols: 1, sharedLegend: true,
 				}
-				f.cols = 2
-				var t1 float64 = math.Inf(1)
-				for _, metric := range []string{"ns/op", "efficiency"} {
-					pn := panel{title: fmt.Sprintf("%s, %s", impl, map[string]string{"ns/op": "makespan", "efficiency": "efficiency"}[metric]), xlabel: "workers",
-						xticks: ticks, xmin: float64(workers[0]) - 0.5, xmax: float64(workers[len(workers)-1]) + 0.5}
-					scale := 1e6
-					pn.ylabel = "makespan (ms)"
-					if metric == "efficiency" {
-						scale, pn.ylabel = 1, "parallel efficiency"
-						pn.hlines = []float64{1}
-					}
-					// One series per method × executor × channel (exec=loop
-					// or no exec key: by channel; other executors by name).
-					for _, g := range groupBy(ic, func(c *Cell) string { return c.Cell.Method + "/" + c.Get("exec") + "/" + c.Cell.Chan }) {
-						c0 := g.cells[0]
-						ex := c0.Get("exec")
-						name, col := c0.Cell.Method+" / "+c0.Cell.Chan, index(bench.Chans, c0.Cell.Chan)
-						if ex != "" && ex != "loop" {
-							name, col = c0.Cell.Method+" / exec="+ex, len(bench.Chans)+index(bench.Execs, ex)
-						}
-						mi := index(bench.KnownMethods(), c0.Cell.Method)
-						s := series{name: name, color: col, shape: mi, dash: mi}
-						for _, c := range g.cells {
-							if !hasSamples(c, metric) {
-								continue
-							}
-							w := int64(c.Cell.Workers)
-							q := statPt(float64(w), d.Stat(c, metric), scale)
-							s.pts = append(s.pts, q)
-							if metric == "ns/op" && w == workers[0] && c.Cell.Tasks > 0 {
-								// time of one task if the one-worker map were ideal
-								t1 = math.Min(t1, q.y/float64(rounds(c.Cell.Tasks, c.Cell.Workers, cores, task)))
-							}
-						}
-						pn.series = append(pn.series, s)
-					}
-					if metric == "ns/op" && !math.IsInf(t1, 1) {
-						// Ideal scaling: rounds of P parallel tasks × one task's time,
-						// one task's time taken from the best one-worker map.
-						id := series{name: "ideal scaling (from the best 1-worker map)"}
-						for _, w := range workers {
-							if tw := tasksAt(ic, w); tw > 0 {
-								id.pts = append(id.pts, pt{x: float64(w), y: t1 * float64(rounds(int(tw), int(w), cores, task))})
-							}
-						}
-						pn.ideal = &id
-					}
-					f.panels = append(f.panels, pn)
-				}
+				f.panels = append(f.panels, d.poolSpeedupPanel(impl, task, cores, ic), d.poolEfficiencyPanel(impl, ic))
 				fs = append(fs, f)
 			}
 		}
@@ -497,9 +502,148 @@ func (d *Data) poolFigures(r *Run) []*figure {
 	return fs
 }
 
+// poolSeries groups pool cells into series: one per method × executor ×
+// channel (exec=loop or no exec key: named by channel, coloured by it;
+// the other executors by name), each group's cells in workers order.
+func poolSeries(cells []*Cell) []struct {
+	s     series
+	cells []*Cell
+} {
+	var out []struct {
+		s     series
+		cells []*Cell
+	}
+	for _, g := range groupBy(cells, func(c *Cell) string { return c.Cell.Method + "/" + c.Get("exec") + "/" + c.Cell.Chan }) {
+		c0 := g.cells[0]
+		ex := c0.Get("exec")
+		name, col := c0.Cell.Method+" / "+c0.Cell.Chan, index(bench.Chans, c0.Cell.Chan)
+		if ex != "" && ex != "loop" {
+			name, col = c0.Cell.Method+" / exec="+ex, len(bench.Chans)+index(bench.Execs, ex)-1
+		}
+		mi := index(bench.KnownMethods(), c0.Cell.Method)
+		cs := append([]*Cell(nil), g.cells...)
+		slices.SortStableFunc(cs, func(a, b *Cell) int { return a.Cell.Workers - b.Cell.Workers })
+		out = append(out, struct {
+			s     series
+			cells []*Cell
+		}{series{name: name, color: col, shape: mi, dash: mi}, cs})
+	}
+	return out
+}
+
+// workerTicks are x ticks at the worker counts of the cells.
+func workerTicks(cells []*Cell) ([]plot.Tick, float64, float64) {
+	workers := presentInts(cells, func(c bench.Cell) int64 { return int64(c.Workers) })
+	var ticks []plot.Tick
+	for _, w := range workers {
+		ticks = append(ticks, plot.Tick{Value: float64(w), Label: strconv.FormatInt(w, 10)})
+	}
+	return ticks, float64(workers[0]) - 0.5, float64(workers[len(workers)-1]) + 0.5
+}
+
+// poolSpeedupPanel: each series' speedup over its own smallest map, with
+// the ideal speedup of the smallest worker count's pool.
+func (d *Data) poolSpeedupPanel(impl, task string, cores int, cells []*Cell) panel {
+	ticks, lo, hi := workerTicks(cells)
+	pn := panel{title: impl + ", speedup over the smallest map", xlabel: "workers", ylabel: "speedup (tasks/s ÷ smallest map's)", xticks: ticks, xmin: lo, xmax: hi}
+	for _, g := range poolSeries(cells) {
+		base := g.cells[0]
+		if !hasSamples(base, "ns/op") {
+			continue
+		}
+		s := g.s
+		for _, c := range g.cells {
+			if hasSamples(c, "ns/op") {
+				s.pts = append(s.pts, d.speedupPt(float64(c.Cell.Workers), base, c))
+			}
+		}
+		pn.series = append(pn.series, s)
+		if pn.ideal == nil || len(g.cells) > len(pn.ideal.pts) {
+			pn.ideal = &series{name: "ideal speedup"}
+			b0 := float64(base.Cell.Tasks) / float64(rounds(base.Cell.Tasks, base.Cell.Workers, cores, task))
+			for _, c := range g.cells {
+				v := float64(c.Cell.Tasks) / float64(rounds(c.Cell.Tasks, c.Cell.Workers, cores, task))
+				pn.ideal.pts = append(pn.ideal.pts, pt{x: float64(c.Cell.Workers), y: v / b0})
+			}
+		}
+	}
+	return pn
+}
+
+// speedupPt is the speedup of pool cell c over base (the same pool at
+// fewer workers): tasks/s of c ÷ tasks/s of base = (tasks_c / tasks_base)
+// × makespan_base / makespan_c, the ratio of per-run medians by
+// Hodges–Lehmann with its 95% CI (stats.CompareRatio); without a CI the
+// ratio of the medians with the range over the runs.
+func (d *Data) speedupPt(x float64, base, c *Cell) pt {
+	a, b := d.Stat(base, "ns/op"), d.Stat(c, "ns/op")
+	k := float64(c.Cell.Tasks) / float64(base.Cell.Tasks)
+	if base == c {
+		return pt{x: x, y: 1, lo: math.NaN(), hi: math.NaN()}
+	}
+	e := stats.CompareRatio(asRuns(a.RunMedians), asRuns(b.RunMedians))
+	if !math.IsNaN(e.Ratio) && !math.IsNaN(e.Lo) && !math.IsNaN(e.Hi) {
+		return pt{x: x, y: k * e.Ratio, lo: k * e.Lo, hi: k * e.Hi}
+	}
+	q := pt{x: x, y: k * a.Median / b.Median, lo: math.NaN(), hi: math.NaN()}
+	if len(a.RunMedians) > 1 || len(b.RunMedians) > 1 {
+		q.lo, q.hi, q.rng = k*slices.Min(a.RunMedians)/slices.Max(b.RunMedians), k*slices.Max(a.RunMedians)/slices.Min(b.RunMedians), true
+	}
+	return q
+}
+
+// poolEfficiencyPanel: parallel efficiency vs workers, ideal 1.
+func (d *Data) poolEfficiencyPanel(impl string, cells []*Cell) panel {
+	ticks, lo, hi := workerTicks(cells)
+	pn := panel{title: impl + ", parallel efficiency", xlabel: "workers", ylabel: "parallel efficiency", xticks: ticks, xmin: lo, xmax: hi, hlines: []float64{1}}
+	for _, g := range poolSeries(cells) {
+		s := g.s
+		for _, c := range g.cells {
+			if hasSamples(c, "efficiency") {
+				s.pts = append(s.pts, statPt(float64(c.Cell.Workers), d.Stat(c, "efficiency"), 1))
+			}
+		}
+		pn.series = append(pn.series, s)
+	}
+	return pn
+}
+
+// scalingRule states how a map's task count follows its workers: "weak
+// scaling (tasks = 8 × workers)" when every cell has the same tasks per
+// worker, "strong scaling (tasks = 16)" when every cell has the same
+// task count, else "tasks as each cell names them".
+func scalingRule(cells []*Cell) string {
+	per, same := -1, -1
+	for i, c := range cells {
+		w, t := c.Cell.Workers, c.Cell.Tasks
+		p := -1
+		if w > 0 && t%w == 0 {
+			p = t / w
+		}
+		if i == 0 {
+			per, same = p, t
+			continue
+		}
+		if p != per {
+			per = -1
+		}
+		if t != same {
+			same = -1
+		}
+	}
+	ws := presentInts(cells, func(c bench.Cell) int64 { return int64(c.Workers) })
+	switch {
+	case len(ws) > 1 && per > 0:
+		return fmt.Sprintf("weak scaling (tasks = %d × workers)", per)
+	case same > 0:
+		return fmt.Sprintf("strong scaling (tasks = %d)", same)
+	}
+	return "tasks as each cell's name gives them"
+}
+
 // forkRoadFigures: start+join vs parent memory, methods as series, one
 // figure per impl with an rss sweep of ≥ 3 points at the largest cores
-// and chan=pipe; the fork/forkserver crossover is marked with its CI.
+// and chan=pipe; the crossovers are marked with their CIs.
 func (d *Data) forkRoadFigures(r *Run) []*figure {
 	cells := onlyRun(d.workload("startup"), r)
 	if len(cells) == 0 {
@@ -507,43 +651,16 @@ func (d *Data) forkRoadFigures(r *Run) []*figure {
 	}
 	cores := coresList(cells)
 	k := cores[len(cores)-1]
-	ch := prefer(present(bench.Chans, cells, func(c bench.Cell) string { return c.Chan }), "pipe")
+	ch := prefer(present(bench.Chans, cells, func(c bench.Cell) string { return c.Chan }), bench.DecisionChan)
 	var fs []*figure
 	for _, impl := range present(bench.Impls, cells, func(c bench.Cell) string { return c.Impl }) {
-		ic := filterCells(cells, func(c bench.Cell) bool { return c.Impl == impl && c.Chan == ch && c.Cores == k && c.Payload == "" })
-		rssList := presentInts(ic, func(c bench.Cell) int64 { return c.RSS })
-		if len(rssList) < 3 {
+		pn, capt, ok := d.forkRoadPanel(r, impl, ch, k)
+		if !ok {
 			continue
 		}
-		maxMiB := float64(rssList[len(rssList)-1]) / (1 << 20)
-		ticks := rssTicks(rssList)
-		pn := panel{title: fmt.Sprintf("%s, chan=%s, cores=%d", impl, ch, k), xlabel: "memory touched by the parent before start()",
-			ylabel: "start + join per child (ms)", xticks: ticks, xmin: -0.04 * maxMiB, xmax: 1.04 * maxMiB}
-		for _, m := range bench.Methods {
-			s := series{name: m, color: index(bench.Methods, m), shape: index(bench.Methods, m)}
-			for _, rss := range rssList {
-				c := d.find(r, bench.Cell{Workload: "startup", Impl: impl, Method: m, Chan: ch, RSS: rss, Cores: k})
-				if hasSamples(c, "ns/op") {
-					s.pts = append(s.pts, statPt(float64(rss)/(1<<20), d.startJoin(c), 1e6))
-				}
-			}
-			pn.series = append(pn.series, s)
-		}
-		fork := bench.Cell{Workload: "startup", Impl: impl, Method: "fork", Chan: ch, Cores: k}
-		srv := fork
-		srv.Method = "forkserver"
-		cr := d.crossover(r, fork, srv)
-		capt := fmt.Sprintf("What a program pays per child (start-up + join) as the parent's touched memory grows, %s, chan=%s, cores=%d; one line per start method, whiskers: 95%% CI of the median of per-run medians.", impl, ch, k)
-		if !math.IsNaN(cr.x) {
-			pn.marks = []vmark{{x: cr.x / (1 << 20), lo: cr.lo / (1 << 20), hi: cr.hi / (1 << 20), label: "fork = forkserver: " + mib(cr.x)}}
-			capt += fmt.Sprintf(" The vertical line marks where fork's cost overtakes forkserver's: %s, shaded: its 95%% bootstrap interval %s.", mib(cr.x), crossCI(cr))
-		} else {
-			capt += " fork and forkserver do not cross inside the sweep."
-		}
-		capt += d.bareRoad(r, &pn, fork, srv, rssList)
 		fs = append(fs, &figure{
 			name:    fmt.Sprintf("fork-in-the-road-%s-cores%d%s", impl, k, d.suffix(r)),
-			title:   fmt.Sprintf("A fork in the road: start + join vs parent memory (%s, %s)%s", impl, machineShort(r), d.titleSuffix(r)),
+			title:   fmt.Sprintf("A fork in the road: start + join vs parent memory (%s)%s", figMachine(r, impl), d.titleSuffix(r)),
 			caption: capt,
 			cols:    1,
 			panels:  []panel{pn},
@@ -552,17 +669,72 @@ func (d *Data) forkRoadFigures(r *Run) []*figure {
 	return fs
 }
 
+// forkRoadPanel is the fork-in-the-road panel of an impl at chan ch and
+// cores k (false: fewer than 3 rss points): start + join per start method
+// on a log₂ rss axis, the fork/forkserver crossover and the fork/spawn
+// crossover marked with their bootstrap intervals, and its caption.
+func (d *Data) forkRoadPanel(r *Run, impl, ch string, k int) (panel, string, bool) {
+	ic := filterCells(onlyRun(d.workload("startup"), r), func(c bench.Cell) bool {
+		return c.Impl == impl && c.Chan == ch && c.Cores == k && c.Payload == ""
+	})
+	rssList := presentInts(ic, func(c bench.Cell) int64 { return c.RSS })
+	if len(rssList) < 3 {
+		return panel{}, "", false
+	}
+	ax := newRSSAxis(rssList)
+	pn := panel{title: fmt.Sprintf("%s, chan=%s, cores=%d", impl, ch, k), xlabel: "memory the parent touched before start() (log₂ axis)",
+		ylabel: "start + join per child (ms)", xticks: ax.ticks(), xmin: ax.pos[0] - 0.35, xmax: ax.pos[len(ax.pos)-1] + 0.35}
+	for _, m := range bench.Methods {
+		s := series{name: m, color: index(bench.Methods, m), shape: index(bench.Methods, m)}
+		for i, rss := range rssList {
+			c := d.find(r, bench.Cell{Workload: "startup", Impl: impl, Method: m, Chan: ch, RSS: rss, Cores: k})
+			if hasSamples(c, "ns/op") {
+				s.pts = append(s.pts, statPt(ax.pos[i], d.startJoin(c), 1e6))
+			}
+		}
+		pn.series = append(pn.series, s)
+	}
+	capt := fmt.Sprintf("What a program pays per child (start-up + join) as the parent's touched memory grows, %s, chan=%s, cores=%d; one line per start method, "+
+		"whiskers: 95%% CI of the median of per-run medians; x on a log₂ scale, rss=0 drawn one step left of the smallest non-zero rss.", impl, ch, k)
+	fork := bench.Cell{Workload: "startup", Impl: impl, Method: "fork", Chan: ch, Cores: k}
+	for i, other := range []string{"forkserver", "spawn"} {
+		b := fork
+		b.Method = other
+		capt += d.markCrossover(r, &pn, ax, fork, b, "fork = "+other, index(bench.Methods, other), 2*i)
+	}
+	capt += d.bareRoad(r, &pn, ax, fork, rssList)
+	return pn, capt, true
+}
+
+// markCrossover marks on pn where cell a's start+join rises above cell
+// b's (style: a vmark style) and returns the caption's sentence.
+func (d *Data) markCrossover(r *Run, pn *panel, ax rssAxis, a, b bench.Cell, label string, col, style int) string {
+	cr := d.crossover(r, a, b)
+	if math.IsNaN(cr.x) {
+		if len(cr.rss) == 0 {
+			return fmt.Sprintf(" %s and %s are not both measured at any rss.", a.Method, b.Method)
+		}
+		return fmt.Sprintf(" %s's cost does not rise above %s's at the %s where both were measured (up to %s).", a.Method, b.Method, plural(len(cr.rss), "rss value", "rss values"), sizeLabel(cr.rss[len(cr.rss)-1]))
+	}
+	pn.marks = append(pn.marks, vmark{x: ax.at(cr.x), lo: ax.at(cr.lo), hi: ax.at(cr.hi), label: label + ": " + mib(cr.x), color: col, style: style})
+	return fmt.Sprintf(" The %s line marks where %s's cost overtakes %s's: %s, shaded: its 95%% bootstrap interval %s.", markStyleNames[style], a.Method, b.Method, mib(cr.x), crossCI(cr))
+}
+
+// markStyleNames name the vmark styles in captions.
+var markStyleNames = []string{"dashed", "dotted", "dash-dotted"}
+
 // bareRoad adds to a fork-in-the-road panel the fork server that preloads
 // nothing (preload=none; main=stub), when the run has
 // its sweep: its series, its crossover with fork as a dotted marker, and
 // the caption's sentence (returned; "" without such cells).
-func (d *Data) bareRoad(r *Run, pn *panel, fork, srv bench.Cell, rssList []int64) string {
-	srv.Preload = bench.PreloadNone
+func (d *Data) bareRoad(r *Run, pn *panel, ax rssAxis, fork bench.Cell, rssList []int64) string {
+	srv := fork
+	srv.Method, srv.Preload = "forkserver", bench.PreloadNone
 	s := series{name: "forkserver, preload=none", color: len(bench.Methods), shape: len(bench.Methods)}
-	for _, rss := range rssList {
+	for i, rss := range rssList {
 		srv.RSS = rss
 		if c := d.find(r, srv); hasSamples(c, "ns/op") {
-			s.pts = append(s.pts, statPt(float64(rss)/(1<<20), d.startJoin(c), 1e6))
+			s.pts = append(s.pts, statPt(ax.pos[i], d.startJoin(c), 1e6))
 		}
 	}
 	if len(s.pts) < 2 {
@@ -575,8 +747,59 @@ func (d *Data) bareRoad(r *Run, pn *panel, fork, srv bench.Cell, rssList []int64
 	if math.IsNaN(cr.x) {
 		return capt + " it does not cross fork inside the sweep."
 	}
-	pn.marks = append(pn.marks, vmark{x: cr.x / (1 << 20), lo: cr.lo / (1 << 20), hi: cr.hi / (1 << 20), label: "fork = forkserver, no preload: " + mib(cr.x), dotted: true})
+	pn.marks = append(pn.marks, vmark{x: ax.at(cr.x), lo: ax.at(cr.lo), hi: ax.at(cr.hi), label: "fork = forkserver, no preload: " + mib(cr.x), style: 1, color: len(bench.Methods)})
 	return capt + fmt.Sprintf(" the dotted line marks where fork overtakes it: %s, 95%% bootstrap interval %s.", mib(cr.x), crossCI(cr))
+}
+
+// rssAxis places parent rss values on a log₂ x axis: x = log₂(rss / MiB),
+// rss 0 one step left of the smallest non-zero rss. Between two sweep
+// points a value is placed linearly, so that a crossover interpolated
+// linearly between them lands where the two drawn segments cross.
+type rssAxis struct {
+	rss []int64   // the sweep, ascending
+	pos []float64 // x of each sweep point
+}
+
+func newRSSAxis(rss []int64) rssAxis {
+	a := rssAxis{rss: rss, pos: make([]float64, len(rss))}
+	for i, v := range rss {
+		if v > 0 {
+			a.pos[i] = math.Log2(float64(v) / (1 << 20))
+		}
+	}
+	if len(rss) > 1 && rss[0] <= 0 {
+		a.pos[0] = a.pos[1] - 1
+	}
+	return a
+}
+
+// at is the x of an rss in bytes (NaN stays NaN).
+func (a rssAxis) at(b float64) float64 {
+	if math.IsNaN(b) || len(a.rss) < 2 {
+		return math.NaN()
+	}
+	for i := 1; i < len(a.rss); i++ {
+		if x1 := float64(a.rss[i]); b <= x1 || i == len(a.rss)-1 {
+			x0 := float64(a.rss[i-1])
+			return a.pos[i-1] + (b-x0)/(x1-x0)*(a.pos[i]-a.pos[i-1])
+		}
+	}
+	return math.NaN()
+}
+
+// ticks label every sweep point; a label closer than half a step to the
+// previous one is left off, the tick stays.
+func (a rssAxis) ticks() []plot.Tick {
+	var out []plot.Tick
+	last := math.Inf(-1)
+	for i, v := range a.rss {
+		t := plot.Tick{Value: a.pos[i]}
+		if a.pos[i]-last >= 0.5 {
+			t.Label, last = sizeLabel(v), a.pos[i]
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // rssTicks are x ticks (in MiB) at the rss values of a sweep; a label that
@@ -613,7 +836,7 @@ func tasksAt(cells []*Cell, w int64) int64 {
 func (d *Data) pingpongFigure(r *Run, impl string, cores int, ic []*Cell, sizes []int64, methods []string) *figure {
 	f := &figure{
 		name:  fmt.Sprintf("pingpong-latency-%s-cores%d%s", impl, cores, d.suffix(r)),
-		title: fmt.Sprintf("Ping-pong round trip vs message size (%s, cores=%d; %s)%s", impl, cores, machineShort(r), d.titleSuffix(r)),
+		title: fmt.Sprintf("Ping-pong round trip vs message size (cores=%d; %s)%s", cores, figMachine(r, impl), d.titleSuffix(r)),
 		caption: fmt.Sprintf("Round trip parent→child→parent of %s by message size (log–log), cores=%d: left the median round trip (p50), right the 99th percentile (p99), "+
 			"each the median of per-run values with its 95%% CI; colour = channel, line style = start method (solid spawn, dashed fork, dotted forkserver). "+
 			"A cell without percentiles shows its mean.", impl, cores),
@@ -623,31 +846,18 @@ func (d *Data) pingpongFigure(r *Run, impl string, cores int, ic []*Cell, sizes 
 		pn := panel{title: fmt.Sprintf("%s, %s round trip", impl, q.title), xlabel: "message size (bytes)", ylabel: "round trip (µs)", logX: true, logY: true,
 			xticks: sizeTicks(sizes), xmin: float64(sizes[0]) / 2, xmax: float64(sizes[len(sizes)-1]) * 2}
 		for _, m := range methods {
-			mc := filterCells(ic, func(c bench.Cell) bool { return c.Method == m })
-			for _, ch := range present(bench.Chans, mc, func(c bench.Cell) string { return c.Chan }) {
-				for _, pay := range present(bench.Payloads, mc, func(c bench.Cell) string { return payload(c) }) {
-					col := index(bench.Chans, ch)
-					if pay != "bytes" {
-						col += len(bench.Chans) + index(bench.Payloads, pay)
+			mi := index(bench.Methods, m)
+			for _, cp := range chanPayloads(ic) {
+				s := series{name: chanSeriesName(cp.ch, cp.pay) + " / " + m, color: cp.color, shape: mi, dash: mi}
+				for _, size := range sizes {
+					switch c := cellAt(ic, m, cp, size); {
+					case hasSamples(c, q.unit):
+						s.pts = append(s.pts, statPt(float64(size), d.Stat(c, q.unit), 1e3))
+					case q.unit == "p50-ns" && hasSamples(c, "ns/op"):
+						s.pts = append(s.pts, statPt(float64(size), d.Stat(c, "ns/op"), 1e3))
 					}
-					mi := index(bench.Methods, m)
-					s := series{name: chanSeriesName(ch, pay) + " / " + m, color: col, shape: mi, dash: mi}
-					for _, size := range sizes {
-						var c *Cell
-						for _, x := range mc {
-							if x.Cell.Chan == ch && payload(x.Cell) == pay && x.Cell.Size == size {
-								c = x
-							}
-						}
-						switch {
-						case hasSamples(c, q.unit):
-							s.pts = append(s.pts, statPt(float64(size), d.Stat(c, q.unit), 1e3))
-						case q.unit == "p50-ns" && hasSamples(c, "ns/op"):
-							s.pts = append(s.pts, statPt(float64(size), d.Stat(c, "ns/op"), 1e3))
-						}
-					}
-					pn.series = append(pn.series, s)
 				}
+				pn.series = append(pn.series, s)
 			}
 		}
 		f.panels = append(f.panels, pn)
