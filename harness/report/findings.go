@@ -32,58 +32,6 @@ func cmpText(cmp Comparison, baseName string) string {
 	return fmt.Sprintf("%s× %s", sig3(cmp.Ratio), baseName)
 }
 
-func (d *Data) startupFindings(r *Run) []string {
-	cells := onlyRun(d.workload("startup"), r)
-	if len(cells) == 0 {
-		return nil
-	}
-	var out []string
-	chans := present(bench.Chans, cells, func(c bench.Cell) string { return c.Chan })
-	ch := prefer(chans, "pipe")
-	cores := coresList(cells)
-	maxCores := cores[len(cores)-1]
-	rss := presentInts(cells, func(c bench.Cell) int64 { return c.RSS })
-	for _, impl := range present(bench.Impls, cells, func(c bench.Cell) string { return c.Impl }) {
-		base := bench.Cell{Workload: "startup", Impl: impl, Method: "fork", Chan: ch, RSS: rss[0], Cores: maxCores}
-		fork := d.find(r, base)
-		if hasSamples(fork, "ns/op") {
-			for _, m := range []string{"spawn", "forkserver"} {
-				bc := base
-				bc.Method = m
-				c := d.find(r, bc)
-				if !hasSamples(c, "ns/op") {
-					continue
-				}
-				cmp := CompareStats(d.Stat(fork, "ns/op"), d.Stat(c, "ns/op"))
-				out = append(out, fmt.Sprintf("%s start-up is %s: %s vs %s (%s, chan=%s, rss=%s, cores=%d).",
-					m, cmpText(cmp, "fork"), fmtNs(cmp.New), fmtNs(cmp.Base), impl, ch, sizeLabel(rss[0]), maxCores))
-			}
-		}
-		if len(rss) > 1 {
-			for _, m := range bench.Methods {
-				lo := base
-				lo.Method = m
-				hi := lo
-				hi.RSS = rss[len(rss)-1]
-				a, b := d.find(r, lo), d.find(r, hi)
-				if !hasSamples(a, "ns/op") || !hasSamples(b, "ns/op") {
-					continue
-				}
-				cmp := CompareStats(d.Stat(a, "ns/op"), d.Stat(b, "ns/op"))
-				verb := "grows " + sig3(cmp.Ratio) + "×"
-				if !cmp.Significant {
-					verb = "stays flat (no significant change)"
-				} else if cmp.Ratio < 1 {
-					verb = "shrinks to " + sig3(cmp.Ratio) + "×"
-				}
-				out = append(out, fmt.Sprintf("%s start-up %s from rss=%s to rss=%s: %s → %s (%s, chan=%s, cores=%d).",
-					m, verb, sizeLabel(rss[0]), sizeLabel(rss[len(rss)-1]), fmtStat("ns/op", d.Stat(a, "ns/op")), fmtStat("ns/op", d.Stat(b, "ns/op")), impl, ch, maxCores))
-			}
-		}
-	}
-	return out
-}
-
 func (d *Data) pingpongFindings(r *Run) []string {
 	cells := onlyRun(d.workload("pingpong"), r)
 	if len(cells) == 0 {
@@ -223,23 +171,42 @@ func (d *Data) poolFindings(r *Run) []string {
 		if best == nil {
 			continue
 		}
-		s := fmt.Sprintf("%s (%s, %s, %d %s tasks, cores=%d): shortest makespan %s with %s",
-			c0.Impl, c0.Method, c0.Chan, c0.Tasks, c0.Task, c0.Cores, fmtNs(d.Stat(best, "ns/op").Median), plural(best.Cell.Workers, "worker", "workers"))
+		s := fmt.Sprintf("%s (%s, %s, %s, cores=%d): shortest makespan %s with %s (%d tasks)",
+			c0.Impl, c0.Method, c0.Chan, tasksText(g.cells), c0.Cores, fmtNs(d.Stat(best, "ns/op").Median),
+			plural(best.Cell.Workers, "worker", "workers"), best.Cell.Tasks)
 		if hasSamples(best, "efficiency") {
-			s += fmt.Sprintf(" (efficiency %s)", sig3(d.Stat(best, "efficiency").Median))
+			s += fmt.Sprintf(", efficiency %s", sig3(d.Stat(best, "efficiency").Median))
 		}
 		for _, c := range g.cells {
 			if c.Cell.Workers == 2*c0.Cores && c != best && hasSamples(c, "ns/op") {
-				s += fmt.Sprintf("; with %d workers (2×cores) %s", c.Cell.Workers, fmtNs(d.Stat(c, "ns/op").Median))
+				s += fmt.Sprintf("; with %d workers (2×cores, %d tasks) %s", c.Cell.Workers, c.Cell.Tasks, fmtNs(d.Stat(c, "ns/op").Median))
 			}
 			if c0.Task == "sleep" && c.Cell.Workers == 2 && hasSamples(c, "ns/op") {
-				waves := math.Ceil(float64(c0.Tasks) / 2)
+				waves := math.Ceil(float64(c.Cell.Tasks) / 2)
 				s += fmt.Sprintf("; Pool(2) over %d sleep tasks takes %s = %s× one task of %d ms (ceil(%d/2) = %.0f waves expected)",
-					c0.Tasks, fmtNs(d.Stat(c, "ns/op").Median), sig3(d.Stat(c, "ns/op").Median/(bench.SleepTaskMillis*1e6)),
-					bench.SleepTaskMillis, c0.Tasks, waves)
+					c.Cell.Tasks, fmtNs(d.Stat(c, "ns/op").Median), sig3(d.Stat(c, "ns/op").Median/(bench.SleepTaskMillis*1e6)),
+					bench.SleepTaskMillis, c.Cell.Tasks, waves)
 			}
 		}
 		out = append(out, s+".")
 	}
 	return out
+}
+
+// tasksText names the task count of a group of pool cells: "8 cpu tasks
+// per worker" when every cell runs the same number per worker, "16 cpu
+// tasks" when the count is fixed, else "cpu tasks, 8–32 per map".
+func tasksText(cells []*Cell) string {
+	task := cells[0].Cell.Task
+	if k := tasksPerWorker(cells); k > 0 && len(cells) > 1 {
+		return fmt.Sprintf("%d %s tasks per worker", k, task)
+	}
+	lo, hi := cells[0].Cell.Tasks, cells[0].Cell.Tasks
+	for _, c := range cells {
+		lo, hi = min(lo, c.Cell.Tasks), max(hi, c.Cell.Tasks)
+	}
+	if lo == hi {
+		return fmt.Sprintf("%d %s tasks", lo, task)
+	}
+	return fmt.Sprintf("%s tasks, %d–%d per map", task, lo, hi)
 }

@@ -1,6 +1,9 @@
 package report
 
-import "testing"
+import (
+	"io"
+	"testing"
+)
 
 // FuzzParse: any input parses without panic, and the tables and
 // statistics of whatever was read can be built.
@@ -20,14 +23,15 @@ func FuzzParse(f *testing.F) {
 		d.Tables()
 		d.CellStats()
 		for _, run := range d.Runs {
-			d.startupFindings(run)
 			d.pingpongFindings(run)
 			d.streamFindings(run)
 			d.poolFindings(run)
 			d.programFindings(run)
 			d.Guide(run)
 		}
-		d.Figures()
+		if err := d.writeReport(io.Discard, d.Tables(), d.Figures()); err != nil {
+			t.Fatal(err)
+		}
 	})
 }
 

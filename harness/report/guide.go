@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -58,10 +59,15 @@ type Guide struct {
 	CrossoverBare, CrossBareLo, CrossBareHi float64
 }
 
-// guideImpl is the implementation a Python developer asks about.
+// guideImpl is the implementation a Python developer asks about:
+// cpython, else the standard library's multiprocessing of a run of
+// library variants, else the first implementation measured.
 func guideImpl(cells []*Cell) string {
-	impls := present(bench.Impls, cells, func(c bench.Cell) string { return c.Impl })
-	return prefer(impls, "cpython")
+	impls := present(bench.KnownImpls(), cells, func(c bench.Cell) string { return c.Impl })
+	if slices.Contains(impls, "cpython") {
+		return "cpython"
+	}
+	return prefer(impls, "multiprocessing")
 }
 
 // ciText is "1.61 ms [1.58, 1.66]" for a metric.
@@ -543,39 +549,50 @@ func (g *Guide) longLived(d *Data, r *Run) {
 	g.Rows = append(g.Rows, row)
 }
 
-// threads reads claim C7 (fork while another thread holds a lock) from
-// claims.bench in the run folder, if `mpbench claims` wrote one.
-func (g *Guide) threads(r *Run) {
-	row := newRow(bench.QThreads, "")
+// c7Tally counts the trials of claim C7 of one start method and how many
+// of them deadlocked.
+type c7Tally struct{ dead, n int }
+
+// c7Trials reads claim C7 (fork while another thread holds a lock) from
+// claims.bench in the run folder, if `mpbench claims` wrote one: held
+// are the trials with a lock held at fork time (case=held, or no case
+// key), real those with a thread taking the lock in a loop, by method.
+func c7Trials(r *Run) (held, real map[string]*c7Tally) {
+	held, real = map[string]*c7Tally{}, map[string]*c7Tally{}
 	cr := claimsRun(r)
-	type tally struct{ dead, n int }
-	t := map[string]*tally{}    // method → trials with a lock held at fork time (case=held, or no case key)
-	real := map[string]*tally{} // method → the realistic case (a thread taking the lock in a loop)
-	if cr != nil {
-		for _, c := range cr.Cells {
-			if !strings.HasPrefix(c.Name, "Claim/id=C7/") {
-				continue
+	if cr == nil {
+		return held, real
+	}
+	for _, c := range cr.Cells {
+		if !strings.HasPrefix(c.Name, "Claim/id=C7/") {
+			continue
+		}
+		into := held
+		switch c.Get("case") {
+		case "", "held":
+		case "real":
+			into = real
+		default:
+			continue // controls
+		}
+		m := c.Get("method")
+		for _, v := range c.Samples["deadlock"] {
+			if into[m] == nil {
+				into[m] = &c7Tally{}
 			}
-			into := t
-			switch c.Get("case") {
-			case "", "held":
-			case "real":
-				into = real
-			default:
-				continue // controls
-			}
-			m := c.Get("method")
-			for _, v := range c.Samples["deadlock"] {
-				if into[m] == nil {
-					into[m] = &tally{}
-				}
-				into[m].n++
-				if v > 0 {
-					into[m].dead++
-				}
+			into[m].n++
+			if v > 0 {
+				into[m].dead++
 			}
 		}
 	}
+	return held, real
+}
+
+// threads is the row of a parent with threads (claim C7).
+func (g *Guide) threads(r *Run) {
+	row := newRow(bench.QThreads, "")
+	t, real := c7Trials(r)
 	if len(t) == 0 {
 		row.Choice = "not measured in this run"
 		row.Cost = "— (claim C7 of `mpbench claims` measures it; no claims.bench here)"
@@ -599,12 +616,18 @@ func (g *Guide) threads(r *Run) {
 		row.Choice = "no start method deadlocked in the trials"
 	}
 	row.Answer = chosen(row.Choice)
-	row.Cost = strings.Join(parts, "; ") + " (claim C7: a thread holds a lock at fork time)"
+	row.Cost = "with a lock held at fork time by construction (claim C7): " + strings.Join(parts, "; ")
 	if x := real["fork"]; x != nil {
-		row.Cost += fmt.Sprintf("; with a thread taking the lock in a loop, fork deadlocked in %d of %d", x.dead, x.n)
+		row.Cost = fmt.Sprintf("with a thread taking the lock in a loop, fork deadlocked in %d of %d (%s); ", x.dead, x.n, rateCI(x)) + row.Cost
 	}
 	row.Flip = "only when no thread can hold a lock at fork time (no threads started before the children)"
 	g.Rows = append(g.Rows, row)
+}
+
+// rateCI is a deadlock rate with its 95% Wilson interval: "97% [89, 99]%".
+func rateCI(x *c7Tally) string {
+	lo, hi := stats.Wilson(x.dead, x.n)
+	return fmt.Sprintf("%.0f%% [%.0f, %.0f]%%, 95%% Wilson interval", 100*float64(x.dead)/float64(x.n), 100*lo, 100*hi)
 }
 
 // claimsRun loads claims.bench of a run folder (nil when absent).

@@ -15,7 +15,6 @@ package report
 
 import (
 	"fmt"
-	"io"
 	"math"
 	"path/filepath"
 	"sort"
@@ -631,37 +630,45 @@ func (d *Data) hostStartupFigure() *figure {
 	return f
 }
 
-// writeHosts writes the side-by-side section of a report on several runs.
-func (d *Data) writeHosts(w io.Writer, tables []*Table, figs []*figure) error {
+// hostsIntro is the side-by-side part of a report on several runs: the
+// runs by host, the first side-by-side figure, links to the others and
+// to the side-by-side tables ("" for a report on one run).
+func (d *Data) hostsIntro(tables []*Table, figs []*figure) string {
 	if !d.Multi {
-		return nil
+		return ""
 	}
-	fmt.Fprintln(w, "## Hosts side by side")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Runs, by host label (host name, CPU model and CPU count unless given with `--host-label`); shards of one run are merged:")
-	fmt.Fprintln(w)
+	var w strings.Builder
+	fmt.Fprintln(&w, "Runs, by host label (host name, CPU model and CPU count unless given with `--host-label`); shards of one run are merged:")
+	fmt.Fprintln(&w)
 	for _, r := range d.Runs {
 		shards := ""
 		if f := r.ConfigValue("shard-folders"); f != "" {
 			shards = fmt.Sprintf(", merged from %d shards (%s)", len(strings.Fields(f)), f)
 		}
-		fmt.Fprintf(w, "- **%s**: host label `%s`, folder `%s`, %d cells%s\n", r.Label, r.HostLabel(),
+		fmt.Fprintf(&w, "- **%s**: host label `%s`, folder `%s`, %d cells%s\n", r.Label, r.HostLabel(),
 			filepath.Base(filepath.Clean(r.Dir)), len(r.Cells), shards)
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintln(&w)
+	var links []string
+	shown := false
 	for _, f := range figs {
-		if strings.HasPrefix(f.name, "hosts-") {
-			fmt.Fprintf(w, "![%s](plots/%s.png)\n\n*%s* ([SVG](plots/%s.svg))\n\n", f.title, f.name, f.caption, f.name)
+		if !strings.HasPrefix(f.name, "hosts-") {
+			continue
 		}
+		if !shown {
+			fmt.Fprintf(&w, "![%s](plots/%s.png)\n\n*%s* ([SVG](plots/%s.svg))\n\n", f.title, f.name, f.caption, f.name)
+			shown = true
+			continue
+		}
+		links = append(links, fmt.Sprintf("[%s](plots/%s.png)", f.name, f.name))
 	}
 	for _, t := range tables {
 		if t.Section == "hosts" {
-			fmt.Fprintf(w, "<details><summary>%s (%s)</summary>\n\n", t.Title, plural(len(t.Rows), "cell", "cells"))
-			if err := t.render(w, true); err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "\n%s\n\n</details>\n\n", t.Caption)
+			links = append(links, fmt.Sprintf("[%s](tables/%s.md) (%s)", t.Title, t.Name, plural(len(t.Rows), "cell", "cells")))
 		}
 	}
-	return nil
+	if len(links) > 0 {
+		fmt.Fprintf(&w, "Side by side: %s.\n\n", strings.Join(links, "; "))
+	}
+	return w.String()
 }

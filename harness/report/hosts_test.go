@@ -257,7 +257,7 @@ func TestHostsSideBySide(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"## Hosts side by side", "plots/hosts-cores-pingpong-cpython.png", "Ping-pong side by side"} {
+	for _, want := range []string{"## Hosts and cores", "- **", "plots/hosts-cores-pingpong-cpython.png", "Ping-pong side by side"} {
 		if !bytes.Contains(rep, []byte(want)) {
 			t.Errorf("REPORT.md lacks %q", want)
 		}

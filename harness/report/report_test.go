@@ -208,8 +208,9 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 	rep := string(files["REPORT.md"])
-	for _, want := range []string{"## Decision guide", "## Summary", "## Environment", "## Warnings", "| skipped | pypy3 not found on PATH |",
-		"timeout after 30s", "![", "spawn start-up is", "tables/warnings.md", "median of its per-run medians"} {
+	for _, want := range []string{"## Decision guide", "**Scope.** Linux", "## Start cost", "**Question.**", "**Method.**", "**Why.**",
+		"**What would change the answer.**", "## Detail tables", "tables/summary-startup.md", "## Environment", "## Warnings",
+		"| skipped | pypy3 not found on PATH |", "timeout after 30s", "![", "spawn/fork = ", "tables/warnings.md", "median of its per-run medians"} {
 		if !strings.Contains(rep, want) {
 			t.Errorf("REPORT.md lacks %q", want)
 		}

@@ -382,44 +382,6 @@ func (d *Data) maxCoresOf(r *Run, impls []string) int64 {
 	return m
 }
 
-// versionFindings: per metric, oldest → newest version with the change
-// (or ~ when the Mann–Whitney test does not separate them).
-func (d *Data) versionFindings(r *Run) []string {
-	vs := d.versionsOf(r)
-	if len(vs) < 2 {
-		return nil
-	}
-	cores := d.maxCoresOf(r, vs)
-	var out []string
-	for _, m := range versionMetrics(cores) {
-		var first, last *Cell
-		var fv, lv string
-		for _, v := range vs {
-			if c := d.versionCell(r, v, m); c != nil {
-				if s, _ := d.metricStat(c, m.unit); s.N > 0 {
-					if first == nil {
-						first, fv = c, v
-					}
-					last, lv = c, v
-				}
-			}
-		}
-		if first == nil || first == last {
-			continue
-		}
-		a, u := d.metricStat(first, m.unit)
-		b, _ := d.metricStat(last, m.unit)
-		cmp := CompareStats(a, b)
-		change := "no significant change (~)"
-		if cmp.Significant {
-			change = sig3(cmp.Ratio) + "×"
-		}
-		out = append(out, fmt.Sprintf("%s, %s → %s: %s → %s, %s (cores=%d).",
-			m.label, strings.TrimPrefix(fv, "cpython"), strings.TrimPrefix(lv, "cpython"), fmtStat(u, a), fmtStat(u, b), change, cores))
-	}
-	return out
-}
-
 func (d *Data) versionFigures(r *Run) []*figure {
 	vs := d.versionsOf(r)
 	if len(vs) < 2 {

@@ -209,7 +209,7 @@ func TestSlurmArray(t *testing.T) {
 		t.Fatalf("report: %v\n%s", err, out)
 	}
 	tMerge := time.Since(t0)
-	if b, err := os.ReadFile(filepath.Join(merged, "REPORT.md")); err != nil || bytes.Contains(b, []byte("## Hosts side by side")) {
+	if b, err := os.ReadFile(filepath.Join(merged, "REPORT.md")); err != nil || bytes.Contains(b, []byte("Runs, by host label")) {
 		t.Errorf("merged report: err %v; shards of one run must not show as several runs", err)
 	}
 	runs, err := report.MergeShards(shards)

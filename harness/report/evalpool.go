@@ -1,0 +1,102 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mpbench/mpbench/bench"
+)
+
+// The pool question of the evaluation: does the start method matter for
+// workers that live for a whole map?
+
+// loopPool are the pool cells of a worker loop (exec=loop or no exec key)
+// of an impl, task and core count.
+func (d *Data) loopPool(r *Run, impl, task string, cores int) []*Cell {
+	return filterCellsP(onlyRun(d.workload("pool"), r), func(c *Cell) bool {
+		e := c.Get("exec")
+		return c.Cell.Impl == impl && c.Cell.Task == task && c.Cell.Cores == cores && (e == "" || e == bench.ExecLoop)
+	})
+}
+
+// tasksPerWorker is k when every cell runs k tasks per worker (weak
+// scaling), else 0.
+func tasksPerWorker(cells []*Cell) int {
+	k := 0
+	for _, c := range cells {
+		if c.Cell.Workers == 0 || c.Cell.Tasks%c.Cell.Workers != 0 {
+			return 0
+		}
+		if x := c.Cell.Tasks / c.Cell.Workers; k == 0 || x == k {
+			k = x
+		} else {
+			return 0
+		}
+	}
+	return k
+}
+
+func (d *Data) evalPool(r *Run, g *Guide, figs []*figure) *evalBlock {
+	pc := d.loopPool(r, g.Impl, bench.DecisionTask, g.Cores)
+	if len(pc) == 0 {
+		return nil
+	}
+	ch := prefer(present(bench.Chans, pc, func(c bench.Cell) string { return c.Chan }), bench.DecisionChan)
+	pc = filterCellsP(pc, func(c *Cell) bool { return c.Cell.Chan == ch })
+	methods := present(bench.Methods, pc, func(c bench.Cell) string { return c.Method })
+	m := prefer(methods, bench.DecisionMethod)
+	b := &evalBlock{V: map[string]string{"impl": g.Impl, "chan": ch, "cores": fmt.Sprint(g.Cores)}}
+	b.Method = methodText(r, onlyRun(d.workload("pool"), r), "pool cells (every implementation, executor, channel, worker count and core count)") +
+		fmt.Sprintf(" A sample is the makespan of one map of %s tasks, timed after every worker has reported ready; the table shows %s, chan=%s, exec=loop, cores=%d.", bench.DecisionTask, g.Impl, ch, g.Cores)
+	if k := tasksPerWorker(pc); k > 0 {
+		b.V["perWorker"] = fmt.Sprint(k)
+		b.Method += fmt.Sprintf(" Each map has %d tasks per worker (weak scaling: the work grows with the workers).", k)
+	}
+	b.fig = d.pickFigure(r, figs, "pool", fmt.Sprintf("pool-cpu-%s-cores%d", g.Impl, g.Cores))
+	var rows [][]string
+	var atCores *Cell
+	for _, w := range presentInts(pc, func(c bench.Cell) int64 { return int64(c.Workers) }) {
+		var c0 *Cell
+		row := []string{fmt.Sprint(w)}
+		for _, mm := range methods {
+			var c *Cell
+			for _, x := range pc {
+				if x.Cell.Workers == int(w) && x.Cell.Method == mm {
+					c = x
+				}
+			}
+			if mm == m {
+				c0 = c
+			}
+			row = append(row, compact("ns/op", d.Stat(c, "ns/op")))
+		}
+		if c0 == nil {
+			continue
+		}
+		if int(w) == g.Cores {
+			atCores = c0
+		}
+		row = append([]string{row[0], fmt.Sprint(c0.Cell.Tasks)}, row[1:]...)
+		rows = append(rows, append(row, compact("efficiency", d.Stat(c0, "efficiency"))))
+	}
+	b.Table = mdTable(append(append([]string{"workers", "tasks"}, methods...), "efficiency ("+m+")"), 2, rows)
+	b.Findings = d.poolFindings(r)
+	if atCores != nil && hasSamples(atCores, "ns/op") {
+		span := d.Stat(atCores, "ns/op").Median
+		var parts []string
+		for _, mm := range bench.Methods {
+			sj := d.startJoin(d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: mm, Chan: bench.DecisionChan, Cores: g.Cores}))
+			if sj.N > 0 {
+				parts = append(parts, fmt.Sprintf("%s %s", mm, sig3(sj.Median/span)))
+			}
+		}
+		if len(parts) > 0 {
+			b.V["makespan"] = plain("ns/op", d.Stat(atCores, "ns/op"))
+			b.Change = append(b.Change, fmt.Sprintf("The pool's lifetime: starting and joining one worker costs, in maps of this size (%s, %d workers, %d tasks): %s. A pool that lives for fewer maps than that pays its start method; one that lives long amortises it.",
+				b.V["makespan"], atCores.Cell.Workers, atCores.Cell.Tasks, strings.Join(parts, ", ")))
+		}
+	}
+	b.Change = append(b.Change, "More workers than cores: the workers share the cores, so a map of more tasks takes longer however the workers were started.",
+		"Short tasks: when a task lasts about as long as sending it, the channel and the executor's dispatch show in the makespan (the executors' tables).")
+	return b
+}
