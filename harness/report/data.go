@@ -44,8 +44,12 @@ func newData(runs []*Run) *Data {
 // hostOf is the host label (hosts.go): machines often share a name.
 func hostOf(r *Run) string { return r.HostLabel() }
 
-// Stat returns the (memoised) statistics of one metric of a cell.
+// Stat returns the (memoised) statistics of one metric of a cell; a cell
+// the run does not have (nil) has none (N = 0, shown as "—").
 func (d *Data) Stat(c *Cell, unit string) Stats {
+	if c == nil {
+		return Stats{}
+	}
 	if d.read != nil {
 		d.read(c)
 	}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
-	"github.com/mpbench/mpbench/harness/stats"
 )
 
 // The memory section and guide row: the memory cells (bench/memory.go),
@@ -143,14 +142,4 @@ func optionsText(opts []option, unit string) string {
 		out = append(out, o.label+" "+fmtStat(unit, o.s))
 	}
 	return strings.Join(out, ", ")
-}
-
-// ratioCI is the ratio of a's run medians to b's with its 95% CI
-// ("1.02× [0.98, 1.07]"), or the ratio alone without a CI.
-func ratioCI(a, b Stats) string {
-	e := effect(a, b)
-	if e.Outcome == stats.NoCI {
-		return sig3(a.Median/b.Median) + "× (no CI)"
-	}
-	return fmt.Sprintf("%s× [%s, %s]", sig3(e.Ratio), sig3(e.Lo), sig3(e.Hi))
 }

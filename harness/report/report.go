@@ -262,7 +262,7 @@ type furtherSection struct {
 
 // further are the workload sections outside the research questions that
 // the run has tables or figures for.
-var further = []string{"program", bench.Gather, "libraries"}
+var further = []string{"program", bench.Gather, bench.Memory, "payload", "libraries"}
 
 func (d *Data) writeReport(w io.Writer, tables []*Table, figs []*figure) error {
 	rd := reportData{NTables: len(tables), NFigs: len(figs), Machines: d.machineLines()}
@@ -342,8 +342,8 @@ func reportContents(secs []evalSection, fs []furtherSection) []string {
 	return append(parts, "[Warnings](#warnings)", "[Detail tables](#detail-tables)", "[Method](#method)", "[Environment](#environment)")
 }
 
-// furtherSections builds the sections of the program, gather and library
-// cells.
+// furtherSections builds the sections of the program, gather, memory,
+// payload and library cells.
 func (d *Data) furtherSections(tables []*Table, figs []*figure) ([]furtherSection, error) {
 	var out []furtherSection
 	for _, s := range sections {
