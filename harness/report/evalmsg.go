@@ -108,14 +108,7 @@ func (d *Data) evalLarge(r *Run, g *Guide, figs []*figure) *evalBlock {
 				opts = append(opts, option{ch, s})
 			}
 		}
-		best, _, decided := pick(opts, true)
-		lead := "—"
-		switch {
-		case best != nil && decided:
-			lead = code(best.label)
-		case best != nil:
-			lead = "not decided"
-		}
+		lead := leadOf(opts, true)
 		leads = append(leads, lead)
 		rows = append(rows, append(row, lead))
 	}

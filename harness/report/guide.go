@@ -103,7 +103,30 @@ func pick(opts []option, higher bool) (best, second *option, decided bool) {
 		return &ok[0], nil, false
 	}
 	e := effect(ok[0].s, ok[1].s)
-	return &ok[0], &ok[1], e.Outcome == stats.Less && !higher || e.Outcome == stats.Greater && higher
+	won := e.Outcome == stats.Less && !higher || e.Outcome == stats.Greater && higher
+	return &ok[0], &ok[1], won && !modesExplain(ok[0].s, ok[1].s, higher)
+}
+
+// modesExplain reports whether the modes of two cells' runs explain the
+// best's lead: its worst mode is no better than the runner-up's best mode
+// (a cell without modes is one mode at its median), so the lead rests on
+// the regimes the runs fell into, not on the options.
+func modesExplain(best, second Stats, higher bool) bool {
+	if len(best.Modes) == 0 && len(second.Modes) == 0 {
+		return false
+	}
+	span := func(s Stats) (lo, hi float64) {
+		if len(s.Modes) == 0 {
+			return s.Median, s.Median
+		}
+		return s.Modes[0].Median, s.Modes[len(s.Modes)-1].Median
+	}
+	bLo, bHi := span(best)
+	sLo, sHi := span(second)
+	if higher {
+		return bLo <= sHi
+	}
+	return bHi >= sLo
 }
 
 // effect compares two cells' statistics by the ratio of their run medians.
@@ -483,31 +506,21 @@ func filterCellsP(cells []*Cell, keep func(*Cell) bool) []*Cell {
 	return out
 }
 
+// longLived is the pool row. Its workers report ready before the timed
+// map, so the makespans of the executors cannot show the start method:
+// the row answers with the start method's cost per worker (start + join
+// of a start-up cell, chan=DecisionChan, rss=0), stated in maps of the
+// best executor's size; the executors and channels of the map follow,
+// compared as every row compares options.
 func (g *Guide) longLived(d *Data, r *Run) {
 	row := newRow(bench.QLongLived, "(a pool map of CPU tasks)")
-	var opts []option
-	var cells []*Cell
-	for _, exec := range bench.DecisionExecs {
-		for _, c := range d.poolAt(r, g.Impl, g.Cores, exec) {
-			if hasSamples(c, "ns/op") {
-				lab := "`" + c.Cell.Method + "`"
-				if c.Cell.Chan != "" && c.Get("exec") != "pool" && !strings.HasPrefix(c.Get("exec"), "ppe") && !strings.HasPrefix(c.Get("exec"), "loky") {
-					lab += " + " + c.Cell.Chan
-				}
-				if e := c.Get("exec"); e != "" {
-					lab += " (exec=" + e + ")"
-				}
-				opts = append(opts, option{lab, d.Stat(c, "ns/op")})
-				cells = append(cells, c)
-			}
-		}
-	}
+	opts, cells := g.poolOptions(d, r)
 	best, second, decided := pick(opts, false)
 	if best == nil {
 		return
 	}
 	c0 := cells[0].Cell
-	row.setChoice(best, second, decided)
+	execChoice := choose(best, second, decided)
 	if !decided && second != nil {
 		eq, open := 0, 0
 		for _, o := range opts {
@@ -521,32 +534,63 @@ func (g *Guide) longLived(d *Data, r *Run) {
 				open++
 			}
 		}
-		row.Choice += fmt.Sprintf(" (of the %d other options, %d equal the best within ±%.0f%%, %d are not decided against it)", len(opts)-1, eq, stats.EqualBand*100, open)
+		execChoice += fmt.Sprintf(" (of the %d other options, %d equal the best within ±%.0f%%, %d are not decided against it)", len(opts)-1, eq, stats.EqualBand*100, open)
 	}
-	row.Cost = fmt.Sprintf("makespan %s for %d tasks on %d workers", ciText("ns/op", best.s), c0.Tasks, c0.Workers)
+	makespan := fmt.Sprintf("a map: makespan %s for %d tasks on %d workers (%s)", ciText("ns/op", best.s), c0.Tasks, c0.Workers, best.label)
 	for _, c := range cells {
 		if d.Stat(c, "ns/op").Median == best.s.Median && hasSamples(c, "efficiency") {
-			row.Cost += ", efficiency " + ciText("efficiency", d.Stat(c, "efficiency"))
+			makespan += ", efficiency " + ciText("efficiency", d.Stat(c, "efficiency"))
 			break
 		}
 	}
-	// Flip: starting the workers is paid once per pool; in maps of this
-	// size, what each start method's start+join costs.
-	var parts []string
+	var starts []option
 	for _, m := range bench.Methods {
-		c := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: m, Chan: bench.DecisionChan, RSS: 0, Cores: g.Cores})
-		if hasSamples(c, "ns/op") {
-			sj := d.startJoin(c)
-			parts = append(parts, fmt.Sprintf("%s %s (%s maps)", m, fmtNs(sj.Median), sig3(sj.Median/best.s.Median)))
+		if c := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: m, Chan: bench.DecisionChan, Cores: g.Cores}); hasSamples(c, "ns/op") {
+			starts = append(starts, option{m, d.startJoin(c)})
 		}
 	}
-	if len(parts) > 0 {
-		row.Flip = "workers start once per pool (start+join per worker, in maps of this size: " + strings.Join(parts, ", ") +
-			"); a pool that lives for a few maps pays the start method's cost, one that lives long amortises it"
-	} else {
-		row.Flip = "—"
+	sb, ss, sdec := pick(starts, false)
+	if sb == nil {
+		row.setChoice(best, second, decided)
+		row.Cost, row.Flip = makespan, "—"
+		g.Rows = append(g.Rows, row)
+		return
 	}
+	var maps, costs []string
+	for _, o := range sortedOpts(starts) {
+		maps = append(maps, fmt.Sprintf("%s %s maps", o.label, sig3(o.s.Median/best.s.Median)))
+		costs = append(costs, o.label+" "+ciText("ns/op", o.s))
+	}
+	row.setChoice(sb, ss, sdec)
+	row.Choice += "; the start method shows in the pool's start, not its maps (workers report ready before the timed map): start+join per worker = " +
+		strings.Join(maps, ", ") + " of this size. Executor and channel of the map: " + execChoice
+	row.Cost = fmt.Sprintf("pool start, start+join per worker (chan=%s): %s%s; %s", bench.DecisionChan, strings.Join(costs, "; "), ratioText(sb, ss, false), makespan)
+	row.Flip = "workers start once per pool: a pool that lives for a few maps pays the start method's cost, one that lives long amortises it"
 	g.Rows = append(g.Rows, row)
+}
+
+// poolOptions are the pool cells of the decision executors at the guide's
+// cores (poolAt) as options, labelled by method, channel and executor.
+func (g *Guide) poolOptions(d *Data, r *Run) ([]option, []*Cell) {
+	var opts []option
+	var cells []*Cell
+	for _, exec := range bench.DecisionExecs {
+		for _, c := range d.poolAt(r, g.Impl, g.Cores, exec) {
+			if !hasSamples(c, "ns/op") {
+				continue
+			}
+			lab := "`" + c.Cell.Method + "`"
+			if c.Cell.Chan != "" && c.Get("exec") != "pool" && !strings.HasPrefix(c.Get("exec"), "ppe") && !strings.HasPrefix(c.Get("exec"), "loky") {
+				lab += " + " + c.Cell.Chan
+			}
+			if e := c.Get("exec"); e != "" {
+				lab += " (exec=" + e + ")"
+			}
+			opts = append(opts, option{lab, d.Stat(c, "ns/op")})
+			cells = append(cells, c)
+		}
+	}
+	return opts, cells
 }
 
 // c7Tally counts the trials of claim C7 of one start method and how many
@@ -647,42 +691,59 @@ func claimsRun(r *Run) *Run {
 }
 
 func (g *Guide) messages(d *Data, r *Run) {
-	pp := filterCells(onlyRun(d.workload("pingpong"), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
-	if len(pp) > 0 {
-		size := presentInts(pp, func(c bench.Cell) int64 { return c.Size })[0]
-		m := prefer(present(bench.Methods, pp, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
-		row := newRow(bench.QSmallMessages, fmt.Sprintf("(%s round trip)", sizeLabel(size)))
-		var opts []option
-		for _, ch := range bench.Chans {
-			if c := d.find(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: g.Cores}); hasSamples(c, "ns/op") {
-				opts = append(opts, option{ch, d.Stat(c, "ns/op")})
-			}
-		}
-		if best, second, decided := pick(opts, false); best != nil {
-			wins, total := 0, 0
-			for _, k := range coresList(pp) {
-				for _, mm := range present(bench.Methods, pp, func(c bench.Cell) string { return c.Method }) {
-					o := d.chanOptions(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: mm, Size: size, Cores: k}, "ns/op")
-					if len(o) < 2 {
-						continue
-					}
-					total++
-					if b, _, dec := pick(o, false); b != nil && b.label == best.label && dec {
-						wins++
-					}
-				}
-			}
-			row.setChoice(best, second, decided)
-			row.Cost = fmt.Sprintf("round trip %s%s (method=%s)", versus(best, second, "ns/op"), ratioText(best, second, false), m)
-			row.Coverage = fmt.Sprintf("%s is fastest (the ratio to the runner-up decides) in %d of %d method × cores cells at %s", best.label, wins, total, sizeLabel(size))
-			g.Rows = append(g.Rows, row)
-		}
-	}
+	g.smallMessages(d, r)
 	g.largeMessages(d, r)
 }
 
-// largeMessages is the stream row: the channels at the largest size, and
-// the size from which the best leads.
+// smallMessages is the ping-pong row: the channels at the smallest size
+// and the decision method; a lead that rests on the modes of a cell's runs
+// is not decided (pick), and the coverage names the method × cores cells
+// where another channel wins.
+func (g *Guide) smallMessages(d *Data, r *Run) {
+	pp := filterCells(onlyRun(d.workload("pingpong"), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
+	if len(pp) == 0 {
+		return
+	}
+	size := presentInts(pp, func(c bench.Cell) int64 { return c.Size })[0]
+	m := prefer(present(bench.Methods, pp, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
+	row := newRow(bench.QSmallMessages, fmt.Sprintf("(%s round trip)", sizeLabel(size)))
+	opts := d.chanOptions(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: m, Size: size, Cores: g.Cores}, "ns/op")
+	best, second, decided := pick(opts, false)
+	if best == nil {
+		return
+	}
+	wins, total := 0, 0
+	var others []string
+	for _, k := range coresList(pp) {
+		for _, mm := range present(bench.Methods, pp, func(c bench.Cell) string { return c.Method }) {
+			o := d.chanOptions(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: mm, Size: size, Cores: k}, "ns/op")
+			if len(o) < 2 {
+				continue
+			}
+			total++
+			b, _, dec := pick(o, false)
+			switch {
+			case b != nil && b.label == best.label && dec:
+				wins++
+			case b != nil && dec:
+				others = append(others, fmt.Sprintf("%s at method=%s, cores=%d", b.label, mm, k))
+			}
+		}
+	}
+	row.setChoice(best, second, decided)
+	row.Choice = chooseIn("ns/op", best, second, decided)
+	row.Cost = fmt.Sprintf("method=%s, cores=%d: round trip %s%s", m, g.Cores, versus(best, second, "ns/op"), ratioText(best, second, false))
+	row.Coverage = fmt.Sprintf("%s is fastest (the ratio to the runner-up decides, in every mode) in %d of %d method × cores cells at %s", best.label, wins, total, sizeLabel(size))
+	if len(others) > 0 {
+		row.Coverage += "; faster: " + strings.Join(others, "; ")
+	}
+	g.Rows = append(g.Rows, row)
+}
+
+// largeMessages is the stream row: the channels at the largest size, the
+// leader at each size (leadOf, as the stream table of the evaluation
+// shows it), the size from which the best leads at every larger size, and
+// shm's throughput at the largest size against its peak.
 func (g *Guide) largeMessages(d *Data, r *Run) {
 	sc := filterCells(onlyRun(d.workload("stream"), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
 	if len(sc) == 0 {
@@ -693,62 +754,121 @@ func (g *Guide) largeMessages(d *Data, r *Run) {
 	m := prefer(methods, bench.DecisionMethod)
 	big := sizes[len(sizes)-1]
 	row := newRow(bench.QLargeMessages, fmt.Sprintf("(stream, up to %s)", sizeLabel(big)))
-	var opts []option
-	for _, ch := range bench.Chans {
-		if c := d.find(r, bench.Cell{Workload: "stream", Impl: g.Impl, Method: m, Chan: ch, Size: big, Cores: g.Cores}); hasSamples(c, "MB/s") {
-			opts = append(opts, option{ch, d.Stat(c, "MB/s")})
-		}
+	at := func(size int64) []option {
+		return d.chanOptions(r, bench.Cell{Workload: "stream", Impl: g.Impl, Method: m, Size: size, Cores: g.Cores}, "MB/s")
 	}
-	best, second, decided := pick(opts, true)
+	best, second, decided := pick(at(big), true)
 	if best == nil {
 		return
 	}
 	row.setChoice(best, second, decided)
-	row.Cost = fmt.Sprintf("at %s: %s%s (method=%s)", sizeLabel(big), versus(best, second, "MB/s"), ratioText(best, second, true), m)
-	// Flip: the smallest size from which best beats every other channel
-	// (decided by the ratio) at every larger size, counted over methods.
+	row.Choice = chooseIn("MB/s", best, second, decided)
+	row.Cost = fmt.Sprintf("method=%s, cores=%d, at %s: %s%s", m, g.Cores, sizeLabel(big), versus(best, second, "MB/s"), ratioText(best, second, true))
+	leads := make([]string, len(sizes))
+	for i, sz := range sizes {
+		leads[i] = leadOf(at(sz), true)
+	}
+	// from: the smallest size from which best leads at every larger size.
 	from := int64(-1)
-	for i := len(sizes) - 1; i >= 0; i-- {
-		var o []option
-		for _, ch := range bench.Chans {
-			if c := d.find(r, bench.Cell{Workload: "stream", Impl: g.Impl, Method: m, Chan: ch, Size: sizes[i], Cores: g.Cores}); hasSamples(c, "MB/s") {
-				o = append(o, option{ch, d.Stat(c, "MB/s")})
-			}
-		}
-		if b, _, dec := pick(o, true); b != nil && b.label == best.label && dec {
-			from = sizes[i]
-		} else {
-			break
-		}
+	for i := len(sizes) - 1; i >= 0 && leads[i] == code(best.label); i-- {
+		from = sizes[i]
+	}
+	perSize := fmt.Sprintf("the leader by size (method=%s, cores=%d; the ratio to the runner-up decides): %s", m, g.Cores, sizeRuns(sizes, leads))
+	if from < 0 {
+		row.Flip = perSize
+		row.table = joinNonEmpty(perSize, g.shmDrop(d, r, m, sizes))
+		g.Rows = append(g.Rows, row)
+		return
 	}
 	wins, total := 0, 0
 	for _, k := range coresList(sc) {
 		for _, mm := range methods {
 			for _, sz := range sizes {
-				if from < 0 || sz < from {
-					continue
-				}
 				o := d.chanOptions(r, bench.Cell{Workload: "stream", Impl: g.Impl, Method: mm, Size: sz, Cores: k}, "MB/s")
-				if len(o) < 2 {
+				if sz < from || len(o) < 2 {
 					continue
 				}
 				total++
-				if b, _, dec := pick(o, true); b != nil && b.label == best.label && dec {
+				if leadOf(o, true) == code(best.label) {
 					wins++
 				}
 			}
 		}
 	}
-	switch {
-	case from < 0:
-		row.Flip = fmt.Sprintf("no size at which %s is ahead by the ratio to the runner-up", best.label)
-	default:
-		lead, below := fmt.Sprintf("%s leads at ≥ %s (method=%s, cores=%d)", best.label, sizeLabel(from), m, g.Cores), "below, see the small-message row"
-		row.Flip = lead + "; " + below
-		row.Coverage = fmt.Sprintf("at ≥ %s it leads (the ratio decides) in %d of %d method × cores × size cells", sizeLabel(from), wins, total)
-		row.table = lead + "; " + row.Coverage + "; " + below
-	}
+	row.Flip = perSize
+	row.Coverage = fmt.Sprintf("at ≥ %s %s leads (the ratio decides) in %d of %d method × cores × size cells", sizeLabel(from), best.label, wins, total)
+	row.table = joinNonEmpty(perSize, row.Coverage, g.shmDrop(d, r, m, sizes))
 	g.Rows = append(g.Rows, row)
+}
+
+// joinNonEmpty joins the non-empty parts with "; ".
+func joinNonEmpty(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// leadOf is the leader of one size as the tables state it: the best
+// option in code where pick decides, "not decided" where it does not,
+// "—" without options.
+func leadOf(opts []option, higher bool) string {
+	best, _, decided := pick(opts, higher)
+	switch {
+	case best != nil && decided:
+		return code(best.label)
+	case best != nil:
+		return "not decided"
+	}
+	return "—"
+}
+
+// sizeRuns groups adjacent sizes of the same leader: "64B–4KiB not
+// decided, 64KiB–16MiB `shm`".
+func sizeRuns(sizes []int64, leads []string) string {
+	var parts []string
+	for i := 0; i < len(sizes); {
+		j := i
+		for j+1 < len(sizes) && leads[j+1] == leads[i] {
+			j++
+		}
+		span := sizeLabel(sizes[i])
+		if j > i {
+			span += "–" + sizeLabel(sizes[j])
+		}
+		parts = append(parts, span+" "+leads[i])
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
+// shmDrop is shm's throughput at the largest size against its peak (the
+// ratio of run medians with its CI), where the peak lies at a smaller
+// size; shm is named as this project's ring over shared_memory.
+func (g *Guide) shmDrop(d *Data, r *Run, m string, sizes []int64) string {
+	const what = "shm is this project's ring over multiprocessing.shared_memory, not a standard-library channel"
+	at := func(size int64) Stats {
+		return d.Stat(d.find(r, bench.Cell{Workload: "stream", Impl: g.Impl, Method: m, Chan: "shm", Size: size, Cores: g.Cores}), "MB/s")
+	}
+	big := sizes[len(sizes)-1]
+	s := at(big)
+	peak, peakAt := Stats{}, int64(0)
+	for _, size := range sizes {
+		if x := at(size); x.N > 0 && x.Median > peak.Median {
+			peak, peakAt = x, size
+		}
+	}
+	if peak.N == 0 {
+		return ""
+	}
+	if s.N == 0 || peakAt == big {
+		return what
+	}
+	return fmt.Sprintf("%s; its throughput falls from %s at %s to %s at %s (%s/%s = %s)", what, plain("MB/s", peak), sizeLabel(peakAt),
+		plain("MB/s", s), sizeLabel(big), sizeLabel(peakAt), sizeLabel(big), ratioCI(peak, s))
 }
 
 func (g *Guide) manyToOne(d *Data, r *Run) {
@@ -871,6 +991,12 @@ func (r GuideRow) column() string {
 // ratio CI too wide (with the runs that would decide), too few runs for
 // a CI, or only one option measured.
 func choose(best, second *option, decided bool) string {
+	return chooseIn("", best, second, decided)
+}
+
+// chooseIn is choose with the modes of a split stated in unit (none when
+// unit is empty).
+func chooseIn(unit string, best, second *option, decided bool) string {
 	switch {
 	case decided:
 		return code(best.label)
@@ -885,7 +1011,11 @@ func choose(best, second *option, decided bool) string {
 	case e.Outcome == stats.NoCI:
 		return fmt.Sprintf("no CI (%d and %d runs): %s", e.RunsA, e.RunsB, pair)
 	case len(best.s.Modes) > 0 || len(second.s.Modes) > 0:
-		return "not decided: " + modeSplit(best, second)
+		out := "not decided: " + modeSplit(unit, best, second)
+		if e.Outcome == stats.Less || e.Outcome == stats.Greater {
+			out += fmt.Sprintf(" — the ratio of run medians favours %s, but not in every mode", code(best.label))
+		}
+		return out
 	}
 	return fmt.Sprintf("not decided between %s: needs about %d runs each", pair, e.NeedRuns)
 }
@@ -898,15 +1028,29 @@ func code(label string) string {
 	return "`" + label + "`"
 }
 
-// modeSplit names the options whose runs fall into two or more modes.
-func modeSplit(opts ...*option) string {
+// modeSplit names the options whose runs fall into two or more modes:
+// "`a`'s runs split into 2 modes (see its cost)", or with a unit "`a`
+// splits into modes 13.7 µs (4 of 6 runs) / 48.3 µs (2 of 6 runs)".
+func modeSplit(unit string, opts ...*option) string {
 	var parts []string
 	for _, o := range opts {
-		if len(o.s.Modes) > 0 {
-			parts = append(parts, fmt.Sprintf("%s's runs split into %d modes", code(o.label), len(o.s.Modes)))
+		if len(o.s.Modes) == 0 {
+			continue
 		}
+		if unit == "" {
+			parts = append(parts, fmt.Sprintf("%s's runs split into %d modes", code(o.label), len(o.s.Modes)))
+			continue
+		}
+		var ms []string
+		for _, m := range o.s.Modes {
+			ms = append(ms, fmt.Sprintf("%s (%d of %d runs)", fmtValue(unit, m.Median), m.Runs, o.s.Runs))
+		}
+		parts = append(parts, code(o.label)+" splits into modes "+strings.Join(ms, " / "))
 	}
-	return strings.Join(parts, ", ") + " (see its cost)"
+	if unit == "" {
+		return strings.Join(parts, ", ") + " (see its cost)"
+	}
+	return strings.Join(parts, "; ")
 }
 
 // ratioText is "best 2.31× faster [2.10, 2.52]" (the ratio of run
