@@ -51,7 +51,8 @@ func TestVerifyEndToEnd(t *testing.T) {
 		"5. Parent with threads\n   published:    not measured in this run\n   this machine: not measured in this run\n   → not comparable (neither run answers: see their choices)\n",
 		"7. Large messages, one-to-one\n   published:    no row: the guide has no samples to answer it from\n",
 		"8. Many-to-one\n   published:    pipe\n   this machine: pipe\n   → reproduced (same answer: pipe)\n", // the gather cells' answer
-		"\n8 questions: 4 reproduced, 0 not reproduced, 4 not comparable; 4 of the 4 that both runs answer reproduced.\n",
+		"4. Long-lived workers\n   published:    fork; the start method shows in the pool's start",            // the start method per worker, not the map
+		"\n8 questions: 5 reproduced, 0 not reproduced, 3 not comparable; 5 of the 5 that both runs answer reproduced.\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)
@@ -66,7 +67,7 @@ func TestVerifyEndToEnd(t *testing.T) {
 	if fake.calls != calls {
 		t.Error("offline verify measured")
 	}
-	if !strings.Contains(offline, "   reproduction: fork\n") || !strings.Contains(offline, "4 of the 4 that both runs answer reproduced.") {
+	if !strings.Contains(offline, "   reproduction: fork\n") || !strings.Contains(offline, "5 of the 5 that both runs answer reproduced.") {
 		t.Errorf("offline output:\n%s", offline)
 	}
 

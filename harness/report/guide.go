@@ -813,13 +813,15 @@ func joinNonEmpty(parts ...string) string {
 }
 
 // leadOf is the leader of one size as the tables state it: the best
-// option in code where pick decides, "not decided" where it does not,
-// "—" without options.
+// option in code where pick decides, "no CI" below MinRuns runs, "not
+// decided" where the runs do not decide, "—" without options.
 func leadOf(opts []option, higher bool) string {
-	best, _, decided := pick(opts, higher)
+	best, second, decided := pick(opts, higher)
 	switch {
 	case best != nil && decided:
 		return code(best.label)
+	case second != nil && effect(best.s, second.s).Outcome == stats.NoCI:
+		return "no CI"
 	case best != nil:
 		return "not decided"
 	}
@@ -847,9 +849,9 @@ func sizeRuns(sizes []int64, leads []string) string {
 
 // shmDrop is shm's throughput at the largest size against its peak (the
 // ratio of run medians with its CI), where the peak lies at a smaller
-// size; shm is named as this project's ring over shared_memory.
+// size; shm is named as this project's own ring, not a stdlib channel.
 func (g *Guide) shmDrop(d *Data, r *Run, m string, sizes []int64) string {
-	const what = "shm is this project's ring over multiprocessing.shared_memory, not a standard-library channel"
+	const what = "shm is this project's own ring over shared_memory (impl/python/driver.py), not a channel of the standard library"
 	at := func(size int64) Stats {
 		return d.Stat(d.find(r, bench.Cell{Workload: "stream", Impl: g.Impl, Method: m, Chan: "shm", Size: size, Cores: g.Cores}), "MB/s")
 	}

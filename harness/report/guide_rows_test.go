@@ -124,7 +124,7 @@ func TestLargeMessagesPerSize(t *testing.T) {
 				t.Fatal("no large-message row")
 			}
 			col := row.column()
-			for _, want := range []string{tt.perSize, tt.from, tt.drop, "shm is this project's ring over multiprocessing.shared_memory"} {
+			for _, want := range []string{tt.perSize, tt.from, tt.drop, "shm is this project's own ring over shared_memory"} {
 				if !strings.Contains(col, want) {
 					t.Errorf("column %q lacks %q", col, want)
 				}
@@ -168,6 +168,31 @@ func TestPoolRowLeadsWithStart(t *testing.T) {
 			}
 			if !strings.HasPrefix(row.Choice, tt.choice) || strings.Contains(row.Choice, "needs about") {
 				t.Errorf("choice %q does not lead with the start method", row.Choice)
+			}
+		})
+	}
+}
+
+// TestLeadOf: the leader of one size as the tables and the guide state it.
+func TestLeadOf(t *testing.T) {
+	tests := []struct {
+		name string
+		a, b []float64
+		want string
+	}{
+		{"decided", six(2000), six(1000), "`a`"},
+		{"equal", six(1000), six(1001), "not decided"},
+		{"three runs", six(2000)[:3], six(1000)[:3], "no CI"},
+		{"none", nil, nil, "—"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var opts []option
+			if tt.a != nil {
+				opts = []option{{"a", Summarize(tt.a)}, {"b", Summarize(tt.b)}}
+			}
+			if got := leadOf(opts, true); got != tt.want {
+				t.Errorf("leadOf = %q, want %q", got, tt.want)
 			}
 		})
 	}
