@@ -201,8 +201,8 @@ var catalog = []claim{
 		id:    "C14",
 		claim: "fork is the default start method on Unix — true through Python 3.13; Python 3.14 switched Linux to forkserver: what does that switch cost in start-up?",
 		experiment: "claims.py under every CPython 3.8–3.13 found in ~/.pyenv/versions (a missing one is skipped with the reason): multiprocessing.get_start_method() and whether starting a fork child while another thread runs emits a DeprecationWarning (one program run each). " +
-			"The start-up (start() to the child's first message) from matrix cells, 5 program runs × 3 starts each, interleaved: for the default interpreter (impl=cpython; main=stub and main=stdlib) fork, forkserver preloading nothing (preload=none: what a program that does not call `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1, whose fork server never loads `__main__`) and forkserver preloading the main module's imports (`set_forkserver_preload`) — the main=stub cells are C1's; " +
-			"for every version (impl=cpython3.N) the same three at main=stdlib (a main module importing " + strings.Join(bench.MainImports[bench.MainStdlib], ", ") + ").",
+			"The start-up (start() to the child's first message) of the default interpreter from matrix cells, 3 starts per program run, interleaved: fork, forkserver preloading nothing (preload=none: what a program that does not call `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1, whose fork server never loads `__main__`) and forkserver preloading the main module's imports (`set_forkserver_preload`), at main=stub (C1's cells) and main=stdlib (a main module importing " + strings.Join(bench.MainImports[bench.MainStdlib], ", ") + "). " +
+			"The same three per CPython version (impl=cpython3.N, main=stdlib) are not measured again here: they come from the variants profile's run given with --variants DIR (`mpbench run " + variantsSelection + "`).",
 		cells: c14Cells,
 		run: func(ctx context.Context, r *runner) error {
 			ran := 0
@@ -229,7 +229,7 @@ var catalog = []claim{
 			return nil
 		},
 		verdict:   verdictC14,
-		matrix:    "--impl cpython," + strings.Join(bench.VersionImpls, ",") + " --workload startup --method fork,forkserver --main stub,stdlib --chan pipe --rss 0 --cores {cores}",
+		matrix:    "--impl cpython --workload startup --method fork,forkserver --main stub,stdlib --chan pipe --rss 0 --cores {cores}",
 		older:     "claims.py under every CPython 3.8–3.13 found in ~/.pyenv/versions (a missing one is skipped with the reason): multiprocessing.get_start_method(); whether starting a fork child while another thread runs emits a DeprecationWarning; start-up (start() to the child's first message) of fork vs forkserver, 5 program runs × 2 starts each (the forkserver's server is started before timing).",
 		olderData: func(d *claimData) bool { return len(d.find("workload", "startup")) == 0 },
 	},
@@ -237,20 +237,20 @@ var catalog = []claim{
 
 // c14Cells are C14's matrix cells: fork and forkserver with and without
 // preload, for the default interpreter at main=stub (C1's cells) and
-// main=stdlib, and for every CPython version at main=stdlib.
+// main=stdlib. Every CPython version's cells are the variants profile's
+// (variantsSelection), read by Render from the run given with --variants.
 func c14Cells(n int) []bench.Cell {
 	var cells []bench.Cell
-	three := func(impl, main string) {
-		cells = append(cells, programCell(n, impl, "fork", main, bench.PreloadMain),
-			programCell(n, impl, "forkserver", main, bench.PreloadNone), programCell(n, impl, "forkserver", main, bench.PreloadMain))
-	}
-	three("cpython", bench.MainStub)
-	three("cpython", bench.MainStdlib)
-	for _, im := range bench.VersionImpls {
-		three(im, bench.MainStdlib)
+	for _, main := range []string{bench.MainStub, bench.MainStdlib} {
+		cells = append(cells, programCell(n, "cpython", "fork", main, bench.PreloadMain),
+			programCell(n, "cpython", "forkserver", main, bench.PreloadNone), programCell(n, "cpython", "forkserver", main, bench.PreloadMain))
 	}
 	return cells
 }
+
+// variantsSelection is the `mpbench run` selection of the per-version
+// start-up cells C14 reads from a variants run.
+const variantsSelection = "--profile variants --workload startup --main stdlib --preload main,none --chan pipe --rss 0"
 
 // programCell is the start-up cell (chan=pipe, rss=0) of a main weight and preload.
 func programCell(cores int, impl, method, main, preload string) bench.Cell {

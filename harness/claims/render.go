@@ -8,15 +8,26 @@ import (
 	"strings"
 )
 
-// WriteMarkdown regenerates DIR/CLAIMS.md from DIR/claims.bench. It only
-// reads and renders (it never measures): `mpbench report` calls it for a
-// run folder that holds a claims.bench.
-func WriteMarkdown(dir string) error {
+// WriteMarkdown regenerates DIR/CLAIMS.md from DIR/claims.bench (and the
+// variants run it names, VariantsKey). It only reads and renders (it never
+// measures): `mpbench report` calls it for a run folder that holds a
+// claims.bench.
+func WriteMarkdown(dir string) error { return WriteMarkdownWith(dir, "") }
+
+// WriteMarkdownWith is WriteMarkdown with C14's per-version start-up read
+// from the variants run folder variants ("": the one claims.bench names,
+// if any). A variants run that cannot be read is said in C14, not an
+// error.
+func WriteMarkdownWith(dir, variants string) error {
 	data, err := os.ReadFile(filepath.Join(dir, BenchFile))
 	if err != nil {
 		return err
 	}
-	md, err := Render(data)
+	src, err := variantsSource(dir, variants, data)
+	if err != nil {
+		return err
+	}
+	md, err := RenderWith(data, src)
 	if err != nil {
 		return err
 	}
@@ -79,11 +90,15 @@ func Verdicts(claimsBench []byte) ([]Verdict, error) {
 
 // Render turns claims.bench into CLAIMS.md. It is a pure function:
 // the same input gives byte-identical output.
-func Render(claimsBench []byte) ([]byte, error) {
+func Render(claimsBench []byte) ([]byte, error) { return RenderWith(claimsBench, Sources{}) }
+
+// RenderWith is Render with the other runs a claim reads (Sources).
+func RenderWith(claimsBench []byte, src Sources) ([]byte, error) {
 	f, err := load(claimsBench)
 	if err != nil {
 		return nil, err
 	}
+	f.addVariants(src)
 	entries := entriesOf(f)
 
 	var b bytes.Buffer
