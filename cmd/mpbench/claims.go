@@ -12,7 +12,7 @@ import (
 )
 
 // claimsCmd: mpbench claims --out DIR [--only C3,C7] [--python PATH]
-// [--torch-python PATH] [--runs 6] [--timeout 5m] [--variants DIR] [--render].
+// [--torch-python PATH] [--runs 6] [--timeout 5m] [--variants DIR] [--gpu DIR] [--render].
 func claimsCmd(args []string) error {
 	fs := newFlagSet("claims")
 	var interp interpreterFlags
@@ -23,6 +23,7 @@ func claimsCmd(args []string) error {
 	timeout := fs.Duration("timeout", claims.DefaultTimeout, "timeout of one claim experiment (claims.py program run)")
 	render := fs.Bool("render", false, "only regenerate DIR/CLAIMS.md from DIR/claims.bench")
 	variants := fs.String("variants", "", "a run folder of the variants profile whose per-version start-up cells C14 reads (recorded in claims.bench when measuring)")
+	gpu := fs.String("gpu", "", "a claims run folder from a GPU machine whose C12 verdict is quoted beside this one's (recorded in claims.bench when measuring)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -47,7 +48,12 @@ func claimsCmd(args []string) error {
 				return usagef("claims: --variants: %v", err)
 			}
 		}
-		return claims.WriteMarkdownWith(*out, *variants)
+		if *gpu != "" {
+			if _, err := os.Stat(filepath.Join(*gpu, claims.BenchFile)); err != nil {
+				return usagef("claims: --gpu: %v", err)
+			}
+		}
+		return claims.WriteMarkdownWith(*out, *variants, *gpu)
 	}
 	var ids []string
 	if *only != "" {
@@ -84,7 +90,7 @@ func claimsCmd(args []string) error {
 	defer stop()
 	err := claims.Run(ctx, claims.Options{
 		Out: *out, Only: ids,
-		Python: cpy.Interpreter(), CPython: cpy, Variants: *variants,
+		Python: cpy.Interpreter(), CPython: cpy, Variants: *variants, GPU: *gpu,
 		TorchPython: torchPython, TorchErr: torchErr,
 		LibPython: libPython, LibErr: libErr,
 		Versions: pyenvVersions(),

@@ -30,6 +30,8 @@ func TestClaimsRender(t *testing.T) {
 	}{
 		{"render", []string{"claims", "--render", "--out", dir}, 0, ""},
 		{"render with variants", []string{"claims", "--render", "--variants", "../../results/program-vm-2026-12-06-versions", "--out", dir}, 0, ""},
+		{"render with the GPU run", []string{"claims", "--render", "--gpu", "../../results/gpu-h200-claims", "--out", dir}, 0, ""},
+		{"gpu without claims.bench", []string{"claims", "--render", "--gpu", dir + "/nothing", "--out", dir}, 2, "--gpu"},
 		{"variants without raw.bench", []string{"claims", "--render", "--variants", dir + "/nothing", "--out", dir}, 2, "--variants"},
 		{"measure with bad variants", []string{"claims", "--only", "C14", "--variants", dir + "/nothing", "--out", dir + "/new"}, 2, "--variants"},
 	} {
@@ -54,7 +56,7 @@ func TestClaimsRender(t *testing.T) {
 		})
 	}
 	md, err := os.ReadFile(filepath.Join(dir, "CLAIMS.md"))
-	if err != nil || !strings.Contains(string(md), "## C14") {
+	if err != nil || !strings.Contains(string(md), "gpu-h200-claims/CLAIMS.md#c12) (") || !strings.Contains(string(md), "by the same rule: **partly.**") {
 		t.Errorf("CLAIMS.md not rendered: %v", err)
 	}
 	if _, err := os.Stat(dir + "/new"); err == nil {

@@ -120,6 +120,9 @@ type Options struct {
 	// start-up cells C14 reads ("" = none); recorded in claims.bench
 	// (VariantsKey, relative to Out) so that every rendering finds it.
 	Variants string
+	// GPU is a claims run folder from a GPU machine whose C12 verdict is
+	// quoted beside this run's ("" = none); recorded as GPUKey.
+	GPU string
 	// TorchPython is an interpreter that imports torch, for C11 and C12
 	// ("": C11 is untestable, C12 probes with Python).
 	TorchPython string
@@ -227,6 +230,16 @@ func Run(ctx context.Context, o Options) error {
 		}
 		o.Variants = rel
 	}
+	if o.GPU != "" {
+		if _, err := os.Stat(filepath.Join(o.GPU, BenchFile)); err != nil {
+			return &InputError{fmt.Errorf("--gpu %s: %w", o.GPU, err)}
+		}
+		rel, err := relSlash(o.Out, o.GPU)
+		if err != nil {
+			return &InputError{err}
+		}
+		o.GPU = rel
+	}
 	if o.Python == "" {
 		p, err := exec.LookPath("python3")
 		if err != nil {
@@ -302,10 +315,12 @@ func openBench(o Options, ids []string) (*rawbench.Writer, error) {
 				return nil, &InputError{fmt.Errorf("%s already holds %s (results are never overwritten; choose another folder)", path, id)}
 			}
 		}
-		if o.Variants != "" && w.File.ConfigValue(VariantsKey) != o.Variants {
-			if err := w.Config(rawbench.KV{Key: VariantsKey, Value: o.Variants}); err != nil {
-				w.Close()
-				return nil, err
+		for _, kv := range []rawbench.KV{{Key: VariantsKey, Value: o.Variants}, {Key: GPUKey, Value: o.GPU}} {
+			if kv.Value != "" && w.File.ConfigValue(kv.Key) != kv.Value {
+				if err := w.Config(kv); err != nil {
+					w.Close()
+					return nil, err
+				}
 			}
 		}
 		return w, nil
@@ -328,8 +343,10 @@ func openBench(o Options, ids []string) (*rawbench.Writer, error) {
 		rawbench.KV{Key: "claims-runs", Value: strconv.Itoa(o.Runs)},
 		rawbench.KV{Key: "start", Value: time.Now().UTC().Format(time.RFC3339)},
 		rawbench.KV{Key: "mpbench-args", Value: string(args)})
-	if o.Variants != "" {
-		config = append(config, rawbench.KV{Key: VariantsKey, Value: o.Variants})
+	for _, kv := range []rawbench.KV{{Key: VariantsKey, Value: o.Variants}, {Key: GPUKey, Value: o.GPU}} {
+		if kv.Value != "" {
+			config = append(config, kv)
+		}
 	}
 	w, err := rawbench.CreateFile(path, config, append(bench.UnitLines(), "Unit task-times better=lower"))
 	if err != nil {
@@ -338,9 +355,13 @@ func openBench(o Options, ids []string) (*rawbench.Writer, error) {
 	return w, nil
 }
 
-// VariantsKey is the configuration key of claims.bench naming the variants
-// run C14 reads, relative to the folder of claims.bench.
-const VariantsKey = "claims-variants"
+// VariantsKey and GPUKey are the configuration keys of claims.bench naming
+// the variants run C14 reads and the GPU claims run C12 quotes, relative to
+// the folder of claims.bench.
+const (
+	VariantsKey = "claims-variants"
+	GPUKey      = "claims-gpu"
+)
 
 // variantsRel checks that dir is a results folder (it holds a raw.bench)
 // and returns its path relative to out, in slash form.
@@ -348,6 +369,11 @@ func variantsRel(out, dir string) (string, error) {
 	if _, err := os.Stat(filepath.Join(dir, rawbench.RawFile)); err != nil {
 		return "", fmt.Errorf("--variants %s: %w", dir, err)
 	}
+	return relSlash(out, dir)
+}
+
+// relSlash is dir relative to out, in slash form.
+func relSlash(out, dir string) (string, error) {
 	a, err := filepath.Abs(out)
 	if err != nil {
 		return "", err

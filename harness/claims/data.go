@@ -3,6 +3,7 @@ package claims
 import (
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -209,36 +210,57 @@ func wilson(k, n int) (lo, hi float64) {
 }
 
 // Sources are the runs other than claims.bench that a claim reads: the
-// variants run of C14's per-version start-up.
+// variants run of C14's per-version start-up, and a claims run on a GPU
+// machine whose C12 is quoted beside an untestable one.
 type Sources struct {
 	// VariantsName names the variants run as CLAIMS.md cites it (its
 	// path relative to the claims folder); "" when none was given.
 	VariantsName string
 	Variants     *rawbench.File // nil when none was given or it could not be read
 	VariantsErr  error          // why it could not be read
+	// GPUName names the GPU claims run (relative to the claims folder).
+	GPUName string
+	GPU     *file // its claims.bench; nil when none was given or it could not be read
+	GPUErr  error
 }
 
-// variantsSource reads the variants run: dir ("" = the one claims.bench
-// records under VariantsKey, relative to claimsDir).
-func variantsSource(claimsDir, dir string, claimsBench []byte) (Sources, error) {
-	name := dir
-	if dir == "" {
-		rf, err := rawbench.Parse(claimsBench, BenchFile)
-		if err != nil {
-			return Sources{}, err
-		}
-		if name = rf.ConfigValue(VariantsKey); name == "" {
-			return Sources{}, nil
-		}
-		dir = filepath.Join(claimsDir, filepath.FromSlash(name))
-	} else if rel, err := variantsRel(claimsDir, dir); err == nil {
-		name = rel
-	}
-	f, err := rawbench.ReadDir(dir)
+// sourcesOf reads the other runs: variants and gpu are folders ("" = the
+// one claims.bench records under VariantsKey / GPUKey, relative to
+// claimsDir).
+func sourcesOf(claimsDir, variants, gpu string, claimsBench []byte) (Sources, error) {
+	rf, err := rawbench.Parse(claimsBench, BenchFile)
 	if err != nil {
-		return Sources{VariantsName: name, VariantsErr: err}, nil
+		return Sources{}, err
 	}
-	return Sources{VariantsName: name, Variants: f}, nil
+	var src Sources
+	var dir string
+	if src.VariantsName, dir = sourceDir(claimsDir, variants, rf.ConfigValue(VariantsKey)); dir != "" {
+		src.Variants, src.VariantsErr = rawbench.ReadDir(dir)
+	}
+	if src.GPUName, dir = sourceDir(claimsDir, gpu, rf.ConfigValue(GPUKey)); dir != "" {
+		data, err := os.ReadFile(filepath.Join(dir, BenchFile))
+		if err == nil {
+			src.GPU, err = load(data)
+		}
+		src.GPUErr = err
+	}
+	return src, nil
+}
+
+// sourceDir is the name (relative to claimsDir, as recorded) and the path
+// of another run: given (a path) or recorded (relative to claimsDir);
+// both "" when there is none.
+func sourceDir(claimsDir, given, recorded string) (name, dir string) {
+	switch {
+	case given != "":
+		if rel, err := relSlash(claimsDir, given); err == nil {
+			return rel, given
+		}
+		return given, given
+	case recorded != "":
+		return recorded, filepath.Join(claimsDir, filepath.FromSlash(recorded))
+	}
+	return "", ""
 }
 
 // addVariants adds the variants run's per-version start-up cells

@@ -303,7 +303,7 @@ func TestHeaderAndVariants(t *testing.T) {
 			t.Errorf("C14 measures %s again (the variants run's)", c.Name())
 		}
 	}
-	src, err := variantsSource(out, "", data)
+	src, err := sourcesOf(out, "", "", data)
 	if err != nil || src.Variants == nil || src.VariantsName != "../variants" {
 		t.Errorf("variants source %+v, %v; want ../variants read", src, err)
 	}
