@@ -40,20 +40,7 @@ func claimsCmd(args []string) error {
 		return usagef("claims: --runs must be ≥ 1")
 	}
 	if *render {
-		if _, err := os.Stat(filepath.Join(*out, claims.BenchFile)); err != nil {
-			return usagef("claims: --render: %v", err)
-		}
-		if *variants != "" {
-			if _, err := os.Stat(filepath.Join(*variants, rawbench.RawFile)); err != nil {
-				return usagef("claims: --variants: %v", err)
-			}
-		}
-		if *gpu != "" {
-			if _, err := os.Stat(filepath.Join(*gpu, claims.BenchFile)); err != nil {
-				return usagef("claims: --gpu: %v", err)
-			}
-		}
-		return claims.WriteMarkdownWith(*out, *variants, *gpu)
+		return renderClaims(*out, *variants, *gpu)
 	}
 	var ids []string
 	if *only != "" {
@@ -118,4 +105,22 @@ func pyenvVersions() []claims.Interp {
 		out = append(out, claims.Interp{Minor: v, Path: p, Err: err})
 	}
 	return out
+}
+
+// renderClaims is `claims --render`: CLAIMS.md regenerated from
+// out/claims.bench and the other runs named, nothing measured.
+func renderClaims(out, variants, gpu string) error {
+	for _, f := range []struct{ flag, dir, file string }{
+		{"--render", out, claims.BenchFile},
+		{"--variants", variants, rawbench.RawFile},
+		{"--gpu", gpu, claims.BenchFile},
+	} {
+		if f.dir == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(f.dir, f.file)); err != nil {
+			return usagef("claims: %s: %v", f.flag, err)
+		}
+	}
+	return claims.WriteMarkdownWith(out, variants, gpu)
 }

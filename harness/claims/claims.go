@@ -50,7 +50,9 @@
 //     existing one is only extended with claims it does not hold yet;
 //     anything else is refused (InputError) and nothing is written.
 //   - Verdicts are pure functions of claims.bench (verdicts.go, one
-//     function per claim, each with its rule in one sentence).
+//     function per claim) and of the other runs it names (Sources: C14's
+//     variants run, C12's GPU run); each claim's rule is a variable of
+//     verdicts.go beside its function, and CLAIMS.md prints it from there.
 package claims
 
 import (
@@ -223,22 +225,8 @@ func Run(ctx context.Context, o Options) error {
 	if o.Runs <= 0 {
 		o.Runs = DefaultRuns
 	}
-	if o.Variants != "" {
-		rel, err := variantsRel(o.Out, o.Variants)
-		if err != nil {
-			return &InputError{err}
-		}
-		o.Variants = rel
-	}
-	if o.GPU != "" {
-		if _, err := os.Stat(filepath.Join(o.GPU, BenchFile)); err != nil {
-			return &InputError{fmt.Errorf("--gpu %s: %w", o.GPU, err)}
-		}
-		rel, err := relSlash(o.Out, o.GPU)
-		if err != nil {
-			return &InputError{err}
-		}
-		o.GPU = rel
+	if err := o.relativeSources(); err != nil {
+		return &InputError{err}
 	}
 	if o.Python == "" {
 		p, err := exec.LookPath("python3")
@@ -362,6 +350,30 @@ const (
 	VariantsKey = "claims-variants"
 	GPUKey      = "claims-gpu"
 )
+
+// relativeSources checks the other runs named (Variants: a folder with a
+// raw.bench; GPU: one with a claims.bench) and makes their paths relative
+// to Out, as claims.bench records them.
+func (o *Options) relativeSources() error {
+	if o.Variants != "" {
+		rel, err := variantsRel(o.Out, o.Variants)
+		if err != nil {
+			return err
+		}
+		o.Variants = rel
+	}
+	if o.GPU != "" {
+		if _, err := os.Stat(filepath.Join(o.GPU, BenchFile)); err != nil {
+			return fmt.Errorf("--gpu %s: %w", o.GPU, err)
+		}
+		rel, err := relSlash(o.Out, o.GPU)
+		if err != nil {
+			return err
+		}
+		o.GPU = rel
+	}
+	return nil
+}
 
 // variantsRel checks that dir is a results folder (it holds a raw.bench)
 // and returns its path relative to out, in slash form.

@@ -403,17 +403,7 @@ func verdictC4(d *claimData) verdict {
 	} else {
 		why.WriteString("No crossover: the Queue is not slower than every shared mechanism at the largest size. ")
 	}
-	if a, ok := d.stat("ns/op", "mech", "args", "method", "spawn", "size", largest); ok {
-		if b, ok := d.stat("ns/op", "mech", "args", "method", "spawn", "size", sizes[0]); ok {
-			fmt.Fprintf(&why, "Passing the data as Process args costs %s more at %s than at %s under spawn (pickled)", bench.FormatNs(a.med-b.med), largest, sizes[0])
-			if c, ok := d.stat("ns/op", "mech", "args", "method", "fork", "size", largest); ok {
-				if e, ok := d.stat("ns/op", "mech", "args", "method", "fork", "size", sizes[0]); ok {
-					fmt.Fprintf(&why, " and %s more under fork (inherited, not pickled: page tables only)", bench.FormatNs(c.med-e.med))
-				}
-			}
-			why.WriteString(". ")
-		}
-	}
+	why.WriteString(c4Args(d, sizes[0], largest))
 	v.extra = c4Sweep(d, sizes)
 	switch {
 	case len(lose) == 0:
@@ -425,6 +415,23 @@ func verdictC4(d *claimData) verdict {
 	}
 	v.why = strings.TrimSpace(why.String())
 	return v
+}
+
+// c4Args is C4's sentence on passing the data as Process args: what the
+// largest size costs beyond the smallest, under spawn and fork.
+func c4Args(d *claimData, smallest, largest string) string {
+	a, ok1 := d.stat("ns/op", "mech", "args", "method", "spawn", "size", largest)
+	b, ok2 := d.stat("ns/op", "mech", "args", "method", "spawn", "size", smallest)
+	if !ok1 || !ok2 {
+		return ""
+	}
+	txt := fmt.Sprintf("Passing the data as Process args costs %s more at %s than at %s under spawn (pickled)", bench.FormatNs(a.med-b.med), largest, smallest)
+	c, ok1 := d.stat("ns/op", "mech", "args", "method", "fork", "size", largest)
+	e, ok2 := d.stat("ns/op", "mech", "args", "method", "fork", "size", smallest)
+	if ok1 && ok2 {
+		txt += fmt.Sprintf(" and %s more under fork (inherited, not pickled: page tables only)", bench.FormatNs(c.med-e.med))
+	}
+	return txt + ". "
 }
 
 // c4Sweep is the table of C4's medians: one row per size, one column per
@@ -1092,13 +1099,7 @@ func verdictC13(d *claimData) verdict {
 		}
 		return true
 	}
-	maxEff, effW := 0.0, 0
-	for _, s := range d.find("task", "cpu") {
-		if e, ok := d.stat("efficiency", "task", "cpu", "workers", s.kv["workers"]); ok && e.med > maxEff {
-			maxEff = e.med
-			effW, _ = strconv.Atoi(s.kv["workers"])
-		}
-	}
+	maxEff, effW := c13MaxEff(d)
 	switch {
 	case maxEff > c13MaxEfficiency:
 		v.kind = Partly
@@ -1116,6 +1117,19 @@ func verdictC13(d *claimData) verdict {
 	}
 	v.why = strings.TrimSpace(why.String())
 	return v
+}
+
+// c13MaxEff is the highest median efficiency of C13's CPU-bound maps and
+// its worker count.
+func c13MaxEff(d *claimData) (float64, int) {
+	maxEff, effW := 0.0, 0
+	for _, s := range d.find("task", "cpu") {
+		if e, ok := d.stat("efficiency", "task", "cpu", "workers", s.kv["workers"]); ok && e.med > maxEff {
+			maxEff = e.med
+			effW, _ = strconv.Atoi(s.kv["workers"])
+		}
+	}
+	return maxEff, effW
 }
 
 // ruleC14 is C14's rule.
@@ -1173,21 +1187,7 @@ func verdictC14(d *claimData) verdict {
 	if len(fork) > 0 {
 		why += "; fork is the default in " + strings.Join(fork, ", ")
 	}
-	why += ". "
-	var unseen []string
-	if !slices.Contains(plats, "darwin") {
-		unseen = append(unseen, "macOS (not measured here; the Python documentation states spawn as its default since Python 3.8, so \"on Unix\" does not hold there)")
-	}
-	if !slices.Contains(plats, "linux") {
-		unseen = append(unseen, "Linux")
-	}
-	if minorOf(vers[len(vers)-1]) < 314 {
-		unseen = append(unseen, "Python 3.14 (not installed here; the documentation states forkserver as its default on Linux)")
-	}
-	if len(vers) < 2 {
-		unseen = append(unseen, "more than one version")
-	}
-	why += "Not observed: " + orNone(unseen) + ". "
+	why += ". Not observed: " + orNone(c14Unseen(plats, vers)) + ". "
 	if cells {
 		cost, rows := c14Default(d, &b)
 		v.rows = append(v.rows, rows...)
@@ -1207,6 +1207,25 @@ func verdictC14(d *claimData) verdict {
 	}
 	v.why = strings.TrimSpace(why)
 	return v
+}
+
+// c14Unseen names the parts of C14's scope the probe did not observe,
+// given the platforms and the (sorted) versions it ran on.
+func c14Unseen(plats, vers []string) []string {
+	var unseen []string
+	if !slices.Contains(plats, "darwin") {
+		unseen = append(unseen, "macOS (not measured here; the Python documentation states spawn as its default since Python 3.8, so \"on Unix\" does not hold there)")
+	}
+	if !slices.Contains(plats, "linux") {
+		unseen = append(unseen, "Linux")
+	}
+	if minorOf(vers[len(vers)-1]) < 314 {
+		unseen = append(unseen, "Python 3.14 (not installed here; the documentation states forkserver as its default on Linux)")
+	}
+	if len(vers) < 2 {
+		unseen = append(unseen, "more than one version")
+	}
+	return unseen
 }
 
 // c14Platforms lists the platforms (sys.platform) the probe ran on, from
