@@ -72,19 +72,21 @@ users: setup build
 	else $(BIN) run --profile users --out $(USERS); fi
 	$(BIN) report $(USERS)
 
-# The published run (README: Published results): from a clean commit, two
-# full runs back to back (RUN and RUN-rerun, each resumed if interrupted),
-# then the claims into RUN, the variants into RUN-variants, the reports, and
+# The published run (docs/results.md: Reproducing the published results):
+# from a clean commit, two full runs back to back (RUN and RUN-rerun, each
+# resumed if interrupted), then the variants into RUN-variants, the claims
+# into RUN (C14 reads RUN-variants, C12 quotes GPU_CLAIMS), the reports, and
 # the rerun compared with the run (the calibration of the intervals,
 # RUN-rerun/compare.txt). Then set PUBLISHED to RUN and run `make figures`.
+GPU_CLAIMS ?= results/gpu-h200-claims
 publish: setup build
 	@test -z "$$(git status --porcelain --untracked-files=no)" || { echo "make publish: commit first (a published run comes from a clean commit)"; exit 2; }
 	for d in $(RUN) $(RUN)-rerun; do \
 	  if [ -s $$d/raw.bench ]; then $(BIN) run --resume --out $$d || exit 1; \
 	  else $(BIN) run --profile full --out $$d || exit 1; fi; done
-	$(BIN) claims --out $(RUN)
 	if [ -s $(RUN)-variants/raw.bench ]; then $(BIN) run --resume --out $(RUN)-variants; \
 	else $(BIN) run --profile variants --out $(RUN)-variants; fi
+	$(BIN) claims --out $(RUN) --variants $(RUN)-variants --gpu $(GPU_CLAIMS)
 	$(BIN) report $(RUN)-variants
 	$(BIN) report $(RUN)
 	$(BIN) report $(RUN)-rerun
@@ -92,7 +94,7 @@ publish: setup build
 
 # The guide's claims C1–C14, measured into the same run folder (CLAIMS.md).
 claims: setup build
-	$(BIN) claims --out $(RUN)
+	$(BIN) claims --out $(RUN) $(if $(wildcard $(RUN)-variants/raw.bench),--variants $(RUN)-variants) $(if $(wildcard $(GPU_CLAIMS)/claims.bench),--gpu $(GPU_CLAIMS))
 	$(BIN) report $(RUN)
 
 # The decision guide measured on this machine within a time budget (README:
