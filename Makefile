@@ -17,7 +17,7 @@ HEADLINE  := key-findings startup-latency-cores2 startup-rss-cpython-cores2 stre
              stream-throughput-native-cores2 cores-pingpong-cpython pool-cpu-cpython-cores2 \
              fork-in-the-road-cpython-cores2
 
-.PHONY: setup build test fuzz quick bench users publish claims advise verify report figures dimension clean bench-slurm
+.PHONY: setup build test fuzz quick bench users publish reports claims advise verify report figures dimension clean bench-slurm
 
 # Everything a fresh machine needs (idempotent): Go modules, pypy3 and
 # python3-torch from Debian when they can be had.
@@ -113,6 +113,19 @@ verify: build
 report: build
 	@test -n "$(LATEST)" || { echo "no results/*/raw.bench to report on"; exit 2; }
 	$(BIN) report $(LATEST)
+
+# Every committed run's report regenerated from its samples (each a pure
+# function of raw.bench and claims.bench), the hosts report and the
+# dimensioning page, then the figures below. `go test ./harness/report`
+# fails when a committed report drifts from what this produces.
+reports: build
+	for d in $$(ls -d results/*/ | sed 's:/$$::'); do \
+	  case $$d in *dimension-*|*/hosts-*) continue;; esac; \
+	  if [ -s $$d/raw.bench ]; then $(BIN) report $$d || exit 1; \
+	  elif [ -s $$d/claims.bench ]; then $(BIN) claims --render --out $$d || exit 1; fi; done
+	for d in results/dimension-*/; do $(BIN) report $${d%/} && $(BIN) dimension --readme README.md $${d%/} || exit 1; done
+	$(BIN) report --out results/hosts-2026-11-26 results/vm-2026-11-26 results/h200-16vcpu-2026-11-26-*
+	$(MAKE) figures
 
 # plots/: the headline figures of the published run (checked by go test
 # ./harness/report); ARTIFACT.md, its artifact appendix (checked by go test
