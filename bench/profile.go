@@ -47,14 +47,6 @@ func CoreCounts(nproc int) []int {
 	return append(out, nproc)
 }
 
-// DefaultCount is the number of samples per cell of a profile.
-func DefaultCount(profile string) int {
-	if profile == Quick {
-		return 3
-	}
-	return 10
-}
-
 // ParseList splits a comma-separated list and checks every item against
 // the allowed values of a dimension (named in the error message).
 func ParseList(dimension, s string, allowed []string) ([]string, error) {
