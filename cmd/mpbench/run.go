@@ -17,6 +17,7 @@ import (
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness"
+	"github.com/mpbench/mpbench/harness/claims"
 	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/impl"
 	"github.com/mpbench/mpbench/impl/native"
@@ -222,6 +223,21 @@ func (f *interpreterFlags) impls(cells []bench.Cell, explicit []string) (map[str
 		}
 	}
 	return out, nil
+}
+
+// pythonVersions finds the interpreter of every CPython version measured
+// (bench.PythonVersions) as the version impls find theirs
+// (python.FindVersion): the newest <root>/versions/<minor>.<patch>/bin/python3
+// under python.PyenvRoot() — $MPBENCH_PYENV_ROOT, else $PYENV_ROOT, else
+// ~/.pyenv. A version that is not installed carries the reason.
+func pythonVersions() []claims.Interp {
+	root := python.PyenvRoot()
+	out := make([]claims.Interp, 0, len(bench.PythonVersions))
+	for _, v := range bench.PythonVersions {
+		path, err := python.FindVersion(root, v)
+		out = append(out, claims.Interp{Minor: v, Path: path, Err: err})
+	}
+	return out
 }
 
 func contains(list []string, s string) bool {
