@@ -1,43 +1,3 @@
-// Package harness runs cells of the workload matrix and records their
-// samples. It never measures anything itself: each program run is one
-// run of a measured program (see package impl) in its own process group,
-// pinned to the cell's CPU set, with a parent-death signal and a timeout;
-// the harness only waits for it, validates what it printed and appends it
-// to OUT/raw.bench (package rawbench), synced to disk as each run ends.
-//
-// Contracts:
-//   - The unit of replication is the program run: a cell is measured by
-//     at least Config.Runs independent runs of its measured program (fresh
-//     parent, fresh children, own calibration of the sample size), each
-//     printing Config.Count samples after `run: k`. The cell's statistic
-//     is computed over per-run medians (package stats).
-//   - The cpu task of pool cells is the same in every run: before the
-//     first round, each implementation with task=cpu pool cells runs its
-//     calibration program once (impl.Impl.SpinCommand, CalibrateSpin); the
-//     loop count is recorded in the header as cpu-task-spin-<impl> and
-//     passed to every program run (impl.Options.CPUTaskSpin). Resume reuses
-//     the recorded count. A failed calibration fails those cells.
-//   - Runs are interleaved: round r measures every cell that needs an r-th
-//     run once, in a shuffled order (seed recorded), so slow drift of the
-//     machine does not bias one method or channel (as
-//     golang.org/x/benchmarks/sweet does).
-//   - Decision cells (Config.Decision) get DecisionRuns base runs, the
-//     other cells Runs; base runs are never cut by the time budget.
-//   - Adaptive stopping: after a cell's base runs, further rounds measure only
-//     the cells whose 95% CI half-width (over per-run medians of ns/op) is
-//     above CITarget of the median, until MaxRuns; a cell that ends above
-//     the target gets a NOTE saying what stopped it (rawbench.StopNote): the
-//     run cap, or the time budget (Budget), which ends the adaptive rounds
-//     early. Without adaptive rounds (MaxRuns ≤ Runs) nothing is flagged.
-//   - raw.bench is append-only. A crash loses at most the running program
-//     run; Resume continues a run exactly as it would have gone on: the
-//     plan of every round depends only on what is recorded and the seed.
-//   - A cell that cannot run is recorded as skipped with its reason, a
-//     cell whose run fails or times out as failed with a one-line reason
-//     (and is not run again); the run goes on.
-//   - Nothing of a program run outlives it: its process group is killed
-//     and its shared-memory segments and semaphores (named with the run's
-//     prefix) are removed.
 package harness
 
 import (
@@ -59,7 +19,8 @@ import (
 // RawFile is the name of the results file inside a run folder.
 const RawFile = rawbench.RawFile
 
-// Config describes one run.
+// Config describes an invocation of Run: the cells, their
+// implementations, the replication settings and the run folder.
 type Config struct {
 	Cells     []bench.Cell
 	Impls     map[string]impl.Impl // by impl name
@@ -173,7 +134,7 @@ var DefaultTimeout = map[string]time.Duration{
 	"memory":   120 * time.Second,
 }
 
-// Summary tells what a run did.
+// Summary tells what an invocation of Run did.
 type Summary struct {
 	Cells                 int // cells selected
 	Runs                  int // program runs started (planned ones, counted as they come)
@@ -189,9 +150,11 @@ type Summary struct {
 	EstimatedBeforeLaunch time.Duration // the min-runs rounds plus the expected adaptive share
 }
 
-// Run executes a run. It returns with Summary.Interrupted when ctx is
-// cancelled (SIGINT/SIGTERM): what was measured is on disk, the running
-// program is killed and discarded.
+// Run is one invocation: it measures, round by round, the program runs
+// the cells of cfg still need in the run folder cfg.Out (a new one, or
+// with cfg.Resume the one an earlier invocation left). It returns with
+// Summary.Interrupted when ctx is cancelled (SIGINT/SIGTERM): what was
+// measured is on disk, the running program is killed and discarded.
 func Run(ctx context.Context, cfg Config) (Summary, error) {
 	start := time.Now()
 	sum := Summary{Cells: len(cfg.Cells), Out: cfg.Out}
@@ -304,7 +267,7 @@ func openResults(cfg *Config, allowed []int, unavailable map[string]string, env 
 		if cfg.Seed == 0 {
 			cfg.Seed = uint64(time.Now().UnixNano())
 		}
-		return rawbench.Create(cfg.Out, runConfig(*cfg, allowed, unavailable, env), bench.UnitLines())
+		return rawbench.Create(cfg.Out, headerConfig(*cfg, allowed, unavailable, env), bench.UnitLines())
 	}
 	res, err := rawbench.Resume(filepath.Join(cfg.Out, RawFile))
 	if err != nil {
@@ -431,7 +394,7 @@ func (in *invocation) measure(c bench.Cell) error {
 }
 
 // count adds the outcome of one program run of cell name.
-func (sum *Summary) count(name string, status runStatus) {
+func (sum *Summary) count(name string, status programStatus) {
 	switch status.kind {
 	case "interrupted":
 	case "ok":
@@ -608,9 +571,9 @@ func (p *planner) flagUnstable(res *rawbench.Writer, budget bool) (flagged, byBu
 	return flagged, byBudget, nil
 }
 
-type runStatus struct{ kind, reason string }
+type programStatus struct{ kind, reason string }
 
-func (s runStatus) String() string {
+func (s programStatus) String() string {
 	if s.reason == "" {
 		return s.kind
 	}
@@ -619,7 +582,7 @@ func (s runStatus) String() string {
 
 // runProgram runs one program run of a cell and records its outcome.
 // spin is the loop count of the implementation's cpu task (0: none).
-func runProgram(ctx context.Context, cfg Config, res *rawbench.Writer, c bench.Cell, allowed []int, prefix string, spin int64) (runStatus, error) {
+func runProgram(ctx context.Context, cfg Config, res *rawbench.Writer, c bench.Cell, allowed []int, prefix string, spin int64) (programStatus, error) {
 	name := c.Benchmark()
 	opts := impl.Options{Count: cfg.Count, Warmup: cfg.Warmup, Benchtime: cfg.Benchtime, ShmPrefix: prefix, CPUTaskSpin: spin}
 	timeout := cfg.Timeout
@@ -629,18 +592,18 @@ func runProgram(ctx context.Context, cfg Config, res *rawbench.Writer, c bench.C
 	r := Measure(ctx, cfg.Impls[c.Impl], c, opts, allowed[:c.Cores], timeout)
 	switch r.Kind {
 	case Interrupted:
-		return runStatus{kind: "interrupted"}, nil
+		return programStatus{kind: "interrupted"}, nil
 	case Failed:
-		return runStatus{"fail", r.Reason}, res.RecordFail(name, r.Reason)
+		return programStatus{"fail", r.Reason}, res.RecordFail(name, r.Reason)
 	case Skipped:
-		return runStatus{"skip", r.Reason}, res.RecordSkip(name, r.Reason)
+		return programStatus{"skip", r.Reason}, res.RecordSkip(name, r.Reason)
 	}
 	_, err := res.RecordRunWall(name, r.Lines, r.Wall)
-	return runStatus{kind: "ok"}, err
+	return programStatus{kind: "ok"}, err
 }
 
-// runConfig is the configuration block of a new raw.bench.
-func runConfig(cfg Config, allowed []int, unavailable map[string]string, env envSample) []ConfigLine {
+// headerConfig is the configuration block of a new raw.bench.
+func headerConfig(cfg Config, allowed []int, unavailable map[string]string, env envSample) []ConfigLine {
 	lines := Environment()
 	lines = append(lines, env.startLines()...)
 	args, _ := json.Marshal(cfg.Args)
