@@ -37,6 +37,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -277,7 +278,7 @@ func (f *File) add(c *Cell, k int, s Sample, units []string) {
 		c.Runs = append(c.Runs, r)
 	}
 	for _, u := range units {
-		if !containsStr(c.Units, u) {
+		if !slices.Contains(c.Units, u) {
 			c.Units = append(c.Units, u)
 		}
 	}
@@ -546,15 +547,6 @@ func ParseSamples(lines []string) ([]Sample, error) {
 		}
 	}
 	return out, r.Err()
-}
-
-func containsStr(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func clip(s string, n int) string {
