@@ -80,7 +80,7 @@ func claimsCmd(args []string) error {
 		Python: cpy.Interpreter(), CPython: cpy, Variants: *variants, GPU: *gpu,
 		TorchPython: torchPython, TorchErr: torchErr,
 		LibPython: libPython, LibErr: libErr,
-		Versions: pyenvVersions(),
+		Versions: pythonVersions(),
 		Runs:     *runs, Timeout: *timeout, Args: args, Progress: os.Stderr,
 	})
 	var in *claims.InputError
@@ -91,20 +91,6 @@ func claimsCmd(args []string) error {
 		return exitError{signalStatus(caught()), "claims: interrupted; what finished is in " + *out + " (add the rest with --only)"}
 	}
 	return err
-}
-
-// pyenvVersions finds the CPython versions C14 probes (python.Versions)
-// where the version impls find them (python.FindVersion under
-// python.PyenvRoot: $MPBENCH_PYENV_ROOT, $PYENV_ROOT or ~/.pyenv); a
-// missing one carries the reason.
-func pyenvVersions() []claims.Interp {
-	root := python.PyenvRoot()
-	var out []claims.Interp
-	for _, v := range python.Versions {
-		p, err := python.FindVersion(root, v)
-		out = append(out, claims.Interp{Minor: v, Path: p, Err: err})
-	}
-	return out
 }
 
 // renderClaims is `claims --render`: CLAIMS.md regenerated from
