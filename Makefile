@@ -17,7 +17,7 @@ HEADLINE  := key-findings startup-latency-cores2 startup-rss-cpython-cores2 stre
              stream-throughput-native-cores2 cores-pingpong-cpython pool-cpu-cpython-cores2 \
              fork-in-the-road-cpython-cores2
 
-.PHONY: setup build test fuzz quick bench users publish claims advise verify report figures dimension clean bench-slurm
+.PHONY: setup build test fuzz quick bench users publish reports claims advise verify report figures dimension clean bench-slurm
 
 # Everything a fresh machine needs (idempotent): Go modules, pypy3 and
 # python3-torch from Debian when they can be had.
@@ -72,19 +72,21 @@ users: setup build
 	else $(BIN) run --profile users --out $(USERS); fi
 	$(BIN) report $(USERS)
 
-# The published run (README: Published results): from a clean commit, two
-# full runs back to back (RUN and RUN-rerun, each resumed if interrupted),
-# then the claims into RUN, the variants into RUN-variants, the reports, and
+# The published run (docs/results.md: Reproducing the published results):
+# from a clean commit, two full runs back to back (RUN and RUN-rerun, each
+# resumed if interrupted), then the variants into RUN-variants, the claims
+# into RUN (C14 reads RUN-variants, C12 quotes GPU_CLAIMS), the reports, and
 # the rerun compared with the run (the calibration of the intervals,
 # RUN-rerun/compare.txt). Then set PUBLISHED to RUN and run `make figures`.
+GPU_CLAIMS ?= results/gpu-h200-claims
 publish: setup build
 	@test -z "$$(git status --porcelain --untracked-files=no)" || { echo "make publish: commit first (a published run comes from a clean commit)"; exit 2; }
 	for d in $(RUN) $(RUN)-rerun; do \
 	  if [ -s $$d/raw.bench ]; then $(BIN) run --resume --out $$d || exit 1; \
 	  else $(BIN) run --profile full --out $$d || exit 1; fi; done
-	$(BIN) claims --out $(RUN)
 	if [ -s $(RUN)-variants/raw.bench ]; then $(BIN) run --resume --out $(RUN)-variants; \
 	else $(BIN) run --profile variants --out $(RUN)-variants; fi
+	$(BIN) claims --out $(RUN) --variants $(RUN)-variants --gpu $(GPU_CLAIMS)
 	$(BIN) report $(RUN)-variants
 	$(BIN) report $(RUN)
 	$(BIN) report $(RUN)-rerun
@@ -92,7 +94,7 @@ publish: setup build
 
 # The guide's claims C1–C14, measured into the same run folder (CLAIMS.md).
 claims: setup build
-	$(BIN) claims --out $(RUN)
+	$(BIN) claims --out $(RUN) $(if $(wildcard $(RUN)-variants/raw.bench),--variants $(RUN)-variants) $(if $(wildcard $(GPU_CLAIMS)/claims.bench),--gpu $(GPU_CLAIMS))
 	$(BIN) report $(RUN)
 
 # The decision guide measured on this machine within a time budget (README:
@@ -111,6 +113,19 @@ verify: build
 report: build
 	@test -n "$(LATEST)" || { echo "no results/*/raw.bench to report on"; exit 2; }
 	$(BIN) report $(LATEST)
+
+# Every committed run's report regenerated from its samples (each a pure
+# function of raw.bench and claims.bench), the hosts report and the
+# dimensioning page, then the figures below. `go test ./harness/report`
+# fails when a committed report drifts from what this produces.
+reports: build
+	for d in $$(ls -d results/*/ | sed 's:/$$::'); do \
+	  case $$d in *dimension-*|*/hosts-*) continue;; esac; \
+	  if [ -s $$d/raw.bench ]; then $(BIN) report $$d || exit 1; \
+	  elif [ -s $$d/claims.bench ]; then $(BIN) claims --render --out $$d || exit 1; fi; done
+	for d in results/dimension-*/; do $(BIN) report $${d%/} && $(BIN) dimension --readme README.md $${d%/} || exit 1; done
+	$(BIN) report --out results/hosts-2026-11-26 results/vm-2026-11-26 results/h200-16vcpu-2026-11-26-*
+	$(MAKE) figures
 
 # plots/: the headline figures of the published run (checked by go test
 # ./harness/report); ARTIFACT.md, its artifact appendix (checked by go test

@@ -190,26 +190,6 @@ const (
 // PoolTasks is the number of tasks of one map over workers workers.
 func PoolTasks(workers int) int { return TasksPerWorker * workers }
 
-// IdealMakespan is the shortest possible map of a pool cell with tasks of
-// their nominal duration (the definition of the impl contract; time
-// estimates use it): ceil(tasks / p) × d, with d the nominal task duration
-// and p the tasks that can run at once — min(workers, tasks, cores) for
-// cpu tasks, min(workers, tasks) for sleep tasks (sleeping needs no CPU).
-// The overhead metric measures against the task durations the workers
-// measured instead (impl.PoolOverhead). Zero for other workloads and for
-// tiny tasks (an empty body).
-func (c Cell) IdealMakespan() time.Duration {
-	if c.Workload != "pool" || c.Workers < 1 || c.Tasks < 1 || c.Task == TinyTask {
-		return 0
-	}
-	d := time.Duration(CPUTaskMicros) * time.Microsecond
-	p := min(c.Workers, c.Tasks, c.Cores)
-	if c.Task == "sleep" {
-		d, p = time.Duration(SleepTaskMillis)*time.Millisecond, min(c.Workers, c.Tasks)
-	}
-	return d * time.Duration((c.Tasks+p-1)/p)
-}
-
 // Cell is one point of the matrix. Zero values mean "not applicable".
 type Cell struct {
 	Workload string // startup, pingpong, stream, pool, gather

@@ -3,7 +3,6 @@ package bench
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestFormat(t *testing.T) {
@@ -69,23 +68,5 @@ func TestMetricTable(t *testing.T) {
 	}
 	if len(UnitLines()) != len(Metrics) || UnitLines()[4] != "Unit MB/s better=higher" {
 		t.Errorf("unit lines %v", UnitLines())
-	}
-}
-
-func TestIdealMakespan(t *testing.T) {
-	tests := []struct {
-		c    Cell
-		want time.Duration
-	}{
-		{Cell{Workload: "pool", Task: "cpu", Workers: 4, Tasks: 32, Cores: 2}, 16 * CPUTaskMicros * time.Microsecond},
-		{Cell{Workload: "pool", Task: "cpu", Workers: 1, Tasks: 8, Cores: 2}, 8 * CPUTaskMicros * time.Microsecond},
-		{Cell{Workload: "pool", Task: "sleep", Workers: 4, Tasks: 32, Cores: 1}, 8 * SleepTaskMillis * time.Millisecond},
-		{Cell{Workload: "pool", Task: "cpu", Workers: 3, Tasks: 7, Cores: 2}, 4 * CPUTaskMicros * time.Microsecond},
-		{Cell{Workload: "stream"}, 0},
-	}
-	for _, tt := range tests {
-		if got := tt.c.IdealMakespan(); got != tt.want {
-			t.Errorf("%+v: %v, want %v", tt.c, got, tt.want)
-		}
 	}
 }

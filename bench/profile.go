@@ -47,14 +47,6 @@ func CoreCounts(nproc int) []int {
 	return append(out, nproc)
 }
 
-// DefaultCount is the number of samples per cell of a profile.
-func DefaultCount(profile string) int {
-	if profile == Quick {
-		return 3
-	}
-	return 10
-}
-
 // ParseList splits a comma-separated list and checks every item against
 // the allowed values of a dimension (named in the error message).
 func ParseList(dimension, s string, allowed []string) ([]string, error) {
@@ -209,136 +201,17 @@ func ExpandMatrix(sel Selection, nproc int, impls []string) ([]Cell, error) {
 	if sel.Profile == "" {
 		sel.Profile = Full
 	}
-	if sel.Profile != Quick && sel.Profile != Full {
-		return nil, fmt.Errorf("unknown profile %q (want quick, full, variants or dimension)", sel.Profile)
+	m, err := newMatrixExpansion(sel, nproc)
+	if err != nil {
+		return nil, err
 	}
-	quick := sel.Profile == Quick
-	pick := func(sel, def []string) []string {
-		if sel != nil {
-			return sel
-		}
-		return def
-	}
-	methods := pick(sel.Methods, Methods)
-	chans := pick(sel.Chans, Chans)
-	workloads := pick(sel.Workloads, MatrixWorkloads)
-	tasks := pick(sel.Tasks, TaskKinds)
-	execs := sel.Execs
-	if execs == nil {
-		execs = ProfileExecs
-		if sel.Chans != nil {
-			execs = []string{ExecLoop}
-		}
-	}
-
-	cores := sel.Cores
-	if cores == nil {
-		cores = CoreCounts(nproc)
-		if quick {
-			cores = []int{nproc}
-		}
-	}
-	for _, c := range cores {
-		if c > nproc {
-			return nil, fmt.Errorf("%d cores exceed the %d CPUs of this machine", c, nproc)
-		}
-	}
-	rss := sel.RSS
-	if rss == nil {
-		rss = StartupRSS
-		if quick {
-			rss = []int64{0}
-		}
-	}
-	ppSizes, stSizes := PingpongSizes, StreamSizes
-	if quick {
-		ppSizes, stSizes = []int64{64}, []int64{64 << 10}
-	}
-	if sel.Sizes != nil {
-		ppSizes, stSizes = sel.Sizes, sel.Sizes
-	}
-	if sel.Tasks == nil && quick {
-		tasks = []string{"cpu"}
-	}
-
 	var cells []Cell
-	for wi, w := range workloads {
+	for wi, w := range m.workloads {
 		if !contains(MatrixWorkloads, w) {
 			continue // gather: UserCells
 		}
 		for _, impl := range impls {
-			d := dims{rss: rss, ppSizes: ppSizes, stSizes: stSizes, tasks: tasks, workers: sel.Workers, cores: cores}
-			if !quick && sel.RSS == nil && sel.Chans == nil {
-				d.rssChan = RSSChan
-				if sel.Cores == nil && impl != "native" {
-					// The fork-in-the-road sweep: where fork's start-up
-					// overtakes forkserver's, at cores = nproc (native,
-					// the limit row, at StartupRSS alone).
-					d.denseRSS, d.denseCores = DenseRSS, []int{nproc}
-				}
-			}
-			if !quick && sel.Cores == nil {
-				d.sleepCores = []int{nproc}
-				if sel.Methods == nil && sel.Chans == nil {
-					d.fewerCores = LowCoresMethods
-				}
-			}
-			sub, secondary := SecondaryFull[impl]
-			if secondary && !quick {
-				d = sub.narrow(d, sel, nproc)
-				d.denseRSS = nil // the fork-in-the-road sweep is cpython's
-			}
-			for mi, m := range methods {
-				if m == MethodLoky {
-					continue // loky cells come from their executors below
-				}
-				for ci, ch := range chans {
-					if quick && sel.Workloads == nil && !quickCovers(wi, mi, ci) {
-						continue
-					}
-					if secondary && !quick && !sub.keeps(w, ch, sel) {
-						continue
-					}
-					if w == "pool" && !contains(execs, ExecLoop) {
-						continue
-					}
-					base := Cell{Workload: w, Impl: impl, Method: m, Chan: ch}
-					if w == "pool" {
-						base.Exec = ExecLoop
-					}
-					for _, p := range payloadsFor(impl, w, ch, secondary && !quick && sub.TensorOnly && sel.Chans == nil) {
-						base.Payload = p
-						cells = append(cells, variants(base, d, quick)...)
-					}
-					if impl == RawBytesImpl && ch == "pipe" && (w == "pingpong" || w == "stream") && !quick {
-						// Pipe's send_bytes/recv_bytes path beside send/recv, at cores = nproc.
-						rd := d
-						if sel.Cores == nil {
-							rd.cores = []int{nproc}
-						}
-						base.Payload = "rawbytes"
-						cells = append(cells, variants(base, rd, quick)...)
-					}
-				}
-				// Executors without a chan key: once per method.
-				if w != "pool" || impl == "native" || (quick && sel.Execs == nil && m != QuickPoolMethod) {
-					continue
-				}
-				for _, e := range execs {
-					if e == ExecLoop || e == ExecLokyCold || e == ExecLokyWarm {
-						continue
-					}
-					cells = append(cells, variants(Cell{Workload: w, Impl: impl, Method: m, Exec: e}, d, quick)...)
-				}
-			}
-			if w != "pool" || impl == "native" || (sel.Methods != nil && !contains(sel.Methods, MethodLoky)) {
-				continue
-			}
-			for _, e := range execs {
-				if e == ExecLokyCold || e == ExecLokyWarm {
-					cells = append(cells, variants(Cell{Workload: w, Impl: impl, Method: MethodLoky, Exec: e}, d, quick)...)
-				}
-			}
+			cells = append(cells, m.implCells(wi, w, impl)...)
 		}
 	}
 	cells = expandPrograms(cells, sel.Mains, sel.Preloads)
@@ -348,6 +221,173 @@ func ExpandMatrix(sel Selection, nproc int, impls []string) ([]Cell, error) {
 		}
 	}
 	return cells, nil
+}
+
+// matrixExpansion is a selection of the primary matrix with the values of
+// each dimension it expands over: the selected ones, else the profile's.
+type matrixExpansion struct {
+	sel                                     Selection
+	nproc                                   int
+	quick                                   bool
+	methods, chans, workloads, tasks, execs []string
+	cores                                   []int
+	rss, ppSizes, stSizes                   []int64
+}
+
+// newMatrixExpansion resolves the dimensions of a selection of the quick
+// or full profile on a machine of nproc CPUs.
+func newMatrixExpansion(sel Selection, nproc int) (matrixExpansion, error) {
+	if sel.Profile != Quick && sel.Profile != Full {
+		return matrixExpansion{}, fmt.Errorf("unknown profile %q (want quick, full, variants or dimension)", sel.Profile)
+	}
+	quick := sel.Profile == Quick
+	pick := func(sel, def []string) []string {
+		if sel != nil {
+			return sel
+		}
+		return def
+	}
+	m := matrixExpansion{sel: sel, nproc: nproc, quick: quick,
+		methods: pick(sel.Methods, Methods), chans: pick(sel.Chans, Chans),
+		workloads: pick(sel.Workloads, MatrixWorkloads), tasks: pick(sel.Tasks, TaskKinds),
+		execs: sel.Execs, cores: sel.Cores, rss: sel.RSS}
+	if m.execs == nil {
+		m.execs = ProfileExecs
+		if sel.Chans != nil {
+			m.execs = []string{ExecLoop}
+		}
+	}
+	if m.cores == nil {
+		m.cores = CoreCounts(nproc)
+		if quick {
+			m.cores = []int{nproc}
+		}
+	}
+	for _, c := range m.cores {
+		if c > nproc {
+			return matrixExpansion{}, fmt.Errorf("%d cores exceed the %d CPUs of this machine", c, nproc)
+		}
+	}
+	if m.rss == nil {
+		m.rss = StartupRSS
+		if quick {
+			m.rss = []int64{0}
+		}
+	}
+	m.ppSizes, m.stSizes = PingpongSizes, StreamSizes
+	if quick {
+		m.ppSizes, m.stSizes = []int64{64}, []int64{64 << 10}
+	}
+	if sel.Sizes != nil {
+		m.ppSizes, m.stSizes = sel.Sizes, sel.Sizes
+	}
+	if sel.Tasks == nil && quick {
+		m.tasks = []string{"cpu"}
+	}
+	return m, nil
+}
+
+// dims are the parameter values of impl's cells: the full profile's
+// sweeps (the parent-memory sweep over RSSChan, the dense fork-in-the-road
+// points, sleep tasks at cores = nproc, LowCoresMethods alone below
+// nproc) unless a selection replaces them,
+// narrowed to the SecondaryFull subset of a secondary implementation. It
+// returns that subset and whether it applies.
+func (m matrixExpansion) dims(impl string) (dims, Subset, bool) {
+	sel := m.sel
+	d := dims{rss: m.rss, ppSizes: m.ppSizes, stSizes: m.stSizes, tasks: m.tasks, workers: sel.Workers, cores: m.cores}
+	if !m.quick && sel.RSS == nil && sel.Chans == nil {
+		d.rssChan = RSSChan
+		if sel.Cores == nil && impl != "native" {
+			// The fork-in-the-road sweep: where fork's start-up
+			// overtakes forkserver's, at cores = nproc (native,
+			// the limit row, at StartupRSS alone).
+			d.denseRSS, d.denseCores = DenseRSS, []int{m.nproc}
+		}
+	}
+	if !m.quick && sel.Cores == nil {
+		d.sleepCores = []int{m.nproc}
+		if sel.Methods == nil && sel.Chans == nil {
+			d.fewerCores = LowCoresMethods
+		}
+	}
+	sub, secondary := SecondaryFull[impl]
+	secondary = secondary && !m.quick
+	if secondary {
+		d = sub.narrow(d, sel, m.nproc)
+		d.denseRSS = nil // the fork-in-the-road sweep is cpython's
+	}
+	return d, sub, secondary
+}
+
+// implCells are the cells of workload w (index wi in the selection) of
+// one implementation: per start method, the cells over each channel (the
+// quick profile's rotation and a secondary implementation's subset
+// applied) and the pool executors without a channel, then loky's.
+func (m matrixExpansion) implCells(wi int, w, impl string) []Cell {
+	d, sub, secondary := m.dims(impl)
+	var cells []Cell
+	for mi, meth := range m.methods {
+		if meth == MethodLoky {
+			continue // loky cells come from their executors below
+		}
+		for ci, ch := range m.chans {
+			if m.quick && m.sel.Workloads == nil && !quickCovers(wi, mi, ci) {
+				continue
+			}
+			if secondary && !sub.keeps(w, ch, m.sel) {
+				continue
+			}
+			if w == "pool" && !contains(m.execs, ExecLoop) {
+				continue
+			}
+			cells = append(cells, m.chanCells(Cell{Workload: w, Impl: impl, Method: meth, Chan: ch}, d, secondary && sub.TensorOnly)...)
+		}
+		// Executors without a chan key: once per method.
+		if w != "pool" || impl == "native" || (m.quick && m.sel.Execs == nil && meth != QuickPoolMethod) {
+			continue
+		}
+		for _, e := range m.execs {
+			if e == ExecLoop || e == ExecLokyCold || e == ExecLokyWarm {
+				continue
+			}
+			cells = append(cells, variants(Cell{Workload: w, Impl: impl, Method: meth, Exec: e}, d, m.quick)...)
+		}
+	}
+	if w != "pool" || impl == "native" || (m.sel.Methods != nil && !contains(m.sel.Methods, MethodLoky)) {
+		return cells
+	}
+	for _, e := range m.execs {
+		if e == ExecLokyCold || e == ExecLokyWarm {
+			cells = append(cells, variants(Cell{Workload: w, Impl: impl, Method: MethodLoky, Exec: e}, d, m.quick)...)
+		}
+	}
+	return cells
+}
+
+// chanCells are the cells of one (workload, impl, method, chan): each
+// payload (payloadsFor; tensorOnly: a subset's tensor payloads only,
+// unless channels are selected), and the raw-bytes path of RawBytesImpl's
+// pipe at cores = nproc (full profile).
+func (m matrixExpansion) chanCells(base Cell, d dims, tensorOnly bool) []Cell {
+	if base.Workload == "pool" {
+		base.Exec = ExecLoop
+	}
+	var cells []Cell
+	for _, p := range payloadsFor(base.Impl, base.Workload, base.Chan, tensorOnly && m.sel.Chans == nil) {
+		base.Payload = p
+		cells = append(cells, variants(base, d, m.quick)...)
+	}
+	if base.Impl == RawBytesImpl && base.Chan == "pipe" && (base.Workload == "pingpong" || base.Workload == "stream") && !m.quick {
+		// Pipe's send_bytes/recv_bytes path beside send/recv, at cores = nproc.
+		rd := d
+		if m.sel.Cores == nil {
+			rd.cores = []int{m.nproc}
+		}
+		base.Payload = "rawbytes"
+		cells = append(cells, variants(base, rd, m.quick)...)
+	}
+	return cells
 }
 
 // expandPrograms replaces each cell by its variants over the selected

@@ -2,8 +2,8 @@ package bench
 
 import "fmt"
 
-// Variants of CPython measured beside the primary matrix (issues 17, 19):
-// other CPython versions and drop-in replacements of multiprocessing.
+// Variants of CPython measured beside the primary matrix: other CPython
+// versions and drop-in replacements of multiprocessing.
 // Each runs a subset of the matrix chosen to answer one question — what
 // changes with the interpreter version, what changes with the library —
 // at cores = nproc; the primary impls cover the cores and RSS sweeps.
@@ -182,8 +182,8 @@ func BaseImpl(impl string) string {
 	return impl
 }
 
-// ExecutorCells are the executor comparison of the variants profile
-// (issue 19): impl=multiprocessing (the stdlib under the interpreter that
+// ExecutorCells are the executor comparison of the variants profile:
+// impl=multiprocessing (the stdlib under the interpreter that
 // has Debian's joblib, whose loky is measured), task=cpu, at cores = nproc, workers 1, nproc
 // and 2×nproc — the stdlib Pool, ProcessPoolExecutor and a hand-written
 // loop over pipe for every start method, and loky's reusable executor cold

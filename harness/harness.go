@@ -1,43 +1,3 @@
-// Package harness runs cells of the workload matrix and records their
-// samples. It never measures anything itself: each program run is one
-// run of a measured program (see package impl) in its own process group,
-// pinned to the cell's CPU set, with a parent-death signal and a timeout;
-// the harness only waits for it, validates what it printed and appends it
-// to OUT/raw.bench (package rawbench), synced to disk as each run ends.
-//
-// Contracts:
-//   - The unit of replication is the program run: a cell is measured by
-//     at least Config.Runs independent runs of its measured program (fresh
-//     parent, fresh children, own calibration of the sample size), each
-//     printing Config.Count samples after `run: k`. The cell's statistic
-//     is computed over per-run medians (package stats).
-//   - The cpu task of pool cells is the same in every run: before the
-//     first round, each implementation with task=cpu pool cells runs its
-//     calibration program once (impl.Impl.SpinCommand, CalibrateSpin); the
-//     loop count is recorded in the header as cpu-task-spin-<impl> and
-//     passed to every program run (impl.Options.CPUTaskSpin). Resume reuses
-//     the recorded count. A failed calibration fails those cells.
-//   - Runs are interleaved: round r measures every cell that needs an r-th
-//     run once, in a shuffled order (seed recorded), so slow drift of the
-//     machine does not bias one method or channel (as
-//     golang.org/x/benchmarks/sweet does).
-//   - Decision cells (Config.Decision) get DecisionRuns base runs, the
-//     other cells Runs; base runs are never cut by the time budget.
-//   - Adaptive stopping: after a cell's base runs, further rounds measure only
-//     the cells whose 95% CI half-width (over per-run medians of ns/op) is
-//     above CITarget of the median, until MaxRuns; a cell that ends above
-//     the target gets a NOTE saying what stopped it (rawbench.StopNote): the
-//     run cap, or the time budget (Budget), which ends the adaptive rounds
-//     early. Without adaptive rounds (MaxRuns ≤ Runs) nothing is flagged.
-//   - raw.bench is append-only. A crash loses at most the running program
-//     run; Resume continues a run exactly as it would have gone on: the
-//     plan of every round depends only on what is recorded and the seed.
-//   - A cell that cannot run is recorded as skipped with its reason, a
-//     cell whose run fails or times out as failed with a one-line reason
-//     (and is not run again); the run goes on.
-//   - Nothing of a program run outlives it: its process group is killed
-//     and its shared-memory segments and semaphores (named with the run's
-//     prefix) are removed.
 package harness
 
 import (
@@ -59,7 +19,8 @@ import (
 // RawFile is the name of the results file inside a run folder.
 const RawFile = rawbench.RawFile
 
-// Config describes one run.
+// Config describes an invocation of Run: the cells, their
+// implementations, the replication settings and the run folder.
 type Config struct {
 	Cells     []bench.Cell
 	Impls     map[string]impl.Impl // by impl name
@@ -173,7 +134,7 @@ var DefaultTimeout = map[string]time.Duration{
 	"memory":   120 * time.Second,
 }
 
-// Summary tells what a run did.
+// Summary tells what an invocation of Run did.
 type Summary struct {
 	Cells                 int // cells selected
 	Runs                  int // program runs started (planned ones, counted as they come)
@@ -189,12 +150,66 @@ type Summary struct {
 	EstimatedBeforeLaunch time.Duration // the min-runs rounds plus the expected adaptive share
 }
 
-// Run executes a run. It returns with Summary.Interrupted when ctx is
-// cancelled (SIGINT/SIGTERM): what was measured is on disk, the running
-// program is killed and discarded.
+// Run is one invocation: it measures, round by round, the program runs
+// the cells of cfg still need in the run folder cfg.Out (a new one, or
+// with cfg.Resume the one an earlier invocation left). It returns with
+// Summary.Interrupted when ctx is cancelled (SIGINT/SIGTERM): what was
+// measured is on disk, the running program is killed and discarded.
 func Run(ctx context.Context, cfg Config) (Summary, error) {
 	start := time.Now()
 	sum := Summary{Cells: len(cfg.Cells), Out: cfg.Out}
+	cfg = cfg.withDefaults()
+	allowed, err := checkConfig(cfg)
+	if err != nil {
+		return sum, err
+	}
+	if n := RemoveStaleSegments(); n > 0 {
+		fmt.Fprintf(cfg.Progress, "mpbench: removed %d shared-memory segments left by an earlier killed run\n", n)
+	}
+	unavailable := unavailableImpls(cfg.Impls)
+	env := sampleEnv()
+	res, err := openResults(&cfg, allowed, unavailable, env)
+	if err != nil {
+		return sum, &InputError{err}
+	}
+	defer res.Close()
+	spins, err := planSpins(ctx, cfg, res, allowed[:1], unavailable)
+	if ctx.Err() != nil {
+		sum.Interrupted = true
+		return sum, nil
+	}
+	if err != nil {
+		return sum, err
+	}
+	if err := spins.recordFailures(cfg, res, &sum); err != nil {
+		return sum, err
+	}
+	if err := recordUnavailable(cfg.Cells, res, unavailable, &sum); err != nil {
+		return sum, err
+	}
+	sum.AlreadyRecordedCells = recordedCells(cfg.Cells, res.File)
+
+	p := &planner{cfg: cfg, st: res.File}
+	minLeft := p.minRunsLeft()
+	sum.EstimatedBeforeLaunch = estimatePlan(minLeft, cfg) + adaptiveAllowance(p, cfg)
+	inv := &invocation{
+		ctx: ctx, cfg: cfg, res: res, plan: p, spin: spins.spin, allowed: allowed,
+		sum: &sum, start: start, pid: osGetpid(),
+		prog: newProgress(cfg.Progress, len(minLeft), sum),
+	}
+	if err := inv.rounds(); err != nil {
+		return sum, err
+	}
+	if err := inv.finish(env); err != nil {
+		return sum, err
+	}
+	return sum, nil
+}
+
+// withDefaults fills in the settings left at zero: Progress discards,
+// Count and Runs are at least 1, MaxRuns at least Runs, CITarget
+// DefaultCITarget.
+func (cfg Config) withDefaults() Config {
 	if cfg.Progress == nil {
 		cfg.Progress = io.Discard
 	}
@@ -210,163 +225,212 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if cfg.CITarget <= 0 {
 		cfg.CITarget = DefaultCITarget
 	}
+	return cfg
+}
+
+// checkConfig returns the CPUs this process may use after checking that
+// every cell fits in them and has a registered implementation.
+func checkConfig(cfg Config) ([]int, error) {
 	allowed, err := AllowedCPUs()
 	if err != nil {
-		return sum, err
+		return nil, err
 	}
 	for _, c := range cfg.Cells {
 		if c.Cores > len(allowed) {
-			return sum, &InputError{fmt.Errorf("%d cores exceed the %d CPUs this process may use", c.Cores, len(allowed))}
+			return nil, &InputError{fmt.Errorf("%d cores exceed the %d CPUs this process may use", c.Cores, len(allowed))}
 		}
 		if cfg.Impls[c.Impl] == nil {
-			return sum, fmt.Errorf("no implementation registered for impl=%s", c.Impl)
+			return nil, fmt.Errorf("no implementation registered for impl=%s", c.Impl)
 		}
 	}
-	if n := RemoveStaleSegments(); n > 0 {
-		fmt.Fprintf(cfg.Progress, "mpbench: removed %d shared-memory segments left by an earlier killed run\n", n)
-	}
+	return allowed, nil
+}
 
-	unavailable := map[string]string{}
-	for name, im := range cfg.Impls {
+// unavailableImpls maps each implementation that cannot run here to the
+// reason (impl.Impl.Available).
+func unavailableImpls(impls map[string]impl.Impl) map[string]string {
+	out := map[string]string{}
+	for name, im := range impls {
 		if err := im.Available(); err != nil {
-			unavailable[name] = err.Error()
+			out[name] = err.Error()
 		}
 	}
+	return out
+}
 
-	env := sampleEnv()
-	var res *rawbench.Writer
-	if cfg.Resume {
-		res, err = rawbench.Resume(filepath.Join(cfg.Out, RawFile))
-		if err == nil {
-			if err = checkResumable(res.File, cfg); err != nil {
-				res.Close()
-			}
-		}
-	} else {
+// openResults creates the run folder's raw.bench (a new run: the seed is
+// drawn from the clock when cfg.Seed is 0) or reopens it for appending
+// (Resume: the settings must match, the seed is the recorded one). It
+// sets cfg.Seed to the seed the rounds are shuffled with.
+func openResults(cfg *Config, allowed []int, unavailable map[string]string, env envSample) (*rawbench.Writer, error) {
+	if !cfg.Resume {
 		if cfg.Seed == 0 {
 			cfg.Seed = uint64(time.Now().UnixNano())
 		}
-		res, err = rawbench.Create(cfg.Out, runConfig(cfg, allowed, unavailable, env), bench.UnitLines())
+		return rawbench.Create(cfg.Out, headerConfig(*cfg, allowed, unavailable, env), bench.UnitLines())
 	}
+	res, err := rawbench.Resume(filepath.Join(cfg.Out, RawFile))
 	if err != nil {
-		return sum, &InputError{err}
+		return nil, err
 	}
-	defer res.Close()
-	if cfg.Resume {
-		cfg.Seed, _ = strconv.ParseUint(res.File.ConfigValue("shuffle-seed"), 10, 64)
+	if err := checkResumable(res.File, *cfg); err != nil {
+		res.Close()
+		return nil, err
 	}
-	st := res.File
-	spins, err := planSpins(ctx, cfg, res, allowed[:1], unavailable)
-	if ctx.Err() != nil {
-		sum.Interrupted = true
-		return sum, nil
-	}
-	if err != nil {
-		return sum, err
-	}
-	if err := spins.recordFailures(cfg, res, &sum); err != nil {
-		return sum, err
-	}
+	cfg.Seed, _ = strconv.ParseUint(res.File.ConfigValue("shuffle-seed"), 10, 64)
+	return res, nil
+}
 
-	for _, c := range cfg.Cells {
+// recordUnavailable records every cell of an unavailable implementation
+// as skipped with the reason (once: a cell skipped already is left alone)
+// and counts them in sum.
+func recordUnavailable(cells []bench.Cell, res *rawbench.Writer, unavailable map[string]string, sum *Summary) error {
+	for _, c := range cells {
 		name := c.Benchmark()
-		if cell := st.Cell(name); cell != nil && cell.Skipped() {
+		if cell := res.File.Cell(name); cell != nil && cell.Skipped() {
 			continue
 		}
 		if reason, ok := unavailable[c.Impl]; ok {
 			if err := res.RecordSkip(name, reason); err != nil {
-				return sum, err
+				return err
 			}
 			sum.Skipped++
 		}
 	}
-	for _, c := range cfg.Cells {
+	return nil
+}
+
+// recordedCells counts the cells that already have a program run or a
+// failure in the file.
+func recordedCells(cells []bench.Cell, st *rawbench.File) int {
+	n := 0
+	for _, c := range cells {
 		if cell := st.Cell(c.Benchmark()); cell != nil && (len(cell.Runs) > 0 || cell.Failed()) {
-			sum.AlreadyRecordedCells++
+			n++
 		}
 	}
+	return n
+}
 
-	p := &planner{cfg: cfg, st: st}
-	minLeft := p.minRunsLeft()
-	sum.EstimatedBeforeLaunch = estimatePlan(minLeft, cfg) + adaptiveAllowance(p, cfg)
-	prog := newProgress(cfg.Progress, len(minLeft), sum)
+// invocation is one call of Run while it goes through the rounds: what it
+// measures with, and what it has done so far.
+type invocation struct {
+	ctx     context.Context
+	cfg     Config
+	res     *rawbench.Writer
+	plan    *planner
+	prog    *progress
+	spin    map[string]int64 // loop count of the cpu task per impl (spinPlan.spin)
+	allowed []int
+	sum     *Summary
+	start   time.Time
 
-	pid := osGetpid()
-	seq := 0
-	budgetStop, reopened := false, false
-rounds:
-	for r := 0; r < p.lastRound(); r++ {
-		round := p.round(r, true)
-		if adaptive := len(round) - len(p.round(r, false)); adaptive > 0 {
-			if budgetStop || cfg.Budget > 0 && time.Since(start)+estimatePlan(round, cfg) > cfg.Budget {
-				budgetStop = true
-				round = p.round(r, false)
-			} else {
-				prog.grow(adaptive, r+1)
+	pid, seq   int  // the shared-memory prefix of the next program run (shmPrefix)
+	budgetStop bool // the time budget has ended the adaptive rounds
+	reopened   bool // the end block of an earlier invocation is deleted (or there was none)
+}
+
+// rounds measures every round of the plan in turn, until the plan is done
+// or ctx is cancelled.
+func (in *invocation) rounds() error {
+	for r := 0; r < in.plan.lastRound(); r++ {
+		for _, c := range in.roundCells(r) {
+			if in.ctx.Err() != nil {
+				return nil
 			}
-		}
-		if len(round) == 0 {
-			continue
-		}
-		for _, c := range round {
-			if ctx.Err() != nil {
-				break rounds
+			if err := in.measure(c); err != nil {
+				return err
 			}
-			name := c.Benchmark()
-			if cell := st.Cell(name); cell != nil && (cell.Failed() || cell.Skipped()) {
-				prog.step(name, "not run: "+cell.Status()+" earlier")
-				continue
-			}
-			if !reopened && st.ConfigValue("run-end") != "" {
-				// The end block of an earlier invocation: delete its keys
-				// (benchfmt "key:") so that benchstat keeps the runs that
-				// follow in the same configuration as those before.
-				if err := res.Config(endKeys()...); err != nil {
-					return sum, err
-				}
-			}
-			reopened = true
-			prog.begin(name)
-			prefix := shmPrefix(pid, seq)
-			seq++
-			sum.Runs++
-			status, err := runOnce(ctx, cfg, res, c, allowed, prefix, spins.spin[c.Impl])
-			RemoveSegments(prefix)
-			if err != nil {
-				return sum, err
-			}
-			switch status.kind {
-			case "interrupted":
-			case "ok":
-				sum.Measured++
-			case "skip":
-				sum.Skipped++
-			case "fail":
-				sum.Failed++
-				if sum.FirstFailure == "" {
-					sum.FirstFailure = name + ": " + status.reason
-				}
-			}
-			prog.step(name, status.String())
 		}
 	}
-	prog.finish()
-	sum.Interrupted = ctx.Err() != nil
-	if !sum.Interrupted {
-		if sum.Unstable, sum.Budget, err = p.flagUnstable(res, budgetStop); err != nil {
-			return sum, err
+	return nil
+}
+
+// roundCells are the cells round r measures: its base runs, and its
+// adaptive runs unless the time budget would be exceeded by them (from
+// then on, no adaptive run starts).
+func (in *invocation) roundCells(r int) []bench.Cell {
+	round := in.plan.round(r, true)
+	if adaptive := len(round) - len(in.plan.round(r, false)); adaptive > 0 {
+		if in.budgetStop || in.cfg.Budget > 0 && time.Since(in.start)+estimatePlan(round, in.cfg) > in.cfg.Budget {
+			in.budgetStop = true
+			round = in.plan.round(r, false)
+		} else {
+			in.prog.grow(adaptive, r+1)
 		}
 	}
-	if sum.Runs > 0 || sum.Unstable > 0 {
+	return round
+}
+
+// measure runs one program run of cell c, unless the cell has failed or
+// been skipped meanwhile, and records and counts its outcome.
+func (in *invocation) measure(c bench.Cell) error {
+	name := c.Benchmark()
+	if cell := in.res.File.Cell(name); cell != nil && (cell.Failed() || cell.Skipped()) {
+		in.prog.step(name, "not run: "+cell.Status()+" earlier")
+		return nil
+	}
+	if !in.reopened && in.res.File.ConfigValue("run-end") != "" {
+		// The end block of an earlier invocation: delete its keys
+		// (benchfmt "key:") so that benchstat keeps the runs that
+		// follow in the same configuration as those before.
+		if err := in.res.Config(endKeys()...); err != nil {
+			return err
+		}
+	}
+	in.reopened = true
+	in.prog.begin(name)
+	prefix := shmPrefix(in.pid, in.seq)
+	in.seq++
+	in.sum.Runs++
+	status, err := runProgram(in.ctx, in.cfg, in.res, c, in.allowed, prefix, in.spin[c.Impl])
+	RemoveSegments(prefix)
+	if err != nil {
+		return err
+	}
+	in.sum.count(name, status)
+	in.prog.step(name, status.String())
+	return nil
+}
+
+// count adds the outcome of one program run of cell name.
+func (sum *Summary) count(name string, status programStatus) {
+	switch status.kind {
+	case "interrupted":
+	case "ok":
+		sum.Measured++
+	case "skip":
+		sum.Skipped++
+	case "fail":
+		sum.Failed++
+		if sum.FirstFailure == "" {
+			sum.FirstFailure = name + ": " + status.reason
+		}
+	}
+}
+
+// finish ends the invocation: the progress display, the NOTEs of the
+// cells whose CI is still above the target (unless interrupted), and the
+// end block of the invocation.
+func (in *invocation) finish(env envSample) error {
+	in.prog.finish()
+	in.sum.Interrupted = in.ctx.Err() != nil
+	if !in.sum.Interrupted {
+		var err error
+		if in.sum.Unstable, in.sum.Budget, err = in.plan.flagUnstable(in.res, in.budgetStop); err != nil {
+			return err
+		}
+	}
+	if in.sum.Runs > 0 || in.sum.Unstable > 0 {
 		// Only an invocation that measured something closes a block
 		// (resuming a finished run changes nothing); an interrupted one
 		// does too, for the load and steal over the time it ran.
-		if err := recordEnd(res, env); err != nil {
-			return sum, err
+		if err := recordEnd(in.res, env); err != nil {
+			return err
 		}
 	}
-	sum.Elapsed = time.Since(start)
-	return sum, nil
+	in.sum.Elapsed = time.Since(in.start)
+	return nil
 }
 
 // planner decides which cells each round measures, from the recorded
@@ -507,18 +571,18 @@ func (p *planner) flagUnstable(res *rawbench.Writer, budget bool) (flagged, byBu
 	return flagged, byBudget, nil
 }
 
-type runStatus struct{ kind, reason string }
+type programStatus struct{ kind, reason string }
 
-func (s runStatus) String() string {
+func (s programStatus) String() string {
 	if s.reason == "" {
 		return s.kind
 	}
 	return s.kind + ": " + s.reason
 }
 
-// runOnce runs one program run of a cell and records its outcome.
+// runProgram runs one program run of a cell and records its outcome.
 // spin is the loop count of the implementation's cpu task (0: none).
-func runOnce(ctx context.Context, cfg Config, res *rawbench.Writer, c bench.Cell, allowed []int, prefix string, spin int64) (runStatus, error) {
+func runProgram(ctx context.Context, cfg Config, res *rawbench.Writer, c bench.Cell, allowed []int, prefix string, spin int64) (programStatus, error) {
 	name := c.Benchmark()
 	opts := impl.Options{Count: cfg.Count, Warmup: cfg.Warmup, Benchtime: cfg.Benchtime, ShmPrefix: prefix, CPUTaskSpin: spin}
 	timeout := cfg.Timeout
@@ -528,18 +592,18 @@ func runOnce(ctx context.Context, cfg Config, res *rawbench.Writer, c bench.Cell
 	r := Measure(ctx, cfg.Impls[c.Impl], c, opts, allowed[:c.Cores], timeout)
 	switch r.Kind {
 	case Interrupted:
-		return runStatus{kind: "interrupted"}, nil
+		return programStatus{kind: "interrupted"}, nil
 	case Failed:
-		return runStatus{"fail", r.Reason}, res.RecordFail(name, r.Reason)
+		return programStatus{"fail", r.Reason}, res.RecordFail(name, r.Reason)
 	case Skipped:
-		return runStatus{"skip", r.Reason}, res.RecordSkip(name, r.Reason)
+		return programStatus{"skip", r.Reason}, res.RecordSkip(name, r.Reason)
 	}
 	_, err := res.RecordRunWall(name, r.Lines, r.Wall)
-	return runStatus{kind: "ok"}, err
+	return programStatus{kind: "ok"}, err
 }
 
-// runConfig is the configuration block of a new raw.bench.
-func runConfig(cfg Config, allowed []int, unavailable map[string]string, env envSample) []ConfigLine {
+// headerConfig is the configuration block of a new raw.bench.
+func headerConfig(cfg Config, allowed []int, unavailable map[string]string, env envSample) []ConfigLine {
 	lines := Environment()
 	lines = append(lines, env.startLines()...)
 	args, _ := json.Marshal(cfg.Args)

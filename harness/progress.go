@@ -11,6 +11,7 @@ import (
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/rawbench"
+	"github.com/mpbench/mpbench/impl"
 )
 
 // progress reports on stderr: a progress bar (program runs done / total,
@@ -188,7 +189,7 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 	case "pingpong", "stream":
 		d += start + samples*max(benchtime*6/5, 2*messageCost(c))
 	case "pool":
-		d += time.Duration(c.Workers)*start + samples*c.IdealMakespan()
+		d += time.Duration(c.Workers)*start + samples*impl.IdealMakespan(c)
 		if c.Exec == bench.ExecLokyCold || c.Exec == bench.ExecPoolCold || c.Exec == bench.ExecPPECold {
 			d += samples * time.Duration(c.Workers) * start // a fresh executor per map
 		}

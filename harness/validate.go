@@ -38,7 +38,7 @@ func ParseOutput(c bench.Cell, stdout []byte, count int) (Parsed, error) {
 			continue
 		}
 		if !strings.HasPrefix(l, name+" ") && !strings.HasPrefix(l, name+"\t") {
-			return p, fmt.Errorf("unexpected output line %d: %q", i+1, clip(l))
+			return p, fmt.Errorf("unexpected output line %d: %q", i+1, clipText(l, 120))
 		}
 		lines = append(lines, l)
 	}
@@ -89,11 +89,4 @@ func checkResult(c bench.Cell, r *benchfmt.Result) error {
 		return fmt.Errorf("ns/op must be > 0")
 	}
 	return nil
-}
-
-func clip(s string) string {
-	if len(s) > 120 {
-		return s[:120] + "…"
-	}
-	return s
 }

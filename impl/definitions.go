@@ -6,12 +6,19 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/mpbench/mpbench/bench"
 )
 
-// Definitions every implementation computes the same way (decision 2 and
-// 3 of the round-2 plan). The Python measured program has its own copy in
-// impl/python/mpcore.py; the conformance test (impl/conformance) checks
-// that both agree with these functions.
+// The definitions every implementation computes the same way, and the one
+// Go copy of each: percentiles, pool parallelism, efficiency, overhead,
+// the ideal makespan and the memory of a process (SmapsRollup). Go code
+// (the native implementation, the estimates, the report's figures) calls
+// these functions rather than restating them. The Python measured program
+// has its own copy in impl/python/mpcore.py, because it must compute them
+// itself; the conformance test (impl/conformance) checks that both agree
+// with these functions.
 
 // Percentile is the nearest-rank percentile of sorted (ascending) values:
 // x[ceil(q·n) − 1], clamped to the first and last element, so that the
@@ -60,8 +67,33 @@ func PoolOverhead(taskNs, makespanNs float64, tasks, parallelism int) float64 {
 	if tasks < 1 || parallelism < 1 {
 		return 0
 	}
-	rounds := (tasks + parallelism - 1) / parallelism
-	return makespanNs - float64(rounds)*taskNs/float64(tasks)
+	return makespanNs - float64(PoolRounds(tasks, parallelism))*taskNs/float64(tasks)
+}
+
+// PoolRounds is the number of rounds of a pool map in which every usable
+// worker runs one task: ceil(tasks / parallelism), with parallelism
+// PoolParallelism (at least 1).
+func PoolRounds(tasks, parallelism int) int {
+	return (tasks + parallelism - 1) / parallelism
+}
+
+// IdealMakespan is the shortest possible map of a pool cell with tasks of
+// their nominal duration d (bench.CPUTaskMicros for cpu tasks,
+// bench.SleepTaskMillis for sleep tasks): PoolRounds(tasks, P) × d, with P
+// the cell's PoolParallelism. Time estimates use it; the overhead metric
+// measures against the task durations the workers measured instead
+// (PoolOverhead). Zero for other workloads and for tiny tasks (an empty
+// body).
+func IdealMakespan(c bench.Cell) time.Duration {
+	if c.Workload != "pool" || c.Workers < 1 || c.Tasks < 1 || c.Task == bench.TinyTask {
+		return 0
+	}
+	d := time.Duration(bench.CPUTaskMicros) * time.Microsecond
+	if c.Task == "sleep" {
+		d = time.Duration(bench.SleepTaskMillis) * time.Millisecond
+	}
+	p := PoolParallelism(c.Workers, c.Tasks, c.Cores, c.Task != "sleep")
+	return d * time.Duration(PoolRounds(c.Tasks, p))
 }
 
 // SmapsRollup reads the memory of one process from the text of its

@@ -50,7 +50,7 @@
 //     P) × (Σ measured task time / tasks), the makespan beyond the ideal
 //     one of the tasks as the workers timed them; ns/op = makespan of the
 //     map; tasks/s = tasks / makespan. The nominal ideal makespan of a cell
-//     (time estimates) is bench.Cell.IdealMakespan: ceil(tasks / P) × the
+//     (time estimates) is impl.IdealMakespan: ceil(tasks / P) × the
 //     nominal task duration.
 //     exec (bench.Execs) names the executor: loop = a hand-written worker
 //     loop over chan; pool = multiprocessing.Pool; ppe =

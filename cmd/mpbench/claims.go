@@ -5,18 +5,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 
-	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/claims"
-	"github.com/mpbench/mpbench/impl"
+	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/impl/python"
 )
 
 // claimsCmd: mpbench claims --out DIR [--only C3,C7] [--python PATH]
-// [--torch-python PATH] [--runs 6] [--timeout 5m] [--render].
+// [--torch-python PATH] [--runs 6] [--timeout 5m] [--variants DIR] [--gpu DIR] [--render].
 func claimsCmd(args []string) error {
 	fs := newFlagSet("claims")
 	var interp interpreterFlags
@@ -26,6 +22,8 @@ func claimsCmd(args []string) error {
 	runs := fs.Int("runs", claims.DefaultRuns, "program runs per configuration of a quantitative claim (≥ 6 gives a 95% CI)")
 	timeout := fs.Duration("timeout", claims.DefaultTimeout, "timeout of one claim experiment (claims.py program run)")
 	render := fs.Bool("render", false, "only regenerate DIR/CLAIMS.md from DIR/claims.bench")
+	variants := fs.String("variants", "", "a run folder of the variants profile whose per-version start-up cells C14 reads (recorded in claims.bench when measuring)")
+	gpu := fs.String("gpu", "", "a claims run folder from a GPU machine whose C12 verdict is quoted beside this one's (recorded in claims.bench when measuring)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -42,10 +40,7 @@ func claimsCmd(args []string) error {
 		return usagef("claims: --runs must be ≥ 1")
 	}
 	if *render {
-		if _, err := os.Stat(filepath.Join(*out, claims.BenchFile)); err != nil {
-			return usagef("claims: --render: %v", err)
-		}
-		return claims.WriteMarkdown(*out)
+		return renderClaims(*out, *variants, *gpu)
 	}
 	var ids []string
 	if *only != "" {
@@ -72,20 +67,20 @@ func claimsCmd(args []string) error {
 		return usagef("claims: --torch-python %s: %v", interp.torch, torchErr)
 	}
 	libPython, libErr := "", error(nil)
-	if _, err := os.Stat(libraryPython); err == nil {
-		libPython = libraryPython
+	if _, err := os.Stat(python.LibraryInterpreter); err == nil {
+		libPython = python.LibraryInterpreter
 	} else {
-		libErr = fmt.Errorf("%s (Debian's python3, where python3-billiard and python3-multiprocess live) is missing", libraryPython)
+		libErr = fmt.Errorf("%s (Debian's python3, where python3-billiard and python3-multiprocess live) is missing", python.LibraryInterpreter)
 	}
 
 	ctx, stop, caught := interruptible()
 	defer stop()
 	err := claims.Run(ctx, claims.Options{
 		Out: *out, Only: ids,
-		Python: cpy.Interpreter(), CPython: cpy, Impls: versionImpls(),
+		Python: cpy.Interpreter(), CPython: cpy, Variants: *variants, GPU: *gpu,
 		TorchPython: torchPython, TorchErr: torchErr,
 		LibPython: libPython, LibErr: libErr,
-		Versions: pyenvVersions(),
+		Versions: pythonVersions(),
 		Runs:     *runs, Timeout: *timeout, Args: args, Progress: os.Stderr,
 	})
 	var in *claims.InputError
@@ -98,57 +93,20 @@ func claimsCmd(args []string) error {
 	return err
 }
 
-// versionImpls are the CPython versions of C14's matrix cells (an
-// unavailable one: its cells are skipped with the reason).
-func versionImpls() map[string]impl.Impl {
-	out := map[string]impl.Impl{}
-	for _, name := range bench.VersionImpls {
-		if p := python.NewVariant(name, ""); p != nil {
-			out[name] = p
-		}
-	}
-	return out
-}
-
-// pyenvVersions finds CPython 3.8–3.13 as pyenv lays them out:
-// <root>/versions/3.N.P/bin/python3 (root: $PYENV_ROOT or ~/.pyenv), the
-// newest patch release of each minor version; a missing one carries the
-// reason.
-func pyenvVersions() []claims.Interp {
-	root := os.Getenv("PYENV_ROOT")
-	if root == "" {
-		home, _ := os.UserHomeDir()
-		root = filepath.Join(home, ".pyenv")
-	}
-	var out []claims.Interp
-	for minor := 8; minor <= 13; minor++ {
-		v := "3." + strconv.Itoa(minor)
-		paths, _ := filepath.Glob(filepath.Join(root, "versions", v+".*", "bin", "python3"))
-		sort.Slice(paths, func(i, j int) bool { return patchOf(paths[i]) < patchOf(paths[j]) })
-		if len(paths) == 0 {
-			out = append(out, claims.Interp{Minor: v, Err: fmt.Errorf("no %s/versions/%s.*/bin/python3", root, v)})
+// renderClaims is `claims --render`: CLAIMS.md regenerated from
+// out/claims.bench and the other runs named, nothing measured.
+func renderClaims(out, variants, gpu string) error {
+	for _, f := range []struct{ flag, dir, file string }{
+		{"--render", out, claims.BenchFile},
+		{"--variants", variants, rawbench.RawFile},
+		{"--gpu", gpu, claims.BenchFile},
+	} {
+		if f.dir == "" {
 			continue
 		}
-		out = append(out, claims.Interp{Minor: v, Path: paths[len(paths)-1]})
+		if _, err := os.Stat(filepath.Join(f.dir, f.file)); err != nil {
+			return usagef("claims: %s: %v", f.flag, err)
+		}
 	}
-	return out
+	return claims.WriteMarkdownWith(out, variants, gpu)
 }
-
-// patchOf is the patch number of …/versions/3.N.P/bin/python3 (-1 when
-// it is not a plain number, e.g. 3.13.0t).
-func patchOf(path string) int {
-	ver := filepath.Base(filepath.Dir(filepath.Dir(path)))
-	parts := strings.Split(ver, ".")
-	if len(parts) != 3 {
-		return -1
-	}
-	n, err := strconv.Atoi(parts[2])
-	if err != nil {
-		return -1
-	}
-	return n
-}
-
-// libraryPython runs C9's library row: Debian's python3, for which
-// python3-billiard and python3-multiprocess are packaged.
-const libraryPython = "/usr/bin/python3"

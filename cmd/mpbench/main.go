@@ -29,7 +29,7 @@ import (
 
 func main() {
 	native.ChildMain() // the hidden roles of native spawn children and forkserver
-	os.Exit(exitCode(run(os.Args[1:])))
+	os.Exit(exitCode(dispatch(os.Args[1:])))
 }
 
 // usageError is bad input: exit status 2.
@@ -61,7 +61,8 @@ func exitCode(err error) int {
 	return 1
 }
 
-func run(args []string) error {
+// dispatch runs the command named by args[0] with the rest of args.
+func dispatch(args []string) error {
 	if len(args) == 0 {
 		return usagef("missing command (run, list, report, compare, claims, advise, verify, dimension); see README.md")
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness"
+	"github.com/mpbench/mpbench/harness/claims"
 	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/impl"
 	"github.com/mpbench/mpbench/impl/native"
@@ -224,6 +225,21 @@ func (f *interpreterFlags) impls(cells []bench.Cell, explicit []string) (map[str
 	return out, nil
 }
 
+// pythonVersions finds the interpreter of every CPython version measured
+// (bench.PythonVersions) as the version impls find theirs
+// (python.FindVersion): the newest <root>/versions/<minor>.<patch>/bin/python3
+// under python.PyenvRoot() — $MPBENCH_PYENV_ROOT, else $PYENV_ROOT, else
+// ~/.pyenv. A version that is not installed carries the reason.
+func pythonVersions() []claims.Interp {
+	root := python.PyenvRoot()
+	out := make([]claims.Interp, 0, len(bench.PythonVersions))
+	for _, v := range bench.PythonVersions {
+		path, err := python.FindVersion(root, v)
+		out = append(out, claims.Interp{Minor: v, Path: path, Err: err})
+	}
+	return out
+}
+
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
@@ -276,67 +292,13 @@ func parseRunFlags(args []string) (*runFlags, error) {
 }
 
 func runCmd(args []string) error {
-	f, err := parseRunFlags(args)
+	f, args, err := parseRunCmd(args)
 	if err != nil {
 		return err
 	}
-	if f.resume {
-		if res, err := rawbench.ReadDir(*f.out); err == nil && res.ConfigValue("profile") == AdviseProfile {
-			return usagef("run --resume: %s is an advise run: continue it with mpbench advise --resume --out %s", *f.out, *f.out)
-		}
-	}
-	if f.resume && onlyOutAndResume(f.fs) {
-		// `mpbench run --resume --out DIR`: the rest comes from the run.
-		recorded, err := recordedArgs(*f.out)
-		if err != nil {
-			return err
-		}
-		if f, err = parseRunFlags(append(recorded, "--resume")); err != nil {
-			return err
-		}
-		args = recorded
-	}
-	def := harness.ProfileDefaults(f.sel.profile)
-	for _, d := range []struct {
-		flag string
-		dst  *int
-		val  int
-	}{{"count", f.count, def.Count}, {"runs", f.runs, def.Runs}, {"max-runs", f.maxRuns, def.MaxRuns}, {"decision-runs", f.decisionRuns, def.DecisionRuns}} {
-		if !isSet(f.fs, d.flag) {
-			*d.dst = d.val
-		}
-	}
-	if !isSet(f.fs, "decision-runs") && isSet(f.fs, "runs") {
-		*f.decisionRuns = 0 // --runs alone says how many runs every cell gets
-	}
-	if !isSet(f.fs, "max-runs") && isSet(f.fs, "runs") && (*f.maxRuns < *f.runs || def.Runs == def.MaxRuns) {
-		*f.maxRuns = *f.runs // a profile without adaptive rounds stays without
-	}
-	if !isSet(f.fs, "benchtime") {
-		*f.benchtime = def.Benchtime
-	}
-	if !isSet(f.fs, "time-budget") {
-		*f.budget = def.Budget
-	}
-	switch {
-	case *f.count < 1:
-		return usagef("run: --count must be ≥ 1, got %d", *f.count)
-	case *f.runs < 1:
-		return usagef("run: --runs must be ≥ 1, got %d", *f.runs)
-	case *f.decisionRuns < 0:
-		return usagef("run: --decision-runs must be ≥ 0, got %d", *f.decisionRuns)
-	case *f.maxRuns < *f.runs:
-		return usagef("run: --max-runs (%d) must be ≥ --runs (%d)", *f.maxRuns, *f.runs)
-	case *f.ciTarget <= 0:
-		return usagef("run: --ci-target must be > 0")
-	case *f.warm < 0:
-		return usagef("run: --warmup must be ≥ 0")
-	case *f.benchtime <= 0:
-		return usagef("run: --benchtime must be > 0")
-	case *f.timeout < 0:
-		return usagef("run: --timeout must be > 0")
-	case *f.budget < 0:
-		return usagef("run: --time-budget must be ≥ 0")
+	f.applyDefaults()
+	if err := f.check(); err != nil {
+		return err
 	}
 	cells, err := f.sel.cells()
 	if err != nil {
@@ -391,13 +353,101 @@ func runCmd(args []string) error {
 		}
 		return err
 	}
+	return runDone(sum, *f.out, caught)
+}
+
+// parseRunCmd parses the flags of `mpbench run`. `mpbench run --resume
+// --out DIR` alone takes the rest of its flags from the command line the
+// run recorded; those are the args it returns. An advise run is not
+// resumed by run.
+func parseRunCmd(args []string) (*runFlags, []string, error) {
+	f, err := parseRunFlags(args)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !f.resume {
+		return f, args, nil
+	}
+	if res, err := rawbench.ReadDir(*f.out); err == nil && res.ConfigValue("profile") == AdviseProfile {
+		return nil, nil, usagef("run --resume: %s is an advise run: continue it with mpbench advise --resume --out %s", *f.out, *f.out)
+	}
+	if !onlyOutAndResume(f.fs) {
+		return f, args, nil
+	}
+	recorded, err := recordedArgs(*f.out)
+	if err != nil {
+		return nil, nil, err
+	}
+	if f, err = parseRunFlags(append(recorded, "--resume")); err != nil {
+		return nil, nil, err
+	}
+	return f, recorded, nil
+}
+
+// applyDefaults gives every replication flag not set on the command line
+// the profile's value (harness.ProfileDefaults). --runs alone says how
+// many runs every cell gets: no decision runs, and no adaptive rounds
+// where the profile has none.
+func (f *runFlags) applyDefaults() {
+	def := harness.ProfileDefaults(f.sel.profile)
+	for _, d := range []struct {
+		flag string
+		dst  *int
+		val  int
+	}{{"count", f.count, def.Count}, {"runs", f.runs, def.Runs}, {"max-runs", f.maxRuns, def.MaxRuns}, {"decision-runs", f.decisionRuns, def.DecisionRuns}} {
+		if !isSet(f.fs, d.flag) {
+			*d.dst = d.val
+		}
+	}
+	if !isSet(f.fs, "decision-runs") && isSet(f.fs, "runs") {
+		*f.decisionRuns = 0
+	}
+	if !isSet(f.fs, "max-runs") && isSet(f.fs, "runs") && (*f.maxRuns < *f.runs || def.Runs == def.MaxRuns) {
+		*f.maxRuns = *f.runs
+	}
+	if !isSet(f.fs, "benchtime") {
+		*f.benchtime = def.Benchtime
+	}
+	if !isSet(f.fs, "time-budget") {
+		*f.budget = def.Budget
+	}
+}
+
+// check refuses replication settings out of range.
+func (f *runFlags) check() error {
+	switch {
+	case *f.count < 1:
+		return usagef("run: --count must be ≥ 1, got %d", *f.count)
+	case *f.runs < 1:
+		return usagef("run: --runs must be ≥ 1, got %d", *f.runs)
+	case *f.decisionRuns < 0:
+		return usagef("run: --decision-runs must be ≥ 0, got %d", *f.decisionRuns)
+	case *f.maxRuns < *f.runs:
+		return usagef("run: --max-runs (%d) must be ≥ --runs (%d)", *f.maxRuns, *f.runs)
+	case *f.ciTarget <= 0:
+		return usagef("run: --ci-target must be > 0")
+	case *f.warm < 0:
+		return usagef("run: --warmup must be ≥ 0")
+	case *f.benchtime <= 0:
+		return usagef("run: --benchtime must be > 0")
+	case *f.timeout < 0:
+		return usagef("run: --timeout must be > 0")
+	case *f.budget < 0:
+		return usagef("run: --time-budget must be ≥ 0")
+	}
+	return nil
+}
+
+// runDone reports what a finished or interrupted run did: one line on
+// stderr, or an exitError with the signal's status and how to resume.
+func runDone(sum harness.Summary, out string, caught func() os.Signal) error {
 	line := fmt.Sprintf("%d program runs: %d measured, %d skipped, %d failed; %d cells with a CI wider than the target (%d stopped by the run cap, %d by the time budget); in %v → %s",
 		sum.Runs, sum.Measured, sum.Skipped, sum.Failed, sum.Unstable, sum.Unstable-sum.Budget, sum.Budget, sum.Elapsed.Round(time.Second),
-		filepath.Join(*f.out, harness.RawFile))
+		filepath.Join(out, harness.RawFile))
 	if sum.Interrupted {
 		sig := caught()
 		return exitError{signalStatus(sig), "interrupted (" + sig.String() + "): " + line +
-			"; resume with: mpbench run --resume --out " + *f.out}
+			"; resume with: mpbench run --resume --out " + out}
 	}
 	fmt.Fprintln(os.Stderr, "mpbench: "+line)
 	if sum.FirstFailure != "" {

@@ -18,18 +18,23 @@
 // Contracts:
 //
 //   - The program run is the unit of replication (as in `mpbench run`):
-//     every quantitative experiment runs Runs (default 5) independent programs
+//     every quantitative experiment runs Runs (DefaultRuns) independent programs
 //     per configuration; its statistic is computed over per-run medians.
 //     Qualitative experiments (an exception raised or not) run once.
 //   - Claims that the matrix covers (C1, C2, C5, C6, C14) measure their matrix
-//     cells with harness.Run — the one runner: shuffled interleaved rounds,
+//     cells of the default interpreter with harness.Run — the one runner: shuffled interleaved rounds,
 //     process group, affinity, death signal, timeout, segment cleanup,
 //     output validation — into a scratch raw.bench, and record its runs
 //     renamed: Startup/impl=cpython/… becomes
 //     Claim/id=C1/workload=startup/impl=cpython/…. A cell is measured once
 //     per Run and its runs reused by every claim that needs it.
+//   - C14's per-version start-up is not measured again: it is read from a
+//     run of the variants profile given with --variants (Options.Variants,
+//     recorded as VariantsKey).
 //   - Dedicated experiments (C3, C4, C7–C14) live in claims.py (stdlib
-//     only, embedded, written to a content-addressed cache file), run
+//     only, on the shared core mpcore.py — guard, result/SKIP/NOTE lines,
+//     sample iterations, CPU task — embedded, written with it to a
+//     content-addressed cache folder), run
 //     through harness.Exec as `python3 -u claims.py --claim ID --count S
 //     --run K --shm-prefix P`. Their /dev/shm segments and named
 //     semaphores carry the prefix and are removed after each program run;
@@ -38,16 +43,21 @@
 //     sample), threads, … . The text of an exception or probe is a NOTE
 //     line; what cannot run here gets a SKIP line, failed experiments a
 //     FAIL line.
-//   - claims.bench is append-only and synced after each program run. A new
+//   - claims.bench is written through package rawbench (header, program
+//     runs, SKIP/FAIL/NOTE lines), append-only and synced after each
+//     program run. A new
 //     DIR (or one without claims.bench) starts a new claims.bench. An
 //     existing one is only extended with claims it does not hold yet;
 //     anything else is refused (InputError) and nothing is written.
 //   - Verdicts are pure functions of claims.bench (verdicts.go, one
-//     function per claim, each with its rule in one sentence).
+//     function per claim) and of the other runs it names (Sources: C14's
+//     variants run, C12's GPU run); each claim's rule is a variable of
+//     verdicts.go beside its function, and CLAIMS.md prints it from there.
 package claims
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -108,11 +118,13 @@ type Options struct {
 	// (impl/python's "cpython"); nil or unavailable: those cells are
 	// recorded as skipped with the reason.
 	CPython impl.Impl
-	// Impls measure the matrix cells of other implementations (C14's
-	// CPython versions, cpython3.8 … cpython3.13), by impl name; a cell
-	// whose impl is missing here or unavailable is recorded as skipped
-	// with the reason.
-	Impls map[string]impl.Impl
+	// Variants is a run folder of the variants profile whose per-version
+	// start-up cells C14 reads ("" = none); recorded in claims.bench
+	// (VariantsKey, relative to Out) so that every rendering finds it.
+	Variants string
+	// GPU is a claims run folder from a GPU machine whose C12 verdict is
+	// quoted beside this run's ("" = none); recorded as GPUKey.
+	GPU string
 	// TorchPython is an interpreter that imports torch, for C11 and C12
 	// ("": C11 is untestable, C12 probes with Python).
 	TorchPython string
@@ -213,6 +225,9 @@ func Run(ctx context.Context, o Options) error {
 	if o.Runs <= 0 {
 		o.Runs = DefaultRuns
 	}
+	if err := o.relativeSources(); err != nil {
+		return &InputError{err}
+	}
 	if o.Python == "" {
 		p, err := exec.LookPath("python3")
 		if err != nil {
@@ -288,30 +303,102 @@ func openBench(o Options, ids []string) (*rawbench.Writer, error) {
 				return nil, &InputError{fmt.Errorf("%s already holds %s (results are never overwritten; choose another folder)", path, id)}
 			}
 		}
+		for _, kv := range []rawbench.KV{{Key: VariantsKey, Value: o.Variants}, {Key: GPUKey, Value: o.GPU}} {
+			if kv.Value != "" && w.File.ConfigValue(kv.Key) != kv.Value {
+				if err := w.Config(kv); err != nil {
+					w.Close()
+					return nil, err
+				}
+			}
+		}
 		return w, nil
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	} else if err == nil {
+		// An empty claims.bench (a run killed before its header) holds
+		// nothing: start it anew.
+		if err := os.Remove(path); err != nil {
+			return nil, &InputError{err}
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, &InputError{err}
 	}
-	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+	args, err := json.Marshal(o.Args) // as `mpbench run` records its arguments
+	if err != nil {
+		return nil, err
+	}
+	config := append(harness.Environment(),
+		rawbench.KV{Key: "claims-python", Value: o.Python},
+		rawbench.KV{Key: "claims-script", Value: ScriptHash()},
+		rawbench.KV{Key: "claims-runs", Value: strconv.Itoa(o.Runs)},
+		rawbench.KV{Key: "start", Value: time.Now().UTC().Format(time.RFC3339)},
+		rawbench.KV{Key: "mpbench-args", Value: string(args)})
+	for _, kv := range []rawbench.KV{{Key: VariantsKey, Value: o.Variants}, {Key: GPUKey, Value: o.GPU}} {
+		if kv.Value != "" {
+			config = append(config, kv)
+		}
+	}
+	w, err := rawbench.CreateFile(path, config, append(bench.UnitLines(), "Unit task-times better=lower"))
+	if err != nil {
 		return nil, &InputError{err}
 	}
-	var b strings.Builder
-	for _, c := range harness.Environment() {
-		b.WriteString(c.Key + ": " + rawbench.OneLine(c.Value) + "\n")
+	return w, nil
+}
+
+// VariantsKey and GPUKey are the configuration keys of claims.bench naming
+// the variants run C14 reads and the GPU claims run C12 quotes, relative to
+// the folder of claims.bench.
+const (
+	VariantsKey = "claims-variants"
+	GPUKey      = "claims-gpu"
+)
+
+// relativeSources checks the other runs named (Variants: a folder with a
+// raw.bench; GPU: one with a claims.bench) and makes their paths relative
+// to Out, as claims.bench records them.
+func (o *Options) relativeSources() error {
+	if o.Variants != "" {
+		rel, err := variantsRel(o.Out, o.Variants)
+		if err != nil {
+			return err
+		}
+		o.Variants = rel
 	}
-	fmt.Fprintf(&b, "claims-python: %s\n", o.Python)
-	fmt.Fprintf(&b, "claims-script: %s\n", ScriptHash())
-	fmt.Fprintf(&b, "claims-runs: %d\n", o.Runs)
-	fmt.Fprintf(&b, "start: %s\n", time.Now().UTC().Format(time.RFC3339))
-	fmt.Fprintf(&b, "mpbench-args: %s\n", strconv.Quote(strings.Join(o.Args, " ")))
-	for _, l := range bench.UnitLines() {
-		b.WriteString(l + "\n")
+	if o.GPU != "" {
+		if _, err := os.Stat(filepath.Join(o.GPU, BenchFile)); err != nil {
+			return fmt.Errorf("--gpu %s: %w", o.GPU, err)
+		}
+		rel, err := relSlash(o.Out, o.GPU)
+		if err != nil {
+			return err
+		}
+		o.GPU = rel
 	}
-	b.WriteString("Unit task-times better=lower\n")
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		return nil, &InputError{err}
+	return nil
+}
+
+// variantsRel checks that dir is a results folder (it holds a raw.bench)
+// and returns its path relative to out, in slash form.
+func variantsRel(out, dir string) (string, error) {
+	if _, err := os.Stat(filepath.Join(dir, rawbench.RawFile)); err != nil {
+		return "", fmt.Errorf("--variants %s: %w", dir, err)
 	}
-	return rawbench.Resume(path)
+	return relSlash(out, dir)
+}
+
+// relSlash is dir relative to out, in slash form.
+func relSlash(out, dir string) (string, error) {
+	a, err := filepath.Abs(out)
+	if err != nil {
+		return "", err
+	}
+	b, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(a, b)
+	if err != nil {
+		return "", err
+	}
+	return filepath.ToSlash(rel), nil
 }
 
 // runner executes experiments and appends their lines.
@@ -518,14 +605,11 @@ func (r *runner) matrix(ctx context.Context, ids []string) error {
 	return nil
 }
 
-// available splits cells into those whose implementation (o.CPython or
-// o.Impls) can run here — with the implementations they need — and the
-// others, with the reason each is skipped.
+// available splits cells into those whose implementation (o.CPython) can
+// run here — with the implementations they need — and the others, with
+// the reason each is skipped.
 func (r *runner) available(cells []bench.Cell) (run []bench.Cell, measured map[string]impl.Impl, unavailable map[string]string) {
 	impls := map[string]impl.Impl{}
-	for name, im := range r.o.Impls {
-		impls[name] = im
-	}
 	if r.o.CPython != nil {
 		impls[r.o.CPython.Name()] = r.o.CPython
 	}
@@ -553,7 +637,7 @@ func (r *runner) copyCell(st *rawbench.File, c bench.Cell, name string) error {
 	for _, run := range cell.Runs {
 		var lines []string
 		for _, s := range run.Samples {
-			lines = append(lines, sampleLine(name, cell.Units, s))
+			lines = append(lines, rawbench.SampleLine(name, cell.Units, s))
 		}
 		if _, err := r.w.RecordRun(name, lines); err != nil {
 			return err
@@ -571,18 +655,6 @@ func (r *runner) copyCell(st *rawbench.File, c bench.Cell, name string) error {
 		}
 	}
 	return nil
-}
-
-// sampleLine writes a sample as a result line of name.
-func sampleLine(name string, units []string, s rawbench.Sample) string {
-	var b strings.Builder
-	b.WriteString("Benchmark" + name + " " + strconv.Itoa(s.Iters))
-	for _, u := range units {
-		if v, ok := s.Values[u]; ok {
-			b.WriteString(" " + strconv.FormatFloat(v, 'g', -1, 64) + " " + u)
-		}
-	}
-	return b.String()
 }
 
 // claimCellName renames a matrix cell for a claim:

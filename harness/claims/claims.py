@@ -1,6 +1,6 @@
 """mpbench claim experiments: the dedicated small experiments behind the
-claims C3-C10 and C12-C14 of shared/seed/CLAIMS.md (the rest, and C14's
-start-up, reuse matrix cells measured by impl/python's driver).
+claims C3-C14 of docs/claims-source.md (C1, C2 and the latency of C5 and C6
+and C14's start-up reuse matrix cells measured by impl/python's driver).
 
 Embedded in the Go package github.com/mpbench/mpbench/harness/claims and run,
 one claim per program run, as
@@ -10,6 +10,14 @@ one claim per program run, as
 Standard library only (CPython 3.11; torch is only probed by C12).  Spawned
 children and the forkserver re-import this file as __mp_main__, so the module
 top level only defines things (and arms the parent-death signal there).
+
+What every measured Python program of mpbench needs comes from the shared core
+mpcore.py (written next to this file, as for impl/python's driver): the
+death-signal guard every child calls first (child_guard: mpcore.guard with the
+pid of this program run, inherited through MPBENCH_CLAIMS_ROOT), result, SKIP
+and NOTE lines, exception text, the iterations of a sample (grow_iters), the
+CPU task and the segment prefix.  A failed experiment exits non-zero with the
+traceback on stderr; the harness records its FAIL line.
 
 Output protocol (stdout; diagnostics on stderr; non-zero exit on error):
 
@@ -39,20 +47,31 @@ C3_TASK_S = 0.1  # the guide's 1 s sleep, scaled down 10x
 _C7_LOCK = threading.Lock()  # held by a parent thread while the parent forks
 
 
-_pdeathsig = mpcore.pdeathsig  # ask the kernel to SIGKILL us when the parent dies
+ROOT_ENV = "MPBENCH_CLAIMS_ROOT"  # pid of the claims.py program run (set in __main__)
+
+
+def child_guard():
+    """First thing every child of the program run does (mpcore.guard): die
+    with its parent, exit if the parent is already gone or is neither the
+    program run nor its fork server, and (forkserver children) drop the
+    server's "alive" pipe."""
+    root = os.environ.get(ROOT_ENV)
+    mpcore.guard(int(root) if root else None)
+
+
+def any_guard():
+    """The guard of a process whose parent may be another child (C8's
+    grandchildren, a fork server a child starts): the death signal only."""
+    mpcore.guard(None)
 
 
 if __name__ == "__mp_main__":
-    # A spawned child or the forkserver importing this file.
-    _pdeathsig()
-
-
-def _child_init():
-    _pdeathsig()
+    # A spawned child or a fork server (maybe a child's) importing this file.
+    any_guard()
 
 
 def _noop():
-    _pdeathsig()
+    child_guard()
 
 
 # ---------------------------------------------------------------- output
@@ -63,18 +82,23 @@ def emit(name, iters, nsop, metrics=()):
 
 
 def note(name, text):
-    text = " ".join(str(text).split())
-    if len(text) > 300:
-        text = text[:300] + "..."
-    sys.stdout.write("--- NOTE: BenchmarkClaim/%s: %s\n" % (name, text))
-    sys.stdout.flush()
+    print(mpcore.note_line("Claim/" + name, text), flush=True)
 
 
-def exc_text(e):
-    return "%s: %s" % (type(e).__name__, e)
+def skip(name, reason):
+    print(mpcore.skip_line("Claim/" + name, reason), flush=True)
 
 
+exc_text = mpcore.exc_text
 fmt_size = mpcore.format_size
+
+
+def reap(p, timeout):
+    """Join p for up to timeout seconds; kill it if it is still running."""
+    p.join(timeout)
+    if p.is_alive():
+        p.kill()
+        p.join()
 
 
 pc = time.perf_counter_ns
@@ -93,7 +117,7 @@ C3_VARIANTS = (("default", None), ("1", 1), ("5", 5))  # chunksize of the map
 
 
 def c3_init(ready):
-    _pdeathsig()
+    child_guard()
     ready.put(os.getpid())
 
 
@@ -156,7 +180,7 @@ C4_SIZES = [1 << k for k in (10, 14, 18, 22, 26)]  # 1 KiB ... 64 MiB, x16 steps
 def c4_signal_child(kind, obj, sig, ack):
     """Persistent receiver of the shared-memory mechanisms: on each size
     message, look at the shared block (no copy) and acknowledge."""
-    _pdeathsig()
+    child_guard()
     while True:
         n = sig.recv()
         if n is None:
@@ -174,7 +198,7 @@ def c4_signal_child(kind, obj, sig, ack):
 
 
 def c4_queue_child(q, ack):
-    _pdeathsig()
+    child_guard()
     while True:
         data = q.get()
         if data is None:
@@ -183,30 +207,28 @@ def c4_queue_child(q, ack):
 
 
 def c4_args_child(data, ack):
-    _pdeathsig()
+    child_guard()
     ack.send_bytes(b"%d" % len(data))
 
 
-def c4_calibrate(op):
-    """Iterations of one sample: about 10 ms of operations, from the
-    warm-up operation's time (and a second one when the first was short)."""
-    t = pc()
-    op()  # warm-up
-    d = max(1, pc() - t)
-    if d < 10e6:
-        t = pc()
-        op()
-        d = max(1, pc() - t)
-    return max(1, min(2000, int(10e6 / d)))
+C4_SAMPLE_NS = 10e6  # one sample: about 10 ms of operations
 
 
 def c4_measure(name, size, op, count):
-    iters = c4_calibrate(op)
-    for _ in range(count):
+    """One warm-up operation, the iterations of a sample grown to
+    C4_SAMPLE_NS (mpcore.grow_iters, as the driver's samples), then count
+    samples."""
+
+    def run(n):
         t = pc()
-        for _ in range(iters):
+        for _ in range(n):
             op()
-        d = max(1, pc() - t)
+        return pc() - t
+
+    op()  # warm-up
+    iters = mpcore.grow_iters(run, C4_SAMPLE_NS)
+    for _ in range(count):
+        d = max(1, run(iters))
         emit(name, iters, d / iters, [(size * iters / d * 1e3, "MB/s")])
 
 
@@ -335,7 +357,7 @@ def nthreads():
 
 
 def c5_child(q, out):
-    _pdeathsig()
+    child_guard()
     before = nthreads()
     q.get()
     after_get = nthreads()
@@ -380,7 +402,7 @@ def claim_c5(args):
 
 
 def c6_child(conn):
-    _pdeathsig()
+    child_guard()
     x = conn.recv()
     conn.send(x + 1)
     conn.send(conn.recv() * 2)
@@ -421,14 +443,14 @@ C7_ARRIVE_S = 20.0  # the most a batch's children may take to start
 
 
 def c7_child(w):
-    _pdeathsig()
+    child_guard()
     w.send_bytes(b"1")  # arrived: about to take the lock
     _C7_LOCK.acquire()  # blocks forever if the lock was copied while held
     _C7_LOCK.release()
 
 
 def c7_log_child(w):
-    _pdeathsig()
+    child_guard()
     import logging
 
     w.send_bytes(b"1")  # arrived: about to log
@@ -565,11 +587,15 @@ def claim_c7(args):
 # ---------------------------------------------------------------- C8
 
 
+def c8_grandchild():
+    any_guard()
+
+
 def c8_child(method, out):
-    _pdeathsig()
+    child_guard()
     ctx = ctx_of(method)
     try:
-        g = ctx.Process(target=_noop, daemon=True)
+        g = ctx.Process(target=c8_grandchild, daemon=True)
         g.start()
         g.join()
         out.send(("ok", g.exitcode))
@@ -633,20 +659,16 @@ def claim_c9(args):
             mp = importlib.import_module(lib)
             mpcore.set_segment_prefix(args.shm_prefix, lib)
         except Exception as e:
-            sys.stdout.write("--- SKIP: BenchmarkClaim/id=C9/lib=%s: %s not importable by %s (%s)\n" % (lib, lib, sys.executable, exc_text(e)))
-            sys.stdout.flush()
+            skip("id=C9/lib=%s" % lib, "%s not importable by %s (%s)" % (lib, sys.executable, exc_text(e)))
             continue
         for method in METHODS:
             ctx = mp.get_context(method)
             name = "id=C9/lib=%s/api=process/method=%s" % (lib, method)
             t0 = pc()
             try:
-                p = ctx.Process(target=lambda: _pdeathsig(), daemon=True)  # noqa: E731
+                p = ctx.Process(target=lambda: child_guard(), daemon=True)  # noqa: E731
                 p.start()
-                p.join(30)
-                if p.is_alive():
-                    p.kill()
-                    p.join()
+                reap(p, 30)
                 raised, ok, perr, msg = 0, int(p.exitcode == 0), 0, None
             except Exception as e:
                 raised, ok, perr, msg = 1, 0, c9_pickle_error(e), exc_text(e)
@@ -676,7 +698,7 @@ def claim_c9(args):
 
 
 def c10_child(q):
-    _pdeathsig()
+    child_guard()
     q.put("hello")
 
 
@@ -702,10 +724,7 @@ def claim_c10(args):
         try:
             got = q.get(timeout=30)
         finally:
-            p.join(30)
-            if p.is_alive():
-                p.kill()
-                p.join()
+            reap(p, 30)
         return got == "hello" and p.exitcode == 0
 
     step("set-first", lambda: mp.set_start_method("spawn") is None)
@@ -721,8 +740,9 @@ def claim_c10(args):
 C11_SIZES = (64 << 10, 16 << 20)
 
 
-def c11_child(q, ack):
-    _pdeathsig()
+def touch_and_ack(q, ack):
+    """Receiver of C11 and C12: touch the last element of each message
+    (the data arrived; for CUDA: synchronises), acknowledge, until None."""
     while True:
         x = q.get()
         if x is None:
@@ -730,9 +750,14 @@ def c11_child(q, ack):
         if isinstance(x, bytes):
             x[-1]
         else:
-            float(x[-1])  # the data arrived (for CUDA: synchronises)
+            float(x[-1])
         del x
         ack.send_bytes(b"1")
+
+
+def c11_child(q, ack):
+    child_guard()
+    touch_and_ack(q, ack)
 
 
 def c11_msgs(size):
@@ -753,7 +778,7 @@ def claim_c11(args):
         import torch
         import torch.multiprocessing as tmp
     except Exception as e:
-        sys.stdout.write("--- SKIP: BenchmarkClaim/id=C11: torch not importable by %s (%s)\n" % (sys.executable, exc_text(e).splitlines()[0]))
+        skip("id=C11", "torch not importable by %s (%s)" % (sys.executable, exc_text(e)))
         return
     rng = random.Random(args.run)
     ctx = tmp.get_context("fork")
@@ -788,10 +813,7 @@ def claim_c11(args):
             emit(name, k, d / k, extra)
             del msgs
     q.put(None)
-    p.join(30)
-    if p.is_alive():
-        p.kill()
-        p.join()
+    reap(p, 30)
 
 
 # ---------------------------------------------------------------- C12
@@ -802,7 +824,7 @@ C12_MSGS = 10
 
 def c12_cuda_child(out):
     """Use CUDA in a child: a tensor on the GPU and one reduction."""
-    _pdeathsig()
+    child_guard()
     try:
         import torch
 
@@ -813,16 +835,10 @@ def c12_cuda_child(out):
 
 
 def c12_recv_child(q, ack):
-    _pdeathsig()
+    child_guard()
     import torch  # noqa: F401  (the tensors' rebuild needs it)
 
-    while True:
-        x = q.get()
-        if x is None:
-            return
-        float(x[-1])  # touch the data (synchronises for CUDA)
-        del x
-        ack.send_bytes(b"1")
+    touch_and_ack(q, ack)
 
 
 def c12_case(ctx, name, extra=()):
@@ -841,10 +857,7 @@ def c12_case(ctx, name, extra=()):
     else:
         kind, detail = "died", "no answer within 120 s"
     d = pc() - t0
-    p.join(30)
-    if p.is_alive():
-        p.kill()
-        p.join()
+    reap(p, 30)
     emit(name, 1, d, [(int(kind == "raised"), "raised"), (int(kind == "ok"), "ok")] + list(extra))
     if kind != "ok":
         note(name, detail)
@@ -871,7 +884,7 @@ def claim_c12(args):
         import torch.multiprocessing as tmp
     except Exception as e:
         emit("id=C12/check=cuda", 1, pc() - t0, [(len(devs), "nvidia-devices"), (0, "cuda"), (0, "gpus")])
-        note("id=C12/check=cuda", "%d /dev/nvidia* device nodes; torch not importable by %s (%s)" % (len(devs), sys.executable, exc_text(e).splitlines()[0]))
+        note("id=C12/check=cuda", "%d /dev/nvidia* device nodes; torch not importable by %s (%s)" % (len(devs), sys.executable, exc_text(e)))
         return
     rng = random.Random(args.run)
     if devs:
@@ -918,10 +931,7 @@ def claim_c12(args):
             emit("id=C12/handoff=%s/method=spawn/chan=queue/size=%s" % (dev, fmt_size(size)), len(times), med, [(size / med * 1e3, "MB/s")])
             del msgs
     q.put(None)
-    p.join(60)
-    if p.is_alive():
-        p.kill()
-        p.join()
+    reap(p, 60)
 
 
 # ---------------------------------------------------------------- C13
@@ -996,7 +1006,8 @@ def claim_c14(args):
     """This interpreter: its default start method, and whether starting a
     fork child while another thread runs emits a DeprecationWarning
     (Python >= 3.12 does).  The start-up of each method comes from matrix
-    cells (harness/claims/catalog.go), not from here."""
+    cells (the default interpreter's) and from the variants profile's run
+    (every version's), not from here."""
     import multiprocessing as mp
     import warnings
 
@@ -1057,6 +1068,7 @@ if __name__ == "__main__":
     # prefix (/dev/shm/sem.<prefix>-...) so that the harness can remove
     # them when the experiment is killed before Python cleaned them up.
     mpcore.set_segment_prefix(a.shm_prefix)
+    os.environ[ROOT_ENV] = str(os.getpid())  # every child's guard checks its parent against it
     try:
         CLAIMS[a.claim](a)
     except KeyboardInterrupt:

@@ -3,6 +3,8 @@ package claims
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/mpbench/mpbench/harness/rawbench"
@@ -24,17 +26,19 @@ type status struct{ name, text string }
 
 // claimData is everything claims.bench recorded for one claim.
 type claimData struct {
-	id     string
-	series []*series
-	notes  []status
-	skips  []status
-	fails  []status
+	id      string
+	series  []*series
+	notes   []status
+	skips   []status
+	fails   []status
+	sources *Sources // the other runs the claim reads (C14); nil when none
 }
 
 // file is a parsed claims.bench.
 type file struct {
-	config map[string]string
-	claims map[string]*claimData
+	config  map[string]string
+	claims  map[string]*claimData
+	sources Sources
 }
 
 // load reads claims.bench through package rawbench (the one reader of
@@ -203,4 +207,83 @@ func wilson(k, n int) (lo, hi float64) {
 	c := (p + z*z/(2*nn)) / den
 	h := z * math.Sqrt(p*(1-p)/nn+z*z/(4*nn*nn)) / den
 	return math.Max(0, c-h), math.Min(1, c+h)
+}
+
+// Sources are the runs other than claims.bench that a claim reads: the
+// variants run of C14's per-version start-up, and a claims run on a GPU
+// machine whose C12 is quoted beside an untestable one.
+type Sources struct {
+	// VariantsName names the variants run as CLAIMS.md cites it (its
+	// path relative to the claims folder); "" when none was given.
+	VariantsName string
+	Variants     *rawbench.File // nil when none was given or it could not be read
+	VariantsErr  error          // why it could not be read
+	// GPUName names the GPU claims run (relative to the claims folder).
+	GPUName string
+	GPU     *file // its claims.bench; nil when none was given or it could not be read
+	GPUErr  error
+}
+
+// sourcesOf reads the other runs: variants and gpu are folders ("" = the
+// one claims.bench records under VariantsKey / GPUKey, relative to
+// claimsDir).
+func sourcesOf(claimsDir, variants, gpu string, claimsBench []byte) (Sources, error) {
+	rf, err := rawbench.Parse(claimsBench, BenchFile)
+	if err != nil {
+		return Sources{}, err
+	}
+	var src Sources
+	var dir string
+	if src.VariantsName, dir = sourceDir(claimsDir, variants, rf.ConfigValue(VariantsKey)); dir != "" {
+		src.Variants, src.VariantsErr = rawbench.ReadDir(dir)
+	}
+	if src.GPUName, dir = sourceDir(claimsDir, gpu, rf.ConfigValue(GPUKey)); dir != "" {
+		data, err := os.ReadFile(filepath.Join(dir, BenchFile))
+		if err == nil {
+			src.GPU, err = load(data)
+		}
+		src.GPUErr = err
+	}
+	return src, nil
+}
+
+// sourceDir is the name (relative to claimsDir, as recorded) and the path
+// of another run: given (a path) or recorded (relative to claimsDir);
+// both "" when there is none.
+func sourceDir(claimsDir, given, recorded string) (name, dir string) {
+	switch {
+	case given != "":
+		if rel, err := relSlash(claimsDir, given); err == nil {
+			return rel, given
+		}
+		return given, given
+	case recorded != "":
+		return recorded, filepath.Join(claimsDir, filepath.FromSlash(recorded))
+	}
+	return "", ""
+}
+
+// addVariants adds the variants run's per-version start-up cells
+// (Startup/impl=cpython3.N/…/chan=pipe/rss=0) to C14 as its own series
+// Claim/id=C14/workload=startup/impl=cpython3.N/… with source=variants.
+func (f *file) addVariants(src Sources) {
+	f.sources = src
+	d := f.claims["C14"]
+	if d == nil {
+		return
+	}
+	d.sources = &f.sources
+	if src.Variants == nil {
+		return
+	}
+	for _, c := range src.Variants.Cells {
+		if c.Kind() != "Startup" || !strings.HasPrefix(c.Get("impl"), "cpython3.") || c.Get("chan") != "pipe" || c.Get("rss") != "0" || len(c.Runs) == 0 {
+			continue
+		}
+		_, rest, _ := strings.Cut(c.Name, "/")
+		name := "Claim/id=C14/workload=startup/" + rest
+		kv := nameKV(name)
+		kv["source"] = "variants"
+		d.series = append(d.series, &series{name: name, kv: kv, cell: c})
+	}
 }

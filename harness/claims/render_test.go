@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -260,5 +261,51 @@ func TestVerdictsMatchRender(t *testing.T) {
 		if !strings.Contains(string(md), row) || len(v.Reproduce) == 0 || !strings.Contains(string(md), v.Reproduce[0]) {
 			t.Errorf("%s: %q or %v not in CLAIMS.md", v.ID, row, v.Reproduce)
 		}
+	}
+}
+
+// TestQuotesAndRules: every claim rests on the guide's words, quoted
+// verbatim — on docs/claims-source.md, and at the stated line of the
+// guide's text where it is at hand (../shared/seed beside the checkout) —
+// and CLAIMS.md prints each verdict's rule from verdicts.go (the claim's,
+// or each part's).
+func TestQuotesAndRules(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/claims-source.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	guide, _ := os.ReadFile("../../../shared/seed/000_606ccd5e86365205.txt")
+	lines := strings.Split(string(guide), "\n")
+	md, err := Render([]byte(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range catalog {
+		if len(c.quotes) == 0 {
+			t.Errorf("%s quotes nothing of the guide", c.id)
+		}
+		for _, q := range c.quotes {
+			if !strings.Contains(string(doc), "- line "+strconv.Itoa(q.line)+", ") || !strings.Contains(string(doc), "> "+q.text+"\n") {
+				t.Errorf("%s: line %d %q is not on docs/claims-source.md", c.id, q.line, q.text)
+			}
+			if q.en != "" && !strings.Contains(string(doc), "“"+q.en+"”") {
+				t.Errorf("%s: the rendering %q is not on docs/claims-source.md", c.id, q.en)
+			}
+			if len(guide) > 0 && (q.line > len(lines) || !strings.Contains(lines[q.line-1], q.text)) {
+				t.Errorf("%s: %q is not at line %d of the guide", c.id, q.text, q.line)
+			}
+			if !strings.Contains(string(md), q.text) {
+				t.Errorf("%s: CLAIMS.md does not quote %q", c.id, q.text)
+			}
+		}
+		if c.rule == "" {
+			t.Errorf("%s has no rule", c.id)
+		}
+		if c.rule != "" && !strings.Contains(string(md), "**Rule.** "+c.rule+"\n") {
+			t.Errorf("%s: CLAIMS.md does not print its rule", c.id)
+		}
+	}
+	if len(guide) == 0 {
+		t.Log("the guide's text is not at ../shared/seed: quotes checked against docs/claims-source.md only")
 	}
 }

@@ -249,7 +249,7 @@ func (u unavailableImpl) SpinCommand() (*exec.Cmd, error) { return nil, errors.N
 func TestMatrixSkipsUnavailable(t *testing.T) {
 	dir := t.TempDir()
 	err := Run(t.Context(), Options{Out: dir, Only: []string{"C1"}, Python: "/nonexistent/python3",
-		CPython: unavailableImpl{"cpython"}, Impls: map[string]impl.Impl{"cpython3.9": unavailableImpl{"cpython3.9"}}})
+		CPython: unavailableImpl{"cpython"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,5 +261,50 @@ func TestMatrixSkipsUnavailable(t *testing.T) {
 	md, _ := os.ReadFile(filepath.Join(dir, MDFile))
 	if !strings.Contains(string(md), "- skipped `Claim/id=C1/workload=startup/impl=cpython/method=forkserver/preload=none/chan=pipe/rss=0/cores=2`: impl cpython unavailable: not on this machine") {
 		t.Errorf("CLAIMS.md does not list the skipped cells:\n%s", md)
+	}
+}
+
+// TestHeaderAndVariants: claims.bench starts with the configuration block
+// written through rawbench (mpbench-args as `mpbench run` records them),
+// records the variants run relative to its folder, and C14 measures only
+// the default interpreter's cells (every version's are the variants
+// run's); a variants folder without raw.bench is refused before anything
+// is written.
+func TestHeaderAndVariants(t *testing.T) {
+	root := t.TempDir()
+	variants := filepath.Join(root, "variants")
+	os.MkdirAll(variants, 0o755)
+	os.WriteFile(filepath.Join(variants, "raw.bench"), []byte("goos: linux\nrun: 1\n"+
+		"BenchmarkStartup/impl=cpython3.9/method=fork/main=stdlib/chan=pipe/rss=0/cores=2 1 3000000 ns/op\n"), 0o644)
+	out := filepath.Join(root, "claims")
+	if err := Run(t.Context(), Options{Out: filepath.Join(root, "bad"), Only: []string{"C14"}, Python: "/nonexistent/python3",
+		Variants: filepath.Join(root, "nothing")}); !errorsAs(err, new(*InputError)) {
+		t.Fatalf("a variants folder without raw.bench: %v, want an InputError", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "bad")); err == nil {
+		t.Error("a refused run created its folder")
+	}
+	err := Run(t.Context(), Options{Out: out, Only: []string{"C1"}, Python: "/nonexistent/python3",
+		CPython: unavailableImpl{"cpython"}, Variants: variants, Args: []string{"claims", "--only", "C1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(out, BenchFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\nclaims-runs: 6\n", "\nmpbench-args: [\"claims\",\"--only\",\"C1\"]\n", "\nclaims-variants: ../variants\n", "\nUnit task-times better=lower\n"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("claims.bench lacks %q:\n%s", want, data)
+		}
+	}
+	for _, c := range lookup("C14").cells(2) {
+		if c.Impl != "cpython" {
+			t.Errorf("C14 measures %s again (the variants run's)", c.Name())
+		}
+	}
+	src, err := sourcesOf(out, "", "", data)
+	if err != nil || src.Variants == nil || src.VariantsName != "../variants" {
+		t.Errorf("variants source %+v, %v; want ../variants read", src, err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/rawbench"
 )
 
 // Verdict kinds.
@@ -28,6 +29,26 @@ type verdict struct {
 	why   string
 	rows  []row
 	extra string // markdown shown after the numbers (e.g. a size sweep)
+	parts []part // separate verdicts of a claim with several statements (C1)
+}
+
+// part is the verdict on one statement of a claim, by its own rule.
+type part struct{ name, kind, rule, why string }
+
+// combine is the kind of a claim made of parts: confirmed when every part
+// is, refuted when every part is, partly otherwise.
+func combine(parts []part) string {
+	n := map[string]int{}
+	for _, p := range parts {
+		n[p.kind]++
+	}
+	switch {
+	case n[Confirmed] == len(parts):
+		return Confirmed
+	case n[Refuted] == len(parts):
+		return Refuted
+	}
+	return Partly
 }
 
 // row is one line of a claim's numbers table.
@@ -49,9 +70,9 @@ const (
 	// flatGrowth: a start-up whose median at rss=1GiB is below 1.5× its
 	// median at rss=0 counts as flat (C2).
 	flatGrowth = 1.5
-	// c1Lo, c1Hi: the guide's "somewhat slower" (살짝) read as a band of
-	// spawn / fork start-up: at least 10% slower (measurably), at most 3×
-	// (beyond that "much slower" is the honest word).
+	// c1Lo, c1Hi: the guide's "slightly slower" (살짝, line 68) read as a
+	// band of spawn / fork start-up: at least 10% slower (measurably), at
+	// most 3×; its "rather slow" (line 228) as beyond that band.
 	c1Lo, c1Hi = 1.1, 3.0
 	// c5Slower: Queue's 64 B round trip must exceed SimpleQueue's by this
 	// factor (CIs apart) for the feeder thread to count as a measurable
@@ -68,13 +89,20 @@ const (
 
 var startupMethods = []string{"spawn", "forkserver", "fork"}
 
-// verdictC1 rule: confirmed when spawn > forkserver > fork with
-// non-overlapping CIs and spawn / fork lies in the "somewhat slower" band
-// [c1Lo, c1Hi]; partly when the order holds but spawn is far slower (or
-// barely slower) than the band, or a step is not separated; refuted when
-// spawn is clearly faster than fork or forkserver. forkserver is the fork
-// server that preloads nothing (preload=none) where measured,
-// the preloaded one (the only one of earlier data) otherwise.
+// ruleC1Order, ruleC1Rather and ruleC1Slightly are C1's three rules:
+// the order, and the magnitude read from each of the guide's two words.
+var (
+	ruleC1Order    = "order: confirmed when spawn is slower than both fork and forkserver (non-overlapping 95% CIs) — line 228 names both, line 68 fork; refuted when spawn is faster than either (CIs apart); partly otherwise. The guide does not rank forkserver against fork (line 65 calls it minor): that step is reported, not judged. forkserver is the fork server that preloads nothing (preload=none, what a program without set_forkserver_preload gets) where measured, the preloaded one otherwise."
+	ruleC1Rather   = fmt.Sprintf("magnitude, \"rather slow compared to fork or forkserver\" (line 228): confirmed when spawn takes ≥ %.0f× both fork and forkserver (CIs apart: more than a slight difference); refuted when it takes < %.1f× either; partly otherwise.", c1Hi, c1Lo)
+	ruleC1Slightly = fmt.Sprintf("magnitude, \"살짝 느리다\" = slightly slower than fork (line 68): confirmed when spawn / fork lies within [%.1f, %.0f]× with CIs apart; refuted when it exceeds %.0f× (CIs apart) or spawn is faster than fork (CIs apart); partly otherwise.", c1Lo, c1Hi, c1Hi)
+)
+
+// ruleC1 is C1's rule: its three parts and how they combine.
+var ruleC1 = "three parts, each by its own rule; the claim is confirmed when every part is, refuted when every part is, partly otherwise. " +
+	ruleC1Order + " " + ruleC1Rather + " " + ruleC1Slightly
+
+// verdictC1 decides C1 by ruleC1: a part each by ruleC1Order, ruleC1Rather
+// and ruleC1Slightly, combined (combine).
 func verdictC1(d *claimData) verdict {
 	st := map[string]stat{}
 	var v verdict
@@ -94,46 +122,76 @@ func verdictC1(d *claimData) verdict {
 	}
 	preloaded := ""
 	if hasBare {
-		preloaded = fmt.Sprintf(" (forkserver preloading nothing, as a program without set_forkserver_preload meets it before CPython 3.13.8 / 3.14.1; with the main module's imports preloaded it takes %.1f× fork)", ratio(st["forkserver"], st["fork"]))
+		preloaded = fmt.Sprintf(" (forkserver preloading nothing; with the main module's imports preloaded it takes %.1f× fork)", ratio(st["forkserver"], st["fork"]))
 		st["forkserver"] = bare
 	}
 	sp, fs, fk := st["spawn"], st["forkserver"], st["fork"]
-	r := ratio(sp, fk)
-	mag := fmt.Sprintf("spawn takes %.1f× fork and %.1f× forkserver; forkserver takes %.1f× fork", r, ratio(sp, fs), ratio(fs, fk)) + preloaded
-	band := fmt.Sprintf("\"somewhat slower\" is read as spawn / fork within [%.1f, %.0f]×", c1Lo, c1Hi)
-	var held, open []string
-	for _, p := range []struct {
-		what   string
-		lo, hi stat
-	}{{"spawn > forkserver", fs, sp}, {"forkserver > fork", fk, fs}, {"spawn > fork", fk, sp}} {
-		if below(p.lo, p.hi) {
-			held = append(held, p.what)
-		} else {
-			open = append(open, p.what)
-		}
-	}
-	order := below(fs, sp) && below(fk, fs)
-	switch {
-	case below(sp, fk) || below(sp, fs):
-		v.kind, v.why = Refuted, "spawn is clearly faster than fork or forkserver; "+mag+"."
-	case order && r >= c1Lo && r <= c1Hi:
-		v.kind, v.why = Confirmed, "spawn > forkserver > fork, every step with non-overlapping 95% CIs, and "+mag+": within the band ("+band+")."
-	case order && r > c1Hi:
-		v.kind, v.why = Partly, "The order holds (spawn > forkserver > fork, non-overlapping CIs), but the magnitude does not: "+mag+" — far more than \"somewhat\" ("+band+")."
-	case order:
-		v.kind, v.why = Partly, "The order holds, but spawn is barely slower than fork: "+mag+" ("+band+")."
-	default:
-		v.kind, v.why = Partly, "Separated by non-overlapping CIs: "+orNone(held)+"; not separated (overlapping CIs, a noisy machine or a real tie): "+orNone(open)+". Medians: "+mag+"."
-	}
+	mag := fmt.Sprintf("spawn takes %.1f× fork and %.1f× forkserver; forkserver takes %.1f× fork", ratio(sp, fk), ratio(sp, fs), ratio(fs, fk)) + preloaded
+	v.parts = []part{c1Order(sp, fs, fk), c1Rather(sp, fs, fk), c1Slightly(sp, fk)}
+	v.kind = combine(v.parts)
+	v.why = "Medians: " + mag + "."
 	return v
 }
 
-// verdictC2: fork inherits the parent "very efficiently". confirmed: fork
-// is the fastest method (non-overlapping CIs) at every parent RSS;
-// partly: fastest at rss=0 but not at every RSS (the condition is
-// named), or not separated even at rss=0; refuted: clearly slower than
-// another method at rss=0. The growth of each method
-// from rss=0 to the largest RSS is reported (flat = below 1.5×).
+// c1Order is C1's order part (ruleC1Order).
+func c1Order(sp, fs, fk stat) part {
+	p := part{name: "order", rule: ruleC1Order}
+	step := "forkserver vs fork (not judged): "
+	switch {
+	case below(fk, fs):
+		step += "forkserver is slower (CIs apart)."
+	case below(fs, fk):
+		step += "forkserver is faster (CIs apart)."
+	default:
+		step += "not separated (overlapping CIs)."
+	}
+	switch {
+	case below(sp, fk) || below(sp, fs):
+		p.kind, p.why = Refuted, "spawn is faster than fork or forkserver (CIs apart). "+step
+	case below(fk, sp) && below(fs, sp):
+		p.kind, p.why = Confirmed, "spawn is slower than fork and than forkserver (CIs apart). "+step
+	default:
+		p.kind, p.why = Partly, "spawn is not separated from fork or forkserver (overlapping CIs). "+step
+	}
+	return p
+}
+
+// c1Rather is C1's magnitude part for "rather slow" (ruleC1Rather).
+func c1Rather(sp, fs, fk stat) part {
+	p := part{name: "magnitude, \"rather slow\" (line 228)", rule: ruleC1Rather}
+	rk, rs := ratio(sp, fk), ratio(sp, fs)
+	txt := fmt.Sprintf("spawn / fork %.1f×, spawn / forkserver %.1f×", rk, rs)
+	switch {
+	case rk >= c1Hi && rs >= c1Hi && below(fk, sp) && below(fs, sp):
+		p.kind, p.why = Confirmed, txt+": rather slow, as line 228 says."
+	case rk < c1Lo || rs < c1Lo:
+		p.kind, p.why = Refuted, txt+": hardly slower than one of them."
+	default:
+		p.kind, p.why = Partly, txt+": slower, but not by that margin against both (or CIs overlap)."
+	}
+	return p
+}
+
+// c1Slightly is C1's magnitude part for "살짝" (ruleC1Slightly).
+func c1Slightly(sp, fk stat) part {
+	p := part{name: "magnitude, \"살짝\" = slightly (line 68)", rule: ruleC1Slightly}
+	r := ratio(sp, fk)
+	txt := fmt.Sprintf("spawn / fork %.1f×", r)
+	switch {
+	case below(fk, sp) && r >= c1Lo && r <= c1Hi:
+		p.kind, p.why = Confirmed, txt+": slightly slower, as line 68 says."
+	case (below(fk, sp) && r > c1Hi) || below(sp, fk):
+		p.kind, p.why = Refuted, txt+": not \"slightly\" — far more (or spawn is the faster)."
+	default:
+		p.kind, p.why = Partly, txt+": not separated from fork, or barely slower."
+	}
+	return p
+}
+
+// ruleC2 is C2's rule.
+var ruleC2 = fmt.Sprintf("confirmed when fork is the fastest start method (non-overlapping 95%% CIs) at every parent RSS measured; partly when it is the fastest at the smallest RSS but not at every RSS (named), or not separated even there; refuted when it is clearly slower than another method at the smallest RSS. Each method's growth from the smallest to the largest RSS is reported (flat: below %.1f×).", flatGrowth)
+
+// verdictC2 decides C2 by ruleC2.
 func verdictC2(d *claimData) verdict {
 	var v verdict
 	rssVals := d.values("rss", "workload", "startup")
@@ -203,14 +261,10 @@ func verdictC2(d *claimData) verdict {
 	return v
 }
 
-// verdictC3 rule: each method's default-chunksize map (overhead
-// subtracted) is classified by the nearest model — perfect packing 2.5,
-// 3 waves 3.0, serial 5.0 task times — with the serial control
-// (chunksize=5) required to land on 5.0: confirmed when every method's
-// whole CI lies nearer 3 waves than any other model, partly when the
-// medians do but a CI reaches past a midpoint, refuted when some median
-// lies nearer another model, failed when the control misses 5.0 (the
-// experiment cannot tell the models apart).
+// ruleC3 is C3's rule.
+var ruleC3 = "each method's default-chunksize map (the map's own overhead subtracted) is classified by the nearest model — perfect packing 2.5, 3 waves 3.0, serial 5.0 task times — and the serial control (chunksize=5) must land on 5.0: confirmed when every method's whole CI lies nearer 3 waves than any other model; partly when the medians do but a CI reaches past a midpoint; refuted when some median lies nearer another model; failed when the control misses 5.0 (the experiment cannot tell the models apart)."
+
+// verdictC3 decides C3 by ruleC3.
 func verdictC3(d *claimData) verdict {
 	var v verdict
 	var in, straddle, out, ctl []string
@@ -278,12 +332,10 @@ func nearest(x float64, models []float64) float64 {
 
 var c4Shared = []string{"rawarray", "array", "shared_memory"}
 
-// verdictC4: pickling gets slow as data grows; shared memory avoids it.
-// confirmed: at the largest size the pickled Queue is ≥ c4Factor× slower
-// than every shared mechanism with non-overlapping CIs; partly: than some;
-// refuted: than none. The crossover is the smallest size from which the
-// Queue is slower (non-overlapping CIs) than every shared mechanism at
-// every larger size.
+// ruleC4 is C4's rule.
+var ruleC4 = fmt.Sprintf("confirmed when, at the largest size, the pickled Queue is ≥ %.0f× slower than every shared mechanism (RawArray, Array, shared_memory) with non-overlapping 95%% CIs; partly when than some; refuted when than none. The crossover is the smallest size from which the Queue is slower (CIs apart) than every shared mechanism at every larger size.", c4Factor)
+
+// verdictC4 decides C4 by ruleC4.
 func verdictC4(d *claimData) verdict {
 	var v verdict
 	sizes := d.values("size", "mech", "queue")
@@ -351,17 +403,7 @@ func verdictC4(d *claimData) verdict {
 	} else {
 		why.WriteString("No crossover: the Queue is not slower than every shared mechanism at the largest size. ")
 	}
-	if a, ok := d.stat("ns/op", "mech", "args", "method", "spawn", "size", largest); ok {
-		if b, ok := d.stat("ns/op", "mech", "args", "method", "spawn", "size", sizes[0]); ok {
-			fmt.Fprintf(&why, "Passing the data as Process args costs %s more at %s than at %s under spawn (pickled)", bench.FormatNs(a.med-b.med), largest, sizes[0])
-			if c, ok := d.stat("ns/op", "mech", "args", "method", "fork", "size", largest); ok {
-				if e, ok := d.stat("ns/op", "mech", "args", "method", "fork", "size", sizes[0]); ok {
-					fmt.Fprintf(&why, " and %s more under fork (inherited, not pickled: page tables only)", bench.FormatNs(c.med-e.med))
-				}
-			}
-			why.WriteString(". ")
-		}
-	}
+	why.WriteString(c4Args(d, sizes[0], largest))
 	v.extra = c4Sweep(d, sizes)
 	switch {
 	case len(lose) == 0:
@@ -373,6 +415,23 @@ func verdictC4(d *claimData) verdict {
 	}
 	v.why = strings.TrimSpace(why.String())
 	return v
+}
+
+// c4Args is C4's sentence on passing the data as Process args: what the
+// largest size costs beyond the smallest, under spawn and fork.
+func c4Args(d *claimData, smallest, largest string) string {
+	a, ok1 := d.stat("ns/op", "mech", "args", "method", "spawn", "size", largest)
+	b, ok2 := d.stat("ns/op", "mech", "args", "method", "spawn", "size", smallest)
+	if !ok1 || !ok2 {
+		return ""
+	}
+	txt := fmt.Sprintf("Passing the data as Process args costs %s more at %s than at %s under spawn (pickled)", bench.FormatNs(a.med-b.med), largest, smallest)
+	c, ok1 := d.stat("ns/op", "mech", "args", "method", "fork", "size", largest)
+	e, ok2 := d.stat("ns/op", "mech", "args", "method", "fork", "size", smallest)
+	if ok1 && ok2 {
+		txt += fmt.Sprintf(" and %s more under fork (inherited, not pickled: page tables only)", bench.FormatNs(c.med-e.med))
+	}
+	return txt + ". "
 }
 
 // c4Sweep is the table of C4's medians: one row per size, one column per
@@ -414,12 +473,10 @@ func c4Sweep(d *claimData, sizes []string) string {
 	return b.String()
 }
 
-// verdictC5 rule: confirmed when a Queue adds ≥ 1 thread and SimpleQueue
-// none (parent and child) and that thread has a measurable cost — Queue's
-// 64 B round trip ≥ c5Slower × SimpleQueue's with CIs apart; partly when
-// the threads are as claimed but the cost is not measurable (or not
-// measured); refuted when the thread counts contradict the claim. CPU
-// per streamed message is reported.
+// ruleC5 is C5's rule.
+var ruleC5 = fmt.Sprintf("confirmed when a Queue adds ≥ 1 OS thread and a SimpleQueue none (parent and child) and that thread has a measurable cost: Queue's 64 B round trip ≥ %.1f× SimpleQueue's with non-overlapping 95%% CIs; partly when the threads are as claimed but the cost is not measurable (or not measured); refuted when the thread counts contradict the claim. CPU per streamed message is reported.", c5Slower)
+
+// verdictC5 decides C5 by ruleC5.
 func verdictC5(d *claimData) verdict {
 	var v verdict
 	qp, ok1 := d.stat("threads", "chan", "queue", "side", "parent")
@@ -481,11 +538,12 @@ func verdictC5(d *claimData) verdict {
 	return v
 }
 
-// verdictC6: Pipe is a two-way channel; how do Pipe and Queue compare?
-// confirmed: Pipe() is duplex under every method and Pipe beats Queue in
-// latency and throughput at every size (non-overlapping CIs); partly:
-// duplex, but Queue is as fast or faster somewhere (named); refuted: not
-// duplex.
+// ruleC6 is C6's rule. The guide says only that Pipe is two-way (line
+// 90); how Pipe and Queue compare is the experiment's question, reported
+// without a verdict.
+var ruleC6 = "confirmed when both ends of Pipe() send and receive under every start method (and Pipe(duplex=False) refuses to send on its read end); partly when under some methods only; refuted when under none. The guide claims nothing about speed: Pipe vs Queue latency and throughput are reported, not judged."
+
+// verdictC6 decides C6 by ruleC6.
 func verdictC6(d *claimData) verdict {
 	var v verdict
 	dup, ok := d.stat("duplex")
@@ -515,34 +573,35 @@ func verdictC6(d *claimData) verdict {
 			}
 		}
 	}
-	why := "Pipe() is duplex: both ends send and receive (Pipe(duplex=False) refuses to send on its read end). "
-	if len(ratios) > 0 {
-		why += "Queue time / Pipe time: " + strings.Join(ratios, ", ") + "."
-	}
+	var why string
 	switch {
-	case !dup.all():
-		v.kind, why = Refuted, "Pipe() was not duplex in every run. "+why
-	case len(ratios) == 0:
-		v.kind, why = Partly, why+" (no Pipe/Queue measurements to compare)."
-	case len(worse) == 0:
-		v.kind = Confirmed
-		why += " Pipe is faster than Queue at every size measured."
+	case dup.all():
+		v.kind, why = Confirmed, "Pipe() is duplex under every start method: both ends send and receive"
+	case dup.none():
+		v.kind, why = Refuted, "Pipe() was duplex under no start method"
 	default:
-		v.kind = Partly
-		why += " Pipe is not clearly faster at: " + strings.Join(worse, ", ") + "."
+		v.kind, why = Partly, "Pipe() was duplex in "+dup.count()+" checks only"
 	}
-	v.why = why
+	if ow, ok := d.stat("oneway-refused"); ok {
+		why += fmt.Sprintf("; Pipe(duplex=False) refused to send on its read end in %s checks", ow.count())
+	}
+	why += ". "
+	if len(ratios) > 0 {
+		why += "Not part of the claim (the guide says nothing on speed), reported: Queue time / Pipe time " + strings.Join(ratios, ", ") + "; "
+		if len(worse) == 0 {
+			why += "Pipe is faster than Queue at every size measured (CIs apart)."
+		} else {
+			why += "Pipe is not clearly faster at " + strings.Join(worse, ", ") + "."
+		}
+	}
+	v.why = strings.TrimSpace(why)
 	return v
 }
 
-// verdictC7 rule: confirmed when the held-lock demonstration deadlocks
-// every fork child, every control (single-threaded parent; spawn and
-// forkserver, held or looping lock) deadlocks none, and the realistic
-// case (a lock taken in a loop by another thread) deadlocks fork children
-// at a rate whose 95% Wilson interval excludes 0; partly when the
-// demonstration and controls hold but the realistic rate is not
-// distinguishable from 0; refuted when the demonstration's fork children
-// do not deadlock; failed when a control deadlocks (the detector is wrong).
+// ruleC7 is C7's rule.
+var ruleC7 = "confirmed when the held-lock demonstration deadlocks every fork child, every control (single-threaded parent; spawn and forkserver, held or looping lock) deadlocks none, and the realistic case (a lock taken in a loop by another thread) deadlocks fork children at a rate whose 95% Wilson interval excludes 0; partly when the demonstration and controls hold but the realistic rate is not distinguishable from 0; refuted when the demonstration's fork children do not deadlock; failed when a control deadlocks (the detector is wrong)."
+
+// verdictC7 decides C7 by ruleC7.
 func verdictC7(d *claimData) verdict {
 	var v verdict
 	held, ok := d.stat("deadlock", "case", "held", "method", "fork")
@@ -611,9 +670,10 @@ func rateRow(what string, s stat) row {
 	return row{what, s.count(), fmt.Sprintf("%.0f%% … %.0f%% (Wilson)", 100*lo, 100*hi), strconv.Itoa(s.samples)}
 }
 
-// verdictC8: a daemonic child may not have children. confirmed: under
-// every method the daemonic child's start() raised and the non-daemonic
-// control succeeded; partly: under some; refuted: under none.
+// ruleC8 is C8's rule.
+var ruleC8 = "confirmed when, under every start method, the daemonic child's start() of a grandchild raised and the non-daemonic control succeeded; partly when under some methods; refuted when under none."
+
+// verdictC8 decides C8 by ruleC8.
 func verdictC8(d *claimData) verdict {
 	var v verdict
 	n := 0
@@ -645,12 +705,10 @@ func verdictC8(d *claimData) verdict {
 	return v
 }
 
-// verdictC9 rule (stdlib multiprocessing): confirmed when a lambda
-// Process target raised a pickling error under spawn and forkserver and
-// ran under fork; partly when spawn raised but not in that exact pattern;
-// refuted when a lambda target started under spawn. The Pool.map variant
-// and the library row (billiard, multiprocess under each method) are
-// reported.
+// ruleC9 is C9's rule.
+var ruleC9 = "for the stdlib multiprocessing: confirmed when a lambda Process target raised a pickling error under spawn and forkserver and ran under fork; partly when spawn raised but not in that exact pattern; refuted when a lambda target started under spawn. The Pool.map variant and the library row (billiard, multiprocess, under each method) are reported."
+
+// verdictC9 decides C9 by ruleC9.
 func verdictC9(d *claimData) verdict {
 	var v verdict
 	pattern := true
@@ -772,12 +830,10 @@ func c9Table(d *claimData) string {
 	return b.String()
 }
 
-// verdictC10: set_start_method twice raises "context has already been
-// set"; get_context avoids it; contexts do not interoperate. confirmed:
-// the second set raised with that message, get_context (and force=True)
-// worked, and both cross-context uses failed; partly: the first parts
-// hold but a cross-context use worked (named); refuted: the second set
-// did not raise.
+// ruleC10 is C10's rule.
+var ruleC10 = "confirmed when the second set_start_method raised \"context has already been set\", get_context (and force=True) worked, and both cross-context uses failed; partly when the first parts hold but a cross-context use worked (named); refuted when the second set did not raise."
+
+// verdictC10 decides C10 by ruleC10.
 func verdictC10(d *claimData) verdict {
 	var v verdict
 	steps := []struct{ step, what, unit string }{
@@ -822,13 +878,10 @@ func verdictC10(d *claimData) verdict {
 	return v
 }
 
-// verdictC11 rule: confirmed when, sending a fresh tensor per message, a
-// tensor message at the largest size is faster than the same bytes
-// pickled (CIs apart) and its time grows less than half as much as the
-// bytes' from the smallest to the largest size; partly when faster at the
-// largest size only, or not separated there; refuted when pickled bytes
-// are clearly faster at the largest size; failed when the tensors were
-// not fresh storages; untestable when torch cannot run (the skip reason).
+// ruleC11 is C11's rule.
+var ruleC11 = "sending a fresh tensor (own storage, not yet shared) per message: confirmed when a tensor message is faster than the same bytes pickled (non-overlapping 95% CIs) at every size measured and its time grows less than half as much as the bytes' from the smallest to the largest size; partly when that holds at the largest size but not at a smaller one (named: where moving a storage costs more than pickling its bytes), or the growth is not that much smaller, or the largest size is not separated; refuted when pickled bytes are clearly faster at the largest size; failed when the tensors were not fresh storages; untestable when torch cannot run (the skip reason)."
+
+// verdictC11 decides C11 by ruleC11.
 func verdictC11(d *claimData) verdict {
 	var v verdict
 	sizes := d.values("size", "payload", "tensor")
@@ -864,23 +917,29 @@ func verdictC11(d *claimData) verdict {
 	}
 	gt, gb := ratio(t1, t0), ratio(b1, b0)
 	v.why = fmt.Sprintf("torch.multiprocessing Queue, fork, stream of messages, a fresh tensor (own storage, not yet shared) per message. %s. From %s to %s the per-message time grows %.1f× for tensors and %.1f× for pickled bytes.", strings.Join(ratios, "; "), lo, hi, gt, gb)
-	var slower []string
+	var notFaster []string
 	for _, sz := range sizes {
 		t, ok1 := d.stat("ns/op", "payload", "tensor", "size", sz)
 		b, ok2 := d.stat("ns/op", "payload", "", "size", sz)
-		if ok1 && ok2 && !below(t, b) {
-			slower = append(slower, sz)
+		switch {
+		case !ok1 || !ok2 || below(t, b):
+		case below(b, t):
+			notFaster = append(notFaster, fmt.Sprintf("at %s a tensor message is %.1f× slower than the bytes pickled (CIs apart)", sz, ratio(t, b)))
+		default:
+			notFaster = append(notFaster, fmt.Sprintf("at %s tensor and bytes are not separated (overlapping CIs, tensor / bytes %.2f×)", sz, ratio(t, b)))
 		}
 	}
-	if len(slower) > 0 {
-		v.why += " A tensor message has a fixed cost (moving the storage to shared memory, passing a file descriptor), so tensors are not clearly faster than pickled bytes (overlapping CIs or slower) at " + strings.Join(slower, ", ") + "."
+	if len(notFaster) > 0 {
+		v.why += " Where it does not hold: " + strings.Join(notFaster, "; ") + " — a tensor message has a fixed cost (moving its storage to shared memory, passing a file descriptor) that small messages do not repay."
 	}
 	switch {
-	case below(t1, b1) && gt < gb/2:
+	case below(t1, b1) && gt < gb/2 && len(notFaster) == 0:
 		v.kind = Confirmed
 	case below(t1, b1):
 		v.kind = Partly
-		v.why += " Tensors are faster at the largest size but their cost still grows with size."
+		if gt >= gb/2 {
+			v.why += " Tensors are faster at the largest size but their cost still grows with size."
+		}
 	case below(b1, t1):
 		v.kind = Refuted
 	default:
@@ -890,13 +949,10 @@ func verdictC11(d *claimData) verdict {
 	return v
 }
 
-// verdictC12 rule: untestable without CUDA (the probe's finding is the
-// reason); with CUDA, failed when the no-init case's parent had
-// initialised CUDA after all; refuted when a fork child could use CUDA after the
-// parent initialised it or a spawn/forkserver child could not; confirmed
-// when fork fails even in a parent that never touched CUDA; partly when
-// fork fails only after the parent initialised CUDA (the restriction's
-// real boundary) while spawn and forkserver work.
+// ruleC12 is C12's rule.
+var ruleC12 = "untestable without CUDA (the probe's finding is the reason; a GPU run given with --gpu is quoted beside it); with CUDA: failed when the no-init case's parent had initialised CUDA after all; refuted when a fork child could use CUDA after the parent initialised it, or a spawn/forkserver child could not; confirmed when fork fails even in a parent that never touched CUDA; partly when fork fails only after the parent initialised CUDA (the restriction's real boundary) while spawn and forkserver work."
+
+// verdictC12 decides C12 by ruleC12.
 func verdictC12(d *claimData) verdict {
 	s, ok := d.stat("cuda", "check", "cuda")
 	if !ok {
@@ -978,15 +1034,10 @@ func verdictC12(d *claimData) verdict {
 	return v
 }
 
-// verdictC13: one to two workers per core; too many hurts. For CPU-bound
-// tasks: confirmed when the fastest map uses 1–2 workers per core and
-// 4 per core is slower than the fastest (non-overlapping CIs); partly
-// when the fastest is at 1–2 per core but 4 per core is not clearly
-// slower, or the fastest is elsewhere but not clearly faster than 1–2 per
-// core; refuted when another worker count is clearly faster. A CPU-bound median efficiency above
-// c13MaxEfficiency is physically impossible on `cores` CPUs and means a
-// contended machine: then partly, with that caution, whatever the
-// ranking. I/O-bound (sleep) tasks are reported.
+// ruleC13 is C13's rule.
+var ruleC13 = fmt.Sprintf("for CPU-bound tasks: confirmed when the fastest map uses 1–2 workers per core and 4 per core is slower than the fastest (non-overlapping 95%% CIs); partly when the fastest is at 1–2 per core but 4 per core is not clearly slower, or the fastest is elsewhere but not clearly faster than 1–2 per core; refuted when another worker count is clearly faster than every 1–2-per-core point. A median CPU-bound efficiency above %.2f is impossible on the cores measured and means a contended machine: then partly, with that caution, whatever the ranking. I/O-bound (sleeping) tasks are reported.", c13MaxEfficiency)
+
+// verdictC13 decides C13 by ruleC13.
 func verdictC13(d *claimData) verdict {
 	var v verdict
 	type pt struct {
@@ -1048,13 +1099,7 @@ func verdictC13(d *claimData) verdict {
 		}
 		return true
 	}
-	maxEff, effW := 0.0, 0
-	for _, s := range d.find("task", "cpu") {
-		if e, ok := d.stat("efficiency", "task", "cpu", "workers", s.kv["workers"]); ok && e.med > maxEff {
-			maxEff = e.med
-			effW, _ = strconv.Atoi(s.kv["workers"])
-		}
-	}
+	maxEff, effW := c13MaxEff(d)
 	switch {
 	case maxEff > c13MaxEfficiency:
 		v.kind = Partly
@@ -1074,17 +1119,23 @@ func verdictC13(d *claimData) verdict {
 	return v
 }
 
-// verdictC14 rule: refuted when any CPython below 3.14 measured here does
-// not default to fork (or one from 3.14 does); confirmed when at least
-// two versions were measured and every one defaults to fork; partly when
-// only one version could be measured (the "through 3.13" part is not
-// observed). The cost of the 3.14 switch is reported beside it: per
-// version and main weight, the start-up of fork, of a fork server that
-// preloads nothing (what a program that keeps the default gets, before
-// CPython 3.13.8 / 3.14.1) and of
-// one that preloads the main module's imports — from matrix cells, the
-// default interpreter's main=stub ones being C1's (earlier data: each
-// version's forkserver / fork probe).
+// c13MaxEff is the highest median efficiency of C13's CPU-bound maps and
+// its worker count.
+func c13MaxEff(d *claimData) (float64, int) {
+	maxEff, effW := 0.0, 0
+	for _, s := range d.find("task", "cpu") {
+		if e, ok := d.stat("efficiency", "task", "cpu", "workers", s.kv["workers"]); ok && e.med > maxEff {
+			maxEff = e.med
+			effW, _ = strconv.Atoi(s.kv["workers"])
+		}
+	}
+	return maxEff, effW
+}
+
+// ruleC14 is C14's rule.
+var ruleC14 = "the guide's claim is universal (\"on Unix\"): refuted when a CPython below 3.14 measured here does not default to fork; confirmed when at least two versions were measured, every one defaults to fork, and both Unix platforms whose default the Python documentation states (Linux and macOS) were measured; partly when every version measured defaults to fork but part of the claim's scope was not observed (named: a platform, Python 3.14, or a single version). The cost of 3.14's switch to forkserver on Linux is reported beside it, not judged."
+
+// verdictC14 decides C14 by ruleC14.
 func verdictC14(d *claimData) verdict {
 	var v verdict
 	vers := d.values("python", "check", "default-method")
@@ -1131,30 +1182,106 @@ func verdictC14(d *claimData) verdict {
 			}
 		}
 	}
-	why := fmt.Sprintf("Measured under %d CPython version(s): %s. ", len(vers), strings.Join(vers, ", "))
+	plats := c14Platforms(d, vers)
+	why := fmt.Sprintf("Observed: CPython %s on %s", strings.Join(vers, ", "), orNone(plats))
 	if len(fork) > 0 {
-		why += "As the claim says (fork below 3.14): " + strings.Join(fork, ", ") + ". "
+		why += "; fork is the default in " + strings.Join(fork, ", ")
 	}
+	why += ". Not observed: " + orNone(c14Unseen(plats, vers)) + ". "
 	if cells {
 		cost, rows := c14Default(d, &b)
 		v.rows = append(v.rows, rows...)
-		why += "Python 3.14 is not installed here, so the switch itself is not observed. " + cost
+		why += cost + " " + c14VersionSource(d)
 	} else {
-		why += "Python 3.14 is not installed here, so the switch itself is not observed; its cost for a program that keeps the default is the forkserver / fork start-up ratio in the table."
+		why += "The cost of the switch for a program that keeps the default is the forkserver / fork start-up ratio in the table (claims.py's own probe of each version)."
 	}
 	v.extra = b.String()
 	switch {
 	case len(wrong) > 0:
 		v.kind = Refuted
 		why += " Not as claimed: " + strings.Join(wrong, ", ") + "."
-	case len(vers) >= 2:
+	case len(vers) >= 2 && slices.Contains(plats, "linux") && slices.Contains(plats, "darwin"):
 		v.kind = Confirmed
 	default:
 		v.kind = Partly
-		why += " Only one version could be measured, so \"through 3.13\" is not observed."
 	}
-	v.why = why
+	v.why = strings.TrimSpace(why)
 	return v
+}
+
+// c14Unseen names the parts of C14's scope the probe did not observe,
+// given the platforms and the (sorted) versions it ran on.
+func c14Unseen(plats, vers []string) []string {
+	var unseen []string
+	if !slices.Contains(plats, "darwin") {
+		unseen = append(unseen, "macOS (not measured here; the Python documentation states spawn as its default since Python 3.8, so \"on Unix\" does not hold there)")
+	}
+	if !slices.Contains(plats, "linux") {
+		unseen = append(unseen, "Linux")
+	}
+	if minorOf(vers[len(vers)-1]) < 314 {
+		unseen = append(unseen, "Python 3.14 (not installed here; the documentation states forkserver as its default on Linux)")
+	}
+	if len(vers) < 2 {
+		unseen = append(unseen, "more than one version")
+	}
+	return unseen
+}
+
+// c14Platforms lists the platforms (sys.platform) the probe ran on, from
+// its NOTE "Python 3.11.7 on linux: …".
+func c14Platforms(d *claimData, vers []string) []string {
+	var out []string
+	for _, ver := range vers {
+		n := d.noteFor("python", ver, "check", "default-method")
+		_, rest, ok := strings.Cut(n, " on ")
+		plat, _, ok2 := strings.Cut(rest, ":")
+		if ok && ok2 && plat != "" && !slices.Contains(out, plat) {
+			out = append(out, plat)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// c14VersionSource says where the per-version start-up columns come from
+// (the variants run) or why they are empty.
+func c14VersionSource(d *claimData) string {
+	src := d.sources
+	switch {
+	case len(d.find("source", "variants")) > 0:
+		return "Per version (main=stdlib), from the variants run " + src.VariantsName + " (" + runLine(src.Variants) + "; another run than this one: compare within a table, not across)."
+	case c14HasVersionCells(d):
+		return "Per version (main=stdlib), from matrix cells of this run."
+	case src != nil && src.VariantsErr != nil:
+		return "Per-version start-up: the variants run " + src.VariantsName + " could not be read (" + src.VariantsErr.Error() + ")."
+	case src != nil && src.Variants != nil:
+		return "Per-version start-up: the variants run " + src.VariantsName + " holds no per-version start-up cells (chan=pipe, rss=0)."
+	}
+	return "Per-version start-up is not measured by the claims: it is the variants profile's (`mpbench run " + variantsSelection + "`); render with --variants DIR to include it."
+}
+
+// c14HasVersionCells reports whether claims.bench itself holds start-up
+// cells of a CPython version impl (data recorded before C14 read them
+// from a variants run).
+func c14HasVersionCells(d *claimData) bool {
+	for _, s := range d.find("workload", "startup") {
+		if strings.HasPrefix(s.kv["impl"], "cpython3.") && s.kv["source"] == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// runLine names a results file's machine and time.
+func runLine(f *rawbench.File) string {
+	var parts []string
+	for _, k := range []string{"host-label", "cpu", "nproc", "mpbench-version", "start"} {
+		if v := f.ConfigValue(k); v != "" {
+			parts = append(parts, k+" "+v)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // c14Probe is a version's default start method (fork, forkserver, other)

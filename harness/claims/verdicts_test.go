@@ -1,12 +1,15 @@
 package claims
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mpbench/mpbench/harness/rawbench"
 )
 
 // fixture builds a claims.bench for verdict tests. Without `run:` lines
@@ -100,23 +103,55 @@ func checkVerdicts(t *testing.T, id string, fn func(*claimData) verdict, cases [
 }
 
 func TestVerdictC1(t *testing.T) {
+	bare := func(f *fixture, v float64) *fixture {
+		return f.add("id=C1/workload=startup/impl=cpython/method=forkserver/preload=none/chan=pipe/rss=0/cores=2", "ns/op", spread(v)...)
+	}
 	checkVerdicts(t, "C1", verdictC1, []verdictCase{
-		{"order and band hold", startup(&fixture{}, "C1", "0", 7e6, 5e6, 3e6), Confirmed, "within the band"},
-		{"spawn 32x fork: magnitude fails", startup(&fixture{}, "C1", "0", 95e6, 23e6, 3e6), Partly, "far more than \"somewhat\""},
-		{"barely slower", startupW(&fixture{}, "C1", "0", 0.002, 3.15e6, 3.08e6, 3e6), Partly, "barely slower"},
-		{"forkserver not between", startup(&fixture{}, "C1", "0", 95e6, 3e6, 3e6), Partly, "not separated (overlapping CIs, a noisy machine or a real tie): forkserver > fork"},
-		{"spawn fastest", startup(&fixture{}, "C1", "0", 2e6, 23e6, 3e6), Refuted, "clearly faster"},
-		{"all tied", startup(&fixture{}, "C1", "0", 3e6, 3e6, 3e6), Partly, "Separated by non-overlapping CIs: none"},
+		{"every part holds (spawn 3× both)", startup(&fixture{}, "C1", "0", 9e6, 3e6, 3e6), Confirmed, "spawn takes 3.0× fork and 3.0× forkserver"},
+		{"rather slow but not slightly", startup(&fixture{}, "C1", "0", 95e6, 23e6, 3e6), Partly, "spawn takes 31.7× fork"},
+		{"spawn fastest: every part refuted", startup(&fixture{}, "C1", "0", 2e6, 23e6, 3e6), Refuted, "spawn takes 0.7× fork"},
 		{"missing", (&fixture{}).add("id=C1/workload=startup/impl=cpython/method=fork/chan=pipe/rss=0/cores=2", "ns/op", 1), Failed, "method=spawn"},
-		// forkserver preloading nothing (preload=none) is
-		// the one between; the preloaded one ties with fork.
-		{"bare forkserver between", startup(&fixture{}, "C1", "0", 7e6, 3e6, 3e6).
-			add("id=C1/workload=startup/impl=cpython/method=forkserver/preload=none/chan=pipe/rss=0/cores=2", "ns/op", spread(5e6)...),
-			Confirmed, "forkserver takes 1.7× fork (forkserver preloading nothing, as a program without set_forkserver_preload meets it before CPython 3.13.8 / 3.14.1; with the main module's imports preloaded it takes 1.0× fork): within the band"},
-		{"bare forkserver as slow as spawn", startup(&fixture{}, "C1", "0", 7e6, 5e6, 3e6).
-			add("id=C1/workload=startup/impl=cpython/method=forkserver/preload=none/chan=pipe/rss=0/cores=2", "ns/op", spread(7e6)...),
-			Partly, "not separated (overlapping CIs, a noisy machine or a real tie): spawn > forkserver"},
+		// forkserver preloading nothing (preload=none) is the one read.
+		{"bare forkserver read", bare(startup(&fixture{}, "C1", "0", 9e6, 3e6, 3e6), 5e6), Partly,
+			"forkserver takes 1.7× fork (forkserver preloading nothing; with the main module's imports preloaded it takes 1.0× fork)"},
 	})
+}
+
+// TestVerdictC1Parts: each of C1's three rules (order, "rather slow",
+// "살짝") reaches each verdict.
+func TestVerdictC1Parts(t *testing.T) {
+	tight := func(spawn, fs, fork float64) *fixture { return startupW(&fixture{}, "C1", "0", 0.002, spawn, fs, fork) }
+	cases := []struct {
+		name string
+		f    *fixture
+		part int // 0 order, 1 rather slow, 2 slightly
+		want string
+	}{
+		{"order holds", startup(&fixture{}, "C1", "0", 7e6, 5e6, 3e6), 0, Confirmed},
+		{"order: spawn fastest", startup(&fixture{}, "C1", "0", 2e6, 23e6, 3e6), 0, Refuted},
+		{"order: tied", startup(&fixture{}, "C1", "0", 3e6, 3e6, 3e6), 0, Partly},
+		{"rather slow: 31× and 4×", startup(&fixture{}, "C1", "0", 95e6, 23e6, 3e6), 1, Confirmed},
+		{"rather slow: only 2.3× fork", startup(&fixture{}, "C1", "0", 7e6, 5e6, 3e6), 1, Partly},
+		{"rather slow: hardly slower", tight(3.15e6, 3.08e6, 3e6), 1, Refuted},
+		{"slightly: 2.3×", startup(&fixture{}, "C1", "0", 7e6, 5e6, 3e6), 2, Confirmed},
+		{"slightly: 31×", startup(&fixture{}, "C1", "0", 95e6, 23e6, 3e6), 2, Refuted},
+		{"slightly: 1.05×", tight(3.15e6, 3.08e6, 3e6), 2, Partly},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			v := verdictC1(tc.f.data(t, "C1"))
+			if len(v.parts) != 3 {
+				t.Fatalf("%d parts, want 3", len(v.parts))
+			}
+			p := v.parts[tc.part]
+			if p.kind != tc.want {
+				t.Errorf("%s: %q (%s), want %q", p.name, p.kind, p.why, tc.want)
+			}
+			if p.rule != []string{ruleC1Order, ruleC1Rather, ruleC1Slightly}[tc.part] {
+				t.Errorf("%s: the part does not carry its rule", p.name)
+			}
+		})
+	}
 }
 
 func TestVerdictC2(t *testing.T) {
@@ -204,9 +239,10 @@ func c6(duplex int, pipe, queue float64) *fixture {
 
 func TestVerdictC6(t *testing.T) {
 	checkVerdicts(t, "C6", verdictC6, []verdictCase{
-		{"pipe faster", c6(1, 20e3, 60e3), Confirmed, "faster than Queue at every size"},
-		{"queue as fast", c6(1, 20e3, 20e3), Partly, "not clearly faster at: pingpong 64B"},
-		{"not duplex", c6(0, 20e3, 60e3), Refuted, "not duplex"},
+		{"duplex, pipe faster", c6(1, 20e3, 60e3), Confirmed, "faster than Queue at every size"},
+		{"duplex, queue as fast: speed is not judged", c6(1, 20e3, 20e3), Confirmed, "Pipe is not clearly faster at pingpong 64B"},
+		{"duplex under some methods", c6(1, 20e3, 60e3).raw("BenchmarkClaim/id=C6/method=spawn/pipe=duplex 1 5 ns/op 0 duplex 1 oneway-refused"), Partly, "duplex in 1/2 checks only"},
+		{"not duplex", c6(0, 20e3, 60e3), Refuted, "duplex under no start method"},
 	})
 }
 
@@ -357,7 +393,8 @@ func c11(t0, t1, b0, b1, fresh float64) *fixture {
 
 func TestVerdictC11(t *testing.T) {
 	checkVerdicts(t, "C11", verdictC11, []verdictCase{
-		{"handle travels", c11(100e3, 150e3, 30e3, 5e6, 1), Confirmed, "fresh tensor"},
+		{"handle travels, faster at every size", c11(20e3, 30e3, 30e3, 5e6, 1), Confirmed, "fresh tensor"},
+		{"slower at 64 KiB", c11(100e3, 150e3, 30e3, 5e6, 1), Partly, "Where it does not hold: at 64KiB a tensor message is 3.3× slower than the bytes pickled (CIs apart)"},
 		{"faster but grows", c11(100e3, 3e6, 1e6, 5e6, 1), Partly, "still grows"},
 		{"bytes faster", c11(100e3, 9e6, 30e3, 5e6, 1), Refuted, "bytes/tensor"},
 		{"not fresh", c11(100e3, 150e3, 30e3, 5e6, 0.5), Failed, "not all fresh"},
@@ -478,22 +515,74 @@ func TestVerdictC14(t *testing.T) {
 		c14cells(f, "cpython3.11", "stdlib", 3e6, 62e6, 6e6)
 		return f
 	}
+	linux := map[string]string{"3.11": "linux", "3.12": "linux"}
+	both := map[string]string{"3.11": "linux", "3.12": "darwin"}
+	forks := map[string]string{"3.11": "fork", "3.12": "fork"}
 	checkVerdicts(t, "C14", verdictC14, []verdictCase{
-		{"matrix cells: the cost per main weight", cells(c14probe(map[string]string{"3.11": "fork", "3.12": "fork"})),
-			Confirmed, "5.0× fork's start-up at main=stub (+11.9 ms per child; 1.7× with set_forkserver_preload); 20.0× fork's start-up at main=stdlib"},
-		{"matrix cells: the version table", cells(c14probe(map[string]string{"3.11": "fork", "3.12": "fork"})),
-			Confirmed, "| 3.11 | fork | no | 2.99 ms (2.88 ms … 3.09 ms (98%)) | 61.7 ms"},
-		{"matrix cells: a version without cells", cells(c14probe(map[string]string{"3.11": "fork", "3.12": "fork"})),
-			Confirmed, "| 3.12 | fork | no | — | — | — | — |"},
-		{"matrix cells: 3.12 defaults to forkserver", cells(c14probe(map[string]string{"3.11": "fork", "3.12": "forkserver"})), Refuted, "3.12 forkserver"},
-		{"fork everywhere", c14(map[string]string{"3.8": "fork", "3.12": "fork", "3.13": "fork"}).
+		{"Linux and macOS observed, fork everywhere", on(c14probe(forks), both), Confirmed, "Observed: CPython 3.11, 3.12 on darwin, linux"},
+		{"Linux only: macOS not observed", on(cells(c14probe(forks)), linux), Partly, "Not observed: macOS (not measured here; the Python documentation states spawn"},
+		{"matrix cells: the cost per main weight", on(cells(c14probe(forks)), linux),
+			Partly, "5.0× fork's start-up at main=stub (+11.9 ms per child; 1.7× with set_forkserver_preload); 20.0× fork's start-up at main=stdlib"},
+		{"matrix cells: the version table", on(cells(c14probe(forks)), linux),
+			Partly, "| 3.11 | fork | no | 2.99 ms (2.88 ms … 3.09 ms (98%)) | 61.7 ms"},
+		{"matrix cells: a version without cells", on(cells(c14probe(forks)), linux),
+			Partly, "| 3.12 | fork | no | — | — | — | — |"},
+		{"no per-version cells: where they come from", on(c14cells(c14probe(forks), "cpython", "stub", 3e6, 15e6, 5e6), linux),
+			Partly, "render with --variants DIR to include it"},
+		{"matrix cells: 3.12 defaults to forkserver", on(cells(c14probe(map[string]string{"3.11": "fork", "3.12": "forkserver"})), linux), Refuted, "3.12 forkserver"},
+		{"probe data (earlier runs)", on(c14(map[string]string{"3.8": "fork", "3.12": "fork", "3.13": "fork"}), map[string]string{"3.8": "linux", "3.12": "linux", "3.13": "linux"}).
 			raw("--- SKIP: BenchmarkClaim/id=C14/python=3.9: no ~/.pyenv/versions/3.9.*/bin/python3"),
-			Confirmed, "| 3.12 | fork | yes | 9.95 ms"},
-		{"one version", c14(map[string]string{"3.11": "fork"}), Partly, "Only one version"},
-		{"3.12 defaults to forkserver", c14(map[string]string{"3.11": "fork", "3.12": "forkserver"}), Refuted, "3.12 forkserver"},
-		{"skip row", c14(map[string]string{"3.11": "fork", "3.12": "fork"}).
-			raw("--- SKIP: BenchmarkClaim/id=C14/python=3.9: not installed"), Confirmed, "| 3.9 | skipped: not installed"},
+			Partly, "| 3.12 | fork | yes | 9.95 ms"},
+		{"one version", on(c14(map[string]string{"3.11": "fork"}), linux), Partly, "more than one version"},
+		{"3.12 defaults to forkserver", on(c14(map[string]string{"3.11": "fork", "3.12": "forkserver"}), linux), Refuted, "3.12 forkserver"},
+		{"skip row", on(c14(forks), linux).raw("--- SKIP: BenchmarkClaim/id=C14/python=3.9: not installed"), Partly, "| 3.9 | skipped: not installed"},
 	})
+}
+
+// on adds the probe's NOTE naming each version's platform.
+func on(f *fixture, plats map[string]string) *fixture {
+	for _, ver := range slices.Sorted(maps.Keys(plats)) {
+		f.raw("--- NOTE: BenchmarkClaim/id=C14/python=" + ver + "/check=default-method: Python " + ver + ".0 on " + plats[ver] + ": multiprocessing.get_start_method() = 'fork'")
+	}
+	return f
+}
+
+// TestC14ReadsVariants: the per-version start-up columns come from the
+// variants run given to the render (its cells renamed into C14, the run
+// named); an unreadable one is said.
+func TestC14ReadsVariants(t *testing.T) {
+	f := on(c14cells(c14probe(map[string]string{"3.11": "fork", "3.12": "fork"}), "cpython", "stub", 3e6, 15e6, 5e6), map[string]string{"3.11": "linux", "3.12": "linux"})
+	claims, err := load([]byte(f.b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw strings.Builder
+	raw.WriteString("host-label: vm\nrun: 1\n")
+	for _, c := range []string{"method=fork/main=stdlib", "method=forkserver/preload=none/main=stdlib", "method=forkserver/main=stdlib"} {
+		for _, v := range spread(20e6) {
+			fmt.Fprintf(&raw, "BenchmarkStartup/impl=cpython3.12/%s/chan=pipe/rss=0/cores=2 1 %g ns/op\n", c, v)
+		}
+	}
+	raw.WriteString("BenchmarkStartup/impl=cpython3.12/method=fork/main=stdlib/chan=pipe/rss=1GiB/cores=2 1 9e9 ns/op\n")
+	vf, err := rawbench.Parse([]byte(raw.String()), "raw.bench")
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims.addVariants(Sources{VariantsName: "../variants", Variants: vf})
+	v := verdictC14(claims.claims["C14"])
+	for _, want := range []string{"| 3.12 | fork | no | 19.9 ms", "from the variants run ../variants (host-label vm;"} {
+		if !strings.Contains(v.why+v.extra, want) {
+			t.Errorf("C14 lacks %q:\n%s\n%s", want, v.why, v.extra)
+		}
+	}
+	if strings.Contains(v.extra, "9.00 s") {
+		t.Error("a variants cell at rss=1GiB was read")
+	}
+	claims, _ = load([]byte(f.b.String()))
+	claims.addVariants(Sources{VariantsName: "../gone", VariantsErr: errors.New("no such folder")})
+	if v := verdictC14(claims.claims["C14"]); !strings.Contains(v.why, "the variants run ../gone could not be read (no such folder)") {
+		t.Errorf("an unreadable variants run is not said: %s", v.why)
+	}
 }
 
 // Per-run medians: samples of one program run are one observation. Two

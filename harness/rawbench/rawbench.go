@@ -37,6 +37,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -277,7 +278,7 @@ func (f *File) add(c *Cell, k int, s Sample, units []string) {
 		c.Runs = append(c.Runs, r)
 	}
 	for _, u := range units {
-		if !containsStr(c.Units, u) {
+		if !slices.Contains(c.Units, u) {
 			c.Units = append(c.Units, u)
 		}
 	}
@@ -321,113 +322,151 @@ func Read(path string) (*File, error) {
 // Malformed lines are skipped with a warning; a torn last line (no
 // newline) is ignored and recorded in File.Torn.
 func Parse(data []byte, name string) (*File, error) {
-	f := newFile(name)
-	warnf := func(line int, format string, a ...any) {
-		f.Warnings = append(f.Warnings, fmt.Sprintf("%s:%d: ", name, line)+fmt.Sprintf(format, a...))
-	}
-	if n := len(data); n > 0 && data[n-1] != '\n' {
-		i := bytes.LastIndexByte(data, '\n')
-		warnf(bytes.Count(data, []byte("\n"))+1, "truncated last line (no newline), skipped: %q", clip(string(data[i+1:]), 80))
-		data = data[:i+1]
-		f.Torn = int64(i + 1)
-	}
-
+	p := &parser{f: newFile(name), name: name, seenConfig: map[string]bool{}}
+	data = p.cutTorn(data)
 	// Pass 1: configuration, Unit lines and status lines (benchfmt skips
 	// the latter). Cells are created in order of first mention.
-	seenConfig := map[string]bool{}
-	var walls []runWall
 	for i, raw := range strings.Split(string(data), "\n") {
-		line := strings.TrimRight(raw, "\r")
-		no := i + 1
-		switch {
-		case strings.HasPrefix(line, "Benchmark"):
-			if fs := strings.Fields(line); len(fs) > 0 {
-				f.cell(fs[0], no)
-			}
-		case strings.HasPrefix(line, SkipPrefix), strings.HasPrefix(line, FailPrefix):
-			fail := strings.HasPrefix(line, FailPrefix)
-			bname, reason, _ := strings.Cut(line[len(SkipPrefix):], ": ")
-			bname = strings.TrimSpace(bname)
-			if !strings.HasPrefix(bname, "Benchmark") || strings.ContainsAny(bname, " \t") {
-				warnf(no, "malformed status line, skipped")
-				continue
-			}
+		p.line(strings.TrimRight(raw, "\r"), i+1)
+	}
+	// Pass 2: result lines through benchfmt, so that values and units are
+	// read exactly as benchstat reads them.
+	if err := p.results(data); err != nil {
+		return nil, err
+	}
+	p.f.setWalls(p.walls, p.warnf)
+	return p.f, nil
+}
+
+// parser is the state of Parse over one file.
+type parser struct {
+	f          *File
+	name       string
+	seenConfig map[string]bool // configuration keys read (the first value of a key wins)
+	walls      []runWall
+}
+
+func (p *parser) warnf(line int, format string, a ...any) {
+	p.f.Warnings = append(p.f.Warnings, fmt.Sprintf("%s:%d: ", p.name, line)+fmt.Sprintf(format, a...))
+}
+
+// cutTorn returns data without a torn last line (one without a newline),
+// warning about it and recording where it starts in File.Torn.
+func (p *parser) cutTorn(data []byte) []byte {
+	n := len(data)
+	if n == 0 || data[n-1] == '\n' {
+		return data
+	}
+	i := bytes.LastIndexByte(data, '\n')
+	p.warnf(bytes.Count(data, []byte("\n"))+1, "truncated last line (no newline), skipped: %q", clip(string(data[i+1:]), 80))
+	p.f.Torn = int64(i + 1)
+	return data[:i+1]
+}
+
+// line reads one line (number no) in the first pass.
+func (p *parser) line(line string, no int) {
+	f := p.f
+	switch {
+	case strings.HasPrefix(line, "Benchmark"):
+		if fs := strings.Fields(line); len(fs) > 0 {
+			f.cell(fs[0], no)
+		}
+	case strings.HasPrefix(line, SkipPrefix), strings.HasPrefix(line, FailPrefix):
+		p.statusLine(line, no)
+	case strings.HasPrefix(line, WallPrefix):
+		p.walls = f.wallLine(p.walls, line, no, p.warnf)
+	case strings.HasPrefix(line, NotePrefix):
+		rest := line[len(NotePrefix):]
+		bname, text, ok := strings.Cut(rest, ": ")
+		if ok && strings.HasPrefix(bname, "Benchmark") && !strings.ContainsAny(bname, " \t") {
 			c := f.cell(bname, no)
-			reason = strings.TrimSpace(reason)
-			if reason == "" {
-				reason = "no reason given"
-			}
-			if fail && !c.failed {
-				c.failed, c.Fail = true, reason
-			} else if !fail && !c.skipped {
-				c.skipped, c.Skip = true, reason
-			}
-		case strings.HasPrefix(line, WallPrefix):
-			walls = f.wallLine(walls, line, no, warnf)
-		case strings.HasPrefix(line, NotePrefix):
-			rest := line[len(NotePrefix):]
-			bname, text, ok := strings.Cut(rest, ": ")
-			if ok && strings.HasPrefix(bname, "Benchmark") && !strings.ContainsAny(bname, " \t") {
-				c := f.cell(bname, no)
-				c.Notes = append(c.Notes, strings.TrimSpace(text))
-			} else {
-				f.Notes = append(f.Notes, strings.TrimSpace(rest))
-			}
-		case unitLine.MatchString(line):
-			m := unitLine.FindStringSubmatch(line)
-			for _, kv := range strings.Fields(m[2]) {
-				k, v, _ := strings.Cut(kv, "=")
-				f.UnitMeta[m[1]] = append(f.UnitMeta[m[1]], KV{k, v})
-				if k == "better" {
-					switch v {
-					case "higher":
-						f.Better[m[1]] = +1
-					case "lower":
-						f.Better[m[1]] = -1
-					}
-				}
-			}
-		case configLine.MatchString(line):
-			m := configLine.FindStringSubmatch(line)
-			if m[1] == RunKey {
-				f.HasRuns = true
-				continue
-			}
-			if !seenConfig[m[1]] && strings.TrimSpace(m[2]) != "" {
-				seenConfig[m[1]] = true
-				f.Config = append(f.Config, KV{m[1], strings.TrimSpace(m[2])})
+			c.Notes = append(c.Notes, strings.TrimSpace(text))
+		} else {
+			f.Notes = append(f.Notes, strings.TrimSpace(rest))
+		}
+	case unitLine.MatchString(line):
+		p.unitLine(line)
+	case configLine.MatchString(line):
+		m := configLine.FindStringSubmatch(line)
+		if m[1] == RunKey {
+			f.HasRuns = true
+			return
+		}
+		if !p.seenConfig[m[1]] && strings.TrimSpace(m[2]) != "" {
+			p.seenConfig[m[1]] = true
+			f.Config = append(f.Config, KV{m[1], strings.TrimSpace(m[2])})
+		}
+	}
+}
+
+// statusLine reads a SKIP or FAIL line: the first reason of each kind is
+// the cell's.
+func (p *parser) statusLine(line string, no int) {
+	fail := strings.HasPrefix(line, FailPrefix)
+	bname, reason, _ := strings.Cut(line[len(SkipPrefix):], ": ")
+	bname = strings.TrimSpace(bname)
+	if !strings.HasPrefix(bname, "Benchmark") || strings.ContainsAny(bname, " \t") {
+		p.warnf(no, "malformed status line, skipped")
+		return
+	}
+	c := p.f.cell(bname, no)
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		reason = "no reason given"
+	}
+	if fail && !c.failed {
+		c.failed, c.Fail = true, reason
+	} else if !fail && !c.skipped {
+		c.skipped, c.Skip = true, reason
+	}
+}
+
+// unitLine reads a Unit line's metadata, and the direction of better=.
+func (p *parser) unitLine(line string) {
+	f := p.f
+	m := unitLine.FindStringSubmatch(line)
+	for _, kv := range strings.Fields(m[2]) {
+		k, v, _ := strings.Cut(kv, "=")
+		f.UnitMeta[m[1]] = append(f.UnitMeta[m[1]], KV{k, v})
+		if k == "better" {
+			switch v {
+			case "higher":
+				f.Better[m[1]] = +1
+			case "lower":
+				f.Better[m[1]] = -1
 			}
 		}
 	}
+}
 
-	// Pass 2: result lines through benchfmt, so that values and units are
-	// read exactly as benchstat reads them.
-	r := benchfmt.NewReader(bytes.NewReader(data), name)
+// results reads the result lines (the second pass) into the runs of
+// their cells.
+func (p *parser) results(data []byte) error {
+	r := benchfmt.NewReader(bytes.NewReader(data), p.name)
 	for r.Scan() {
 		switch rec := r.Result().(type) {
 		case *benchfmt.SyntaxError:
 			_, line := rec.Pos()
-			warnf(line, "%s, line skipped", rec.Msg)
+			p.warnf(line, "%s, line skipped", rec.Msg)
 		case *benchfmt.Result:
 			_, line := rec.Pos()
 			k := 0
 			if v := rec.GetConfig(RunKey); v != "" {
 				n, err := strconv.Atoi(v)
 				if err != nil || n < 1 {
-					warnf(line, "run %q is not a positive integer; sample counted as a run of its own", v)
+					p.warnf(line, "run %q is not a positive integer; sample counted as a run of its own", v)
 				} else {
 					k = n
 				}
 			}
 			s, units := sampleOf(rec, line)
-			f.add(f.cell(string(rec.Name), line), k, s, units)
+			p.f.add(p.f.cell(string(rec.Name), line), k, s, units)
 		}
 	}
 	if err := r.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return fmt.Errorf("%s: %w", p.name, err)
 	}
-	f.setWalls(walls, warnf)
-	return f, nil
+	return nil
 }
 
 // runWall is a WALL line read in the first pass, applied to its run
@@ -508,15 +547,6 @@ func ParseSamples(lines []string) ([]Sample, error) {
 		}
 	}
 	return out, r.Err()
-}
-
-func containsStr(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func clip(s string, n int) string {

@@ -192,6 +192,21 @@ func (w *Writer) RecordRunWall(name string, lines []string, wall time.Duration) 
 	return k, nil
 }
 
+// SampleLine writes s as a result line of name (with or without the
+// "Benchmark" prefix), its metrics in the order of units (a unit s has no
+// value for is left out); values keep their full precision, so the line
+// parses back to s.
+func SampleLine(name string, units []string, s Sample) string {
+	var b strings.Builder
+	b.WriteString(statusName(name) + " " + strconv.Itoa(s.Iters))
+	for _, u := range units {
+		if v, ok := s.Values[u]; ok {
+			b.WriteString(" " + strconv.FormatFloat(v, 'g', -1, 64) + " " + u)
+		}
+	}
+	return b.String()
+}
+
 // unitsOf lists the units of a result line in printed order.
 func unitsOf(line string) []string {
 	f := strings.Fields(line)

@@ -1404,17 +1404,9 @@ class Bench(object):
             raise RuntimeError("child %s" % exit_status(p))
 
     def calibrate(self, run, n):
-        """Go-style: grow n until one sample lasts >= benchtime; the
-        prediction aims at 1.2 x benchtime and grows at most 100x a step, so
-        a sample needs at most a few x benchtime even if timings jitter."""
-        while True:
-            d = run(n)
-            if d >= self.benchtime:
-                return n
-            if d <= 0:
-                d = 1
-            nxt = int(n * self.benchtime * 1.2 / d) + 1
-            n = max(n + 1, min(nxt, 100 * n))
+        """Iterations of one sample: n grown until run(n) lasts >= benchtime
+        (mpcore.grow_iters)."""
+        return mpcore.grow_iters(run, self.benchtime, n)
 
     def pp_sample(self, end, ctrl, payload, n):
         ctrl.send(n)
@@ -2094,9 +2086,7 @@ def skip_reason(cell):
     return None
 
 
-def first_line(e):
-    s = str(e)
-    return s.splitlines()[0] if s else type(e).__name__
+first_line = mpcore.first_line
 
 
 # ---------------------------------------------------------------- main

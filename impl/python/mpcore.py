@@ -24,7 +24,12 @@ Definitions stated once here (impl/impl.go states the same contract):
   * sizes: "0", "64B", "4KiB", "1MiB", "1GiB" (binary units; the largest
     unit dividing the size exactly), as bench.FormatSize / ParseSize.
   * result lines: Go benchmark format, "Benchmark<name> <iters> <v> ns/op
-    [<v> <unit>]...", numbers formatted by fmt().
+    [<v> <unit>]...", numbers formatted by fmt(); status lines "--- SKIP:
+    Benchmark<name>: <reason>" and "--- NOTE: Benchmark<name>: <text>", one
+    line each (skip_line, note_line); an exception as text: exc_text().
+  * grow_iters(run, target_ns, n): the iterations of one sample, Go-style:
+    grow n until run(n) lasts >= target_ns (each prediction aims at 1.2 x
+    the target, at most 100x the previous n).
   * death-signal guard: every process a measured program creates calls
     guard() first: PR_SET_PDEATHSIG(SIGKILL), exit if the parent is already
     gone, and (forkserver children) drop the server's "alive" pipe.
@@ -134,8 +139,53 @@ def emit(name, iters, nsop, extra=()):
     sys.stdout.flush()
 
 
+def one_line(text):
+    """text with every run of whitespace (newlines included) as one space."""
+    return " ".join(str(text).split())
+
+
 def skip_line(name, reason):
-    return "--- SKIP: Benchmark%s: %s" % (name, " ".join(str(reason).split()))
+    return "--- SKIP: Benchmark%s: %s" % (name, one_line(reason))
+
+
+NOTE_MAX = 300  # characters of a NOTE text; longer ones end in "..."
+
+
+def note_line(name, text):
+    """'--- NOTE: Benchmark<name>: <text>' (one line, clipped to NOTE_MAX)."""
+    text = one_line(text)
+    if len(text) > NOTE_MAX:
+        text = text[:NOTE_MAX] + "..."
+    return "--- NOTE: Benchmark%s: %s" % (name, text)
+
+
+def first_line(e):
+    """The first line of an exception's message (its type name when empty)."""
+    s = str(e)
+    return s.splitlines()[0] if s else type(e).__name__
+
+
+def exc_text(e):
+    """'<Type>: <first line of the message>'."""
+    return "%s: %s" % (type(e).__name__, first_line(e))
+
+
+# ---------------------------------------------------------------- iterations
+
+
+def grow_iters(run, target_ns, n=1):
+    """Go-style: grow n until run(n) (the ns that n operations took) lasts
+    >= target_ns; the prediction aims at 1.2 x target_ns and grows at most
+    100x a step, so a sample needs at most a few x target_ns even if timings
+    jitter."""
+    while True:
+        d = run(n)
+        if d >= target_ns:
+            return n
+        if d <= 0:
+            d = 1
+        nxt = int(n * target_ns * 1.2 / d) + 1
+        n = max(n + 1, min(nxt, 100 * n))
 
 
 # ---------------------------------------------------------------- CPU task

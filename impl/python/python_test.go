@@ -791,6 +791,8 @@ print(m.format_size(0), m.format_size(64), m.format_size(4096), m.format_size(3 
 print(m.result_line("X/a=1", 3, 1234.5, [(0.98765432, "efficiency"), (12, "p50-ns")]))
 print(m.spin(1000) == (lambda: __import__("functools").reduce(lambda a, b: a ^ b, range(1000), 0))())
 print(m.parse_duration("1.5s"), m.parse_duration("100ms"))
+print(m.note_line("X/a=1", "two\n  lines"), "|", m.skip_line("X/a=1", "why\nnot"), "|", m.exc_text(ValueError("bad\nmore")), "|", m.exc_text(KeyError()))
+print(m.grow_iters(lambda n: n * 1000, 10000), m.grow_iters(lambda n: n, 5))
 `, filepath.Dir(drv))
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
 	out, err := cmd.CombinedOutput()
@@ -801,7 +803,9 @@ print(m.parse_duration("1.5s"), m.parse_duration("100ms"))
 		"0 64B 4KiB 3MiB 1048576 64\n" +
 		"BenchmarkX/a=1 3 1234 ns/op 0.987654 efficiency 12 p50-ns\n" +
 		"True\n" +
-		"1500000000 100000000\n"
+		"1500000000 100000000\n" +
+		"--- NOTE: BenchmarkX/a=1: two lines | --- SKIP: BenchmarkX/a=1: why not | ValueError: bad | KeyError: KeyError\n" +
+		"13 7\n"
 	if string(out) != want {
 		t.Errorf("mpcore definitions:\n got %q\nwant %q", out, want)
 	}
