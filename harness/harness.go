@@ -347,14 +347,17 @@ func (in *invocation) rounds() error {
 }
 
 // roundCells are the cells round r measures: its base runs, and its
-// adaptive runs unless the time budget would be exceeded by them (from
-// then on, no adaptive run starts).
+// adaptive runs unless they would end after the time budget — counting
+// every base run still to come, this round's and the later rounds' (the
+// decision cells' runs beyond Runs), since the budget never ends those.
+// From then on, no adaptive run starts.
 func (in *invocation) roundCells(r int) []bench.Cell {
-	round := in.plan.round(r, true)
-	if adaptive := len(round) - len(in.plan.round(r, false)); adaptive > 0 {
-		if in.budgetStop || in.cfg.Budget > 0 && time.Since(in.start)+estimatePlan(round, in.cfg) > in.cfg.Budget {
+	round, base := in.plan.round(r, true), in.plan.round(r, false)
+	if adaptive := len(round) - len(base); adaptive > 0 {
+		extra := estimatePlan(round, in.cfg) - estimatePlan(base, in.cfg)
+		if in.budgetStop || in.cfg.Budget > 0 && time.Since(in.start)+estimatePlan(in.plan.minRunsLeft(), in.cfg)+extra > in.cfg.Budget {
 			in.budgetStop = true
-			round = in.plan.round(r, false)
+			round = base
 		} else {
 			in.prog.grow(adaptive, r+1)
 		}
