@@ -12,7 +12,7 @@ LATEST  ?= $(RUN)
 endif
 
 # The published run README.md and plots/ show (results/README.md says so too).
-PUBLISHED := results/vm-2026-11-26
+PUBLISHED := results/vm-2026-12-06
 HEADLINE  := key-findings startup-latency-cores2 startup-rss-cpython-cores2 stream-throughput-cpython-cores2 \
              stream-throughput-native-cores2 cores-pingpong-cpython pool-cpu-cpython-cores2 \
              fork-in-the-road-cpython-cores2
