@@ -195,20 +195,6 @@ func (s stat) none() bool { return s.samples > 0 && s.sum == 0 }
 // count writes a 0/1 metric as "k/n" over samples.
 func (s stat) count() string { return fmt.Sprintf("%d/%d", int(math.Round(s.sum)), s.samples) }
 
-// wilson is the Wilson score interval of k successes in n trials at 95%.
-func wilson(k, n int) (lo, hi float64) {
-	if n == 0 {
-		return 0, 1
-	}
-	const z = 1.959963984540054
-	p := float64(k) / float64(n)
-	nn := float64(n)
-	den := 1 + z*z/nn
-	c := (p + z*z/(2*nn)) / den
-	h := z * math.Sqrt(p*(1-p)/nn+z*z/(4*nn*nn)) / den
-	return math.Max(0, c-h), math.Min(1, c+h)
-}
-
 // Sources are the runs other than claims.bench that a claim reads: the
 // variants run of C14's per-version start-up, and a claims run on a GPU
 // machine whose C12 is quoted beside an untestable one.

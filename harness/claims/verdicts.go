@@ -10,6 +10,7 @@ import (
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/rawbench"
+	"github.com/mpbench/mpbench/harness/stats"
 )
 
 // Verdict kinds.
@@ -633,7 +634,7 @@ func verdictC7(d *claimData) verdict {
 			continue
 		}
 		v.rows = append(v.rows, rateRow("lock taken in a loop by another thread ("+l+"), fork", s))
-		lo, hi := wilson(int(math.Round(s.sum)), s.samples)
+		lo, hi := stats.Wilson(int(math.Round(s.sum)), s.samples)
 		real = append(real, fmt.Sprintf("%s lock %s (%.0f%%, 95%% CI %.0f–%.0f%%)", l, s.count(), 100*s.sum/float64(s.samples), 100*lo, 100*hi))
 		if lo > 0 {
 			realHit = true
@@ -666,7 +667,7 @@ func verdictC7(d *claimData) verdict {
 
 // rateRow is a 0/1 metric as k/n with its 95% Wilson interval.
 func rateRow(what string, s stat) row {
-	lo, hi := wilson(int(math.Round(s.sum)), s.samples)
+	lo, hi := stats.Wilson(int(math.Round(s.sum)), s.samples)
 	return row{what, s.count(), fmt.Sprintf("%.0f%% … %.0f%% (Wilson)", 100*lo, 100*hi), strconv.Itoa(s.samples)}
 }
 

@@ -3,6 +3,7 @@ package claims
 import (
 	"errors"
 	"fmt"
+	"github.com/mpbench/mpbench/harness/stats"
 	"maps"
 	"math"
 	"slices"
@@ -283,8 +284,8 @@ func TestVerdictC7(t *testing.T) {
 		{"demo does not deadlock", c7(1, 33, 0), Refuted, "did not deadlock every fork child"},
 		{"control deadlocks", c7(2, 33, 1), Failed, "held lock, spawn 1/5"},
 	})
-	if lo, hi := wilson(0, 10); lo != 0 || math.Abs(hi-0.2775) > 0.001 {
-		t.Errorf("wilson(0, 10) = %.4f, %.4f; want 0, 0.2775", lo, hi)
+	if lo, hi := stats.Wilson(0, 10); lo != 0 || math.Abs(hi-0.2775) > 0.001 {
+		t.Errorf("stats.Wilson(0, 10) = %.4f, %.4f; want 0, 0.2775", lo, hi)
 	}
 }
 
