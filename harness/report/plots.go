@@ -322,18 +322,12 @@ func (d *Data) sizeFigures(r *Run, w string) []*figure {
 func (d *Data) streamFigure(r *Run, impl string, cores int, ic []*Cell, sizes []int64, methods []string) *figure {
 	pn := panel{title: impl + ", every start method", xlabel: "message size (bytes)", ylabel: "throughput (MB/s)", logX: true, logY: true,
 		xticks: sizeTicks(sizes), xmin: float64(sizes[0]) / 2, xmax: float64(sizes[len(sizes)-1]) * 2}
-	for _, m := range methods {
-		mi := index(bench.Methods, m)
-		for _, cp := range chanPayloads(ic) {
-			s := series{name: chanSeriesName(cp.ch, cp.pay) + " / " + m, color: cp.color, shape: mi, dash: mi}
-			for _, size := range sizes {
-				if c := cellAt(ic, m, cp, size); hasSamples(c, "MB/s") {
-					s.pts = append(s.pts, statPt(float64(size), d.Stat(c, "MB/s"), 1))
-				}
-			}
-			pn.series = append(pn.series, s)
+	pn.series = sizeSeries(ic, sizes, methods, func(c *Cell, size int64) (pt, bool) {
+		if hasSamples(c, "MB/s") {
+			return statPt(float64(size), d.Stat(c, "MB/s"), 1), true
 		}
-	}
+		return pt{}, false
+	})
 	return &figure{
 		name:  fmt.Sprintf("stream-throughput-%s-cores%d%s", impl, cores, d.suffix(r)),
 		title: fmt.Sprintf("Stream throughput vs message size (cores=%d; %s)%s", cores, figMachine(r, impl), d.titleSuffix(r)),
@@ -845,24 +839,39 @@ func (d *Data) pingpongFigure(r *Run, impl string, cores int, ic []*Cell, sizes 
 	for _, q := range []struct{ unit, title string }{{"p50-ns", "p50"}, {"p99-ns", "p99"}} {
 		pn := panel{title: fmt.Sprintf("%s, %s round trip", impl, q.title), xlabel: "message size (bytes)", ylabel: "round trip (µs)", logX: true, logY: true,
 			xticks: sizeTicks(sizes), xmin: float64(sizes[0]) / 2, xmax: float64(sizes[len(sizes)-1]) * 2}
-		for _, m := range methods {
-			mi := index(bench.Methods, m)
-			for _, cp := range chanPayloads(ic) {
-				s := series{name: chanSeriesName(cp.ch, cp.pay) + " / " + m, color: cp.color, shape: mi, dash: mi}
-				for _, size := range sizes {
-					switch c := cellAt(ic, m, cp, size); {
-					case hasSamples(c, q.unit):
-						s.pts = append(s.pts, statPt(float64(size), d.Stat(c, q.unit), 1e3))
-					case q.unit == "p50-ns" && hasSamples(c, "ns/op"):
-						s.pts = append(s.pts, statPt(float64(size), d.Stat(c, "ns/op"), 1e3))
-					}
-				}
-				pn.series = append(pn.series, s)
+		pn.series = sizeSeries(ic, sizes, methods, func(c *Cell, size int64) (pt, bool) {
+			switch {
+			case hasSamples(c, q.unit):
+				return statPt(float64(size), d.Stat(c, q.unit), 1e3), true
+			case q.unit == "p50-ns" && hasSamples(c, "ns/op"):
+				return statPt(float64(size), d.Stat(c, "ns/op"), 1e3), true
 			}
-		}
+			return pt{}, false
+		})
 		f.panels = append(f.panels, pn)
 	}
 	return f
+}
+
+// sizeSeries are the series of a panel over message size: one per start
+// method × channel and payload of ic (colour = channel and payload, marker
+// and line style = method), with the point at each size that at gives the
+// cell there (none where it says so).
+func sizeSeries(ic []*Cell, sizes []int64, methods []string, at func(c *Cell, size int64) (pt, bool)) []series {
+	var out []series
+	for _, m := range methods {
+		mi := index(bench.Methods, m)
+		for _, cp := range chanPayloads(ic) {
+			s := series{name: chanSeriesName(cp.ch, cp.pay) + " / " + m, color: cp.color, shape: mi, dash: mi}
+			for _, size := range sizes {
+				if p, ok := at(cellAt(ic, m, cp, size), size); ok {
+					s.pts = append(s.pts, p)
+				}
+			}
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // rounds is the number of waves of a map in which every usable worker runs
