@@ -53,10 +53,10 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func BenchmarkStartup(b *testing.B)  { benchWorkload(b, "startup") }
-func BenchmarkPingpong(b *testing.B) { benchWorkload(b, "pingpong") }
-func BenchmarkStream(b *testing.B)   { benchWorkload(b, "stream") }
-func BenchmarkPool(b *testing.B)     { benchWorkload(b, "pool") }
+func BenchmarkStartup(b *testing.B)  { benchWorkload(b, bench.Startup) }
+func BenchmarkPingpong(b *testing.B) { benchWorkload(b, bench.Pingpong) }
+func BenchmarkStream(b *testing.B)   { benchWorkload(b, bench.Stream) }
+func BenchmarkPool(b *testing.B)     { benchWorkload(b, bench.Pool) }
 func BenchmarkGather(b *testing.B)   { benchWorkload(b, bench.Gather) }
 
 // benchWorkload expands the full profile for one workload and runs its
@@ -153,7 +153,7 @@ func benchCell(b *testing.B, c bench.Cell) {
 		prefix := fmt.Sprintf("mpbench-gotest-%d-%d", os.Getpid(), runSeq.Add(1))
 		r := harness.Measure(context.Background(), im, c,
 			impl.Options{Count: 1, Warmup: 1, Benchtime: d, ShmPrefix: prefix, CPUTaskSpin: spin},
-			cpus[:c.Cores], harness.DefaultTimeout[c.Workload])
+			cpus[:c.Cores], bench.WorkloadTimeout(c.Workload))
 		harness.RemoveSegments(prefix)
 		switch r.Kind {
 		case harness.Skipped:

@@ -108,7 +108,7 @@ const HeavyMain = MainStdlib
 // torch weights where a run has them; they are not decision cells).
 func Decisions(impl string, nproc int, extraRSS []int64) []Decision {
 	startup := func(m, ch string, rss int64) Cell {
-		return Cell{Workload: "startup", Impl: impl, Method: m, Chan: ch, RSS: rss, Cores: nproc}
+		return Cell{Workload: Startup, Impl: impl, Method: m, Chan: ch, RSS: rss, Cores: nproc}
 	}
 	python := impl != "native"
 	// Start + join of every method over every channel at rss=0: the
@@ -147,9 +147,9 @@ func Decisions(impl string, nproc int, extraRSS []int64) []Decision {
 	var small, large []Cell
 	for _, m := range Methods {
 		for _, ch := range Chans {
-			small = append(small, Cell{Workload: "pingpong", Impl: impl, Method: m, Chan: ch, Size: PingpongSizes[0], Cores: nproc})
+			small = append(small, Cell{Workload: Pingpong, Impl: impl, Method: m, Chan: ch, Size: PingpongSizes[0], Cores: nproc})
 			for _, s := range StreamSizes {
-				large = append(large, Cell{Workload: "stream", Impl: impl, Method: m, Chan: ch, Size: s, Cores: nproc})
+				large = append(large, Cell{Workload: Stream, Impl: impl, Method: m, Chan: ch, Size: s, Cores: nproc})
 			}
 		}
 	}
@@ -260,7 +260,7 @@ func decisionManyToOne(impl string, nproc int, loops []Cell) []Cell {
 // loops over each channel.
 func decisionPool(impl string, nproc int) (pool, loops []Cell) {
 	for _, e := range DecisionExecs {
-		base := Cell{Workload: "pool", Impl: impl, Exec: e, Workers: nproc, Tasks: PoolTasks(nproc), Task: DecisionTask, Cores: nproc}
+		base := Cell{Workload: Pool, Impl: impl, Exec: e, Workers: nproc, Tasks: PoolTasks(nproc), Task: DecisionTask, Cores: nproc}
 		switch {
 		case e == ExecLoop:
 			for _, m := range Methods {

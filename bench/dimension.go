@@ -83,7 +83,7 @@ var DimensionBase = mustParseAll(
 func DimensionSettings(base Cell) []Cell {
 	var out []Cell
 	bts := DimensionBenchtimes
-	if base.Workload != "pingpong" && base.Workload != "stream" {
+	if base.Workload != Pingpong && base.Workload != Stream {
 		bts = []time.Duration{0}
 	}
 	for _, bt := range bts {
@@ -121,11 +121,11 @@ func (sel Selection) keeps(c Cell) bool {
 	case !in(sel.Impls, c.Impl), !in(sel.Methods, c.Method), !in(sel.Workloads, c.Workload),
 		!in(sel.Cores, c.Cores), !in(sel.Chans, c.Chan):
 		return false
-	case c.Workload == "pool" && (!in(sel.Execs, c.Exec) || !in(sel.Workers, c.Workers) || !in(sel.Tasks, c.Task)):
+	case c.Workload == Pool && (!in(sel.Execs, c.Exec) || !in(sel.Workers, c.Workers) || !in(sel.Tasks, c.Task)):
 		return false
-	case (c.Workload == "pingpong" || c.Workload == "stream") && !in(sel.Sizes, c.Size):
+	case (c.Workload == Pingpong || c.Workload == Stream) && !in(sel.Sizes, c.Size):
 		return false
-	case c.Workload == "startup" && !in(sel.RSS, c.RSS):
+	case c.Workload == Startup && !in(sel.RSS, c.RSS):
 		return false
 	}
 	return true

@@ -1,7 +1,9 @@
 // Package bench holds the fixed workload matrix of mpbench as data: the
 // dimensions (impl, method, chan, workload, parameters, cores), the cell
 // type, its canonical benchmark name, and the profiles (quick, full) that
-// expand to a list of cells.
+// expand to a list of cells. The workloads are registered once, in
+// WorkloadRegistry (workloads.go): name, cell-name kind, parameters,
+// metrics, definitions, report section, timeout.
 //
 // Contract: a Cell's Name is the one identity used everywhere — in
 // raw.bench result lines, in `mpbench list`, in `go test -bench`, in
@@ -92,10 +94,10 @@ var (
 	Impls     = []string{"native", "cpython", "pypy", "torch"}
 	Methods   = []string{"spawn", "fork", "forkserver"}
 	Chans     = []string{"simplequeue", "queue", "pipe", "shm"}
-	Workloads = []string{"startup", "pingpong", "stream", "pool", Gather, Memory}
+	Workloads = workloadNames(false) // the registry's (bench/workloads.go)
 	// MatrixWorkloads are the workloads of the primary matrix; gather
 	// cells come from their own part of the profiles (UserCells).
-	MatrixWorkloads = []string{"startup", "pingpong", "stream", "pool"}
+	MatrixWorkloads = workloadNames(true)
 	TaskKinds       = []string{"cpu", "sleep"}                                         // the matrix's; TinyTask is the user cells'
 	Payloads        = append([]string{"bytes", "tensor", "rawbytes"}, UserPayloads...) // rawbytes: pipe send_bytes/recv_bytes (python)
 	Execs           = []string{ExecLoop, ExecPool, ExecPPE, ExecLokyCold, ExecLokyWarm, ExecPoolCold, ExecPPECold}
@@ -141,9 +143,6 @@ const (
 	ExecPPECold  = "ppe-cold"  // ProcessPoolExecutor: create + first map + shutdown
 	MethodLoky   = "loky"      // valid only with exec=loky-cold|loky-warm
 )
-
-// Gather is the many-to-one workload.
-const Gather = "gather"
 
 // TinyTask is the pool task with an empty body (UserCells' chunksize maps).
 const TinyTask = "tiny"
@@ -192,7 +191,7 @@ func PoolTasks(workers int) int { return TasksPerWorker * workers }
 
 // Cell is one point of the matrix. Zero values mean "not applicable".
 type Cell struct {
-	Workload string // startup, pingpong, stream, pool, gather
+	Workload string // a name of the registry: startup, pingpong, stream, pool, gather, memory
 	Impl     string
 	Method   string
 	Preload  string // forkserver: "" = the main module's imports preloaded (PreloadMain), "none"
@@ -243,7 +242,7 @@ func (c Cell) HasSettings() bool { return c.Benchtime != 0 || c.Count != 0 }
 // Name is the canonical benchmark name without the "Benchmark" prefix.
 func (c Cell) Name() string {
 	var b strings.Builder
-	b.WriteString(strings.ToUpper(c.Workload[:1]) + c.Workload[1:])
+	b.WriteString(kindOf(c.Workload))
 	kv := func(k, v string) { b.WriteString("/" + k + "=" + v) }
 	kv("impl", c.Impl)
 	kv("method", c.Method)
@@ -265,24 +264,8 @@ func (c Cell) Name() string {
 	if c.Touch != "" {
 		kv("touch", c.Touch)
 	}
-	switch c.Workload {
-	case "startup":
-		kv("rss", FormatSize(c.RSS))
-	case "pingpong", "stream":
-		kv("size", FormatSize(c.Size))
-	case "pool":
-		kv("workers", strconv.Itoa(c.Workers))
-		kv("tasks", strconv.Itoa(c.Tasks))
-		kv("task", c.Task)
-		if c.Chunksize != 0 {
-			kv("chunksize", strconv.Itoa(c.Chunksize))
-		}
-	case Gather:
-		kv("workers", strconv.Itoa(c.Workers))
-		kv("size", FormatSize(c.Size))
-	case Memory:
-		kv("rss", FormatSize(c.RSS))
-		kv("workers", strconv.Itoa(c.Workers))
+	for _, p := range c.Params() {
+		b.WriteString("/" + p)
 	}
 	kv("cores", strconv.Itoa(c.Cores))
 	if c.Benchtime != 0 {
@@ -307,7 +290,7 @@ func ParseName(name string) (Cell, error) {
 	parts := strings.Split(name, "/")
 	var c Cell
 	c.Workload = strings.ToLower(parts[0])
-	if !contains(Workloads, c.Workload) {
+	if _, ok := LookupWorkload(c.Workload); !ok {
 		return Cell{}, fmt.Errorf("cell %q: unknown workload %q", name, parts[0])
 	}
 	for _, p := range parts[1:] {
@@ -382,11 +365,11 @@ func (c Cell) Validate() error {
 		return bad("unknown method %q", c.Method)
 	case c.Chan != "" && !contains(Chans, c.Chan):
 		return bad("unknown chan %q", c.Chan)
-	case c.Exec != "" && c.Workload != "pool":
+	case c.Exec != "" && c.Workload != Pool:
 		return bad("exec is a pool key")
 	case c.Exec != "" && !contains(Execs, c.Exec):
 		return bad("unknown exec %q", c.Exec)
-	case c.Chan == "" && c.Workload != Memory && (c.Workload != "pool" || c.Exec == ExecLoop || c.Exec == ""):
+	case c.Chan == "" && c.Workload != Memory && (c.Workload != Pool || c.Exec == ExecLoop || c.Exec == ""):
 		return bad("needs a chan")
 	case c.Chan != "" && c.Exec != "" && c.Exec != ExecLoop:
 		return bad("exec=%s has no chan (chan is the channel of exec=loop)", c.Exec)
@@ -398,13 +381,13 @@ func (c Cell) Validate() error {
 		return bad("unknown payload %q", c.Payload)
 	case c.Payload == "tensor" && c.Impl != "torch":
 		return bad("payload=tensor needs impl=torch")
-	case c.Payload == "rawbytes" && (c.Chan != "pipe" || (c.Workload != "pingpong" && c.Workload != "stream")):
+	case c.Payload == "rawbytes" && (c.Chan != "pipe" || (c.Workload != Pingpong && c.Workload != Stream)):
 		return bad("payload=rawbytes is a pipe variant of pingpong and stream")
 	case c.Payload != "" && c.Workload == Gather:
 		return bad("gather sends bytes: no payload key")
 	case c.Chunksize < 0:
 		return bad("negative chunksize")
-	case c.Chunksize != 0 && (c.Workload != "pool" || (c.Exec != ExecPool && c.Exec != ExecPPE)):
+	case c.Chunksize != 0 && (c.Workload != Pool || (c.Exec != ExecPool && c.Exec != ExecPPE)):
 		return bad("chunksize is a key of exec=pool and exec=ppe maps")
 	case c.Task == TinyTask && c.Impl == "native":
 		return bad("task=tiny is a task of the Python implementations")
@@ -412,8 +395,9 @@ func (c Cell) Validate() error {
 		return bad("cores must be ≥ 1")
 	case c.Count < 0 || c.Benchtime < 0:
 		return bad("count and benchtime must not be negative")
-	case c.Benchtime != 0 && c.Workload != "pingpong" && c.Workload != "stream" && c.Workload != Gather:
-		return bad("benchtime sizes pingpong, stream and gather samples only (one %s sample is one %s)", c.Workload, map[string]string{"startup": "start", "pool": "map", Memory: "start of the workers"}[c.Workload])
+	case c.Benchtime != 0 && !contains(timedWorkloads(), c.Workload):
+		w, _ := LookupWorkload(c.Workload)
+		return bad("benchtime sizes %s samples only (one %s sample is one %s)", sayList(timedWorkloads()), c.Workload, w.Sample)
 	}
 	if err := c.validateProgram(); err != nil {
 		return bad("%v", err)
@@ -425,7 +409,7 @@ func (c Cell) Validate() error {
 		return bad("%v", err)
 	}
 	switch c.Workload {
-	case "pingpong", "stream":
+	case Pingpong, Stream:
 		if c.Size < 0 {
 			return bad("negative size")
 		}
@@ -433,11 +417,11 @@ func (c Cell) Validate() error {
 		if c.Size < 0 || c.Workers < 1 {
 			return bad("gather needs workers ≥ 1 and a size ≥ 0")
 		}
-	case "startup":
+	case Startup:
 		if c.RSS < 0 {
 			return bad("negative rss")
 		}
-	case "pool":
+	case Pool:
 		if c.Workers < 1 || c.Tasks < 1 || (!contains(TaskKinds, c.Task) && c.Task != TinyTask) {
 			return bad("pool needs workers ≥ 1, tasks ≥ 1, task cpu|sleep|tiny")
 		}

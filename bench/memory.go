@@ -20,9 +20,6 @@ import "fmt"
 // touches and of the parent's objects: impl/definitions.go (MemoryTouch…)
 // and the driver.
 
-// Memory is the memory-per-worker workload.
-const Memory = "memory"
-
 // Touches of the memory workload (the touch key).
 const (
 	TouchNone       = "none"        // the child reads nothing of the parent's objects

@@ -29,36 +29,36 @@ const (
 
 // MetricInfo describes one metric of the result lines.
 type MetricInfo struct {
-	Unit      string   // as printed by the measured programs
-	Meaning   string   // one line, for the contract and the report
-	Better    int      // +1: higher is better, -1: lower is better
-	Kind      Kind     // how values are formatted
-	Workloads []string // the workloads whose every result line must carry it
-	Signed    bool     // a difference: below zero is a valid value (measurement error), not a broken program
+	Unit    string // as printed by the measured programs
+	Meaning string // one line, for the contract and the report
+	Better  int    // +1: higher is better, -1: lower is better
+	Kind    Kind   // how values are formatted
+	Signed  bool   // a difference: below zero is a valid value (measurement error), not a broken program
 }
 
 // Metrics is the one table of mpbench's metrics: validation, the Unit
 // lines of raw.bench, the report's tables and exports and the claims all
-// read it. The order is the printed order; ns/op is always first.
+// read it. The order is the printed order; ns/op is always first. Which
+// workload records which metrics is its entry's Units (WorkloadRegistry).
 var Metrics = []MetricInfo{
 	{"ns/op", "time of one operation: startup = start() until the first message from the child; " +
 		"pingpong = mean round trip; stream = per message, timed at the receiver; pool = makespan of one map; " +
 		"gather = per message received by the parent, from its start signal to the last message of all workers; " +
 		"memory = from the first start() until every worker has touched what it touches",
-		-1, Duration, []string{"startup", "pingpong", "stream", "pool", Gather, Memory}, false},
-	{"join-ns/op", "startup: time to join the child after its message", -1, Duration, []string{"startup"}, false},
-	{"p50-ns", "pingpong: median round trip (nearest rank)", -1, Duration, []string{"pingpong"}, false},
-	{"p99-ns", "pingpong: 99th-percentile round trip (nearest rank: x[ceil(0.99 n)-1])", -1, Duration, []string{"pingpong"}, false},
-	{"MB/s", "stream, gather: payload throughput, 1e6 bytes per second (gather: all workers together, at the parent)", +1, Rate, []string{"stream", Gather}, false},
-	{"msgs/s", "stream, gather: messages per second (gather: all workers together, at the parent)", +1, Rate, []string{"stream", Gather}, false},
-	{"tasks/s", "pool: tasks per second of one map", +1, Rate, []string{"pool"}, false},
-	{"efficiency", "pool: Σ measured task time (cpu, tiny: the worker thread's CPU time; sleep: wall time) / (P × makespan), P = min(workers, tasks, cores) for cpu and tiny, min(workers, tasks) for sleep", +1, Ratio, []string{"pool"}, false},
-	{"overhead-ns/op", "pool: makespan − ideal makespan, the ideal = ceil(tasks / P) × mean measured task time (impl.PoolOverhead)", -1, Duration, []string{"pool"}, true},
-	{"user-ns/op", "user CPU time of sender and receiver (all threads) per operation", -1, Duration, []string{"pingpong", "stream"}, false},
-	{"sys-ns/op", "system CPU time of sender and receiver (all threads) per operation", -1, Duration, []string{"pingpong", "stream"}, false},
-	{"pss-B", "memory: mean proportional set size of a child (smaps_rollup Pss: a page shared by k processes counts 1/k), in bytes", -1, Bytes, []string{Memory}, false},
-	{"uss-B", "memory: mean unique set size of a child (smaps_rollup Private_Clean + Private_Dirty: what its exit frees), in bytes", -1, Bytes, []string{Memory}, false},
-	{"pool-pss-B", "memory: Σ Pss of the workers children (the pool's share of memory; parent, fork server and resource tracker not counted), in bytes", -1, Bytes, []string{Memory}, false},
+		-1, Duration, false},
+	{"join-ns/op", "startup: time to join the child after its message", -1, Duration, false},
+	{"p50-ns", "pingpong: median round trip (nearest rank)", -1, Duration, false},
+	{"p99-ns", "pingpong: 99th-percentile round trip (nearest rank: x[ceil(0.99 n)-1])", -1, Duration, false},
+	{"MB/s", "stream, gather: payload throughput, 1e6 bytes per second (gather: all workers together, at the parent)", +1, Rate, false},
+	{"msgs/s", "stream, gather: messages per second (gather: all workers together, at the parent)", +1, Rate, false},
+	{"tasks/s", "pool: tasks per second of one map", +1, Rate, false},
+	{"efficiency", "pool: Σ measured task time (cpu, tiny: the worker thread's CPU time; sleep: wall time) / (P × makespan), P = min(workers, tasks, cores) for cpu and tiny, min(workers, tasks) for sleep", +1, Ratio, false},
+	{"overhead-ns/op", "pool: makespan − ideal makespan, the ideal = ceil(tasks / P) × mean measured task time (impl.PoolOverhead)", -1, Duration, true},
+	{"user-ns/op", "user CPU time of sender and receiver (all threads) per operation", -1, Duration, false},
+	{"sys-ns/op", "system CPU time of sender and receiver (all threads) per operation", -1, Duration, false},
+	{"pss-B", "memory: mean proportional set size of a child (smaps_rollup Pss: a page shared by k processes counts 1/k), in bytes", -1, Bytes, false},
+	{"uss-B", "memory: mean unique set size of a child (smaps_rollup Private_Clean + Private_Dirty: what its exit frees), in bytes", -1, Bytes, false},
+	{"pool-pss-B", "memory: Σ Pss of the workers children (the pool's share of memory; parent, fork server and resource tracker not counted), in bytes", -1, Bytes, false},
 }
 
 // LookupMetric returns the table entry of a unit.
@@ -72,12 +72,19 @@ func LookupMetric(unit string) (MetricInfo, bool) {
 }
 
 // RequiredUnits are the units every result line of a workload must
-// carry, in table order (ns/op first).
+// carry (its registry entry's Units): those of Metrics in table order
+// (ns/op first), then any others in the entry's order.
 func RequiredUnits(workload string) []string {
+	w, _ := LookupWorkload(workload)
 	var out []string
 	for _, m := range Metrics {
-		if contains(m.Workloads, workload) {
+		if contains(w.Units, m.Unit) {
 			out = append(out, m.Unit)
+		}
+	}
+	for _, u := range w.Units {
+		if _, ok := LookupMetric(u); !ok {
+			out = append(out, u)
 		}
 	}
 	return out

@@ -44,9 +44,11 @@ func TestMetricTable(t *testing.T) {
 			t.Errorf("bad entry %+v", m)
 		}
 		seen[m.Unit] = true
-		for _, w := range m.Workloads {
-			if !contains(Workloads, w) {
-				t.Errorf("%s: unknown workload %s", m.Unit, w)
+	}
+	for _, w := range WorkloadRegistry {
+		for _, u := range w.Units {
+			if !seen[u] {
+				t.Errorf("%s: unit %s is not in Metrics", w.Name, u)
 			}
 		}
 	}

@@ -40,7 +40,7 @@ func (c Cell) validateUserPayload() error {
 	switch {
 	case !contains(UserPayloads, c.Payload):
 		return nil
-	case c.Workload != "pingpong" && c.Workload != "stream":
+	case c.Workload != Pingpong && c.Workload != Stream:
 		return fmt.Errorf("payload=%s is a payload of pingpong and stream", c.Payload)
 	case c.Impl == "native":
 		return fmt.Errorf("payload=%s is a Python object: impl=native sends bytes", c.Payload)

@@ -338,13 +338,13 @@ func (m matrixExpansion) implCells(wi int, w, impl string) []Cell {
 			if secondary && !sub.keeps(w, ch, m.sel) {
 				continue
 			}
-			if w == "pool" && !contains(m.execs, ExecLoop) {
+			if w == Pool && !contains(m.execs, ExecLoop) {
 				continue
 			}
 			cells = append(cells, m.chanCells(Cell{Workload: w, Impl: impl, Method: meth, Chan: ch}, d, secondary && sub.TensorOnly)...)
 		}
 		// Executors without a chan key: once per method.
-		if w != "pool" || impl == "native" || (m.quick && m.sel.Execs == nil && meth != QuickPoolMethod) {
+		if w != Pool || impl == "native" || (m.quick && m.sel.Execs == nil && meth != QuickPoolMethod) {
 			continue
 		}
 		for _, e := range m.execs {
@@ -354,7 +354,7 @@ func (m matrixExpansion) implCells(wi int, w, impl string) []Cell {
 			cells = append(cells, variants(Cell{Workload: w, Impl: impl, Method: meth, Exec: e}, d, m.quick)...)
 		}
 	}
-	if w != "pool" || impl == "native" || (m.sel.Methods != nil && !contains(m.sel.Methods, MethodLoky)) {
+	if w != Pool || impl == "native" || (m.sel.Methods != nil && !contains(m.sel.Methods, MethodLoky)) {
 		return cells
 	}
 	for _, e := range m.execs {
@@ -370,7 +370,7 @@ func (m matrixExpansion) implCells(wi int, w, impl string) []Cell {
 // unless channels are selected), and the raw-bytes path of RawBytesImpl's
 // pipe at cores = nproc (full profile).
 func (m matrixExpansion) chanCells(base Cell, d dims, tensorOnly bool) []Cell {
-	if base.Workload == "pool" {
+	if base.Workload == Pool {
 		base.Exec = ExecLoop
 	}
 	var cells []Cell
@@ -378,7 +378,7 @@ func (m matrixExpansion) chanCells(base Cell, d dims, tensorOnly bool) []Cell {
 		base.Payload = p
 		cells = append(cells, variants(base, d, m.quick)...)
 	}
-	if base.Impl == RawBytesImpl && base.Chan == "pipe" && (base.Workload == "pingpong" || base.Workload == "stream") && !m.quick {
+	if base.Impl == RawBytesImpl && base.Chan == "pipe" && (base.Workload == Pingpong || base.Workload == Stream) && !m.quick {
 		// Pipe's send_bytes/recv_bytes path beside send/recv, at cores = nproc.
 		rd := d
 		if m.sel.Cores == nil {
@@ -447,7 +447,7 @@ func quickCovers(workload, method, ch int) bool {
 // that pickle objects (Queue, SimpleQueue, Pipe), for pingpong and stream;
 // tensorOnly leaves out its bytes payloads.
 func payloadsFor(impl, workload, ch string, tensorOnly bool) []string {
-	if impl == "torch" && (workload == "pingpong" || workload == "stream") && ch != "shm" {
+	if impl == "torch" && (workload == Pingpong || workload == Stream) && ch != "shm" {
 		if tensorOnly {
 			return []string{"tensor"}
 		}
@@ -507,7 +507,7 @@ func variants(base Cell, d dims, quick bool) []Cell {
 		}
 	}
 	switch base.Workload {
-	case "startup":
+	case Startup:
 		for _, r := range d.rss {
 			if r != 0 && d.rssChan != "" && base.Chan != d.rssChan {
 				continue
@@ -525,9 +525,9 @@ func variants(base Cell, d dims, quick bool) []Cell {
 				}
 			}
 		}
-	case "pingpong", "stream":
+	case Pingpong, Stream:
 		sizes := d.ppSizes
-		if base.Workload == "stream" {
+		if base.Workload == Stream {
 			sizes = d.stSizes
 		}
 		for _, s := range sizes {
@@ -535,7 +535,7 @@ func variants(base Cell, d dims, quick bool) []Cell {
 			c.Size = s
 			add(c)
 		}
-	case "pool":
+	case Pool:
 		for _, t := range d.tasks {
 			cores := d.cores
 			if t == "sleep" && d.sleepCores != nil {
@@ -593,7 +593,7 @@ var SecondaryFull = map[string]Subset{
 		// start method, the same over every channel, so start-up runs over
 		// pipe, and the pool runs the stdlib Pool only (exec=pool: what a
 		// torch user calls; the worker loops over channels are cpython's).
-		Chans: map[string][]string{"startup": {"pipe"}, "pingpong": {"queue"}, "stream": {"queue"}, "pool": {}},
+		Chans: map[string][]string{Startup: {"pipe"}, Pingpong: {"queue"}, Stream: {"queue"}, Pool: {}},
 		RSS:   []int64{0}, PingpongSizes: []int64{64}, StreamSizes: []int64{64 << 10, 16 << 20},
 		Tasks: []string{"cpu"}, TensorOnly: true,
 	},

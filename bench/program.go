@@ -73,7 +73,7 @@ func ProgramCells(sel Selection, nproc int) ([]Cell, error) {
 	default:
 		return nil, fmt.Errorf("unknown profile %q (want quick, full or variants)", sel.Profile)
 	}
-	if sel.Workloads != nil && !contains(sel.Workloads, "startup") {
+	if sel.Workloads != nil && !contains(sel.Workloads, Startup) {
 		return nil, nil
 	}
 	var cells []Cell
@@ -83,7 +83,7 @@ func ProgramCells(sel Selection, nproc int) ([]Cell, error) {
 		if methods == nil {
 			methods = Methods
 		}
-		sub := Selection{Profile: Full, Workloads: []string{"startup"},
+		sub := Selection{Profile: Full, Workloads: []string{Startup},
 			Methods: narrow(methods, sel.Methods), Chans: narrow([]string{RSSChan}, sel.Chans),
 			RSS: narrow(p.rss, sel.RSS), Cores: narrow([]int{nproc}, sel.Cores),
 			Mains: narrow(p.mains, sel.Mains), Preloads: narrow(p.preloads, sel.Preloads)}

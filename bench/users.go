@@ -58,15 +58,15 @@ var usersFull = []userPart{
 	{workload: Gather, impl: "cpython", methods: []string{"fork"}, chans: Chans, sizes: GatherSizes, workers: workersSweep},
 	{workload: Gather, impl: "cpython", methods: []string{"spawn"}, chans: Chans, sizes: GatherSizes[:1], workers: workersCores},
 	{workload: Gather, impl: "native", methods: []string{"fork"}, chans: Chans, sizes: GatherSizes, workers: workersCores},
-	{workload: "pool", impl: "cpython", methods: Methods, execs: ColdExecs, workers: workersCores},
-	{workload: "pool", impl: "cpython", methods: []string{"fork"}, execs: []string{ExecPool, ExecPPE}, workers: workersCores,
+	{workload: Pool, impl: "cpython", methods: Methods, execs: ColdExecs, workers: workersCores},
+	{workload: Pool, impl: "cpython", methods: []string{"fork"}, execs: []string{ExecPool, ExecPPE}, workers: workersCores,
 		task: TinyTask, tasks: ChunkTasks, chunked: true},
 }
 
 var usersQuick = []userPart{
 	{workload: Gather, impl: "cpython", methods: []string{"fork"}, chans: []string{"pipe"}, sizes: GatherSizes[:1], workers: workersCores},
-	{workload: "pool", impl: "cpython", methods: []string{QuickPoolMethod}, execs: ColdExecs, workers: workersCores},
-	{workload: "pool", impl: "cpython", methods: []string{"fork"}, execs: []string{ExecPPE}, workers: workersCores,
+	{workload: Pool, impl: "cpython", methods: []string{QuickPoolMethod}, execs: ColdExecs, workers: workersCores},
+	{workload: Pool, impl: "cpython", methods: []string{"fork"}, execs: []string{ExecPPE}, workers: workersCores,
 		task: TinyTask, tasks: ChunkTasks, chunked: true},
 }
 
@@ -126,7 +126,7 @@ func (p userPart) cells(sel Selection, nproc int) []Cell {
 		for _, e := range narrow(p.execs, sel.Execs) {
 			for _, n := range cores {
 				for _, w := range narrow(p.workers(n), sel.Workers) {
-					c := Cell{Workload: "pool", Impl: p.impl, Method: m, Exec: e, Workers: w, Tasks: PoolTasks(w), Task: task, Cores: n}
+					c := Cell{Workload: Pool, Impl: p.impl, Method: m, Exec: e, Workers: w, Tasks: PoolTasks(w), Task: task, Cores: n}
 					if p.tasks > 0 {
 						c.Tasks = p.tasks
 					}

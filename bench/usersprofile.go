@@ -90,9 +90,9 @@ func payloadCells(sel Selection, nproc int) []Cell {
 		return nil
 	}
 	var out []Cell
-	for _, w := range narrow([]string{"pingpong", "stream"}, sel.Workloads) {
+	for _, w := range narrow([]string{Pingpong, Stream}, sel.Workloads) {
 		sizes := PayloadPingpongSizes
-		if w == "stream" {
+		if w == Stream {
 			sizes = PayloadStreamSizes
 		}
 		for _, m := range narrow([]string{"fork"}, sel.Methods) {

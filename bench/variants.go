@@ -73,22 +73,22 @@ type part struct {
 }
 
 var versionParts = []part{
-	{workload: "startup", chans: []string{"pipe"}, rss: []int64{0, 1 << 30}},
-	{workload: "startup", chans: []string{"pipe"}, rss: []int64{0}, mains: []string{MainStdlib}, preloads: Preloads},
-	{workload: "pingpong", methods: []string{"fork"}, sizes: []int64{64}},
-	{workload: "stream", methods: []string{"fork"}, sizes: []int64{64 << 10, 1 << 20}},
-	{workload: "pool", execs: []string{ExecPool}},
+	{workload: Startup, chans: []string{"pipe"}, rss: []int64{0, 1 << 30}},
+	{workload: Startup, chans: []string{"pipe"}, rss: []int64{0}, mains: []string{MainStdlib}, preloads: Preloads},
+	{workload: Pingpong, methods: []string{"fork"}, sizes: []int64{64}},
+	{workload: Stream, methods: []string{"fork"}, sizes: []int64{64 << 10, 1 << 20}},
+	{workload: Pool, execs: []string{ExecPool}},
 }
 
 var libraryParts = []part{
-	{workload: "startup", rss: []int64{0}},
-	{workload: "pingpong", sizes: []int64{64}},
-	{workload: "stream", sizes: []int64{64 << 10, 1 << 20}},
-	{workload: "pool", execs: []string{ExecPool}},
+	{workload: Startup, rss: []int64{0}},
+	{workload: Pingpong, sizes: []int64{64}},
+	{workload: Stream, sizes: []int64{64 << 10, 1 << 20}},
+	{workload: Pool, execs: []string{ExecPool}},
 }
 
 // quickPart is the one cell per impl of the quick profile.
-var quickPart = part{workload: "startup", methods: []string{"fork"}, chans: []string{"pipe"}, rss: []int64{0}}
+var quickPart = part{workload: Startup, methods: []string{"fork"}, chans: []string{"pipe"}, rss: []int64{0}}
 
 // VersionCells are the cells of the CPython version impls (a Variant).
 func VersionCells(sel Selection, nproc int) ([]Cell, error) {
@@ -160,7 +160,7 @@ func variantCells(sel Selection, nproc int, owned []string, parts []part) ([]Cel
 			Mains:     pick(sel.Mains, p.mains),
 			Preloads:  pick(sel.Preloads, p.preloads),
 		}
-		if p.workload == "pool" && sel.Execs == nil && sel.Chans != nil {
+		if p.workload == Pool && sel.Execs == nil && sel.Chans != nil {
 			sub.Execs = []string{ExecLoop} // as in the matrix: a chan selection means the loop executor
 		}
 		more, err := ExpandMatrix(sub, nproc, impls)
@@ -193,7 +193,7 @@ func BaseImpl(impl string) string {
 func ExecutorCells(sel Selection, nproc int) []Cell {
 	// (ExecutorImpl's own exec=pool cell at workers = nproc is the same
 	// cell as its library cell; Expand lists it once.)
-	if (sel.Impls != nil && !contains(sel.Impls, ExecutorImpl)) || (sel.Workloads != nil && !contains(sel.Workloads, "pool")) {
+	if (sel.Impls != nil && !contains(sel.Impls, ExecutorImpl)) || (sel.Workloads != nil && !contains(sel.Workloads, Pool)) {
 		return nil
 	}
 	var cells []Cell
@@ -204,12 +204,12 @@ func ExecutorCells(sel Selection, nproc int) []Cell {
 		}
 	}
 	for _, m := range Methods {
-		add(Cell{Workload: "pool", Impl: ExecutorImpl, Method: m, Exec: ExecLoop, Chan: "pipe"})
-		add(Cell{Workload: "pool", Impl: ExecutorImpl, Method: m, Exec: ExecPool})
-		add(Cell{Workload: "pool", Impl: ExecutorImpl, Method: m, Exec: ExecPPE})
+		add(Cell{Workload: Pool, Impl: ExecutorImpl, Method: m, Exec: ExecLoop, Chan: "pipe"})
+		add(Cell{Workload: Pool, Impl: ExecutorImpl, Method: m, Exec: ExecPool})
+		add(Cell{Workload: Pool, Impl: ExecutorImpl, Method: m, Exec: ExecPPE})
 	}
 	for _, e := range []string{ExecLokyCold, ExecLokyWarm} {
-		add(Cell{Workload: "pool", Impl: ExecutorImpl, Method: MethodLoky, Exec: e})
+		add(Cell{Workload: Pool, Impl: ExecutorImpl, Method: MethodLoky, Exec: e})
 	}
 	return cells
 }
