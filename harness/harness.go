@@ -32,7 +32,7 @@ type Config struct {
 	Budget    time.Duration // no adaptive round starts that would end after Budget (0: none); counts this invocation
 	Warmup    int           // warm-up iterations per program run
 	Benchtime time.Duration // target duration of one sample
-	Timeout   time.Duration // per program run; 0: DefaultTimeout per workload
+	Timeout   time.Duration // per program run; 0: the workload's (bench.WorkloadTimeout)
 	Out       string        // run folder
 	Resume    bool
 	Args      []string  // the command line, recorded for resuming
@@ -123,16 +123,6 @@ var ErrNotEmpty = rawbench.ErrNotEmpty
 
 // ErrSettingsDiffer: a resumed run was started with other settings.
 var ErrSettingsDiffer = errors.New("settings differ from the recorded run")
-
-// DefaultTimeout is the per-run timeout of a workload's measured program.
-var DefaultTimeout = map[string]time.Duration{
-	"startup":  120 * time.Second,
-	"pingpong": 90 * time.Second,
-	"stream":   120 * time.Second,
-	"pool":     120 * time.Second,
-	"gather":   120 * time.Second,
-	"memory":   120 * time.Second,
-}
 
 // Summary tells what an invocation of Run did.
 type Summary struct {
@@ -590,7 +580,7 @@ func runProgram(ctx context.Context, cfg Config, res *rawbench.Writer, c bench.C
 	opts := impl.Options{Count: cfg.Count, Warmup: cfg.Warmup, Benchtime: cfg.Benchtime, ShmPrefix: prefix, CPUTaskSpin: spin}
 	timeout := cfg.Timeout
 	if timeout <= 0 {
-		timeout = DefaultTimeout[c.Workload]
+		timeout = bench.WorkloadTimeout(c.Workload)
 	}
 	r := Measure(ctx, cfg.Impls[c.Impl], c, opts, allowed[:c.Cores], timeout)
 	switch r.Kind {

@@ -184,11 +184,11 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 	start := childStart[bench.BaseImpl(c.Impl)][c.Method]
 	d := runOverhead[bench.BaseImpl(c.Impl)]
 	switch c.Workload {
-	case "startup":
+	case bench.Startup:
 		d += samples*max(start, benchtime) + time.Duration(float64(rssCostPerGiB)*float64(c.RSS)/(1<<30))
-	case "pingpong", "stream":
+	case bench.Pingpong, bench.Stream:
 		d += start + samples*max(benchtime*6/5, 2*messageCost(c))
-	case "pool":
+	case bench.Pool:
 		d += time.Duration(c.Workers)*start + samples*impl.IdealMakespan(c)
 		if c.Exec == bench.ExecLokyCold || c.Exec == bench.ExecPoolCold || c.Exec == bench.ExecPPECold {
 			d += samples * time.Duration(c.Workers) * start // a fresh executor per map
@@ -268,9 +268,9 @@ func mainCost(c bench.Cell, samples time.Duration) time.Duration {
 	}
 	children := time.Duration(1)
 	switch c.Workload {
-	case "startup":
+	case bench.Startup:
 		children = samples
-	case "pool", bench.Gather:
+	case bench.Pool, bench.Gather:
 		children = time.Duration(c.Workers)
 	}
 	switch {

@@ -53,7 +53,7 @@ func clipText(s string, n int) string {
 	return s[:n] + "…"
 }
 
-func cpuTask(c bench.Cell) bool { return c.Workload == "pool" && c.Task == "cpu" }
+func cpuTask(c bench.Cell) bool { return c.Workload == bench.Pool && c.Task == "cpu" }
 
 // spinPlan is the loop count of the cpu task of each implementation this
 // invocation runs task=cpu pool cells of, and why a calibration failed.

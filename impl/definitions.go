@@ -85,7 +85,7 @@ func PoolRounds(tasks, parallelism int) int {
 // (PoolOverhead). Zero for other workloads and for tiny tasks (an empty
 // body).
 func IdealMakespan(c bench.Cell) time.Duration {
-	if c.Workload != "pool" || c.Workers < 1 || c.Tasks < 1 || c.Task == bench.TinyTask {
+	if c.Workload != bench.Pool || c.Workers < 1 || c.Tasks < 1 || c.Task == bench.TinyTask {
 		return 0
 	}
 	d := time.Duration(bench.CPUTaskMicros) * time.Microsecond

@@ -122,7 +122,7 @@ var catalog = []claim{
 		experiment: "claims.py counts the OS threads (/proc/self/task) of a parent and a fork child before and after using a Queue / SimpleQueue; matrix cells Pingpong and Stream of 64 B over chan=queue and chan=simplequeue (fork) give latency and CPU per message ({runs} program runs each).",
 		cells: func(n int) []bench.Cell {
 			var cells []bench.Cell
-			for _, w := range []string{"pingpong", "stream"} {
+			for _, w := range []string{bench.Pingpong, bench.Stream} {
 				for _, ch := range []string{"queue", "simplequeue"} {
 					cells = append(cells, bench.Cell{Workload: w, Impl: "cpython", Method: "fork", Chan: ch, Size: 64, Cores: n})
 				}
@@ -144,9 +144,9 @@ var catalog = []claim{
 		cells: func(n int) []bench.Cell {
 			var cells []bench.Cell
 			for _, ch := range []string{"pipe", "queue"} {
-				cells = append(cells, bench.Cell{Workload: "pingpong", Impl: "cpython", Method: "fork", Chan: ch, Size: 64, Cores: n})
+				cells = append(cells, bench.Cell{Workload: bench.Pingpong, Impl: "cpython", Method: "fork", Chan: ch, Size: 64, Cores: n})
 				for _, sz := range []int64{64, 1 << 20} {
-					cells = append(cells, bench.Cell{Workload: "stream", Impl: "cpython", Method: "fork", Chan: ch, Size: sz, Cores: n})
+					cells = append(cells, bench.Cell{Workload: bench.Stream, Impl: "cpython", Method: "fork", Chan: ch, Size: sz, Cores: n})
 				}
 			}
 			return cells
@@ -309,7 +309,7 @@ var catalog = []claim{
 		verdict:   verdictC14,
 		matrix:    "--impl cpython --workload startup --method fork,forkserver --main stub,stdlib --chan pipe --rss 0 --cores {cores}",
 		older:     "claims.py under every CPython 3.8–3.13 found in ~/.pyenv/versions (a missing one is skipped with the reason): multiprocessing.get_start_method(); whether starting a fork child while another thread runs emits a DeprecationWarning; start-up (start() to the child's first message) of fork vs forkserver, {runs} program runs × 2 starts each (the forkserver's server is started before timing).",
-		olderData: func(d *claimData) bool { return len(d.find("workload", "startup")) == 0 },
+		olderData: func(d *claimData) bool { return len(d.find("workload", bench.Startup)) == 0 },
 	},
 }
 
@@ -332,7 +332,7 @@ const variantsSelection = "--profile variants --workload startup --main stdlib -
 
 // programCell is the start-up cell (chan=pipe, rss=0) of a main weight and preload.
 func programCell(cores int, impl, method, main, preload string) bench.Cell {
-	return bench.Cell{Workload: "startup", Impl: impl, Method: method, Chan: "pipe", Cores: cores}.WithProgram(main, preload)
+	return bench.Cell{Workload: bench.Startup, Impl: impl, Method: method, Chan: "pipe", Cores: cores}.WithProgram(main, preload)
 }
 
 func lookup(id string) *claim {
@@ -348,7 +348,7 @@ func startupCells(cores int, rss []int64, methods []string) []bench.Cell {
 	var cells []bench.Cell
 	for _, r := range rss {
 		for _, m := range methods {
-			cells = append(cells, bench.Cell{Workload: "startup", Impl: "cpython", Method: m, Chan: "pipe", RSS: r, Cores: cores})
+			cells = append(cells, bench.Cell{Workload: bench.Startup, Impl: "cpython", Method: m, Chan: "pipe", RSS: r, Cores: cores})
 		}
 	}
 	return cells

@@ -297,15 +297,15 @@ func reconcile(f *file, id string) string {
 	if id != "C14" || d1 == nil || d14 == nil {
 		return ""
 	}
-	if len(d14.find("workload", "startup")) > 0 {
+	if len(d14.find("workload", bench.Startup)) > 0 {
 		return "**Figures beside C1's.** The default interpreter's main=stub row above is C1's matrix cells (the same numbers). The per-version rows are at main=stdlib: a main module importing " +
 			strings.Join(bench.MainImports[bench.MainStdlib], ", ") + ", which every child of a fork server that preloads nothing imports again — slower by definition, not by a different measurement."
 	}
 	minor := pythonMinor(f.config["claims-python"])
 	fk14, ok1 := d14.stat("ns/op", "python", minor, "method", "fork")
 	fs14, ok2 := d14.stat("ns/op", "python", minor, "method", "forkserver")
-	fk1, ok3 := d1.stat("ns/op", "workload", "startup", "method", "fork", "preload", "", "main", "", "rss", "0")
-	fs1, ok4 := d1.stat("ns/op", "workload", "startup", "method", "forkserver", "preload", "", "main", "", "rss", "0")
+	fk1, ok3 := d1.stat("ns/op", "workload", bench.Startup, "method", "fork", "preload", "", "main", "", "rss", "0")
+	fs1, ok4 := d1.stat("ns/op", "workload", bench.Startup, "method", "forkserver", "preload", "", "main", "", "rss", "0")
 	if !ok1 || !ok2 || !ok3 || !ok4 {
 		return ""
 	}

@@ -107,9 +107,9 @@ var ruleC1 = "three parts, each by its own rule; the claim is confirmed when eve
 func verdictC1(d *claimData) verdict {
 	st := map[string]stat{}
 	var v verdict
-	bare, hasBare := d.stat("ns/op", "workload", "startup", "method", "forkserver", "preload", bench.PreloadNone, "main", "", "rss", "0")
+	bare, hasBare := d.stat("ns/op", "workload", bench.Startup, "method", "forkserver", "preload", bench.PreloadNone, "main", "", "rss", "0")
 	for _, m := range startupMethods {
-		s, ok := d.stat("ns/op", "workload", "startup", "method", m, "preload", "", "main", "", "rss", "0")
+		s, ok := d.stat("ns/op", "workload", bench.Startup, "method", m, "preload", "", "main", "", "rss", "0")
 		if !ok {
 			return missing("startup rss=0 method=" + m)
 		}
@@ -195,13 +195,13 @@ var ruleC2 = fmt.Sprintf("confirmed when fork is the fastest start method (non-o
 // verdictC2 decides C2 by ruleC2.
 func verdictC2(d *claimData) verdict {
 	var v verdict
-	rssVals := d.values("rss", "workload", "startup")
+	rssVals := d.values("rss", "workload", bench.Startup)
 	if len(rssVals) < 2 {
 		return missing("startup cells at two or more rss values")
 	}
 	sortSizes(rssVals)
 	get := func(m, rss string) (stat, bool) {
-		return d.stat("ns/op", "workload", "startup", "method", m, "rss", rss)
+		return d.stat("ns/op", "workload", bench.Startup, "method", m, "rss", rss)
 	}
 	fastestAt := map[string]bool{}
 	for _, rss := range rssVals {
@@ -495,17 +495,17 @@ func verdictC5(d *claimData) verdict {
 	lat := map[string]stat{}
 	cpu := map[string]float64{}
 	for _, ch := range []string{"queue", "simplequeue"} {
-		if s, ok := d.stat("ns/op", "workload", "pingpong", "chan", ch); ok {
+		if s, ok := d.stat("ns/op", "workload", bench.Pingpong, "chan", ch); ok {
 			lat[ch] = s
 			v.rows = append(v.rows, statRow("round trip 64 B, chan="+ch, s))
 		}
-		u, ok1 := d.stat("user-ns/op", "workload", "stream", "chan", ch)
-		s, ok2 := d.stat("sys-ns/op", "workload", "stream", "chan", ch)
+		u, ok1 := d.stat("user-ns/op", "workload", bench.Stream, "chan", ch)
+		s, ok2 := d.stat("sys-ns/op", "workload", bench.Stream, "chan", ch)
 		if ok1 && ok2 {
 			cpu[ch] = u.med + s.med
 			v.rows = append(v.rows, row{"CPU per message (user+sys, both sides), stream 64 B, chan=" + ch, bench.FormatNs(u.med + s.med), "", strconv.Itoa(u.n)})
 		}
-		if s, ok := d.stat("ns/op", "workload", "stream", "chan", ch); ok {
+		if s, ok := d.stat("ns/op", "workload", bench.Stream, "chan", ch); ok {
 			v.rows = append(v.rows, statRow("time per message, stream 64 B, chan="+ch, s))
 		}
 	}
@@ -554,7 +554,7 @@ func verdictC6(d *claimData) verdict {
 	v.rows = append(v.rows, countRow("Pipe() sends and receives at both ends (all methods)", dup))
 	var worse []string
 	var ratios []string
-	for _, w := range []string{"pingpong", "stream"} {
+	for _, w := range []string{bench.Pingpong, bench.Stream} {
 		sizes := d.values("size", "workload", w, "chan", "pipe")
 		sortSizes(sizes)
 		for _, sz := range sizes {
@@ -564,7 +564,7 @@ func verdictC6(d *claimData) verdict {
 				continue
 			}
 			what := "round trip"
-			if w == "stream" {
+			if w == bench.Stream {
 				what = "per message (stream)"
 			}
 			v.rows = append(v.rows, statRow(what+" "+sz+", Pipe", p), statRow(what+" "+sz+", Queue", q))
@@ -1144,7 +1144,7 @@ func verdictC14(d *claimData) verdict {
 	if len(vers) == 0 {
 		return missing("C14 default-method check")
 	}
-	cells := len(d.find("workload", "startup")) > 0
+	cells := len(d.find("workload", bench.Startup)) > 0
 	var b strings.Builder
 	if cells {
 		b.WriteString("Per CPython version (start-up at main=stdlib; forkserver: nothing preloaded / the main module's imports preloaded):\n\n" +
@@ -1266,7 +1266,7 @@ func c14VersionSource(d *claimData) string {
 // cells of a CPython version impl (data recorded before C14 read them
 // from a variants run).
 func c14HasVersionCells(d *claimData) bool {
-	for _, s := range d.find("workload", "startup") {
+	for _, s := range d.find("workload", bench.Startup) {
 		if strings.HasPrefix(s.kv["impl"], "cpython3.") && s.kv["source"] == "" {
 			return true
 		}
@@ -1313,7 +1313,7 @@ func c14Stats(d *claimData, impl, main string) (fk, bare, pre stat, ok bool) {
 		mainKey = ""
 	}
 	get := func(method, preload string) (stat, bool) {
-		return d.stat("ns/op", "workload", "startup", "impl", impl, "method", method, "preload", preload, "main", mainKey, "rss", "0")
+		return d.stat("ns/op", "workload", bench.Startup, "impl", impl, "method", method, "preload", preload, "main", mainKey, "rss", "0")
 	}
 	fk, ok1 := get("fork", "")
 	bare, ok2 := get("forkserver", bench.PreloadNone)

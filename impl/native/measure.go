@@ -74,7 +74,7 @@ func Open(c bench.Cell, o impl.Options) (*Session, error) {
 	if c.Impl != "native" {
 		return nil, fmt.Errorf("native: cell %s is not a native cell", c.Name())
 	}
-	if c.Workload == "pool" && c.Exec != "" && c.Exec != bench.ExecLoop {
+	if c.Workload == bench.Pool && c.Exec != "" && c.Exec != bench.ExecLoop {
 		return nil, fmt.Errorf("native: pool exec=%s: the native implementation has only exec=%s (a worker loop over a channel)", c.Exec, bench.ExecLoop)
 	}
 	kind, ok := kindNames[c.Chan]
@@ -93,11 +93,11 @@ func Open(c bench.Cell, o impl.Options) (*Session, error) {
 	}
 	s := &Session{cell: c, st: st}
 	switch c.Workload {
-	case "startup":
+	case bench.Startup:
 		s.w, err = openStartup(c, env, st)
-	case "pingpong", "stream":
+	case bench.Pingpong, bench.Stream:
 		s.w, err = openMessages(c, env, st)
-	case "pool":
+	case bench.Pool:
 		s.w, err = openPool(c, env, st, o.CPUTaskSpin)
 	default:
 		err = fmt.Errorf("native: unknown workload %q", c.Workload)
@@ -190,7 +190,7 @@ func Measure(c bench.Cell, o impl.Options, emit func(line string)) (err error) {
 }
 
 // oneOpPerSample: a startup sample is one start, a pool sample one map.
-func oneOpPerSample(workload string) bool { return workload == "startup" || workload == "pool" }
+func oneOpPerSample(workload string) bool { return workload == bench.Startup || workload == bench.Pool }
 
 // calibrate grows the iteration count until a sample lasts about
 // benchtime (as go test -benchtime does); a sample is predicted to last
@@ -365,7 +365,7 @@ type messageWorkload struct {
 }
 
 func openMessages(c bench.Cell, env cellEnv, st starter) (*messageWorkload, error) {
-	w := &messageWorkload{stream: c.Workload == "stream", size: int(c.Size)}
+	w := &messageWorkload{stream: c.Workload == bench.Stream, size: int(c.Size)}
 	w.msg = make([]byte, c.Size)
 	for i := range w.msg {
 		w.msg[i] = byte(i*7 + 1)

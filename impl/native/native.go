@@ -163,7 +163,7 @@ func (*Impl) Config() map[string]string {
 // Command runs one cell through the hidden __native-cell subcommand of
 // the running binary (cmd/mpbench dispatches it to CellMain).
 func (*Impl) Command(c bench.Cell, o impl.Options) (*exec.Cmd, error) {
-	cpuTask := c.Workload == "pool" && c.Task == "cpu"
+	cpuTask := c.Workload == bench.Pool && c.Task == "cpu"
 	if cpuTask && o.CPUTaskSpin < 1 {
 		return nil, fmt.Errorf("native: cell %s needs the loop count of its cpu task (Options.CPUTaskSpin, from SpinCommand)", c.Name())
 	}

@@ -161,7 +161,7 @@ func (p *Impl) Command(c bench.Cell, o impl.Options) (*exec.Cmd, error) {
 	if o.ShmPrefix == "" || strings.ContainsAny(o.ShmPrefix, "/ \t\n") {
 		return nil, fmt.Errorf("python: bad shm prefix %q", o.ShmPrefix)
 	}
-	cpuTask := c.Workload == "pool" && c.Task == "cpu"
+	cpuTask := c.Workload == bench.Pool && c.Task == "cpu"
 	if cpuTask && o.CPUTaskSpin < 1 {
 		return nil, fmt.Errorf("python: cell %s needs the loop count of its cpu task (Options.CPUTaskSpin, from SpinCommand)", c.Name())
 	}
