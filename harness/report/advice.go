@@ -51,7 +51,7 @@ func CompareAtRSS(r *Run, impl string, cores int, rss int64) (AtRSS, bool) {
 	var opts []option
 	var st []Stats
 	for _, m := range bench.CrossoverMethods {
-		c := d.find(r, bench.Cell{Workload: "startup", Impl: impl, Method: m, Chan: bench.DecisionChan, RSS: rss, Cores: cores})
+		c := d.find(r, bench.Cell{Workload: bench.Startup, Impl: impl, Method: m, Chan: bench.DecisionChan, RSS: rss, Cores: cores})
 		if !hasSamples(c, "ns/op") {
 			return AtRSS{}, false
 		}

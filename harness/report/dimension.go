@@ -200,7 +200,7 @@ func AnalyzeDimension(f *rawbench.File, targets []DimTarget) (*Dimensioning, err
 
 func dimCell(rc *rawbench.Cell, c bench.Cell, count0 int, bt0 time.Duration) DimCell {
 	count, bt := c.Settings(count0, bt0)
-	if c.Workload != "pingpong" && c.Workload != "stream" {
+	if c.Workload != bench.Pingpong && c.Workload != bench.Stream {
 		bt = 0
 	}
 	runs := rc.ByRun("ns/op")

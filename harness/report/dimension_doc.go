@@ -404,7 +404,7 @@ func dimPanel(w string, cells []DimCell) panel {
 		bases[c.Base.Name()] = true
 	}
 	pn := panel{title: fmt.Sprintf("%s (%d cells)", w, len(bases)), ylabel: "CV of ns/op (%)", logY: true}
-	byBenchtime := w == "pingpong" || w == "stream"
+	byBenchtime := w == bench.Pingpong || w == bench.Stream
 	groups := map[int][]DimCell{} // by count (pingpong, stream), else one group
 	var xs []float64
 	for _, c := range cells {

@@ -82,7 +82,7 @@ func (d *Data) versionRow(r *Run, vs []string, m vmetric) ([]string, bool) {
 }
 
 func (d *Data) evalCores(r *Run, g *Guide, figs []*figure) *evalBlock {
-	pp := filterCells(onlyRun(d.workload("pingpong"), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
+	pp := filterCells(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
 	cores := coresList(pp)
 	b := &evalBlock{V: map[string]string{"impl": g.Impl, "machine": machineShort(r)}}
 	var hosts []string
@@ -100,13 +100,13 @@ func (d *Data) evalCores(r *Run, g *Guide, figs []*figure) *evalBlock {
 		m := prefer(present(bench.Methods, pp, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
 		b.Method = methodText(r, pp, fmt.Sprintf("ping-pong cells of %s under CPU sets of %s cores", g.Impl, joinInts(cores))) +
 			fmt.Sprintf(" The table shows the round trip at size=%s, method=%s.", sizeLabel(size), m)
-		b.fig = d.pickFigure(r, figs, "pingpong", "cores-pingpong-"+g.Impl)
+		b.fig = d.pickFigure(r, figs, bench.Pingpong, "cores-pingpong-"+g.Impl)
 		var rows [][]string
 		for _, ch := range present(bench.Chans, pp, func(c bench.Cell) string { return c.Chan }) {
 			row := []string{ch}
 			var first, last Stats
 			for i, k := range cores {
-				s := d.Stat(d.find(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: k}), "ns/op")
+				s := d.Stat(d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: k}), "ns/op")
 				row = append(row, compact("ns/op", s))
 				if i == 0 {
 					first = s

@@ -11,7 +11,7 @@ import (
 // message and the throughput of large ones, by channel.
 
 func (d *Data) evalSmall(r *Run, g *Guide, figs []*figure) *evalBlock {
-	pp := filterCells(onlyRun(d.workload("pingpong"), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
+	pp := filterCells(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
 	if len(pp) == 0 {
 		return nil
 	}
@@ -21,12 +21,12 @@ func (d *Data) evalSmall(r *Run, g *Guide, figs []*figure) *evalBlock {
 	chans := present(bench.Chans, pp, func(c bench.Cell) string { return c.Chan })
 	cores := coresList(pp)
 	at := func(ch, mm string, k int) Stats {
-		return d.Stat(d.find(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: mm, Chan: ch, Size: size, Cores: k}), "ns/op")
+		return d.Stat(d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: g.Impl, Method: mm, Chan: ch, Size: size, Cores: k}), "ns/op")
 	}
 	b := &evalBlock{V: map[string]string{"impl": g.Impl, "size": sizeLabel(size), "method": m, "cores": fmt.Sprint(g.Cores)}}
 	b.Method = methodText(r, pp, fmt.Sprintf("ping-pong cells of %s (every size, method and core count)", g.Impl)) +
 		fmt.Sprintf(" A sample is the mean round trip parent → child → parent of many messages; the table shows size=%s.", sizeLabel(size))
-	b.fig = d.pickFigure(r, figs, "pingpong", fmt.Sprintf("pingpong-latency-%s-cores%d", g.Impl, g.Cores))
+	b.fig = d.pickFigure(r, figs, bench.Pingpong, fmt.Sprintf("pingpong-latency-%s-cores%d", g.Impl, g.Cores))
 	hdr := []string{"round trip"}
 	for _, mm := range methods {
 		hdr = append(hdr, fmt.Sprintf("%s, cores=%d", mm, g.Cores))
@@ -59,7 +59,7 @@ func (d *Data) evalSmall(r *Run, g *Guide, figs []*figure) *evalBlock {
 	for _, ch := range chans {
 		if s := at(ch, m, g.Cores); s.N > 0 {
 			b.V[ch] = plain("ns/op", s)
-			if c := d.find(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: g.Cores}); c != nil {
+			if c := d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: g.Cores}); c != nil {
 				if cpu, ok := sumMetric(c, "user-ns/op", "sys-ns/op"); ok {
 					b.V[ch+"CPU"] = fmtNs(cpu)
 				}
@@ -82,7 +82,7 @@ func (d *Data) evalSmall(r *Run, g *Guide, figs []*figure) *evalBlock {
 }
 
 func (d *Data) evalLarge(r *Run, g *Guide, figs []*figure) *evalBlock {
-	sc := filterCells(onlyRun(d.workload("stream"), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
+	sc := filterCells(onlyRun(d.workload(bench.Stream), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
 	if len(sc) == 0 {
 		return nil
 	}
@@ -90,12 +90,12 @@ func (d *Data) evalLarge(r *Run, g *Guide, figs []*figure) *evalBlock {
 	m := prefer(present(bench.Methods, sc, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
 	chans := present(bench.Chans, sc, func(c bench.Cell) string { return c.Chan })
 	at := func(ch string, size int64) Stats {
-		return d.Stat(d.find(r, bench.Cell{Workload: "stream", Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: g.Cores}), "MB/s")
+		return d.Stat(d.find(r, bench.Cell{Workload: bench.Stream, Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: g.Cores}), "MB/s")
 	}
 	b := &evalBlock{V: map[string]string{"impl": g.Impl, "method": m}}
 	b.Method = methodText(r, sc, fmt.Sprintf("stream cells of %s (every size, method and core count)", g.Impl)) +
 		fmt.Sprintf(" The parent sends messages back to back; the clock stops when the receiver has the last byte. The table shows method=%s, cores=%d, in bytes per second.", m, g.Cores)
-	b.fig = d.pickFigure(r, figs, "stream", fmt.Sprintf("stream-throughput-%s-cores%d", g.Impl, g.Cores))
+	b.fig = d.pickFigure(r, figs, bench.Stream, fmt.Sprintf("stream-throughput-%s-cores%d", g.Impl, g.Cores))
 	var rows [][]string
 	var leads []string
 	for _, size := range sizes {

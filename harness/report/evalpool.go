@@ -13,7 +13,7 @@ import (
 // loopPool are the pool cells of a worker loop (exec=loop or no exec key)
 // of an impl, task and core count.
 func (d *Data) loopPool(r *Run, impl, task string, cores int) []*Cell {
-	return filterCellsP(onlyRun(d.workload("pool"), r), func(c *Cell) bool {
+	return filterCellsP(onlyRun(d.workload(bench.Pool), r), func(c *Cell) bool {
 		e := c.Get("exec")
 		return c.Cell.Impl == impl && c.Cell.Task == task && c.Cell.Cores == cores && (e == "" || e == bench.ExecLoop)
 	})
@@ -46,13 +46,13 @@ func (d *Data) evalPool(r *Run, g *Guide, figs []*figure) *evalBlock {
 	methods := present(bench.Methods, pc, func(c bench.Cell) string { return c.Method })
 	m := prefer(methods, bench.DecisionMethod)
 	b := &evalBlock{V: map[string]string{"impl": g.Impl, "chan": ch, "cores": fmt.Sprint(g.Cores)}}
-	b.Method = methodText(r, onlyRun(d.workload("pool"), r), "pool cells (every implementation, executor, channel, worker count and core count)") +
+	b.Method = methodText(r, onlyRun(d.workload(bench.Pool), r), "pool cells (every implementation, executor, channel, worker count and core count)") +
 		fmt.Sprintf(" A sample is the makespan of one map of %s tasks, timed after every worker has reported ready; the table shows %s, chan=%s, exec=loop, cores=%d.", bench.DecisionTask, g.Impl, ch, g.Cores)
 	if k := tasksPerWorker(pc); k > 0 {
 		b.V["perWorker"] = fmt.Sprint(k)
 		b.Method += fmt.Sprintf(" Each map has %d tasks per worker (weak scaling: the work grows with the workers).", k)
 	}
-	b.fig = d.pickFigure(r, figs, "pool", fmt.Sprintf("pool-cpu-%s-cores%d", g.Impl, g.Cores))
+	b.fig = d.pickFigure(r, figs, bench.Pool, fmt.Sprintf("pool-cpu-%s-cores%d", g.Impl, g.Cores))
 	var rows [][]string
 	var atCores *Cell
 	for _, w := range presentInts(pc, func(c bench.Cell) int64 { return int64(c.Workers) }) {
@@ -85,7 +85,7 @@ func (d *Data) evalPool(r *Run, g *Guide, figs []*figure) *evalBlock {
 		span := d.Stat(atCores, "ns/op").Median
 		var parts []string
 		for _, mm := range bench.Methods {
-			sj := d.startJoin(d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: mm, Chan: bench.DecisionChan, Cores: g.Cores}))
+			sj := d.startJoin(d.find(r, bench.Cell{Workload: bench.Startup, Impl: g.Impl, Method: mm, Chan: bench.DecisionChan, Cores: g.Cores}))
 			if sj.N > 0 {
 				parts = append(parts, fmt.Sprintf("%s %s", mm, sig3(sj.Median/span)))
 			}

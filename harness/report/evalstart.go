@@ -14,11 +14,11 @@ import (
 // startCells are the start-up cells of the driver's own main module of a
 // run at one rss.
 func (d *Data) startCells(r *Run, rss int64) []*Cell {
-	return filterCells(onlyRun(d.workload("startup"), r), func(c bench.Cell) bool { return c.RSS == rss && c.Payload == "" })
+	return filterCells(onlyRun(d.workload(bench.Startup), r), func(c bench.Cell) bool { return c.RSS == rss && c.Payload == "" })
 }
 
 func (d *Data) evalStart(r *Run, g *Guide, figs []*figure) *evalBlock {
-	st := onlyRun(d.workload("startup"), r)
+	st := onlyRun(d.workload(bench.Startup), r)
 	if len(st) == 0 || g.Impl == "" {
 		return nil
 	}
@@ -30,9 +30,9 @@ func (d *Data) evalStart(r *Run, g *Guide, figs []*figure) *evalBlock {
 	b := &evalBlock{V: map[string]string{"impl": g.Impl, "chan": ch, "cores": fmt.Sprint(g.Cores)}}
 	b.Method = methodText(r, cells, fmt.Sprintf("start-up cells at parent rss=%s (every channel and core count)", sizeLabel(rss0))) +
 		fmt.Sprintf(" One sample is one child: `start()` until its first message arrives, plus `join()`; the table shows chan=%s at cores=%d.", ch, g.Cores)
-	b.fig = d.pickFigure(r, figs, "startup", fmt.Sprintf("startup-latency-cores%d", g.Cores))
+	b.fig = d.pickFigure(r, figs, bench.Startup, fmt.Sprintf("startup-latency-cores%d", g.Cores))
 	cost := func(impl, m string) Stats {
-		return d.startJoin(d.find(r, bench.Cell{Workload: "startup", Impl: impl, Method: m, Chan: ch, RSS: rss0, Cores: g.Cores}))
+		return d.startJoin(d.find(r, bench.Cell{Workload: bench.Startup, Impl: impl, Method: m, Chan: ch, RSS: rss0, Cores: g.Cores}))
 	}
 	var rows [][]string
 	for _, m := range methods {
@@ -73,19 +73,19 @@ func (d *Data) evalStart(r *Run, g *Guide, figs []*figure) *evalBlock {
 	}
 	b.Change = append(b.Change, "A parent that holds memory: fork's cost grows with it (the next question).",
 		"Threads in the parent: fork is unsafe whatever it costs (the hazards).")
-	if len(onlyRun(d.anyProgram("startup"), r)) > len(st) {
+	if len(onlyRun(d.anyProgram(bench.Startup), r)) > len(st) {
 		b.Change = append(b.Change, "A main module with heavy imports: spawn and forkserver children run its imports again (section [Main module and preload](#main-module-and-preload)).")
 	}
 	return b
 }
 
 func (d *Data) evalBigParent(r *Run, g *Guide, figs []*figure) *evalBlock {
-	st := onlyRun(d.workload("startup"), r)
+	st := onlyRun(d.workload(bench.Startup), r)
 	if len(st) == 0 || g.Impl == "" {
 		return nil
 	}
 	ch := prefer(present(bench.Chans, st, func(c bench.Cell) string { return c.Chan }), bench.DecisionChan)
-	fork := bench.Cell{Workload: "startup", Impl: g.Impl, Method: "fork", Chan: ch, Cores: g.Cores}
+	fork := bench.Cell{Workload: bench.Startup, Impl: g.Impl, Method: "fork", Chan: ch, Cores: g.Cores}
 	srv, spw := fork, fork
 	srv.Method, spw.Method = "forkserver", "spawn"
 	cr := d.crossover(r, fork, srv)
@@ -101,7 +101,7 @@ func (d *Data) evalBigParent(r *Run, g *Guide, figs []*figure) *evalBlock {
 	}
 	b.Method = methodText(r, sweep, fmt.Sprintf("start-up cells of %s (chan=%s, cores=%d) at %d parent sizes: the parent touches rss bytes before it starts the child", g.Impl, ch, g.Cores, len(cr.rss))) +
 		" The crossover is interpolated between the sizes, its interval bootstrapped from the per-run medians."
-	b.fig = d.pickFigure(r, figs, "startup", fmt.Sprintf("fork-in-the-road-%s-cores%d", g.Impl, g.Cores))
+	b.fig = d.pickFigure(r, figs, bench.Startup, fmt.Sprintf("fork-in-the-road-%s-cores%d", g.Impl, g.Cores))
 	var rows [][]string
 	for _, rss := range cr.rss {
 		row := []string{sizeLabel(rss)}

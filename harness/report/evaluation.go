@@ -128,8 +128,8 @@ func (d *Data) evalSections(tables []*Table, figs []*figure) ([]evalSection, err
 // sectionKeys: which workload sections' tables and figures a research
 // question links to.
 var questionSections = map[string][]string{
-	"start": {"startup"}, "bigparent": {"startup"}, "small": {"pingpong"}, "large": {"stream"},
-	"pool": {"pool"}, "versions": {"versions"},
+	"start": {bench.Startup}, "bigparent": {bench.Startup}, "small": {bench.Pingpong}, "large": {bench.Stream},
+	"pool": {bench.Pool}, "versions": {"versions"},
 }
 
 // detailLinks are the further figures and detail tables of a question in

@@ -33,7 +33,7 @@ func cmpText(cmp Comparison, baseName string) string {
 }
 
 func (d *Data) pingpongFindings(r *Run) []string {
-	cells := onlyRun(d.workload("pingpong"), r)
+	cells := onlyRun(d.workload(bench.Pingpong), r)
 	if len(cells) == 0 {
 		return nil
 	}
@@ -51,7 +51,7 @@ func (d *Data) pingpongFindings(r *Run) []string {
 		var best *Cell
 		n := 0
 		for _, ch := range chans {
-			c := d.find(r, bench.Cell{Workload: "pingpong", Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
+			c := d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
 			if hasSamples(c, unit) {
 				n++
 				if best == nil || d.Stat(c, unit).Median < d.Stat(best, unit).Median {
@@ -64,8 +64,8 @@ func (d *Data) pingpongFindings(r *Run) []string {
 				impl, sizeLabel(sizes[0]), best.Cell.Chan, fmtNs(d.Stat(best, unit).Median), m, maxCores))
 		}
 		if len(cores) > 1 {
-			a := d.find(r, bench.Cell{Workload: "pingpong", Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: cores[0]})
-			b := d.find(r, bench.Cell{Workload: "pingpong", Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
+			a := d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: cores[0]})
+			b := d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
 			if hasSamples(a, unit) && hasSamples(b, unit) {
 				cmp := CompareStats(d.Stat(a, unit), d.Stat(b, unit))
 				out = append(out, fmt.Sprintf("%s: p50 round trip at cores=%d is %s: %s vs %s (method=%s, chan=%s, size=%s).",
@@ -73,8 +73,8 @@ func (d *Data) pingpongFindings(r *Run) []string {
 			}
 		}
 		if impl != "native" {
-			a := d.find(r, bench.Cell{Workload: "pingpong", Impl: "native", Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
-			b := d.find(r, bench.Cell{Workload: "pingpong", Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
+			a := d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: "native", Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
+			b := d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
 			if hasSamples(a, unit) && hasSamples(b, unit) {
 				cmp := CompareStats(d.Stat(a, unit), d.Stat(b, unit))
 				out = append(out, fmt.Sprintf("%s p50 round trip is %s (method=%s, chan=%s, size=%s, cores=%d).",
@@ -86,7 +86,7 @@ func (d *Data) pingpongFindings(r *Run) []string {
 }
 
 func (d *Data) streamFindings(r *Run) []string {
-	cells := onlyRun(d.workload("stream"), r)
+	cells := onlyRun(d.workload(bench.Stream), r)
 	if len(cells) == 0 {
 		return nil
 	}
@@ -113,8 +113,8 @@ func (d *Data) streamFindings(r *Run) []string {
 		var loAt, hiAt int64
 		ahead, behind, n := 0, 0, 0
 		for _, size := range sizes {
-			p := d.find(r, bench.Cell{Workload: "stream", Impl: impl, Method: m, Chan: "pipe", Size: size, Cores: maxCores})
-			s := d.find(r, bench.Cell{Workload: "stream", Impl: impl, Method: m, Chan: "shm", Size: size, Cores: maxCores})
+			p := d.find(r, bench.Cell{Workload: bench.Stream, Impl: impl, Method: m, Chan: "pipe", Size: size, Cores: maxCores})
+			s := d.find(r, bench.Cell{Workload: bench.Stream, Impl: impl, Method: m, Chan: "shm", Size: size, Cores: maxCores})
 			if !hasSamples(p, "MB/s") || !hasSamples(s, "MB/s") {
 				continue
 			}
@@ -148,7 +148,7 @@ func payloadText(c bench.Cell) string {
 }
 
 func (d *Data) poolFindings(r *Run) []string {
-	cells := onlyRun(d.workload("pool"), r)
+	cells := onlyRun(d.workload(bench.Pool), r)
 	if len(cells) == 0 {
 		return nil
 	}

@@ -138,8 +138,8 @@ func effect(a, b Stats) stats.Effect {
 func (d *Data) Guide(r *Run) *Guide {
 	g := &Guide{Crossover: math.NaN(), CrossLo: math.NaN(), CrossHi: math.NaN(),
 		CrossoverBare: math.NaN(), CrossBareLo: math.NaN(), CrossBareHi: math.NaN()}
-	st := onlyRun(d.workload("startup"), r)
-	all := append(append(append(append([]*Cell(nil), st...), onlyRun(d.workload("pingpong"), r)...), onlyRun(d.workload("stream"), r)...), onlyRun(d.workload("pool"), r)...)
+	st := onlyRun(d.workload(bench.Startup), r)
+	all := append(append(append(append([]*Cell(nil), st...), onlyRun(d.workload(bench.Pingpong), r)...), onlyRun(d.workload(bench.Stream), r)...), onlyRun(d.workload(bench.Pool), r)...)
 	all = append(all, onlyRun(d.workload(bench.Gather), r)...)
 	all = append(all, onlyRun(d.workload(bench.Memory), r)...)
 	if len(all) == 0 {
@@ -183,7 +183,7 @@ func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
 	}
 	rss0 := presentInts(ic, func(c bench.Cell) int64 { return c.RSS })[0]
 	ch := prefer(present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan }), bench.DecisionChan)
-	opts, bare, preloaded := d.startOptions(r, bench.Cell{Workload: "startup", Impl: g.Impl, Chan: ch, RSS: rss0, Cores: g.Cores})
+	opts, bare, preloaded := d.startOptions(r, bench.Cell{Workload: bench.Startup, Impl: g.Impl, Chan: ch, RSS: rss0, Cores: g.Cores})
 	best, second, decided := pick(opts, false)
 	if best == nil {
 		return
@@ -192,7 +192,7 @@ func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
 	wins, total, bareN := 0, 0, 0
 	for _, k := range coresList(ic) {
 		for _, c2 := range present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan }) {
-			o, b, _ := d.startOptions(r, bench.Cell{Workload: "startup", Impl: g.Impl, Chan: c2, RSS: rss0, Cores: k})
+			o, b, _ := d.startOptions(r, bench.Cell{Workload: bench.Startup, Impl: g.Impl, Chan: c2, RSS: rss0, Cores: k})
 			if len(o) < 2 {
 				continue
 			}
@@ -272,7 +272,7 @@ func sortedOpts(o []option) []option {
 func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
 	row := newRow(bench.QBigParent, "(memory touched before starting children)")
 	ch := prefer(present(bench.Chans, st, func(c bench.Cell) string { return c.Chan }), bench.DecisionChan)
-	fork := bench.Cell{Workload: "startup", Impl: g.Impl, Method: bench.CrossoverMethods[0], Chan: ch, Cores: g.Cores}
+	fork := bench.Cell{Workload: bench.Startup, Impl: g.Impl, Method: bench.CrossoverMethods[0], Chan: ch, Cores: g.Cores}
 	srv := fork
 	srv.Method = bench.CrossoverMethods[1]
 	cr := d.crossover(r, fork, srv)
@@ -404,7 +404,7 @@ const bootN = 2000
 func (d *Data) crossover(r *Run, a, b bench.Cell) crossing {
 	cr := crossing{x: math.NaN(), lo: math.NaN(), hi: math.NaN()}
 	var runsA, runsB [][]float64
-	for _, rss := range presentInts(onlyRun(d.anyProgram("startup"), r), func(c bench.Cell) int64 { return c.RSS }) {
+	for _, rss := range presentInts(onlyRun(d.anyProgram(bench.Startup), r), func(c bench.Cell) int64 { return c.RSS }) {
 		a.RSS, b.RSS = rss, rss
 		ca, cb := d.find(r, a), d.find(r, b)
 		if !hasSamples(ca, "ns/op") || !hasSamples(cb, "ns/op") {
@@ -478,7 +478,7 @@ func crossAt(rss []int64, a, b []float64) float64 {
 // poolCells are the pool cells of an impl at cores, task=cpu, exec=loop
 // (or no exec key), at the largest workers ≤ cores.
 func (d *Data) poolAt(r *Run, impl string, cores int, exec string) []*Cell {
-	pc := filterCells(onlyRun(d.workload("pool"), r), func(c bench.Cell) bool {
+	pc := filterCells(onlyRun(d.workload(bench.Pool), r), func(c bench.Cell) bool {
 		return c.Impl == impl && c.Cores == cores && c.Task == bench.DecisionTask
 	})
 	var out []*Cell
@@ -545,7 +545,7 @@ func (g *Guide) longLived(d *Data, r *Run) {
 	}
 	var starts []option
 	for _, m := range bench.Methods {
-		if c := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: m, Chan: bench.DecisionChan, Cores: g.Cores}); hasSamples(c, "ns/op") {
+		if c := d.find(r, bench.Cell{Workload: bench.Startup, Impl: g.Impl, Method: m, Chan: bench.DecisionChan, Cores: g.Cores}); hasSamples(c, "ns/op") {
 			starts = append(starts, option{m, d.startJoin(c)})
 		}
 	}
@@ -700,14 +700,14 @@ func (g *Guide) messages(d *Data, r *Run) {
 // is not decided (pick), and the coverage names the method × cores cells
 // where another channel wins.
 func (g *Guide) smallMessages(d *Data, r *Run) {
-	pp := filterCells(onlyRun(d.workload("pingpong"), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
+	pp := filterCells(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
 	if len(pp) == 0 {
 		return
 	}
 	size := presentInts(pp, func(c bench.Cell) int64 { return c.Size })[0]
 	m := prefer(present(bench.Methods, pp, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
 	row := newRow(bench.QSmallMessages, fmt.Sprintf("(%s round trip)", sizeLabel(size)))
-	opts := d.chanOptions(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: m, Size: size, Cores: g.Cores}, "ns/op")
+	opts := d.chanOptions(r, bench.Cell{Workload: bench.Pingpong, Impl: g.Impl, Method: m, Size: size, Cores: g.Cores}, "ns/op")
 	best, second, decided := pick(opts, false)
 	if best == nil {
 		return
@@ -716,7 +716,7 @@ func (g *Guide) smallMessages(d *Data, r *Run) {
 	var others []string
 	for _, k := range coresList(pp) {
 		for _, mm := range present(bench.Methods, pp, func(c bench.Cell) string { return c.Method }) {
-			o := d.chanOptions(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: mm, Size: size, Cores: k}, "ns/op")
+			o := d.chanOptions(r, bench.Cell{Workload: bench.Pingpong, Impl: g.Impl, Method: mm, Size: size, Cores: k}, "ns/op")
 			if len(o) < 2 {
 				continue
 			}
@@ -745,7 +745,7 @@ func (g *Guide) smallMessages(d *Data, r *Run) {
 // shows it), the size from which the best leads at every larger size, and
 // shm's throughput at the largest size against its peak.
 func (g *Guide) largeMessages(d *Data, r *Run) {
-	sc := filterCells(onlyRun(d.workload("stream"), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
+	sc := filterCells(onlyRun(d.workload(bench.Stream), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
 	if len(sc) == 0 {
 		return
 	}
@@ -755,7 +755,7 @@ func (g *Guide) largeMessages(d *Data, r *Run) {
 	big := sizes[len(sizes)-1]
 	row := newRow(bench.QLargeMessages, fmt.Sprintf("(stream, up to %s)", sizeLabel(big)))
 	at := func(size int64) []option {
-		return d.chanOptions(r, bench.Cell{Workload: "stream", Impl: g.Impl, Method: m, Size: size, Cores: g.Cores}, "MB/s")
+		return d.chanOptions(r, bench.Cell{Workload: bench.Stream, Impl: g.Impl, Method: m, Size: size, Cores: g.Cores}, "MB/s")
 	}
 	best, second, decided := pick(at(big), true)
 	if best == nil {
@@ -784,7 +784,7 @@ func (g *Guide) largeMessages(d *Data, r *Run) {
 	for _, k := range coresList(sc) {
 		for _, mm := range methods {
 			for _, sz := range sizes {
-				o := d.chanOptions(r, bench.Cell{Workload: "stream", Impl: g.Impl, Method: mm, Size: sz, Cores: k}, "MB/s")
+				o := d.chanOptions(r, bench.Cell{Workload: bench.Stream, Impl: g.Impl, Method: mm, Size: sz, Cores: k}, "MB/s")
 				if sz < from || len(o) < 2 {
 					continue
 				}
@@ -853,7 +853,7 @@ func sizeRuns(sizes []int64, leads []string) string {
 func (g *Guide) shmDrop(d *Data, r *Run, m string, sizes []int64) string {
 	const what = "shm is this project's own ring over shared_memory (impl/python/driver.py), not a channel of the standard library"
 	at := func(size int64) Stats {
-		return d.Stat(d.find(r, bench.Cell{Workload: "stream", Impl: g.Impl, Method: m, Chan: "shm", Size: size, Cores: g.Cores}), "MB/s")
+		return d.Stat(d.find(r, bench.Cell{Workload: bench.Stream, Impl: g.Impl, Method: m, Chan: "shm", Size: size, Cores: g.Cores}), "MB/s")
 	}
 	big := sizes[len(sizes)-1]
 	s := at(big)
@@ -891,7 +891,7 @@ func (g *Guide) manyToOne(d *Data, r *Run) {
 	}
 	best, second, decided := pick(opts, false)
 	if best == nil || second == nil {
-		if len(onlyRun(d.workload("pool"), r)) > 0 {
+		if len(onlyRun(d.workload(bench.Pool), r)) > 0 {
 			row.Choice = "not measured in this run"
 			row.Cost = fmt.Sprintf("— (no hand-written worker loop over two or more channels for %s at cores=%d: the pool cells use an executor, which picks its own channel)", g.Impl, g.Cores)
 			row.Flip = "—"

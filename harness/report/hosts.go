@@ -235,12 +235,12 @@ type hostMetric struct {
 }
 
 var hostMetrics = map[string]hostMetric{
-	"startup":  {"ns/op", "", 1e6, "start-up latency, ms", "start-up latency"},
-	"pingpong": {"p50-ns", "ns/op", 1e3, "round trip p50, µs", "round trip p50"},
-	"stream":   {"MB/s", "", 1, "throughput, MB/s", "throughput"},
-	"pool":     {"ns/op", "", 1e6, "makespan of one map, ms", "makespan of one map"},
-	"gather":   {"msgs/s", "", 1, "messages per second at the parent", "messages per second at the parent"},
-	"memory":   {"uss-B", "", 1 << 20, "USS per worker, MiB", "USS per worker"},
+	bench.Startup:  {"ns/op", "", 1e6, "start-up latency, ms", "start-up latency"},
+	bench.Pingpong: {"p50-ns", "ns/op", 1e3, "round trip p50, µs", "round trip p50"},
+	bench.Stream:   {"MB/s", "", 1, "throughput, MB/s", "throughput"},
+	bench.Pool:     {"ns/op", "", 1e6, "makespan of one map, ms", "makespan of one map"},
+	bench.Gather:   {"msgs/s", "", 1, "messages per second at the parent", "messages per second at the parent"},
+	bench.Memory:   {"uss-B", "", 1 << 20, "USS per worker, MiB", "USS per worker"},
 }
 
 // metricOf returns the unit a cell shows in the side-by-side view.
@@ -424,7 +424,7 @@ func (d *Data) hostFigures() []*figure {
 	if f := d.hostStartupFigure(); f != nil {
 		fs = append(fs, f)
 	}
-	for _, w := range []string{"pingpong", "stream", "pool"} {
+	for _, w := range []string{bench.Pingpong, bench.Stream, bench.Pool} {
 		runs := d.hostRuns(w)
 		if len(runs) < 2 {
 			continue
@@ -434,17 +434,17 @@ func (d *Data) hostFigures() []*figure {
 		m := hostMetrics[w]
 		for _, impl := range present(bench.KnownImpls(), all, func(c bench.Cell) string { return c.Impl }) {
 			ic := filterCells(all, func(c bench.Cell) bool { return c.Impl == impl && c.Payload == "" })
-			if w == "pool" {
+			if w == bench.Pool {
 				ic = filterCells(ic, func(c bench.Cell) bool { return c.Workers == c.Cores && c.Task == "cpu" })
 			}
 			if len(ic) == 0 {
 				continue
 			}
 			var size int64
-			if w != "pool" {
+			if w != bench.Pool {
 				sizes := presentInts(ic, func(c bench.Cell) int64 { return c.Size })
 				size = sizes[0]
-				if w == "stream" {
+				if w == bench.Stream {
 					size = closestSize(sizes, 1<<20)
 				}
 				ic = filterCells(ic, func(c bench.Cell) bool { return c.Size == size })
@@ -470,7 +470,7 @@ func (d *Data) hostFigures() []*figure {
 				pn := panel{title: title, xlabel: "cores (CPU affinity set)",
 					ylabel: m.what, logX: true, xticks: ticks,
 					xmin: float64(cores[0]) / 1.4, xmax: float64(cores[len(cores)-1]) * 1.4}
-				if w == "stream" {
+				if w == bench.Stream {
 					pn.legendBottom = true
 				}
 				points, withData := 0, 0
@@ -516,13 +516,13 @@ func (d *Data) hostFigures() []*figure {
 			}
 			f.cols = min(len(f.panels), 2)
 			switch w {
-			case "pingpong":
+			case bench.Pingpong:
 				f.title = fmt.Sprintf("Ping-pong round trip vs cores, %s, size=%s: hosts side by side", impl, sizeLabel(size))
 				f.caption = fmt.Sprintf("Round trip (p50; median of the per-run medians, whiskers: its 95%% CI) of %s at size=%s by CPU-set size, one line per host/run, one panel per start method and channel.", impl, sizeLabel(size))
-			case "stream":
+			case bench.Stream:
 				f.title = fmt.Sprintf("Stream throughput vs cores, %s, size=%s: hosts side by side", impl, sizeLabel(size))
 				f.caption = fmt.Sprintf("One-way throughput of %s at size=%s by CPU-set size, one line per host/run, one panel per start method and channel; median of the per-run medians, whiskers: its 95%% CI.", impl, sizeLabel(size))
-			case "pool":
+			case bench.Pool:
 				f.title = fmt.Sprintf("Pool makespan with workers = cores, %s, cpu tasks: hosts side by side", impl)
 				f.caption = fmt.Sprintf("Makespan of one map of cpu tasks of %s with as many workers as cores, by core count, one line per host/run, one panel per start method and channel; median of the per-run medians, whiskers: its 95%% CI.", impl)
 			}
@@ -540,7 +540,7 @@ func (d *Data) hostFigures() []*figure {
 // impl/method/chan combinations at least two hosts measured as
 // categories, a marker per host.
 func (d *Data) hostStartupFigure() *figure {
-	runs := d.hostRuns("startup")
+	runs := d.hostRuns(bench.Startup)
 	if len(runs) < 2 {
 		return nil
 	}
@@ -553,7 +553,7 @@ func (d *Data) hostStartupFigure() *figure {
 	var cells []*Cell
 	for i, r := range runs {
 		nproc, _ := strconv.Atoi(r.ConfigValue("nproc"))
-		for _, c := range onlyRun(d.workload("startup"), r) {
+		for _, c := range onlyRun(d.workload(bench.Startup), r) {
 			if c.Cell.Cores != nproc || c.Cell.Payload != "" || !hasSamples(c, "ns/op") {
 				continue
 			}

@@ -28,7 +28,7 @@ const keyFindingsMinPanels = 3
 func (d *Data) keyFindings() *figure {
 	var r *Run
 	for _, x := range d.Runs {
-		if len(onlyRun(d.workload("startup"), x)) > 0 {
+		if len(onlyRun(d.workload(bench.Startup), x)) > 0 {
 			r = x
 			break
 		}
@@ -98,7 +98,7 @@ func (d *Data) roundTrip(x float64, c *Cell) (pt, bool) {
 // keyPingpong is panel (b): the smallest message's round trip by start
 // method, a series per channel.
 func (d *Data) keyPingpong(r *Run, im string, k int) panel {
-	ic := filterCells(onlyRun(d.workload("pingpong"), r), func(c bench.Cell) bool { return c.Impl == im && c.Cores == k && c.Payload == "" })
+	ic := filterCells(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool { return c.Impl == im && c.Cores == k && c.Payload == "" })
 	if len(ic) == 0 {
 		return panel{title: "(b) Ping-pong round trip", note: "no ping-pong cells in this run"}
 	}
@@ -110,7 +110,7 @@ func (d *Data) keyPingpong(r *Run, im string, k int) panel {
 	for ci, ch := range chans {
 		s := series{name: ch, color: ci, shape: ci, noLine: true}
 		for i, m := range methods {
-			if q, ok := d.roundTrip(float64(i)+offset(ci, len(chans)), d.find(r, bench.Cell{Workload: "pingpong", Impl: im, Method: m, Chan: ch, Size: size, Cores: k})); ok {
+			if q, ok := d.roundTrip(float64(i)+offset(ci, len(chans)), d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: im, Method: m, Chan: ch, Size: size, Cores: k})); ok {
 				s.pts = append(s.pts, q)
 			}
 		}
@@ -123,7 +123,7 @@ func (d *Data) keyPingpong(r *Run, im string, k int) panel {
 // keyStream is panel (c): throughput vs message size at the decision
 // method, a series per channel and payload.
 func (d *Data) keyStream(r *Run, im string, k int) panel {
-	ic := filterCells(onlyRun(d.workload("stream"), r), func(c bench.Cell) bool { return c.Impl == im && c.Cores == k })
+	ic := filterCells(onlyRun(d.workload(bench.Stream), r), func(c bench.Cell) bool { return c.Impl == im && c.Cores == k })
 	m := prefer(present(bench.Methods, ic, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
 	ic = filterCells(ic, func(c bench.Cell) bool { return c.Method == m })
 	if len(ic) == 0 {
@@ -148,7 +148,7 @@ func (d *Data) keyStream(r *Run, im string, k int) panel {
 // method=fork, the worker loop over pipe) vs workers, a series per
 // implementation × cores, with the ideal speedup of each cores value.
 func (d *Data) keyPool(r *Run) panel {
-	pc := filterCells(onlyRun(d.workload("pool"), r), func(c bench.Cell) bool {
+	pc := filterCells(onlyRun(d.workload(bench.Pool), r), func(c bench.Cell) bool {
 		return c.Task == bench.DecisionTask && c.Method == bench.DecisionMethod && (c.Exec == "" || c.Exec == bench.ExecLoop)
 	})
 	ch := prefer(present(bench.Chans, pc, func(c bench.Cell) string { return c.Chan }), bench.DecisionChan)
@@ -232,7 +232,7 @@ func (d *Data) keySpread(r *Run, im string, k int) panel {
 	if p, ok := d.keyHosts(im); ok {
 		return p
 	}
-	pp := filterCells(onlyRun(d.workload("pingpong"), r), func(c bench.Cell) bool { return c.Method == bench.DecisionMethod && c.Payload == "" })
+	pp := filterCells(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool { return c.Method == bench.DecisionMethod && c.Payload == "" })
 	cores := coresList(pp)
 	if len(cores) < 2 {
 		return panel{title: "(f) Cores", note: "one CPU set size and one host in this run"}
@@ -250,7 +250,7 @@ func (d *Data) keySpread(r *Run, im string, k int) panel {
 			// colour = implementation; hollow marker cores=1, filled the largest
 			s := series{name: fmt.Sprintf("%s, cores=%d", x, kk), color: ii, shape: ii + 5*ki, noLine: true}
 			for ci, ch := range chans {
-				if q, ok := d.roundTrip(float64(ci)+offset(2*ii+ki, n), d.find(r, bench.Cell{Workload: "pingpong", Impl: x, Method: bench.DecisionMethod, Chan: ch, Size: size, Cores: kk})); ok {
+				if q, ok := d.roundTrip(float64(ci)+offset(2*ii+ki, n), d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: x, Method: bench.DecisionMethod, Chan: ch, Size: size, Cores: kk})); ok {
 					s.pts = append(s.pts, q)
 				}
 			}
@@ -277,7 +277,7 @@ func (d *Data) keyHosts(im string) (panel, bool) {
 	var hs []hostRun
 	seen := map[string]bool{}
 	for _, r := range d.Runs {
-		pp := filterCells(onlyRun(d.workload("pingpong"), r), func(c bench.Cell) bool {
+		pp := filterCells(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool {
 			return c.Impl == im && c.Method == bench.DecisionMethod && c.Payload == ""
 		})
 		if h := hostOf(r); len(pp) > 0 && !seen[h] {
@@ -295,7 +295,7 @@ func (d *Data) keyHosts(im string) (panel, bool) {
 	for i, h := range hs {
 		s := series{name: fmt.Sprintf("%s, cores=%d", h.label, h.k), color: i, shape: i, noLine: true}
 		for ci, ch := range bench.Chans {
-			if q, ok := d.roundTrip(float64(ci)+offset(i, len(hs)), d.find(h.r, bench.Cell{Workload: "pingpong", Impl: im, Method: bench.DecisionMethod, Chan: ch, Size: h.size, Cores: h.k})); ok {
+			if q, ok := d.roundTrip(float64(ci)+offset(i, len(hs)), d.find(h.r, bench.Cell{Workload: bench.Pingpong, Impl: im, Method: bench.DecisionMethod, Chan: ch, Size: h.size, Cores: h.k})); ok {
 				s.pts = append(s.pts, q)
 			}
 		}

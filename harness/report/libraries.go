@@ -30,7 +30,7 @@ func (d *Data) libsOf(r *Run) []string {
 }
 
 func (d *Data) libCell(r *Run, lib, w, method string, cores int64) *Cell {
-	if w == "pool" {
+	if w == bench.Pool {
 		for _, c := range d.cellsOf(r, w) {
 			if implOf(c) == lib && c.Get("method") == method && c.Get("exec") == "pool" && c.Get("task") == "cpu" &&
 				keyInt(c, "cores") == cores && keyInt(c, "workers") == cores {
@@ -41,7 +41,7 @@ func (d *Data) libCell(r *Run, lib, w, method string, cores int64) *Cell {
 	}
 	for _, c := range d.cellsOf(r, w) {
 		if implOf(c) == lib && c.Get("method") == method && c.Get("chan") == "pipe" && keyInt(c, "cores") == cores && c.Get("payload") == "" &&
-			((w == "startup" && keyInt(c, "rss") == 0) || (w == "pingpong" && keyInt(c, "size") == 64)) {
+			((w == bench.Startup && keyInt(c, "rss") == 0) || (w == bench.Pingpong && keyInt(c, "size") == 64)) {
 			return c
 		}
 	}
@@ -52,7 +52,7 @@ func (d *Data) libCell(r *Run, lib, w, method string, cores int64) *Cell {
 // (bench.ExecutorImpl: the stdlib under the interpreter that has loky).
 func (d *Data) executorCells(r *Run) []*Cell {
 	var out []*Cell
-	for _, c := range d.cellsOf(r, "pool") {
+	for _, c := range d.cellsOf(r, bench.Pool) {
 		if implOf(c) == bench.ExecutorImpl && c.Get("exec") != "" && c.Get("task") == "cpu" {
 			out = append(out, c)
 		}
@@ -72,14 +72,14 @@ func (d *Data) libraryTables() []*Table {
 				for _, m := range bench.Methods {
 					row := []string{l, m}
 					any := false
-					for _, w := range []string{"startup", "pingpong", "pool"} {
+					for _, w := range []string{bench.Startup, bench.Pingpong, bench.Pool} {
 						c := d.libCell(r, l, w, m, cores)
 						if c == nil {
 							row = append(row, "")
 							continue
 						}
 						any = true
-						row = append(row, d.statEntry(c, map[string]string{"startup": "ns/op+join", "pingpong": "ns/op", "pool": "ns/op"}[w]))
+						row = append(row, d.statEntry(c, map[string]string{bench.Startup: "ns/op+join", bench.Pingpong: "ns/op", bench.Pool: "ns/op"}[w]))
 					}
 					if any {
 						t.Rows = append(t.Rows, row)
@@ -130,9 +130,9 @@ func (d *Data) libraryFindings(r *Run) []string {
 	if libs := d.libsOf(r); libs != nil {
 		cores := d.maxCoresOf(r, libs)
 		for _, m := range bench.Methods {
-			base := d.libCell(r, "cpython", "startup", m, cores)
+			base := d.libCell(r, "cpython", bench.Startup, m, cores)
 			for _, l := range libs[1:] {
-				c := d.libCell(r, l, "startup", m, cores)
+				c := d.libCell(r, l, bench.Startup, m, cores)
 				if c == nil {
 					continue
 				}
@@ -216,7 +216,7 @@ func (d *Data) libraryFigures(r *Run) []*figure {
 			title:   fmt.Sprintf("multiprocessing, billiard, multiprocess (chan=pipe, cores=%d, %s)%s", cores, machineShort(r), d.titleSuffix(r)),
 			caption: "Start+join per child (rss=0) and 64 B round trip by library and start method; a missing marker is a skipped or failed cell (see the table). Whiskers: 95% CI.",
 			cols:    2,
-			panels:  []panel{mk("startup", "start + join", "start + join (ms)", "ns/op+join", 1e6), mk("pingpong", "64 B round trip", "round trip (µs)", "ns/op", 1e3)},
+			panels:  []panel{mk(bench.Startup, "start + join", "start + join (ms)", "ns/op+join", 1e6), mk(bench.Pingpong, "64 B round trip", "round trip (µs)", "ns/op", 1e3)},
 		})
 	}
 	ex := d.executorCells(r)

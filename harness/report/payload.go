@@ -50,7 +50,7 @@ func (d *Data) payloadCells(r *Run, w string) []*Cell {
 func (d *Data) payloadTables() []*Table {
 	var ts []*Table
 	for _, r := range d.Runs {
-		for _, spec := range []struct{ w, unit, what string }{{"pingpong", "ns/op", "round trip"}, {"stream", "MB/s", "throughput"}} {
+		for _, spec := range []struct{ w, unit, what string }{{bench.Pingpong, "ns/op", "round trip"}, {bench.Stream, "MB/s", "throughput"}} {
 			for _, g := range groupBy(d.payloadCells(r, spec.w), func(c *Cell) string {
 				return fmt.Sprint(c.Cell.Impl, "/", c.Cell.Method, "/", c.Cell.Cores)
 			}) {
@@ -95,7 +95,7 @@ func (d *Data) payloadTables() []*Table {
 // throughput at the largest size, compared by the ratio of run medians,
 // the winners at the other sizes, and what objects cost against bytes.
 func (g *Guide) payloadRow(d *Data, r *Run) {
-	cells := filterCellsP(d.payloadCells(r, "stream"), func(c *Cell) bool { return hasSamples(c, "MB/s") })
+	cells := filterCellsP(d.payloadCells(r, bench.Stream), func(c *Cell) bool { return hasSamples(c, "MB/s") })
 	if len(cells) == 0 {
 		return
 	}

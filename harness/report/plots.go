@@ -126,8 +126,8 @@ func (d *Data) Figures() []*figure {
 	var fs []*figure
 	for _, r := range d.Runs {
 		fs = append(fs, d.startupFigures(r)...)
-		fs = append(fs, d.sizeFigures(r, "pingpong")...)
-		fs = append(fs, d.sizeFigures(r, "stream")...)
+		fs = append(fs, d.sizeFigures(r, bench.Pingpong)...)
+		fs = append(fs, d.sizeFigures(r, bench.Stream)...)
 		fs = append(fs, d.coresFigures(r)...)
 		fs = append(fs, d.poolFigures(r)...)
 		fs = append(fs, d.forkRoadFigures(r)...)
@@ -174,7 +174,7 @@ func filterCells(cells []*Cell, keep func(bench.Cell) bool) []*Cell {
 }
 
 func (d *Data) startupFigures(r *Run) []*figure {
-	cells := onlyRun(d.workload("startup"), r)
+	cells := onlyRun(d.workload(bench.Startup), r)
 	if len(cells) == 0 {
 		return nil
 	}
@@ -209,7 +209,7 @@ func (d *Data) startupFigures(r *Run) []*figure {
 				for _, m := range bench.Methods {
 					s := series{name: m, color: index(bench.Methods, m), shape: index(bench.Methods, m)}
 					for _, rss := range rssList {
-						c := d.find(r, bench.Cell{Workload: "startup", Impl: impl, Method: m, Chan: ch, RSS: rss, Cores: cores})
+						c := d.find(r, bench.Cell{Workload: bench.Startup, Impl: impl, Method: m, Chan: ch, RSS: rss, Cores: cores})
 						if hasSamples(c, "ns/op") {
 							s.pts = append(s.pts, statPt(float64(rss)/(1<<20), d.Stat(c, "ns/op"), 1e6))
 						}
@@ -265,7 +265,7 @@ func (d *Data) startJoinFigure(r *Run, cc []*Cell, chans []string, rss int64, co
 			s := series{name: m, color: mi, shape: mi, noLine: true}
 			off := (float64(mi) - float64(len(bench.Methods)-1)/2) * 0.18
 			for i, im := range impls {
-				c := d.find(r, bench.Cell{Workload: "startup", Impl: im, Method: m, Chan: ch, RSS: rss, Cores: cores})
+				c := d.find(r, bench.Cell{Workload: bench.Startup, Impl: im, Method: m, Chan: ch, RSS: rss, Cores: cores})
 				if hasSamples(c, "ns/op") {
 					s.pts = append(s.pts, statPt(float64(i)+off, d.startJoin(c), 1e6))
 				}
@@ -305,7 +305,7 @@ func (d *Data) sizeFigures(r *Run, w string) []*figure {
 			ic := filterCells(cc, func(c bench.Cell) bool { return c.Impl == impl })
 			sizes := presentInts(ic, func(c bench.Cell) int64 { return c.Size })
 			methods := present(bench.Methods, ic, func(c bench.Cell) string { return c.Method })
-			if w == "pingpong" {
+			if w == bench.Pingpong {
 				fs = append(fs, d.pingpongFigure(r, impl, cores, ic, sizes, methods))
 			} else {
 				fs = append(fs, d.streamFigure(r, impl, cores, ic, sizes, methods))
@@ -390,7 +390,7 @@ func closestSize(sizes []int64, want int64) int64 {
 // marker per cores value.
 func (d *Data) coresFigures(r *Run) []*figure {
 	var fs []*figure
-	for _, w := range []string{"pingpong", "stream"} {
+	for _, w := range []string{bench.Pingpong, bench.Stream} {
 		cells := onlyRun(d.workload(w), r)
 		cores := coresList(cells)
 		if len(cores) < 2 {
@@ -403,7 +403,7 @@ func (d *Data) coresFigures(r *Run) []*figure {
 			}
 			sizes := presentInts(ic, func(c bench.Cell) int64 { return c.Size })
 			size, unit, scale, ylabel := sizes[0], "p50-ns", 1e3, "round trip p50 (µs)"
-			if w == "stream" {
+			if w == bench.Stream {
 				size, unit, scale, ylabel = closestSize(sizes, 64<<10), "MB/s", 1, "throughput (MB/s)"
 			}
 			type mc struct{ m, ch string }
@@ -438,7 +438,7 @@ func (d *Data) coresFigures(r *Run) []*figure {
 					u := unit
 					if !hasSamples(c, u) {
 						u = "ns/op"
-						if w == "stream" {
+						if w == bench.Stream {
 							continue
 						}
 					}
@@ -450,7 +450,7 @@ func (d *Data) coresFigures(r *Run) []*figure {
 			}
 			pn.logY = spansDecade(pn.series)
 			what := "Ping-pong round trip"
-			if w == "stream" {
+			if w == bench.Stream {
 				what = "Stream throughput"
 			}
 			fs = append(fs, &figure{
@@ -469,7 +469,7 @@ func (d *Data) coresFigures(r *Run) []*figure {
 // kind, impl and cores; one figure of two stacked panels with one legend,
 // a series per method × executor × channel.
 func (d *Data) poolFigures(r *Run) []*figure {
-	cells := onlyRun(d.workload("pool"), r)
+	cells := onlyRun(d.workload(bench.Pool), r)
 	var fs []*figure
 	for _, task := range present(bench.TaskKinds, cells, func(c bench.Cell) string { return c.Task }) {
 		tc := filterCells(cells, func(c bench.Cell) bool { return c.Task == task })
@@ -639,7 +639,7 @@ func scalingRule(cells []*Cell) string {
 // figure per impl with an rss sweep of ≥ 3 points at the largest cores
 // and chan=pipe; the crossovers are marked with their CIs.
 func (d *Data) forkRoadFigures(r *Run) []*figure {
-	cells := onlyRun(d.workload("startup"), r)
+	cells := onlyRun(d.workload(bench.Startup), r)
 	if len(cells) == 0 {
 		return nil
 	}
@@ -668,7 +668,7 @@ func (d *Data) forkRoadFigures(r *Run) []*figure {
 // on a log₂ rss axis, the fork/forkserver crossover and the fork/spawn
 // crossover marked with their bootstrap intervals, and its caption.
 func (d *Data) forkRoadPanel(r *Run, impl, ch string, k int) (panel, string, bool) {
-	ic := filterCells(onlyRun(d.workload("startup"), r), func(c bench.Cell) bool {
+	ic := filterCells(onlyRun(d.workload(bench.Startup), r), func(c bench.Cell) bool {
 		return c.Impl == impl && c.Chan == ch && c.Cores == k && c.Payload == ""
 	})
 	rssList := presentInts(ic, func(c bench.Cell) int64 { return c.RSS })
@@ -681,7 +681,7 @@ func (d *Data) forkRoadPanel(r *Run, impl, ch string, k int) (panel, string, boo
 	for _, m := range bench.Methods {
 		s := series{name: m, color: index(bench.Methods, m), shape: index(bench.Methods, m)}
 		for i, rss := range rssList {
-			c := d.find(r, bench.Cell{Workload: "startup", Impl: impl, Method: m, Chan: ch, RSS: rss, Cores: k})
+			c := d.find(r, bench.Cell{Workload: bench.Startup, Impl: impl, Method: m, Chan: ch, RSS: rss, Cores: k})
 			if hasSamples(c, "ns/op") {
 				s.pts = append(s.pts, statPt(ax.pos[i], d.startJoin(c), 1e6))
 			}
@@ -690,7 +690,7 @@ func (d *Data) forkRoadPanel(r *Run, impl, ch string, k int) (panel, string, boo
 	}
 	capt := fmt.Sprintf("What a program pays per child (start-up + join) as the parent's touched memory grows, %s, chan=%s, cores=%d; one line per start method, "+
 		"whiskers: 95%% CI of the median of per-run medians; x on a log₂ scale, rss=0 drawn one step left of the smallest non-zero rss.", impl, ch, k)
-	fork := bench.Cell{Workload: "startup", Impl: impl, Method: "fork", Chan: ch, Cores: k}
+	fork := bench.Cell{Workload: bench.Startup, Impl: impl, Method: "fork", Chan: ch, Cores: k}
 	for i, other := range []string{"forkserver", "spawn"} {
 		b := fork
 		b.Method = other

@@ -36,7 +36,7 @@ func (p programOpts) all() []*option { return []*option{p.fork, p.pre, p.bare, p
 
 // programOptsOf are the options of main weight w for impl at cores.
 func (d *Data) programOptsOf(r *Run, impl, w string, cores int) programOpts {
-	base := bench.Cell{Workload: "startup", Impl: impl, Method: "fork", Chan: "pipe", Cores: cores}
+	base := bench.Cell{Workload: bench.Startup, Impl: impl, Method: "fork", Chan: "pipe", Cores: cores}
 	get := func(label, method, preload string) *option {
 		c := base
 		c.Method = method
@@ -166,7 +166,7 @@ func (d *Data) programImpls(r *Run) ([]string, int) {
 	seen := map[string]bool{}
 	var impls []string
 	cores := 0
-	for _, c := range d.anyProgram("startup") {
+	for _, c := range d.anyProgram(bench.Startup) {
 		if c.Run != r || !programVariant(c) {
 			continue
 		}
@@ -214,7 +214,7 @@ var programCaption = statNote + " main: the measured program's __main__ module â
 func (d *Data) programTable(r *Run, impls []string, cores int, name, title, unit string) *Table {
 	var weights []string
 	for _, w := range bench.MainWeights {
-		for _, c := range d.anyProgram("startup") {
+		for _, c := range d.anyProgram(bench.Startup) {
 			if c.Run == r && c.Cell.MainWeight() == w && c.Cell.Cores == cores && index(impls, c.Cell.Impl) < len(impls) {
 				weights = append(weights, "main="+w)
 				break
@@ -238,7 +238,7 @@ func (d *Data) programTable(r *Run, impls []string, cores int, name, title, unit
 				row := []string{im, m, pl}
 				any := false
 				for _, w := range weights {
-					c := d.find(r, bench.Cell{Workload: "startup", Impl: im, Method: m, Chan: "pipe", Cores: cores}.WithProgram(strings.TrimPrefix(w, "main="), p))
+					c := d.find(r, bench.Cell{Workload: bench.Startup, Impl: im, Method: m, Chan: "pipe", Cores: cores}.WithProgram(strings.TrimPrefix(w, "main="), p))
 					if c == nil {
 						row = append(row, "")
 						continue
@@ -261,8 +261,8 @@ func (d *Data) programTable(r *Run, impls []string, cores int, name, title, unit
 // programRSSTable is the rss sweep of fork and forkserver (preloaded and
 // not) at main=stub, chan=pipe: the data of both crossovers.
 func (d *Data) programRSSTable(r *Run, cores int) *Table {
-	impl := guideImpl(onlyRun(d.workload("startup"), r))
-	fork := bench.Cell{Workload: "startup", Impl: impl, Method: "fork", Chan: "pipe", Cores: cores}
+	impl := guideImpl(onlyRun(d.workload(bench.Startup), r))
+	fork := bench.Cell{Workload: bench.Startup, Impl: impl, Method: "fork", Chan: "pipe", Cores: cores}
 	pre, bare := fork, fork
 	pre.Method, bare.Method, bare.Preload = "forkserver", "forkserver", bench.PreloadNone
 	return d.rssRows(r, fork, pre, bare, cores, impl)
@@ -275,7 +275,7 @@ func (d *Data) rssRows(r *Run, fork, pre, bare bench.Cell, cores int, impl strin
 		Title:  fmt.Sprintf("Start + join per child vs parent memory: fork and forkserver with and without preload, impl=%s, main=stub, chan=pipe, cores=%d%s", impl, cores, d.titleSuffix(r)),
 		Header: []string{"rss", "fork", "forkserver, preload=main", "forkserver, preload=none"}, Left: 1, Caption: statNote}
 	bareN := 0
-	for _, rss := range presentInts(onlyRun(d.anyProgram("startup"), r), func(c bench.Cell) int64 { return c.RSS }) {
+	for _, rss := range presentInts(onlyRun(d.anyProgram(bench.Startup), r), func(c bench.Cell) int64 { return c.RSS }) {
 		row := []string{sizeLabel(rss)}
 		any := false
 		for _, base := range []bench.Cell{fork, pre, bare} {
@@ -332,8 +332,8 @@ func (d *Data) programFindings(r *Run) []string {
 			out = append(out, f+" (start + join, chan=pipe, rss=0, cores="+strconv.Itoa(cores)+").")
 		}
 	}
-	impl := guideImpl(onlyRun(d.workload("startup"), r))
-	fork := bench.Cell{Workload: "startup", Impl: impl, Method: "fork", Chan: "pipe", Cores: cores}
+	impl := guideImpl(onlyRun(d.workload(bench.Startup), r))
+	fork := bench.Cell{Workload: bench.Startup, Impl: impl, Method: "fork", Chan: "pipe", Cores: cores}
 	pre, bare := fork, fork
 	pre.Method, bare.Method, bare.Preload = "forkserver", "forkserver", bench.PreloadNone
 	if crb := d.crossover(r, fork, bare); len(crb.rss) >= 2 {

@@ -172,7 +172,7 @@ func writeFile(path string, data []byte) error {
 var sections = []struct {
 	key, heading, method string
 }{
-	{"startup", "Start-up", "**startup** — one sample is one child process: the clock starts when the parent calls `start()` " +
+	{bench.Startup, bench.WorkloadSection(bench.Startup), "**startup** — one sample is one child process: the clock starts when the parent calls `start()` " +
 		"(Python `Process.start()`, native: the equivalent fork/exec/forkserver request) and stops when the parent has received " +
 		"the child's first message over `chan`. Join/teardown (child exit → `join()` returns) is the separate metric `join-ns/op`. " +
 		"Parameter `rss`: memory the parent touched before starting (the values measured are in the tables), which fork must copy page tables for. " +
@@ -182,18 +182,18 @@ var sections = []struct {
 		"(forkserver: `none` = the server preloads nothing, what a program without `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1; no key: the main module's imports are given to `set_forkserver_preload`). " +
 		"Every forkserver and spawn child runs the main module's top level again — the fork server of CPython before 3.13.8 / 3.14.1 never loads `__main__` — " +
 		"so a spawn child and the child of a server that preloads nothing run its imports again too; a fork child runs nothing again."},
-	{"pingpong", "Ping-pong", "**pingpong** — round trip parent→child→parent of a full-size message over `chan`, child already running. " +
+	{bench.Pingpong, bench.WorkloadSection(bench.Pingpong), "**pingpong** — round trip parent→child→parent of a full-size message over `chan`, child already running. " +
 		"`ns/op` is the mean round trip of a sample; `p50-ns`/`p99-ns` are percentiles of the round trips within a sample; " +
 		"`user-ns/op` + `sys-ns/op` are the CPU time of both processes per round trip (spinning shows up here)."},
-	{"stream", "Stream", "**stream** — one-way throughput parent→child: the parent sends messages back to back, the clock is read " +
+	{bench.Stream, bench.WorkloadSection(bench.Stream), "**stream** — one-way throughput parent→child: the parent sends messages back to back, the clock is read " +
 		"at the receiver when the last byte has arrived. `ns/op` is time per message; MB/s is 10⁶ bytes/s."},
-	{"pool", "Pool", "**pool** — one map of `tasks` tasks over `workers` worker processes: makespan of the map (`ns/op`), " +
+	{bench.Pool, bench.WorkloadSection(bench.Pool), "**pool** — one map of `tasks` tasks over `workers` worker processes: makespan of the map (`ns/op`), " +
 		"tasks/s and parallel efficiency = Σ measured task time / (P × makespan), P = min(workers, tasks, cores) for cpu tasks and min(workers, tasks) for sleep tasks, each task timed by its worker (cpu: the worker thread's CPU time; sleep: wall time); values above 1.05 are listed under Warnings. `task=cpu` is a calibrated busy loop; " +
 		"`task=sleep` scales the guide's `Pool(2).map(f, range(5))` with 1 s sleeps down."},
-	{bench.Gather, "Many-to-one", "**gather** — many-to-one: `workers` processes, started once, each stream messages of `size` bytes back to back into one parent over `chan` " +
+	{bench.Gather, bench.WorkloadSection(bench.Gather), "**gather** — many-to-one: `workers` processes, started once, each stream messages of `size` bytes back to back into one parent over `chan` " +
 		"(simplequeue, queue: one queue shared by every worker; pipe: one Pipe per worker, the parent waiting on all; shm: one ring shared by every worker). " +
 		"The parent's clock runs from its start signal to the last message of all workers; `ns/op` is time per message, msgs/s and MB/s count all workers together."},
-	{bench.Memory, "Memory per worker", "**memory** — memory per worker: `workers` children started by `method` from a parent holding `rss` bytes of Python objects, each touching them as `touch` says " +
+	{bench.Memory, bench.WorkloadSection(bench.Memory), "**memory** — memory per worker: `workers` children started by `method` from a parent holding `rss` bytes of Python objects, each touching them as `touch` says " +
 		"(none; read: every object read, reference counts written; gc: one full gc.collect(); -frozen: after gc.freeze() in the parent); USS and PSS of each child from /proc/<pid>/smaps_rollup while all are alive, `ns/op` = first start() until every child has touched."},
 	{"payload", "Payloads", "**payload** — ping-pong and stream of what users send (`payload=`): numpy arrays pickled in-band, with protocol-5 out-of-band buffers, or placed in shared memory (a message is its name and length), and lists of dicts, beside bytes of the same size."},
 	{"versions", "Python versions", "**versions** — the headline cells of start-up, ping-pong, stream and pool under each CPython version found (`impl=cpython3.8` … `cpython3.13`; plain `cpython` is the default interpreter)."},
@@ -708,9 +708,9 @@ func sectionHas(tables []*Table, figs []*figure, key string) bool {
 // figSection maps a figure to its report section by name.
 func figSection(f *figure) string {
 	for _, p := range []struct{ prefix, key string }{
-		{"startup-", "startup"}, {"pingpong-", "pingpong"}, {"cores-pingpong", "pingpong"},
-		{"stream-", "stream"}, {"cores-stream", "stream"}, {"pool-", "pool"},
-		{"versions-", "versions"}, {"libraries-", "libraries"}, {"executors-", "libraries"}, {"fork-in-the-road", "startup"},
+		{"startup-", bench.Startup}, {"pingpong-", bench.Pingpong}, {"cores-pingpong", bench.Pingpong},
+		{"stream-", bench.Stream}, {"cores-stream", bench.Stream}, {"pool-", bench.Pool},
+		{"versions-", "versions"}, {"libraries-", "libraries"}, {"executors-", "libraries"}, {"fork-in-the-road", bench.Startup},
 	} {
 		if strings.HasPrefix(f.name, p.prefix) {
 			return p.key

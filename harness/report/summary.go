@@ -141,7 +141,7 @@ func (d *Data) summaryTables() []*Table {
 					switch {
 					case c == nil:
 						row = append(row, "")
-					case w == "startup" && hasSamples(c, "join-ns/op"):
+					case w == bench.Startup && hasSamples(c, "join-ns/op"):
 						s, _ := d.sumStat(c, "ns/op", "join-ns/op")
 						row = append(row, fmtStat("ns/op", s)+marks(c, s))
 					case hasSamples(c, unit):
@@ -177,25 +177,25 @@ func headline(w string, at []*Cell, maxCores int64) (cells []*Cell, unit, point,
 		}
 		return filterCellsP(at, func(c *Cell) bool { return keyInt(c, "workers") == wk }), wk
 	}
-	unit = "ns/op"
+	unit = bench.HeadlineUnit(w)
 	switch w {
-	case "startup":
+	case bench.Startup:
 		rss := minKey(at, "rss")
 		at = filterCellsP(at, func(c *Cell) bool { return keyInt(c, "rss") == rss })
 		point, what = "parent rss="+sizeLabel(rss), "start + join per child"
-	case "pingpong":
+	case bench.Pingpong:
 		size := minKey(at, "size")
 		at = filterCellsP(at, func(c *Cell) bool { return keyInt(c, "size") == size })
 		point, what = "size="+sizeLabel(size), "mean round trip"
-	case "stream":
+	case bench.Stream:
 		var sizes []int64
 		for _, c := range at {
 			sizes = append(sizes, keyInt(c, "size"))
 		}
 		size := closestSize(sizes, 1<<20)
 		at = filterCellsP(at, func(c *Cell) bool { return keyInt(c, "size") == size })
-		unit, point, what = "MB/s", "size="+sizeLabel(size), "throughput"
-	case "pool":
+		point, what = "size="+sizeLabel(size), "throughput"
+	case bench.Pool:
 		var wk int64
 		at, wk = maxWorkers(filterCellsP(at, func(c *Cell) bool { return c.Get("task") == "cpu" && keyInt(c, "workers") <= maxCores }))
 		point, what = fmt.Sprintf("task=cpu, workers=%d", wk), "makespan of one map"
@@ -203,7 +203,7 @@ func headline(w string, at []*Cell, maxCores int64) (cells []*Cell, unit, point,
 		size := minKey(at, "size")
 		var wk int64
 		at, wk = maxWorkers(filterCellsP(at, func(c *Cell) bool { return keyInt(c, "size") == size && keyInt(c, "workers") <= maxCores }))
-		unit, point, what = "msgs/s", fmt.Sprintf("size=%s, workers=%d", sizeLabel(size), wk), "messages received per second by the parent"
+		point, what = fmt.Sprintf("size=%s, workers=%d", sizeLabel(size), wk), "messages received per second by the parent"
 	case bench.Memory:
 		rss := int64(-1)
 		at = filterCellsP(at, func(c *Cell) bool { return c.Get("touch") == bench.TouchNone })
@@ -211,7 +211,13 @@ func headline(w string, at []*Cell, maxCores int64) (cells []*Cell, unit, point,
 			rss = max(rss, keyInt(c, "rss"))
 		}
 		at, _ = maxWorkers(filterCellsP(at, func(c *Cell) bool { return keyInt(c, "rss") == rss }))
-		unit, point, what = "uss-B", "touch=none, parent rss="+sizeLabel(rss), "USS per worker"
+		point, what = "touch=none, parent rss="+sizeLabel(rss), "USS per worker"
+	default: // a workload without a summary of its own: the parameters of its first cell
+		if len(at) > 0 {
+			p := strings.Join(at[0].Cell.Params(), ", ")
+			at = filterCellsP(at, func(c *Cell) bool { return strings.Join(c.Cell.Params(), ", ") == p })
+			point, what = p, unit
+		}
 	}
 	return at, unit, point, what
 }
@@ -291,30 +297,30 @@ func versionMetrics(cores int64) []vmetric {
 	var ms []vmetric
 	for _, m := range bench.Methods {
 		m := m
-		ms = append(ms, vmetric{m + " start+join (pipe, rss=0)", "startup", "ns/op+join", at("startup", func(c *Cell) bool {
+		ms = append(ms, vmetric{m + " start+join (pipe, rss=0)", bench.Startup, "ns/op+join", at(bench.Startup, func(c *Cell) bool {
 			return c.Get("method") == m && c.Get("chan") == "pipe" && keyInt(c, "rss") == 0
 		})})
 	}
 	for _, ch := range bench.Chans {
 		ch := ch
-		ms = append(ms, vmetric{ch + " 64B round trip (fork)", "pingpong", "ns/op", at("pingpong", func(c *Cell) bool {
+		ms = append(ms, vmetric{ch + " 64B round trip (fork)", bench.Pingpong, "ns/op", at(bench.Pingpong, func(c *Cell) bool {
 			return c.Get("method") == "fork" && c.Get("chan") == ch && keyInt(c, "size") == 64
 		})})
 	}
 	for _, sz := range []int64{64 << 10, 1 << 20} {
 		sz := sz
-		ms = append(ms, vmetric{"pipe " + sizeLabel(sz) + " stream (fork)", "stream", "MB/s", at("stream", func(c *Cell) bool {
+		ms = append(ms, vmetric{"pipe " + sizeLabel(sz) + " stream (fork)", bench.Stream, "MB/s", at(bench.Stream, func(c *Cell) bool {
 			return c.Get("method") == "fork" && c.Get("chan") == "pipe" && keyInt(c, "size") == sz
 		})})
 	}
-	ms = append(ms, vmetric{"pool makespan (fork, cpu, workers=cores)", "pool", "ns/op", at("pool", func(c *Cell) bool {
+	ms = append(ms, vmetric{"pool makespan (fork, cpu, workers=cores)", bench.Pool, "ns/op", at(bench.Pool, func(c *Cell) bool {
 		ex := c.Get("exec")
 		return c.Get("method") == "fork" && c.Get("task") == "cpu" && keyInt(c, "workers") == cores &&
 			(ex == "pool" || ((ex == "" || ex == "loop") && (c.Get("chan") == "" || c.Get("chan") == "simplequeue")))
 	})})
 	for _, m := range bench.Methods {
 		m := m
-		ms = append(ms, vmetric{m + " start+join (pipe, rss=1GiB)", "startup", "ns/op+join", at("startup", func(c *Cell) bool {
+		ms = append(ms, vmetric{m + " start+join (pipe, rss=1GiB)", bench.Startup, "ns/op+join", at(bench.Startup, func(c *Cell) bool {
 			return c.Get("method") == m && c.Get("chan") == "pipe" && keyInt(c, "rss") == 1<<30
 		})})
 	}
@@ -418,14 +424,15 @@ func (d *Data) versionFigures(r *Run) []*figure {
 	}}
 }
 
-// sectionHeading is the report heading of a section key.
+// sectionHeading is the report heading of a section key (a workload
+// without a section of its own: its registry entry's).
 func sectionHeading(key string) string {
 	for _, s := range sections {
 		if s.key == key {
 			return s.heading
 		}
 	}
-	return key
+	return bench.WorkloadSection(key)
 }
 
 // statEntry is a table entry of a cell's metric: its statistic with the

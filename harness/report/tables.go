@@ -339,7 +339,7 @@ func (d *Data) Tables() []*Table {
 func (d *Data) startupTables() []*Table {
 	var ts []*Table
 	for _, r := range d.Runs {
-		cells := onlyRun(d.workload("startup"), r)
+		cells := onlyRun(d.workload(bench.Startup), r)
 		if len(cells) == 0 {
 			continue
 		}
@@ -349,7 +349,7 @@ func (d *Data) startupTables() []*Table {
 			for _, rss := range presentInts(g.cells, func(c bench.Cell) int64 { return c.RSS }) {
 				t := &Table{
 					Name:    fmt.Sprintf("startup-cores%d-rss%s%s", cores, sizeLabel(rss), d.suffix(r)),
-					Section: "startup",
+					Section: bench.Startup,
 					Title:   fmt.Sprintf("Start-up latency (start() → first message), cores=%d, parent rss=%s%s", cores, sizeLabel(rss), d.titleSuffix(r)),
 					Header:  append([]string{"impl", "method"}, chans...),
 					Left:    2,
@@ -358,7 +358,7 @@ func (d *Data) startupTables() []*Table {
 				for _, im := range implMethods(filterCells(g.cells, func(c bench.Cell) bool { return c.RSS == rss })) {
 					row := []string{im[0], im[1]}
 					for _, ch := range chans {
-						c := d.find(r, bench.Cell{Workload: "startup", Impl: im[0], Method: im[1], Chan: ch, RSS: rss, Cores: cores})
+						c := d.find(r, bench.Cell{Workload: bench.Startup, Impl: im[0], Method: im[1], Chan: ch, RSS: rss, Cores: cores})
 						row = append(row, d.inline(c, "ns/op", 1e6))
 					}
 					t.Rows = append(t.Rows, row)
@@ -368,7 +368,7 @@ func (d *Data) startupTables() []*Table {
 			// Join/teardown time, all rss values in one table.
 			t := &Table{
 				Name:    fmt.Sprintf("startup-join-cores%d%s", cores, d.suffix(r)),
-				Section: "startup",
+				Section: bench.Startup,
 				Title:   fmt.Sprintf("Join/teardown time, cores=%d%s", cores, d.titleSuffix(r)),
 				Header:  append([]string{"impl", "method", "rss"}, chans...),
 				Left:    3,
@@ -379,7 +379,7 @@ func (d *Data) startupTables() []*Table {
 					row := []string{im[0], im[1], sizeLabel(rss)}
 					any := false
 					for _, ch := range chans {
-						c := d.find(r, bench.Cell{Workload: "startup", Impl: im[0], Method: im[1], Chan: ch, RSS: rss, Cores: cores})
+						c := d.find(r, bench.Cell{Workload: bench.Startup, Impl: im[0], Method: im[1], Chan: ch, RSS: rss, Cores: cores})
 						any = any || c != nil
 						row = append(row, d.inline(c, "join-ns/op", 1e6))
 					}
@@ -433,7 +433,7 @@ func hasPayload(cells []*Cell) bool {
 
 func (d *Data) pingpongTables() []*Table {
 	return d.sizeTables(sizeTable{
-		workload: "pingpong",
+		workload: bench.Pingpong,
 		title:    "Ping-pong round trip parent→child→parent",
 		caption:  statNote + " p50/p99: each sample's nearest-rank percentile of its round trips, summarised over runs like the mean.",
 		metrics:  []string{"round trip (mean)", "p50", "p99", "CPU per round trip (user+sys)"},
@@ -446,7 +446,7 @@ func (d *Data) pingpongTables() []*Table {
 
 func (d *Data) streamTables() []*Table {
 	return d.sizeTables(sizeTable{
-		workload: "stream",
+		workload: bench.Stream,
 		title:    "Stream throughput parent→child (timed at the receiver)",
 		caption: statNote + " MB/s is 10⁶ payload bytes per second. payload=tensor (torch): a tensor on a torch Queue moves to shared memory " +
 			"and only a handle travels, so its MB/s is tensor bytes over time — no bytes are copied through the channel; it is marked and not compared with the byte channels.",
@@ -523,12 +523,12 @@ func (d *Data) sizeTables(spec sizeTable) []*Table {
 func (d *Data) poolTables() []*Table {
 	var ts []*Table
 	for _, r := range d.Runs {
-		cells := onlyRun(d.workload("pool"), r)
+		cells := onlyRun(d.workload(bench.Pool), r)
 		for _, g := range groupBy(cells, func(c *Cell) string { return c.Cell.Task + "/" + strconv.Itoa(c.Cell.Cores) }) {
 			c0 := g.cells[0].Cell
 			t := &Table{
 				Name:    fmt.Sprintf("pool-%s-cores%d%s", c0.Task, c0.Cores, d.suffix(r)),
-				Section: "pool",
+				Section: bench.Pool,
 				Title:   fmt.Sprintf("Pool map of %s tasks, cores=%d%s", c0.Task, c0.Cores, d.titleSuffix(r)),
 				Header:  []string{"impl", "method", "exec", "chan", "workers", "tasks", "makespan", "tasks/s", "efficiency", "runs (samples)", "between-run var", "notes"},
 				Left:    4,
@@ -621,11 +621,11 @@ func params(c bench.Cell) string {
 		p = append(p, "payload="+c.Payload)
 	}
 	switch c.Workload {
-	case "startup":
+	case bench.Startup:
 		p = append(p, "rss="+sizeLabel(c.RSS))
-	case "pingpong", "stream":
+	case bench.Pingpong, bench.Stream:
 		p = append(p, "size="+sizeLabel(c.Size))
-	case "pool":
+	case bench.Pool:
 		p = append(p, fmt.Sprintf("workers=%d tasks=%d task=%s", c.Workers, c.Tasks, c.Task))
 		if c.Chunksize != 0 {
 			p = append(p, fmt.Sprintf("chunksize=%d", c.Chunksize))
