@@ -24,10 +24,11 @@
 // run to the next, except the amount of work of a cpu task
 // (Options.CPUTaskSpin), which is the same in every run of an invocation.
 //
-// The metrics of each workload, their meaning and direction are the one
-// table bench.Metrics (bench.RequiredUnits lists what every result line
-// of a workload must carry; ns/op is always first). The definitions every
-// implementation follows:
+// The metrics, their meaning and direction are the one table
+// bench.Metrics; the ones every result line of a workload must carry are
+// its entry's Units in the workload registry bench.WorkloadRegistry
+// (bench.RequiredUnits; ns/op is always first), whose Definitions point
+// here. The definitions every implementation follows:
 //
 //   - One sample. startup: exactly one start (one child): ns/op = start()
 //     until the parent has the child's first message, join-ns/op = the

@@ -189,10 +189,10 @@ func checkOutput(c bench.Cell, o impl.Options, out []byte) []string {
 				bad("sample %d: required metric %s missing (have %v)", n, u, units)
 			}
 		}
-		switch c.Workload {
-		case "startup", "pool", bench.Memory:
+		switch w, _ := bench.LookupWorkload(c.Workload); {
+		case w.Sample != "": // one sample is one operation (the registry's)
 			if res.Iters != 1 {
-				bad("sample %d: %s sample over %d operations, want exactly one (one start / one map / one start of the workers)", n, c.Workload, res.Iters)
+				bad("sample %d: %s sample over %d operations, want exactly one (one %s)", n, c.Workload, res.Iters, w.Sample)
 			}
 		default:
 			if res.Iters < 1 {
@@ -200,7 +200,7 @@ func checkOutput(c bench.Cell, o impl.Options, out []byte) []string {
 			}
 		}
 		switch c.Workload {
-		case "pingpong":
+		case bench.Pingpong:
 			if p50, p99 := vals["p50-ns"], vals["p99-ns"]; p50 > p99 {
 				bad("sample %d: p50 %.0f ns > p99 %.0f ns", n, p50, p99)
 			}
@@ -208,7 +208,7 @@ func checkOutput(c bench.Cell, o impl.Options, out []byte) []string {
 			problems = append(problems, checkGather(c, n, res.Iters, vals)...)
 		case bench.Memory:
 			problems = append(problems, checkMemory(c, n, vals)...)
-		case "pool":
+		case bench.Pool:
 			e := vals["efficiency"]
 			if !(e > 0 && e <= 1.05) {
 				bad("sample %d: efficiency %.3f outside (0, 1.05]", n, e)

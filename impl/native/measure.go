@@ -189,8 +189,12 @@ func Measure(c bench.Cell, o impl.Options, emit func(line string)) (err error) {
 	return nil
 }
 
-// oneOpPerSample: a startup sample is one start, a pool sample one map.
-func oneOpPerSample(workload string) bool { return workload == bench.Startup || workload == bench.Pool }
+// oneOpPerSample: a sample of the workload is one operation (a startup
+// sample one start, a pool sample one map: the registry's Sample).
+func oneOpPerSample(workload string) bool {
+	w, _ := bench.LookupWorkload(workload)
+	return w.Sample != ""
+}
 
 // calibrate grows the iteration count until a sample lasts about
 // benchtime (as go test -benchtime does); a sample is predicted to last
