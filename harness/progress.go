@@ -200,6 +200,12 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 		d += time.Duration(c.Workers)*start + samples*benchtime*6/5
 	case bench.Memory:
 		d += memoryCost(c, samples, start)
+	default: // a workload without a model of its own: one start per sample (registry's Sample), else a start and benchtime-long samples
+		if w, _ := bench.LookupWorkload(c.Workload); w.Sample != "" {
+			d += samples * max(start, benchtime)
+		} else {
+			d += start + samples*benchtime*6/5
+		}
 	}
 	return d + mainCost(c, samples)
 }
