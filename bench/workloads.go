@@ -18,6 +18,17 @@ import (
 // does per-workload work (the profiles, the measured programs, the
 // estimates, the report's handwritten sections) names a workload by its
 // constant below.
+//
+// Adding a workload: its constant and entry here; the units it records
+// that are new, in Metrics (metric.go); the part of a profile that expands
+// its cells (profile.go, users.go, usersprofile.go or variants.go); its
+// measurement in the implementations that run it (impl/python/driver.py;
+// impl/native, or a skip line there); its definitions in the contract of
+// impl/impl.go. Optional: a cost model in harness/progress.go (else the
+// estimate follows Sample) and a section of its own in harness/report
+// (else the report gives it a summary table of its own under Section). A
+// new name key also needs its Cell field and ParseName case (matrix.go)
+// and its entry of ParamKeys.
 
 // Workload names (the workload key), in canonical order.
 const (
