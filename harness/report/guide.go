@@ -159,8 +159,9 @@ func (d *Data) Guide(r *Run) *Guide {
 	g.threads(r)
 	g.messages(d, r)
 	g.manyToOne(d, r)
-	g.memoryRow(d, r)  // memory.go
-	g.payloadRow(d, r) // payload.go
+	g.memoryRow(d, r)   // memory.go
+	g.payloadRow(d, r)  // payload.go
+	g.poolLifeRow(d, r) // poollife.go
 	return g
 }
 
@@ -294,7 +295,7 @@ func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
 			sizeLabel(cr.rss[last]), ciText("ns/op", a), ciText("ns/op", b), ciText("ns/op", crb.b[lb]), ch, len(cr.rss), len(crb.rss))
 		g.CrossoverBare, g.CrossBareLo, g.CrossBareHi = crb.x, crb.lo, crb.hi
 		if choice, _ := crossChoice(crb); choice != row.Choice {
-			row.Choice += " with the main module preloaded; " + choice + " with a fork server that preloads nothing"
+			row.Choice = "with the main module's imports preloaded: " + row.Choice + "; with a fork server that preloads nothing: " + choice
 		}
 		row.Flip = crossFlip(cr) + " with `set_forkserver_preload` (the main module's imports preloaded); " + crossFlip(crb) +
 			" with a fork server that preloads nothing (what a program without `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1); both at main=stub: heavier imports in the main module raise the bare forkserver's cost per child, and so its crossover"
@@ -346,7 +347,7 @@ func crossChoice(cr crossing) (string, Answer) {
 	case cr.minRuns < MinRuns:
 		return fmt.Sprintf("no CI (a cell of the sweep has %s); by the medians: %s", plural(cr.minRuns, "run", "runs"), medians), Answer{}
 	case !math.IsNaN(cr.x) && (math.IsNaN(cr.lo) || math.IsNaN(cr.hi)):
-		return "not decided (the crossover has no bootstrap interval); by the medians: " + medians, Answer{}
+		return "not decided (its crossover has no bootstrap interval); by the medians: " + medians, Answer{}
 	case !math.IsNaN(cr.x):
 		return medians, chosen(medians)
 	}
