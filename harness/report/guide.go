@@ -57,6 +57,10 @@ type Guide struct {
 	// fork server that preloads nothing (preload=none).
 	Crossover, CrossLo, CrossHi             float64
 	CrossoverBare, CrossBareLo, CrossBareHi float64
+	// crossBare is the bare crossing itself (its rss points, its runs),
+	// the one computation the evaluation's text reads too; no rss points
+	// where the run has no such sweep.
+	crossBare crossing
 }
 
 // guideImpl is the implementation a Python developer asks about:
@@ -293,6 +297,7 @@ func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
 		row.Cost = fmt.Sprintf("at rss=%s: fork %s vs forkserver %s with the main module's imports preloaded, %s without (chan=%s, main=stub; %d and %d rss points)",
 			sizeLabel(cr.rss[last]), ciText("ns/op", a), ciText("ns/op", b), ciText("ns/op", crb.b[lb]), ch, len(cr.rss), len(crb.rss))
 		g.CrossoverBare, g.CrossBareLo, g.CrossBareHi = crb.x, crb.lo, crb.hi
+		g.crossBare = crb
 		if choice, _ := crossChoice(crb); choice != row.Choice {
 			row.Choice += " with the main module preloaded; " + choice + " with a fork server that preloads nothing"
 		}
