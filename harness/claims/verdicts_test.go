@@ -579,6 +579,28 @@ func TestC14ReadsVariants(t *testing.T) {
 	if strings.Contains(v.extra, "9.00 s") {
 		t.Error("a variants cell at rss=1GiB was read")
 	}
+	// A variants run without C14's cells at main=stdlib: no column of
+	// dashes presented as a result, but what it lacks and what it holds.
+	raw.Reset()
+	raw.WriteString("host-label: vm\nrun: 1\n")
+	for _, c := range []string{"impl=cpython3.12/method=fork", "impl=cpython3.12/method=forkserver", "impl=cpython3.11/method=fork"} {
+		fmt.Fprintf(&raw, "BenchmarkStartup/%s/chan=pipe/rss=0/cores=2 1 2e7 ns/op\n", c)
+	}
+	if vf, err = rawbench.Parse([]byte(raw.String()), "raw.bench"); err != nil {
+		t.Fatal(err)
+	}
+	claims, _ = load([]byte(f.b.String()))
+	claims.addVariants(Sources{VariantsName: "../variants", Variants: vf})
+	v = verdictC14(claims.claims["C14"])
+	for _, want := range []string{"| 3.12 | fork | no |\n", "No per-version start-up: the variants run ../variants (host-label vm) holds none of the cells it needs",
+		"it holds 3 cells (impl=cpython3.11, cpython3.12; method=fork, forkserver; main=stub; no cell with preload=…)"} {
+		if !strings.Contains(v.why+v.extra, want) {
+			t.Errorf("C14 lacks %q:\n%s\n%s", want, v.why, v.extra)
+		}
+	}
+	if versions, _, _ := strings.Cut(v.extra, "The default interpreter"); strings.Contains(versions, "| — |") || strings.Contains(v.why, "in the table (main=stdlib)") || v.kind != Partly {
+		t.Errorf("C14 presents empty per-version cells as a result (%s):\n%s\n%s", v.kind, v.why, v.extra)
+	}
 	claims, _ = load([]byte(f.b.String()))
 	claims.addVariants(Sources{VariantsName: "../gone", VariantsErr: errors.New("no such folder")})
 	if v := verdictC14(claims.claims["C14"]); !strings.Contains(v.why, "the variants run ../gone could not be read (no such folder)") {
