@@ -737,7 +737,7 @@ func (g *Guide) smallMessages(d *Data, r *Run) {
 	}
 	row.setChoice(best, second, decided)
 	row.Choice = chooseIn("ns/op", best, second, decided)
-	row.Cost = fmt.Sprintf("method=%s, cores=%d: round trip %s%s", m, g.Cores, versus(best, second, "ns/op"), ratioText(best, second, false))
+	row.Cost = fmt.Sprintf("method=%s, cores=%d: %s %s%s", m, g.Cores, rttName("ns/op"), versus(best, second, "ns/op"), ratioText(best, second, false))
 	row.Coverage = fmt.Sprintf("%s is fastest (the ratio to the runner-up decides, in every mode) in %d of %d method × cores cells at %s", best.label, wins, total, sizeLabel(size))
 	if len(others) > 0 {
 		row.Coverage += "; faster: " + strings.Join(others, "; ")
