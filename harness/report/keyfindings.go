@@ -66,7 +66,7 @@ func (d *Data) keyFindings() *figure {
 		"(dashed whiskers without caps: the range of the run medians of a cell with too few runs for a CI). (a) " + roadCapt +
 		" (b) The smallest message's round trip (p50) by start method, one marker per channel. (c) One-way throughput by message size (log–log). " +
 		"(d) Speedup of the worker-loop pool = tasks/s ÷ tasks/s of the same pool's smallest map " +
-		"(Hodges–Lehmann ratio of per-run makespans scaled by the task counts); grey: the ideal, tasks / ⌈tasks / P⌉ with P = min(workers, tasks, cores). " +
+		"(the ratio of the median makespans the Pools table shows, scaled by the task counts; whiskers: the 95% CI of the Hodges–Lehmann ratio of per-run makespans where it contains that ratio, else dashed: the range over the runs); grey: the ideal, tasks / ⌈tasks / P⌉ with P = min(workers, tasks, cores). " +
 		"(e) Start + join (chan=pipe, rss=0) by CPython version. (f) The smallest message's round trip (p50; the mean where a cell has no percentiles) by channel (method=" + bench.DecisionMethod + ") across hosts, or at the smallest and largest CPU set. " +
 		"Implementations: " + implVersions(r, present(bench.Impls, onlyRun(d.Cells, r), func(c bench.Cell) string { return c.Impl })) + "."
 	return f
