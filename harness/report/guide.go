@@ -548,12 +548,7 @@ func (g *Guide) longLived(d *Data, r *Run) {
 			break
 		}
 	}
-	var starts []option
-	for _, m := range bench.Methods {
-		if c := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: m, Chan: bench.DecisionChan, Cores: g.Cores}); hasSamples(c, "ns/op") {
-			starts = append(starts, option{m, d.startJoin(c)})
-		}
-	}
+	starts, ref := d.workerStarts(r, g.Impl, g.Cores)
 	sb, ss, sdec := pick(starts, false)
 	if sb == nil {
 		row.setChoice(best, second, decided)
@@ -561,15 +556,17 @@ func (g *Guide) longLived(d *Data, r *Run) {
 		g.Rows = append(g.Rows, row)
 		return
 	}
-	var maps, costs []string
-	for _, o := range sortedOpts(starts) {
-		maps = append(maps, fmt.Sprintf("%s %s maps", o.label, sig3(o.s.Median/best.s.Median)))
+	var costs []string
+	for _, o := range starts {
 		costs = append(costs, o.label+" "+ciText("ns/op", o.s))
 	}
 	row.setChoice(sb, ss, sdec)
-	row.Choice += "; the start method shows in the pool's start, not its maps (workers report ready before the timed map): start+join per worker = " +
-		strings.Join(maps, ", ") + " of this size. Executor and channel of the map: " + execChoice
-	row.Cost = fmt.Sprintf("pool start, start+join per worker (chan=%s): %s%s; %s", bench.DecisionChan, strings.Join(costs, "; "), ratioText(sb, ss, false), makespan)
+	row.Choice += "; the start method shows in the pool's start, not its maps (workers report ready before the timed map)"
+	if ref != nil {
+		row.Choice += ": " + d.startsInMaps(starts, ref)
+	}
+	row.Choice += ". Executor and channel of the map: " + execChoice
+	row.Cost = fmt.Sprintf("a worker's start+join (one Process, chan=%s, rss=0: the start-up cells, not a pool): %s%s; %s", bench.DecisionChan, strings.Join(costs, "; "), ratioText(sb, ss, false), makespan)
 	row.Flip = "workers start once per pool: a pool that lives for a few maps pays the start method's cost, one that lives long amortises it"
 	g.Rows = append(g.Rows, row)
 }
