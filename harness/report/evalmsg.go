@@ -58,7 +58,7 @@ func (d *Data) evalSmall(r *Run, g *Guide, figs []*figure) *evalBlock {
 	}
 	for _, ch := range chans {
 		if s := at(ch, m, g.Cores); s.N > 0 {
-			b.V[ch] = plain("ns/op", s)
+			b.V[ch] = rttName("ns/op") + " " + plain("ns/op", s)
 			if c := d.find(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: g.Cores}); c != nil {
 				if cpu, ok := sumMetric(c, "user-ns/op", "sys-ns/op"); ok {
 					b.V[ch+"CPU"] = fmtNs(cpu)
