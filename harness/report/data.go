@@ -61,7 +61,7 @@ func (d *Data) Stat(c *Cell, unit string) Stats {
 	if s, ok := m[unit]; ok {
 		return s
 	}
-	s := SummarizeRuns(c.Samples[unit], c.RunIDs[unit])
+	s := SummarizeUnit(unit, c.Samples[unit], c.RunIDs[unit])
 	m[unit] = s
 	return s
 }
