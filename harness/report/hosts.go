@@ -697,12 +697,9 @@ func hostStartupCats(cells []*Cell, at map[hostCat][]*Cell, rss int64) []string 
 // hostStartupPanel is the panel of one parent rss: the categories along
 // x, a marker per run (labels) beside each other.
 func (d *Data) hostStartupPanel(rss int64, cats []string, at map[hostCat][]*Cell, labels []string) panel {
-	var ticks []plot.Tick
-	for i, c := range cats {
-		ticks = append(ticks, plot.Tick{Value: float64(i), Label: c})
-	}
+	ticks, lo, hi := categoryTicks(cats)
 	pn := panel{title: "parent rss=" + sizeLabel(rss), ylabel: "start-up latency (ms)", xticks: ticks,
-		xmin: -0.5, xmax: float64(len(cats)) - 0.5, rotateX: len(cats) > 8}
+		xmin: lo, xmax: hi, rotateX: len(cats) > 8}
 	for i := range labels {
 		sr := series{name: labels[i], color: i, shape: i, noLine: true}
 		off := dodge(i, len(labels))

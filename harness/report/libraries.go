@@ -208,12 +208,9 @@ func (d *Data) libraryFigure(r *Run) *figure {
 		return nil
 	}
 	cores := d.maxCoresOf(r, libs)
-	var ticks []plot.Tick
-	for i, m := range bench.Methods {
-		ticks = append(ticks, plot.Tick{Value: float64(i), Label: m})
-	}
+	ticks, lo, hi := categoryTicks(bench.Methods)
 	mk := func(w, title, ylabel, unit string, scale float64) panel {
-		pn := panel{title: title, xlabel: "start method", ylabel: ylabel, xticks: ticks, xmin: -0.5, xmax: float64(len(bench.Methods)) - 0.5}
+		pn := panel{title: title, xlabel: "start method", ylabel: ylabel, xticks: ticks, xmin: lo, xmax: hi}
 		for k, l := range libs {
 			s := series{name: l, color: k, shape: k, noLine: true}
 			off := dodge(k, len(libs))
