@@ -201,12 +201,7 @@ func (d *Data) keyPool(r *Run) panel {
 			}
 			pn.series = append(pn.series, s)
 			if ii == 0 {
-				id := series{name: fmt.Sprintf("ideal, cores=%d", k), dash: ki + 1}
-				b0 := float64(cs[0].Cell.Tasks) / float64(rounds(cs[0].Cell.Tasks, cs[0].Cell.Workers, k, bench.DecisionTask))
-				for _, c := range cs {
-					v := float64(c.Cell.Tasks) / float64(rounds(c.Cell.Tasks, c.Cell.Workers, k, bench.DecisionTask))
-					id.pts = append(id.pts, pt{x: float64(c.Cell.Workers), y: v / b0})
-				}
+				id := series{name: fmt.Sprintf("ideal, cores=%d", k), dash: ki + 1, pts: idealSpeedup(cs)}
 				pn.ideals = append(pn.ideals, id)
 			}
 		}
