@@ -190,8 +190,6 @@ func fmtValue(unit string, v float64) string {
 	return sig3(v/scale) + suffix
 }
 
-func isNsUnit(unit string) bool { return bench.IsDuration(unit) }
-
 // sizeLabel is the canonical size text (64B, 4KiB, 0).
 func sizeLabel(n int64) string { return bench.FormatSize(n) }
 
