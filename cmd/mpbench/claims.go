@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/claims"
 	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/impl/python"
@@ -49,22 +50,25 @@ func claimsCmd(args []string) error {
 			return usagef("claims: --only: %v", err)
 		}
 	}
-	cpy := python.New("cpython", interp.python)
+	const cpython = "cpython"
+	cpy := python.New(cpython, interp.of(cpython))
 	if err := cpy.Available(); err != nil {
-		if interp.python != "" {
-			return usagef("claims: --python %s: %v", interp.python, err)
+		if interp.of(cpython) != "" {
+			return usagef("claims: --%s %s: %v", flagOf(cpython), interp.of(cpython), err)
 		}
 		return errors.New("claims: CPython is needed for the claim experiments: " + err.Error())
 	}
-	// torch: --torch-python, else /usr/bin/python3 or python3 on PATH,
-	// whichever imports torch (on a GPU machine that is often python3).
-	torch := python.New("torch", interp.torch)
+	// torch: the interpreter of the implementation that carries tensors
+	// (its flag, --torch-python, else /usr/bin/python3 or python3 on PATH,
+	// whichever imports torch; on a GPU machine that is often python3).
+	tensors := bench.TensorImpl()
+	torch := python.New(tensors, interp.of(tensors))
 	torchPython := ""
 	torchErr := torch.Available()
 	if torchErr == nil {
 		torchPython = torch.Interpreter()
-	} else if interp.torch != "" {
-		return usagef("claims: --torch-python %s: %v", interp.torch, torchErr)
+	} else if interp.of(tensors) != "" {
+		return usagef("claims: --%s %s: %v", flagOf(tensors), interp.of(tensors), torchErr)
 	}
 	libPython, libErr := "", error(nil)
 	if _, err := os.Stat(python.LibraryInterpreter); err == nil {
