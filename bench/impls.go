@@ -97,13 +97,22 @@ var builtinImpls = []ImplSpec{
 		StartCost:   map[string]time.Duration{"fork": 20 * time.Millisecond, "spawn": 1500 * time.Millisecond, "forkserver": 200 * time.Millisecond}},
 }
 
-// implSpecs are the registered implementations, in registration order.
-var implSpecs []ImplSpec
+// implSpecs are the registered implementations, in registration order:
+// builtinImpls, then the variants' (variantImpls), then RegisterImpl's.
+// They are set at variable initialisation, so that package-level cell
+// names (DimensionBase) validate against them.
+var implSpecs = append(slices.Clone(builtinImpls), variantImpls()...)
 
-func init() {
-	for _, s := range builtinImpls {
-		RegisterImpl(s)
+// implNames are the names of the registered specs that are (variant) or
+// are not a Variant's.
+func implNames(variant bool) []string {
+	var out []string
+	for _, s := range implSpecs {
+		if s.Variant == variant {
+			out = append(out, s.Name)
+		}
 	}
+	return out
 }
 
 // RegisterImpl adds an implementation to the registry and to Impls (or,

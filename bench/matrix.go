@@ -157,12 +157,12 @@ func TunedChunksize(tasks, workers int) int { return (tasks + workers - 1) / wor
 
 // Impls are the implementations of the primary matrix, in canonical order:
 // those registered with RegisterImpl (impls.go) but for a Variant's.
-var Impls []string
+var Impls = implNames(false)
 
 // ExtraImpls are the implementations registered (RegisterImpl) as a
 // Variant's (see Variants): valid in cell names and selections, but not
 // expanded by the primary matrix.
-var ExtraImpls []string
+var ExtraImpls = implNames(true)
 
 // KnownImpls are Impls and ExtraImpls.
 func KnownImpls() []string { return append(append([]string(nil), Impls...), ExtraImpls...) }

@@ -57,12 +57,18 @@ var LibraryImpls = []string{"multiprocessing", "billiard", "multiprocess"}
 // the stdlib multiprocessing (LibraryImpls[0]), their reference.
 var LibraryForks = LibraryImpls[1:]
 
-// The version and library impls run the Python driver under another
-// interpreter or module; their program runs cost as cpython's.
-func init() {
+// variantImpls are the specs of the version and library impls: they run
+// the Python driver under another interpreter or module, and their program
+// runs cost as cpython's.
+func variantImpls() []ImplSpec {
+	var out []ImplSpec
 	for _, name := range append(append([]string(nil), VersionImpls...), LibraryImpls...) {
-		RegisterImpl(ImplSpec{Name: name, Python: true, Variant: true, CostOf: "cpython"})
+		out = append(out, ImplSpec{Name: name, Python: true, Variant: true, CostOf: "cpython"})
 	}
+	return out
+}
+
+func init() {
 	Variants = append(Variants, VersionCells, LibraryCells)
 }
 
