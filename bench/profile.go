@@ -331,7 +331,7 @@ func (m matrixExpansion) implCells(wi int, w, impl string) []Cell {
 	d, sub, secondary := m.dims(impl)
 	var cells []Cell
 	for mi, meth := range m.methods {
-		if meth == MethodLoky {
+		if meth == MethodLoky || secondary && !sub.keepsMethod(w, meth, m.sel) {
 			continue // loky cells come from their executors below
 		}
 		for ci, ch := range m.chans {
@@ -577,6 +577,7 @@ func variants(base Cell, d dims, quick bool) []Cell {
 // selected explicitly on the command line is never narrowed.
 type Subset struct {
 	Chans         map[string][]string // per workload; absent: all channels
+	Methods       map[string][]string // per workload; absent: all start methods
 	RSS           []int64
 	PingpongSizes []int64
 	StreamSizes   []int64
@@ -587,6 +588,11 @@ type Subset struct {
 func (s Subset) keeps(workload, ch string, sel Selection) bool {
 	chans, ok := s.Chans[workload]
 	return sel.Chans != nil || !ok || contains(chans, ch)
+}
+
+func (s Subset) keepsMethod(workload, method string, sel Selection) bool {
+	methods, ok := s.Methods[workload]
+	return sel.Methods != nil || !ok || contains(methods, method)
 }
 
 func (s Subset) narrow(d dims, sel Selection, nproc int) dims {

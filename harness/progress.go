@@ -153,7 +153,7 @@ func EstimateByImpl(cfg Config) map[string]time.Duration {
 // registry of implementations). rssCost is the parent's memory: its
 // allocation and first touch, and the page tables every fork copies.
 var (
-	rssCostPerGiB = 3 * time.Second
+	rssCostPerGiB = 4 * time.Second
 	// tinyChunkCost, tinyTaskCost: an executor's work for one chunk (a
 	// message each way, pickled) and for one task of an empty body in it.
 	tinyChunkCost = 100 * time.Microsecond
@@ -182,6 +182,9 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 		d += samples*max(start, benchtime) + time.Duration(float64(rssCostPerGiB)*float64(c.RSS)/(1<<30))
 	case "pingpong", "stream":
 		d += start + samples*max(benchtime*6/5, 2*messageCost(c))
+		if c.Workload == "stream" {
+			d += time.Duration(c.Size) * cost.StreamPerByte
+		}
 	case "pool":
 		d += time.Duration(c.Workers)*start + samples*impl.IdealMakespan(c)
 		if c.Exec == bench.ExecLokyCold || c.Exec == bench.ExecPoolCold || c.Exec == bench.ExecPPECold {
@@ -210,8 +213,8 @@ func messageCost(c bench.Cell) time.Duration {
 }
 
 // objectsPerByte: pickling and unpickling a list of dicts, per pickled byte
-// (about 30 MB/s).
-const objectsPerByte = 30 * time.Nanosecond
+// (about 8 MB/s, refitted to results/users-vm-2026-12-06).
+const objectsPerByte = 120 * time.Nanosecond
 
 // memoryCost is the rough cost of a memory cell's program run: building
 // the parent's objects (about memObjectsPerGiB per GiB) once, then per
@@ -223,21 +226,23 @@ func memoryCost(c bench.Cell, samples, start time.Duration) time.Duration {
 	if c.Method == "fork" {
 		d += samples * time.Duration(c.Workers) * gib(memForkPerGiB)
 	}
-	if c.Touch != bench.TouchNone {
-		d += samples * time.Duration(c.Workers) * gib(memWalkPerGiB)
-	}
+	d += samples * time.Duration(c.Workers) * gib(memTouchPerGiB[c.Touch])
 	return d
 }
 
-// memObjectsPerGiB, memForkPerGiB, memWalkPerGiB: building a GiB of the
+// memObjectsPerGiB, memForkPerGiB, memTouchPerGiB: building a GiB of the
 // memory workload's objects in the parent (about a million entries), a
-// fork child's copy of its page tables, and one child's walk of them (a
-// copy-on-write fault per page, a million entries).
+// fork child's copy of its page tables, and one child's touch of them
+// (read: a copy-on-write fault per page, a million entries; gc: a full
+// collection; -frozen: after gc.freeze()), refitted to
+// results/users-vm-2026-12-06.
 const (
-	memObjectsPerGiB = time.Second
+	memObjectsPerGiB = 6 * time.Second
 	memForkPerGiB    = 100 * time.Millisecond
-	memWalkPerGiB    = time.Second
 )
+
+var memTouchPerGiB = map[string]time.Duration{bench.TouchRead: 3 * time.Second, bench.TouchReadFrozen: 3 * time.Second,
+	bench.TouchGC: 2 * time.Second}
 
 // tinyMapCost is the rough cost of one map of tiny tasks: its chunks (the
 // cell's chunksize, else the executor's default: Pool ceil(tasks / (4 ×

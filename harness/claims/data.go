@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/harness/stats"
 )
@@ -162,7 +163,11 @@ type stat struct {
 }
 
 func summarize(runs [][]float64, unit string) stat {
-	s := stats.Summarize(runs)
+	sum := stats.Summarize
+	if m, ok := bench.LookupMetric(unit); ok && m.Kind == bench.Rate {
+		sum = stats.SummarizeRate // a run's rate at its median time
+	}
+	s := sum(runs)
 	st := stat{unit: unit, med: s.Median, lo: s.Lo, hi: s.Hi, conf: s.Confidence, n: s.Runs, samples: s.Samples, min: s.Min, max_: s.Max}
 	if !s.CIValid {
 		st.lo, st.hi, st.conf = s.RunMedians[0], s.RunMedians[len(s.RunMedians)-1], 0

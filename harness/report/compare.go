@@ -75,7 +75,7 @@ type cmpRow struct {
 
 // cellStats summarises a metric of a cell over its program runs.
 func cellStats(c *Cell, unit string) Stats {
-	return SummarizeRuns(c.Samples[unit], c.RunIDs[unit])
+	return SummarizeUnit(unit, c.Samples[unit], c.RunIDs[unit])
 }
 
 func writeCompare(w io.Writer, title, oldName, newName, unit string, rows []cmpRow) error {

@@ -61,7 +61,7 @@ func (d *Data) Stat(c *Cell, unit string) Stats {
 	if s, ok := m[unit]; ok {
 		return s
 	}
-	s := SummarizeRuns(c.Samples[unit], c.RunIDs[unit])
+	s := SummarizeUnit(unit, c.Samples[unit], c.RunIDs[unit])
 	m[unit] = s
 	return s
 }
@@ -189,8 +189,6 @@ func fmtValue(unit string, v float64) string {
 	scale, suffix := humanScale(unit, v)
 	return sig3(v/scale) + suffix
 }
-
-func isNsUnit(unit string) bool { return bench.IsDuration(unit) }
 
 // sizeLabel is the canonical size text (64B, 4KiB, 0).
 func sizeLabel(n int64) string { return bench.FormatSize(n) }

@@ -40,7 +40,7 @@ func (d *Data) keyFindings() *figure {
 	im, k := g.Impl, g.Cores
 	f := &figure{
 		name:  KeyFindingsName,
-		title: fmt.Sprintf("Key findings: %s, cores=%d (%s)", implLabel(r, im), k, figMachine(r, "")),
+		title: fmt.Sprintf("Key findings on %s: implementation and cores per panel as labelled", figMachine(r, "")),
 		cols:  2,
 		ownY:  true,
 	}
@@ -66,8 +66,8 @@ func (d *Data) keyFindings() *figure {
 		"(dashed whiskers without caps: the range of the run medians of a cell with too few runs for a CI). (a) " + roadCapt +
 		" (b) The smallest message's round trip (p50) by start method, one marker per channel. (c) One-way throughput by message size (log–log). " +
 		"(d) Speedup of the worker-loop pool = tasks/s ÷ tasks/s of the same pool's smallest map " +
-		"(Hodges–Lehmann ratio of per-run makespans scaled by the task counts); grey: the ideal, tasks / ⌈tasks / P⌉ with P = min(workers, tasks, cores). " +
-		"(e) Start + join (chan=pipe, rss=0) by CPython version. (f) The smallest message's round trip by channel (method=" + bench.DecisionMethod + ") across hosts, or at the smallest and largest CPU set. " +
+		"(the ratio of the median makespans the Pools table shows, scaled by the task counts; whiskers: the 95% CI of the Hodges–Lehmann ratio of per-run makespans where it contains that ratio, else dashed: the range over the runs); grey: the ideal, tasks / ⌈tasks / P⌉ with P = min(workers, tasks, cores). " +
+		"(e) Start + join (chan=pipe, rss=0) by CPython version. (f) The smallest message's round trip (p50; the mean where a cell has no percentiles) by channel (method=" + bench.DecisionMethod + ") across hosts, or at the smallest and largest CPU set. " +
 		"Implementations: " + implVersions(r, present(bench.Impls, onlyRun(d.Cells, r), func(c bench.Cell) string { return c.Impl })) + "."
 	return f
 }
@@ -87,12 +87,39 @@ func offset(i, n int) float64 { return (float64(i) - float64(n-1)/2) * 0.16 }
 // roundTrip is a ping-pong cell's p50 (its mean when it has no
 // percentiles) in µs.
 func (d *Data) roundTrip(x float64, c *Cell) (pt, bool) {
-	for _, u := range []string{"p50-ns", "ns/op"} {
-		if hasSamples(c, u) {
-			return statPt(x, d.Stat(c, u), 1e3), true
-		}
+	if u := rttUnit(c); hasSamples(c, u) {
+		return statPt(x, d.Stat(c, u), 1e3), true
 	}
 	return pt{}, false
+}
+
+// rttUnit is the round trip of ping-pong cells in the figures and
+// wherever round trips are compared across CPU sets or hosts: the p50
+// (p50-ns, the median round trip within a sample) where every cell given
+// that has samples has it, else the mean (ns/op, a sample's mean).
+func rttUnit(cells ...*Cell) string {
+	for _, c := range cells {
+		if hasSamples(c, "ns/op") && !hasSamples(c, "p50-ns") {
+			return "ns/op"
+		}
+	}
+	return "p50-ns"
+}
+
+// rttName names a round-trip unit: "p50 round trip" or "mean round trip".
+func rttName(unit string) string {
+	if unit == "p50-ns" {
+		return "p50 round trip"
+	}
+	return "mean round trip"
+}
+
+// rttDoc says what a round-trip unit is.
+func rttDoc(unit string) string {
+	if unit == "p50-ns" {
+		return "the median of the round trips within a sample"
+	}
+	return "a sample's mean round trip"
 }
 
 // keyPingpong is panel (b): the smallest message's round trip by start
@@ -105,7 +132,7 @@ func (d *Data) keyPingpong(r *Run, im string, k int) panel {
 	size := presentInts(ic, func(c bench.Cell) int64 { return c.Size })[0]
 	methods := present(bench.Methods, ic, func(c bench.Cell) string { return c.Method })
 	ticks, lo, hi := categoryTicks(methods)
-	pn := panel{title: fmt.Sprintf("(b) %s round trip (p50) by channel", sizeLabel(size)), xlabel: "start method", ylabel: "round trip (µs)", xticks: ticks, xmin: lo, xmax: hi}
+	pn := panel{title: fmt.Sprintf("(b) %s round trip (p50) by channel, %s, cores=%d", sizeLabel(size), im, k), xlabel: "start method", ylabel: "round trip (µs)", xticks: ticks, xmin: lo, xmax: hi}
 	chans := present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan })
 	for ci, ch := range chans {
 		s := series{name: ch, color: ci, shape: ci, noLine: true}
@@ -130,7 +157,7 @@ func (d *Data) keyStream(r *Run, im string, k int) panel {
 		return panel{title: "(c) Stream throughput", note: "no stream cells in this run"}
 	}
 	sizes := presentInts(ic, func(c bench.Cell) int64 { return c.Size })
-	pn := panel{title: "(c) Stream throughput vs size, method=" + m, xlabel: "message size (bytes)", ylabel: "throughput (MB/s)", logX: true, logY: true,
+	pn := panel{title: fmt.Sprintf("(c) Stream throughput vs size, %s, method=%s, cores=%d", im, m, k), xlabel: "message size (bytes)", ylabel: "throughput (MB/s)", logX: true, logY: true,
 		xticks: sizeTicks(sizes), xmin: float64(sizes[0]) / 2, xmax: float64(sizes[len(sizes)-1]) * 2}
 	for _, cp := range chanPayloads(ic) {
 		s := series{name: chanSeriesName(cp.ch, cp.pay), color: cp.color, shape: cp.color}
@@ -174,12 +201,7 @@ func (d *Data) keyPool(r *Run) panel {
 			}
 			pn.series = append(pn.series, s)
 			if ii == 0 {
-				id := series{name: fmt.Sprintf("ideal, cores=%d", k), dash: ki + 1}
-				b0 := float64(cs[0].Cell.Tasks) / float64(rounds(cs[0].Cell.Tasks, cs[0].Cell.Workers, k, bench.DecisionTask))
-				for _, c := range cs {
-					v := float64(c.Cell.Tasks) / float64(rounds(c.Cell.Tasks, c.Cell.Workers, k, bench.DecisionTask))
-					id.pts = append(id.pts, pt{x: float64(c.Cell.Workers), y: v / b0})
-				}
+				id := series{name: fmt.Sprintf("ideal, cores=%d", k), dash: ki + 1, pts: idealSpeedup(cs)}
 				pn.ideals = append(pn.ideals, id)
 			}
 		}
@@ -193,9 +215,11 @@ func (d *Data) keyPool(r *Run) panel {
 func (d *Data) keyVersions(r *Run) panel {
 	src, from := r, ""
 	if len(d.versionsOf(r)) < 2 && r.Dir != "" {
-		dir := filepath.Clean(r.Dir) + "-variants"
-		if v, err := Load(dir, nil); err == nil && len(d.versionsOf(v)) > 1 {
-			src, from = v, " (variants run)"
+		for _, dir := range variantsDirs(r) {
+			if v, err := Load(dir, nil); err == nil && len(d.versionsOf(v)) > 1 {
+				src, from = v, filepath.Base(dir)+", kernel "+v.ConfigValue("kernel")
+				break
+			}
 		}
 	}
 	vs := d.versionsOf(src)
@@ -208,7 +232,11 @@ func (d *Data) keyVersions(r *Run) panel {
 		names = append(names, strings.TrimPrefix(v, "cpython"))
 	}
 	ticks, lo, hi := categoryTicks(names)
-	pn := panel{title: fmt.Sprintf("(e) Start + join by CPython version, cores=%d%s", cores, from), xlabel: "CPython version", ylabel: "start + join per child (ms)",
+	title, xlabel := fmt.Sprintf("(e) Start + join by CPython version, cores=%d", cores), "CPython version"
+	if from != "" {
+		title, xlabel = title+" (variants run)", xlabel+" ("+from+")"
+	}
+	pn := panel{title: title, xlabel: xlabel, ylabel: "start + join per child (ms)",
 		xticks: ticks, xmin: lo, xmax: hi}
 	for i, m := range versionMetrics(cores)[:len(bench.Methods)] {
 		s := series{name: bench.Methods[i], color: i, shape: i}
@@ -223,6 +251,22 @@ func (d *Data) keyVersions(r *Run) panel {
 	}
 	pn.logY = spansDecade(pn.series)
 	return pn
+}
+
+// variantsDirs are the folders of a run's variants, in order: its
+// companion <run>-variants, then the variants run its claims read (the
+// claims-variants line of claims.bench, relative to the run folder).
+func variantsDirs(r *Run) []string {
+	dirs := []string{filepath.Clean(r.Dir) + "-variants"}
+	if cr := claimsRun(r); cr != nil {
+		if v := cr.ConfigValue("claims-variants"); v != "" {
+			if !filepath.IsAbs(v) {
+				v = filepath.Join(r.Dir, v)
+			}
+			dirs = append(dirs, filepath.Clean(v))
+		}
+	}
+	return dirs
 }
 
 // keySpread is panel (f): the smallest message's round trip by channel
@@ -240,7 +284,7 @@ func (d *Data) keySpread(r *Run, im string, k int) panel {
 	size := presentInts(pp, func(c bench.Cell) int64 { return c.Size })[0]
 	chans := present(bench.Chans, pp, func(c bench.Cell) string { return c.Chan })
 	ticks, lo, hi := categoryTicks(chans)
-	pn := panel{title: fmt.Sprintf("(f) %s round trip: cores=%d vs cores=%d, method=%s", sizeLabel(size), cores[0], cores[len(cores)-1], bench.DecisionMethod),
+	pn := panel{title: fmt.Sprintf("(f) %s round trip (p50): cores=%d vs cores=%d, method=%s", sizeLabel(size), cores[0], cores[len(cores)-1], bench.DecisionMethod),
 		xlabel: "channel", ylabel: "round trip (µs)", xticks: ticks, xmin: lo, xmax: hi}
 	impls := present(bench.Impls, pp, func(c bench.Cell) string { return c.Impl })
 	impls = filterStrings(impls, func(s string) bool { return s == im || s == "native" })
@@ -290,7 +334,7 @@ func (d *Data) keyHosts(im string) (panel, bool) {
 		return panel{}, false
 	}
 	ticks, lo, hi := categoryTicks(bench.Chans)
-	pn := panel{title: fmt.Sprintf("(f) Hosts side by side: %s round trip, %s, method=%s", sizeLabel(hs[0].size), im, bench.DecisionMethod),
+	pn := panel{title: fmt.Sprintf("(f) Hosts side by side: %s round trip (p50), %s, method=%s", sizeLabel(hs[0].size), im, bench.DecisionMethod),
 		xlabel: "channel", ylabel: "round trip (µs)", xticks: ticks, xmin: lo, xmax: hi}
 	for i, h := range hs {
 		s := series{name: fmt.Sprintf("%s, cores=%d", h.label, h.k), color: i, shape: i, noLine: true}

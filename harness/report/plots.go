@@ -10,7 +10,6 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/mpbench/mpbench/bench"
-	"github.com/mpbench/mpbench/harness/stats"
 	"github.com/mpbench/mpbench/impl"
 )
 
@@ -30,6 +29,10 @@ func statPt(x float64, s Stats, scale float64) pt {
 	}
 	return q
 }
+
+// dodge is the x offset of the i-th of n markers drawn side by side at
+// one category, so that they do not hide each other.
+func dodge(i, n int) float64 { return (float64(i) - float64(n-1)/2) * 0.15 }
 
 // figMachine is the machine in a figure title: CPU, CPU count and, for a
 // figure of one implementation, that implementation and its version
@@ -429,7 +432,7 @@ func (d *Data) coresFigures(r *Run) []*figure {
 				xticks: ticks, xmin: -0.5, xmax: float64(len(cats)) - 0.5, rotateX: len(cats) > 6}
 			for k, n := range cores {
 				s := series{name: "cores=" + strconv.Itoa(n), color: k, shape: k, noLine: true}
-				off := (float64(k) - float64(len(cores)-1)/2) * 0.15
+				off := dodge(k, len(cores))
 				for i, cat := range cats {
 					c := d.find(r, bench.Cell{Workload: w, Impl: impl, Method: cat.m, Chan: cat.ch, Size: size, Cores: n})
 					u := unit
@@ -479,13 +482,13 @@ func (d *Data) poolFigures(r *Run) []*figure {
 					name:  fmt.Sprintf("pool-%s-%s-cores%d%s", task, impl, cores, d.suffix(r)),
 					title: fmt.Sprintf("Pool map of %s tasks: speedup with workers, %s (cores=%d; %s)%s", task, rule, cores, figMachine(r, impl), d.titleSuffix(r)),
 					caption: fmt.Sprintf("Pool of %s, %s tasks, cores=%d, %s. Top: speedup = tasks/s of the map at w workers ÷ tasks/s of the same pool's smallest map "+
-						"(the Hodges–Lehmann ratio of per-run makespans scaled by the task counts, whiskers its 95%% CI); grey dashed: ideal, "+
+						"(the ratio of the median makespans the Pools table shows, scaled by the task counts; whiskers: the 95%% CI of the Hodges–Lehmann ratio of per-run makespans where it contains that ratio, else dashed without caps: the range over the runs); grey dashed: ideal, "+
 						"(tasks / ⌈tasks / P⌉) relative to the smallest map with P = min(workers, tasks, cores) for cpu tasks and min(workers, tasks) for sleep tasks. "+
 						"Bottom: parallel efficiency, Σ measured task time / (P × makespan), ideal 1. Colour = channel or executor, line style and marker = start method.",
 						impl, task, cores, rule),
 					cols: 1, sharedLegend: true,
 				}
-				f.panels = append(f.panels, d.poolSpeedupPanel(impl, task, cores, ic), d.poolEfficiencyPanel(impl, ic))
+				f.panels = append(f.panels, d.poolSpeedupPanel(impl, ic), d.poolEfficiencyPanel(impl, ic))
 				fs = append(fs, f)
 			}
 		}
@@ -534,7 +537,7 @@ func workerTicks(cells []*Cell) ([]plot.Tick, float64, float64) {
 
 // poolSpeedupPanel: each series' speedup over its own smallest map, with
 // the ideal speedup of the smallest worker count's pool.
-func (d *Data) poolSpeedupPanel(impl, task string, cores int, cells []*Cell) panel {
+func (d *Data) poolSpeedupPanel(impl string, cells []*Cell) panel {
 	ticks, lo, hi := workerTicks(cells)
 	pn := panel{title: impl + ", speedup over the smallest map", xlabel: "workers", ylabel: "speedup (tasks/s ÷ smallest map's)", xticks: ticks, xmin: lo, xmax: hi}
 	for _, g := range poolSeries(cells) {
@@ -550,12 +553,7 @@ func (d *Data) poolSpeedupPanel(impl, task string, cores int, cells []*Cell) pan
 		}
 		pn.series = append(pn.series, s)
 		if pn.ideal == nil || len(g.cells) > len(pn.ideal.pts) {
-			pn.ideal = &series{name: "ideal speedup"}
-			b0 := float64(base.Cell.Tasks) / float64(rounds(base.Cell.Tasks, base.Cell.Workers, cores, task))
-			for _, c := range g.cells {
-				v := float64(c.Cell.Tasks) / float64(rounds(c.Cell.Tasks, c.Cell.Workers, cores, task))
-				pn.ideal.pts = append(pn.ideal.pts, pt{x: float64(c.Cell.Workers), y: v / b0})
-			}
+			pn.ideal = &series{name: "ideal speedup", pts: idealSpeedup(g.cells)}
 		}
 	}
 	return pn
@@ -563,20 +561,22 @@ func (d *Data) poolSpeedupPanel(impl, task string, cores int, cells []*Cell) pan
 
 // speedupPt is the speedup of pool cell c over base (the same pool at
 // fewer workers): tasks/s of c ÷ tasks/s of base = (tasks_c / tasks_base)
-// × makespan_base / makespan_c, the ratio of per-run medians by
-// Hodges–Lehmann with its 95% CI (stats.CompareRatio); without a CI the
-// ratio of the medians with the range over the runs.
+// × makespan_base / makespan_c, from the two cells' medians (the numbers
+// of the pool tables). Its whisker is the 95% CI of the Hodges–Lehmann
+// ratio of their per-run medians (effect) where that CI contains the
+// point; else (runs split into modes pull the two apart) and without a
+// CI, the range over the runs (rng).
 func (d *Data) speedupPt(x float64, base, c *Cell) pt {
 	a, b := d.Stat(base, "ns/op"), d.Stat(c, "ns/op")
 	k := float64(c.Cell.Tasks) / float64(base.Cell.Tasks)
 	if base == c {
 		return pt{x: x, y: 1, lo: math.NaN(), hi: math.NaN()}
 	}
-	e := stats.CompareRatio(asRuns(a.RunMedians), asRuns(b.RunMedians))
-	if !math.IsNaN(e.Ratio) && !math.IsNaN(e.Lo) && !math.IsNaN(e.Hi) {
-		return pt{x: x, y: k * e.Ratio, lo: k * e.Lo, hi: k * e.Hi}
-	}
 	q := pt{x: x, y: k * a.Median / b.Median, lo: math.NaN(), hi: math.NaN()}
+	if e := effect(a, b); !math.IsNaN(e.Lo) && !math.IsNaN(e.Hi) && k*e.Lo <= q.y && q.y <= k*e.Hi {
+		q.lo, q.hi = k*e.Lo, k*e.Hi
+		return q
+	}
 	if len(a.RunMedians) > 1 || len(b.RunMedians) > 1 {
 		q.lo, q.hi, q.rng = k*slices.Min(a.RunMedians)/slices.Max(b.RunMedians), k*slices.Max(a.RunMedians)/slices.Min(b.RunMedians), true
 	}
@@ -871,9 +871,18 @@ func sizeSeries(ic []*Cell, sizes []int64, methods []string, at func(c *Cell, si
 	return out
 }
 
-// rounds is the number of waves of a map in which every usable worker runs
-// one task: ⌈tasks / P⌉ with P the pool parallelism (impl.PoolParallelism).
-func rounds(tasks, workers, cores int, task string) int {
-	p := impl.PoolParallelism(workers, tasks, cores, task == "cpu")
-	return (tasks + p - 1) / p
+// idealSpeedup is the ideal speedup of a pool's maps over the first
+// (cells ordered by workers): a map's tasks per round, tasks / ⌈tasks /
+// P⌉ (impl.PoolRounds, P the cell's impl.CellParallelism), relative to
+// the first map's, a point per cell at its worker count.
+func idealSpeedup(cells []*Cell) []pt {
+	perRound := func(c *Cell) float64 {
+		return float64(c.Cell.Tasks) / float64(impl.PoolRounds(c.Cell.Tasks, impl.CellParallelism(c.Cell)))
+	}
+	b0 := perRound(cells[0])
+	var pts []pt
+	for _, c := range cells {
+		pts = append(pts, pt{x: float64(c.Cell.Workers), y: perRound(c) / b0})
+	}
+	return pts
 }

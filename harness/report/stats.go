@@ -56,8 +56,22 @@ func Summarize(xs []float64) Stats {
 // from program run runs[i] (stats.Summarize over the runs). An empty
 // sample gives N == 0 and NaN fields.
 func SummarizeRuns(xs []float64, runs []int) Stats {
+	return summarizeRuns(xs, runs, stats.Summarize)
+}
+
+// SummarizeUnit is SummarizeRuns for a metric: a rate (bench.Rate: MB/s,
+// msgs/s, tasks/s) takes each run's centre at the run's median time
+// (stats.SummarizeRate), every other metric its median.
+func SummarizeUnit(unit string, xs []float64, runs []int) Stats {
+	if m, ok := bench.LookupMetric(unit); ok && m.Kind == bench.Rate {
+		return summarizeRuns(xs, runs, stats.SummarizeRate)
+	}
+	return SummarizeRuns(xs, runs)
+}
+
+func summarizeRuns(xs []float64, runs []int, summarize func([][]float64) stats.Summary) Stats {
 	groups := groupRuns(xs, runs)
-	sum := stats.Summarize(groups)
+	sum := summarize(groups)
 	st := Stats{
 		N:          sum.Samples,
 		Runs:       sum.Runs,
@@ -187,11 +201,6 @@ func (c Comparison) RatioString() string {
 		return "~"
 	}
 	return sig3(c.Ratio) + "×"
-}
-
-// PString formats the p-value and sample sizes.
-func (c Comparison) PString() string {
-	return fmt.Sprintf("p=%.3f", c.P)
 }
 
 // asRuns turns per-run medians back into one-value runs for stats.Compare.
