@@ -58,17 +58,9 @@ func claimsCmd(args []string) error {
 		}
 		return errors.New("claims: CPython is needed for the claim experiments: " + err.Error())
 	}
-	// torch: the interpreter of the implementation that carries tensors
-	// (its flag, --torch-python, else /usr/bin/python3 or python3 on PATH,
-	// whichever imports torch; on a GPU machine that is often python3).
-	tensors := bench.TensorImpl()
-	torch := python.New(tensors, interp.of(tensors))
-	torchPython := ""
-	torchErr := torch.Available()
-	if torchErr == nil {
-		torchPython = torch.Interpreter()
-	} else if interp.of(tensors) != "" {
-		return usagef("claims: --%s %s: %v", flagOf(tensors), interp.of(tensors), torchErr)
+	torchPython, torchErr, err := tensorInterpreter(interp)
+	if err != nil {
+		return err
 	}
 	libPython, libErr := "", error(nil)
 	if _, err := os.Stat(python.LibraryInterpreter); err == nil {
@@ -79,7 +71,7 @@ func claimsCmd(args []string) error {
 
 	ctx, stop, caught := interruptible()
 	defer stop()
-	err := claims.Run(ctx, claims.Options{
+	err = claims.Run(ctx, claims.Options{
 		Out: *out, Only: ids,
 		Python: cpy.Interpreter(), CPython: cpy, Variants: *variants, GPU: *gpu,
 		TorchPython: torchPython, TorchErr: torchErr,
@@ -95,6 +87,23 @@ func claimsCmd(args []string) error {
 		return exitError{signalStatus(caught()), "claims: interrupted; what finished is in " + *out + " (add the rest with --only)"}
 	}
 	return err
+}
+
+// tensorInterpreter is the interpreter of the implementation that carries
+// tensors (bench.TensorImpl; its flag, --torch-python, else /usr/bin/python3
+// or python3 on PATH, whichever imports torch: on a GPU machine that is
+// often python3), or the reason there is none. An interpreter named on the
+// command line that cannot run is bad input (err).
+func tensorInterpreter(interp interpreterFlags) (path string, reason, err error) {
+	tensors := bench.TensorImpl()
+	torch := python.New(tensors, interp.of(tensors))
+	if reason = torch.Available(); reason == nil {
+		return torch.Interpreter(), nil, nil
+	}
+	if interp.of(tensors) != "" {
+		return "", reason, usagef("claims: --%s %s: %v", flagOf(tensors), interp.of(tensors), reason)
+	}
+	return "", reason, nil
 }
 
 // renderClaims is `claims --render`: CLAIMS.md regenerated from
