@@ -38,7 +38,7 @@ import (
 	"github.com/mpbench/mpbench/harness"
 	"github.com/mpbench/mpbench/impl"
 	"github.com/mpbench/mpbench/impl/native"
-	"github.com/mpbench/mpbench/impl/python"
+	_ "github.com/mpbench/mpbench/impl/python" // registers the Python implementations (impl.Register)
 )
 
 func TestMain(m *testing.M) {
@@ -109,16 +109,18 @@ func spinFor(name string, im impl.Impl, cpus []int) (int64, error) {
 	return f.(func() (int64, error))()
 }
 
+// implFor is the implementation of name built by its registered
+// constructor (impl.Lookup) with its default interpreter, or nil when none
+// is registered.
 func implFor(name string) impl.Impl {
-	var im impl.Impl
-	if name == "native" {
-		im = native.New()
-	} else if v := python.NewVariant(name, ""); v != nil {
-		im = v // a CPython version or a library
-	} else {
-		im = python.New(name, "")
+	if v, ok := impls.Load(name); ok {
+		return v.(impl.Impl)
 	}
-	v, _ := impls.LoadOrStore(name, im)
+	ctor, ok := impl.Lookup(name)
+	if !ok {
+		return nil
+	}
+	v, _ := impls.LoadOrStore(name, ctor.New(""))
 	return v.(impl.Impl)
 }
 
@@ -128,6 +130,9 @@ func implFor(name string) impl.Impl {
 // each metric.
 func benchCell(b *testing.B, c bench.Cell) {
 	im := implFor(c.Impl)
+	if im == nil {
+		b.Skipf("no implementation registered for impl=%s", c.Impl)
+	}
 	if err := im.Available(); err != nil {
 		b.Skip(err)
 	}

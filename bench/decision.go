@@ -110,7 +110,7 @@ func Decisions(impl string, nproc int, extraRSS []int64) []Decision {
 	startup := func(m, ch string, rss int64) Cell {
 		return Cell{Workload: Startup, Impl: impl, Method: m, Chan: ch, RSS: rss, Cores: nproc}
 	}
-	python := impl != "native"
+	python := RunsPython(impl)
 	// Start + join of every method over every channel at rss=0: the
 	// answer reads DecisionChan, the coverage the other channels.
 	var short []Cell
@@ -271,7 +271,7 @@ func decisionPool(impl string, nproc int) (pool, loops []Cell) {
 				}
 			}
 			pool = append(pool, loops...)
-		case impl == "native": // exec=loop only
+		case !RunsPython(impl): // exec=loop only
 		case e == ExecLokyWarm || e == ExecLokyCold:
 			c := base
 			c.Method = MethodLoky

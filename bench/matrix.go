@@ -91,7 +91,6 @@ import (
 
 // Dimension values, in canonical order.
 var (
-	Impls     = []string{"native", "cpython", "pypy", "torch"}
 	Methods   = []string{"spawn", "fork", "forkserver"}
 	Chans     = []string{"simplequeue", "queue", "pipe", "shm"}
 	Workloads = workloadNames(false) // the registry's (bench/workloads.go)
@@ -155,10 +154,14 @@ const ChunkTasks = 10000
 // fewest messages for tasks of equal length.
 func TunedChunksize(tasks, workers int) int { return (tasks + workers - 1) / workers }
 
-// ExtraImpls are implementations registered by profile variants (see
-// Variants): valid in cell names and selections, but not expanded by the
-// primary matrix.
-var ExtraImpls []string
+// Impls are the implementations of the primary matrix, in canonical order:
+// those registered with RegisterImpl (impls.go) but for a Variant's.
+var Impls = implNames(false)
+
+// ExtraImpls are the implementations registered (RegisterImpl) as a
+// Variant's (see Variants): valid in cell names and selections, but not
+// expanded by the primary matrix.
+var ExtraImpls = implNames(true)
 
 // KnownImpls are Impls and ExtraImpls.
 func KnownImpls() []string { return append(append([]string(nil), Impls...), ExtraImpls...) }
@@ -373,14 +376,14 @@ func (c Cell) Validate() error {
 		return bad("needs a chan")
 	case c.Chan != "" && c.Exec != "" && c.Exec != ExecLoop:
 		return bad("exec=%s has no chan (chan is the channel of exec=loop)", c.Exec)
-	case c.Impl == "native" && c.Exec != "" && c.Exec != ExecLoop:
-		return bad("impl=native has exec=loop only")
+	case !RunsPython(c.Impl) && c.Exec != "" && c.Exec != ExecLoop:
+		return bad("impl=%s has exec=loop only", c.Impl)
 	case (c.Method == MethodLoky) != (c.Exec == ExecLokyCold || c.Exec == ExecLokyWarm):
 		return bad("method=loky goes with exec=loky-cold|loky-warm, and only with them")
 	case c.Payload != "" && !contains(Payloads, c.Payload):
 		return bad("unknown payload %q", c.Payload)
-	case c.Payload == "tensor" && c.Impl != "torch":
-		return bad("payload=tensor needs impl=torch")
+	case c.Payload == "tensor" && !CarriesTensors(c.Impl):
+		return bad("payload=tensor needs impl=%s", TensorImpl())
 	case c.Payload == "rawbytes" && (c.Chan != "pipe" || (c.Workload != Pingpong && c.Workload != Stream)):
 		return bad("payload=rawbytes is a pipe variant of pingpong and stream")
 	case c.Payload != "" && c.Workload == Gather:
@@ -389,7 +392,7 @@ func (c Cell) Validate() error {
 		return bad("negative chunksize")
 	case c.Chunksize != 0 && (c.Workload != Pool || (c.Exec != ExecPool && c.Exec != ExecPPE)):
 		return bad("chunksize is a key of exec=pool and exec=ppe maps")
-	case c.Task == TinyTask && c.Impl == "native":
+	case c.Task == TinyTask && !RunsPython(c.Impl):
 		return bad("task=tiny is a task of the Python implementations")
 	case c.Cores < 1:
 		return bad("cores must be ≥ 1")
@@ -442,8 +445,8 @@ func (c Cell) validateProgram() error {
 		return fmt.Errorf("unknown preload %q (want one of %v)", c.Preload, Preloads)
 	case c.Preload != "" && c.Method != "forkserver":
 		return fmt.Errorf("preload is a forkserver key (spawn re-runs the main module and its imports in every child, fork never does)")
-	case (c.Main != "" || c.Preload != "") && c.Impl == "native":
-		return fmt.Errorf("main and preload are keys of the Python implementations (impl=native has no main module)")
+	case (c.Main != "" || c.Preload != "") && !RunsPython(c.Impl):
+		return fmt.Errorf("main and preload are keys of the Python implementations (impl=%s has no main module)", c.Impl)
 	}
 	return nil
 }

@@ -42,8 +42,8 @@ func (c Cell) validateUserPayload() error {
 		return nil
 	case c.Workload != Pingpong && c.Workload != Stream:
 		return fmt.Errorf("payload=%s is a payload of pingpong and stream", c.Payload)
-	case c.Impl == "native":
-		return fmt.Errorf("payload=%s is a Python object: impl=native sends bytes", c.Payload)
+	case !RunsPython(c.Impl):
+		return fmt.Errorf("payload=%s is a Python object: impl=%s sends bytes", c.Payload, c.Impl)
 	case c.Payload == PayloadNdarrayOOB && c.Chan != "pipe" && c.Chan != "shm":
 		return fmt.Errorf("payload=ndarray-oob needs a channel that carries raw bytes (pipe, shm): a queue pickles what it is given in-band")
 	case contains(NumpyPayloads, c.Payload) && c.Size%8 != 0:

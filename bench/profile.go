@@ -195,7 +195,7 @@ func checkCells(cells []Cell) error {
 }
 
 // ExpandMatrix expands the primary matrix of a selection over the given
-// implementations (sel.Impls is ignored), applying the SecondaryFull
+// implementations (sel.Impls is ignored), applying the ImplSpec.Full
 // subsets of the full profile. It does not call the Variants.
 func ExpandMatrix(sel Selection, nproc int, impls []string) ([]Cell, error) {
 	if sel.Profile == "" {
@@ -291,17 +291,18 @@ func newMatrixExpansion(sel Selection, nproc int) (matrixExpansion, error) {
 // sweeps (the parent-memory sweep over RSSChan, the dense fork-in-the-road
 // points, sleep tasks at cores = nproc, LowCoresMethods alone below
 // nproc) unless a selection replaces them,
-// narrowed to the SecondaryFull subset of a secondary implementation. It
+// narrowed to the ImplSpec.Full subset of a secondary implementation. It
 // returns that subset and whether it applies.
 func (m matrixExpansion) dims(impl string) (dims, Subset, bool) {
 	sel := m.sel
 	d := dims{rss: m.rss, ppSizes: m.ppSizes, stSizes: m.stSizes, tasks: m.tasks, workers: sel.Workers, cores: m.cores}
 	if !m.quick && sel.RSS == nil && sel.Chans == nil {
 		d.rssChan = RSSChan
-		if sel.Cores == nil && impl != "native" {
+		if sel.Cores == nil && RunsPython(impl) {
 			// The fork-in-the-road sweep: where fork's start-up
 			// overtakes forkserver's, at cores = nproc (native,
-			// the limit row, at StartupRSS alone).
+			// without the Python driver: the limit row, at
+			// StartupRSS alone).
 			d.denseRSS, d.denseCores = DenseRSS, []int{m.nproc}
 		}
 	}
@@ -311,9 +312,11 @@ func (m matrixExpansion) dims(impl string) (dims, Subset, bool) {
 			d.fewerCores = LowCoresMethods
 		}
 	}
-	sub, secondary := SecondaryFull[impl]
-	secondary = secondary && !m.quick
+	spec, _ := LookupImpl(impl)
+	var sub Subset
+	secondary := spec.Full != nil && !m.quick
 	if secondary {
+		sub = *spec.Full
 		d = sub.narrow(d, sel, m.nproc)
 		d.denseRSS = nil // the fork-in-the-road sweep is cpython's
 	}
@@ -344,7 +347,7 @@ func (m matrixExpansion) implCells(wi int, w, impl string) []Cell {
 			cells = append(cells, m.chanCells(Cell{Workload: w, Impl: impl, Method: meth, Chan: ch}, d, secondary && sub.TensorOnly)...)
 		}
 		// Executors without a chan key: once per method.
-		if w != Pool || impl == "native" || (m.quick && m.sel.Execs == nil && meth != QuickPoolMethod) {
+		if w != Pool || !RunsPython(impl) || (m.quick && m.sel.Execs == nil && meth != QuickPoolMethod) {
 			continue
 		}
 		for _, e := range m.execs {
@@ -354,7 +357,7 @@ func (m matrixExpansion) implCells(wi int, w, impl string) []Cell {
 			cells = append(cells, variants(Cell{Workload: w, Impl: impl, Method: meth, Exec: e}, d, m.quick)...)
 		}
 	}
-	if w != Pool || impl == "native" || (m.sel.Methods != nil && !contains(m.sel.Methods, MethodLoky)) {
+	if w != Pool || !RunsPython(impl) || (m.sel.Methods != nil && !contains(m.sel.Methods, MethodLoky)) {
 		return cells
 	}
 	for _, e := range m.execs {
@@ -393,8 +396,9 @@ func (m matrixExpansion) chanCells(base Cell, d dims, tensorOnly bool) []Cell {
 // expandPrograms replaces each cell by its variants over the selected
 // main-module weights and forkserver preloads (nil: the default alone).
 // preload narrows forkserver cells only (spawn and fork have no preload
-// key); a cell of impl=native, which has no main module, is kept only
-// when the selection holds both defaults.
+// key); a cell of an implementation without the Python driver
+// (impl=native), which has no main module, is kept only when the selection
+// holds both defaults.
 func expandPrograms(cells []Cell, mains, preloads []string) []Cell {
 	if mains == nil && preloads == nil {
 		return cells
@@ -411,7 +415,7 @@ func expandPrograms(cells []Cell, mains, preloads []string) []Cell {
 		if c.Method != "forkserver" {
 			ps = []string{PreloadMain}
 		}
-		if c.Impl == "native" {
+		if !RunsPython(c.Impl) {
 			if contains(mains, MainStub) && contains(ps, PreloadMain) {
 				out = append(out, c)
 			}
@@ -443,11 +447,12 @@ func quickCovers(workload, method, ch int) bool {
 	return (method+ch)%len(MatrixWorkloads) == workload
 }
 
-// payloadsFor: torch also carries tensor payloads through the channels
-// that pickle objects (Queue, SimpleQueue, Pipe), for pingpong and stream;
-// tensorOnly leaves out its bytes payloads.
+// payloadsFor: an implementation that carries tensors (torch) also sends
+// tensor payloads through the channels that pickle objects (Queue,
+// SimpleQueue, Pipe), for pingpong and stream; tensorOnly leaves out its
+// bytes payloads.
 func payloadsFor(impl, workload, ch string, tensorOnly bool) []string {
-	if impl == "torch" && (workload == Pingpong || workload == Stream) && ch != "shm" {
+	if CarriesTensors(impl) && (workload == Pingpong || workload == Stream) && ch != "shm" {
 		if tensorOnly {
 			return []string{"tensor"}
 		}
@@ -562,7 +567,7 @@ func variants(base Cell, d dims, quick bool) []Cell {
 }
 
 // Subset is the part of the full matrix a secondary implementation runs
-// by default. native and cpython run the whole matrix; PyPy and torch
+// by default (its ImplSpec.Full, impls.go). native and cpython run the whole matrix; PyPy and torch
 // each pay an interpreter start (torch: ≈1 s of import, again in every
 // spawn/forkserver child) per program run, so the full profile gives them
 // the cells that say something new — every start method and channel, the
@@ -578,32 +583,6 @@ type Subset struct {
 	StreamSizes   []int64
 	Tasks         []string
 	TensorOnly    bool // pingpong and stream: tensor payloads only
-}
-
-// ipcFork keeps fork alone for the workloads timed once the children are
-// up (ping-pong, stream, pool maps): a secondary implementation's start
-// methods differ in its start-up cells, and its program runs are the
-// slowest of the profile (each pays the interpreter's start again).
-var ipcFork = map[string][]string{Pingpong: {"fork"}, Stream: {"fork"}, Pool: {"fork"}}
-
-// SecondaryFull are the subsets of the full profile per secondary impl.
-var SecondaryFull = map[string]Subset{
-	"pypy": {
-		RSS: []int64{0}, PingpongSizes: []int64{64}, StreamSizes: []int64{64, 1 << 20},
-		Tasks: []string{"cpu"}, Methods: ipcFork,
-	},
-	"torch": {
-		// Tensors travel through the pickling channels; bytes behave as in
-		// cpython (same interpreter, same channels), so torch runs tensor
-		// payloads only, over torch.multiprocessing's Queue, at the smallest and the largest
-		// stream sizes. Its start-up cost is the import of torch in every
-		// start method, the same over every channel, so start-up runs over
-		// pipe, and the pool runs the stdlib Pool only (exec=pool: what a
-		// torch user calls; the worker loops over channels are cpython's).
-		Chans: map[string][]string{Startup: {"pipe"}, Pingpong: {"queue"}, Stream: {"queue"}, Pool: {}},
-		RSS:   []int64{0}, PingpongSizes: []int64{64}, StreamSizes: []int64{64 << 10, 16 << 20},
-		Tasks: []string{"cpu"}, TensorOnly: true, Methods: ipcFork,
-	},
 }
 
 func (s Subset) keeps(workload, ch string, sel Selection) bool {

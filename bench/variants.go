@@ -53,9 +53,22 @@ var VersionImpls = func() []string {
 // another build of CPython).
 var LibraryImpls = []string{"multiprocessing", "billiard", "multiprocess"}
 
+// LibraryForks are the libraries of LibraryImpls proper: every one but
+// the stdlib multiprocessing (LibraryImpls[0]), their reference.
+var LibraryForks = LibraryImpls[1:]
+
+// variantImpls are the specs of the version and library impls: they run
+// the Python driver under another interpreter or module, and their program
+// runs cost as cpython's.
+func variantImpls() []ImplSpec {
+	var out []ImplSpec
+	for _, name := range append(append([]string(nil), VersionImpls...), LibraryImpls...) {
+		out = append(out, ImplSpec{Name: name, Python: true, Variant: true, CostOf: "cpython"})
+	}
+	return out
+}
+
 func init() {
-	ExtraImpls = append(ExtraImpls, VersionImpls...)
-	ExtraImpls = append(ExtraImpls, LibraryImpls...)
 	Variants = append(Variants, VersionCells, LibraryCells)
 }
 
@@ -170,16 +183,6 @@ func variantCells(sel Selection, nproc int, owned []string, parts []part) ([]Cel
 		cells = appendNew(cells, seen, more)
 	}
 	return cells, nil
-}
-
-// BaseImpl is the primary impl whose costs a variant impl shares (for
-// a-priori time estimates): cpython for the versions and the libraries,
-// the impl itself otherwise.
-func BaseImpl(impl string) string {
-	if contains(VersionImpls, impl) || contains(LibraryImpls, impl) {
-		return "cpython"
-	}
-	return impl
 }
 
 // ExecutorCells are the executor comparison of the variants profile:

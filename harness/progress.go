@@ -147,25 +147,13 @@ func EstimateByImpl(cfg Config) map[string]time.Duration {
 
 // Rough costs, fitted to the program runs' wall times (the WALL lines) of
 // results/dimension-vm-2026-12-06, measured on a quiet 2-vCPU VM
-// (TestEstimateMatchesRecordedWalls checks the fit): runOverhead is what a
-// program run costs besides its samples — the interpreter's start, the
-// driver's imports, the calibration and the exit — and childStart one
-// child start per impl and method. rssCost is the parent's memory: its
+// (TestEstimateMatchesRecordedWalls checks the fit). What a program run
+// costs besides its samples and what one child start costs are the
+// implementation's (bench.ImplSpec.RunOverhead, StartCost, in bench's
+// registry of implementations). rssCost is the parent's memory: its
 // allocation and first touch, and the page tables every fork copies.
 var (
-	runOverhead = map[string]time.Duration{"native": 60 * time.Millisecond, "cpython": 240 * time.Millisecond, "pypy": 600 * time.Millisecond, "torch": 2800 * time.Millisecond}
-	childStart  = map[string]map[string]time.Duration{
-		"native":  {"fork": time.Millisecond, "spawn": 5 * time.Millisecond, "forkserver": 3 * time.Millisecond},
-		"cpython": {"fork": 10 * time.Millisecond, "spawn": 100 * time.Millisecond, "forkserver": 30 * time.Millisecond},
-		"pypy":    {"fork": 20 * time.Millisecond, "spawn": 200 * time.Millisecond, "forkserver": 60 * time.Millisecond},
-		"torch":   {"fork": 20 * time.Millisecond, "spawn": 1500 * time.Millisecond, "forkserver": 200 * time.Millisecond},
-	}
 	rssCostPerGiB = 4 * time.Second
-	// streamPerByte: what a stream run costs per byte of its message size
-	// besides its samples' benchtime — the calibration's and warm-up's
-	// messages, which at 16 MiB outlast the benchtime (refitted to the
-	// full-profile run results/budget-vm-2026-12-06).
-	streamPerByte = map[string]time.Duration{"native": 10, "cpython": 50, "pypy": 80, "torch": 40}
 	// tinyChunkCost, tinyTaskCost: an executor's work for one chunk (a
 	// message each way, pickled) and for one task of an empty body in it.
 	tinyChunkCost = 100 * time.Microsecond
@@ -186,15 +174,16 @@ func EstimateCell(c bench.Cell, count, warmup int, benchtime time.Duration) time
 func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 	count, benchtime := c.Settings(count, cfg.Benchtime)
 	samples := time.Duration(count + max(cfg.Warmup, 1))
-	start := childStart[bench.BaseImpl(c.Impl)][c.Method]
-	d := runOverhead[bench.BaseImpl(c.Impl)]
+	cost := bench.CostModel(c.Impl)
+	start := cost.StartCost[c.Method]
+	d := cost.RunOverhead
 	switch c.Workload {
 	case bench.Startup:
 		d += samples*max(start, benchtime) + time.Duration(float64(rssCostPerGiB)*float64(c.RSS)/(1<<30))
 	case bench.Pingpong, bench.Stream:
 		d += start + samples*max(benchtime*6/5, 2*messageCost(c))
 		if c.Workload == bench.Stream {
-			d += time.Duration(c.Size) * streamPerByte[bench.BaseImpl(c.Impl)]
+			d += time.Duration(c.Size) * cost.StreamPerByte
 		}
 	case bench.Pool:
 		d += time.Duration(c.Workers)*start + samples*impl.IdealMakespan(c)

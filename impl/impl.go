@@ -1,5 +1,8 @@
 // Package impl is the contract between the harness and an implementation
-// of the start methods and channels (native Go, CPython, PyPy, torch).
+// of the start methods and channels (native Go, CPython, PyPy, torch),
+// and the registry of their constructors (registry.go): each
+// implementation declares what it is in bench's registry (bench.ImplSpec)
+// and how it is built here (Constructor), under the same name.
 //
 // The harness never measures. For each cell it asks the implementation for
 // a Command, runs it as its own process group (CPU affinity already set,

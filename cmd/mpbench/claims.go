@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/claims"
 	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/impl/python"
@@ -49,22 +50,17 @@ func claimsCmd(args []string) error {
 			return usagef("claims: --only: %v", err)
 		}
 	}
-	cpy := python.New("cpython", interp.python)
+	const cpython = "cpython"
+	cpy := python.New(cpython, interp.of(cpython))
 	if err := cpy.Available(); err != nil {
-		if interp.python != "" {
-			return usagef("claims: --python %s: %v", interp.python, err)
+		if interp.of(cpython) != "" {
+			return usagef("claims: --%s %s: %v", flagOf(cpython), interp.of(cpython), err)
 		}
 		return errors.New("claims: CPython is needed for the claim experiments: " + err.Error())
 	}
-	// torch: --torch-python, else /usr/bin/python3 or python3 on PATH,
-	// whichever imports torch (on a GPU machine that is often python3).
-	torch := python.New("torch", interp.torch)
-	torchPython := ""
-	torchErr := torch.Available()
-	if torchErr == nil {
-		torchPython = torch.Interpreter()
-	} else if interp.torch != "" {
-		return usagef("claims: --torch-python %s: %v", interp.torch, torchErr)
+	torchPython, torchErr, err := tensorInterpreter(interp)
+	if err != nil {
+		return err
 	}
 	libPython, libErr := "", error(nil)
 	if _, err := os.Stat(python.LibraryInterpreter); err == nil {
@@ -75,7 +71,7 @@ func claimsCmd(args []string) error {
 
 	ctx, stop, caught := interruptible()
 	defer stop()
-	err := claims.Run(ctx, claims.Options{
+	err = claims.Run(ctx, claims.Options{
 		Out: *out, Only: ids,
 		Python: cpy.Interpreter(), CPython: cpy, Variants: *variants, GPU: *gpu,
 		TorchPython: torchPython, TorchErr: torchErr,
@@ -91,6 +87,23 @@ func claimsCmd(args []string) error {
 		return exitError{signalStatus(caught()), "claims: interrupted; what finished is in " + *out + " (add the rest with --only)"}
 	}
 	return err
+}
+
+// tensorInterpreter is the interpreter of the implementation that carries
+// tensors (bench.TensorImpl; its flag, --torch-python, else /usr/bin/python3
+// or python3 on PATH, whichever imports torch: on a GPU machine that is
+// often python3), or the reason there is none. An interpreter named on the
+// command line that cannot run is bad input (err).
+func tensorInterpreter(interp interpreterFlags) (path string, reason, err error) {
+	tensors := bench.TensorImpl()
+	torch := python.New(tensors, interp.of(tensors))
+	if reason = torch.Available(); reason == nil {
+		return torch.Interpreter(), nil, nil
+	}
+	if interp.of(tensors) != "" {
+		return "", reason, usagef("claims: --%s %s: %v", flagOf(tensors), interp.of(tensors), reason)
+	}
+	return "", reason, nil
 }
 
 // renderClaims is `claims --render`: CLAIMS.md regenerated from

@@ -24,7 +24,9 @@ import (
 	"fmt"
 	"os"
 
+	// The implementations: each package registers its own (impl.Register).
 	"github.com/mpbench/mpbench/impl/native"
+	_ "github.com/mpbench/mpbench/impl/python"
 )
 
 func main() {

@@ -20,7 +20,6 @@ import (
 	"github.com/mpbench/mpbench/harness/claims"
 	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/impl"
-	"github.com/mpbench/mpbench/impl/native"
 	"github.com/mpbench/mpbench/impl/python"
 )
 
@@ -183,42 +182,54 @@ func listCmd(args []string) error {
 	return nil
 }
 
-// interpreterFlags choose the interpreters of the Python implementations.
-type interpreterFlags struct{ python, pypy, torch string }
+// interpreterFlags are the flags that name the interpreters of the
+// implementations that take one (impl.Constructor.Flag), by impl name.
+type interpreterFlags map[string]*string
 
 func (f *interpreterFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.python, "python", "", "CPython interpreter (default: python3 on PATH)")
-	fs.StringVar(&f.pypy, "pypy", "", "PyPy interpreter (default: pypy3 on PATH)")
-	fs.StringVar(&f.torch, "torch-python", "", "interpreter with torch (default: /usr/bin/python3 or python3 with torch)")
+	*f = interpreterFlags{}
+	for _, c := range impl.Constructors() {
+		if c.Flag != "" {
+			(*f)[c.Name] = fs.String(c.Flag, "", c.Help)
+		}
+	}
 }
 
-// impls builds the implementations a selection needs. An interpreter
+// of is the interpreter named for implementation name ("" = its default).
+func (f interpreterFlags) of(name string) string {
+	if p := f[name]; p != nil {
+		return *p
+	}
+	return ""
+}
+
+// flagOf is the flag that names the interpreter of implementation name.
+func flagOf(name string) string {
+	c, _ := impl.Lookup(name)
+	return c.Flag
+}
+
+// impls builds the implementations a selection needs (impl.Lookup; the
+// harness refuses a cell whose impl has none). An interpreter
 // named explicitly, or an implementation selected explicitly, that
 // cannot run is bad input; otherwise an unavailable implementation's
 // cells are recorded as skipped.
-func (f *interpreterFlags) impls(cells []bench.Cell, explicit []string) (map[string]impl.Impl, error) {
-	all := map[string]impl.Impl{
-		"native":  native.New(),
-		"cpython": python.New("cpython", f.python),
-		"pypy":    python.New("pypy", f.pypy),
-		"torch":   python.New("torch", f.torch),
-	}
-	for _, name := range bench.ExtraImpls { // CPython versions, libraries
-		if p := python.NewVariant(name, ""); p != nil {
-			all[name] = p
-		}
-	}
-	chosen := map[string]string{"cpython": f.python, "pypy": f.pypy, "torch": f.torch}
+func (f interpreterFlags) impls(cells []bench.Cell, explicit []string) (map[string]impl.Impl, error) {
 	out := map[string]impl.Impl{}
 	for _, c := range cells {
-		out[c.Impl] = all[c.Impl]
+		if _, done := out[c.Impl]; done {
+			continue
+		}
+		if ctor, ok := impl.Lookup(c.Impl); ok {
+			out[c.Impl] = ctor.New(f.of(c.Impl))
+		}
 	}
 	for name, im := range out {
 		err := im.Available()
 		if err == nil {
 			continue
 		}
-		if chosen[name] != "" || contains(explicit, name) {
+		if f.of(name) != "" || contains(explicit, name) {
 			return nil, usagef("impl %s: %v", name, err)
 		}
 	}

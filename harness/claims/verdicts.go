@@ -821,7 +821,7 @@ func c9Outcome(d *claimData, lib, api, m string) string {
 // c9Libraries sums up the library row in a sentence.
 func c9Libraries(d *claimData) string {
 	var parts []string
-	for _, lib := range []string{"billiard", "multiprocess"} {
+	for _, lib := range bench.LibraryForks {
 		if len(d.find("lib", lib)) == 0 {
 			continue
 		}
@@ -849,7 +849,7 @@ func c9Table(d *claimData) string {
 		b.WriteString("---|")
 	}
 	b.WriteString("\n")
-	for _, lib := range []string{"multiprocessing", "billiard", "multiprocess"} {
+	for _, lib := range bench.LibraryImpls {
 		if len(d.find("lib", lib)) == 0 {
 			for _, s := range d.skips {
 				if strings.Contains(s.name, lib) {

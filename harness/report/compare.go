@@ -240,7 +240,7 @@ func withDim(c bench.Cell, dim, v string) (bench.Cell, bool) {
 	switch dim {
 	case "impl":
 		c.Impl = v
-		if v != "torch" {
+		if !bench.CarriesTensors(v) {
 			c.Payload = ""
 		}
 	case "method":

@@ -10,14 +10,14 @@ import (
 	"github.com/mpbench/mpbench/bench"
 )
 
-// libsOf lists the libraries present in a run (cpython first), or nil
-// when neither billiard nor multiprocess was measured.
+// libsOf lists the libraries present in a run (in the order of
+// libraryImpls), or nil when none of bench.LibraryForks was measured.
 func (d *Data) libsOf(r *Run) []string {
 	seen := map[string]bool{}
 	for _, c := range r.Cells {
 		seen[implOf(c)] = true
 	}
-	if !seen["billiard"] && !seen["multiprocess"] {
+	if !slices.ContainsFunc(bench.LibraryForks, func(l string) bool { return seen[l] }) {
 		return nil
 	}
 	var out []string

@@ -66,10 +66,7 @@ func implLabel(r *Run, impl string) string {
 			return "native (Go " + v + ")"
 		}
 	}
-	name := map[string]string{"pypy": "PyPy"}[impl]
-	if name == "" {
-		name = impl
-	}
+	name := bench.DisplayName(impl)
 	if v := r.ConfigValue(impl + "-version"); v != "" {
 		name += " " + v
 	}

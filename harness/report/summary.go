@@ -19,7 +19,7 @@ var versionImpl = regexp.MustCompile(`^cpython3\.(\d+)$`)
 // libraryImpls are the drop-in forks of multiprocessing, with the stdlib
 // under the same interpreter (impl=multiprocessing) as their reference and
 // the default interpreter's cpython beside them.
-var libraryImpls = []string{"multiprocessing", "billiard", "multiprocess", "cpython"}
+var libraryImpls = append(append([]string(nil), bench.LibraryImpls...), "cpython")
 
 // implOf is a cell's implementation, read from the name so that values
 // newer than this build's bench.Impls still group correctly.

@@ -129,11 +129,18 @@ const MemorySkipReason = "the native implementation has no memory workload: a Go
 // Impl is the native implementation.
 type Impl struct{}
 
+// ImplName is the impl dimension value of the native implementation.
+const ImplName = "native"
+
+func init() {
+	impl.Register(impl.Constructor{Name: ImplName, New: func(string) impl.Impl { return New() }})
+}
+
 // New returns the native implementation.
 func New() *Impl { return &Impl{} }
 
 // Name is "native".
-func (*Impl) Name() string { return "native" }
+func (*Impl) Name() string { return ImplName }
 
 // Available is nil on Linux.
 func (*Impl) Available() error {

@@ -68,6 +68,20 @@ type Impl struct {
 
 var _ impl.Impl = (*Impl)(nil)
 
+// The implementations of the primary matrix this package runs, each with
+// the flag that names its interpreter; how each finds and checks its
+// interpreter when none is named is resolve's, what it records Config's.
+func init() {
+	for _, c := range []impl.Constructor{
+		{Name: "cpython", Flag: "python", Help: "CPython interpreter (default: python3 on PATH)"},
+		{Name: "pypy", Flag: "pypy", Help: "PyPy interpreter (default: pypy3 on PATH)"},
+		{Name: "torch", Flag: "torch-python", Help: "interpreter with torch (default: /usr/bin/python3 or python3 with torch)"},
+	} {
+		c.New = func(interpreter string) impl.Impl { return New(c.Name, interpreter) }
+		impl.Register(c)
+	}
+}
+
 // New returns the implementation name ("cpython", "pypy" or "torch") run by
 // interpreter; "" selects the default interpreter of that implementation.
 // Nothing is executed until Available, Config or Command is called.

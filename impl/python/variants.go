@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/impl"
 )
 
 // Variants of CPython measured beside the default interpreter: other
@@ -48,6 +49,13 @@ var Versions = bench.PythonVersions
 // impl name is the module imported in place of multiprocessing
 // (bench.LibraryImpls).
 var Libraries = bench.LibraryImpls
+
+// The version and library impls, built by NewVariant (no interpreter flag).
+func init() {
+	for _, name := range append(append([]string(nil), bench.VersionImpls...), bench.LibraryImpls...) {
+		impl.Register(impl.Constructor{Name: name, New: func(string) impl.Impl { return NewVariant(name, "") }})
+	}
+}
 
 // variant is what distinguishes a version or library impl from the
 // interpreter-only impls of python.go.
