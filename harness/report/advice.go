@@ -24,17 +24,6 @@ func GuideOf(dir string) (*Guide, *Run, error) {
 // kernel, interpreter version, host.
 func MachineLine(r *Run) string { return machineLine(r) }
 
-// Find returns the cell of the run with the given name (without the
-// "Benchmark" prefix), or nil.
-func (r *Run) Find(name string) *Cell {
-	for _, c := range r.Cells {
-		if c.Name == name {
-			return c
-		}
-	}
-	return nil
-}
-
 // AtRSS is the big-parent question answered at one parent size (the
 // user's, `mpbench advise --rss`): the two crossover methods' start + join
 // compared as the guide compares options.

@@ -73,11 +73,6 @@ type cmpRow struct {
 	old, new_ Stats
 }
 
-// cellStats summarises a metric of a cell over its program runs.
-func cellStats(c *Cell, unit string) Stats {
-	return SummarizeRuns(c.Samples[unit], c.RunIDs[unit])
-}
-
 func writeCompare(w io.Writer, title, oldName, newName, unit string, rows []cmpRow) error {
 	t := &Table{
 		Title:  title,
@@ -119,7 +114,7 @@ func compareRuns(w io.Writer, a, b *Run, oldName, newName string) error {
 			if !hasSamples(c, unit) || !hasSamples(n, unit) {
 				continue
 			}
-			rows = append(rows, cmpRow{c.Name, cellStats(c, unit), cellStats(n, unit)})
+			rows = append(rows, cmpRow{c.Name, c.Stats(unit), n.Stats(unit)})
 		}
 		if len(rows) == 0 {
 			continue
@@ -185,7 +180,7 @@ func agreement(a, b *Run, workload string) AgreementStats {
 		if !hasSamples(c, "ns/op") || !hasSamples(n, "ns/op") {
 			continue
 		}
-		x, y := cellStats(c, "ns/op"), cellStats(n, "ns/op")
+		x, y := c.Stats("ns/op"), n.Stats("ns/op")
 		if !x.CIValid || !y.CIValid {
 			continue
 		}
@@ -289,7 +284,7 @@ func compareBy(w io.Writer, r *Run, dim, base string) error {
 			if !hasSamples(b, unit) {
 				continue
 			}
-			rows = append(rows, cmpRow{c.Name, cellStats(b, unit), cellStats(c, unit)})
+			rows = append(rows, cmpRow{c.Name, b.Stats(unit), c.Stats(unit)})
 		}
 		if len(rows) == 0 {
 			continue

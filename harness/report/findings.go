@@ -156,14 +156,14 @@ func (d *Data) poolFindings(r *Run) []string {
 	for _, g := range groupBy(cells, func(c *Cell) string {
 		return fmt.Sprintf("%s/%s/%s/%s/%d", c.Cell.Impl, c.Cell.Method, c.Cell.Chan, c.Cell.Task, c.Cell.Cores)
 	}) {
-		c0 := g.cells[0].Cell
+		c0 := g.Cells[0].Cell
 		// Report one (method, chan) per impl: fork + simplequeue preferred.
 		if !(c0.Method == prefer(present(bench.Methods, cells, func(c bench.Cell) string { return c.Method }), "fork") &&
 			c0.Chan == prefer(present(bench.Chans, cells, func(c bench.Cell) string { return c.Chan }), "simplequeue")) {
 			continue
 		}
 		var best *Cell
-		for _, c := range g.cells {
+		for _, c := range g.Cells {
 			if hasSamples(c, "ns/op") && (best == nil || d.Stat(c, "ns/op").Median < d.Stat(best, "ns/op").Median) {
 				best = c
 			}
@@ -172,12 +172,12 @@ func (d *Data) poolFindings(r *Run) []string {
 			continue
 		}
 		s := fmt.Sprintf("%s (%s, %s, %s, cores=%d): shortest makespan %s with %s (%d tasks)",
-			c0.Impl, c0.Method, c0.Chan, tasksText(g.cells), c0.Cores, fmtNs(d.Stat(best, "ns/op").Median),
+			c0.Impl, c0.Method, c0.Chan, tasksText(g.Cells), c0.Cores, fmtNs(d.Stat(best, "ns/op").Median),
 			plural(best.Cell.Workers, "worker", "workers"), best.Cell.Tasks)
 		if hasSamples(best, "efficiency") {
 			s += fmt.Sprintf(", efficiency %s", sig3(d.Stat(best, "efficiency").Median))
 		}
-		for _, c := range g.cells {
+		for _, c := range g.Cells {
 			if c.Cell.Workers == 2*c0.Cores && c != best && hasSamples(c, "ns/op") {
 				s += fmt.Sprintf("; with %d workers (2×cores, %d tasks) %s", c.Cell.Workers, c.Cell.Tasks, fmtNs(d.Stat(c, "ns/op").Median))
 			}

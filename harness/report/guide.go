@@ -496,16 +496,6 @@ func (d *Data) poolAt(r *Run, impl string, cores int, exec string) []*Cell {
 	return filterCellsP(out, func(c *Cell) bool { return c.Cell.Workers == best })
 }
 
-func filterCellsP(cells []*Cell, keep func(*Cell) bool) []*Cell {
-	var out []*Cell
-	for _, c := range cells {
-		if keep(c) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // longLived is the pool row. Its workers report ready before the timed
 // map, so the makespans of the executors cannot show the start method:
 // the row answers with the start method's cost per worker (start + join

@@ -26,19 +26,6 @@ import (
 	"github.com/mpbench/mpbench/bench"
 )
 
-// HostLabel is the label of the machine a run was measured on.
-func (r *Run) HostLabel() string {
-	if l := r.ConfigValue("host-label"); l != "" {
-		return l
-	}
-	n, _ := strconv.Atoi(r.ConfigValue("nproc"))
-	return bench.HostLabel(r.Host(), r.ConfigValue("cpu"), n)
-}
-
-// RunID is the identity shards of one run share ("" for a run that was
-// not sharded: the folder is the run).
-func (r *Run) RunID() string { return r.ConfigValue("run-id") }
-
 // ShardKeys are the configuration keys that differ between the shards of
 // one run (or that an unsharded run does not have); a merged run shows
 // them per shard.

@@ -155,7 +155,7 @@ func objectsText(d *Data, r *Run, cells []*Cell) string {
 			if c.Cell.Chan == ch && c.Cell.Payload == bench.PayloadObjects && (best == nil || c.Cell.Size > best.Cell.Size) {
 				b := c.Cell
 				b.Payload = ""
-				if hasSamples(d.find(r, b), "MB/s") {
+				if d.find(r, b).Has("MB/s") {
 					best = c
 				}
 			}

@@ -163,16 +163,6 @@ func coresList(cells []*Cell) []int {
 	return out
 }
 
-func filterCells(cells []*Cell, keep func(bench.Cell) bool) []*Cell {
-	var out []*Cell
-	for _, c := range cells {
-		if keep(c.Cell) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 func (d *Data) startupFigures(r *Run) []*figure {
 	cells := onlyRun(d.workload("startup"), r)
 	if len(cells) == 0 {

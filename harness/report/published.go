@@ -82,7 +82,7 @@ func runSummary(b *bytes.Buffer, rel, dir string, r *Run) {
 
 // statRuns is the number of program runs of a cell's headline metric.
 func statRuns(c *Cell) int {
-	return SummarizeRuns(c.Samples[c.Units[0]], c.RunIDs[c.Units[0]]).Runs
+	return c.Stats(c.Units[0]).Runs
 }
 
 func argsText(js string) string {

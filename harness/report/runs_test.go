@@ -339,7 +339,7 @@ func rawRunsOf(t *testing.T, d *Data) string {
 	t.Helper()
 	cells := map[string][][]float64{}
 	for _, c := range d.Runs[0].Cells {
-		groups := groupRuns(c.Samples["ns/op"], c.RunIDs["ns/op"])
+		groups := c.ByRun("ns/op")
 		cells[c.Name] = groups
 	}
 	return rawRuns(cells)
