@@ -288,7 +288,7 @@ func dimRows(cells []DimCell, targets []DimTarget) []DimRow {
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := rows[i], rows[j]
 		if a.Workload != b.Workload {
-			return index(bench.Workloads, a.Workload) < index(bench.Workloads, b.Workload)
+			return view.Rank(bench.Workloads, a.Workload) < view.Rank(bench.Workloads, b.Workload)
 		}
 		if a.Setting.Count != b.Setting.Count {
 			return a.Setting.Count < b.Setting.Count
@@ -463,7 +463,7 @@ func dimKJ(cells []DimCell) []DimKJ {
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Workload != out[j].Workload {
-			return index(bench.Workloads, out[i].Workload) < index(bench.Workloads, out[j].Workload)
+			return view.Rank(bench.Workloads, out[i].Workload) < view.Rank(bench.Workloads, out[j].Workload)
 		}
 		return out[i].Benchtime < out[j].Benchtime
 	})

@@ -89,7 +89,7 @@ func WriteDimensioning(dir string, o DimOptions) (*Dimensioning, error) {
 // OutDir); text prints the analysis's tables; csv and json stay per cell
 // (every (cell, setting) a row of its own). It reports whether it handled
 // the request.
-func generateDimension(dirs []string, runs []*Run, o Options, stdout io.Writer) (bool, error) {
+func generateDimension(dirs []string, runs []*view.Run, o Options, stdout io.Writer) (bool, error) {
 	dim := -1
 	for i, r := range runs {
 		for _, c := range r.Cells {
@@ -284,7 +284,7 @@ func durText(t time.Duration) string {
 	if t <= 0 {
 		return "—"
 	}
-	return fmtNs(float64(t))
+	return bench.Format("ns/op", float64(t))
 }
 
 func (d *Dimensioning) choiceTable() *Table {
@@ -345,13 +345,13 @@ func (d *Dimensioning) cellTable() *Table {
 	sort.SliceStable(cells, func(i, j int) bool {
 		a, b := cells[i], cells[j]
 		if a.Base.Name() != b.Base.Name() {
-			return index(bench.Workloads, a.Base.Workload) < index(bench.Workloads, b.Base.Workload) ||
+			return view.Rank(bench.Workloads, a.Base.Workload) < view.Rank(bench.Workloads, b.Base.Workload) ||
 				(a.Base.Workload == b.Base.Workload && a.Base.Name() < b.Base.Name())
 		}
 		return a.Setting.Count < b.Setting.Count || (a.Setting.Count == b.Setting.Count && a.Setting.Benchtime < b.Setting.Benchtime)
 	})
 	for _, c := range cells {
-		t.Rows = append(t.Rows, []string{"`" + c.Base.Name() + "`", c.Setting.String(), fmt.Sprint(c.Runs), fmtNs(c.Median),
+		t.Rows = append(t.Rows, []string{"`" + c.Base.Name() + "`", c.Setting.String(), fmt.Sprint(c.Runs), bench.Format("ns/op", c.Median),
 			pctText(c.WithinCV), pctText(c.BetweenCV) + " / " + pctText(c.BetweenSD), pctText(c.Share), pctText(c.Observed), durText(c.Wall)})
 	}
 	return t

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // The pool question of the evaluation: does the start method matter for
@@ -12,8 +13,8 @@ import (
 
 // loopPool are the pool cells of a worker loop (exec=loop or no exec key)
 // of an impl, task and core count.
-func (d *Data) loopPool(r *Run, impl, task string, cores int) []*Cell {
-	return filterCellsP(onlyRun(d.workload("pool"), r), func(c *Cell) bool {
+func (d *Data) loopPool(r *view.Run, impl, task string, cores int) []*view.Cell {
+	return view.Select(onlyRun(d.workload("pool"), r), func(c *view.Cell) bool {
 		e := c.Get("exec")
 		return c.Cell.Impl == impl && c.Cell.Task == task && c.Cell.Cores == cores && (e == "" || e == bench.ExecLoop)
 	})
@@ -21,7 +22,7 @@ func (d *Data) loopPool(r *Run, impl, task string, cores int) []*Cell {
 
 // tasksPerWorker is k when every cell runs k tasks per worker (weak
 // scaling), else 0.
-func tasksPerWorker(cells []*Cell) int {
+func tasksPerWorker(cells []*view.Cell) int {
 	k := 0
 	for _, c := range cells {
 		if c.Cell.Workers == 0 || c.Cell.Tasks%c.Cell.Workers != 0 {
@@ -36,13 +37,13 @@ func tasksPerWorker(cells []*Cell) int {
 	return k
 }
 
-func (d *Data) evalPool(r *Run, g *Guide, figs []*figure) *evalBlock {
+func (d *Data) evalPool(r *view.Run, g *Guide, figs []*figure) *evalBlock {
 	pc := d.loopPool(r, g.Impl, bench.DecisionTask, g.Cores)
 	if len(pc) == 0 {
 		return nil
 	}
 	ch := prefer(present(bench.Chans, pc, func(c bench.Cell) string { return c.Chan }), bench.DecisionChan)
-	pc = filterCellsP(pc, func(c *Cell) bool { return c.Cell.Chan == ch })
+	pc = view.Select(pc, func(c *view.Cell) bool { return c.Cell.Chan == ch })
 	methods := present(bench.Methods, pc, func(c bench.Cell) string { return c.Method })
 	m := prefer(methods, bench.DecisionMethod)
 	b := &evalBlock{V: map[string]string{"impl": g.Impl, "chan": ch, "cores": fmt.Sprint(g.Cores)}}
@@ -54,12 +55,12 @@ func (d *Data) evalPool(r *Run, g *Guide, figs []*figure) *evalBlock {
 	}
 	b.fig = d.pickFigure(r, figs, "pool", fmt.Sprintf("pool-cpu-%s-cores%d", g.Impl, g.Cores))
 	var rows [][]string
-	var atCores *Cell
+	var atCores *view.Cell
 	for _, w := range presentInts(pc, func(c bench.Cell) int64 { return int64(c.Workers) }) {
-		var c0 *Cell
+		var c0 *view.Cell
 		row := []string{fmt.Sprint(w)}
 		for _, mm := range methods {
-			var c *Cell
+			var c *view.Cell
 			for _, x := range pc {
 				if x.Cell.Workers == int(w) && x.Cell.Method == mm {
 					c = x
@@ -81,7 +82,7 @@ func (d *Data) evalPool(r *Run, g *Guide, figs []*figure) *evalBlock {
 	}
 	b.Table = mdTable(append(append([]string{"workers", "tasks"}, methods...), "efficiency ("+m+")"), 2, rows)
 	b.Findings = d.poolFindings(r)
-	if atCores != nil && hasSamples(atCores, "ns/op") {
+	if atCores != nil && atCores.Has("ns/op") {
 		span := d.Stat(atCores, "ns/op").Median
 		var parts []string
 		for _, mm := range bench.Methods {

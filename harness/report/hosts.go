@@ -24,6 +24,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // ShardKeys are the configuration keys that differ between the shards of
@@ -36,11 +37,11 @@ var ShardKeys = []string{"shard", "shard-selection", "run-id", "slurm-job-id", "
 // appearance. A cell recorded by two shards is kept once when both
 // recorded the same thing (a folder given twice) and refused otherwise:
 // one run cannot have measured one cell twice.
-func MergeShards(runs []*Run) ([]*Run, error) {
+func MergeShards(runs []*view.Run) ([]*view.Run, error) {
 	type key struct{ host, id string }
-	groups := map[key][]*Run{}
+	groups := map[key][]*view.Run{}
 	var order []key
-	var out []*Run
+	var out []*view.Run
 	for i, r := range runs {
 		k := key{r.HostLabel(), r.RunID()}
 		if k.id == "" {
@@ -67,8 +68,8 @@ func MergeShards(runs []*Run) ([]*Run, error) {
 }
 
 // mergeRuns merges the shards of one run, ordered by shard number.
-func mergeRuns(shards []*Run) (*Run, error) {
-	shards = append([]*Run(nil), shards...)
+func mergeRuns(shards []*view.Run) (*view.Run, error) {
+	shards = append([]*view.Run(nil), shards...)
 	sort.SliceStable(shards, func(i, j int) bool {
 		return shardIndex(shards[i]) < shardIndex(shards[j])
 	})
@@ -83,7 +84,7 @@ func mergeRuns(shards []*Run) (*Run, error) {
 	if common {
 		dir = parent
 	}
-	m := &Run{Dir: dir, Better: map[string]int{}}
+	m := &view.Run{Dir: dir, Better: map[string]int{}}
 	// Shards of one run partition one selection.
 	for _, r := range shards[1:] {
 		if a, b := first.ConfigValue("shard-selection"), r.ConfigValue("shard-selection"); a != b {
@@ -120,15 +121,15 @@ func mergeRuns(shards []*Run) (*Run, error) {
 		if !same {
 			v = strings.Join(vals, " | ")
 		}
-		m.Config = append(m.Config, KV{k, v})
+		m.Config = append(m.Config, view.KV{Key: k, Value: v})
 	}
 	var dirs []string
 	for _, r := range shards {
 		dirs = append(dirs, filepath.Base(filepath.Clean(r.Dir)))
 	}
-	m.Config = append(m.Config, KV{"shard-folders", strings.Join(dirs, " ")})
+	m.Config = append(m.Config, view.KV{Key: "shard-folders", Value: strings.Join(dirs, " ")})
 
-	byName := map[string]*Cell{}
+	byName := map[string]*view.Cell{}
 	for _, r := range shards {
 		for u, b := range r.Better {
 			m.Better[u] = b
@@ -153,13 +154,13 @@ func mergeRuns(shards []*Run) (*Run, error) {
 	for _, c := range m.Cells {
 		c.Run = m
 	}
-	sortCells(m.Cells)
+	view.SortCells(m.Cells)
 	return m, nil
 }
 
 // missingShards names the shards 1..N of a run that are not among the
 // given ones ("" when all are there or the shards do not say N).
-func missingShards(shards []*Run) string {
+func missingShards(shards []*view.Run) string {
 	have := map[int]bool{}
 	n := 0
 	for _, r := range shards {
@@ -182,14 +183,14 @@ func missingShards(shards []*Run) string {
 }
 
 // shardIndex is K of a "shard: K/N" line (0 when absent).
-func shardIndex(r *Run) int {
+func shardIndex(r *view.Run) int {
 	k, _, _ := strings.Cut(r.ConfigValue("shard"), "/")
 	n, _ := strconv.Atoi(k)
 	return n
 }
 
 // sameCell reports whether two records of a cell are identical.
-func sameCell(a, b *Cell) bool {
+func sameCell(a, b *view.Cell) bool {
 	if a.Status != b.Status || a.Reason != b.Reason || len(a.Units) != len(b.Units) || len(a.Iters) != len(b.Iters) {
 		return false
 	}
@@ -199,7 +200,7 @@ func sameCell(a, b *Cell) bool {
 		}
 	}
 	for _, u := range a.Units {
-		x, y := a.Samples[u], b.Samples[u]
+		x, y := a.Values(u), b.Values(u)
 		if len(x) != len(y) {
 			return false
 		}
@@ -231,16 +232,16 @@ var hostMetrics = map[string]hostMetric{
 }
 
 // metricOf returns the unit a cell shows in the side-by-side view.
-func (m hostMetric) metricOf(c *Cell) string {
-	if c != nil && len(c.Samples[m.unit]) == 0 && m.fallback != "" && len(c.Samples[m.fallback]) > 0 {
+func (m hostMetric) metricOf(c *view.Cell) string {
+	if c != nil && !c.Has(m.unit) && m.fallback != "" && c.Has(m.fallback) {
 		return m.fallback
 	}
 	return m.unit
 }
 
 // hostRuns returns the runs that have cells of a workload.
-func (d *Data) hostRuns(w string) []*Run {
-	var out []*Run
+func (d *Data) hostRuns(w string) []*view.Run {
+	var out []*view.Run
 	for _, r := range d.Runs {
 		if len(onlyRun(d.workload(w), r)) > 0 {
 			out = append(out, r)
@@ -251,7 +252,7 @@ func (d *Data) hostRuns(w string) []*Run {
 
 // hostLabels names the columns of a workload's runs: the host label, with
 // the folder when one host has several runs there.
-func hostLabels(runs []*Run) []string {
+func hostLabels(runs []*view.Run) []string {
 	n := map[string]int{}
 	for _, r := range runs {
 		n[r.HostLabel()]++
@@ -331,26 +332,26 @@ func (d *Data) hostTables() []*Table {
 // the run did not measure it).
 type hostRow struct {
 	label string
-	cells []*Cell
+	cells []*view.Cell
 }
 
 // hostRows lists the cells of a workload measured by at least two of the
 // runs (same name), then the cells each run measured with all its CPUs
 // ("cores=all") where the runs' CPU counts differ; single counts the
 // cells measured by one run only.
-func hostRows(d *Data, w string, runs []*Run) (rows []hostRow, single int) {
+func hostRows(d *Data, w string, runs []*view.Run) (rows []hostRow, single int) {
 	type entry struct {
 		label string
-		first *Cell
-		cells []*Cell
+		first *view.Cell
+		cells []*view.Cell
 		all   bool
 	}
 	idx := map[string]*entry{}
 	var order []*entry
-	add := func(key, label string, all bool, i int, c *Cell) {
+	add := func(key, label string, all bool, i int, c *view.Cell) {
 		e, ok := idx[key]
 		if !ok {
-			e = &entry{label: label, first: c, cells: make([]*Cell, len(runs)), all: all}
+			e = &entry{label: label, first: c, cells: make([]*view.Cell, len(runs)), all: all}
 			idx[key] = e
 			order = append(order, e)
 		}
@@ -391,7 +392,7 @@ func hostRows(d *Data, w string, runs []*Run) (rows []hostRow, single int) {
 		}
 	}
 	for _, list := range [][]*entry{exact, all} {
-		sort.SliceStable(list, func(i, j int) bool { return cellLess(list[i].first, list[j].first) })
+		sort.SliceStable(list, func(i, j int) bool { return view.Less(list[i].first, list[j].first) })
 		for _, e := range list {
 			rows = append(rows, hostRow{e.label, e.cells})
 		}
@@ -420,9 +421,9 @@ func (d *Data) hostFigures() []*figure {
 		all := d.workload(w)
 		m := hostMetrics[w]
 		for _, impl := range present(bench.KnownImpls(), all, func(c bench.Cell) string { return c.Impl }) {
-			ic := filterCells(all, func(c bench.Cell) bool { return c.Impl == impl && c.Payload == "" })
+			ic := view.Filter(all, func(c bench.Cell) bool { return c.Impl == impl && c.Payload == "" })
 			if w == "pool" {
-				ic = filterCells(ic, func(c bench.Cell) bool { return c.Workers == c.Cores && c.Task == "cpu" })
+				ic = view.Filter(ic, func(c bench.Cell) bool { return c.Workers == c.Cores && c.Task == "cpu" })
 			}
 			if len(ic) == 0 {
 				continue
@@ -434,7 +435,7 @@ func (d *Data) hostFigures() []*figure {
 				if w == "stream" {
 					size = closestSize(sizes, 1<<20)
 				}
-				ic = filterCells(ic, func(c bench.Cell) bool { return c.Size == size })
+				ic = view.Filter(ic, func(c bench.Cell) bool { return c.Size == size })
 			}
 			cores := coresList(ic)
 			if len(cores) < 2 {
@@ -446,7 +447,7 @@ func (d *Data) hostFigures() []*figure {
 			}
 			f := &figure{name: "hosts-cores-" + w + "-" + impl}
 			var shared []panel
-			for _, g := range groupBy(ic, func(c *Cell) string { return c.Cell.Method + "/" + c.Cell.Exec + "/" + c.Cell.Chan }) {
+			for _, g := range view.GroupBy(ic, func(c *view.Cell) string { return c.Cell.Method + "/" + c.Cell.Exec + "/" + c.Cell.Chan }) {
 				title := impl + ", method=" + g.cells[0].Cell.Method
 				if e := g.cells[0].Cell.Exec; e != "" {
 					title += ", exec=" + e
@@ -465,7 +466,7 @@ func (d *Data) hostFigures() []*figure {
 					s := series{name: labels[i], color: i, shape: i}
 					for _, c := range onlyRun(g.cells, r) {
 						u := m.metricOf(c)
-						if hasSamples(c, u) {
+						if c.Has(u) {
 							s.pts = append(s.pts, statPt(float64(c.Cell.Cores), d.Stat(c, u), m.scale))
 						}
 					}
@@ -536,23 +537,23 @@ func (d *Data) hostStartupFigure() *figure {
 		cat string
 		rss int64
 	}
-	at := map[key][]*Cell{} // per category and rss: the cell of each run
-	var cells []*Cell
+	at := map[key][]*view.Cell{} // per category and rss: the cell of each run
+	var cells []*view.Cell
 	for i, r := range runs {
 		nproc, _ := strconv.Atoi(r.ConfigValue("nproc"))
 		for _, c := range onlyRun(d.workload("startup"), r) {
-			if c.Cell.Cores != nproc || c.Cell.Payload != "" || !hasSamples(c, "ns/op") {
+			if c.Cell.Cores != nproc || c.Cell.Payload != "" || !c.Has("ns/op") {
 				continue
 			}
 			k := key{c.Cell.Impl + "\n" + c.Cell.Method + "\n" + c.Cell.Chan, c.Cell.RSS}
 			if at[k] == nil {
-				at[k] = make([]*Cell, len(runs))
+				at[k] = make([]*view.Cell, len(runs))
 				cells = append(cells, c)
 			}
 			at[k][i] = c
 		}
 	}
-	sortCells(cells)
+	view.SortCells(cells)
 	rssList := presentInts(cells, func(c bench.Cell) int64 { return c.RSS })
 	if len(rssList) == 0 {
 		return nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/stats"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // The statistics policy lives in harness/stats (one summary for report,
@@ -36,12 +37,12 @@ type Comparison struct {
 // CompareSamples compares two samples whose values are each a program run
 // of their own.
 func CompareSamples(base, new []float64) Comparison {
-	return CompareStats(Summarize(base), Summarize(new))
+	return CompareStats(view.Summarize(base), view.Summarize(new))
 }
 
 // CompareStats compares two cells on their per-run medians: ratio of the
 // medians of per-run medians and the Mann–Whitney U test over the runs.
-func CompareStats(base, new Stats) Comparison {
+func CompareStats(base, new view.Stats) Comparison {
 	mb, mn := base.Median, new.Median
 	cmp := stats.Compare(asRuns(base.RunMedians), asRuns(new.RunMedians))
 	c := Comparison{Base: mb, New: mn, Ratio: mn / mb, Delta: (mn - mb) / mb * 100, P: cmp.P}
