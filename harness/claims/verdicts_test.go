@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mpbench/mpbench/harness/rawbench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // fixture builds a claims.bench for verdict tests. Without `run:` lines
@@ -565,7 +565,7 @@ func TestC14ReadsVariants(t *testing.T) {
 		}
 	}
 	raw.WriteString("BenchmarkStartup/impl=cpython3.12/method=fork/main=stdlib/chan=pipe/rss=1GiB/cores=2 1 9e9 ns/op\n")
-	vf, err := rawbench.Parse([]byte(raw.String()), "raw.bench")
+	vf, err := view.Parse([]byte(raw.String()), "raw.bench")
 	if err != nil {
 		t.Fatal(err)
 	}
