@@ -17,7 +17,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/harness/report"
 	"github.com/mpbench/mpbench/harness/stats"

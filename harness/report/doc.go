@@ -54,7 +54,3 @@
 // Iteration is always over sorted keys, never over maps, so that tables,
 // plots and the report are deterministic.
 package report
-
-import "github.com/mpbench/mpbench/bench"
-
-import "github.com/mpbench/mpbench/harness/view"
