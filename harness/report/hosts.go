@@ -448,11 +448,11 @@ func (d *Data) hostFigures() []*figure {
 			f := &figure{name: "hosts-cores-" + w + "-" + impl}
 			var shared []panel
 			for _, g := range view.GroupBy(ic, func(c *view.Cell) string { return c.Cell.Method + "/" + c.Cell.Exec + "/" + c.Cell.Chan }) {
-				title := impl + ", method=" + g.cells[0].Cell.Method
-				if e := g.cells[0].Cell.Exec; e != "" {
+				title := impl + ", method=" + g.Cells[0].Cell.Method
+				if e := g.Cells[0].Cell.Exec; e != "" {
 					title += ", exec=" + e
 				}
-				if ch := g.cells[0].Cell.Chan; ch != "" {
+				if ch := g.Cells[0].Cell.Chan; ch != "" {
 					title += ", chan=" + ch
 				}
 				pn := panel{title: title, xlabel: "cores (CPU affinity set)",
@@ -464,7 +464,7 @@ func (d *Data) hostFigures() []*figure {
 				points, withData := 0, 0
 				for i, r := range runs {
 					s := series{name: labels[i], color: i, shape: i}
-					for _, c := range onlyRun(g.cells, r) {
+					for _, c := range onlyRun(g.Cells, r) {
 						u := m.metricOf(c)
 						if c.Has(u) {
 							s.pts = append(s.pts, statPt(float64(c.Cell.Cores), d.Stat(c, u), m.scale))

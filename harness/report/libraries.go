@@ -160,12 +160,12 @@ func (d *Data) libraryFindings(r *view.Run) []string {
 	for _, g := range view.GroupBy(view.Select(ex, func(c *view.Cell) bool { return keyInt(c, "cores") == cores && keyInt(c, "workers") == cores }),
 		func(c *view.Cell) string { return c.Get("method") }) {
 		var base *view.Cell
-		for _, c := range g.cells {
+		for _, c := range g.Cells {
 			if c.Get("exec") == "pool" && c.Has("ns/op") {
 				base = c
 			}
 		}
-		for _, c := range g.cells {
+		for _, c := range g.Cells {
 			if c == base || !c.Has("ns/op") {
 				continue
 			}
@@ -246,8 +246,8 @@ func (d *Data) libraryFigures(r *view.Run) []*figure {
 		pn := panel{title: ylabel + " by executor", xlabel: "workers", ylabel: ylabel, xticks: ticks,
 			xmin: float64(workers[0]) - 0.5, xmax: float64(workers[len(workers)-1]) + 0.5}
 		for i, g := range view.GroupBy(ex, func(c *view.Cell) string { return c.Get("exec") + "/" + c.Get("method") + "/" + c.Get("chan") }) {
-			s := series{name: g.key, color: i, shape: i}
-			for _, c := range g.cells {
+			s := series{name: g.Key, color: i, shape: i}
+			for _, c := range g.Cells {
 				if c.Has(metric) {
 					s.pts = append(s.pts, statPt(float64(keyInt(c, "workers")), d.Stat(c, metric), scale))
 				}

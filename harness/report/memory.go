@@ -25,8 +25,8 @@ func (d *Data) memoryTables() []*Table {
 	for _, r := range d.Runs {
 		cells := onlyRun(d.workload(bench.Memory), r)
 		for _, g := range view.GroupBy(cells, func(c *view.Cell) string { return fmt.Sprint(c.Cell.Cores) }) {
-			cores := g.cells[0].Cell.Cores
-			rss := presentInts(g.cells, func(c bench.Cell) int64 { return c.RSS })
+			cores := g.Cells[0].Cell.Cores
+			rss := presentInts(g.Cells, func(c bench.Cell) int64 { return c.RSS })
 			for _, spec := range []struct{ unit, what string }{{"uss-B", "USS"}, {"pss-B", "PSS"}} {
 				t := &Table{Name: fmt.Sprintf("memory-%s-cores%d%s", strings.ToLower(spec.what), cores, d.suffix(r)), Section: bench.Memory,
 					Title:  fmt.Sprintf("Memory per worker: %s by start method, touch and parent rss, cores=%d%s", spec.what, cores, d.titleSuffix(r)),
@@ -34,12 +34,12 @@ func (d *Data) memoryTables() []*Table {
 				for _, v := range rss {
 					t.Header = append(t.Header, "rss="+sizeLabel(v))
 				}
-				groups := view.GroupBy(g.cells, func(c *view.Cell) string {
+				groups := view.GroupBy(g.Cells, func(c *view.Cell) string {
 					return c.Cell.Impl + "/" + c.Cell.Method + "/" + c.Cell.Touch + "/" + fmt.Sprint(c.Cell.Workers)
 				})
-				slices.SortStableFunc(groups, func(a, b group) int { return memoryOrder(a.cells[0].Cell) - memoryOrder(b.cells[0].Cell) })
+				slices.SortStableFunc(groups, func(a, b view.Group) int { return memoryOrder(a.Cells[0].Cell) - memoryOrder(b.Cells[0].Cell) })
 				for _, k := range groups {
-					c0 := k.cells[0].Cell
+					c0 := k.Cells[0].Cell
 					row := []string{c0.Impl, c0.Method, c0.Touch, fmt.Sprint(c0.Workers)}
 					for _, v := range rss {
 						c0.RSS = v

@@ -55,8 +55,8 @@ func (d *Data) payloadTables() []*Table {
 			for _, g := range view.GroupBy(d.payloadCells(r, spec.w), func(c *view.Cell) string {
 				return fmt.Sprint(c.Cell.Impl, "/", c.Cell.Method, "/", c.Cell.Cores)
 			}) {
-				c0 := g.cells[0].Cell
-				sizes := presentInts(g.cells, func(c bench.Cell) int64 { return c.Size })
+				c0 := g.Cells[0].Cell
+				sizes := presentInts(g.Cells, func(c bench.Cell) int64 { return c.Size })
 				t := &Table{Name: fmt.Sprintf("payload-%s-%s-%s-cores%d%s", spec.w, c0.Impl, c0.Method, c0.Cores, d.suffix(r)), Section: "payload",
 					Title:  fmt.Sprintf("Payloads, %s %s by channel and payload, impl=%s, method=%s, cores=%d%s", spec.w, spec.what, c0.Impl, c0.Method, c0.Cores, d.titleSuffix(r)),
 					Header: []string{"chan", "payload"}, Left: 2, Caption: statNote + " " + payloadNote}

@@ -499,14 +499,14 @@ func poolSeries(cells []*view.Cell) []struct {
 		cells []*view.Cell
 	}
 	for _, g := range view.GroupBy(cells, func(c *view.Cell) string { return c.Cell.Method + "/" + c.Get("exec") + "/" + c.Cell.Chan }) {
-		c0 := g.cells[0]
+		c0 := g.Cells[0]
 		ex := c0.Get("exec")
 		name, col := c0.Cell.Method+" / "+c0.Cell.Chan, view.Rank(bench.Chans, c0.Cell.Chan)
 		if ex != "" && ex != "loop" {
 			name, col = c0.Cell.Method+" / exec="+ex, len(bench.Chans)+view.Rank(bench.Execs, ex)-1
 		}
 		mi := view.Rank(bench.KnownMethods(), c0.Cell.Method)
-		cs := append([]*view.Cell(nil), g.cells...)
+		cs := append([]*view.Cell(nil), g.Cells...)
 		slices.SortStableFunc(cs, func(a, b *view.Cell) int { return a.Cell.Workers - b.Cell.Workers })
 		out = append(out, struct {
 			s     series

@@ -345,8 +345,8 @@ func (d *Data) startupTables() []*Table {
 		}
 		chans := present(bench.Chans, cells, func(c bench.Cell) string { return c.Chan })
 		for _, g := range view.GroupBy(cells, func(c *view.Cell) string { return strconv.Itoa(c.Cell.Cores) }) {
-			cores := g.cells[0].Cell.Cores
-			for _, rss := range presentInts(g.cells, func(c bench.Cell) int64 { return c.RSS }) {
+			cores := g.Cells[0].Cell.Cores
+			for _, rss := range presentInts(g.Cells, func(c bench.Cell) int64 { return c.RSS }) {
 				t := &Table{
 					Name:    fmt.Sprintf("startup-cores%d-rss%s%s", cores, sizeLabel(rss), d.suffix(r)),
 					Section: "startup",
@@ -355,7 +355,7 @@ func (d *Data) startupTables() []*Table {
 					Left:    2,
 					Caption: statNote,
 				}
-				for _, im := range implMethods(view.Filter(g.cells, func(c bench.Cell) bool { return c.RSS == rss })) {
+				for _, im := range implMethods(view.Filter(g.Cells, func(c bench.Cell) bool { return c.RSS == rss })) {
 					row := []string{im[0], im[1]}
 					for _, ch := range chans {
 						c := d.find(r, bench.Cell{Workload: "startup", Impl: im[0], Method: im[1], Chan: ch, RSS: rss, Cores: cores})
@@ -374,8 +374,8 @@ func (d *Data) startupTables() []*Table {
 				Left:    3,
 				Caption: statNote,
 			}
-			for _, im := range implMethods(g.cells) {
-				for _, rss := range presentInts(g.cells, func(c bench.Cell) int64 { return c.RSS }) {
+			for _, im := range implMethods(g.Cells) {
+				for _, rss := range presentInts(g.Cells, func(c bench.Cell) int64 { return c.RSS }) {
 					row := []string{im[0], im[1], sizeLabel(rss)}
 					any := false
 					for _, ch := range chans {
@@ -479,7 +479,7 @@ func (d *Data) sizeTables(spec sizeTable) []*Table {
 		cells := onlyRun(d.workload(spec.workload), r)
 		pay := hasPayload(cells)
 		for _, g := range view.GroupBy(cells, func(c *view.Cell) string { return strconv.Itoa(c.Cell.Cores) }) {
-			cores := g.cells[0].Cell.Cores
+			cores := g.Cells[0].Cell.Cores
 			hdr := []string{"impl", "method", "chan"}
 			if pay {
 				hdr = append(hdr, "payload")
@@ -495,7 +495,7 @@ func (d *Data) sizeTables(spec sizeTable) []*Table {
 				Notes:   true,
 				Caption: spec.caption,
 			}
-			for _, c := range g.cells {
+			for _, c := range g.Cells {
 				row := []string{c.Cell.Impl, c.Cell.Method, c.Cell.Chan}
 				if pay {
 					row = append(row, view.PayloadOf(c.Cell))
@@ -525,7 +525,7 @@ func (d *Data) poolTables() []*Table {
 	for _, r := range d.Runs {
 		cells := onlyRun(d.workload("pool"), r)
 		for _, g := range view.GroupBy(cells, func(c *view.Cell) string { return c.Cell.Task + "/" + strconv.Itoa(c.Cell.Cores) }) {
-			c0 := g.cells[0].Cell
+			c0 := g.Cells[0].Cell
 			t := &Table{
 				Name:    fmt.Sprintf("pool-%s-cores%d%s", c0.Task, c0.Cores, d.suffix(r)),
 				Section: "pool",
@@ -535,17 +535,17 @@ func (d *Data) poolTables() []*Table {
 				Notes:   true,
 				Caption: statNote + " Efficiency = Σ measured task time / (P × makespan), P = min(workers, tasks, cores) for cpu tasks and min(workers, tasks) for sleep tasks (task time: the worker thread's CPU time for cpu tasks, wall time for sleep tasks), as reported by the measured program; above 1.05 it is listed under Warnings.",
 			}
-			overhead := anySamples(g.cells, "overhead-ns/op") // results recorded before the metric existed have none
+			overhead := anySamples(g.Cells, "overhead-ns/op") // results recorded before the metric existed have none
 			if overhead {
 				t.Header = slices.Insert(t.Header, 7, "overhead")
 				t.Caption += " " + overheadNote
 			}
-			chunked := slices.ContainsFunc(g.cells, func(c *view.Cell) bool { return c.Cell.Chunksize != 0 || c.Cell.Task == bench.TinyTask })
+			chunked := slices.ContainsFunc(g.Cells, func(c *view.Cell) bool { return c.Cell.Chunksize != 0 || c.Cell.Task == bench.TinyTask })
 			if chunked {
 				t.Header = slices.Insert(t.Header, 6, "chunksize")
 				t.Caption += " " + chunkNote
 			}
-			for _, c := range g.cells {
+			for _, c := range g.Cells {
 				ch := c.Cell.Chan
 				if ch == "" {
 					ch = "—"

@@ -200,8 +200,14 @@ func (r *Run) Find(name string) *Cell {
 }
 
 // FileOrder is the run's cells in the order the file first mentions them
-// (Cells is in canonical order); empty for a run merged from shards.
-func (r *Run) FileOrder() []*Cell { return r.fileOrder }
+// (Cells is in canonical order); a run not read from one file (merged from
+// shards, or built by hand) has no such order: its Cells.
+func (r *Run) FileOrder() []*Cell {
+	if r.fileOrder == nil {
+		return r.Cells
+	}
+	return r.fileOrder
+}
 
 // FileWarnings are the warnings about the file's lines (rawbench's), without
 // those about cell names that do not parse as matrix cells.
