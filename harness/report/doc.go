@@ -6,7 +6,7 @@
 // Contract:
 //
 //   - Input: DIR/raw.bench, read only through harness/view (the one read
-//     model of the results file, over harness/rawbench): configuration
+//     model of the results file, built on package rawbench): configuration
 //     lines, `Unit … better=…` lines, `run: k` before every program run of
 //     a cell, one result line per sample under the canonical cell name
 //     (bench.ParseName), and `--- SKIP|FAIL|NOTE: <name>: <text>` lines. A
