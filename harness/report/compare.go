@@ -61,7 +61,7 @@ func Compare(w io.Writer, oldDir, newDir string, by string) error {
 	return compareBy(w, r, dim, base)
 }
 
-func warnAll(w io.Writer, runs ...*Run) {
+func warnAll(w io.Writer, runs ...*view.Run) {
 	for _, r := range runs {
 		for _, m := range r.Warnings {
 			fmt.Fprintf(w, "warning: %s%c%s\n", r.Dir, os.PathSeparator, m)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/harness/stats"
 	"github.com/mpbench/mpbench/harness/view"
 )
@@ -115,8 +116,8 @@ func TestStopNote(t *testing.T) {
 	}{
 		{"unstable: CI ±31% after 12 runs", "run cap: CI > ±5%", "CI wider than ±5%: stopped by the run cap"},
 		{"unstable: CI ±31.0% after 6 runs (time budget)", "time budget: CI > ±5%", "CI wider than ±5%: stopped by the time budget"},
-		{view.StopNote(view.StopRunCap, "±31.0%", 12), "run cap: CI > ±5%", "CI wider than ±5%: stopped by the run cap"},
-		{view.StopNote(view.StopBudget, "±31.0%", 6), "time budget: CI > ±5%", "CI wider than ±5%: stopped by the time budget"},
+		{rawbench.StopNote(view.StopRunCap, "±31.0%", 12), "run cap: CI > ±5%", "CI wider than ±5%: stopped by the run cap"},
+		{rawbench.StopNote(view.StopBudget, "±31.0%", 6), "time budget: CI > ±5%", "CI wider than ±5%: stopped by the time budget"},
 		{"steal: nothing to do with stopping", "", ""},
 	} {
 		in := rawRuns(map[string][][]float64{name: runs}, "--- NOTE: Benchmark"+name+": "+tc.note)

@@ -78,6 +78,7 @@ type Run struct {
 	Better   map[string]int // unit → +1 higher is better, -1 lower is better (from Unit lines)
 	Cells    []*Cell        // in canonical order (see Less)
 	Warnings []string       // parse warnings, "file:line: message"
+	Notes    []string       // NOTE lines about the run (not about one cell)
 	Label    string         // run label when several runs are combined ("" for one run)
 	Claims   bool           // the folder also holds claims.bench (mpbench claims): REPORT.md links CLAIMS.md
 	PerRun   bool           // the file marks program runs (`run:` config lines); else every sample is its own run
@@ -269,7 +270,7 @@ func Parse(data []byte, name string) (*Run, error) {
 
 // fromFile is the view of a parsed file; name is used in warnings.
 func fromFile(f *rawbench.File, name string) *Run {
-	run := &Run{Config: append([]KV(nil), f.Config...), Better: f.Better, PerRun: f.HasRuns,
+	run := &Run{Config: append([]KV(nil), f.Config...), Better: f.Better, PerRun: f.HasRuns, Notes: f.Notes,
 		Warnings: append([]string(nil), f.Warnings...), fileWarn: len(f.Warnings)}
 	for _, rc := range f.Cells {
 		c := newCell(rc, run)
