@@ -249,10 +249,10 @@ func TestSecondarySubset(t *testing.T) {
 	// beyond LowCoresMethods: 241 cells of the matrix (357 less the 116
 	// of spawn and forkserver at cores = 1 and with sleep tasks), the 8
 	// extra parent sizes of the dense rss sweep (fork, forkserver × 4
-	// sizes at cores = nproc) and the 11 program cells (ProgramCells), and
+	// sizes at cores = nproc) and the 10 program cells (ProgramCells), and
 	// the 39 user cells (UserCells: 28 gather, 6 cold pools, 5 chunksize maps).
-	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 241+8+11+39 {
-		t.Errorf("cpython full: %d cells, want 241 + 8 + 11 + 39", n)
+	if n := count(Selection{Profile: Full, Impls: []string{"cpython"}}, "cpython"); n != 241+8+10+39 {
+		t.Errorf("cpython full: %d cells, want 241 + 8 + 10 + 39", n)
 	}
 	full, err := Expand(Selection{Profile: Full, Impls: []string{"native", "cpython"}}, 2)
 	if err != nil {

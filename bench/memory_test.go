@@ -54,10 +54,10 @@ func TestUsersProfile(t *testing.T) {
 		memory, payload, program int
 		others                   int // gather, cold pools, chunksize maps
 	}{
-		{"users", Selection{Profile: Users}, 15 + 6, 20 + 40, 30, 36 + 6 + 5},
+		{"users", Selection{Profile: Users}, 15 + 6, 20 + 40, 29, 36 + 6 + 5},
 		{"--method fork", Selection{Profile: Users, Methods: []string{"fork"}}, 15, 60, 6, 24 + 8 + 2 + 5},
 		{"--workload memory", Selection{Profile: Users, Workloads: []string{Memory}}, 21, 0, 0, 0},
-		{"--chan pipe", Selection{Profile: Users, Chans: []string{"pipe"}}, 0, 30, 30, 9},
+		{"--chan pipe", Selection{Profile: Users, Chans: []string{"pipe"}}, 0, 30, 29, 9},
 		{"--rss 0", Selection{Profile: Users, RSS: []int64{0}}, 7, 60, 24, 47},
 		{"--impl multiprocessing", Selection{Profile: Users, Impls: []string{"multiprocessing"}}, 0, 60, 16, 0},
 	}

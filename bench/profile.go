@@ -328,7 +328,7 @@ func (m matrixExpansion) implCells(wi int, w, impl string) []Cell {
 	d, sub, secondary := m.dims(impl)
 	var cells []Cell
 	for mi, meth := range m.methods {
-		if meth == MethodLoky {
+		if meth == MethodLoky || secondary && !sub.keepsMethod(w, meth, m.sel) {
 			continue // loky cells come from their executors below
 		}
 		for ci, ch := range m.chans {
@@ -572,6 +572,7 @@ func variants(base Cell, d dims, quick bool) []Cell {
 // selected explicitly on the command line is never narrowed.
 type Subset struct {
 	Chans         map[string][]string // per workload; absent: all channels
+	Methods       map[string][]string // per workload; absent: all start methods
 	RSS           []int64
 	PingpongSizes []int64
 	StreamSizes   []int64
@@ -579,11 +580,17 @@ type Subset struct {
 	TensorOnly    bool // pingpong and stream: tensor payloads only
 }
 
+// ipcFork keeps fork alone for the workloads timed once the children are
+// up (ping-pong, stream, pool maps): a secondary implementation's start
+// methods differ in its start-up cells, and its program runs are the
+// slowest of the profile (each pays the interpreter's start again).
+var ipcFork = map[string][]string{"pingpong": {"fork"}, "stream": {"fork"}, "pool": {"fork"}}
+
 // SecondaryFull are the subsets of the full profile per secondary impl.
 var SecondaryFull = map[string]Subset{
 	"pypy": {
 		RSS: []int64{0}, PingpongSizes: []int64{64}, StreamSizes: []int64{64, 1 << 20},
-		Tasks: []string{"cpu"},
+		Tasks: []string{"cpu"}, Methods: ipcFork,
 	},
 	"torch": {
 		// Tensors travel through the pickling channels; bytes behave as in
@@ -595,13 +602,18 @@ var SecondaryFull = map[string]Subset{
 		// torch user calls; the worker loops over channels are cpython's).
 		Chans: map[string][]string{"startup": {"pipe"}, "pingpong": {"queue"}, "stream": {"queue"}, "pool": {}},
 		RSS:   []int64{0}, PingpongSizes: []int64{64}, StreamSizes: []int64{64 << 10, 16 << 20},
-		Tasks: []string{"cpu"}, TensorOnly: true,
+		Tasks: []string{"cpu"}, TensorOnly: true, Methods: ipcFork,
 	},
 }
 
 func (s Subset) keeps(workload, ch string, sel Selection) bool {
 	chans, ok := s.Chans[workload]
 	return sel.Chans != nil || !ok || contains(chans, ch)
+}
+
+func (s Subset) keepsMethod(workload, method string, sel Selection) bool {
+	methods, ok := s.Methods[workload]
+	return sel.Methods != nil || !ok || contains(methods, method)
 }
 
 func (s Subset) narrow(d dims, sel Selection, nproc int) dims {

@@ -9,14 +9,16 @@ import "fmt"
 // profiles, the start-up cells that show what a user's own main module
 // costs each start method — kept small, at cores = nproc over pipe:
 //
-// Full profile (27 cells on top of the matrix):
+// Full profile (18 cells on top of the matrix):
 //
 //	cpython          spawn, fork, forkserver preload=main|none × main=stub|stdlib, rss=0
 //	                 (5 new: spawn, fork and preloaded forkserver with the stub are matrix cells)
-//	cpython          forkserver preload=none, main=stub over the matrix's rss sweep
-//	                 (64MiB … 2GiB: 6 new), for the fork/forkserver crossover of both preloads
-//	multiprocessing  spawn, fork, forkserver preload=main|none × main=stub|stdlib|numpy|torch, rss=0
-//	                 (16: Debian's python3, the interpreter that has numpy and torch)
+//	cpython          forkserver preload=none, main=stub over BareSweepRSS
+//	                 (64MiB … 1GiB: 5 new), for the fork/forkserver crossover of both preloads
+//	multiprocessing  spawn, fork, forkserver preload=main|none × main=stub|stdlib, rss=0
+//	                 (8: Debian's python3, the interpreter that has numpy and torch)
+//
+// Users profile: the same, and multiprocessing × main=numpy|torch (8 more).
 //
 // Quick profile: cpython forkserver preload=none × main=stub|stdlib, rss=0
 // (2 cells: the default forkserver of the decision guide, and its cost
@@ -51,10 +53,22 @@ type programPart struct {
 
 var programFull = []programPart{
 	{impl: "cpython", mains: []string{MainStub, MainStdlib}, preloads: Preloads, rss: []int64{0}},
-	{impl: "cpython", methods: []string{"forkserver"}, mains: []string{MainStub}, preloads: []string{PreloadNone},
-		rss: append(append([]int64(nil), StartupRSS...), DenseRSS...)},
-	{impl: ProgramImpl, mains: MainWeights, preloads: Preloads, rss: []int64{0}},
+	{impl: "cpython", methods: []string{"forkserver"}, mains: []string{MainStub}, preloads: []string{PreloadNone}, rss: BareSweepRSS},
+	{impl: ProgramImpl, mains: []string{MainStub, MainStdlib}, preloads: Preloads, rss: []int64{0}},
 }
+
+// programUsers are the users profile's program cells: the full profile's,
+// and ProgramImpl's numpy and torch weights (the children users write;
+// their program runs are the slowest of all: torch's import is about a
+// second in every spawn child and every child of a bare fork server).
+var programUsers = append(append([]programPart(nil), programFull...),
+	programPart{impl: ProgramImpl, mains: []string{MainNumpy, MainTorch}, preloads: Preloads, rss: []int64{0}})
+
+// BareSweepRSS is the parent-memory sweep of the fork server that
+// preloads nothing: StartupRSS and DenseRSS up to 1 GiB. Its crossover
+// with fork lies well inside it, and the 2 GiB point alone would cost a
+// quarter of the program cells' time.
+var BareSweepRSS = []int64{0, 64 << 20, 128 << 20, 256 << 20, 512 << 20, 1 << 30}
 
 var programQuick = []programPart{
 	{impl: "cpython", methods: []string{"forkserver"}, mains: []string{MainStub, MainStdlib}, preloads: []string{PreloadNone}, rss: []int64{0}},
@@ -66,6 +80,8 @@ func ProgramCells(sel Selection, nproc int) ([]Cell, error) {
 	parts := programFull
 	switch sel.Profile {
 	case "", Full:
+	case Users:
+		parts = programUsers
 	case Quick:
 		parts = programQuick
 	case VariantsOnly:

@@ -34,6 +34,11 @@ import "fmt"
 // program as for the matrix cells. A cell that the matrix already lists
 // (a cold executor selected with --exec) is listed once.
 
+// QPoolLife is the guide's question on a pool's life (harness/report,
+// poollife.go): the cold executors and the chunksize maps; like QMemory,
+// not one of the decision Questions.
+var QPoolLife = Question{"pool-life", "A pool for one map, or for many tiny tasks"}
+
 // GatherSizes are the message sizes of the full profile's gather cells.
 var GatherSizes = []int64{64, 64 << 10}
 

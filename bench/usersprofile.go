@@ -52,7 +52,9 @@ func UsersCells(sel Selection, nproc int) ([]Cell, error) {
 	if err != nil {
 		return nil, err
 	}
-	program, err := ProgramCells(full, nproc)
+	progSel := sel
+	progSel.Profile = Users
+	program, err := ProgramCells(progSel, nproc)
 	if err != nil {
 		return nil, err
 	}

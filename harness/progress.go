@@ -153,14 +153,19 @@ func EstimateByImpl(cfg Config) map[string]time.Duration {
 // child start per impl and method. rssCost is the parent's memory: its
 // allocation and first touch, and the page tables every fork copies.
 var (
-	runOverhead = map[string]time.Duration{"native": 50 * time.Millisecond, "cpython": 200 * time.Millisecond, "pypy": 550 * time.Millisecond, "torch": 2500 * time.Millisecond}
+	runOverhead = map[string]time.Duration{"native": 60 * time.Millisecond, "cpython": 240 * time.Millisecond, "pypy": 600 * time.Millisecond, "torch": 2800 * time.Millisecond}
 	childStart  = map[string]map[string]time.Duration{
 		"native":  {"fork": time.Millisecond, "spawn": 5 * time.Millisecond, "forkserver": 3 * time.Millisecond},
 		"cpython": {"fork": 10 * time.Millisecond, "spawn": 100 * time.Millisecond, "forkserver": 30 * time.Millisecond},
 		"pypy":    {"fork": 20 * time.Millisecond, "spawn": 200 * time.Millisecond, "forkserver": 60 * time.Millisecond},
 		"torch":   {"fork": 20 * time.Millisecond, "spawn": 1500 * time.Millisecond, "forkserver": 200 * time.Millisecond},
 	}
-	rssCostPerGiB = 3 * time.Second
+	rssCostPerGiB = 4 * time.Second
+	// streamPerByte: what a stream run costs per byte of its message size
+	// besides its samples' benchtime — the calibration's and warm-up's
+	// messages, which at 16 MiB outlast the benchtime (refitted to the
+	// full-profile run results/budget-vm-2026-12-06).
+	streamPerByte = map[string]time.Duration{"native": 10, "cpython": 50, "pypy": 80, "torch": 40}
 	// tinyChunkCost, tinyTaskCost: an executor's work for one chunk (a
 	// message each way, pickled) and for one task of an empty body in it.
 	tinyChunkCost = 100 * time.Microsecond
@@ -188,6 +193,9 @@ func estimateRun(c bench.Cell, count int, cfg Config) time.Duration {
 		d += samples*max(start, benchtime) + time.Duration(float64(rssCostPerGiB)*float64(c.RSS)/(1<<30))
 	case "pingpong", "stream":
 		d += start + samples*max(benchtime*6/5, 2*messageCost(c))
+		if c.Workload == "stream" {
+			d += time.Duration(c.Size) * streamPerByte[bench.BaseImpl(c.Impl)]
+		}
 	case "pool":
 		d += time.Duration(c.Workers)*start + samples*impl.IdealMakespan(c)
 		if c.Exec == bench.ExecLokyCold || c.Exec == bench.ExecPoolCold || c.Exec == bench.ExecPPECold {
@@ -216,8 +224,8 @@ func messageCost(c bench.Cell) time.Duration {
 }
 
 // objectsPerByte: pickling and unpickling a list of dicts, per pickled byte
-// (about 30 MB/s).
-const objectsPerByte = 30 * time.Nanosecond
+// (about 8 MB/s, refitted to results/users-vm-2026-12-06).
+const objectsPerByte = 120 * time.Nanosecond
 
 // memoryCost is the rough cost of a memory cell's program run: building
 // the parent's objects (about memObjectsPerGiB per GiB) once, then per
@@ -229,21 +237,23 @@ func memoryCost(c bench.Cell, samples, start time.Duration) time.Duration {
 	if c.Method == "fork" {
 		d += samples * time.Duration(c.Workers) * gib(memForkPerGiB)
 	}
-	if c.Touch != bench.TouchNone {
-		d += samples * time.Duration(c.Workers) * gib(memWalkPerGiB)
-	}
+	d += samples * time.Duration(c.Workers) * gib(memTouchPerGiB[c.Touch])
 	return d
 }
 
-// memObjectsPerGiB, memForkPerGiB, memWalkPerGiB: building a GiB of the
+// memObjectsPerGiB, memForkPerGiB, memTouchPerGiB: building a GiB of the
 // memory workload's objects in the parent (about a million entries), a
-// fork child's copy of its page tables, and one child's walk of them (a
-// copy-on-write fault per page, a million entries).
+// fork child's copy of its page tables, and one child's touch of them
+// (read: a copy-on-write fault per page, a million entries; gc: a full
+// collection; -frozen: after gc.freeze()), refitted to
+// results/users-vm-2026-12-06.
 const (
-	memObjectsPerGiB = time.Second
+	memObjectsPerGiB = 6 * time.Second
 	memForkPerGiB    = 100 * time.Millisecond
-	memWalkPerGiB    = time.Second
 )
+
+var memTouchPerGiB = map[string]time.Duration{bench.TouchRead: 3 * time.Second, bench.TouchReadFrozen: 3 * time.Second,
+	bench.TouchGC: 2 * time.Second}
 
 // tinyMapCost is the rough cost of one map of tiny tasks: its chunks (the
 // cell's chunksize, else the executor's default: Pool ceil(tasks / (4 ×

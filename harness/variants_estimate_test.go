@@ -9,7 +9,7 @@ import (
 
 // TestVariantsEstimate: by the estimate model (fitted to recorded wall
 // times, TestEstimateMatchesRecordedWalls), the CPython versions take at
-// most about 15 minutes and the libraries at most about 8, the program
+// most about 20 minutes and the libraries at most about 8, the program
 // cells of the full profile (main weights, preloads) at most about 6, and
 // the user cells (gather, cold pools, chunksize maps) at most about 4, on a
 // 2-CPU machine; the full profile's base runs fit its time budget.
@@ -41,7 +41,7 @@ func TestVariantsEstimate(t *testing.T) {
 		cells []bench.Cell
 		limit time.Duration
 	}{
-		{"versions", versions, 15 * time.Minute},
+		{"versions", versions, 20 * time.Minute},
 		{"libraries", libraries, 8 * time.Minute},
 		{"program cells", program, 6 * time.Minute},
 		{"user cells (gather, cold pools, chunksize maps)", users, 4 * time.Minute},

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/mpbench/mpbench/harness/stats"
 	"github.com/mpbench/mpbench/harness/view"
 )
 
@@ -165,8 +164,8 @@ type stat struct {
 }
 
 func summarize(runs [][]float64, unit string) stat {
-	s := stats.Summarize(runs)
-	st := stat{unit: unit, med: s.Median, lo: s.Lo, hi: s.Hi, conf: s.Confidence, n: s.Runs, samples: s.Samples, min: s.Min, max_: s.Max}
+	s := view.SummarizeUnit(unit, runs) // a rate's run centre is its rate at the run's median time
+	st := stat{unit: unit, med: s.Median, lo: s.Lo, hi: s.Hi, conf: s.Confidence, n: s.Runs, samples: s.N, min: s.Min, max_: s.Max}
 	if !s.CIValid {
 		st.lo, st.hi, st.conf = s.RunMedians[0], s.RunMedians[len(s.RunMedians)-1], 0
 	}

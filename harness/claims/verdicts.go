@@ -475,7 +475,11 @@ func c4Sweep(d *claimData, sizes []string) string {
 }
 
 // ruleC5 is C5's rule.
-var ruleC5 = fmt.Sprintf("confirmed when a Queue adds ≥ 1 OS thread and a SimpleQueue none (parent and child) and that thread has a measurable cost: Queue's 64 B round trip ≥ %.1f× SimpleQueue's with non-overlapping 95%% CIs; partly when the threads are as claimed but the cost is not measurable (or not measured); refuted when the thread counts contradict the claim. CPU per streamed message is reported.", c5Slower)
+var ruleC5 = fmt.Sprintf("the guide's words: a Queue \"spawns multiple threads used to serialize, send and receive objects\", a SimpleQueue \"doesn't use any additional threads\". "+
+	"Confirmed when the measurement shows what the words say: a Queue adds an OS thread in each process that puts (serialize, send) and one in the process that gets (receive), "+
+	"a SimpleQueue none (parent and child), and those threads have a measurable cost: Queue's 64 B round trip ≥ %.1f× SimpleQueue's with non-overlapping 95%% CIs; "+
+	"partly when only part of it is observed (named: e.g. a sending thread but none for receiving, or threads without a measurable cost, or the cost not measured); "+
+	"refuted when a Queue adds no thread in a process that puts, or a SimpleQueue adds one. CPU per streamed message is reported.", c5Slower)
 
 // verdictC5 decides C5 by ruleC5.
 func verdictC5(d *claimData) verdict {
@@ -490,8 +494,13 @@ func verdictC5(d *claimData) verdict {
 	v.rows = append(v.rows,
 		row{"extra threads after put, Queue (parent / child)", fmt.Sprintf("%g / %g", qp.med, qc.med), "", strconv.Itoa(qp.n)},
 		row{"extra threads after put, SimpleQueue (parent / child)", fmt.Sprintf("%g / %g", sp.med, sc.med), "", strconv.Itoa(sp.n)})
+	recvQ, okr := c5Receive(d, "queue")
+	recvS, _ := c5Receive(d, "simplequeue")
+	if okr {
+		v.rows = append(v.rows, row{"extra threads after a fork child's first get, Queue / SimpleQueue", fmt.Sprintf("%d / %d", recvQ, recvS), "", strconv.Itoa(qp.n)})
+	}
 	var why strings.Builder
-	fmt.Fprintf(&why, "A process that puts on a Queue gains %g OS thread(s) (the feeder); SimpleQueue adds %g. ", qp.med, sp.med)
+	fmt.Fprintf(&why, "A process that puts on a Queue gains %g OS thread(s) (the feeder, which serializes and sends); SimpleQueue adds %g. ", qp.med, sp.med)
 	lat := map[string]stat{}
 	cpu := map[string]float64{}
 	for _, ch := range []string{"queue", "simplequeue"} {
@@ -517,26 +526,53 @@ func verdictC5(d *claimData) verdict {
 	if q, ok := cpu["queue"]; ok && cpu["simplequeue"] > 0 {
 		fmt.Fprintf(&why, "CPU per streamed message: Queue %s vs SimpleQueue %s (%.2f×).", bench.FormatNs(q), bench.FormatNs(cpu["simplequeue"]), q/cpu["simplequeue"])
 	}
-	threads := qp.min >= 1 && qc.min >= 1 && sp.max_ == 0 && sc.max_ == 0
 	q, okq := lat["queue"]
 	s, oks := lat["simplequeue"]
 	costs := okq && oks && below(s, q) && ratio(q, s) >= c5Slower
+	var unseen []string
 	switch {
-	case !threads:
+	case !okr:
+		unseen = append(unseen, "whether receiving adds a thread (claims.py's note on the fork child's first get is missing)")
+	case recvQ < 1:
+		unseen = append(unseen, fmt.Sprintf("a thread for receiving: a fork child's first get on a Queue added %d, so what was measured is %g thread(s) in each process that puts (the feeder) and none for receiving, not \"multiple threads … to … receive\"", recvQ, qp.med))
+	}
+	switch {
+	case qp.min < 1 || qc.min < 1 || sp.max_ > 0 || sc.max_ > 0 || (okr && recvS > 0):
 		v.kind = Refuted
 		why.WriteString(" The thread counts contradict the claim.")
 	case !okq || !oks:
 		v.kind = Partly
-		why.WriteString(" The threads are as claimed; the latency cells are missing, so their cost is not measured.")
-	case costs:
-		v.kind = Confirmed
+		unseen = append(unseen, "the threads' cost (the latency cells are missing)")
+	case !costs:
+		v.kind = Partly
+		fmt.Fprintf(&why, " Queue is not measurably slower per message (< %.1f× or overlapping CIs): the extra thread costs nothing visible here.", c5Slower)
+	case len(unseen) > 0:
+		v.kind = Partly
 		fmt.Fprintf(&why, " The feeder thread costs measurably: Queue's round trip is ≥ %.1f× SimpleQueue's with CIs apart.", c5Slower)
 	default:
-		v.kind = Partly
-		fmt.Fprintf(&why, " The threads are as claimed, but Queue is not measurably slower per message (< %.1f× or overlapping CIs): the extra thread costs nothing visible here.", c5Slower)
+		v.kind = Confirmed
+		fmt.Fprintf(&why, " The threads cost measurably: Queue's round trip is ≥ %.1f× SimpleQueue's with CIs apart.", c5Slower)
+	}
+	if v.kind != Refuted && len(unseen) > 0 {
+		why.WriteString(" Not observed: " + strings.Join(unseen, "; ") + ".")
 	}
 	v.why = strings.TrimSpace(why.String())
 	return v
+}
+
+// c5Receive is the OS threads a fork child gained by its first get on a
+// chan (queue, simplequeue), from claims.py's note on the parent's series
+// ("… fork child: start S, after get G, after put P"); false without it.
+func c5Receive(d *claimData, ch string) (int, bool) {
+	_, rest, ok := strings.Cut(d.noteFor("chan", ch, "side", "parent"), "fork child: ")
+	var start, get, put int
+	if !ok {
+		return 0, false
+	}
+	if _, err := fmt.Sscanf(rest, "start %d, after get %d, after put %d", &start, &get, &put); err != nil {
+		return 0, false
+	}
+	return get - start, true
 }
 
 // ruleC6 is C6's rule. The guide says only that Pipe is two-way (line
@@ -1145,13 +1181,17 @@ func verdictC14(d *claimData) verdict {
 		return missing("C14 default-method check")
 	}
 	cells := len(d.find("workload", "startup")) > 0
-	var b strings.Builder
+	ncols := 3 // start-up columns: claims.py's own probe (earlier runs)
 	if cells {
-		b.WriteString("Per CPython version (start-up at main=stdlib; forkserver: nothing preloaded / the main module's imports preloaded):\n\n" +
-			"| python | default method | fork with a thread warns | fork start-up | forkserver, nothing preloaded | forkserver, preloaded | nothing preloaded / fork |\n|---|---|---|---|---|---|---|\n")
-	} else {
-		b.WriteString("Per CPython version:\n\n| python | default method | fork with a thread warns | fork start-up | forkserver start-up | forkserver / fork |\n|---|---|---|---|---|---|\n")
+		ncols = 0 // C14's cells at main=stdlib: 4 where a version has them
+		for _, ver := range vers {
+			if _, _, _, ok := c14Stats(d, "cpython"+ver, bench.MainStdlib); ok {
+				ncols = 4
+			}
+		}
 	}
+	var b strings.Builder
+	b.WriteString(c14Header(ncols))
 	var wrong, fork []string
 	for _, ver := range vers {
 		def, w := c14Probe(d, ver)
@@ -1161,9 +1201,13 @@ func verdictC14(d *claimData) verdict {
 			fork = append(fork, ver)
 		}
 		var cols string
-		if cells {
+		switch ncols {
+		case 0:
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", ver, def, w)
+			continue
+		case 4:
 			cols = c14Columns(d, "cpython"+ver, bench.MainStdlib)
-		} else {
+		default:
 			cols = "— | — | —"
 			fk, ok1 := d.stat("ns/op", "python", ver, "method", "fork")
 			fs, ok2 := d.stat("ns/op", "python", ver, "method", "forkserver")
@@ -1176,11 +1220,7 @@ func verdictC14(d *claimData) verdict {
 	}
 	for _, s := range d.skips {
 		if _, ver, ok := strings.Cut(s.name, "python="); ok {
-			if cells {
-				fmt.Fprintf(&b, "| %s | skipped: %s | | | | | |\n", ver, cell(s.text))
-			} else {
-				fmt.Fprintf(&b, "| %s | skipped: %s | | | | |\n", ver, cell(s.text))
-			}
+			fmt.Fprintf(&b, "| %s | skipped: %s |%s\n", ver, cell(s.text), strings.Repeat(" |", 1+ncols))
 		}
 	}
 	plats := c14Platforms(d, vers)
@@ -1192,7 +1232,7 @@ func verdictC14(d *claimData) verdict {
 	if cells {
 		cost, rows := c14Default(d, &b)
 		v.rows = append(v.rows, rows...)
-		why += cost + " " + c14VersionSource(d)
+		why += cost + " " + c14VersionSource(d, ncols > 0)
 	} else {
 		why += "The cost of the switch for a program that keeps the default is the forkserver / fork start-up ratio in the table (claims.py's own probe of each version)."
 	}
@@ -1245,33 +1285,69 @@ func c14Platforms(d *claimData, vers []string) []string {
 	return out
 }
 
+// c14Header is the head of C14's version table with n start-up columns:
+// 4, C14's cells at main=stdlib; 3, claims.py's own probe (earlier runs);
+// 0, none (no version has its start-up cells).
+func c14Header(n int) string {
+	switch n {
+	case 4:
+		return "Per CPython version (start-up at main=stdlib; forkserver: nothing preloaded / the main module's imports preloaded):\n\n" +
+			"| python | default method | fork with a thread warns | fork start-up | forkserver, nothing preloaded | forkserver, preloaded | nothing preloaded / fork |\n|---|---|---|---|---|---|---|\n"
+	case 3:
+		return "Per CPython version:\n\n| python | default method | fork with a thread warns | fork start-up | forkserver start-up | forkserver / fork |\n|---|---|---|---|---|---|\n"
+	}
+	return "Per CPython version (the default-method probe only: no version has its start-up cells at main=stdlib, see the verdict):\n\n" +
+		"| python | default method | fork with a thread warns |\n|---|---|---|\n"
+}
+
 // c14VersionSource says where the per-version start-up columns come from
-// (the variants run) or why they are empty.
-func c14VersionSource(d *claimData) string {
+// (the variants run), or, where no version has them (perVersion false),
+// why: which cells they need, and what the variants run holds instead.
+func c14VersionSource(d *claimData, perVersion bool) string {
 	src := d.sources
 	switch {
-	case len(d.find("source", "variants")) > 0:
-		return "Per version (main=stdlib), from the variants run " + src.VariantsName + " (" + runLine(src.Variants) + "; another run than this one: compare within a table, not across)."
-	case c14HasVersionCells(d):
-		return "Per version (main=stdlib), from matrix cells of this run."
+	case perVersion && len(d.find("source", "variants")) > 0:
+		return "Per version (main=stdlib) in the table, from the variants run " + src.VariantsName + " (" + runLine(src.Variants) + "; another run than this one: compare within a table, not across)."
+	case perVersion:
+		return "Per version (main=stdlib) in the table, from matrix cells of this run."
 	case src != nil && src.VariantsErr != nil:
 		return "Per-version start-up: the variants run " + src.VariantsName + " could not be read (" + src.VariantsErr.Error() + ")."
 	case src != nil && src.Variants != nil:
-		return "Per-version start-up: the variants run " + src.VariantsName + " holds no per-version start-up cells (chan=pipe, rss=0)."
+		return "No per-version start-up: the variants run " + src.VariantsName + " (" + runLine(src.Variants) + ") holds none of the cells it needs " +
+			"(Startup/impl=cpython3.N/method=fork, method=forkserver/preload=none and method=forkserver, each at main=stdlib/chan=pipe/rss=0: `mpbench run " + variantsSelection + "`); " +
+			"of start-up at chan=pipe, rss=0 it holds " + c14VariantsHolds(d) + "."
 	}
 	return "Per-version start-up is not measured by the claims: it is the variants profile's (`mpbench run " + variantsSelection + "`); render with --variants DIR to include it."
 }
 
-// c14HasVersionCells reports whether claims.bench itself holds start-up
-// cells of a CPython version impl (data recorded before C14 read them
-// from a variants run).
-func c14HasVersionCells(d *claimData) bool {
-	for _, s := range d.find("workload", "startup") {
-		if strings.HasPrefix(s.kv["impl"], "cpython3.") && s.kv["source"] == "" {
-			return true
-		}
+// c14VariantsHolds names the variants run's start-up cells C14 read
+// (chan=pipe, rss=0): their number, versions, methods, main weights and
+// fork-server preloads.
+func c14VariantsHolds(d *claimData) string {
+	ss := d.find("source", "variants")
+	if len(ss) == 0 {
+		return "no cell of a CPython version"
 	}
-	return false
+	keys := func(key, absent string) string {
+		var out []string
+		for _, s := range ss {
+			v, ok := s.kv[key]
+			if !ok {
+				v = absent
+			}
+			if v != "" && !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+		if len(out) == 0 {
+			return "no cell with " + key + "=…"
+		}
+		sort.SliceStable(out, func(i, j int) bool { // cpython3.8 before cpython3.10
+			return minorOf(strings.TrimPrefix(out[i], "cpython")) < minorOf(strings.TrimPrefix(out[j], "cpython"))
+		})
+		return key + "=" + strings.Join(out, ", ")
+	}
+	return fmt.Sprintf("%d cells (%s; %s; %s; %s)", len(ss), keys("impl", ""), keys("method", ""), keys("main", bench.MainStub), keys("preload", ""))
 }
 
 // runLine names a results file's machine and time.
@@ -1356,7 +1432,7 @@ func c14Default(d *claimData, b *strings.Builder) (string, []row) {
 		return "The default interpreter's start-up cells are missing.", rows
 	}
 	return "Its cost, for a program that keeps the default without set_forkserver_preload (a fork server that preloads nothing; from CPython 3.13.8 / 3.14.1 on the server loads __main__ when it is in the preload list, whose default is ['__main__'] — per CPython's tracker, gh-126631; no such version is installed here), on the default interpreter: " +
-		strings.Join(parts, "; ") + "; per version in the table (main=stdlib).", rows
+		strings.Join(parts, "; ") + ".", rows
 }
 
 // minorOf turns "3.12" into 312 (0 when malformed).

@@ -99,16 +99,18 @@ func (d *Data) evalCores(r *view.Run, g *Guide, figs []*figure) *evalBlock {
 	if len(cores) >= 2 {
 		size := presentInts(pp, func(c bench.Cell) int64 { return c.Size })[0]
 		m := prefer(present(bench.Methods, pp, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
+		at := view.Filter(pp, func(c bench.Cell) bool { return c.Method == m && c.Size == size })
+		u := rttUnit(at...) // the figure's and the key figure's round trip
 		b.Method = methodText(r, pp, fmt.Sprintf("ping-pong cells of %s under CPU sets of %s cores", g.Impl, joinInts(cores))) +
-			fmt.Sprintf(" The table shows the round trip at size=%s, method=%s.", sizeLabel(size), m)
+			fmt.Sprintf(" The table shows the %s (%s; the figure's metric too) at size=%s, method=%s.", rttName(u), rttDoc(u), sizeLabel(size), m)
 		b.fig = d.pickFigure(r, figs, "pingpong", "cores-pingpong-"+g.Impl)
 		var rows [][]string
 		for _, ch := range present(bench.Chans, pp, func(c bench.Cell) string { return c.Chan }) {
 			row := []string{ch}
 			var first, last view.Stats
 			for i, k := range cores {
-				s := d.Stat(d.find(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: k}), "ns/op")
-				row = append(row, compact("ns/op", s))
+				s := d.Stat(d.find(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: k}), u)
+				row = append(row, compact(u, s))
 				if i == 0 {
 					first = s
 				}
@@ -116,7 +118,7 @@ func (d *Data) evalCores(r *view.Run, g *Guide, figs []*figure) *evalBlock {
 			}
 			rows = append(rows, append(row, ratioCI(last, first)))
 		}
-		hdr := []string{"round trip"}
+		hdr := []string{rttName(u)}
 		for _, k := range cores {
 			hdr = append(hdr, fmt.Sprintf("cores=%d", k))
 		}

@@ -28,7 +28,7 @@ func (d *Data) evalSmall(r *view.Run, g *Guide, figs []*figure) *evalBlock {
 	b.Method = methodText(r, pp, fmt.Sprintf("ping-pong cells of %s (every size, method and core count)", g.Impl)) +
 		fmt.Sprintf(" A sample is the mean round trip parent → child → parent of many messages; the table shows size=%s.", sizeLabel(size))
 	b.fig = d.pickFigure(r, figs, "pingpong", fmt.Sprintf("pingpong-latency-%s-cores%d", g.Impl, g.Cores))
-	hdr := []string{"round trip"}
+	hdr := []string{rttName("ns/op")}
 	for _, mm := range methods {
 		hdr = append(hdr, fmt.Sprintf("%s, cores=%d", mm, g.Cores))
 	}
@@ -59,7 +59,7 @@ func (d *Data) evalSmall(r *view.Run, g *Guide, figs []*figure) *evalBlock {
 	}
 	for _, ch := range chans {
 		if s := at(ch, m, g.Cores); s.N > 0 {
-			b.V[ch] = plain("ns/op", s)
+			b.V[ch] = rttName("ns/op") + " " + plain("ns/op", s)
 			if c := d.find(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: g.Cores}); c != nil {
 				if cpu, ok := sumMetric(c, "user-ns/op", "sys-ns/op"); ok {
 					b.V[ch+"CPU"] = bench.Format("ns/op", cpu)
@@ -69,9 +69,12 @@ func (d *Data) evalSmall(r *view.Run, g *Guide, figs []*figure) *evalBlock {
 	}
 	if cores[0] < g.Cores {
 		for _, ch := range chans {
-			lo, hi := at(ch, m, cores[0]), at(ch, m, g.Cores)
-			if lo.N > 0 && hi.N > 0 {
-				b.Change = append(b.Change, fmt.Sprintf("The CPU set: %s's round trip at cores=%d is %s of cores=%d (method=%s).", ch, g.Cores, ratioCI(hi, lo), cores[0], m))
+			// across CPU sets: the round trip of section Hosts and cores
+			clo := d.find(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: cores[0]})
+			chi := d.find(r, bench.Cell{Workload: "pingpong", Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: g.Cores})
+			u := rttUnit(clo, chi)
+			if lo, hi := d.Stat(clo, u), d.Stat(chi, u); lo.N > 0 && hi.N > 0 {
+				b.Change = append(b.Change, fmt.Sprintf("The CPU set: %s's %s at cores=%d is %s of cores=%d (method=%s).", ch, rttName(u), g.Cores, ratioCI(hi, lo), cores[0], m))
 			}
 		}
 	}

@@ -55,7 +55,6 @@ func (d *Data) evalPool(r *view.Run, g *Guide, figs []*figure) *evalBlock {
 	}
 	b.fig = d.pickFigure(r, figs, "pool", fmt.Sprintf("pool-cpu-%s-cores%d", g.Impl, g.Cores))
 	var rows [][]string
-	var atCores *view.Cell
 	for _, w := range presentInts(pc, func(c bench.Cell) int64 { return int64(c.Workers) }) {
 		var c0 *view.Cell
 		row := []string{fmt.Sprint(w)}
@@ -74,30 +73,53 @@ func (d *Data) evalPool(r *view.Run, g *Guide, figs []*figure) *evalBlock {
 		if c0 == nil {
 			continue
 		}
-		if int(w) == g.Cores {
-			atCores = c0
-		}
 		row = append([]string{row[0], fmt.Sprint(c0.Cell.Tasks)}, row[1:]...)
 		rows = append(rows, append(row, compact("efficiency", d.Stat(c0, "efficiency"))))
 	}
 	b.Table = mdTable(append(append([]string{"workers", "tasks"}, methods...), "efficiency ("+m+")"), 2, rows)
 	b.Findings = d.poolFindings(r)
-	if atCores != nil && atCores.Has("ns/op") {
-		span := d.Stat(atCores, "ns/op").Median
-		var parts []string
-		for _, mm := range bench.Methods {
-			sj := d.startJoin(d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: mm, Chan: bench.DecisionChan, Cores: g.Cores}))
-			if sj.N > 0 {
-				parts = append(parts, fmt.Sprintf("%s %s", mm, sig3(sj.Median/span)))
-			}
-		}
-		if len(parts) > 0 {
-			b.V["makespan"] = plain("ns/op", d.Stat(atCores, "ns/op"))
-			b.Change = append(b.Change, fmt.Sprintf("The pool's lifetime: starting and joining one worker costs, in maps of this size (%s, %d workers, %d tasks): %s. A pool that lives for fewer maps than that pays its start method; one that lives long amortises it.",
-				b.V["makespan"], atCores.Cell.Workers, atCores.Cell.Tasks, strings.Join(parts, ", ")))
-		}
+	if starts, ref := d.workerStarts(r, g.Impl, g.Cores); len(starts) > 0 && ref != nil {
+		b.V["makespan"] = plain("ns/op", d.Stat(ref, "ns/op"))
+		b.Change = append(b.Change, fmt.Sprintf("The pool's lifetime: %s (the guide's pool row states the same). A pool that lives for fewer maps than that pays its start method; one that lives long amortises it.",
+			d.startsInMaps(starts, ref)))
 	}
 	b.Change = append(b.Change, "More workers than cores: the workers share the cores, so a map of more tasks takes longer however the workers were started.",
 		"Short tasks: when a task lasts about as long as sending it, the channel and the executor's dispatch show in the makespan (the executors' tables).")
 	return b
+}
+
+// workerStarts is what starting and joining one worker costs by start
+// method — the start-up cells of impl (one Process, chan=DecisionChan,
+// rss=0, at cores), cheapest first — and the reference map it is stated
+// in: the makespan of the decision pool (method=DecisionMethod, exec=loop,
+// chan=DecisionChan, task=DecisionTask, the largest workers ≤ cores; nil
+// when not measured). The guide's pool row and the Pools section both
+// state it through startsInMaps.
+func (d *Data) workerStarts(r *view.Run, impl string, cores int) (starts []option, ref *view.Cell) {
+	for _, m := range bench.Methods {
+		if c := d.find(r, bench.Cell{Workload: "startup", Impl: impl, Method: m, Chan: bench.DecisionChan, Cores: cores}); c.Has("ns/op") {
+			starts = append(starts, option{m, d.startJoin(c)})
+		}
+	}
+	for _, c := range d.poolAt(r, impl, cores, bench.ExecLoop) {
+		if c.Cell.Method == bench.DecisionMethod && c.Cell.Chan == bench.DecisionChan && c.Has("ns/op") {
+			ref = c
+		}
+	}
+	return sortedOpts(starts), ref
+}
+
+// startsInMaps is "a worker's start+join (one Process, chan=pipe, rss=0)
+// = fork 1.16, forkserver 1.83, spawn 5.32 maps of `fork` + pipe (exec=loop,
+// 2 workers, 16 tasks: 19.1 ms [16.4, 20.5])": each start method's
+// start+join over the reference map's makespan, medians.
+func (d *Data) startsInMaps(starts []option, ref *view.Cell) string {
+	span := d.Stat(ref, "ns/op")
+	var parts []string
+	for _, o := range starts {
+		parts = append(parts, o.label+" "+sig3(o.s.Median/span.Median))
+	}
+	c := ref.Cell
+	return fmt.Sprintf("a worker's start+join (one Process, chan=%s, rss=0) = %s maps of `%s` + %s (exec=%s, %d workers, %d %s tasks: %s)",
+		bench.DecisionChan, strings.Join(parts, ", "), c.Method, c.Chan, bench.ExecLoop, c.Workers, c.Tasks, c.Task, plain("ns/op", span))
 }

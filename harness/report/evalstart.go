@@ -145,8 +145,8 @@ func (d *Data) evalBigParent(r *view.Run, g *Guide, figs []*figure) *evalBlock {
 	default:
 		b.Change = append(b.Change, "Parent memory: fork is cheapest below "+crossFlip(cr)+", forkserver above.")
 	}
-	if !math.IsNaN(g.CrossoverBare) {
-		b.Change = append(b.Change, fmt.Sprintf("A fork server that preloads nothing (before CPython 3.13.8 / 3.14.1, without `set_forkserver_preload`): the crossover moves to %s %s.", mib(g.CrossoverBare), crossCI(crossing{lo: g.CrossBareLo, hi: g.CrossBareHi})))
+	if crb := g.crossBare; len(crb.rss) >= 2 && !math.IsNaN(crb.x) {
+		b.Change = append(b.Change, fmt.Sprintf("A fork server that preloads nothing (before CPython 3.13.8 / 3.14.1, without `set_forkserver_preload`): the crossover moves to %s %s.", mib(crb.x), crossCI(crb)))
 	}
 	b.Change = append(b.Change, "Only memory the parent has touched has page-table entries for fork to copy; memory mapped but never touched is not part of this sweep.")
 	return b

@@ -108,6 +108,20 @@ func TestFiguresFullRun(t *testing.T) {
 	if !strings.Contains(kf.panels[5].title, "cores=1 vs cores=2") {
 		t.Errorf("(f) title %q: a one-host run shows cores=1 vs cores=2", kf.panels[5].title)
 	}
+	// The title names what every panel shares, not an implementation or a
+	// CPU set that (d) and (f) are not restricted to; the panels that are
+	// restricted say to what, and (f) which round trip it plots.
+	if strings.Contains(kf.title, "CPython") || strings.Contains(kf.title, "cores=") || !strings.Contains(kf.title, "per panel as labelled") {
+		t.Errorf("key-findings title %q", kf.title)
+	}
+	for _, p := range kf.panels[:3] {
+		if !strings.Contains(p.title, "cpython") || !strings.Contains(p.title, "cores=2") {
+			t.Errorf("panel %q does not name its implementation and cores", p.title)
+		}
+	}
+	if !strings.Contains(kf.panels[5].title, "round trip (p50)") {
+		t.Errorf("(f) title %q does not name its metric", kf.panels[5].title)
+	}
 	// The start-up figure plots start + join, coloured by start method.
 	st := figureByName(d, "startup-latency-cores2")
 	if st == nil {

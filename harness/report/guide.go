@@ -58,6 +58,10 @@ type Guide struct {
 	// fork server that preloads nothing (preload=none).
 	Crossover, CrossLo, CrossHi             float64
 	CrossoverBare, CrossBareLo, CrossBareHi float64
+	// crossBare is the bare crossing itself (its rss points, its runs),
+	// the one computation the evaluation's text reads too; no rss points
+	// where the run has no such sweep.
+	crossBare crossing
 }
 
 // guideImpl is the implementation a Python developer asks about:
@@ -160,8 +164,9 @@ func (d *Data) Guide(r *view.Run) *Guide {
 	g.threads(r)
 	g.messages(d, r)
 	g.manyToOne(d, r)
-	g.memoryRow(d, r)  // memory.go
-	g.payloadRow(d, r) // payload.go
+	g.memoryRow(d, r)   // memory.go
+	g.payloadRow(d, r)  // payload.go
+	g.poolLifeRow(d, r) // poollife.go
 	return g
 }
 
@@ -294,8 +299,9 @@ func (g *Guide) bigParent(d *Data, r *view.Run, st []*view.Cell) {
 		row.Cost = fmt.Sprintf("at rss=%s: fork %s vs forkserver %s with the main module's imports preloaded, %s without (chan=%s, main=stub; %d and %d rss points)",
 			sizeLabel(cr.rss[last]), ciText("ns/op", a), ciText("ns/op", b), ciText("ns/op", crb.b[lb]), ch, len(cr.rss), len(crb.rss))
 		g.CrossoverBare, g.CrossBareLo, g.CrossBareHi = crb.x, crb.lo, crb.hi
+		g.crossBare = crb
 		if choice, _ := crossChoice(crb); choice != row.Choice {
-			row.Choice += " with the main module preloaded; " + choice + " with a fork server that preloads nothing"
+			row.Choice = "with the main module's imports preloaded: " + row.Choice + "; with a fork server that preloads nothing: " + choice
 		}
 		row.Flip = crossFlip(cr) + " with `set_forkserver_preload` (the main module's imports preloaded); " + crossFlip(crb) +
 			" with a fork server that preloads nothing (what a program without `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1); both at main=stub: heavier imports in the main module raise the bare forkserver's cost per child, and so its crossover"
@@ -347,7 +353,7 @@ func crossChoice(cr crossing) (string, Answer) {
 	case cr.minRuns < MinRuns:
 		return fmt.Sprintf("no CI (a cell of the sweep has %s); by the medians: %s", plural(cr.minRuns, "run", "runs"), medians), Answer{}
 	case !math.IsNaN(cr.x) && (math.IsNaN(cr.lo) || math.IsNaN(cr.hi)):
-		return "not decided (the crossover has no bootstrap interval); by the medians: " + medians, Answer{}
+		return "not decided (its crossover has no bootstrap interval); by the medians: " + medians, Answer{}
 	case !math.IsNaN(cr.x):
 		return medians, chosen(medians)
 	}
@@ -534,12 +540,7 @@ func (g *Guide) longLived(d *Data, r *view.Run) {
 			break
 		}
 	}
-	var starts []option
-	for _, m := range bench.Methods {
-		if c := d.find(r, bench.Cell{Workload: "startup", Impl: g.Impl, Method: m, Chan: bench.DecisionChan, Cores: g.Cores}); c.Has("ns/op") {
-			starts = append(starts, option{m, d.startJoin(c)})
-		}
-	}
+	starts, ref := d.workerStarts(r, g.Impl, g.Cores)
 	sb, ss, sdec := pick(starts, false)
 	if sb == nil {
 		row.setChoice(best, second, decided)
@@ -547,15 +548,17 @@ func (g *Guide) longLived(d *Data, r *view.Run) {
 		g.Rows = append(g.Rows, row)
 		return
 	}
-	var maps, costs []string
-	for _, o := range sortedOpts(starts) {
-		maps = append(maps, fmt.Sprintf("%s %s maps", o.label, sig3(o.s.Median/best.s.Median)))
+	var costs []string
+	for _, o := range starts {
 		costs = append(costs, o.label+" "+ciText("ns/op", o.s))
 	}
 	row.setChoice(sb, ss, sdec)
-	row.Choice += "; the start method shows in the pool's start, not its maps (workers report ready before the timed map): start+join per worker = " +
-		strings.Join(maps, ", ") + " of this size. Executor and channel of the map: " + execChoice
-	row.Cost = fmt.Sprintf("pool start, start+join per worker (chan=%s): %s%s; %s", bench.DecisionChan, strings.Join(costs, "; "), ratioText(sb, ss, false), makespan)
+	row.Choice += "; the start method shows in the pool's start, not its maps (workers report ready before the timed map)"
+	if ref != nil {
+		row.Choice += ": " + d.startsInMaps(starts, ref)
+	}
+	row.Choice += ". Executor and channel of the map: " + execChoice
+	row.Cost = fmt.Sprintf("a worker's start+join (one Process, chan=%s, rss=0: the start-up cells, not a pool): %s%s; %s", bench.DecisionChan, strings.Join(costs, "; "), ratioText(sb, ss, false), makespan)
 	row.Flip = "workers start once per pool: a pool that lives for a few maps pays the start method's cost, one that lives long amortises it"
 	g.Rows = append(g.Rows, row)
 }
@@ -723,7 +726,7 @@ func (g *Guide) smallMessages(d *Data, r *view.Run) {
 	}
 	row.setChoice(best, second, decided)
 	row.Choice = chooseIn("ns/op", best, second, decided)
-	row.Cost = fmt.Sprintf("method=%s, cores=%d: round trip %s%s", m, g.Cores, versus(best, second, "ns/op"), ratioText(best, second, false))
+	row.Cost = fmt.Sprintf("method=%s, cores=%d: %s %s%s", m, g.Cores, rttName("ns/op"), versus(best, second, "ns/op"), ratioText(best, second, false))
 	row.Coverage = fmt.Sprintf("%s is fastest (the ratio to the runner-up decides, in every mode) in %d of %d method × cores cells at %s", best.label, wins, total, sizeLabel(size))
 	if len(others) > 0 {
 		row.Coverage += "; faster: " + strings.Join(others, "; ")

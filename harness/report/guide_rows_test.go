@@ -138,16 +138,20 @@ func TestLargeMessagesPerSize(t *testing.T) {
 }
 
 // TestPoolRowLeadsWithStart: the pool row answers with the start method's
-// cost per worker in maps of the best executor's size (the makespans
-// cannot show it), and keeps the executors' comparison second.
+// cost per worker in maps of the decision pool (the makespans cannot show
+// it), the same numbers as the Pools section, and keeps the executors'
+// comparison second.
 func TestPoolRowLeadsWithStart(t *testing.T) {
 	tests := []struct {
 		name               string
 		fork, spawn        float64 // start+join (ns)
 		choice, maps, exec string
 	}{
-		{"fork cheapest", 1e6, 40e6, "`fork`; the start method shows in the pool's start", "spawn 4.00 maps", "Executor and channel of the map: equal within ±5%"},
-		{"spawn as cheap as fork", 1e6, 1.01e6, "equal within ±5%: `fork` and `spawn`; the start method", "fork 0.100 maps", "Executor and channel of the map: equal within ±5%"},
+		{"fork cheapest", 1e6, 40e6, "`fork`; the start method shows in the pool's start",
+			"a worker's start+join (one Process, chan=pipe, rss=0) = fork 0.100, forkserver 0.500, spawn 4.00 maps of `fork` + pipe (exec=loop, 2 workers, 16 cpu tasks: 9.95 ms",
+			"Executor and channel of the map: equal within ±5%"},
+		{"spawn as cheap as fork", 1e6, 1.01e6, "equal within ±5%: `fork` and `spawn`; the start method",
+			"= fork 0.100, spawn 0.101, forkserver 0.500 maps of `fork` + pipe", "Executor and channel of the map: equal within ±5%"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,9 +162,23 @@ func TestPoolRowLeadsWithStart(t *testing.T) {
 				"Pool/impl=cpython/method=fork/exec=loop/chan=pipe/workers=2/tasks=16/task=cpu/cores=2":  six(10e6),
 				"Pool/impl=cpython/method=spawn/exec=loop/chan=pipe/workers=2/tasks=16/task=cpu/cores=2": six(10.01e6),
 			}
-			row := guideRowOf(guideOf(t, rawOf(cells, "ns/op")), bench.QLongLived)
+			r, err := view.Parse([]byte(rawOf(cells, "ns/op")), "raw.bench")
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Dir = t.TempDir()
+			d := newData([]*view.Run{r})
+			g := d.Guide(r)
+			row := guideRowOf(g, bench.QLongLived)
 			if row == nil {
 				t.Fatal("no pool row")
+			}
+			// The Pools section states the same start costs in the same maps.
+			if blk := d.evalPool(r, g, nil); blk == nil || !strings.Contains(strings.Join(blk.Change, "\n"), tt.maps) {
+				t.Errorf("the Pools section does not state %q", tt.maps)
+			}
+			if !strings.Contains(row.Cost, "a worker's start+join (one Process, chan=pipe, rss=0: the start-up cells, not a pool)") || strings.Contains(row.Cost, "pool start") {
+				t.Errorf("cost %q does not say what the start cost is", row.Cost)
 			}
 			for _, want := range []string{tt.choice, tt.maps, tt.exec} {
 				if !strings.Contains(row.Choice, want) {

@@ -41,7 +41,7 @@ func (d *Data) keyFindings() *figure {
 	im, k := g.Impl, g.Cores
 	f := &figure{
 		name:  KeyFindingsName,
-		title: fmt.Sprintf("Key findings: %s, cores=%d (%s)", implLabel(r, im), k, figMachine(r, "")),
+		title: fmt.Sprintf("Key findings on %s: implementation and cores per panel as labelled", figMachine(r, "")),
 		cols:  2,
 		ownY:  true,
 	}
@@ -67,8 +67,8 @@ func (d *Data) keyFindings() *figure {
 		"(dashed whiskers without caps: the range of the run medians of a cell with too few runs for a CI). (a) " + roadCapt +
 		" (b) The smallest message's round trip (p50) by start method, one marker per channel. (c) One-way throughput by message size (log–log). " +
 		"(d) Speedup of the worker-loop pool = tasks/s ÷ tasks/s of the same pool's smallest map " +
-		"(Hodges–Lehmann ratio of per-run makespans scaled by the task counts); grey: the ideal, tasks / ⌈tasks / P⌉ with P = min(workers, tasks, cores). " +
-		"(e) Start + join (chan=pipe, rss=0) by CPython version. (f) The smallest message's round trip by channel (method=" + bench.DecisionMethod + ") across hosts, or at the smallest and largest CPU set. " +
+		"(the ratio of the median makespans the Pools table shows, scaled by the task counts; whiskers: the 95% CI of the Hodges–Lehmann ratio of per-run makespans where it contains that ratio, else dashed: the range over the runs); grey: the ideal, tasks / ⌈tasks / P⌉ with P = min(workers, tasks, cores). " +
+		"(e) Start + join (chan=pipe, rss=0) by CPython version. (f) The smallest message's round trip (p50; the mean where a cell has no percentiles) by channel (method=" + bench.DecisionMethod + ") across hosts, or at the smallest and largest CPU set. " +
 		"Implementations: " + implVersions(r, present(bench.Impls, onlyRun(d.Cells, r), func(c bench.Cell) string { return c.Impl })) + "."
 	return f
 }
@@ -88,12 +88,39 @@ func offset(i, n int) float64 { return (float64(i) - float64(n-1)/2) * 0.16 }
 // roundTrip is a ping-pong cell's p50 (its mean when it has no
 // percentiles) in µs.
 func (d *Data) roundTrip(x float64, c *view.Cell) (pt, bool) {
-	for _, u := range []string{"p50-ns", "ns/op"} {
-		if c.Has(u) {
-			return statPt(x, d.Stat(c, u), 1e3), true
-		}
+	if u := rttUnit(c); c.Has(u) {
+		return statPt(x, d.Stat(c, u), 1e3), true
 	}
 	return pt{}, false
+}
+
+// rttUnit is the round trip of ping-pong cells in the figures and
+// wherever round trips are compared across CPU sets or hosts: the p50
+// (p50-ns, the median round trip within a sample) where every cell given
+// that has samples has it, else the mean (ns/op, a sample's mean).
+func rttUnit(cells ...*view.Cell) string {
+	for _, c := range cells {
+		if c.Has("ns/op") && !c.Has("p50-ns") {
+			return "ns/op"
+		}
+	}
+	return "p50-ns"
+}
+
+// rttName names a round-trip unit: "p50 round trip" or "mean round trip".
+func rttName(unit string) string {
+	if unit == "p50-ns" {
+		return "p50 round trip"
+	}
+	return "mean round trip"
+}
+
+// rttDoc says what a round-trip unit is.
+func rttDoc(unit string) string {
+	if unit == "p50-ns" {
+		return "the median of the round trips within a sample"
+	}
+	return "a sample's mean round trip"
 }
 
 // keyPingpong is panel (b): the smallest message's round trip by start
@@ -106,7 +133,7 @@ func (d *Data) keyPingpong(r *view.Run, im string, k int) panel {
 	size := presentInts(ic, func(c bench.Cell) int64 { return c.Size })[0]
 	methods := present(bench.Methods, ic, func(c bench.Cell) string { return c.Method })
 	ticks, lo, hi := categoryTicks(methods)
-	pn := panel{title: fmt.Sprintf("(b) %s round trip (p50) by channel", sizeLabel(size)), xlabel: "start method", ylabel: "round trip (µs)", xticks: ticks, xmin: lo, xmax: hi}
+	pn := panel{title: fmt.Sprintf("(b) %s round trip (p50) by channel, %s, cores=%d", sizeLabel(size), im, k), xlabel: "start method", ylabel: "round trip (µs)", xticks: ticks, xmin: lo, xmax: hi}
 	chans := present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan })
 	for ci, ch := range chans {
 		s := series{name: ch, color: ci, shape: ci, noLine: true}
@@ -131,7 +158,7 @@ func (d *Data) keyStream(r *view.Run, im string, k int) panel {
 		return panel{title: "(c) Stream throughput", note: "no stream cells in this run"}
 	}
 	sizes := presentInts(ic, func(c bench.Cell) int64 { return c.Size })
-	pn := panel{title: "(c) Stream throughput vs size, method=" + m, xlabel: "message size (bytes)", ylabel: "throughput (MB/s)", logX: true, logY: true,
+	pn := panel{title: fmt.Sprintf("(c) Stream throughput vs size, %s, method=%s, cores=%d", im, m, k), xlabel: "message size (bytes)", ylabel: "throughput (MB/s)", logX: true, logY: true,
 		xticks: sizeTicks(sizes), xmin: float64(sizes[0]) / 2, xmax: float64(sizes[len(sizes)-1]) * 2}
 	for _, cp := range chanPayloads(ic) {
 		s := series{name: chanSeriesName(cp.ch, cp.pay), color: cp.color, shape: cp.color}
@@ -241,7 +268,7 @@ func (d *Data) keySpread(r *view.Run, im string, k int) panel {
 	size := presentInts(pp, func(c bench.Cell) int64 { return c.Size })[0]
 	chans := present(bench.Chans, pp, func(c bench.Cell) string { return c.Chan })
 	ticks, lo, hi := categoryTicks(chans)
-	pn := panel{title: fmt.Sprintf("(f) %s round trip: cores=%d vs cores=%d, method=%s", sizeLabel(size), cores[0], cores[len(cores)-1], bench.DecisionMethod),
+	pn := panel{title: fmt.Sprintf("(f) %s round trip (p50): cores=%d vs cores=%d, method=%s", sizeLabel(size), cores[0], cores[len(cores)-1], bench.DecisionMethod),
 		xlabel: "channel", ylabel: "round trip (µs)", xticks: ticks, xmin: lo, xmax: hi}
 	impls := present(bench.Impls, pp, func(c bench.Cell) string { return c.Impl })
 	impls = filterStrings(impls, func(s string) bool { return s == im || s == "native" })
@@ -291,7 +318,7 @@ func (d *Data) keyHosts(im string) (panel, bool) {
 		return panel{}, false
 	}
 	ticks, lo, hi := categoryTicks(bench.Chans)
-	pn := panel{title: fmt.Sprintf("(f) Hosts side by side: %s round trip, %s, method=%s", sizeLabel(hs[0].size), im, bench.DecisionMethod),
+	pn := panel{title: fmt.Sprintf("(f) Hosts side by side: %s round trip (p50), %s, method=%s", sizeLabel(hs[0].size), im, bench.DecisionMethod),
 		xlabel: "channel", ylabel: "round trip (µs)", xticks: ticks, xmin: lo, xmax: hi}
 	for i, h := range hs {
 		s := series{name: fmt.Sprintf("%s, cores=%d", h.label, h.k), color: i, shape: i, noLine: true}

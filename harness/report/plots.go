@@ -10,7 +10,6 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/mpbench/mpbench/bench"
-	"github.com/mpbench/mpbench/harness/stats"
 	"github.com/mpbench/mpbench/harness/view"
 	"github.com/mpbench/mpbench/impl"
 )
@@ -473,7 +472,7 @@ func (d *Data) poolFigures(r *view.Run) []*figure {
 					name:  fmt.Sprintf("pool-%s-%s-cores%d%s", task, impl, cores, d.suffix(r)),
 					title: fmt.Sprintf("Pool map of %s tasks: speedup with workers, %s (cores=%d; %s)%s", task, rule, cores, figMachine(r, impl), d.titleSuffix(r)),
 					caption: fmt.Sprintf("Pool of %s, %s tasks, cores=%d, %s. Top: speedup = tasks/s of the map at w workers ÷ tasks/s of the same pool's smallest map "+
-						"(the Hodges–Lehmann ratio of per-run makespans scaled by the task counts, whiskers its 95%% CI); grey dashed: ideal, "+
+						"(the ratio of the median makespans the Pools table shows, scaled by the task counts; whiskers: the 95%% CI of the Hodges–Lehmann ratio of per-run makespans where it contains that ratio, else dashed without caps: the range over the runs); grey dashed: ideal, "+
 						"(tasks / ⌈tasks / P⌉) relative to the smallest map with P = min(workers, tasks, cores) for cpu tasks and min(workers, tasks) for sleep tasks. "+
 						"Bottom: parallel efficiency, Σ measured task time / (P × makespan), ideal 1. Colour = channel or executor, line style and marker = start method.",
 						impl, task, cores, rule),
@@ -557,20 +556,22 @@ func (d *Data) poolSpeedupPanel(impl, task string, cores int, cells []*view.Cell
 
 // speedupPt is the speedup of pool cell c over base (the same pool at
 // fewer workers): tasks/s of c ÷ tasks/s of base = (tasks_c / tasks_base)
-// × makespan_base / makespan_c, the ratio of per-run medians by
-// Hodges–Lehmann with its 95% CI (stats.CompareRatio); without a CI the
-// ratio of the medians with the range over the runs.
+// × makespan_base / makespan_c, from the two cells' medians (the numbers
+// of the pool tables). Its whisker is the 95% CI of the Hodges–Lehmann
+// ratio of their per-run medians (effect) where that CI contains the
+// point; else (runs split into modes pull the two apart) and without a
+// CI, the range over the runs (rng).
 func (d *Data) speedupPt(x float64, base, c *view.Cell) pt {
 	a, b := d.Stat(base, "ns/op"), d.Stat(c, "ns/op")
 	k := float64(c.Cell.Tasks) / float64(base.Cell.Tasks)
 	if base == c {
 		return pt{x: x, y: 1, lo: math.NaN(), hi: math.NaN()}
 	}
-	e := stats.CompareRatio(asRuns(a.RunMedians), asRuns(b.RunMedians))
-	if !math.IsNaN(e.Ratio) && !math.IsNaN(e.Lo) && !math.IsNaN(e.Hi) {
-		return pt{x: x, y: k * e.Ratio, lo: k * e.Lo, hi: k * e.Hi}
-	}
 	q := pt{x: x, y: k * a.Median / b.Median, lo: math.NaN(), hi: math.NaN()}
+	if e := effect(a, b); !math.IsNaN(e.Lo) && !math.IsNaN(e.Hi) && k*e.Lo <= q.y && q.y <= k*e.Hi {
+		q.lo, q.hi = k*e.Lo, k*e.Hi
+		return q
+	}
 	if len(a.RunMedians) > 1 || len(b.RunMedians) > 1 {
 		q.lo, q.hi, q.rng = k*slices.Min(a.RunMedians)/slices.Max(b.RunMedians), k*slices.Max(a.RunMedians)/slices.Min(b.RunMedians), true
 	}

@@ -86,6 +86,14 @@ func TestGuideProgram(t *testing.T) {
 			if x := g.CrossoverBare / (1 << 20); math.Abs(x-768) > 1 {
 				t.Errorf("crossover without preload %v MiB, want 768", x)
 			}
+			// The evaluation's big-parent block reads the guide's bare
+			// crossing, interval included: the same sentence as the guide.
+			if b := d.evalBigParent(d.Runs[0], g, nil); b == nil {
+				t.Error("no big-parent block")
+			} else if want := "the crossover moves to " + mib(g.CrossoverBare) + " " + crossCI(g.crossBare) + "."; !strings.Contains(strings.Join(b.Change, "\n"), want) ||
+				strings.Contains(strings.Join(b.Change, "\n"), "no CI") || math.IsNaN(g.crossBare.lo) {
+				t.Errorf("big-parent block %q lacks %q (the guide's interval)", b.Change, want)
+			}
 			big := rows["Big parent"]
 			if !strings.Contains(big.Flip, "parent rss ≈ 384 MiB") || !strings.Contains(big.Flip, "parent rss ≈ 768 MiB") ||
 				!strings.Contains(big.Flip, "with a fork server that preloads nothing (what a program without `set_forkserver_preload` gets before CPython 3.13.8 / 3.14.1)") {

@@ -61,23 +61,66 @@ func runSummary(b *bytes.Buffer, rel, dir string, r *view.Run) {
 	fmt.Fprintf(b, "[`%s`](%s/REPORT.md):\n", dir, rel)
 	fmt.Fprintf(b, "- command: `mpbench run %s` (mpbench %s)\n", argsText(r.ConfigValue("mpbench-args")), orDash(r.ConfigValue("mpbench-version")))
 	fmt.Fprintf(b, "- wall time: %s (from `start` to the `run-end` of its first invocation)\n", Elapsed(r.ConfigValue("start"), r.ConfigValue("run-end")))
-	var cells, runs, skipped, failed int
 	stops := map[view.Stop]int{}
 	for _, c := range r.Cells {
-		switch {
-		case c.Status == view.StatusSkipped:
-			skipped++
-		case c.Status == view.StatusFailed:
-			failed++
-		case len(c.Units) > 0:
-			cells++
-			runs += statRuns(c)
-		}
 		stops[c.Stop]++
 	}
-	fmt.Fprintf(b, "- %d cells with samples, %d program runs; %d cells skipped, %d failed\n", cells, runs, skipped, failed)
+	n := countCells(r)
+	fmt.Fprintf(b, "- %s, %d program runs; %d cells skipped, %d failed\n", n.withSamples(), n.runs, n.skipped, n.failed)
 	fmt.Fprintf(b, "- cells that ended with a CI wider than the target (%s): %d stopped by the time budget, %d by the run cap\n\n",
 		"±"+ciTargetText(r)+" of the median", stops[view.StopBudget], stops[view.StopRunCap])
+}
+
+// cellCounts are a run's cell counts as the README, the report and
+// results/README.md state them, from one definition (countCells).
+type cellCounts struct {
+	cells   int // cells with samples of their headline metric, whatever their status
+	runs    int // the program runs of those cells
+	partial int // of them, failed cells whose runs were partly recorded
+	skipped int // cells skipped (status)
+	failed  int // cells failed (status), the partial ones included
+}
+
+// countCells counts a run's cells: a cell with samples is one with
+// samples of its headline metric (hasHeadline); a failed cell whose runs
+// were partly recorded is one, with the program runs it recorded, and is
+// named as such (withSamples), as it is among the failed.
+func countCells(r *view.Run) cellCounts {
+	var n cellCounts
+	for _, c := range r.Cells {
+		switch c.Status {
+		case view.StatusSkipped:
+			n.skipped++
+		case view.StatusFailed:
+			n.failed++
+		}
+		if !hasHeadline(c) {
+			continue
+		}
+		n.cells++
+		n.runs += statRuns(c)
+		if c.Status == view.StatusFailed {
+			n.partial++
+		}
+	}
+	return n
+}
+
+// hasHeadline reports whether a cell has samples of its headline metric
+// (its first unit).
+func hasHeadline(c *view.Cell) bool { return len(c.Units) > 0 && len(c.Values(c.Units[0])) > 0 }
+
+// withSamples is "597 cells with samples (1 of them a failed cell, counted
+// with the program runs it recorded before it failed)".
+func (n cellCounts) withSamples() string {
+	s := plural(n.cells, "cell", "cells") + " with samples"
+	switch {
+	case n.partial == 1:
+		s += " (1 of them a failed cell, counted with the program runs it recorded before it failed)"
+	case n.partial > 1:
+		s += fmt.Sprintf(" (%d of them failed cells, counted with the program runs they recorded before they failed)", n.partial)
+	}
+	return s
 }
 
 // statRuns is the number of program runs of a cell's headline metric.

@@ -485,17 +485,14 @@ func (d *Data) methodStats() (string, error) {
 	}
 	fmt.Fprint(w, "\n\n")
 	for _, r := range d.Runs {
-		var cells, withCI, capped, budget, dominated int
+		var withCI, capped, budget, dominated int
 		var runs []float64
+		n := countCells(r) // the cells the README and results/README.md count
 		for _, c := range r.Cells {
-			if !c.Parsed || len(c.Units) == 0 {
+			if !hasHeadline(c) {
 				continue
 			}
 			s := d.Stat(c, c.Units[0])
-			if s.N == 0 {
-				continue
-			}
-			cells++
 			runs = append(runs, float64(s.Runs))
 			if s.CIValid {
 				withCI++
@@ -517,13 +514,13 @@ func (d *Data) methodStats() (string, error) {
 		if !r.PerRun {
 			fmt.Fprintf(w, "%s: the results file predates run markers (no `run:` lines), so every sample counts as its own run: "+
 				"the intervals below treat correlated samples of one process as independent and are **too narrow** "+
-				"(the between-run share cannot be estimated). %d of %d cells with samples have a CI.\n\n", label, withCI, cells)
+				"(the between-run share cannot be estimated). %d of the %s have a CI.\n\n", label, withCI, n.withSamples())
 			continue
 		}
-		fmt.Fprintf(w, "%s: %d cells with samples, median %s runs per cell (range %s–%s); %d have a CI (≥ %d runs); "+
+		fmt.Fprintf(w, "%s: %s, median %s runs per cell (range %s–%s); %d have a CI (≥ %d runs); "+
 			"%d ended with a CI wider than ±%s (%d at the run cap, %d by the time budget); "+
 			"%d have more than %.0f%% of their variance between runs.\n\n",
-			label, cells, strconv.FormatFloat(median(runs), 'f', -1, 64), strconv.FormatFloat(minf(runs), 'f', -1, 64), strconv.FormatFloat(maxf(runs), 'f', -1, 64), withCI, MinRuns,
+			label, n.withSamples(), strconv.FormatFloat(median(runs), 'f', -1, 64), strconv.FormatFloat(minf(runs), 'f', -1, 64), strconv.FormatFloat(maxf(runs), 'f', -1, 64), withCI, MinRuns,
 			capped+budget, ciTargetText(r), capped, budget, dominated, VarShareWarn*100)
 	}
 	return strings.TrimRight(b.String(), "\n") + "\n", nil

@@ -89,12 +89,32 @@ func Median(xs []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
+// RateMedian is the centre of a run's samples of a rate (a quantity per
+// unit of time: MB/s, msgs/s, tasks/s): the rate at the run's median
+// time, 1 / Median(1/x). For an odd number of samples it is their median;
+// for an even number it is the rate of the mean of the two middle times,
+// where Median would average the two rates — so that a run's rate and its
+// time per operation (ns/op, whose centre is Median) say the same. With
+// a value ≤ 0 among xs it is Median(xs).
+func RateMedian(xs []float64) float64 {
+	inv := make([]float64, len(xs))
+	for i, x := range xs {
+		if x <= 0 {
+			return Median(xs)
+		}
+		inv[i] = 1 / x
+	}
+	return 1 / Median(inv)
+}
+
 // RunMedians is the median of each run (runs without values are dropped).
-func RunMedians(runs [][]float64) []float64 {
+func RunMedians(runs [][]float64) []float64 { return runCentres(runs, Median) }
+
+func runCentres(runs [][]float64, centre func([]float64) float64) []float64 {
 	var out []float64
 	for _, r := range runs {
 		if len(r) > 0 {
-			out = append(out, Median(r))
+			out = append(out, centre(r))
 		}
 	}
 	return out
@@ -102,9 +122,14 @@ func RunMedians(runs [][]float64) []float64 {
 
 // Summarize computes the statistic of a cell from its samples grouped by
 // program run. No runs give Runs == 0 and NaN fields.
-func Summarize(runs [][]float64) Summary {
+func Summarize(runs [][]float64) Summary { return summarize(runs, Median) }
+
+// SummarizeRate is Summarize for a rate: each run's centre is RateMedian.
+func SummarizeRate(runs [][]float64) Summary { return summarize(runs, RateMedian) }
+
+func summarize(runs [][]float64, centre func([]float64) float64) Summary {
 	nan := math.NaN()
-	meds := RunMedians(runs)
+	meds := runCentres(runs, centre)
 	sort.Float64s(meds)
 	s := Summary{Runs: len(meds), RunMedians: meds, Median: nan, Lo: nan, Hi: nan, Min: nan, Max: nan,
 		BetweenShare: BetweenShare(runs)}

@@ -166,3 +166,41 @@ func TestLargeRuns(t *testing.T) {
 		t.Errorf("NaN cv: %d", n)
 	}
 }
+
+// TestRateMedian: a run's rate is the rate at its median time, so that
+// it agrees with the run's time per operation (the case the published
+// 16 MiB queue cell showed: one slow and one fast sample per run, whose
+// mean rate is far from the rate of their mean time).
+func TestRateMedian(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		xs   []float64
+		want float64
+	}{
+		{"odd: the median", []float64{100, 300, 200}, 200},
+		{"even: the rate of the mean time", []float64{200, 600}, 300}, // times 1/200, 1/600: mean 1/300
+		{"a slow and a fast sample", []float64{213.6, 954.3}, 2 / (1/213.6 + 1/954.3)},
+		{"one sample", []float64{42}, 42},
+		{"a zero: the plain median", []float64{0, 10}, 5},
+	} {
+		if got := RateMedian(tc.xs); math.Abs(got-tc.want) > 1e-9*tc.want {
+			t.Errorf("%s: RateMedian(%v) = %v, want %v", tc.name, tc.xs, got, tc.want)
+		}
+	}
+	// A run's rate centre and its time centre agree: rate = k / time.
+	times := [][]float64{{10, 50}, {12, 48}, {11, 30, 70}}
+	var rates [][]float64
+	for _, r := range times {
+		var q []float64
+		for _, x := range r {
+			q = append(q, 1000/x)
+		}
+		rates = append(rates, q)
+	}
+	rt, tt := SummarizeRate(rates), Summarize(times)
+	for i := range tt.RunMedians {
+		if want := 1000 / tt.RunMedians[len(tt.RunMedians)-1-i]; math.Abs(rt.RunMedians[i]-want) > 1e-9*want {
+			t.Errorf("run centre %d: rate %v, want 1000/time = %v", i, rt.RunMedians[i], want)
+		}
+	}
+}

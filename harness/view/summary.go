@@ -1,6 +1,9 @@
 package view
 
-import "github.com/mpbench/mpbench/harness/stats"
+import (
+	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/stats"
+)
 
 // Stats summarises one metric of one cell (stats.Summarize). The
 // replication unit is the program run: every statistic of the centre and
@@ -34,8 +37,20 @@ func Summarize(xs []float64) Stats {
 
 // SummarizeRuns computes the statistics of samples grouped by program run
 // (stats.Summarize), with the outliers among all samples (stats.Outliers).
-func SummarizeRuns(runs [][]float64) Stats {
-	sum := stats.Summarize(runs)
+func SummarizeRuns(runs [][]float64) Stats { return summaryOf(stats.Summarize(runs), runs) }
+
+// SummarizeUnit is SummarizeRuns for a metric: a rate (bench.Rate: MB/s,
+// msgs/s, tasks/s) takes each run's centre at the run's median time
+// (stats.SummarizeRate), every other metric its median.
+func SummarizeUnit(unit string, runs [][]float64) Stats {
+	if m, ok := bench.LookupMetric(unit); ok && m.Kind == bench.Rate {
+		return summaryOf(stats.SummarizeRate(runs), runs)
+	}
+	return SummarizeRuns(runs)
+}
+
+// summaryOf is sum with the outliers among the samples of runs.
+func summaryOf(sum stats.Summary, runs [][]float64) Stats {
 	st := Stats{
 		N:          sum.Samples,
 		Runs:       sum.Runs,
@@ -59,10 +74,10 @@ func SummarizeRuns(runs [][]float64) Stats {
 	return st
 }
 
-// Stats is the summary of one metric of the cell over its program runs,
-// computed once and cached.
+// Stats is the summary of one metric of the cell over its program runs
+// (SummarizeUnit), computed once and cached.
 func (c *Cell) Stats(unit string) Stats {
-	return c.cached(unit, func() Stats { return SummarizeRuns(c.ByRun(unit)) })
+	return c.cached(unit, func() Stats { return SummarizeUnit(unit, c.ByRun(unit)) })
 }
 
 // SumStats is the summary of the per-sample sum of two metrics of the
