@@ -8,7 +8,7 @@ package bench_test
 //	BenchmarkStartup/impl=native/method=fork/chan=pipe/rss=0/cores=2  1  312345 ns/op  95000 join-ns/op
 //
 // Every cell runs its measured program through the harness's one runner
-// (harness.Measure: own process group, pinned to the cell's cores,
+// (harness.RunProgram: own process group, pinned to the cell's cores,
 // parent-death signal, timeout, output validation), with Count 1, and
 // reports its figures with b.ReportMetric. The measured program calibrates
 // its own iteration count (from -benchtime when it is a duration, else
@@ -151,7 +151,7 @@ func benchCell(b *testing.B, c bench.Cell) {
 	runs := 0
 	for runs == 0 || (isDuration && time.Since(start) < d) {
 		prefix := fmt.Sprintf("mpbench-gotest-%d-%d", os.Getpid(), runSeq.Add(1))
-		r := harness.Measure(context.Background(), im, c,
+		r := harness.RunProgram(context.Background(), im, c,
 			impl.Options{Count: 1, Warmup: 1, Benchtime: d, ShmPrefix: prefix, CPUTaskSpin: spin},
 			cpus[:c.Cores], harness.DefaultTimeout[c.Workload])
 		harness.RemoveSegments(prefix)

@@ -266,7 +266,7 @@ func TestSecondarySubset(t *testing.T) {
 	if n := count(Selection{Profile: Full, Impls: []string{"torch"}}, "torch"); n == 0 || n >= 408 {
 		t.Errorf("torch full: %d cells, want a non-empty subset", n)
 	}
-	// Dimensions chosen explicitly are not narrowed (issue #8's command).
+	// Dimensions chosen explicitly are not narrowed.
 	sel := Selection{Profile: Full, Impls: []string{"pypy", "torch"}, Methods: Methods, Chans: Chans,
 		Workloads: []string{"startup", "stream"}, Sizes: []int64{64, 1 << 20}, RSS: []int64{0}, Cores: []int{2}}
 	if p, tt := count(sel, "pypy"), count(sel, "torch"); p != 36 || tt != 54 {

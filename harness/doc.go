@@ -71,8 +71,8 @@
 //     later the report. "A run" is everything recorded there, over all
 //     its invocations.
 //
-// In code, "Run" is the function Run (an invocation), rawbench.Run (a
-// program run's samples), Config.Runs and Summary.Runs (counts of
-// program runs), and `mpbench run` (the command); the words above are
-// the ones the comments use.
+// In code, "Run" is the function Run (an invocation), RunProgram (it
+// executes one program run), rawbench.Run (a program run's samples),
+// Config.Runs and Summary.Runs (counts of program runs), and `mpbench
+// run` (the command); the words above are the ones the comments use.
 package harness

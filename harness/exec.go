@@ -37,7 +37,8 @@ type Result struct {
 	Wall    time.Duration     // from the program's start to its exit (0 when it did not start)
 }
 
-// Measure is the one runner of a measured program: it asks im for the
+// RunProgram executes one program run of cell c (the program measures;
+// RunProgram only starts it, waits and checks): it asks im for the
 // command of cell c, runs it with Exec (own process group, pinned to cpus,
 // parent-death signal, timeout), and validates its output against the
 // protocol of package impl (ParseOutput). The caller removes the program
@@ -46,7 +47,7 @@ type Result struct {
 // (bench.Cell.Settings) runs with them instead of opts.Count and
 // opts.Benchtime. Used by `mpbench run`, `mpbench claims` and the go test
 // -bench entry points.
-func Measure(ctx context.Context, im impl.Impl, c bench.Cell, opts impl.Options, cpus []int, timeout time.Duration) Result {
+func RunProgram(ctx context.Context, im impl.Impl, c bench.Cell, opts impl.Options, cpus []int, timeout time.Duration) Result {
 	opts.Count, opts.Benchtime = c.Settings(opts.Count, opts.Benchtime)
 	cmd, err := im.Command(c, opts)
 	if err != nil {

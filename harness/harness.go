@@ -386,7 +386,7 @@ func (in *invocation) measure(c bench.Cell) error {
 	prefix := shmPrefix(in.pid, in.seq)
 	in.seq++
 	in.sum.Runs++
-	status, err := runProgram(in.ctx, in.cfg, in.res, c, in.allowed, prefix, in.spin[c.Impl])
+	status, err := recordProgramRun(in.ctx, in.cfg, in.res, c, in.allowed, prefix, in.spin[c.Impl])
 	RemoveSegments(prefix)
 	if err != nil {
 		return err
@@ -583,16 +583,16 @@ func (s programStatus) String() string {
 	return s.kind + ": " + s.reason
 }
 
-// runProgram runs one program run of a cell and records its outcome.
+// recordProgramRun runs one program run of a cell and records its outcome.
 // spin is the loop count of the implementation's cpu task (0: none).
-func runProgram(ctx context.Context, cfg Config, res *rawbench.Writer, c bench.Cell, allowed []int, prefix string, spin int64) (programStatus, error) {
+func recordProgramRun(ctx context.Context, cfg Config, res *rawbench.Writer, c bench.Cell, allowed []int, prefix string, spin int64) (programStatus, error) {
 	name := c.Benchmark()
 	opts := impl.Options{Count: cfg.Count, Warmup: cfg.Warmup, Benchtime: cfg.Benchtime, ShmPrefix: prefix, CPUTaskSpin: spin}
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout[c.Workload]
 	}
-	r := Measure(ctx, cfg.Impls[c.Impl], c, opts, allowed[:c.Cores], timeout)
+	r := RunProgram(ctx, cfg.Impls[c.Impl], c, opts, allowed[:c.Cores], timeout)
 	switch r.Kind {
 	case Interrupted:
 		return programStatus{kind: "interrupted"}, nil

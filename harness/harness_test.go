@@ -679,7 +679,7 @@ func TestCellSettingsTravel(t *testing.T) {
 	pp := bench.Cell{Workload: "pingpong", Impl: "native", Method: "fork", Chan: "queue", Size: 64, Cores: 1,
 		Count: 5, Benchtime: 100 * time.Millisecond}
 	o := &optsImpl{fakeImpl: fakeImpl{modes: map[string]string{"queue": "skip"}}, seen: map[string]impl.Options{}}
-	Measure(context.Background(), o, pp, impl.Options{Count: 2, Benchtime: 25 * time.Millisecond}, nil, 20*time.Second)
+	RunProgram(context.Background(), o, pp, impl.Options{Count: 2, Benchtime: 25 * time.Millisecond}, nil, 20*time.Second)
 	if got := o.seen[pp.Name()]; got.Count != 5 || got.Benchtime != 100*time.Millisecond {
 		t.Errorf("measured with count %d benchtime %v, want the cell's 5 and 100ms", got.Count, got.Benchtime)
 	}

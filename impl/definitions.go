@@ -41,6 +41,13 @@ func PoolParallelism(workers, tasks, cores int, cpu bool) int {
 	return max(p, 1)
 }
 
+// CellParallelism is the PoolParallelism of a pool cell: its workers,
+// tasks and cores, CPU-bound unless its task sleeps (cpu and tiny tasks
+// run on a core).
+func CellParallelism(c bench.Cell) int {
+	return PoolParallelism(c.Workers, c.Tasks, c.Cores, c.Task != "sleep")
+}
+
 // PoolEfficiency is Σ measured task time / (parallelism × makespan), where
 // each worker measures each task around its body: CPU time of the
 // worker's thread for a cpu task (a task waiting for a core does not
@@ -80,7 +87,7 @@ func PoolRounds(tasks, parallelism int) int {
 // IdealMakespan is the shortest possible map of a pool cell with tasks of
 // their nominal duration d (bench.CPUTaskMicros for cpu tasks,
 // bench.SleepTaskMillis for sleep tasks): PoolRounds(tasks, P) × d, with P
-// the cell's PoolParallelism. Time estimates use it; the overhead metric
+// the cell's CellParallelism. Time estimates use it; the overhead metric
 // measures against the task durations the workers measured instead
 // (PoolOverhead). Zero for other workloads and for tiny tasks (an empty
 // body).
@@ -92,8 +99,7 @@ func IdealMakespan(c bench.Cell) time.Duration {
 	if c.Task == "sleep" {
 		d = time.Duration(bench.SleepTaskMillis) * time.Millisecond
 	}
-	p := PoolParallelism(c.Workers, c.Tasks, c.Cores, c.Task != "sleep")
-	return d * time.Duration(PoolRounds(c.Tasks, p))
+	return d * time.Duration(PoolRounds(c.Tasks, CellParallelism(c)))
 }
 
 // SmapsRollup reads the memory of one process from the text of its

@@ -40,3 +40,24 @@ func TestIdealMakespan(t *testing.T) {
 		}
 	}
 }
+
+// TestCellParallelism: min(workers, tasks, cores) for cpu and tiny tasks
+// (they run on a core), min(workers, tasks) for sleep tasks, at least 1.
+func TestCellParallelism(t *testing.T) {
+	tests := []struct {
+		c    bench.Cell
+		want int
+	}{
+		{bench.Cell{Workload: "pool", Task: "cpu", Workers: 4, Tasks: 32, Cores: 2}, 2},
+		{bench.Cell{Workload: "pool", Task: "cpu", Workers: 4, Tasks: 3, Cores: 8}, 3},
+		{bench.Cell{Workload: "pool", Task: bench.TinyTask, Workers: 4, Tasks: 10000, Cores: 2}, 2},
+		{bench.Cell{Workload: "pool", Task: "sleep", Workers: 4, Tasks: 32, Cores: 2}, 4},
+		{bench.Cell{Workload: "pool", Task: "sleep", Workers: 4, Tasks: 2, Cores: 1}, 2},
+		{bench.Cell{Workload: "pool", Task: "cpu", Workers: 0, Tasks: 8, Cores: 2}, 1},
+	}
+	for _, tt := range tests {
+		if got := CellParallelism(tt.c); got != tt.want {
+			t.Errorf("%+v: %d, want %d", tt.c, got, tt.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/view"
+	"github.com/mpbench/mpbench/impl"
 )
 
 // Findings are short sentences computed from the data ("what this
@@ -183,8 +184,8 @@ func (d *Data) poolFindings(r *view.Run) []string {
 				s += fmt.Sprintf("; with %d workers (2×cores, %d tasks) %s", c.Cell.Workers, c.Cell.Tasks, bench.Format("ns/op", d.Stat(c, "ns/op").Median))
 			}
 			if c0.Task == "sleep" && c.Cell.Workers == 2 && c.Has("ns/op") {
-				waves := math.Ceil(float64(c.Cell.Tasks) / 2)
-				s += fmt.Sprintf("; Pool(2) over %d sleep tasks takes %s = %s× one task of %d ms (ceil(%d/2) = %.0f waves expected)",
+				waves := impl.PoolRounds(c.Cell.Tasks, impl.CellParallelism(c.Cell))
+				s += fmt.Sprintf("; Pool(2) over %d sleep tasks takes %s = %s× one task of %d ms (ceil(%d/2) = %d waves expected)",
 					c.Cell.Tasks, bench.Format("ns/op", d.Stat(c, "ns/op").Median), sig3(d.Stat(c, "ns/op").Median/(bench.SleepTaskMillis*1e6)),
 					bench.SleepTaskMillis, c.Cell.Tasks, waves)
 			}

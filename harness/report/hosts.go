@@ -74,8 +74,29 @@ func mergeRuns(shards []*view.Run) (*view.Run, error) {
 		return shardIndex(shards[i]) < shardIndex(shards[j])
 	})
 	first := shards[0]
-	// The run's folder: the one the shard folders share (results/slurm-<id>),
-	// else the first shard's.
+	if err := sameSelection(shards); err != nil {
+		return nil, err
+	}
+	m := &view.Run{Dir: mergedDir(shards), Better: map[string]int{}}
+	if missing := missingShards(shards); missing != "" {
+		m.Warnings = append(m.Warnings, fmt.Sprintf("run %s of %s: %s not given; the report covers the other shards' cells only",
+			first.RunID(), first.HostLabel(), missing))
+	}
+	m.Config = mergedConfig(shards)
+	if err := mergeShardCells(m, shards); err != nil {
+		return nil, err
+	}
+	for _, c := range m.Cells {
+		c.Run = m
+	}
+	view.SortCells(m.Cells)
+	return m, nil
+}
+
+// mergedDir is the folder of a merged run: the one the shard folders
+// share (results/slurm-<id>), else the first shard's.
+func mergedDir(shards []*view.Run) string {
+	first := shards[0]
 	dir, parent := first.Dir, filepath.Dir(filepath.Clean(first.Dir))
 	common := true
 	for _, r := range shards {
@@ -84,21 +105,27 @@ func mergeRuns(shards []*view.Run) (*view.Run, error) {
 	if common {
 		dir = parent
 	}
-	m := &view.Run{Dir: dir, Better: map[string]int{}}
-	// Shards of one run partition one selection.
+	return dir
+}
+
+// sameSelection checks that the shards partition one selection (shards of
+// one run do).
+func sameSelection(shards []*view.Run) error {
+	first := shards[0]
 	for _, r := range shards[1:] {
 		if a, b := first.ConfigValue("shard-selection"), r.ConfigValue("shard-selection"); a != b {
-			return nil, fmt.Errorf("%s and %s (host %s, run %s) are shards of different selections (%q, %q): not one run",
+			return fmt.Errorf("%s and %s (host %s, run %s) are shards of different selections (%q, %q): not one run",
 				first.Dir, r.Dir, first.HostLabel(), first.RunID(), a, b)
 		}
 	}
-	if missing := missingShards(shards); missing != "" {
-		m.Warnings = append(m.Warnings, fmt.Sprintf("run %s of %s: %s not given; the report covers the other shards' cells only",
-			first.RunID(), first.HostLabel(), missing))
-	}
-	// Configuration: the first shard's keys in its order (then keys only
-	// later shards have); a value the shards do not agree on is listed per
-	// shard, "v1 | v2 | …".
+	return nil
+}
+
+// mergedConfig is the configuration of a merged run: the first shard's
+// keys in its order (then keys only other shards have); a value the
+// shards do not agree on is listed per shard, "v1 | v2 | …"; last the
+// shard-folders line.
+func mergedConfig(shards []*view.Run) []view.KV {
 	var keys []string
 	seen := map[string]bool{}
 	for _, r := range shards {
@@ -109,6 +136,7 @@ func mergeRuns(shards []*view.Run) (*view.Run, error) {
 			}
 		}
 	}
+	var config []view.KV
 	for _, k := range keys {
 		var vals []string
 		same := true
@@ -121,14 +149,20 @@ func mergeRuns(shards []*view.Run) (*view.Run, error) {
 		if !same {
 			v = strings.Join(vals, " | ")
 		}
-		m.Config = append(m.Config, view.KV{Key: k, Value: v})
+		config = append(config, view.KV{Key: k, Value: v})
 	}
 	var dirs []string
 	for _, r := range shards {
 		dirs = append(dirs, filepath.Base(filepath.Clean(r.Dir)))
 	}
-	m.Config = append(m.Config, view.KV{Key: "shard-folders", Value: strings.Join(dirs, " ")})
+	return append(config, view.KV{Key: "shard-folders", Value: strings.Join(dirs, " ")})
+}
 
+// mergeShardCells adds the shards' cells, warnings and flags to m. A cell
+// recorded by two shards is kept once when both recorded the same thing,
+// else it is an error.
+func mergeShardCells(m *view.Run, shards []*view.Run) error {
+	first := shards[0]
 	byName := map[string]*view.Cell{}
 	for _, r := range shards {
 		for u, b := range r.Better {
@@ -142,7 +176,7 @@ func mergeRuns(shards []*view.Run) (*view.Run, error) {
 		for _, c := range r.Cells {
 			if prev, ok := byName[c.Name]; ok {
 				if !sameCell(prev, c) {
-					return nil, fmt.Errorf("cell %s is recorded by both %s and %s (host %s, run %s) with different results: shards of one run must not overlap",
+					return fmt.Errorf("cell %s is recorded by both %s and %s (host %s, run %s) with different results: shards of one run must not overlap",
 						c.Name, prev.Run.Dir, r.Dir, first.HostLabel(), first.RunID())
 				}
 				continue
@@ -151,11 +185,7 @@ func mergeRuns(shards []*view.Run) (*view.Run, error) {
 			m.Cells = append(m.Cells, c)
 		}
 	}
-	for _, c := range m.Cells {
-		c.Run = m
-	}
-	view.SortCells(m.Cells)
-	return m, nil
+	return nil
 }
 
 // missingShards names the shards 1..N of a run that are not among the
@@ -417,110 +447,156 @@ func (d *Data) hostFigures() []*figure {
 		if len(runs) < 2 {
 			continue
 		}
-		labels := hostLabels(runs)
 		all := d.workload(w)
-		m := hostMetrics[w]
 		for _, impl := range present(bench.KnownImpls(), all, func(c bench.Cell) string { return c.Impl }) {
-			ic := view.Filter(all, func(c bench.Cell) bool { return c.Impl == impl && c.Payload == "" })
-			if w == "pool" {
-				ic = view.Filter(ic, func(c bench.Cell) bool { return c.Workers == c.Cores && c.Task == "cpu" })
+			if f := d.hostCoresFigure(w, impl, runs, all); f != nil {
+				fs = append(fs, f)
 			}
-			if len(ic) == 0 {
-				continue
-			}
-			var size int64
-			if w != "pool" {
-				sizes := presentInts(ic, func(c bench.Cell) int64 { return c.Size })
-				size = sizes[0]
-				if w == "stream" {
-					size = closestSize(sizes, 1<<20)
-				}
-				ic = view.Filter(ic, func(c bench.Cell) bool { return c.Size == size })
-			}
-			cores := coresList(ic)
-			if len(cores) < 2 {
-				continue
-			}
-			var ticks []plot.Tick
-			for _, n := range cores {
-				ticks = append(ticks, plot.Tick{Value: float64(n), Label: strconv.Itoa(n)})
-			}
-			f := &figure{name: "hosts-cores-" + w + "-" + impl}
-			var shared []panel
-			for _, g := range view.GroupBy(ic, func(c *view.Cell) string { return c.Cell.Method + "/" + c.Cell.Exec + "/" + c.Cell.Chan }) {
-				title := impl + ", method=" + g.Cells[0].Cell.Method
-				if e := g.Cells[0].Cell.Exec; e != "" {
-					title += ", exec=" + e
-				}
-				if ch := g.Cells[0].Cell.Chan; ch != "" {
-					title += ", chan=" + ch
-				}
-				pn := panel{title: title, xlabel: "cores (CPU affinity set)",
-					ylabel: m.what, logX: true, xticks: ticks,
-					xmin: float64(cores[0]) / 1.4, xmax: float64(cores[len(cores)-1]) * 1.4}
-				if w == "stream" {
-					pn.legendBottom = true
-				}
-				points, withData := 0, 0
-				for i, r := range runs {
-					s := series{name: labels[i], color: i, shape: i}
-					for _, c := range onlyRun(g.Cells, r) {
-						u := m.metricOf(c)
-						if c.Has(u) {
-							s.pts = append(s.pts, statPt(float64(c.Cell.Cores), d.Stat(c, u), m.scale))
-						}
-					}
-					sort.Slice(s.pts, func(a, b int) bool { return s.pts[a].x < s.pts[b].x })
-					points += len(s.pts)
-					if len(s.pts) > 0 {
-						withData++
-					}
-					pn.series = append(pn.series, s)
-				}
-				if points < 2 {
-					continue
-				}
-				if withData > 1 {
-					shared = append(shared, pn)
-				}
-				f.panels = append(f.panels, pn)
-			}
-			if len(f.panels) == 0 {
-				continue
-			}
-			// Side by side means where two or more runs measured: panels of
-			// one run only are in that run's own figures.
-			onlyOne := len(f.panels) - len(shared)
-			if len(shared) > 0 {
-				f.panels = shared
-			}
-			// One y scale for the whole figure (its panels share the range).
-			var allSeries []series
-			for _, pn := range f.panels {
-				allSeries = append(allSeries, pn.series...)
-			}
-			for i := range f.panels {
-				f.panels[i].logY = spansDecade(allSeries)
-			}
-			f.cols = min(len(f.panels), 2)
-			switch w {
-			case "pingpong":
-				f.title = fmt.Sprintf("Ping-pong round trip vs cores, %s, size=%s: hosts side by side", impl, sizeLabel(size))
-				f.caption = fmt.Sprintf("Round trip (p50; median of the per-run medians, whiskers: its 95%% CI) of %s at size=%s by CPU-set size, one line per host/run, one panel per start method and channel.", impl, sizeLabel(size))
-			case "stream":
-				f.title = fmt.Sprintf("Stream throughput vs cores, %s, size=%s: hosts side by side", impl, sizeLabel(size))
-				f.caption = fmt.Sprintf("One-way throughput of %s at size=%s by CPU-set size, one line per host/run, one panel per start method and channel; median of the per-run medians, whiskers: its 95%% CI.", impl, sizeLabel(size))
-			case "pool":
-				f.title = fmt.Sprintf("Pool makespan with workers = cores, %s, cpu tasks: hosts side by side", impl)
-				f.caption = fmt.Sprintf("Makespan of one map of cpu tasks of %s with as many workers as cores, by core count, one line per host/run, one panel per start method and channel; median of the per-run medians, whiskers: its 95%% CI.", impl)
-			}
-			if len(shared) > 0 && onlyOne > 0 {
-				f.caption += fmt.Sprintf(" %s measured by one run only are left out here.", plural(onlyOne, "method/channel", "methods/channels"))
-			}
-			fs = append(fs, f)
 		}
 	}
 	return fs
+}
+
+// hostCoresFigure is the side-by-side figure of one workload and impl by
+// core count (nil when fewer than two core counts or no panel of two
+// points): a panel per start method, executor and channel, a series per
+// run; where some panels have two runs with data, only those.
+func (d *Data) hostCoresFigure(w, impl string, runs []*view.Run, all []*view.Cell) *figure {
+	ic, size := hostCoresCells(w, impl, all)
+	cores := coresList(ic)
+	if len(cores) < 2 {
+		return nil
+	}
+	m := hostMetrics[w]
+	labels := hostLabels(runs)
+	var ticks []plot.Tick
+	for _, n := range cores {
+		ticks = append(ticks, plot.Tick{Value: float64(n), Label: strconv.Itoa(n)})
+	}
+	frame := panel{xlabel: "cores (CPU affinity set)", ylabel: m.what, logX: true, xticks: ticks,
+		xmin: float64(cores[0]) / 1.4, xmax: float64(cores[len(cores)-1]) * 1.4, legendBottom: w == "stream"}
+	f := &figure{name: "hosts-cores-" + w + "-" + impl}
+	var shared []panel
+	for _, g := range view.GroupBy(ic, func(c *view.Cell) string { return c.Cell.Method + "/" + c.Cell.Exec + "/" + c.Cell.Chan }) {
+		pn := frame
+		pn.title = hostPanelTitle(impl, g.Cells[0].Cell)
+		var points, withData int
+		pn.series, points, withData = d.hostCoresSeries(g.Cells, runs, labels, m)
+		if points < 2 {
+			continue
+		}
+		if withData > 1 {
+			shared = append(shared, pn)
+		}
+		f.panels = append(f.panels, pn)
+	}
+	if len(f.panels) == 0 {
+		return nil
+	}
+	// Side by side means where two or more runs measured: panels of
+	// one run only are in that run's own figures.
+	onlyOne := len(f.panels) - len(shared)
+	if len(shared) > 0 {
+		f.panels = shared
+	}
+	shareLogY(f.panels)
+	f.cols = min(len(f.panels), 2)
+	f.title, f.caption = hostCoresText(w, impl, size)
+	if len(shared) > 0 && onlyOne > 0 {
+		f.caption += fmt.Sprintf(" %s measured by one run only are left out here.", plural(onlyOne, "method/channel", "methods/channels"))
+	}
+	return f
+}
+
+// hostCoresCells are the cells of a hosts-cores figure: an impl's cells
+// without payload, of ping-pong at its smallest size and of stream at
+// the size nearest 1 MiB (the size is returned), of pool with cpu tasks
+// and as many workers as cores.
+func hostCoresCells(w, impl string, all []*view.Cell) ([]*view.Cell, int64) {
+	ic := view.Filter(all, func(c bench.Cell) bool { return c.Impl == impl && c.Payload == "" })
+	if w == "pool" {
+		ic = view.Filter(ic, func(c bench.Cell) bool { return c.Workers == c.Cores && c.Task == "cpu" })
+	}
+	if len(ic) == 0 || w == "pool" {
+		return ic, 0
+	}
+	sizes := presentInts(ic, func(c bench.Cell) int64 { return c.Size })
+	size := sizes[0]
+	if w == "stream" {
+		size = closestSize(sizes, 1<<20)
+	}
+	return view.Filter(ic, func(c bench.Cell) bool { return c.Size == size }), size
+}
+
+// hostPanelTitle names a panel by impl, start method, executor and channel.
+func hostPanelTitle(impl string, c bench.Cell) string {
+	title := impl + ", method=" + c.Method
+	if c.Exec != "" {
+		title += ", exec=" + c.Exec
+	}
+	if c.Chan != "" {
+		title += ", chan=" + c.Chan
+	}
+	return title
+}
+
+// hostCoresSeries are the series of a hosts-cores panel, one per run (its
+// cells by core count), with the number of points and of runs with data.
+func (d *Data) hostCoresSeries(cells []*view.Cell, runs []*view.Run, labels []string, m hostMetric) (ss []series, points, withData int) {
+	for i, r := range runs {
+		s := series{name: labels[i], color: i, shape: i}
+		for _, c := range onlyRun(cells, r) {
+			if u := m.metricOf(c); c.Has(u) {
+				s.pts = append(s.pts, statPt(float64(c.Cell.Cores), d.Stat(c, u), m.scale))
+			}
+		}
+		sort.Slice(s.pts, func(a, b int) bool { return s.pts[a].x < s.pts[b].x })
+		points += len(s.pts)
+		if len(s.pts) > 0 {
+			withData++
+		}
+		ss = append(ss, s)
+	}
+	return ss, points, withData
+}
+
+// hostCoresText is the title and caption of a hosts-cores figure.
+func hostCoresText(w, impl string, size int64) (title, caption string) {
+	switch w {
+	case "pingpong":
+		return fmt.Sprintf("Ping-pong round trip vs cores, %s, size=%s: hosts side by side", impl, sizeLabel(size)),
+			fmt.Sprintf("Round trip (p50; median of the per-run medians, whiskers: its 95%% CI) of %s at size=%s by CPU-set size, one line per host/run, one panel per start method and channel.", impl, sizeLabel(size))
+	case "stream":
+		return fmt.Sprintf("Stream throughput vs cores, %s, size=%s: hosts side by side", impl, sizeLabel(size)),
+			fmt.Sprintf("One-way throughput of %s at size=%s by CPU-set size, one line per host/run, one panel per start method and channel; median of the per-run medians, whiskers: its 95%% CI.", impl, sizeLabel(size))
+	case "pool":
+		return fmt.Sprintf("Pool makespan with workers = cores, %s, cpu tasks: hosts side by side", impl),
+			fmt.Sprintf("Makespan of one map of cpu tasks of %s with as many workers as cores, by core count, one line per host/run, one panel per start method and channel; median of the per-run medians, whiskers: its 95%% CI.", impl)
+	}
+	return "", ""
+}
+
+// shareLogY gives the panels of a figure one y scale: logarithmic when
+// their values together span more than a decade.
+func shareLogY(panels []panel) {
+	var all []series
+	for _, pn := range panels {
+		all = append(all, pn.series...)
+	}
+	for i := range panels {
+		panels[i].logY = spansDecade(all)
+	}
+}
+
+// hostCat is a category of the side-by-side start-up figure
+// ("impl\nmethod\nchan") at one parent rss.
+type hostCat struct {
+	cat string
+	rss int64
+}
+
+func hostCatOf(c *view.Cell, rss int64) hostCat {
+	return hostCat{c.Cell.Impl + "\n" + c.Cell.Method + "\n" + c.Cell.Chan, rss}
 }
 
 // hostStartupFigure: start-up latency of every host with all its CPUs
@@ -532,28 +608,7 @@ func (d *Data) hostStartupFigure() *figure {
 	if len(runs) < 2 {
 		return nil
 	}
-	labels := hostLabels(runs)
-	type key struct {
-		cat string
-		rss int64
-	}
-	at := map[key][]*view.Cell{} // per category and rss: the cell of each run
-	var cells []*view.Cell
-	for i, r := range runs {
-		nproc, _ := strconv.Atoi(r.ConfigValue("nproc"))
-		for _, c := range onlyRun(d.workload("startup"), r) {
-			if c.Cell.Cores != nproc || c.Cell.Payload != "" || !c.Has("ns/op") {
-				continue
-			}
-			k := key{c.Cell.Impl + "\n" + c.Cell.Method + "\n" + c.Cell.Chan, c.Cell.RSS}
-			if at[k] == nil {
-				at[k] = make([]*view.Cell, len(runs))
-				cells = append(cells, c)
-			}
-			at[k][i] = c
-		}
-	}
-	view.SortCells(cells)
+	at, cells := d.hostStartupCells(runs)
 	rssList := presentInts(cells, func(c bench.Cell) int64 { return c.RSS })
 	if len(rssList) == 0 {
 		return nil
@@ -568,54 +623,82 @@ func (d *Data) hostStartupFigure() *figure {
 			"measured on two or more hosts; one marker per host; median of the per-run medians, whiskers: its 95% CI.",
 		cols: 1,
 	}
+	labels := hostLabels(runs)
 	for _, rss := range rssList {
-		var cats []string
-		seen := map[string]bool{}
-		for _, c := range cells {
-			k := key{c.Cell.Impl + "\n" + c.Cell.Method + "\n" + c.Cell.Chan, rss}
-			n := 0
-			for _, x := range at[k] {
-				if x != nil {
-					n++
-				}
-			}
-			if n >= 2 && !seen[k.cat] {
-				seen[k.cat] = true
-				cats = append(cats, k.cat)
-			}
+		if cats := hostStartupCats(cells, at, rss); len(cats) > 0 {
+			f.panels = append(f.panels, d.hostStartupPanel(rss, cats, at, labels))
 		}
-		if len(cats) == 0 {
-			continue
-		}
-		var ticks []plot.Tick
-		for i, c := range cats {
-			ticks = append(ticks, plot.Tick{Value: float64(i), Label: c})
-		}
-		pn := panel{title: "parent rss=" + sizeLabel(rss), ylabel: "start-up latency (ms)", xticks: ticks,
-			xmin: -0.5, xmax: float64(len(cats)) - 0.5, rotateX: len(cats) > 8}
-		for i := range runs {
-			sr := series{name: labels[i], color: i, shape: i, noLine: true}
-			off := (float64(i) - float64(len(runs)-1)/2) * 0.15
-			for j, cat := range cats {
-				if c := at[key{cat, rss}][i]; c != nil {
-					sr.pts = append(sr.pts, statPt(float64(j)+off, d.Stat(c, "ns/op"), 1e6))
-				}
-			}
-			pn.series = append(pn.series, sr)
-		}
-		f.panels = append(f.panels, pn)
 	}
 	if len(f.panels) == 0 {
 		return nil
 	}
-	var all []series
-	for _, pn := range f.panels {
-		all = append(all, pn.series...)
-	}
-	for i := range f.panels {
-		f.panels[i].logY = spansDecade(all)
-	}
+	shareLogY(f.panels)
 	return f
+}
+
+// hostStartupCells are the start-up cells of each run with all its CPUs,
+// without payload and with samples: per category and rss the cell of
+// each run (nil where it has none), and one cell per category and rss in
+// cell order.
+func (d *Data) hostStartupCells(runs []*view.Run) (map[hostCat][]*view.Cell, []*view.Cell) {
+	at := map[hostCat][]*view.Cell{}
+	var cells []*view.Cell
+	for i, r := range runs {
+		nproc, _ := strconv.Atoi(r.ConfigValue("nproc"))
+		for _, c := range onlyRun(d.workload("startup"), r) {
+			if c.Cell.Cores != nproc || c.Cell.Payload != "" || !c.Has("ns/op") {
+				continue
+			}
+			k := hostCatOf(c, c.Cell.RSS)
+			if at[k] == nil {
+				at[k] = make([]*view.Cell, len(runs))
+				cells = append(cells, c)
+			}
+			at[k][i] = c
+		}
+	}
+	view.SortCells(cells)
+	return at, cells
+}
+
+// hostStartupCats are the categories at rss that two or more runs
+// measured, in cell order.
+func hostStartupCats(cells []*view.Cell, at map[hostCat][]*view.Cell, rss int64) []string {
+	var cats []string
+	seen := map[string]bool{}
+	for _, c := range cells {
+		k := hostCatOf(c, rss)
+		n := 0
+		for _, x := range at[k] {
+			if x != nil {
+				n++
+			}
+		}
+		if n >= 2 && !seen[k.cat] {
+			seen[k.cat] = true
+			cats = append(cats, k.cat)
+		}
+	}
+	return cats
+}
+
+// hostStartupPanel is the panel of one parent rss: the categories along
+// x, a marker per run (labels) beside each other.
+func (d *Data) hostStartupPanel(rss int64, cats []string, at map[hostCat][]*view.Cell, labels []string) panel {
+	ticks, lo, hi := categoryTicks(cats)
+	pn := panel{title: "parent rss=" + sizeLabel(rss), ylabel: "start-up latency (ms)", xticks: ticks,
+		xmin: lo, xmax: hi, rotateX: len(cats) > 8}
+	for i := range labels {
+		sr := series{name: labels[i], color: i, shape: i, noLine: true}
+		off := dodge(i, len(labels))
+		for j, cat := range cats {
+			if c := at[hostCat{cat, rss}][i]; c != nil {
+				sr.pts = append(sr.pts, statPt(float64(j)+off, d.Stat(c, "ns/op"), 1e6))
+			}
+		}
+		pn.series = append(pn.series, sr)
+	}
+	return pn
 }
 
 // hostsIntro is the side-by-side part of a report on several runs: the

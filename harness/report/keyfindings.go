@@ -202,12 +202,7 @@ func (d *Data) keyPool(r *view.Run) panel {
 			}
 			pn.series = append(pn.series, s)
 			if ii == 0 {
-				id := series{name: fmt.Sprintf("ideal, cores=%d", k), dash: ki + 1}
-				b0 := float64(cs[0].Cell.Tasks) / float64(rounds(cs[0].Cell.Tasks, cs[0].Cell.Workers, k, bench.DecisionTask))
-				for _, c := range cs {
-					v := float64(c.Cell.Tasks) / float64(rounds(c.Cell.Tasks, c.Cell.Workers, k, bench.DecisionTask))
-					id.pts = append(id.pts, pt{x: float64(c.Cell.Workers), y: v / b0})
-				}
+				id := series{name: fmt.Sprintf("ideal, cores=%d", k), dash: ki + 1, pts: idealSpeedup(cs)}
 				pn.ideals = append(pn.ideals, id)
 			}
 		}
@@ -221,9 +216,11 @@ func (d *Data) keyPool(r *view.Run) panel {
 func (d *Data) keyVersions(r *view.Run) panel {
 	src, from := r, ""
 	if len(d.versionsOf(r)) < 2 && r.Dir != "" {
-		dir := filepath.Clean(r.Dir) + "-variants"
-		if v, err := view.Load(dir, nil); err == nil && len(d.versionsOf(v)) > 1 {
-			src, from = v, " (variants run)"
+		for _, dir := range variantsDirs(r) {
+			if v, err := view.Load(dir, nil); err == nil && len(d.versionsOf(v)) > 1 {
+				src, from = v, filepath.Base(dir)+", kernel "+v.ConfigValue("kernel")
+				break
+			}
 		}
 	}
 	vs := d.versionsOf(src)
@@ -236,7 +233,11 @@ func (d *Data) keyVersions(r *view.Run) panel {
 		names = append(names, strings.TrimPrefix(v, "cpython"))
 	}
 	ticks, lo, hi := categoryTicks(names)
-	pn := panel{title: fmt.Sprintf("(e) Start + join by CPython version, cores=%d%s", cores, from), xlabel: "CPython version", ylabel: "start + join per child (ms)",
+	title, xlabel := fmt.Sprintf("(e) Start + join by CPython version, cores=%d", cores), "CPython version"
+	if from != "" {
+		title, xlabel = title+" (variants run)", xlabel+" ("+from+")"
+	}
+	pn := panel{title: title, xlabel: xlabel, ylabel: "start + join per child (ms)",
 		xticks: ticks, xmin: lo, xmax: hi}
 	for i, m := range versionMetrics(cores)[:len(bench.Methods)] {
 		s := series{name: bench.Methods[i], color: i, shape: i}
@@ -251,6 +252,22 @@ func (d *Data) keyVersions(r *view.Run) panel {
 	}
 	pn.logY = spansDecade(pn.series)
 	return pn
+}
+
+// variantsDirs are the folders of a run's variants, in order: its
+// companion <run>-variants, then the variants run its claims read (the
+// claims-variants line of claims.bench, relative to the run folder).
+func variantsDirs(r *view.Run) []string {
+	dirs := []string{filepath.Clean(r.Dir) + "-variants"}
+	if cr := claimsRun(r); cr != nil {
+		if v := cr.ConfigValue("claims-variants"); v != "" {
+			if !filepath.IsAbs(v) {
+				v = filepath.Join(r.Dir, v)
+			}
+			dirs = append(dirs, filepath.Clean(v))
+		}
+	}
+	return dirs
 }
 
 // keySpread is panel (f): the smallest message's round trip by channel

@@ -187,47 +187,64 @@ func ratioOrTilde(c Comparison) string {
 	return sig3(c.Ratio) + "×"
 }
 
+// libraryFigures: the libraries' start-up and round trip by start method,
+// and the pool executors' makespan and efficiency by workers.
 func (d *Data) libraryFigures(r *view.Run) []*figure {
 	var fs []*figure
-	if libs := d.libsOf(r); libs != nil {
-		cores := d.maxCoresOf(r, libs)
-		var ticks []plot.Tick
-		for i, m := range bench.Methods {
-			ticks = append(ticks, plot.Tick{Value: float64(i), Label: m})
-		}
-		mk := func(w, title, ylabel, unit string, scale float64) panel {
-			pn := panel{title: title, xlabel: "start method", ylabel: ylabel, xticks: ticks, xmin: -0.5, xmax: float64(len(bench.Methods)) - 0.5}
-			for k, l := range libs {
-				s := series{name: l, color: k, shape: k, noLine: true}
-				off := (float64(k) - float64(len(libs)-1)/2) * 0.15
-				for i, m := range bench.Methods {
-					if c := d.libCell(r, l, w, m, cores); c != nil {
-						if st, _ := d.metricStat(c, unit); st.N > 0 {
-							s.pts = append(s.pts, statPt(float64(i)+off, st, scale))
-						}
+	if f := d.libraryFigure(r); f != nil {
+		fs = append(fs, f)
+	}
+	if f := d.executorFigure(r); f != nil {
+		fs = append(fs, f)
+	}
+	return fs
+}
+
+// libraryFigure: start + join and the 64 B round trip of each library by
+// start method, at the libraries' largest core count (nil without
+// library cells).
+func (d *Data) libraryFigure(r *view.Run) *figure {
+	libs := d.libsOf(r)
+	if libs == nil {
+		return nil
+	}
+	cores := d.maxCoresOf(r, libs)
+	ticks, lo, hi := categoryTicks(bench.Methods)
+	mk := func(w, title, ylabel, unit string, scale float64) panel {
+		pn := panel{title: title, xlabel: "start method", ylabel: ylabel, xticks: ticks, xmin: lo, xmax: hi}
+		for k, l := range libs {
+			s := series{name: l, color: k, shape: k, noLine: true}
+			off := dodge(k, len(libs))
+			for i, m := range bench.Methods {
+				if c := d.libCell(r, l, w, m, cores); c != nil {
+					if st, _ := d.metricStat(c, unit); st.N > 0 {
+						s.pts = append(s.pts, statPt(float64(i)+off, st, scale))
 					}
 				}
-				pn.series = append(pn.series, s)
 			}
-			pn.logY = spansDecade(pn.series)
-			return pn
+			pn.series = append(pn.series, s)
 		}
-		fs = append(fs, &figure{
-			name:    fmt.Sprintf("libraries-cores%d%s", cores, d.suffix(r)),
-			title:   fmt.Sprintf("multiprocessing, billiard, multiprocess (chan=pipe, cores=%d, %s)%s", cores, machineShort(r), d.titleSuffix(r)),
-			caption: "Start+join per child (rss=0) and 64 B round trip by library and start method; a missing marker is a skipped or failed cell (see the table). Whiskers: 95% CI.",
-			cols:    2,
-			panels:  []panel{mk("startup", "start + join", "start + join (ms)", "ns/op+join", 1e6), mk("pingpong", "64 B round trip", "round trip (µs)", "ns/op", 1e3)},
-		})
+		pn.logY = spansDecade(pn.series)
+		return pn
 	}
+	return &figure{
+		name:    fmt.Sprintf("libraries-cores%d%s", cores, d.suffix(r)),
+		title:   fmt.Sprintf("multiprocessing, billiard, multiprocess (chan=pipe, cores=%d, %s)%s", cores, machineShort(r), d.titleSuffix(r)),
+		caption: "Start+join per child (rss=0) and 64 B round trip by library and start method; a missing marker is a skipped or failed cell (see the table). Whiskers: 95% CI.",
+		cols:    2,
+		panels:  []panel{mk("startup", "start + join", "start + join (ms)", "ns/op+join", 1e6), mk("pingpong", "64 B round trip", "round trip (µs)", "ns/op", 1e3)},
+	}
+}
+
+// executorFigure: makespan and parallel efficiency of each executor by
+// workers, at the largest core count of the executor cells (nil without
+// them).
+func (d *Data) executorFigure(r *view.Run) *figure {
 	ex := d.executorCells(r)
 	if len(ex) == 0 {
-		return fs
+		return nil
 	}
-	cores := int64(0)
-	for _, c := range ex {
-		cores = max(cores, keyInt(c, "cores"))
-	}
+	cores := maxKey(ex, "cores")
 	ex = view.Select(ex, func(c *view.Cell) bool { return keyInt(c, "cores") == cores })
 	var workers []int64
 	seen := map[int64]bool{}
@@ -259,12 +276,11 @@ func (d *Data) libraryFigures(r *view.Run) []*figure {
 		}
 		return pn
 	}
-	fs = append(fs, &figure{
+	return &figure{
 		name:    fmt.Sprintf("executors-cores%d%s", cores, d.suffix(r)),
 		title:   fmt.Sprintf("Pool executors: makespan and efficiency vs workers (cpython, task=cpu, cores=%d, %s)%s", cores, machineShort(r), d.titleSuffix(r)),
 		caption: "exec=pool multiprocessing.Pool, ppe ProcessPoolExecutor, loky-cold/-warm the first/a later map of a loky executor, loop a hand-written worker loop; series = exec/method/chan. Efficiency = Σ measured task time / (P × makespan), P = min(workers, tasks, cores) for cpu tasks and min(workers, tasks) for sleep tasks; the line at 1 is perfect use of the CPUs.",
 		cols:    2,
 		panels:  []panel{mk("ns/op", "makespan (ms)", 1e6), mk("efficiency", "parallel efficiency", 1)},
-	})
-	return fs
+	}
 }

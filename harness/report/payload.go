@@ -119,9 +119,11 @@ func (g *Guide) payloadRow(d *Data, r *view.Run) {
 		}
 		return o
 	}
-	arrays := bench.NumpyPayloads
+	// The transports that move the array's bytes; ndarray-shm moves only
+	// the segment's name (its nominal MB/s is not a transfer rate).
+	arrays := []string{bench.PayloadNdarray, bench.PayloadNdarrayOOB}
 	sizes := presentInts(view.Select(cells, func(c *view.Cell) bool { return slices.Contains(arrays, c.Cell.Payload) }), func(c bench.Cell) int64 { return c.Size })
-	row := newRow(bench.QPayloads, "(sending a numpy array: stream throughput)")
+	row := newRow(bench.QPayloads, "(sending a numpy array: stream throughput of the bytes moved)")
 	if len(sizes) == 0 {
 		row.Choice = "not measured in this run"
 		row.Cost = fmt.Sprintf("— (no ndarray cell with samples for impl=%s: numpy missing?)", impl)
@@ -137,6 +139,9 @@ func (g *Guide) payloadRow(d *Data, r *view.Run) {
 			}
 		}
 		row.Flip = strings.Join(parts, "; ")
+	}
+	if f := shmArrayText(d, cells, sizes); f != "" {
+		row.Flip += ". " + f
 	}
 	if f := objectsText(d, r, cells); f != "" {
 		if row.Flip != "" {
@@ -171,4 +176,26 @@ func objectsText(d *Data, r *view.Run, cells []*view.Cell) string {
 			sizeLabel(b.Size), ch, fmtStat("MB/s", ob), fmtStat("MB/s", by), ratioCI(by, ob))
 	}
 	return ""
+}
+
+// shmArrayText is what an array placed in shared memory costs per
+// message (payload=ndarray-shm: only its name and length travel) at the
+// largest size measured, beside the fastest transport that moves it.
+func shmArrayText(d *Data, cells []*view.Cell, sizes []int64) string {
+	if len(sizes) == 0 {
+		return ""
+	}
+	top := sizes[len(sizes)-1]
+	var opts []option
+	for _, c := range cells {
+		if c.Cell.Size == top && c.Cell.Payload == bench.PayloadNdarrayShm {
+			opts = append(opts, option{"over " + c.Cell.Chan, d.Stat(c, "msgs/s")})
+		}
+	}
+	best, _, _ := pick(opts, true)
+	if best == nil {
+		return ""
+	}
+	return fmt.Sprintf("An array created in a shared_memory segment (payload=ndarray-shm) moves no bytes: only its name travels, %s %s at %s whatever its size; "+
+		"the other side must map the segment, and the sender must not reuse the array until it is read", fmtStat("msgs/s", best.s), best.label, sizeLabel(top))
 }

@@ -31,6 +31,10 @@ func statPt(x float64, s view.Stats, scale float64) pt {
 	return q
 }
 
+// dodge is the x offset of the i-th of n markers drawn side by side at
+// one category, so that they do not hide each other.
+func dodge(i, n int) float64 { return (float64(i) - float64(n-1)/2) * 0.15 }
+
 // figMachine is the machine in a figure title: CPU, CPU count and, for a
 // figure of one implementation, that implementation and its version
 // (implLabel); a figure of several implementations names their versions
@@ -422,7 +426,7 @@ func (d *Data) coresFigures(r *view.Run) []*figure {
 				xticks: ticks, xmin: -0.5, xmax: float64(len(cats)) - 0.5, rotateX: len(cats) > 6}
 			for k, n := range cores {
 				s := series{name: "cores=" + strconv.Itoa(n), color: k, shape: k, noLine: true}
-				off := (float64(k) - float64(len(cores)-1)/2) * 0.15
+				off := dodge(k, len(cores))
 				for i, cat := range cats {
 					c := d.find(r, bench.Cell{Workload: w, Impl: impl, Method: cat.m, Chan: cat.ch, Size: size, Cores: n})
 					u := unit
@@ -478,7 +482,7 @@ func (d *Data) poolFigures(r *view.Run) []*figure {
 						impl, task, cores, rule),
 					cols: 1, sharedLegend: true,
 				}
-				f.panels = append(f.panels, d.poolSpeedupPanel(impl, task, cores, ic), d.poolEfficiencyPanel(impl, ic))
+				f.panels = append(f.panels, d.poolSpeedupPanel(impl, ic), d.poolEfficiencyPanel(impl, ic))
 				fs = append(fs, f)
 			}
 		}
@@ -527,7 +531,7 @@ func workerTicks(cells []*view.Cell) ([]plot.Tick, float64, float64) {
 
 // poolSpeedupPanel: each series' speedup over its own smallest map, with
 // the ideal speedup of the smallest worker count's pool.
-func (d *Data) poolSpeedupPanel(impl, task string, cores int, cells []*view.Cell) panel {
+func (d *Data) poolSpeedupPanel(impl string, cells []*view.Cell) panel {
 	ticks, lo, hi := workerTicks(cells)
 	pn := panel{title: impl + ", speedup over the smallest map", xlabel: "workers", ylabel: "speedup (tasks/s ÷ smallest map's)", xticks: ticks, xmin: lo, xmax: hi}
 	for _, g := range poolSeries(cells) {
@@ -543,12 +547,7 @@ func (d *Data) poolSpeedupPanel(impl, task string, cores int, cells []*view.Cell
 		}
 		pn.series = append(pn.series, s)
 		if pn.ideal == nil || len(g.cells) > len(pn.ideal.pts) {
-			pn.ideal = &series{name: "ideal speedup"}
-			b0 := float64(base.Cell.Tasks) / float64(rounds(base.Cell.Tasks, base.Cell.Workers, cores, task))
-			for _, c := range g.cells {
-				v := float64(c.Cell.Tasks) / float64(rounds(c.Cell.Tasks, c.Cell.Workers, cores, task))
-				pn.ideal.pts = append(pn.ideal.pts, pt{x: float64(c.Cell.Workers), y: v / b0})
-			}
+			pn.ideal = &series{name: "ideal speedup", pts: idealSpeedup(g.cells)}
 		}
 	}
 	return pn
@@ -866,9 +865,18 @@ func sizeSeries(ic []*view.Cell, sizes []int64, methods []string, at func(c *vie
 	return out
 }
 
-// rounds is the number of waves of a map in which every usable worker runs
-// one task: ⌈tasks / P⌉ with P the pool parallelism (impl.PoolParallelism).
-func rounds(tasks, workers, cores int, task string) int {
-	p := impl.PoolParallelism(workers, tasks, cores, task == "cpu")
-	return (tasks + p - 1) / p
+// idealSpeedup is the ideal speedup of a pool's maps over the first
+// (cells ordered by workers): a map's tasks per round, tasks / ⌈tasks /
+// P⌉ (impl.PoolRounds, P the cell's impl.CellParallelism), relative to
+// the first map's, a point per cell at its worker count.
+func idealSpeedup(cells []*view.Cell) []pt {
+	perRound := func(c *view.Cell) float64 {
+		return float64(c.Cell.Tasks) / float64(impl.PoolRounds(c.Cell.Tasks, impl.CellParallelism(c.Cell)))
+	}
+	b0 := perRound(cells[0])
+	var pts []pt
+	for _, c := range cells {
+		pts = append(pts, pt{x: float64(c.Cell.Workers), y: perRound(c) / b0})
+	}
+	return pts
 }

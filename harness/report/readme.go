@@ -70,16 +70,6 @@ func headlineFigures(g *Guide) []string {
 		"stream-throughput-" + g.Impl + "-cores" + k, "pool-cpu-" + g.Impl + "-cores" + k}
 }
 
-// HeadlineFigureNames lists the figure names the README block of dir shows.
-func HeadlineFigureNames(dir string) ([]string, error) {
-	r, err := view.Load(dir, nil)
-	if err != nil {
-		return nil, err
-	}
-	d := newData([]*view.Run{r})
-	return headlineFigures(d.Guide(r)), nil
-}
-
 // ReadmeBlock finds the headline block in a README: the run folder it
 // names and the block text (from BEGIN through END and its newline).
 func ReadmeBlock(readme []byte) (run string, block []byte, start, end int, err error) {

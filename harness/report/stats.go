@@ -70,11 +70,6 @@ func (c Comparison) RatioString() string {
 	return sig3(c.Ratio) + "×"
 }
 
-// PString formats the p-value and sample sizes.
-func (c Comparison) PString() string {
-	return fmt.Sprintf("p=%.3f", c.P)
-}
-
 // asRuns turns per-run medians back into one-value runs for stats.Compare.
 func asRuns(meds []float64) [][]float64 {
 	out := make([][]float64, len(meds))

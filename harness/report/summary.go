@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -60,103 +61,130 @@ func (d *Data) summaryTables() []*Table {
 	var ts []*Table
 	for _, r := range d.Runs {
 		for _, w := range bench.Workloads {
-			cells := d.cellsOf(r, w)
-			if len(cells) == 0 {
-				continue
+			if t := d.summaryTable(r, w); t != nil {
+				ts = append(ts, t)
 			}
-			var impls []string
-			seen := map[string]bool{}
-			for _, c := range cells {
-				im := implOf(c)
-				if !seen[im] && !versionImpl.MatchString(im) && len(c.Units) > 0 {
-					seen[im] = true
-					impls = append(impls, im)
-				}
-			}
-			impls = orderImpls(impls)
-			if len(impls) == 0 {
-				continue
-			}
-			maxCores := int64(0)
-			for _, c := range cells {
-				maxCores = max(maxCores, keyInt(c, "cores"))
-			}
-			at := view.Select(cells, func(c *view.Cell) bool { return keyInt(c, "cores") == maxCores && c.Get("payload") == "" })
-			at, unit, point, what := headline(w, at, maxCores)
-			if len(at) == 0 {
-				continue
-			}
-			hdr := []string{"method", "chan"}
-			hasExec := false
-			for _, c := range at {
-				if c.Get("exec") != "" {
-					hasExec = true
-				}
-			}
-			if hasExec {
-				hdr = append(hdr, "exec")
-			}
-			left := len(hdr)
-			t := &Table{
-				Name:    fmt.Sprintf("summary-%s%s", w, d.suffix(r)),
-				Section: "summary",
-				Title:   fmt.Sprintf("%s: %s, %s, cores=%d%s", sectionHeading(w), what, point, maxCores, d.titleSuffix(r)),
-				Header:  append(hdr, impls...),
-				Left:    left,
-			}
-			type rowKey struct{ m, ch, ex string }
-			var keys []rowKey
-			idx := map[rowKey]map[string]*view.Cell{}
-			for _, c := range at {
-				k := rowKey{c.Get("method"), c.Get("chan"), c.Get("exec")}
-				if idx[k] == nil {
-					idx[k] = map[string]*view.Cell{}
-					keys = append(keys, k)
-				}
-				idx[k][implOf(c)] = c
-			}
-			sortRowKeys := func(i, j int) bool {
-				a, b := keys[i], keys[j]
-				if x, y := view.Rank(bench.Methods, a.m), view.Rank(bench.Methods, b.m); x != y {
-					return x < y
-				}
-				if a.m != b.m {
-					return a.m < b.m
-				}
-				if x, y := view.Rank(bench.Chans, a.ch), view.Rank(bench.Chans, b.ch); x != y {
-					return x < y
-				}
-				return a.ex < b.ex
-			}
-			sortSlice(len(keys), sortRowKeys, func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
-			for _, k := range keys {
-				row := []string{k.m, k.ch}
-				if k.ch == "" {
-					row[1] = "—"
-				}
-				if hasExec {
-					row = append(row, k.ex)
-				}
-				for _, im := range impls {
-					c := idx[k][im]
-					switch {
-					case c == nil:
-						row = append(row, "")
-					case w == "startup" && c.Has("join-ns/op"):
-						s, _ := d.sumStat(c, "ns/op", "join-ns/op")
-						row = append(row, fmtStat("ns/op", s)+marks(c, s))
-					case c.Has(unit):
-						row = append(row, fmtStat(unit, d.Stat(c, unit))+marks(c, d.Stat(c, unit)))
-					default:
-						row = append(row, statusText(c, unit))
-					}
-				}
-				t.Rows = append(t.Rows, row)
-			}
-			ts = append(ts, t)
 		}
 	}
 	return ts
+}
+
+// summaryTable is the summary table of one workload of a run (nil when the
+// run has no cells of it with results at its headline point).
+func (d *Data) summaryTable(r *view.Run, w string) *Table {
+	cells := d.cellsOf(r, w)
+	impls := summaryImpls(cells)
+	if len(impls) == 0 {
+		return nil
+	}
+	maxCores := maxKey(cells, "cores")
+	at := view.Select(cells, func(c *view.Cell) bool { return keyInt(c, "cores") == maxCores && c.Get("payload") == "" })
+	at, unit, point, what := headline(w, at, maxCores)
+	if len(at) == 0 {
+		return nil
+	}
+	hdr := []string{"method", "chan"}
+	hasExec := slices.ContainsFunc(at, func(c *view.Cell) bool { return c.Get("exec") != "" })
+	if hasExec {
+		hdr = append(hdr, "exec")
+	}
+	t := &Table{
+		Name:    fmt.Sprintf("summary-%s%s", w, d.suffix(r)),
+		Section: "summary",
+		Title:   fmt.Sprintf("%s: %s, %s, cores=%d%s", sectionHeading(w), what, point, maxCores, d.titleSuffix(r)),
+		Header:  append(hdr, impls...),
+		Left:    len(hdr),
+	}
+	keys, idx := summaryRows(at)
+	for _, k := range keys {
+		row := []string{k.m, k.ch}
+		if k.ch == "" {
+			row[1] = "—"
+		}
+		if hasExec {
+			row = append(row, k.ex)
+		}
+		for _, im := range impls {
+			row = append(row, d.summaryValue(w, unit, idx[k][im]))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// summaryImpls are the columns of a summary table: the implementations
+// with results among cells, versions excluded, in orderImpls order.
+func summaryImpls(cells []*view.Cell) []string {
+	var impls []string
+	seen := map[string]bool{}
+	for _, c := range cells {
+		im := implOf(c)
+		if !seen[im] && !versionImpl.MatchString(im) && len(c.Units) > 0 {
+			seen[im] = true
+			impls = append(impls, im)
+		}
+	}
+	return orderImpls(impls)
+}
+
+// summaryRow is a row of a summary table: method, channel and executor.
+type summaryRow struct{ m, ch, ex string }
+
+// summaryRows are the rows of a summary table (methods in bench.Methods
+// order, then channels in bench.Chans order, then executors) and per row
+// the cell of each implementation.
+func summaryRows(at []*view.Cell) ([]summaryRow, map[summaryRow]map[string]*view.Cell) {
+	var keys []summaryRow
+	idx := map[summaryRow]map[string]*view.Cell{}
+	for _, c := range at {
+		k := summaryRow{c.Get("method"), c.Get("chan"), c.Get("exec")}
+		if idx[k] == nil {
+			idx[k] = map[string]*view.Cell{}
+			keys = append(keys, k)
+		}
+		idx[k][implOf(c)] = c
+	}
+	less := func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if x, y := view.Rank(bench.Methods, a.m), view.Rank(bench.Methods, b.m); x != y {
+			return x < y
+		}
+		if a.m != b.m {
+			return a.m < b.m
+		}
+		if x, y := view.Rank(bench.Chans, a.ch), view.Rank(bench.Chans, b.ch); x != y {
+			return x < y
+		}
+		return a.ex < b.ex
+	}
+	sortSlice(len(keys), less, func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+	return keys, idx
+}
+
+// summaryValue is a summary table's entry for cell c: start + join for
+// start-up cells that time the join, else unit; the status where c has
+// no samples of it, "" where there is no cell.
+func (d *Data) summaryValue(w, unit string, c *view.Cell) string {
+	switch {
+	case c == nil:
+		return ""
+	case w == "startup" && c.Has("join-ns/op"):
+		s, _ := d.sumStat(c, "ns/op", "join-ns/op")
+		return fmtStat("ns/op", s) + marks(c, s)
+	case c.Has(unit):
+		return fmtStat(unit, d.Stat(c, unit)) + marks(c, d.Stat(c, unit))
+	default:
+		return statusText(c, unit)
+	}
+}
+
+// maxKey is the largest value of a name key among cells (0 when none).
+func maxKey(cells []*view.Cell, k string) int64 {
+	m := int64(0)
+	for _, c := range cells {
+		m = max(m, keyInt(c, k))
+	}
+	return m
 }
 
 func marks(c *view.Cell, s view.Stats) string {
@@ -172,10 +200,7 @@ func marks(c *view.Cell, s view.Stats) string {
 // what the value is.
 func headline(w string, at []*view.Cell, maxCores int64) (cells []*view.Cell, unit, point, what string) {
 	maxWorkers := func(at []*view.Cell) ([]*view.Cell, int64) {
-		wk := int64(0)
-		for _, c := range at {
-			wk = max(wk, keyInt(c, "workers"))
-		}
+		wk := maxKey(at, "workers")
 		return view.Select(at, func(c *view.Cell) bool { return keyInt(c, "workers") == wk }), wk
 	}
 	unit = "ns/op"

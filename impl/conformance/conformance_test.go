@@ -216,7 +216,7 @@ func checkOutput(c bench.Cell, o impl.Options, out []byte) []string {
 			// Both derive from the same measured task times: overhead =
 			// makespan − ceil(T/P) × Σtask/T with Σtask = efficiency × P ×
 			// makespan (up to the printed digits of efficiency).
-			par := impl.PoolParallelism(c.Workers, c.Tasks, c.Cores, c.Task == "cpu")
+			par := impl.CellParallelism(c)
 			ms := vals["ns/op"]
 			want := impl.PoolOverhead(e*float64(par)*ms, ms, c.Tasks, par)
 			if got := vals["overhead-ns/op"]; math.Abs(got-want) > 1e-3*ms {

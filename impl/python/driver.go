@@ -140,12 +140,6 @@ func DriverMain(weight string) (string, error) {
 	return filepath.Join(driverDir, mainFile(weight)), nil
 }
 
-// SourceHash is the first 12 hex digits of the SHA-256 of a script.
-func SourceHash(src []byte) string {
-	sum := sha256.Sum256(src)
-	return hex.EncodeToString(sum[:])[:12]
-}
-
 // ScriptsHash is the first 12 hex digits of the SHA-256 over the names and
 // contents of files (in name order).
 func ScriptsHash(files ...File) string {

@@ -812,7 +812,7 @@ def make_payload(cell, size):
     payload=tensor a callable that makes a fresh tensor per message.  A
     reused tensor would move its storage to shared memory once, at the
     first send, and every later send would only pass the handle again, so
-    the per-message move would never be timed (issue 14.7); the allocation
+    the per-message move would never be timed; the allocation
     of the fresh tensor is part of what a torch user pays per message."""
     if cell.payload == "tensor":
         import torch

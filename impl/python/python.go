@@ -29,8 +29,8 @@
 // python3-torch), else python3 on PATH when that can. scripts/setup
 // installs pypy3 and python3-torch from Debian packages. Other
 // implementations (interpreter versions, the multiprocessing forks billiard
-// and multiprocess) are built with NewModule: a name, an interpreter and
-// the multiprocessing module the driver imports.
+// and multiprocess) are built with NewVersion and NewLibrary (variants.go):
+// a name, an interpreter and the multiprocessing module the driver imports.
 //
 // The workloads' definitions (what ns/op and each extra metric mean, the
 // pool's efficiency formula, the shm ring) are documented at the top of
@@ -73,16 +73,6 @@ var _ impl.Impl = (*Impl)(nil)
 // Nothing is executed until Available, Config or Command is called.
 func New(name, interpreter string) *Impl {
 	return &Impl{name: name, interpreter: interpreter}
-}
-
-// NewModule returns the implementation name run by interpreter with the
-// driver importing module instead of multiprocessing (e.g. "billiard",
-// "multiprocess"; "" = the default module). For a name other than cpython,
-// pypy and torch, interpreter is required ("python3" on PATH when "").
-// Available fails, with the reason, when the interpreter cannot import the
-// module. Nothing is executed until Available, Config or Command is called.
-func NewModule(name, interpreter, module string) *Impl {
-	return &Impl{name: name, interpreter: interpreter, module: module}
 }
 
 // Module is the multiprocessing module the driver imports ("" = default).
@@ -323,10 +313,10 @@ func (p *Impl) resolve() probeResult {
 		r.err = fmt.Errorf("torch not importable by /usr/bin/python3 nor python3 on PATH (install python3-torch: scripts/setup)")
 		return r
 	}
-	if p.module == "" && p.interpreter == "" {
-		return probeResult{err: fmt.Errorf("unknown python implementation %q (want cpython, pypy or torch, or an interpreter or module)", p.name)}
+	if p.interpreter == "" {
+		return probeResult{err: fmt.Errorf("unknown python implementation %q (want cpython, pypy or torch, or an interpreter)", p.name)}
 	}
-	return runProbe(p.name, orDefault(p.interpreter, "python3"), p.module)
+	return runProbe(p.name, p.interpreter, p.module)
 }
 
 func orDefault(s, def string) string {

@@ -10,8 +10,8 @@ import (
 	"github.com/mpbench/mpbench/bench"
 )
 
-// Variants of CPython measured beside the default interpreter (issues 17
-// and 19): other CPython versions, and drop-in forks of multiprocessing.
+// Variants of CPython measured beside the default interpreter: other
+// CPython versions, and drop-in forks of multiprocessing.
 //
 //   - impl=cpython3.8 … cpython3.13: the same driver under the newest
 //     <pyenv root>/versions/<minor>.<patch>/bin/python3 (pyenv's layout; the

@@ -1,4 +1,4 @@
-"""The reference for the driver's start-up (issue 14.1): a minimal program
+"""The reference for the driver's start-up: a minimal program
 that starts a child over a Pipe, takes the time until the child's first
 message arrives, as Startup/impl=cpython/method=M/chan=pipe/rss=0 does.
 
