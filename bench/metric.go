@@ -125,40 +125,71 @@ func IsDuration(unit string) bool {
 	return ok && m.Kind == Duration
 }
 
-// Format formats a value of a unit for tables and text: durations with
-// FormatNs, ratios with three significant digits, rates (and unknown
-// units) with three significant digits and the unit.
-func Format(unit string, v float64) string {
-	m, ok := LookupMetric(unit)
+// Scale is the display unit of a value of unit: the divisor and the
+// suffix ("ms", "GB/s", "k tasks/s"), chosen by the metric's kind in the
+// table above on the value rounded to three significant digits (so that
+// 999,700 ns reads "1.00 ms"). An interval [lo, hi] is printed in the
+// unit of its median, so tables need the scale itself, not only Format.
+func Scale(unit string, v float64) (scale float64, suffix string) {
+	a := math.Abs(round3(v))
+	m, known := LookupMetric(unit)
 	switch {
-	case ok && m.Kind == Duration:
-		return FormatNs(v)
-	case ok && m.Kind == Ratio, unit == "":
-		return Sig3(v)
-	case ok && m.Kind == Bytes:
-		return FormatBytes(v)
+	case known && m.Kind == Duration:
+		switch {
+		case a >= 1e9:
+			return 1e9, " s"
+		case a >= 1e6:
+			return 1e6, " ms"
+		case a >= 1e3:
+			return 1e3, " µs"
+		}
+		return 1, " ns"
+	case unit == "MB/s":
+		switch {
+		case a >= 1e3:
+			return 1e3, " GB/s"
+		case a < 1 && a > 0:
+			return 1e-3, " kB/s"
+		}
+		return 1, " MB/s"
+	case known && m.Kind == Rate:
+		switch {
+		case a >= 1e6:
+			return 1e6, "M " + unit
+		case a >= 1e3:
+			return 1e3, "k " + unit
+		}
+		return 1, " " + unit
+	case known && m.Kind == Bytes:
+		s, u := BytesScale(a)
+		return s, " " + u
+	case (known && m.Kind == Ratio) || unit == "" || unit == "ratio":
+		return 1, ""
 	}
-	return Sig3(v) + " " + unit
+	return 1, " " + unit
 }
 
-// FormatNs formats a duration in nanoseconds with three significant
-// digits in the largest unit that keeps it ≥ 1 after rounding:
-// 999700 → "1.00 ms", 1234 → "1.23 µs", 12 → "12.0 ns".
+// Format formats a value of a unit for tables and text, the one number
+// format of mpbench: three significant digits (Sig3) in the unit Scale
+// picks: "1.00 ms", "1.23 GB/s", "12.3k tasks/s", "0.973", "3.00 widgets";
+// "—" for NaN.
+func Format(unit string, v float64) string {
+	if math.IsNaN(v) {
+		return "—"
+	}
+	scale, suffix := Scale(unit, v)
+	return Sig3(v/scale) + suffix
+}
+
+// FormatNs formats a duration in nanoseconds (Format of ns/op): three
+// significant digits in the largest unit that keeps it ≥ 1 after
+// rounding: 999700 → "1.00 ms", 1234 → "1.23 µs", 12 → "12.0 ns"; NaN
+// and ±Inf without a unit.
 func FormatNs(ns float64) string {
 	if math.IsNaN(ns) || math.IsInf(ns, 0) {
 		return Sig3(ns)
 	}
-	r := round3(ns)
-	a := math.Abs(r)
-	switch {
-	case a >= 1e9:
-		return Sig3(r/1e9) + " s"
-	case a >= 1e6:
-		return Sig3(r/1e6) + " ms"
-	case a >= 1e3:
-		return Sig3(r/1e3) + " µs"
-	}
-	return Sig3(r) + " ns"
+	return Format("ns/op", ns)
 }
 
 // FormatBytes formats a byte count with three significant digits in the

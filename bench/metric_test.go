@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -19,7 +20,13 @@ func TestFormat(t *testing.T) {
 		{"ns/op", 0.5, "0.500 ns"},
 		{"p99-ns", 45_600_000, "45.6 ms"},
 		{"ns/op", 2.5e10, "25.0 s"},
-		{"MB/s", 1234.5, "1230 MB/s"},
+		{"MB/s", 1234.5, "1.23 GB/s"},
+		{"MB/s", 999.6, "1.00 GB/s"},
+		{"MB/s", 0.5, "500 kB/s"},
+		{"tasks/s", 12345, "12.3k tasks/s"},
+		{"msgs/s", 2.5e6, "2.50M msgs/s"},
+		{"uss-B", 1536, "1.50 KiB"},
+		{"ns/op", math.NaN(), "—"},
 		{"msgs/s", 99.96, "100 msgs/s"},
 		{"efficiency", 0.9734, "0.973"},
 		{"efficiency", 1, "1.00"},

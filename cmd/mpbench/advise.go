@@ -22,6 +22,7 @@ import (
 	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/harness/report"
 	"github.com/mpbench/mpbench/harness/stats"
+	"github.com/mpbench/mpbench/harness/view"
 	"github.com/mpbench/mpbench/impl"
 )
 
@@ -276,7 +277,7 @@ func (a *advice) run(ctx context.Context, impls map[string]impl.Impl, stdout, st
 // harness.Run, within the time budget), writes the folder's report and
 // computes its decision guide (report.GuideOf), also when interrupted:
 // the guide of the runs so far. Progress goes to stderr.
-func (a *advice) measure(ctx context.Context, impls map[string]impl.Impl, stderr io.Writer) (harness.Summary, *report.Guide, *report.Run, error) {
+func (a *advice) measure(ctx context.Context, impls map[string]impl.Impl, stderr io.Writer) (harness.Summary, *report.Guide, *view.Run, error) {
 	where := a.out
 	if a.temp {
 		where += " (a temporary folder; --out DIR keeps the run where you choose)"

@@ -12,6 +12,7 @@ import (
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness"
 	"github.com/mpbench/mpbench/harness/report"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // adviceView is what advise prints: the guide's rows as the report
@@ -81,7 +82,7 @@ type atRSSJSON struct {
 const notMeasuredCoverage = "not measured: advise measures only the cells the answer reads; the count over the other channels, methods and core counts is in the guide of a full run (mpbench run --profile full)"
 
 // view joins the guide with the state of the answer cells in run r.
-func (a *advice) view(g *report.Guide, r *report.Run, sum harness.Summary, elapsed time.Duration) *adviceView {
+func (a *advice) view(g *report.Guide, r *view.Run, sum harness.Summary, elapsed time.Duration) *adviceView {
 	v := &adviceView{Machine: report.MachineLine(r), Impl: a.impl, Cores: a.nproc, Folder: a.out, Temporary: a.temp,
 		Interrupted: sum.Interrupted, ElapsedS: elapsed.Seconds(), Cells: len(a.cells), Notes: g.Notes}
 	if v.Interrupted {
@@ -123,7 +124,7 @@ func (a *advice) view(g *report.Guide, r *report.Run, sum harness.Summary, elaps
 }
 
 // atRSS answers the big-parent question at each of the user's sizes.
-func (a *advice) atRSS(r *report.Run) []atRSSJSON {
+func (a *advice) atRSS(r *view.Run) []atRSSJSON {
 	var out []atRSSJSON
 	for _, rss := range a.rss {
 		x, ok := report.CompareAtRSS(r, a.impl, a.nproc, rss)
@@ -145,26 +146,26 @@ func finite(x float64) *float64 {
 }
 
 // runsOf is the number of program runs with samples of a cell (0: none).
-func runsOf(c *report.Cell) int {
+func runsOf(c *view.Cell) int {
 	if c == nil || len(c.Units) == 0 {
 		return 0
 	}
 	u := c.Units[0]
-	return report.SummarizeRuns(c.Samples[u], c.RunIDs[u]).Runs
+	return c.Stats(u).Runs
 }
 
 // cellStates counts the cells with samples and tells why the others have
 // none, grouped by reason, most frequent first.
-func cellStates(cells []bench.Cell, r *report.Run) (measured int, missing []string) {
+func cellStates(cells []bench.Cell, r *view.Run) (measured int, missing []string) {
 	why := map[string]int{}
 	for _, bc := range cells {
 		c := r.Find(bc.Name())
 		switch {
 		case runsOf(c) > 0:
 			measured++
-		case c != nil && c.Status == report.StatusSkipped:
+		case c != nil && c.Status == view.StatusSkipped:
 			why["skipped: "+c.Reason]++
-		case c != nil && c.Status == report.StatusFailed:
+		case c != nil && c.Status == view.StatusFailed:
 			why["failed: "+c.Reason]++
 		default:
 			why["not run yet"]++

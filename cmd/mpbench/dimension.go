@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/harness"
-	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/harness/report"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // DefaultDimDoc is where `mpbench dimension` writes its document.
@@ -28,7 +28,7 @@ func dimensionCmd(args []string) error {
 		return usagef("dimension: want one results folder DIR (a run of --profile dimension), got %d", fs.NArg())
 	}
 	dir := fs.Arg(0)
-	f, err := rawbench.ReadDir(dir)
+	f, err := view.ReadDir(dir)
 	if err != nil {
 		return usagef("dimension: no results in %s: %v", dir, err)
 	}

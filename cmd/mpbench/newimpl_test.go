@@ -13,7 +13,7 @@ import (
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness"
-	"github.com/mpbench/mpbench/harness/report"
+	"github.com/mpbench/mpbench/harness/view"
 	"github.com/mpbench/mpbench/impl"
 )
 
@@ -75,7 +75,7 @@ func printfValue(c bench.Cell) float64 {
 // alone (registerFakeImpl) is in the full profile with the subset it
 // declares, costs what its model says in the estimate, is run by
 // `mpbench run` (runCmd, with its own interpreter flag) into a results
-// folder, and is in the report: report.Load finds every cell with the
+// folder, and is in the report: view.Load finds every cell with the
 // values its program printed, and REPORT.md (reportCmd) names it by its
 // display name and recorded version.
 func TestNewImplementationEndToEnd(t *testing.T) {
@@ -115,14 +115,14 @@ func TestNewImplementationEndToEnd(t *testing.T) {
 		"--runs", "2", "--max-runs", "2", "--count", "2", "--out", out}); err != nil {
 		t.Fatal(err)
 	}
-	r, err := report.Load(out, nil)
+	r, err := view.Load(out, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v := r.ConfigValue(fakeImplName + "-version"); v != "9.9.9" {
 		t.Errorf("recorded version %q, want 9.9.9", v)
 	}
-	byName := map[string]*report.Cell{}
+	byName := map[string]*view.Cell{}
 	for _, c := range r.Cells {
 		byName[c.Name] = c
 	}
@@ -132,8 +132,8 @@ func TestNewImplementationEndToEnd(t *testing.T) {
 			t.Errorf("%s: not in the results", c.Name())
 			continue
 		}
-		got := rc.Samples["ns/op"]
-		if rc.Status != report.StatusOK || len(got) != 4 || slices.ContainsFunc(got, func(v float64) bool { return v != printfValue(c) }) {
+		got := rc.Values("ns/op")
+		if rc.Status != view.StatusOK || len(got) != 4 || slices.ContainsFunc(got, func(v float64) bool { return v != printfValue(c) }) {
 			t.Errorf("%s: %s, ns/op samples %v, want 2 runs × 2 samples of %g", c.Name(), rc.Status, got, printfValue(c))
 		}
 	}

@@ -7,9 +7,9 @@ import (
 
 	"github.com/mpbench/mpbench/harness/artifact"
 	"github.com/mpbench/mpbench/harness/claims"
-	"github.com/mpbench/mpbench/harness/rawbench"
 
 	"github.com/mpbench/mpbench/harness/report"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 func reportCmd(args []string) error {
@@ -46,7 +46,7 @@ func reportCmd(args []string) error {
 		return nil
 	}
 	for _, d := range fs.Args() {
-		if f, err := rawbench.ReadDir(d); err == nil && report.IsDimensionRun(f) {
+		if f, err := view.ReadDir(d); err == nil && report.IsDimensionRun(f) {
 			fmt.Fprintf(os.Stderr, "mpbench: %s is a run of the dimension profile: its REPORT.md is the dimensioning analysis; "+
 				"`mpbench dimension %s` writes %s\n", d, d, DefaultDimDoc)
 		}

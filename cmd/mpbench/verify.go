@@ -20,6 +20,7 @@ import (
 	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/harness/report"
 	"github.com/mpbench/mpbench/harness/stats"
+	"github.com/mpbench/mpbench/harness/view"
 	"github.com/mpbench/mpbench/impl"
 )
 
@@ -125,7 +126,7 @@ func verify(ctx context.Context, args []string, impls map[string]impl.Impl, stdo
 
 // guideOf loads a run folder's decision guide; a folder without one is
 // bad input.
-func guideOf(dir string) (*report.Guide, *report.Run, error) {
+func guideOf(dir string) (*report.Guide, *view.Run, error) {
 	g, r, err := report.GuideOf(dir)
 	if err != nil {
 		return nil, nil, usagef("verify: %s: %v", dir, err)
@@ -139,7 +140,7 @@ func guideOf(dir string) (*report.Guide, *report.Run, error) {
 // verifySide is one of the two runs verify compares.
 type verifySide struct {
 	name, dir string
-	run       *report.Run
+	run       *view.Run
 	guide     *report.Guide
 }
 

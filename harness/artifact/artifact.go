@@ -29,6 +29,7 @@ import (
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/report"
 	"github.com/mpbench/mpbench/harness/stats"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 //go:embed artifact.md.tmpl
@@ -77,14 +78,14 @@ func Render(root, run string) ([]byte, error) {
 		return nil, err
 	}
 	dir := filepath.Join(root, run)
-	r, err := report.Load(dir, nil)
+	r, err := view.Load(dir, nil)
 	if err != nil {
 		return nil, err
 	}
 	p := &page{Run: filepath.ToSlash(run), Version: r.ConfigValue("mpbench-version"), Machine: report.MachineLine(r),
 		BenchTime: elapsed(r), VerifyBudget: MakeVar(mk, "VERIFY_BUDGET"), EqualBand: fmt.Sprintf("±%.0f%%", stats.EqualBand*100)}
 	p.requirements(r)
-	if v, err := report.Load(dir+"-variants", nil); err == nil {
+	if v, err := view.Load(dir+"-variants", nil); err == nil {
 		p.VariantsTime = elapsed(v)
 		p.interps(v, p.Run+"-variants")
 	}
@@ -105,13 +106,13 @@ func Render(root, run string) ([]byte, error) {
 }
 
 // elapsed is the time from a run's start line to its run-end line.
-func elapsed(r *report.Run) string {
+func elapsed(r *view.Run) string {
 	return report.Elapsed(r.ConfigValue("start"), r.ConfigValue("run-end"))
 }
 
 // requirements reads the machine and software of the run's configuration
 // lines (keys it lacks are left out).
-func (p *page) requirements(r *report.Run) {
+func (p *page) requirements(r *view.Run) {
 	pick := func(keys ...string) []keyValue {
 		var out []keyValue
 		for _, k := range keys {
@@ -137,7 +138,7 @@ func (p *page) requirements(r *report.Run) {
 
 // interps adds the interpreters a run records: per `<impl>-python` line,
 // the other `<impl>-…` lines but the driver's hash.
-func (p *page) interps(r *report.Run, run string) {
+func (p *page) interps(r *view.Run, run string) {
 	for _, kv := range r.Config {
 		impl, ok := strings.CutSuffix(kv.Key, "-python")
 		if !ok {

@@ -11,9 +11,10 @@
 //     experiment, the numbers (median of per-run medians and its 95% CI
 //     over runs, package stats), a verdict and the command reproducing it.
 //
-// Data flows one way: Run → measured programs (harness) → claims.bench
-// (rawbench) → Render. Render never runs anything; `mpbench report`
-// regenerates CLAIMS.md with WriteMarkdown.
+// Data flows one way: Run → measured programs (harness) → claims.bench →
+// Render, which reads it through package view (the one read model of the
+// results format; numbers formatted through bench.Metrics). Render never
+// runs anything; `mpbench report` regenerates CLAIMS.md with WriteMarkdown.
 //
 // Contracts:
 //
@@ -43,9 +44,9 @@
 //     sample), threads, … . The text of an exception or probe is a NOTE
 //     line; what cannot run here gets a SKIP line, failed experiments a
 //     FAIL line.
-//   - claims.bench is written through package rawbench (header, program
-//     runs, SKIP/FAIL/NOTE lines), append-only and synced after each
-//     program run. A new
+//   - claims.bench is written through package view's writer face
+//     (rawbench's writer: header, program runs, SKIP/FAIL/NOTE lines),
+//     append-only and synced after each program run. A new
 //     DIR (or one without claims.bench) starts a new claims.bench. An
 //     existing one is only extended with claims it does not hold yet;
 //     anything else is refused (InputError) and nothing is written.
@@ -74,7 +75,7 @@ import (
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness"
-	"github.com/mpbench/mpbench/harness/rawbench"
+	"github.com/mpbench/mpbench/harness/view"
 	"github.com/mpbench/mpbench/impl"
 	"github.com/mpbench/mpbench/impl/python"
 )
@@ -189,9 +190,9 @@ func ParseOnly(s string) ([]string, error) {
 }
 
 // recordedIDs lists the claims a parsed claims.bench holds lines for.
-func recordedIDs(f *rawbench.File) []string {
+func recordedIDs(r *view.Run) []string {
 	seen := map[string]bool{}
-	for _, c := range f.Cells {
+	for _, c := range r.Cells {
 		seen[idOf(c.Name)] = true
 	}
 	var out []string
@@ -287,24 +288,25 @@ func Run(ctx context.Context, o Options) error {
 // folder that may hold other files, e.g. the run's raw.bench), or resumes
 // an existing one for appending the claims in ids, none of which it may
 // hold yet.
-func openBench(o Options, ids []string) (*rawbench.Writer, error) {
+func openBench(o Options, ids []string) (*view.Writer, error) {
 	path := filepath.Join(o.Out, BenchFile)
 	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
 		if len(o.Only) == 0 {
 			return nil, &InputError{fmt.Errorf("%s exists (add claims to it by naming them, or choose another folder)", path)}
 		}
-		w, err := rawbench.Resume(path)
+		w, err := view.Resume(path)
 		if err != nil {
 			return nil, &InputError{err}
 		}
-		for _, id := range recordedIDs(w.File) {
+		done := view.Written(w)
+		for _, id := range recordedIDs(done) {
 			if slices.Contains(ids, id) {
 				w.Close()
 				return nil, &InputError{fmt.Errorf("%s already holds %s (results are never overwritten; choose another folder)", path, id)}
 			}
 		}
-		for _, kv := range []rawbench.KV{{Key: VariantsKey, Value: o.Variants}, {Key: GPUKey, Value: o.GPU}} {
-			if kv.Value != "" && w.File.ConfigValue(kv.Key) != kv.Value {
+		for _, kv := range []view.KV{{Key: VariantsKey, Value: o.Variants}, {Key: GPUKey, Value: o.GPU}} {
+			if kv.Value != "" && done.ConfigValue(kv.Key) != kv.Value {
 				if err := w.Config(kv); err != nil {
 					w.Close()
 					return nil, err
@@ -326,17 +328,17 @@ func openBench(o Options, ids []string) (*rawbench.Writer, error) {
 		return nil, err
 	}
 	config := append(harness.Environment(),
-		rawbench.KV{Key: "claims-python", Value: o.Python},
-		rawbench.KV{Key: "claims-script", Value: ScriptHash()},
-		rawbench.KV{Key: "claims-runs", Value: strconv.Itoa(o.Runs)},
-		rawbench.KV{Key: "start", Value: time.Now().UTC().Format(time.RFC3339)},
-		rawbench.KV{Key: "mpbench-args", Value: string(args)})
-	for _, kv := range []rawbench.KV{{Key: VariantsKey, Value: o.Variants}, {Key: GPUKey, Value: o.GPU}} {
+		view.KV{Key: "claims-python", Value: o.Python},
+		view.KV{Key: "claims-script", Value: ScriptHash()},
+		view.KV{Key: "claims-runs", Value: strconv.Itoa(o.Runs)},
+		view.KV{Key: "start", Value: time.Now().UTC().Format(time.RFC3339)},
+		view.KV{Key: "mpbench-args", Value: string(args)})
+	for _, kv := range []view.KV{{Key: VariantsKey, Value: o.Variants}, {Key: GPUKey, Value: o.GPU}} {
 		if kv.Value != "" {
 			config = append(config, kv)
 		}
 	}
-	w, err := rawbench.CreateFile(path, config, append(bench.UnitLines(), "Unit task-times better=lower"))
+	w, err := view.CreateFile(path, config, append(bench.UnitLines(), "Unit task-times better=lower"))
 	if err != nil {
 		return nil, &InputError{err}
 	}
@@ -378,7 +380,7 @@ func (o *Options) relativeSources() error {
 // variantsRel checks that dir is a results folder (it holds a raw.bench)
 // and returns its path relative to out, in slash form.
 func variantsRel(out, dir string) (string, error) {
-	if _, err := os.Stat(filepath.Join(dir, rawbench.RawFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, view.RawFile)); err != nil {
 		return "", fmt.Errorf("--variants %s: %w", dir, err)
 	}
 	return relSlash(out, dir)
@@ -404,7 +406,7 @@ func relSlash(out, dir string) (string, error) {
 // runner executes experiments and appends their lines.
 type runner struct {
 	o          Options
-	w          *rawbench.Writer
+	w          *view.Writer
 	cpus       []int
 	scriptPath string
 	pid        int
@@ -458,7 +460,7 @@ func (r *runner) scriptRuns(ctx context.Context, id, interpreter string, first, 
 			reason = "no result lines"
 		}
 		if len(lines) > 0 {
-			if err := r.w.Append(append([]string{rawbench.RunKey + ": " + strconv.Itoa(k)}, lines...)...); err != nil {
+			if err := r.w.Append(append([]string{view.RunKey + ": " + strconv.Itoa(k)}, lines...)...); err != nil {
 				return err
 			}
 		}
@@ -484,11 +486,11 @@ func runC13(ctx context.Context, r *runner) error {
 		return r.w.RecordFail("Claim/id="+id, "calibration of the cpu task failed: "+err.Error())
 	}
 	key := harness.SpinKey(im.Name())
-	if err := r.w.Config(rawbench.KV{Key: key, Value: strconv.FormatInt(spin, 10)}); err != nil {
+	if err := r.w.Config(view.KV{Key: key, Value: strconv.FormatInt(spin, 10)}); err != nil {
 		return err
 	}
 	err = r.script(ctx, id, r.o.Python, r.o.Runs, 1, "--spin", strconv.FormatInt(spin, 10))
-	if e := r.w.Config(rawbench.KV{Key: key}); err == nil { // later claims do not carry it
+	if e := r.w.Config(view.KV{Key: key}); err == nil { // later claims do not carry it
 		err = e
 	}
 	return err
@@ -507,14 +509,14 @@ func checkScriptOutput(id string, stdout []byte) ([]string, error) {
 		var ok bool
 		switch {
 		case strings.HasPrefix(l, prefix):
-			_, err := rawbench.ParseSamples([]string{l})
+			_, err := view.ParseSamples([]string{l})
 			ok = err == nil
-		case strings.HasPrefix(l, rawbench.NotePrefix+prefix), strings.HasPrefix(l, rawbench.SkipPrefix+prefix),
-			strings.HasPrefix(l, rawbench.SkipPrefix+namePrefix+id+":"):
-			ok = strings.Contains(l[len(rawbench.NotePrefix):], ": ")
+		case strings.HasPrefix(l, view.NotePrefix+prefix), strings.HasPrefix(l, view.SkipPrefix+prefix),
+			strings.HasPrefix(l, view.SkipPrefix+namePrefix+id+":"):
+			ok = strings.Contains(l[len(view.NotePrefix):], ": ")
 		}
 		if !ok {
-			return lines, fmt.Errorf("unexpected output line %d: %q", i+1, rawbench.OneLine(l))
+			return lines, fmt.Errorf("unexpected output line %d: %q", i+1, view.OneLine(l))
 		}
 		lines = append(lines, l)
 	}
@@ -584,7 +586,7 @@ func (r *runner) matrix(ctx context.Context, ids []string) error {
 	if sum.Interrupted || ctx.Err() != nil {
 		return ErrInterrupted
 	}
-	st, err := rawbench.ReadDir(out)
+	st, err := view.ReadDir(out)
 	if err != nil {
 		return err
 	}
@@ -629,25 +631,25 @@ func (r *runner) available(cells []bench.Cell) (run []bench.Cell, measured map[s
 }
 
 // copyCell records every program run of matrix cell c from st under name.
-func (r *runner) copyCell(st *rawbench.File, c bench.Cell, name string) error {
-	cell := st.Cell(c.Benchmark())
+func (r *runner) copyCell(st *view.Run, c bench.Cell, name string) error {
+	cell := st.Find(c.Name())
 	if cell == nil {
 		return r.w.RecordFail(name, "no result recorded")
 	}
-	for _, run := range cell.Runs {
+	for _, run := range cell.ProgramRuns() {
 		var lines []string
 		for _, s := range run.Samples {
-			lines = append(lines, rawbench.SampleLine(name, cell.Units, s))
+			lines = append(lines, view.SampleLine(name, cell.Units, s))
 		}
 		if _, err := r.w.RecordRun(name, lines); err != nil {
 			return err
 		}
 	}
-	switch {
-	case cell.Failed():
-		return r.w.RecordFail(name, cell.Fail)
-	case cell.Skipped():
-		return r.w.RecordSkip(name, cell.Skip)
+	switch cell.Status {
+	case view.StatusFailed:
+		return r.w.RecordFail(name, cell.Reason)
+	case view.StatusSkipped:
+		return r.w.RecordSkip(name, cell.Reason)
 	}
 	for _, n := range cell.Notes {
 		if err := r.w.RecordNote(name, n); err != nil {

@@ -8,8 +8,7 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
-	"github.com/mpbench/mpbench/harness/rawbench"
-	"github.com/mpbench/mpbench/harness/stats"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // namePrefix starts every benchmark name of claims.bench.
@@ -19,11 +18,14 @@ const namePrefix = "BenchmarkClaim/id="
 type series struct {
 	name string            // full name without "Benchmark"
 	kv   map[string]string // key=value parts of the name (id, method, …)
-	cell *rawbench.Cell
+	cell *view.Cell
 }
 
-// status is a SKIP, FAIL or NOTE text of a name.
-type status struct{ name, text string }
+// status is a SKIP, FAIL or NOTE text of a name (kv: the name's keys).
+type status struct {
+	name, text string
+	kv         map[string]string
+}
 
 // claimData is everything claims.bench recorded for one claim.
 type claimData struct {
@@ -42,19 +44,19 @@ type file struct {
 	sources Sources
 }
 
-// load reads claims.bench through package rawbench (the one reader of
-// the results format) and groups its cells by claim id.
+// load reads claims.bench through package view (the one read model of
+// the results format) and groups its cells by claim id, in file order.
 func load(data []byte) (*file, error) {
-	rf, err := rawbench.Parse(data, BenchFile)
+	rf, err := view.Parse(data, BenchFile)
 	if err != nil {
 		return nil, err
 	}
-	if len(rf.Warnings) > 0 {
+	if w := rf.FileWarnings(); len(w) > 0 {
 		// claims.bench is only ever written by Run: a malformed line is a bug.
-		return nil, fmt.Errorf("%s", rf.Warnings[0])
+		return nil, fmt.Errorf("%s", w[0])
 	}
 	f := &file{config: rf.ConfigMap(), claims: map[string]*claimData{}}
-	for _, c := range rf.Cells {
+	for _, c := range rf.FileOrder() {
 		id := idOf(c.Name)
 		if id == "" {
 			continue
@@ -64,17 +66,18 @@ func load(data []byte) (*file, error) {
 			d = &claimData{id: id}
 			f.claims[id] = d
 		}
+		kv := keyMap(c.Keys)
 		for _, n := range c.Notes {
-			d.notes = append(d.notes, status{c.Name, n})
+			d.notes = append(d.notes, status{c.Name, n, kv})
 		}
-		if c.Skipped() {
-			d.skips = append(d.skips, status{c.Name, c.Skip})
+		if r := c.SkipReason(); r != "" {
+			d.skips = append(d.skips, status{c.Name, r, kv})
 		}
-		if c.Failed() {
-			d.fails = append(d.fails, status{c.Name, c.Fail})
+		if r := c.FailReason(); r != "" {
+			d.fails = append(d.fails, status{c.Name, r, kv})
 		}
-		if len(c.Runs) > 0 {
-			d.series = append(d.series, &series{name: c.Name, kv: nameKV(c.Name), cell: c})
+		if len(c.ProgramRuns()) > 0 {
+			d.series = append(d.series, &series{name: c.Name, kv: kv, cell: c})
 		}
 	}
 	return f, nil
@@ -91,12 +94,11 @@ func idOf(name string) string {
 	return id
 }
 
-func nameKV(name string) map[string]string {
-	kv := map[string]string{}
-	for _, p := range strings.Split(name, "/")[1:] {
-		if k, v, ok := strings.Cut(p, "="); ok {
-			kv[k] = v
-		}
+// keyMap is the key=value parts of a name (view.Cell.Keys) as a map.
+func keyMap(keys []view.KV) map[string]string {
+	kv := make(map[string]string, len(keys))
+	for _, p := range keys {
+		kv[p.Key] = p.Value
 	}
 	return kv
 }
@@ -139,7 +141,7 @@ func (d *claimData) stat(unit string, filter ...string) (stat, bool) {
 // noteFor returns the text of the first NOTE whose name matches filter.
 func (d *claimData) noteFor(filter ...string) string {
 	for _, n := range d.notes {
-		s := series{kv: nameKV(n.name)}
+		s := series{kv: n.kv}
 		if s.match(filter) {
 			return n.text
 		}
@@ -163,12 +165,8 @@ type stat struct {
 }
 
 func summarize(runs [][]float64, unit string) stat {
-	sum := stats.Summarize
-	if m, ok := bench.LookupMetric(unit); ok && m.Kind == bench.Rate {
-		sum = stats.SummarizeRate // a run's rate at its median time
-	}
-	s := sum(runs)
-	st := stat{unit: unit, med: s.Median, lo: s.Lo, hi: s.Hi, conf: s.Confidence, n: s.Runs, samples: s.Samples, min: s.Min, max_: s.Max}
+	s := view.SummarizeUnit(unit, runs) // a rate's run centre is its rate at the run's median time
+	st := stat{unit: unit, med: s.Median, lo: s.Lo, hi: s.Hi, conf: s.Confidence, n: s.Runs, samples: s.N, min: s.Min, max_: s.Max}
 	if !s.CIValid {
 		st.lo, st.hi, st.conf = s.RunMedians[0], s.RunMedians[len(s.RunMedians)-1], 0
 	}
@@ -207,8 +205,8 @@ type Sources struct {
 	// VariantsName names the variants run as CLAIMS.md cites it (its
 	// path relative to the claims folder); "" when none was given.
 	VariantsName string
-	Variants     *rawbench.File // nil when none was given or it could not be read
-	VariantsErr  error          // why it could not be read
+	Variants     *view.Run // nil when none was given or it could not be read
+	VariantsErr  error     // why it could not be read
 	// GPUName names the GPU claims run (relative to the claims folder).
 	GPUName string
 	GPU     *file // its claims.bench; nil when none was given or it could not be read
@@ -219,14 +217,14 @@ type Sources struct {
 // one claims.bench records under VariantsKey / GPUKey, relative to
 // claimsDir).
 func sourcesOf(claimsDir, variants, gpu string, claimsBench []byte) (Sources, error) {
-	rf, err := rawbench.Parse(claimsBench, BenchFile)
+	rf, err := view.Parse(claimsBench, BenchFile)
 	if err != nil {
 		return Sources{}, err
 	}
 	var src Sources
 	var dir string
 	if src.VariantsName, dir = sourceDir(claimsDir, variants, rf.ConfigValue(VariantsKey)); dir != "" {
-		src.Variants, src.VariantsErr = rawbench.ReadDir(dir)
+		src.Variants, src.VariantsErr = view.ReadDir(dir)
 	}
 	if src.GPUName, dir = sourceDir(claimsDir, gpu, rf.ConfigValue(GPUKey)); dir != "" {
 		data, err := os.ReadFile(filepath.Join(dir, BenchFile))
@@ -267,14 +265,14 @@ func (f *file) addVariants(src Sources) {
 	if src.Variants == nil {
 		return
 	}
-	for _, c := range src.Variants.Cells {
-		if c.Kind() != "Startup" || !strings.HasPrefix(c.Get("impl"), "cpython3.") || c.Get("chan") != "pipe" || c.Get("rss") != "0" || len(c.Runs) == 0 {
+	for _, c := range src.Variants.FileOrder() {
+		if c.Kind != "Startup" || !strings.HasPrefix(c.Get("impl"), "cpython3.") || c.Get("chan") != "pipe" || c.Get("rss") != "0" || len(c.ProgramRuns()) == 0 {
 			continue
 		}
 		_, rest, _ := strings.Cut(c.Name, "/")
 		name := "Claim/id=C14/workload=startup/" + rest
-		kv := nameKV(name)
-		kv["source"] = "variants"
+		kv := keyMap(c.Keys)
+		kv["id"], kv["workload"], kv["source"] = "C14", bench.Startup, "variants"
 		d.series = append(d.series, &series{name: name, kv: kv, cell: c})
 	}
 }

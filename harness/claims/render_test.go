@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
-	"github.com/mpbench/mpbench/harness/rawbench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 const sample = `goos: linux
@@ -112,7 +112,7 @@ func TestParseOnlyAndRecorded(t *testing.T) {
 			t.Errorf("ParseOnly(%q) = %v, %v; want %v, err %v", tc.in, got, err, tc.want, tc.err)
 		}
 	}
-	rf, err := rawbench.Parse([]byte(sample), BenchFile)
+	rf, err := view.Parse([]byte(sample), BenchFile)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
-	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/harness/stats"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // Verdict kinds.
@@ -56,7 +56,7 @@ func combine(parts []part) string {
 type row struct{ what, value, ci, n string }
 
 func statRow(what string, s stat) row {
-	return row{what, fmtVal(s.med, s.unit), fmtCI(s), strconv.Itoa(s.n)}
+	return row{what, bench.Format(unitText(s.unit), s.med), fmtCI(s), strconv.Itoa(s.n)}
 }
 
 func countRow(what string, s stat) row {
@@ -1351,7 +1351,7 @@ func c14VariantsHolds(d *claimData) string {
 }
 
 // runLine names a results file's machine and time.
-func runLine(f *rawbench.File) string {
+func runLine(f *view.Run) string {
 	var parts []string
 	for _, k := range []string{"host-label", "cpu", "nproc", "mpbench-version", "start"} {
 		if v := f.ConfigValue(k); v != "" {
@@ -1493,30 +1493,29 @@ func fmtDelta(ns float64) string {
 	return "−" + bench.FormatNs(-ns)
 }
 
-func fmtVal(v float64, unit string) string {
-	switch unit {
-	case "ns/op", "join-ns/op", "p50-ns", "p99-ns", "user-ns/op", "sys-ns/op":
-		return bench.FormatNs(v)
-	case "task-times", "with-pool-task-times":
-		return fmt.Sprintf("%.2f task times", v)
-	case "MB/s":
-		return fmt.Sprintf("%.4g MB/s", v)
+// unitText is how CLAIMS.md names a unit that bench.Metrics does not
+// have: task-times, the claims' own (a map's makespan in task times).
+func unitText(unit string) string {
+	if unit == "task-times" {
+		return "task times"
 	}
-	return fmt.Sprintf("%.3g %s", v, unit)
+	return unit
 }
 
-// fmtCI writes the confidence interval; benchmath's order-statistics
-// interval can have a higher level than 95%, which is then named; with
-// fewer than 6 samples it is the range of the samples, marked so.
+// fmtCI writes the confidence interval through bench.Format (its ends
+// with their unit for durations, bare numbers otherwise); benchmath's
+// order-statistics interval can have a higher level than 95%, which is
+// then named; with fewer than 6 runs it is the range of the per-run
+// medians, marked so.
 func fmtCI(s stat) string {
 	if s.n < 2 {
 		return "—"
 	}
 	f := func(x float64) string {
-		if strings.Contains(s.unit, "ns") {
-			return bench.FormatNs(x)
+		if bench.IsDuration(s.unit) {
+			return bench.Format(s.unit, x)
 		}
-		return fmt.Sprintf("%.3g", x)
+		return bench.Format("", x)
 	}
 	txt := f(s.lo) + " … " + f(s.hi)
 	if s.conf == 0 {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mpbench/mpbench/harness/rawbench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // fixture builds a claims.bench for verdict tests. Without `run:` lines
@@ -581,7 +581,7 @@ func TestC14ReadsVariants(t *testing.T) {
 		}
 	}
 	raw.WriteString("BenchmarkStartup/impl=cpython3.12/method=fork/main=stdlib/chan=pipe/rss=1GiB/cores=2 1 9e9 ns/op\n")
-	vf, err := rawbench.Parse([]byte(raw.String()), "raw.bench")
+	vf, err := view.Parse([]byte(raw.String()), "raw.bench")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -602,7 +602,7 @@ func TestC14ReadsVariants(t *testing.T) {
 	for _, c := range []string{"impl=cpython3.12/method=fork", "impl=cpython3.12/method=forkserver", "impl=cpython3.11/method=fork"} {
 		fmt.Fprintf(&raw, "BenchmarkStartup/%s/chan=pipe/rss=0/cores=2 1 2e7 ns/op\n", c)
 	}
-	if vf, err = rawbench.Parse([]byte(raw.String()), "raw.bench"); err != nil {
+	if vf, err = view.Parse([]byte(raw.String()), "raw.bench"); err != nil {
 		t.Fatal(err)
 	}
 	claims, _ = load([]byte(f.b.String()))

@@ -5,6 +5,7 @@ import (
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/stats"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // What `mpbench advise` reads of a run folder: the decision guide REPORT.md
@@ -12,28 +13,17 @@ import (
 
 // GuideOf loads the run folder dir and computes its decision guide. The
 // Run it returns carries the status (skipped, failed) of every cell.
-func GuideOf(dir string) (*Guide, *Run, error) {
-	r, err := Load(dir, nil)
+func GuideOf(dir string) (*Guide, *view.Run, error) {
+	r, err := view.Load(dir, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	return newData([]*Run{r}).Guide(r), r, nil
+	return newData([]*view.Run{r}).Guide(r), r, nil
 }
 
 // MachineLine is the one-line description of a run's machine: CPU, CPUs,
 // kernel, interpreter version, host.
-func MachineLine(r *Run) string { return machineLine(r) }
-
-// Find returns the cell of the run with the given name (without the
-// "Benchmark" prefix), or nil.
-func (r *Run) Find(name string) *Cell {
-	for _, c := range r.Cells {
-		if c.Name == name {
-			return c
-		}
-	}
-	return nil
-}
+func MachineLine(r *view.Run) string { return machineLine(r) }
 
 // AtRSS is the big-parent question answered at one parent size (the
 // user's, `mpbench advise --rss`): the two crossover methods' start + join
@@ -46,13 +36,13 @@ type AtRSS struct {
 
 // CompareAtRSS answers the big-parent question at rss for impl at cores
 // (ok false when either method has no samples there).
-func CompareAtRSS(r *Run, impl string, cores int, rss int64) (AtRSS, bool) {
-	d := newData([]*Run{r})
+func CompareAtRSS(r *view.Run, impl string, cores int, rss int64) (AtRSS, bool) {
+	d := newData([]*view.Run{r})
 	var opts []option
-	var st []Stats
+	var st []view.Stats
 	for _, m := range bench.CrossoverMethods {
 		c := d.find(r, bench.Cell{Workload: bench.Startup, Impl: impl, Method: m, Chan: bench.DecisionChan, RSS: rss, Cores: cores})
-		if !hasSamples(c, "ns/op") {
+		if !c.Has("ns/op") {
 			return AtRSS{}, false
 		}
 		s := d.startJoin(c)

@@ -9,13 +9,14 @@ import (
 	"testing"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // guideReads computes the guide of a run and returns the names of the
 // cells whose statistics it asked for.
-func guideReads(d *Data, r *Run) (*Guide, map[string]*Cell) {
-	reads := map[string]*Cell{}
-	d.read = func(c *Cell) { reads[c.Name] = c }
+func guideReads(d *Data, r *view.Run) (*Guide, map[string]*view.Cell) {
+	reads := map[string]*view.Cell{}
+	d.read = func(c *view.Cell) { reads[c.Name] = c }
 	defer func() { d.read = nil }()
 	return d.Guide(r), reads
 }
@@ -26,11 +27,11 @@ func guideReads(d *Data, r *Run) (*Guide, map[string]*Cell) {
 // fewer cores are the coverage counts of the full matrix ("in 7 of 8
 // channel × cores cells"), which advise does not measure.
 func TestDecisionCellsCoverGuideReads(t *testing.T) {
-	r, err := Load("../../results/vm-2026-11-26", nil)
+	r, err := view.Load("../../results/vm-2026-11-26", nil)
 	if err != nil {
 		t.Skipf("published run not available: %v", err)
 	}
-	d := newData([]*Run{r})
+	d := newData([]*view.Run{r})
 	g, reads := guideReads(d, r)
 	if g.Impl != "cpython" || g.Cores != 2 || len(reads) == 0 {
 		t.Fatalf("guide of the published run: impl=%q cores=%d, %d cells read", g.Impl, g.Cores, len(reads))
@@ -68,14 +69,14 @@ func TestDecisionCellsCoverGuideReads(t *testing.T) {
 // decisionRun is a run in which every decision cell of cpython at cores=2
 // has 6 runs of every required unit, each option clearly apart from the
 // next (shm fastest at every message size), so that every row decides.
-func decisionRun(t *testing.T) (*Data, *Run) {
+func decisionRun(t *testing.T) (*Data, *view.Run) {
 	t.Helper()
 	return cellsRun(t, bench.DecisionCells("cpython", 2, nil), MinRuns)
 }
 
 // cellsRun is decisionRun's values for the given cells, with the given
 // number of runs each.
-func cellsRun(t *testing.T, cells []bench.Cell, runs int) (*Data, *Run) {
+func cellsRun(t *testing.T, cells []bench.Cell, runs int) (*Data, *view.Run) {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString("goos: linux\nhost: h\ncpu: test cpu\nnproc: 2\ncpython-version: 3.11.7\n")
@@ -116,12 +117,12 @@ func cellsRun(t *testing.T, cells []bench.Cell, runs int) (*Data, *Run) {
 			}
 		}
 	}
-	r, err := parse([]byte(b.String()), "raw.bench")
+	r, err := view.Parse([]byte(b.String()), "raw.bench")
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.Dir = t.TempDir()
-	return newData([]*Run{r}), r
+	return newData([]*view.Run{r}), r
 }
 
 func indexOf(list []string, s string) int {
@@ -189,12 +190,12 @@ func TestCrossoverNeedsRuns(t *testing.T) {
 				cells["Startup/impl=cpython/method="+m+"/chan=pipe/rss="+rss+"/cores=2"] = rr
 			}
 		}
-		r, err := parse([]byte(rawRuns(cells)), "raw.bench")
+		r, err := view.Parse([]byte(rawRuns(cells)), "raw.bench")
 		if err != nil {
 			t.Fatal(err)
 		}
 		r.Dir = t.TempDir()
-		g := newData([]*Run{r}).Guide(r)
+		g := newData([]*view.Run{r}).Guide(r)
 		notes := strings.Join(g.Notes, "\n")
 		interval := !math.IsNaN(g.CrossLo)
 		if math.IsNaN(g.Crossover) || interval != (runs >= MinRuns) || strings.Contains(notes, "no bootstrap interval") == (runs >= MinRuns) {

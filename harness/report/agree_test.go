@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 func TestAgreeAnswers(t *testing.T) {
@@ -63,9 +64,9 @@ func TestAnswerOfMatchesChoose(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			opts := []option{{"`a`", Summarize(tt.a)}}
+			opts := []option{{"`a`", view.Summarize(tt.a)}}
 			if tt.b != nil {
-				opts = append(opts, option{"b", Summarize(tt.b)})
+				opts = append(opts, option{"b", view.Summarize(tt.b)})
 			}
 			var row GuideRow
 			row.setChoice(pick(opts, false))

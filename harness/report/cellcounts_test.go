@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // TestCellCounts: one count of a run's cells for the README, the report's
@@ -20,7 +22,7 @@ func TestCellCounts(t *testing.T) {
 		"BenchmarkStream/impl=native/method=spawn/chan=simplequeue/size=16MiB/cores=2 1 5e7 ns/op\n" +
 		"--- FAIL: BenchmarkStream/impl=native/method=spawn/chan=simplequeue/size=16MiB/cores=2: broken pipe\n" +
 		"--- SKIP: BenchmarkStartup/impl=pypy/method=fork/chan=pipe/rss=0/cores=1: pypy3 not found on PATH\n"
-	r, err := parse([]byte(raw), "raw.bench")
+	r, err := view.Parse([]byte(raw), "raw.bench")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +40,7 @@ func TestCellCounts(t *testing.T) {
 	if !strings.Contains(b.String(), "- "+want+", 4 program runs; 1 cells skipped, 1 failed") {
 		t.Errorf("results/README.md's summary does not state the count:\n%s", b.String())
 	}
-	ms, err := newData([]*Run{r}).methodStats()
+	ms, err := newData([]*view.Run{r}).methodStats()
 	if err != nil {
 		t.Fatal(err)
 	}

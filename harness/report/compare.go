@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // compareUnits are the metrics compared, in order: the headline ns/op and
@@ -34,11 +35,11 @@ func Compare(w io.Writer, oldDir, newDir string, by string) error {
 		if newDir == "" {
 			return fmt.Errorf("compare: need two results folders (or --by impl)")
 		}
-		a, err := Load(oldDir, nil)
+		a, err := view.Load(oldDir, nil)
 		if err != nil {
 			return err
 		}
-		b, err := Load(newDir, nil)
+		b, err := view.Load(newDir, nil)
 		if err != nil {
 			return err
 		}
@@ -52,7 +53,7 @@ func Compare(w io.Writer, oldDir, newDir string, by string) error {
 			return fmt.Errorf("compare: cannot compare by %q (want impl, method, chan or cores, optionally =baseline)", by)
 		}
 	}
-	r, err := Load(oldDir, nil)
+	r, err := view.Load(oldDir, nil)
 	if err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func Compare(w io.Writer, oldDir, newDir string, by string) error {
 	return compareBy(w, r, dim, base)
 }
 
-func warnAll(w io.Writer, runs ...*Run) {
+func warnAll(w io.Writer, runs ...*view.Run) {
 	for _, r := range runs {
 		for _, m := range r.Warnings {
 			fmt.Fprintf(w, "warning: %s%c%s\n", r.Dir, os.PathSeparator, m)
@@ -70,12 +71,7 @@ func warnAll(w io.Writer, runs ...*Run) {
 
 type cmpRow struct {
 	name      string
-	old, new_ Stats
-}
-
-// cellStats summarises a metric of a cell over its program runs.
-func cellStats(c *Cell, unit string) Stats {
-	return SummarizeUnit(unit, c.Samples[unit], c.RunIDs[unit])
+	old, new_ view.Stats
 }
 
 func writeCompare(w io.Writer, title, oldName, newName, unit string, rows []cmpRow) error {
@@ -91,7 +87,7 @@ func writeCompare(w io.Writer, title, oldName, newName, unit string, rows []cmpR
 		t.Rows = append(t.Rows, []string{r.name, cmpCell(unit, r.old), cmpCell(unit, r.new_), c.DeltaString()})
 	}
 	go_, gn := GeoMean(olds), GeoMean(news)
-	t.Rows = append(t.Rows, []string{"geomean", fmtValue(unit, go_), fmtValue(unit, gn),
+	t.Rows = append(t.Rows, []string{"geomean", bench.Format(unit, go_), bench.Format(unit, gn),
 		fmt.Sprintf("%+.2f%%", (gn-go_)/go_*100)})
 	t.Caption = fmt.Sprintf("Values: median of per-run medians ±%% (half-width of the 95%% CI relative to the median, larger side). "+
 		"vs base: change of the median when the Mann–Whitney U test over per-run medians gives p < α = %.2f, \"~\" otherwise.", Alpha)
@@ -99,8 +95,8 @@ func writeCompare(w io.Writer, title, oldName, newName, unit string, rows []cmpR
 }
 
 // cmpCell is "median ±pct%" as benchstat prints it.
-func cmpCell(unit string, s Stats) string {
-	out := fmtValue(unit, s.Median)
+func cmpCell(unit string, s view.Stats) string {
+	out := bench.Format(unit, s.Median)
 	if s.CIValid && s.Median != 0 {
 		half := max(s.Hi-s.Median, s.Median-s.Lo)
 		out += fmt.Sprintf(" ±%.0f%%", half/s.Median*100)
@@ -110,16 +106,16 @@ func cmpCell(unit string, s Stats) string {
 	return out
 }
 
-func compareRuns(w io.Writer, a, b *Run, oldName, newName string) error {
+func compareRuns(w io.Writer, a, b *view.Run, oldName, newName string) error {
 	idx := byName(b)
 	for _, unit := range compareUnits {
 		var rows []cmpRow
 		for _, c := range a.Cells {
 			n := idx[c.Name]
-			if !hasSamples(c, unit) || !hasSamples(n, unit) {
+			if !c.Has(unit) || !n.Has(unit) {
 				continue
 			}
-			rows = append(rows, cmpRow{c.Name, cellStats(c, unit), cellStats(n, unit)})
+			rows = append(rows, cmpRow{c.Name, c.Stats(unit), n.Stats(unit)})
 		}
 		if len(rows) == 0 {
 			continue
@@ -135,7 +131,7 @@ func compareRuns(w io.Writer, a, b *Run, oldName, newName string) error {
 // profile: per workload and overall, the share of cells whose median lies
 // inside the other run's 95% CI (both ways), whose CIs overlap, and whose
 // medians are within 10%. With honest CIs the first is ≈ 80–85%.
-func writeCalibration(w io.Writer, a, b *Run) error {
+func writeCalibration(w io.Writer, a, b *view.Run) error {
 	t := &Table{
 		Title: "Calibration: run-to-run agreement of the headline metric (ns/op) over cells with a 95% CI in both runs",
 		Header: []string{"workload", "cells", "median inside the other's CI", "CIs overlap", "medians within 10%", "within ×1.5",
@@ -171,10 +167,10 @@ type AgreementStats struct {
 
 // Agreement compares the headline metric (ns/op) of every cell two runs
 // share: the reproduction figure of a second run against the first.
-func Agreement(a, b *Run) AgreementStats { return agreement(a, b, "") }
+func Agreement(a, b *view.Run) AgreementStats { return agreement(a, b, "") }
 
 // agreement is Agreement restricted to one workload ("" = all).
-func agreement(a, b *Run, workload string) AgreementStats {
+func agreement(a, b *view.Run, workload string) AgreementStats {
 	idx := byName(b)
 	var ag AgreementStats
 	for _, c := range a.Cells {
@@ -182,10 +178,10 @@ func agreement(a, b *Run, workload string) AgreementStats {
 		if workload != "" && !strings.EqualFold(c.Kind, workload) {
 			continue
 		}
-		if !hasSamples(c, "ns/op") || !hasSamples(n, "ns/op") {
+		if !c.Has("ns/op") || !n.Has("ns/op") {
 			continue
 		}
-		x, y := cellStats(c, "ns/op"), cellStats(n, "ns/op")
+		x, y := c.Stats("ns/op"), n.Stats("ns/op")
 		if !x.CIValid || !y.CIValid {
 			continue
 		}
@@ -203,7 +199,7 @@ func agreement(a, b *Run, workload string) AgreementStats {
 		if r >= 1/1.5 && r <= 1.5 {
 			ag.Within50++
 		}
-		for i, s := range []Stats{x, y} {
+		for i, s := range []view.Stats{x, y} {
 			hw := (s.Hi - s.Lo) / 2 / s.Median
 			ag.HalfWidth5[i] += b2i(hw <= 0.05)
 			ag.HalfWidth10[i] += b2i(hw <= 0.10)
@@ -227,8 +223,8 @@ func pct(n, total int) float64 {
 }
 
 // byName indexes a run's cells by name.
-func byName(r *Run) map[string]*Cell {
-	idx := make(map[string]*Cell, len(r.Cells))
+func byName(r *view.Run) map[string]*view.Cell {
+	idx := make(map[string]*view.Cell, len(r.Cells))
 	for _, c := range r.Cells {
 		idx[c.Name] = c
 	}
@@ -273,12 +269,12 @@ func dimValue(c bench.Cell, dim string) string {
 	return ""
 }
 
-func compareBy(w io.Writer, r *Run, dim, base string) error {
+func compareBy(w io.Writer, r *view.Run, dim, base string) error {
 	idx := byName(r)
 	for _, unit := range compareUnits {
 		var rows []cmpRow
 		for _, c := range r.Cells {
-			if !c.Parsed || dimValue(c.Cell, dim) == base || !hasSamples(c, unit) {
+			if !c.Parsed || dimValue(c.Cell, dim) == base || !c.Has(unit) {
 				continue
 			}
 			bc, ok := withDim(c.Cell, dim, base)
@@ -286,10 +282,10 @@ func compareBy(w io.Writer, r *Run, dim, base string) error {
 				continue
 			}
 			b := idx[bc.Name()]
-			if !hasSamples(b, unit) {
+			if !b.Has(unit) {
 				continue
 			}
-			rows = append(rows, cmpRow{c.Name, cellStats(b, unit), cellStats(c, unit)})
+			rows = append(rows, cmpRow{c.Name, b.Stats(unit), c.Stats(unit)})
 		}
 		if len(rows) == 0 {
 			continue

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/mpbench/mpbench/bench"
-	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/harness/stats"
+	"github.com/mpbench/mpbench/harness/view"
 	"github.com/mpbench/mpbench/impl"
 )
 
@@ -168,22 +168,21 @@ type Dimensioning struct {
 // AnalyzeDimension analyses a run's cells by setting. Cells without their
 // own settings count as the run's (config count and benchtime), so any
 // run can be analysed; cells whose name does not parse are left out.
-func AnalyzeDimension(f *rawbench.File, targets []DimTarget) (*Dimensioning, error) {
-	count0, _ := strconv.Atoi(f.ConfigValue("count"))
-	bt0, _ := time.ParseDuration(f.ConfigValue("benchtime"))
+func AnalyzeDimension(r *view.Run, targets []DimTarget) (*Dimensioning, error) {
+	count0, _ := strconv.Atoi(r.ConfigValue("count"))
+	bt0, _ := time.ParseDuration(r.ConfigValue("benchtime"))
 	d := &Dimensioning{Targets: targets, Walls: true}
-	for _, rc := range f.Cells {
-		c, err := bench.ParseName(rc.Name)
-		if err != nil {
+	for _, c := range r.FileOrder() {
+		if !c.Parsed {
 			continue
 		}
-		if rc.Status() != rawbench.StatusOK {
-			d.Problems = append(d.Problems, DimProblem{rc.Name, rc.Status() + ": " + rc.Reason()})
+		if c.Status != view.StatusOK {
+			d.Problems = append(d.Problems, DimProblem{c.Name, c.Status + ": " + c.Reason})
 			continue
 		}
-		dc := dimCell(rc, c, count0, bt0)
+		dc := dimCell(c, count0, bt0)
 		if dc.Runs < 2 {
-			d.Problems = append(d.Problems, DimProblem{rc.Name, fmt.Sprintf("%d runs with samples: need ≥ 2 for a between-run CV", dc.Runs)})
+			d.Problems = append(d.Problems, DimProblem{c.Name, fmt.Sprintf("%d runs with samples: need ≥ 2 for a between-run CV", dc.Runs)})
 			continue
 		}
 		d.Walls = d.Walls && dc.WallRuns == dc.Runs
@@ -198,12 +197,13 @@ func AnalyzeDimension(f *rawbench.File, targets []DimTarget) (*Dimensioning, err
 	return d, nil
 }
 
-func dimCell(rc *rawbench.Cell, c bench.Cell, count0 int, bt0 time.Duration) DimCell {
+func dimCell(vc *view.Cell, count0 int, bt0 time.Duration) DimCell {
+	c := vc.Cell
 	count, bt := c.Settings(count0, bt0)
 	if c.Workload != bench.Pingpong && c.Workload != bench.Stream {
 		bt = 0
 	}
-	runs := rc.ByRun("ns/op")
+	runs := vc.ByRun("ns/op")
 	meds := stats.RunMedians(runs)
 	sum := stats.Summarize(runs)
 	dc := DimCell{Base: c.Base(), Setting: DimSetting{count, bt}, Runs: len(meds), Median: sum.Median,
@@ -215,7 +215,7 @@ func dimCell(rc *rawbench.Cell, c bench.Cell, count0 int, bt0 time.Duration) Dim
 	}
 	dc.Predicted = stats.ExpectedHalfWidth(dc.BetweenCV, dc.Runs)
 	var walls []float64
-	for _, r := range rc.Runs {
+	for _, r := range vc.ProgramRuns() {
 		if r.Wall > 0 && len(r.Samples) > 0 {
 			walls = append(walls, float64(r.Wall))
 		}
@@ -288,7 +288,7 @@ func dimRows(cells []DimCell, targets []DimTarget) []DimRow {
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := rows[i], rows[j]
 		if a.Workload != b.Workload {
-			return index(bench.Workloads, a.Workload) < index(bench.Workloads, b.Workload)
+			return view.Rank(bench.Workloads, a.Workload) < view.Rank(bench.Workloads, b.Workload)
 		}
 		if a.Setting.Count != b.Setting.Count {
 			return a.Setting.Count < b.Setting.Count
@@ -463,7 +463,7 @@ func dimKJ(cells []DimCell) []DimKJ {
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Workload != out[j].Workload {
-			return index(bench.Workloads, out[i].Workload) < index(bench.Workloads, out[j].Workload)
+			return view.Rank(bench.Workloads, out[i].Workload) < view.Rank(bench.Workloads, out[j].Workload)
 		}
 		return out[i].Benchtime < out[j].Benchtime
 	})

@@ -19,8 +19,8 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/mpbench/mpbench/bench"
-	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/harness/stats"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 //go:embed dimensioning.md.tmpl
@@ -42,9 +42,9 @@ type DimOptions struct {
 
 // IsDimensionRun reports whether a results file holds cells that carry
 // their own replication settings (a run of the dimension profile).
-func IsDimensionRun(f *rawbench.File) bool {
-	for _, c := range f.Cells {
-		if bc, err := bench.ParseName(c.Name); err == nil && bc.HasSettings() {
+func IsDimensionRun(r *view.Run) bool {
+	for _, c := range r.Cells {
+		if c.Parsed && c.Cell.HasSettings() {
 			return true
 		}
 	}
@@ -54,7 +54,7 @@ func IsDimensionRun(f *rawbench.File) bool {
 // WriteDimensioning analyses the run in dir and writes the document and
 // its figure (files are rewritten only when their content changed).
 func WriteDimensioning(dir string, o DimOptions) (*Dimensioning, error) {
-	f, err := rawbench.ReadDir(dir)
+	f, err := view.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func WriteDimensioning(dir string, o DimOptions) (*Dimensioning, error) {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	docDir := filepath.Dir(o.Doc)
-	fig := d.Figure(machineShort(runOf(f)))
+	fig := d.Figure(machineShort(f))
 	svg, png, err := fig.render()
 	if err != nil {
 		return nil, fmt.Errorf("plot %s: %v", fig.name, err)
@@ -89,7 +89,7 @@ func WriteDimensioning(dir string, o DimOptions) (*Dimensioning, error) {
 // OutDir); text prints the analysis's tables; csv and json stay per cell
 // (every (cell, setting) a row of its own). It reports whether it handled
 // the request.
-func generateDimension(dirs []string, runs []*Run, o Options, stdout io.Writer) (bool, error) {
+func generateDimension(dirs []string, runs []*view.Run, o Options, stdout io.Writer) (bool, error) {
 	dim := -1
 	for i, r := range runs {
 		for _, c := range r.Cells {
@@ -106,11 +106,7 @@ func generateDimension(dirs []string, runs []*Run, o Options, stdout io.Writer) 
 	}
 	dir := runs[0].Dir
 	if o.Format == "text" {
-		f, err := rawbench.ReadDir(dir)
-		if err != nil {
-			return true, err
-		}
-		d, err := AnalyzeDimension(f, DimTargets)
+		d, err := AnalyzeDimension(runs[0], DimTargets)
 		if err != nil {
 			return true, err
 		}
@@ -133,15 +129,6 @@ func generateDimension(dirs []string, runs []*Run, o Options, stdout io.Writer) 
 	return true, err
 }
 
-// runOf is a report Run holding a file's configuration (for machineLine).
-func runOf(f *rawbench.File) *Run {
-	r := &Run{}
-	for _, kv := range f.Config {
-		r.Config = append(r.Config, KV{kv.Key, kv.Value})
-	}
-	return r
-}
-
 // dimView is what the template fills in: text and rendered tables.
 type dimView struct {
 	Command, Run, RunLink, Machine, RunLine string
@@ -156,9 +143,9 @@ type dimView struct {
 }
 
 // Markdown renders the dimensioning document of the run f was read from.
-func (d *Dimensioning) Markdown(w io.Writer, f *rawbench.File, o DimOptions, fig *figure) error {
+func (d *Dimensioning) Markdown(w io.Writer, f *view.Run, o DimOptions, fig *figure) error {
 	run := filepath.ToSlash(o.Run)
-	v := dimView{Command: o.Command, Run: run, RunLink: run + "/" + rawbench.RawFile, Machine: machineLine(runOf(f)),
+	v := dimView{Command: o.Command, Run: run, RunLink: run + "/" + view.RawFile, Machine: machineLine(f),
 		RunLine: d.runLine(f), Notes: f.Notes, Confidence: int(stats.Confidence * 100), MinRuns: stats.MinRuns,
 		MaxRuns: DimMaxRuns, Shrink: shrinkText(), CostSource: d.costSource(), Check: d.check(),
 		Figure: filepath.ToSlash(filepath.Join(o.FigDir, fig.name)), FigureTitle: fig.title, FigureCaption: fig.caption,
@@ -207,7 +194,7 @@ func (d *Dimensioning) Markdown(w io.Writer, f *rawbench.File, o DimOptions, fig
 }
 
 // runLine states what the run measured and when.
-func (d *Dimensioning) runLine(f *rawbench.File) string {
+func (d *Dimensioning) runLine(f *view.Run) string {
 	bases, settings := map[string]bool{}, map[string]bool{}
 	programRuns, lo, hi := 0, math.MaxInt, 0
 	for _, c := range d.Cells {
@@ -297,7 +284,7 @@ func durText(t time.Duration) string {
 	if t <= 0 {
 		return "—"
 	}
-	return fmtNs(float64(t))
+	return bench.Format("ns/op", float64(t))
 }
 
 func (d *Dimensioning) choiceTable() *Table {
@@ -358,13 +345,13 @@ func (d *Dimensioning) cellTable() *Table {
 	sort.SliceStable(cells, func(i, j int) bool {
 		a, b := cells[i], cells[j]
 		if a.Base.Name() != b.Base.Name() {
-			return index(bench.Workloads, a.Base.Workload) < index(bench.Workloads, b.Base.Workload) ||
+			return view.Rank(bench.Workloads, a.Base.Workload) < view.Rank(bench.Workloads, b.Base.Workload) ||
 				(a.Base.Workload == b.Base.Workload && a.Base.Name() < b.Base.Name())
 		}
 		return a.Setting.Count < b.Setting.Count || (a.Setting.Count == b.Setting.Count && a.Setting.Benchtime < b.Setting.Benchtime)
 	})
 	for _, c := range cells {
-		t.Rows = append(t.Rows, []string{"`" + c.Base.Name() + "`", c.Setting.String(), fmt.Sprint(c.Runs), fmtNs(c.Median),
+		t.Rows = append(t.Rows, []string{"`" + c.Base.Name() + "`", c.Setting.String(), fmt.Sprint(c.Runs), bench.Format("ns/op", c.Median),
 			pctText(c.WithinCV), pctText(c.BetweenCV) + " / " + pctText(c.BetweenSD), pctText(c.Share), pctText(c.Observed), durText(c.Wall)})
 	}
 	return t
@@ -495,7 +482,7 @@ func (d *Dimensioning) ReadmeBlock(run, doc, command, defaults string) ([]byte, 
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "<!-- BEGIN generated:dimensioning run=%s -->\n", run)
 	fmt.Fprintf(&b, "*Generated by `%s` from [%s](%s/%s); the measured variance, costs and conditions: [%s](%s). "+
-		"Do not edit by hand.*\n\n", command, run, run, rawbench.RawFile, doc, doc)
+		"Do not edit by hand.*\n\n", command, run, run, view.RawFile, doc, doc)
 	t := &Table{Header: []string{"workload"}, Left: 1}
 	for _, tg := range d.Targets {
 		t.Header = append(t.Header, tg.String())

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/mpbench/mpbench/bench"
-	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/harness/stats"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // synthRuns writes the program runs of one cell with a known structure:
@@ -101,7 +101,7 @@ func synthDimension() string {
 }
 
 func TestAnalyzeDimensionRecovers(t *testing.T) {
-	f, err := rawbench.Parse([]byte(synthDimension()), "raw.bench")
+	f, err := view.Parse([]byte(synthDimension()), "raw.bench")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestAnalyzeRunWithoutSettings(t *testing.T) {
 	b.WriteString("count: 2\nbenchtime: 25ms\n")
 	c := bench.Cell{Workload: "pingpong", Impl: "native", Method: "fork", Chan: "pipe", Size: 64, Cores: 1}
 	synthRuns(&b, c.Name(), 6, 2, 1000, 0.02, 0.01, 0)
-	f, _ := rawbench.Parse([]byte(b.String()), "raw.bench")
+	f, _ := view.Parse([]byte(b.String()), "raw.bench")
 	if IsDimensionRun(f) {
 		t.Error("a run without settings keys taken for a dimension run")
 	}
@@ -240,7 +240,7 @@ func TestAnalyzeRunWithoutSettings(t *testing.T) {
 			t.Errorf("%v chosen without a wall time", ch)
 		}
 	}
-	if _, err := AnalyzeDimension(rawbench.Empty(), DimTargets); err == nil {
+	if _, err := AnalyzeDimension(&view.Run{}, DimTargets); err == nil {
 		t.Error("an empty run analysed")
 	}
 }
@@ -251,7 +251,7 @@ func TestAnalyzeRunWithoutSettings(t *testing.T) {
 func TestDimensionReport(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "dim")
 	os.MkdirAll(dir, 0o755)
-	os.WriteFile(filepath.Join(dir, RawFile), []byte(synthDimension()), 0o644)
+	os.WriteFile(filepath.Join(dir, view.RawFile), []byte(synthDimension()), 0o644)
 	if err := Generate([]string{dir}, Options{Format: "md"}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +277,7 @@ func TestDimensionReport(t *testing.T) {
 		t.Error("a dimension run reported together with another run")
 	}
 
-	f, _ := rawbench.ReadDir(dir)
+	f, _ := view.ReadDir(dir)
 	d, _ := AnalyzeDimension(f, DimTargets)
 	block, err := d.ReadmeBlock("results/dim", "docs/dimensioning.md", "mpbench dimension --readme README.md results/dim", "full 6 runs")
 	if err != nil {
@@ -310,7 +310,7 @@ func TestReadmeDimensioningBlock(t *testing.T) {
 	if run == "" {
 		return // the placeholder: no dimensioning run analysed yet
 	}
-	f, err := rawbench.ReadDir(filepath.Join("../..", run))
+	f, err := view.ReadDir(filepath.Join("../..", run))
 	if err != nil {
 		t.Fatalf("README.md names %s: %v", run, err)
 	}

@@ -5,23 +5,27 @@
 //
 // Contract:
 //
-//   - Input: DIR/raw.bench, read through harness/rawbench (the one reader
-//     of the results format): configuration lines, `Unit … better=…` lines,
-//     `run: k` before every program run of a cell, one result line per
-//     sample under the canonical cell name (bench.ParseName), and
-//     `--- SKIP|FAIL|NOTE: <name>: <text>` lines. A file without run lines
-//     counts every sample as its own run. Malformed lines and a torn last
-//     line are skipped with a warning naming file and line.
-//   - Statistics (stats.go, over harness/stats): the program run is the
-//     unit of replication. Per cell and metric: the median of the per-run
-//     medians with its 95% order-statistic CI over the runs
-//     (benchmath.AssumeNothing; needs ≥ 6 runs), the runs and samples, the
-//     share of variance between runs (one-way ANOVA), what stopped a cell
-//     whose CI stayed wider than the target (run cap or time budget, from
-//     its NOTE: rawbench.Stop), outliers by modified z-score > 3.5
-//     (counted, never dropped). Pool tables show the overhead
-//     (overhead-ns/op) beside the makespan when the cells record it. Comparisons: ratio of the medians and the Mann–Whitney U
+//   - Input: DIR/raw.bench, read only through harness/view (the one read
+//     model of the results file, built on package rawbench): configuration
+//     lines, `Unit … better=…` lines, `run: k` before every program run of
+//     a cell, one result line per sample under the canonical cell name
+//     (bench.ParseName), and `--- SKIP|FAIL|NOTE: <name>: <text>` lines. A
+//     file without run lines counts every sample as its own run. Malformed
+//     lines and a torn last line are skipped with a warning naming file
+//     and line.
+//   - Statistics (view.Cell.Stats, computed once per cell and metric
+//     through harness/stats): the program run is the unit of replication.
+//     Per cell and metric: the median of the per-run medians with its 95%
+//     order-statistic CI over the runs (benchmath.AssumeNothing; needs ≥ 6
+//     runs), the runs and samples, the share of variance between runs
+//     (one-way ANOVA), what stopped a cell whose CI stayed wider than the
+//     target (run cap or time budget, from its NOTE: view.Stop), outliers
+//     by modified z-score > 3.5 (counted, never dropped). Pool tables show
+//     the overhead (overhead-ns/op) beside the makespan when the cells
+//     record it. Comparisons: ratio of the medians and the Mann–Whitney U
 //     test over per-run medians; p ≥ 0.05 shows as "~".
+//   - Numbers are formatted through bench.Metrics only (bench.Format,
+//     bench.Scale).
 //   - Output of Generate (format "md"): OUT/REPORT.md (decision guide,
 //     one summary table per workload, method, warnings summary, findings
 //     and figures per section, links to the detail), OUT/tables/*.md

@@ -6,12 +6,13 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // The remaining questions of the evaluation: Python versions, hosts and
 // cores, and the hazard of threads with fork.
 
-func (d *Data) evalVersions(r *Run, g *Guide, figs []*figure) *evalBlock {
+func (d *Data) evalVersions(r *view.Run, g *Guide, figs []*figure) *evalBlock {
 	vs := d.versionsOf(r)
 	b := &evalBlock{V: map[string]string{"version": r.ConfigValue("cpython-version")}}
 	if len(vs) < 2 {
@@ -23,7 +24,7 @@ func (d *Data) evalVersions(r *Run, g *Guide, figs []*figure) *evalBlock {
 			orDash(r.ConfigValue("cpython-version")), strings.Join(links, ", "))
 		return b
 	}
-	var cells []*Cell
+	var cells []*view.Cell
 	for _, c := range r.Cells {
 		if versionImpl.MatchString(implOf(c)) {
 			cells = append(cells, c)
@@ -50,10 +51,10 @@ func (d *Data) evalVersions(r *Run, g *Guide, figs []*figure) *evalBlock {
 
 // versionRow is a metric over the versions: the oldest and newest values
 // and every adjacent jump whose ratio the CI decides.
-func (d *Data) versionRow(r *Run, vs []string, m vmetric) ([]string, bool) {
+func (d *Data) versionRow(r *view.Run, vs []string, m vmetric) ([]string, bool) {
 	type pt struct {
 		v string
-		s Stats
+		s view.Stats
 	}
 	var pts []pt
 	unit := m.unit
@@ -81,8 +82,8 @@ func (d *Data) versionRow(r *Run, vs []string, m vmetric) ([]string, bool) {
 	return []string{m.label, first.v + ": " + compact(unit, first.s), last.v + ": " + compact(unit, last.s), j}, true
 }
 
-func (d *Data) evalCores(r *Run, g *Guide, figs []*figure) *evalBlock {
-	pp := filterCells(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
+func (d *Data) evalCores(r *view.Run, g *Guide, figs []*figure) *evalBlock {
+	pp := view.Filter(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
 	cores := coresList(pp)
 	b := &evalBlock{V: map[string]string{"impl": g.Impl, "machine": machineShort(r)}}
 	var hosts []string
@@ -92,13 +93,13 @@ func (d *Data) evalCores(r *Run, g *Guide, figs []*figure) *evalBlock {
 	if len(cores) < 2 && len(hosts) == 0 {
 		return nil
 	}
-	if all := coresList(filterCellsP(onlyRun(d.Cells, r), func(c *Cell) bool { return c.Parsed })); len(cores) < 2 && len(all) > 0 {
+	if all := coresList(view.Select(onlyRun(d.Cells, r), func(c *view.Cell) bool { return c.Parsed })); len(cores) < 2 && len(all) > 0 {
 		b.Method = fmt.Sprintf("This run measured its cells at %s; other machines and core counts are in the reports linked below.", plural(len(all), "CPU-set size", "CPU-set sizes")+" (cores="+joinInts(all)+")")
 	}
 	if len(cores) >= 2 {
 		size := presentInts(pp, func(c bench.Cell) int64 { return c.Size })[0]
 		m := prefer(present(bench.Methods, pp, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
-		at := filterCells(pp, func(c bench.Cell) bool { return c.Method == m && c.Size == size })
+		at := view.Filter(pp, func(c bench.Cell) bool { return c.Method == m && c.Size == size })
 		u := rttUnit(at...) // the figure's and the key figure's round trip
 		b.Method = methodText(r, pp, fmt.Sprintf("ping-pong cells of %s under CPU sets of %s cores", g.Impl, joinInts(cores))) +
 			fmt.Sprintf(" The table shows the %s (%s; the figure's metric too) at size=%s, method=%s.", rttName(u), rttDoc(u), sizeLabel(size), m)
@@ -106,7 +107,7 @@ func (d *Data) evalCores(r *Run, g *Guide, figs []*figure) *evalBlock {
 		var rows [][]string
 		for _, ch := range present(bench.Chans, pp, func(c bench.Cell) string { return c.Chan }) {
 			row := []string{ch}
-			var first, last Stats
+			var first, last view.Stats
 			for i, k := range cores {
 				s := d.Stat(d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: k}), u)
 				row = append(row, compact(u, s))
@@ -138,7 +139,7 @@ func joinInts(xs []int) string {
 	return strings.Join(s, ", ")
 }
 
-func (d *Data) evalHazards(r *Run, g *Guide, figs []*figure) *evalBlock {
+func (d *Data) evalHazards(r *view.Run, g *Guide, figs []*figure) *evalBlock {
 	held, real := c7Trials(r)
 	if len(held) == 0 && len(real) == 0 {
 		return nil

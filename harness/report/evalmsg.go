@@ -5,13 +5,14 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // The message questions of the evaluation: the round trip of a small
 // message and the throughput of large ones, by channel.
 
-func (d *Data) evalSmall(r *Run, g *Guide, figs []*figure) *evalBlock {
-	pp := filterCells(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
+func (d *Data) evalSmall(r *view.Run, g *Guide, figs []*figure) *evalBlock {
+	pp := view.Filter(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
 	if len(pp) == 0 {
 		return nil
 	}
@@ -20,7 +21,7 @@ func (d *Data) evalSmall(r *Run, g *Guide, figs []*figure) *evalBlock {
 	m := prefer(methods, bench.DecisionMethod)
 	chans := present(bench.Chans, pp, func(c bench.Cell) string { return c.Chan })
 	cores := coresList(pp)
-	at := func(ch, mm string, k int) Stats {
+	at := func(ch, mm string, k int) view.Stats {
 		return d.Stat(d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: g.Impl, Method: mm, Chan: ch, Size: size, Cores: k}), "ns/op")
 	}
 	b := &evalBlock{V: map[string]string{"impl": g.Impl, "size": sizeLabel(size), "method": m, "cores": fmt.Sprint(g.Cores)}}
@@ -49,7 +50,7 @@ func (d *Data) evalSmall(r *Run, g *Guide, figs []*figure) *evalBlock {
 	b.Findings = d.pingpongFindings(r)
 	split, n := 0, 0
 	for _, c := range pp {
-		if c.Cell.Size == size && hasSamples(c, "ns/op") {
+		if c.Cell.Size == size && c.Has("ns/op") {
 			n++
 			if len(d.Stat(c, "ns/op").Modes) > 0 {
 				split++
@@ -61,7 +62,7 @@ func (d *Data) evalSmall(r *Run, g *Guide, figs []*figure) *evalBlock {
 			b.V[ch] = rttName("ns/op") + " " + plain("ns/op", s)
 			if c := d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: g.Cores}); c != nil {
 				if cpu, ok := sumMetric(c, "user-ns/op", "sys-ns/op"); ok {
-					b.V[ch+"CPU"] = fmtNs(cpu)
+					b.V[ch+"CPU"] = bench.Format("ns/op", cpu)
 				}
 			}
 		}
@@ -84,15 +85,15 @@ func (d *Data) evalSmall(r *Run, g *Guide, figs []*figure) *evalBlock {
 	return b
 }
 
-func (d *Data) evalLarge(r *Run, g *Guide, figs []*figure) *evalBlock {
-	sc := filterCells(onlyRun(d.workload(bench.Stream), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
+func (d *Data) evalLarge(r *view.Run, g *Guide, figs []*figure) *evalBlock {
+	sc := view.Filter(onlyRun(d.workload(bench.Stream), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
 	if len(sc) == 0 {
 		return nil
 	}
 	sizes := presentInts(sc, func(c bench.Cell) int64 { return c.Size })
 	m := prefer(present(bench.Methods, sc, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
 	chans := present(bench.Chans, sc, func(c bench.Cell) string { return c.Chan })
-	at := func(ch string, size int64) Stats {
+	at := func(ch string, size int64) view.Stats {
 		return d.Stat(d.find(r, bench.Cell{Workload: bench.Stream, Impl: g.Impl, Method: m, Chan: ch, Size: size, Cores: g.Cores}), "MB/s")
 	}
 	b := &evalBlock{V: map[string]string{"impl": g.Impl, "method": m}}
@@ -118,7 +119,7 @@ func (d *Data) evalLarge(r *Run, g *Guide, figs []*figure) *evalBlock {
 	b.Table = mdTable(append(append([]string{"size"}, chans...), "fastest (where the ratio decides)"), 1, rows)
 	b.Findings = d.streamFindings(r)
 	if s := at("shm", sizes[len(sizes)-1]); s.N > 0 && len(sizes) > 1 {
-		peak, peakAt := Stats{}, int64(0)
+		peak, peakAt := view.Stats{}, int64(0)
 		for _, size := range sizes {
 			if x := at("shm", size); x.N > 0 && x.Median > peak.Median {
 				peak, peakAt = x, size

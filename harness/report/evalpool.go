@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // The pool question of the evaluation: does the start method matter for
@@ -12,8 +13,8 @@ import (
 
 // loopPool are the pool cells of a worker loop (exec=loop or no exec key)
 // of an impl, task and core count.
-func (d *Data) loopPool(r *Run, impl, task string, cores int) []*Cell {
-	return filterCellsP(onlyRun(d.workload(bench.Pool), r), func(c *Cell) bool {
+func (d *Data) loopPool(r *view.Run, impl, task string, cores int) []*view.Cell {
+	return view.Select(onlyRun(d.workload(bench.Pool), r), func(c *view.Cell) bool {
 		e := c.Get("exec")
 		return c.Cell.Impl == impl && c.Cell.Task == task && c.Cell.Cores == cores && (e == "" || e == bench.ExecLoop)
 	})
@@ -21,7 +22,7 @@ func (d *Data) loopPool(r *Run, impl, task string, cores int) []*Cell {
 
 // tasksPerWorker is k when every cell runs k tasks per worker (weak
 // scaling), else 0.
-func tasksPerWorker(cells []*Cell) int {
+func tasksPerWorker(cells []*view.Cell) int {
 	k := 0
 	for _, c := range cells {
 		if c.Cell.Workers == 0 || c.Cell.Tasks%c.Cell.Workers != 0 {
@@ -36,13 +37,13 @@ func tasksPerWorker(cells []*Cell) int {
 	return k
 }
 
-func (d *Data) evalPool(r *Run, g *Guide, figs []*figure) *evalBlock {
+func (d *Data) evalPool(r *view.Run, g *Guide, figs []*figure) *evalBlock {
 	pc := d.loopPool(r, g.Impl, bench.DecisionTask, g.Cores)
 	if len(pc) == 0 {
 		return nil
 	}
 	ch := prefer(present(bench.Chans, pc, func(c bench.Cell) string { return c.Chan }), bench.DecisionChan)
-	pc = filterCellsP(pc, func(c *Cell) bool { return c.Cell.Chan == ch })
+	pc = view.Select(pc, func(c *view.Cell) bool { return c.Cell.Chan == ch })
 	methods := present(bench.Methods, pc, func(c bench.Cell) string { return c.Method })
 	m := prefer(methods, bench.DecisionMethod)
 	b := &evalBlock{V: map[string]string{"impl": g.Impl, "chan": ch, "cores": fmt.Sprint(g.Cores)}}
@@ -55,10 +56,10 @@ func (d *Data) evalPool(r *Run, g *Guide, figs []*figure) *evalBlock {
 	b.fig = d.pickFigure(r, figs, bench.Pool, fmt.Sprintf("pool-cpu-%s-cores%d", g.Impl, g.Cores))
 	var rows [][]string
 	for _, w := range presentInts(pc, func(c bench.Cell) int64 { return int64(c.Workers) }) {
-		var c0 *Cell
+		var c0 *view.Cell
 		row := []string{fmt.Sprint(w)}
 		for _, mm := range methods {
-			var c *Cell
+			var c *view.Cell
 			for _, x := range pc {
 				if x.Cell.Workers == int(w) && x.Cell.Method == mm {
 					c = x
@@ -94,14 +95,14 @@ func (d *Data) evalPool(r *Run, g *Guide, figs []*figure) *evalBlock {
 // chan=DecisionChan, task=DecisionTask, the largest workers ≤ cores; nil
 // when not measured). The guide's pool row and the Pools section both
 // state it through startsInMaps.
-func (d *Data) workerStarts(r *Run, impl string, cores int) (starts []option, ref *Cell) {
+func (d *Data) workerStarts(r *view.Run, impl string, cores int) (starts []option, ref *view.Cell) {
 	for _, m := range bench.Methods {
-		if c := d.find(r, bench.Cell{Workload: bench.Startup, Impl: impl, Method: m, Chan: bench.DecisionChan, Cores: cores}); hasSamples(c, "ns/op") {
+		if c := d.find(r, bench.Cell{Workload: bench.Startup, Impl: impl, Method: m, Chan: bench.DecisionChan, Cores: cores}); c.Has("ns/op") {
 			starts = append(starts, option{m, d.startJoin(c)})
 		}
 	}
 	for _, c := range d.poolAt(r, impl, cores, bench.ExecLoop) {
-		if c.Cell.Method == bench.DecisionMethod && c.Cell.Chan == bench.DecisionChan && hasSamples(c, "ns/op") {
+		if c.Cell.Method == bench.DecisionMethod && c.Cell.Chan == bench.DecisionChan && c.Has("ns/op") {
 			ref = c
 		}
 	}
@@ -112,7 +113,7 @@ func (d *Data) workerStarts(r *Run, impl string, cores int) (starts []option, re
 // = fork 1.16, forkserver 1.83, spawn 5.32 maps of `fork` + pipe (exec=loop,
 // 2 workers, 16 tasks: 19.1 ms [16.4, 20.5])": each start method's
 // start+join over the reference map's makespan, medians.
-func (d *Data) startsInMaps(starts []option, ref *Cell) string {
+func (d *Data) startsInMaps(starts []option, ref *view.Cell) string {
 	span := d.Stat(ref, "ns/op")
 	var parts []string
 	for _, o := range starts {

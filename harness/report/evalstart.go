@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // The start-up questions of the evaluation: what one child costs, and
@@ -13,11 +14,11 @@ import (
 
 // startCells are the start-up cells of the driver's own main module of a
 // run at one rss.
-func (d *Data) startCells(r *Run, rss int64) []*Cell {
-	return filterCells(onlyRun(d.workload(bench.Startup), r), func(c bench.Cell) bool { return c.RSS == rss && c.Payload == "" })
+func (d *Data) startCells(r *view.Run, rss int64) []*view.Cell {
+	return view.Filter(onlyRun(d.workload(bench.Startup), r), func(c bench.Cell) bool { return c.RSS == rss && c.Payload == "" })
 }
 
-func (d *Data) evalStart(r *Run, g *Guide, figs []*figure) *evalBlock {
+func (d *Data) evalStart(r *view.Run, g *Guide, figs []*figure) *evalBlock {
 	st := onlyRun(d.workload(bench.Startup), r)
 	if len(st) == 0 || g.Impl == "" {
 		return nil
@@ -31,7 +32,7 @@ func (d *Data) evalStart(r *Run, g *Guide, figs []*figure) *evalBlock {
 	b.Method = methodText(r, cells, fmt.Sprintf("start-up cells at parent rss=%s (every channel and core count)", sizeLabel(rss0))) +
 		fmt.Sprintf(" One sample is one child: `start()` until its first message arrives, plus `join()`; the table shows chan=%s at cores=%d.", ch, g.Cores)
 	b.fig = d.pickFigure(r, figs, bench.Startup, fmt.Sprintf("startup-latency-cores%d", g.Cores))
-	cost := func(impl, m string) Stats {
+	cost := func(impl, m string) view.Stats {
 		return d.startJoin(d.find(r, bench.Cell{Workload: bench.Startup, Impl: impl, Method: m, Chan: ch, RSS: rss0, Cores: g.Cores}))
 	}
 	var rows [][]string
@@ -79,7 +80,7 @@ func (d *Data) evalStart(r *Run, g *Guide, figs []*figure) *evalBlock {
 	return b
 }
 
-func (d *Data) evalBigParent(r *Run, g *Guide, figs []*figure) *evalBlock {
+func (d *Data) evalBigParent(r *view.Run, g *Guide, figs []*figure) *evalBlock {
 	st := onlyRun(d.workload(bench.Startup), r)
 	if len(st) == 0 || g.Impl == "" {
 		return nil
@@ -93,7 +94,7 @@ func (d *Data) evalBigParent(r *Run, g *Guide, figs []*figure) *evalBlock {
 		return nil
 	}
 	b := &evalBlock{V: map[string]string{"impl": g.Impl}}
-	var sweep []*Cell
+	var sweep []*view.Cell
 	for _, c := range st {
 		if c.Cell.Impl == g.Impl && c.Cell.Chan == ch && c.Cell.Cores == g.Cores {
 			sweep = append(sweep, c)
@@ -129,7 +130,7 @@ func (d *Data) evalBigParent(r *Run, g *Guide, figs []*figure) *evalBlock {
 	}
 	span := float64(cr.rss[last]-cr.rss[0]) / (1 << 20)
 	if span > 0 {
-		b.V["slope"] = fmtNs((cr.a[last].Median - cr.a[0].Median) / span)
+		b.V["slope"] = bench.Format("ns/op", (cr.a[last].Median-cr.a[0].Median)/span)
 		b.V["rssHi"] = sizeLabel(cr.rss[last])
 		b.V["ptes"] = mib(float64(cr.rss[last]) / 4096 * 8)
 		b.V["forkLo"], b.V["forkHi"] = plain("ns/op", cr.a[0]), plain("ns/op", cr.a[last])

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/stats"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // The evaluation part of REPORT.md: one section per research question
@@ -75,7 +76,7 @@ func prose(name string, data any) (string, error) {
 func (d *Data) evalSections(tables []*Table, figs []*figure) ([]evalSection, error) {
 	builders := []struct {
 		key, title string
-		build      func(r *Run, g *Guide, figs []*figure) *evalBlock
+		build      func(r *view.Run, g *Guide, figs []*figure) *evalBlock
 	}{
 		{"start", "Start cost: what does one child cost?", d.evalStart},
 		{"bigparent", "A big parent: when does fork stop being cheapest?", d.evalBigParent},
@@ -134,7 +135,7 @@ var questionSections = map[string][]string{
 
 // detailLinks are the further figures and detail tables of a question in
 // one run, one link each, without the figure the section shows.
-func (d *Data) detailLinks(r *Run, tables []*Table, figs []*figure, key string, shown *figure) []string {
+func (d *Data) detailLinks(r *view.Run, tables []*Table, figs []*figure, key string, shown *figure) []string {
 	var out []string
 	sfx := d.suffix(r)
 	for _, sec := range questionSections[key] {
@@ -162,7 +163,7 @@ func (d *Data) detailLinks(r *Run, tables []*Table, figs []*figure, key string, 
 
 // pickFigure is the first of the named figures (with the run's suffix)
 // the report has, else the first figure of section sec of the run.
-func (d *Data) pickFigure(r *Run, figs []*figure, sec string, names ...string) *figure {
+func (d *Data) pickFigure(r *view.Run, figs []*figure, sec string, names ...string) *figure {
 	sfx := d.suffix(r)
 	for _, n := range names {
 		for _, f := range figs {
@@ -181,7 +182,7 @@ func (d *Data) pickFigure(r *Run, figs []*figure, sec string, names ...string) *
 
 // ratioCI is "2.49× [1.83, 2.92]" for a/b by the ratio of run medians,
 // "2.49× (no CI)" below MinRuns runs.
-func ratioCI(a, b Stats) string {
+func ratioCI(a, b view.Stats) string {
 	e := effect(a, b)
 	if math.IsNaN(e.Ratio) {
 		return "—"
@@ -194,7 +195,7 @@ func ratioCI(a, b Stats) string {
 
 // decides reports whether the ratio of a to b is decided (its CI excludes
 // 1 and does not lie inside the ±5% band).
-func decides(a, b Stats) bool {
+func decides(a, b view.Stats) bool {
 	o := effect(a, b).Outcome
 	return o == stats.Less || o == stats.Greater
 }
@@ -220,13 +221,13 @@ func mdTable(header []string, left int, rows [][]string) string {
 const modeMark = "‡"
 
 // plain is median [lo, hi] of a metric without the modes, for prose.
-func plain(unit string, s Stats) string {
+func plain(unit string, s view.Stats) string {
 	s.Modes = nil
 	return fmtStat(unit, s)
 }
 
 // compact is median [lo, hi] of a metric without the modes (marked ‡).
-func compact(unit string, s Stats) string {
+func compact(unit string, s view.Stats) string {
 	if s.N == 0 {
 		return "—"
 	}
@@ -241,7 +242,7 @@ func compact(unit string, s Stats) string {
 
 // methodText is the method line of a question: which cells, how many
 // program runs, which settings (from the run's header).
-func methodText(r *Run, cells []*Cell, what string) string {
+func methodText(r *view.Run, cells []*view.Cell, what string) string {
 	var runs []float64
 	impls := map[string]bool{}
 	for _, c := range cells {
@@ -283,7 +284,7 @@ func methodText(r *Run, cells []*Cell, what string) string {
 // siblingReports are the REPORT.md of sibling results folders whose name
 // matches pattern (e.g. "*-variants"), as links relative to a report in
 // dir; none when the run has no folder.
-func siblingReports(r *Run, pattern string) []string {
+func siblingReports(r *view.Run, pattern string) []string {
 	if r.Dir == "" {
 		return nil
 	}

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 func TestAnchor(t *testing.T) {
@@ -22,21 +24,21 @@ func TestAnchor(t *testing.T) {
 }
 
 func TestTasksPerWorker(t *testing.T) {
-	pool := func(workers, tasks int) *Cell {
-		c := &Cell{Parsed: true}
+	pool := func(workers, tasks int) *view.Cell {
+		c := &view.Cell{Parsed: true}
 		c.Cell.Workers, c.Cell.Tasks, c.Cell.Task = workers, tasks, "cpu"
 		return c
 	}
 	for _, tc := range []struct {
 		name  string
-		cells []*Cell
+		cells []*view.Cell
 		k     int
 		text  string
 	}{
-		{"weak scaling", []*Cell{pool(1, 8), pool(2, 16), pool(4, 32)}, 8, "8 cpu tasks per worker"},
-		{"fixed count", []*Cell{pool(1, 16), pool(2, 16)}, 0, "16 cpu tasks"},
-		{"neither", []*Cell{pool(1, 8), pool(2, 10)}, 0, "cpu tasks, 8–10 per map"},
-		{"one cell", []*Cell{pool(2, 16)}, 8, "16 cpu tasks"},
+		{"weak scaling", []*view.Cell{pool(1, 8), pool(2, 16), pool(4, 32)}, 8, "8 cpu tasks per worker"},
+		{"fixed count", []*view.Cell{pool(1, 16), pool(2, 16)}, 0, "16 cpu tasks"},
+		{"neither", []*view.Cell{pool(1, 8), pool(2, 10)}, 0, "cpu tasks, 8–10 per map"},
+		{"one cell", []*view.Cell{pool(2, 16)}, 8, "16 cpu tasks"},
 	} {
 		if k := tasksPerWorker(tc.cells); k != tc.k {
 			t.Errorf("%s: tasksPerWorker = %d, want %d", tc.name, k, tc.k)

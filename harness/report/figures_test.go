@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // figureByName returns the figure of d named name (nil: none).
@@ -131,7 +132,7 @@ func TestFiguresFullRun(t *testing.T) {
 			t.Errorf("start-up figure y label %q", p.ylabel)
 		}
 		for _, s := range p.series {
-			if s.color != index(bench.Methods, s.name) {
+			if s.color != view.Rank(bench.Methods, s.name) {
 				t.Errorf("start-up series %q not coloured by its start method", s.name)
 			}
 		}
@@ -163,11 +164,11 @@ func TestStreamLegendNoPhantoms(t *testing.T) {
 			cells[bench.Cell{Workload: "stream", Impl: "cpython", Method: "fork", Chan: x.ch, Payload: x.pay, Size: size, Cores: 2}] = x.v * float64(size) / 64
 		}
 	}
-	r, err := parse([]byte(streamRaw(cells)), "raw.bench")
+	r, err := view.Parse([]byte(streamRaw(cells)), "raw.bench")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := newData([]*Run{r})
+	d := newData([]*view.Run{r})
 	f := figureByName(d, "stream-throughput-cpython-cores2")
 	if f == nil {
 		t.Fatal("no stream figure")
@@ -238,13 +239,13 @@ func TestRSSAxis(t *testing.T) {
 func TestStatPtRange(t *testing.T) {
 	tests := []struct {
 		name        string
-		s           Stats
+		s           view.Stats
 		lo, hi      float64
 		rng, nanLoH bool
 	}{
-		{"ci", Stats{N: 6, Runs: 6, Median: 5, Lo: 4, Hi: 6, CIValid: true, RunMedians: []float64{3, 4, 5, 5, 6, 7}}, 4, 6, false, false},
-		{"range", Stats{N: 3, Runs: 3, Median: 5, Lo: math.Inf(-1), Hi: math.Inf(1), RunMedians: []float64{3, 5, 8}}, 3, 8, true, false},
-		{"one run", Stats{N: 1, Runs: 1, Median: 5, Lo: math.Inf(-1), Hi: math.Inf(1), RunMedians: []float64{5}}, 0, 0, false, true},
+		{"ci", view.Stats{N: 6, Runs: 6, Median: 5, Lo: 4, Hi: 6, CIValid: true, RunMedians: []float64{3, 4, 5, 5, 6, 7}}, 4, 6, false, false},
+		{"range", view.Stats{N: 3, Runs: 3, Median: 5, Lo: math.Inf(-1), Hi: math.Inf(1), RunMedians: []float64{3, 5, 8}}, 3, 8, true, false},
+		{"one run", view.Stats{N: 1, Runs: 1, Median: 5, Lo: math.Inf(-1), Hi: math.Inf(1), RunMedians: []float64{5}}, 0, 0, false, true},
 	}
 	for _, tt := range tests {
 		q := statPt(1, tt.s, 1)
@@ -256,15 +257,15 @@ func TestStatPtRange(t *testing.T) {
 
 // TestScalingRule: the rule stated over a pool figure follows the cells.
 func TestScalingRule(t *testing.T) {
-	mk := func(wt ...int) []*Cell {
-		var out []*Cell
+	mk := func(wt ...int) []*view.Cell {
+		var out []*view.Cell
 		for i := 0; i < len(wt); i += 2 {
-			out = append(out, &Cell{Cell: bench.Cell{Workload: "pool", Workers: wt[i], Tasks: wt[i+1]}})
+			out = append(out, &view.Cell{Cell: bench.Cell{Workload: "pool", Workers: wt[i], Tasks: wt[i+1]}})
 		}
 		return out
 	}
 	tests := []struct {
-		cells []*Cell
+		cells []*view.Cell
 		want  string
 	}{
 		{mk(1, 8, 2, 16, 4, 32), "weak scaling (tasks = 8 × workers)"},
@@ -282,15 +283,15 @@ func TestScalingRule(t *testing.T) {
 // panel (f), a series per host.
 func TestKeyFindingsHosts(t *testing.T) {
 	dirs := []string{filepath.Join("testdata", "hosts2")}
-	if _, err := os.Stat(filepath.Join(dirs[0], RawFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(dirs[0], view.RawFile)); err != nil {
 		t.Skip("no two-host test data:", err)
 	}
 	for _, f := range []string{"pp", "pool", "stream", "startup-rss"} {
 		dirs = append(dirs, filepath.Join("testdata", "hosts16", f))
 	}
-	var runs []*Run
+	var runs []*view.Run
 	for _, dir := range dirs {
-		r, err := Load(dir, nil)
+		r, err := view.Load(dir, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 	"github.com/mpbench/mpbench/impl"
 )
 
@@ -33,7 +34,7 @@ func cmpText(cmp Comparison, baseName string) string {
 	return fmt.Sprintf("%s× %s", sig3(cmp.Ratio), baseName)
 }
 
-func (d *Data) pingpongFindings(r *Run) []string {
+func (d *Data) pingpongFindings(r *view.Run) []string {
 	cells := onlyRun(d.workload(bench.Pingpong), r)
 	if len(cells) == 0 {
 		return nil
@@ -49,11 +50,11 @@ func (d *Data) pingpongFindings(r *Run) []string {
 	ch := prefer(chans, "pipe")
 	for _, impl := range present(bench.Impls, cells, func(c bench.Cell) string { return c.Impl }) {
 		// Fastest channel at the smallest size.
-		var best *Cell
+		var best *view.Cell
 		n := 0
 		for _, ch := range chans {
 			c := d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
-			if hasSamples(c, unit) {
+			if c.Has(unit) {
 				n++
 				if best == nil || d.Stat(c, unit).Median < d.Stat(best, unit).Median {
 					best = c
@@ -62,21 +63,21 @@ func (d *Data) pingpongFindings(r *Run) []string {
 		}
 		if best != nil && n > 1 {
 			out = append(out, fmt.Sprintf("%s: fastest channel at size=%s is %s with a p50 round trip of %s (method=%s, cores=%d).",
-				impl, sizeLabel(sizes[0]), best.Cell.Chan, fmtNs(d.Stat(best, unit).Median), m, maxCores))
+				impl, sizeLabel(sizes[0]), best.Cell.Chan, bench.Format("ns/op", d.Stat(best, unit).Median), m, maxCores))
 		}
 		if len(cores) > 1 {
 			a := d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: cores[0]})
 			b := d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
-			if hasSamples(a, unit) && hasSamples(b, unit) {
+			if a.Has(unit) && b.Has(unit) {
 				cmp := CompareStats(d.Stat(a, unit), d.Stat(b, unit))
 				out = append(out, fmt.Sprintf("%s: p50 round trip at cores=%d is %s: %s vs %s (method=%s, chan=%s, size=%s).",
-					impl, maxCores, cmpText(cmp, fmt.Sprintf("cores=%d", cores[0])), fmtNs(cmp.New), fmtNs(cmp.Base), m, ch, sizeLabel(sizes[0])))
+					impl, maxCores, cmpText(cmp, fmt.Sprintf("cores=%d", cores[0])), bench.Format("ns/op", cmp.New), bench.Format("ns/op", cmp.Base), m, ch, sizeLabel(sizes[0])))
 			}
 		}
 		if impl != "native" {
 			a := d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: "native", Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
 			b := d.find(r, bench.Cell{Workload: bench.Pingpong, Impl: impl, Method: m, Chan: ch, Size: sizes[0], Cores: maxCores})
-			if hasSamples(a, unit) && hasSamples(b, unit) {
+			if a.Has(unit) && b.Has(unit) {
 				cmp := CompareStats(d.Stat(a, unit), d.Stat(b, unit))
 				out = append(out, fmt.Sprintf("%s p50 round trip is %s (method=%s, chan=%s, size=%s, cores=%d).",
 					impl, cmpText(cmp, "native"), m, ch, sizeLabel(sizes[0]), maxCores))
@@ -86,7 +87,7 @@ func (d *Data) pingpongFindings(r *Run) []string {
 	return out
 }
 
-func (d *Data) streamFindings(r *Run) []string {
+func (d *Data) streamFindings(r *view.Run) []string {
 	cells := onlyRun(d.workload(bench.Stream), r)
 	if len(cells) == 0 {
 		return nil
@@ -97,9 +98,9 @@ func (d *Data) streamFindings(r *Run) []string {
 	maxCores := cores[len(cores)-1]
 	m := prefer(present(bench.Methods, cells, func(c bench.Cell) string { return c.Method }), "fork")
 	for _, impl := range present(bench.Impls, cells, func(c bench.Cell) string { return c.Impl }) {
-		var best *Cell
+		var best *view.Cell
 		for _, c := range cells {
-			if c.Cell.Impl == impl && c.Cell.Payload != "tensor" && hasSamples(c, "MB/s") && (best == nil || d.Stat(c, "MB/s").Median > d.Stat(best, "MB/s").Median) {
+			if c.Cell.Impl == impl && c.Cell.Payload != "tensor" && c.Has("MB/s") && (best == nil || d.Stat(c, "MB/s").Median > d.Stat(best, "MB/s").Median) {
 				best = c
 			}
 		}
@@ -116,7 +117,7 @@ func (d *Data) streamFindings(r *Run) []string {
 		for _, size := range sizes {
 			p := d.find(r, bench.Cell{Workload: bench.Stream, Impl: impl, Method: m, Chan: "pipe", Size: size, Cores: maxCores})
 			s := d.find(r, bench.Cell{Workload: bench.Stream, Impl: impl, Method: m, Chan: "shm", Size: size, Cores: maxCores})
-			if !hasSamples(p, "MB/s") || !hasSamples(s, "MB/s") {
+			if !p.Has("MB/s") || !s.Has("MB/s") {
 				continue
 			}
 			n++
@@ -148,24 +149,24 @@ func payloadText(c bench.Cell) string {
 	return ""
 }
 
-func (d *Data) poolFindings(r *Run) []string {
+func (d *Data) poolFindings(r *view.Run) []string {
 	cells := onlyRun(d.workload(bench.Pool), r)
 	if len(cells) == 0 {
 		return nil
 	}
 	var out []string
-	for _, g := range groupBy(cells, func(c *Cell) string {
+	for _, g := range view.GroupBy(cells, func(c *view.Cell) string {
 		return fmt.Sprintf("%s/%s/%s/%s/%d", c.Cell.Impl, c.Cell.Method, c.Cell.Chan, c.Cell.Task, c.Cell.Cores)
 	}) {
-		c0 := g.cells[0].Cell
+		c0 := g.Cells[0].Cell
 		// Report one (method, chan) per impl: fork + simplequeue preferred.
 		if !(c0.Method == prefer(present(bench.Methods, cells, func(c bench.Cell) string { return c.Method }), "fork") &&
 			c0.Chan == prefer(present(bench.Chans, cells, func(c bench.Cell) string { return c.Chan }), "simplequeue")) {
 			continue
 		}
-		var best *Cell
-		for _, c := range g.cells {
-			if hasSamples(c, "ns/op") && (best == nil || d.Stat(c, "ns/op").Median < d.Stat(best, "ns/op").Median) {
+		var best *view.Cell
+		for _, c := range g.Cells {
+			if c.Has("ns/op") && (best == nil || d.Stat(c, "ns/op").Median < d.Stat(best, "ns/op").Median) {
 				best = c
 			}
 		}
@@ -173,19 +174,19 @@ func (d *Data) poolFindings(r *Run) []string {
 			continue
 		}
 		s := fmt.Sprintf("%s (%s, %s, %s, cores=%d): shortest makespan %s with %s (%d tasks)",
-			c0.Impl, c0.Method, c0.Chan, tasksText(g.cells), c0.Cores, fmtNs(d.Stat(best, "ns/op").Median),
+			c0.Impl, c0.Method, c0.Chan, tasksText(g.Cells), c0.Cores, bench.Format("ns/op", d.Stat(best, "ns/op").Median),
 			plural(best.Cell.Workers, "worker", "workers"), best.Cell.Tasks)
-		if hasSamples(best, "efficiency") {
+		if best.Has("efficiency") {
 			s += fmt.Sprintf(", efficiency %s", sig3(d.Stat(best, "efficiency").Median))
 		}
-		for _, c := range g.cells {
-			if c.Cell.Workers == 2*c0.Cores && c != best && hasSamples(c, "ns/op") {
-				s += fmt.Sprintf("; with %d workers (2×cores, %d tasks) %s", c.Cell.Workers, c.Cell.Tasks, fmtNs(d.Stat(c, "ns/op").Median))
+		for _, c := range g.Cells {
+			if c.Cell.Workers == 2*c0.Cores && c != best && c.Has("ns/op") {
+				s += fmt.Sprintf("; with %d workers (2×cores, %d tasks) %s", c.Cell.Workers, c.Cell.Tasks, bench.Format("ns/op", d.Stat(c, "ns/op").Median))
 			}
-			if c0.Task == "sleep" && c.Cell.Workers == 2 && hasSamples(c, "ns/op") {
+			if c0.Task == "sleep" && c.Cell.Workers == 2 && c.Has("ns/op") {
 				waves := impl.PoolRounds(c.Cell.Tasks, impl.CellParallelism(c.Cell))
 				s += fmt.Sprintf("; Pool(2) over %d sleep tasks takes %s = %s× one task of %d ms (ceil(%d/2) = %d waves expected)",
-					c.Cell.Tasks, fmtNs(d.Stat(c, "ns/op").Median), sig3(d.Stat(c, "ns/op").Median/(bench.SleepTaskMillis*1e6)),
+					c.Cell.Tasks, bench.Format("ns/op", d.Stat(c, "ns/op").Median), sig3(d.Stat(c, "ns/op").Median/(bench.SleepTaskMillis*1e6)),
 					bench.SleepTaskMillis, c.Cell.Tasks, waves)
 			}
 		}
@@ -197,7 +198,7 @@ func (d *Data) poolFindings(r *Run) []string {
 // tasksText names the task count of a group of pool cells: "8 cpu tasks
 // per worker" when every cell runs the same number per worker, "16 cpu
 // tasks" when the count is fixed, else "cpu tasks, 8–32 per map".
-func tasksText(cells []*Cell) string {
+func tasksText(cells []*view.Cell) string {
 	task := cells[0].Cell.Task
 	if k := tasksPerWorker(cells); k > 0 && len(cells) > 1 {
 		return fmt.Sprintf("%d %s tasks per worker", k, task)

@@ -3,6 +3,8 @@ package report
 import (
 	"io"
 	"testing"
+
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // FuzzParse: any input parses without panic, and the tables and
@@ -15,11 +17,11 @@ func FuzzParse(f *testing.F) {
 		"BenchmarkStartup/impl=cpython/method=forkserver/main=stdlib/chan=pipe/rss=0/cores=2 1 3 ns/op\n" +
 		"BenchmarkStartup/impl=cpython/method=forkserver/preload=none/chan=pipe/rss=1GiB/cores=2 1 5 ns/op\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := parse(data, RawFile)
+		r, err := view.Parse(data, view.RawFile)
 		if err != nil {
 			return
 		}
-		d := newData([]*Run{r})
+		d := newData([]*view.Run{r})
 		d.Tables()
 		d.CellStats()
 		for _, run := range d.Runs {
@@ -48,11 +50,11 @@ func TestEdgeValuesRender(t *testing.T) {
 		"BenchmarkPingpong/impl=native/method=fork/chan=pipe/size=64B/cores=1 1 5 ns/op\n" +
 		"BenchmarkPingpong/impl=cpython/method=fork/chan=pipe/size=64B/cores=2 1 5 ns/op 4 p50-ns\n" +
 		"BenchmarkPool/impl=native/method=fork/chan=pipe/workers=1/tasks=1/task=sleep/cores=1 1 5 ns/op\n"
-	r, err := parse([]byte(in), RawFile)
+	r, err := view.Parse([]byte(in), view.RawFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := newData([]*Run{r})
+	d := newData([]*view.Run{r})
 	for _, f := range d.Figures() {
 		if _, _, err := f.render(); err != nil {
 			t.Errorf("%s: %v", f.name, err)

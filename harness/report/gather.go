@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // The many-to-one section: the gather cells (workers streaming into one
@@ -22,8 +23,8 @@ func (d *Data) gatherTables() []*Table {
 	var ts []*Table
 	for _, r := range d.Runs {
 		cells := onlyRun(d.workload(bench.Gather), r)
-		for _, g := range groupBy(cells, func(c *Cell) string { return sizeLabel(c.Cell.Size) + "/" + strconv.Itoa(c.Cell.Cores) }) {
-			c0 := g.cells[0].Cell
+		for _, g := range view.GroupBy(cells, func(c *view.Cell) string { return sizeLabel(c.Cell.Size) + "/" + strconv.Itoa(c.Cell.Cores) }) {
+			c0 := g.Cells[0].Cell
 			t := &Table{
 				Name:    fmt.Sprintf("gather-%s-cores%d%s", sizeLabel(c0.Size), c0.Cores, d.suffix(r)),
 				Section: bench.Gather,
@@ -33,7 +34,7 @@ func (d *Data) gatherTables() []*Table {
 				Notes:   true,
 				Caption: statNote + " " + gatherNote,
 			}
-			for _, c := range g.cells {
+			for _, c := range g.Cells {
 				row := []string{c.Cell.Impl, c.Cell.Method, c.Cell.Chan, strconv.Itoa(c.Cell.Workers)}
 				if st := statusText(c, "ns/op"); st != "" {
 					row = append(row, st, "—", "—", "—", "—", "")

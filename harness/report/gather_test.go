@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // TestGatherSection: a run with gather cells gets the many-to-one section
@@ -76,12 +77,12 @@ func TestPoolChunksizeColumn(t *testing.T) {
 	} {
 		cells[name] = [][]float64{{1e6, 1e6}, {1.1e6, 1.1e6}}
 	}
-	r, err := parse([]byte(rawRuns(cells)), "raw.bench")
+	r, err := view.Parse([]byte(rawRuns(cells)), "raw.bench")
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[string][]string{} // table → the chunksize column
-	for _, tb := range newData([]*Run{r}).poolTables() {
+	for _, tb := range newData([]*view.Run{r}).poolTables() {
 		i := slices.Index(tb.Header, "chunksize")
 		if i >= 0 && tb.Header[i+1] != "makespan" {
 			t.Errorf("%s: header %q", tb.Name, tb.Header)

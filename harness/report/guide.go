@@ -13,6 +13,7 @@ import (
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/stats"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // The decision guide: for each common situation, the recommended start
@@ -66,7 +67,7 @@ type Guide struct {
 // guideImpl is the implementation a Python developer asks about:
 // cpython, else the standard library's multiprocessing of a run of
 // library variants, else the first implementation measured.
-func guideImpl(cells []*Cell) string {
+func guideImpl(cells []*view.Cell) string {
 	impls := present(bench.KnownImpls(), cells, func(c bench.Cell) string { return c.Impl })
 	if slices.Contains(impls, "cpython") {
 		return "cpython"
@@ -75,12 +76,12 @@ func guideImpl(cells []*Cell) string {
 }
 
 // ciText is "1.61 ms [1.58, 1.66]" for a metric.
-func ciText(unit string, s Stats) string { return fmtStat(unit, s) }
+func ciText(unit string, s view.Stats) string { return fmtStat(unit, s) }
 
 // option is a candidate of a situation with its statistics.
 type option struct {
 	label string
-	s     Stats
+	s     view.Stats
 }
 
 // pick sorts options (lower is better unless higher) and compares the
@@ -115,11 +116,11 @@ func pick(opts []option, higher bool) (best, second *option, decided bool) {
 // best's lead: its worst mode is no better than the runner-up's best mode
 // (a cell without modes is one mode at its median), so the lead rests on
 // the regimes the runs fell into, not on the options.
-func modesExplain(best, second Stats, higher bool) bool {
+func modesExplain(best, second view.Stats, higher bool) bool {
 	if len(best.Modes) == 0 && len(second.Modes) == 0 {
 		return false
 	}
-	span := func(s Stats) (lo, hi float64) {
+	span := func(s view.Stats) (lo, hi float64) {
 		if len(s.Modes) == 0 {
 			return s.Median, s.Median
 		}
@@ -134,16 +135,16 @@ func modesExplain(best, second Stats, higher bool) bool {
 }
 
 // effect compares two cells' statistics by the ratio of their run medians.
-func effect(a, b Stats) stats.Effect {
+func effect(a, b view.Stats) stats.Effect {
 	return stats.CompareRatio(asRuns(a.RunMedians), asRuns(b.RunMedians))
 }
 
 // Guide computes the decision guide of a run.
-func (d *Data) Guide(r *Run) *Guide {
+func (d *Data) Guide(r *view.Run) *Guide {
 	g := &Guide{Crossover: math.NaN(), CrossLo: math.NaN(), CrossHi: math.NaN(),
 		CrossoverBare: math.NaN(), CrossBareLo: math.NaN(), CrossBareHi: math.NaN()}
 	st := onlyRun(d.workload(bench.Startup), r)
-	all := append(append(append(append([]*Cell(nil), st...), onlyRun(d.workload(bench.Pingpong), r)...), onlyRun(d.workload(bench.Stream), r)...), onlyRun(d.workload(bench.Pool), r)...)
+	all := append(append(append(append([]*view.Cell(nil), st...), onlyRun(d.workload(bench.Pingpong), r)...), onlyRun(d.workload(bench.Stream), r)...), onlyRun(d.workload(bench.Pool), r)...)
 	all = append(all, onlyRun(d.workload(bench.Gather), r)...)
 	all = append(all, onlyRun(d.workload(bench.Memory), r)...)
 	if len(all) == 0 {
@@ -170,19 +171,19 @@ func (d *Data) Guide(r *Run) *Guide {
 }
 
 // startJoin is the cost of one child: start-up + join of a startup cell.
-func (d *Data) startJoin(c *Cell) Stats {
+func (d *Data) startJoin(c *view.Cell) view.Stats {
 	if s, ok := d.sumStat(c, "ns/op", "join-ns/op"); ok {
 		return s
 	}
 	if c != nil {
 		return d.Stat(c, "ns/op")
 	}
-	return Summarize(nil)
+	return view.Summarize(nil)
 }
 
-func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
+func (g *Guide) shortLived(d *Data, r *view.Run, st []*view.Cell) {
 	row := newRow(bench.QShortLived, "(cost of one child: start + join)")
-	ic := filterCells(st, func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
+	ic := view.Filter(st, func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
 	if len(ic) == 0 {
 		return
 	}
@@ -242,21 +243,21 @@ func (g *Guide) shortLived(d *Data, r *Run, st []*Cell) {
 // that cell (bare is true; preloaded is then the preloaded server's
 // option, or nil), else the preloaded server of every run before the
 // preload key.
-func (d *Data) startOptions(r *Run, base bench.Cell) (opts []option, bare bool, preloaded *option) {
+func (d *Data) startOptions(r *view.Run, base bench.Cell) (opts []option, bare bool, preloaded *option) {
 	for _, m := range bench.Methods {
 		base.Method = m
 		c := d.find(r, base)
 		if m == "forkserver" {
 			none := base
 			none.Preload = bench.PreloadNone
-			if cn := d.find(r, none); hasSamples(cn, "ns/op") {
-				if hasSamples(c, "ns/op") {
+			if cn := d.find(r, none); cn.Has("ns/op") {
+				if c.Has("ns/op") {
 					preloaded = &option{m, d.startJoin(c)}
 				}
 				c, bare = cn, true
 			}
 		}
-		if hasSamples(c, "ns/op") {
+		if c.Has("ns/op") {
 			opts = append(opts, option{m, d.startJoin(c)})
 		}
 	}
@@ -274,7 +275,7 @@ func sortedOpts(o []option) []option {
 // sweep, with a bootstrap CI over per-run medians — for the preloaded
 // fork server, and for one that preloads nothing where the run has its
 // sweep.
-func (g *Guide) bigParent(d *Data, r *Run, st []*Cell) {
+func (g *Guide) bigParent(d *Data, r *view.Run, st []*view.Cell) {
 	row := newRow(bench.QBigParent, "(memory touched before starting children)")
 	ch := prefer(present(bench.Chans, st, func(c bench.Cell) string { return c.Chan }), bench.DecisionChan)
 	fork := bench.Cell{Workload: bench.Startup, Impl: g.Impl, Method: bench.CrossoverMethods[0], Chan: ch, Cores: g.Cores}
@@ -397,23 +398,23 @@ func crossCI(cr crossing) string {
 // crossing is the result of crossover.
 type crossing struct {
 	rss        []int64
-	a, b       []Stats // start+join of method A and B at each rss
-	x, lo, hi  float64 // crossover rss (bytes) and its 95% bootstrap interval; NaN: none
-	crossShare float64 // share of bootstrap resamples that cross inside the sweep
-	minRuns    int     // the fewest runs of a cell of the sweep (no bootstrap below MinRuns)
+	a, b       []view.Stats // start+join of method A and B at each rss
+	x, lo, hi  float64      // crossover rss (bytes) and its 95% bootstrap interval; NaN: none
+	crossShare float64      // share of bootstrap resamples that cross inside the sweep
+	minRuns    int          // the fewest runs of a cell of the sweep (no bootstrap below MinRuns)
 }
 
 const bootN = 2000
 
 // crossover finds where cell a's start+join rises above cell b's over
 // the parent rss (a and b: start-up cells without their rss).
-func (d *Data) crossover(r *Run, a, b bench.Cell) crossing {
+func (d *Data) crossover(r *view.Run, a, b bench.Cell) crossing {
 	cr := crossing{x: math.NaN(), lo: math.NaN(), hi: math.NaN()}
 	var runsA, runsB [][]float64
 	for _, rss := range presentInts(onlyRun(d.anyProgram(bench.Startup), r), func(c bench.Cell) int64 { return c.RSS }) {
 		a.RSS, b.RSS = rss, rss
 		ca, cb := d.find(r, a), d.find(r, b)
-		if !hasSamples(ca, "ns/op") || !hasSamples(cb, "ns/op") {
+		if !ca.Has("ns/op") || !cb.Has("ns/op") {
 			continue
 		}
 		sa, sb := d.startJoin(ca), d.startJoin(cb)
@@ -427,7 +428,7 @@ func (d *Data) crossover(r *Run, a, b bench.Cell) crossing {
 	if len(cr.rss) < 2 {
 		return cr
 	}
-	med := func(s []Stats) []float64 {
+	med := func(s []view.Stats) []float64 {
 		out := make([]float64, len(s))
 		for i := range s {
 			out[i] = s[i].Median
@@ -483,11 +484,11 @@ func crossAt(rss []int64, a, b []float64) float64 {
 
 // poolCells are the pool cells of an impl at cores, task=cpu, exec=loop
 // (or no exec key), at the largest workers ≤ cores.
-func (d *Data) poolAt(r *Run, impl string, cores int, exec string) []*Cell {
-	pc := filterCells(onlyRun(d.workload(bench.Pool), r), func(c bench.Cell) bool {
+func (d *Data) poolAt(r *view.Run, impl string, cores int, exec string) []*view.Cell {
+	pc := view.Filter(onlyRun(d.workload(bench.Pool), r), func(c bench.Cell) bool {
 		return c.Impl == impl && c.Cores == cores && c.Task == bench.DecisionTask
 	})
-	var out []*Cell
+	var out []*view.Cell
 	for _, c := range pc {
 		if e := c.Get("exec"); e == exec || (e == "" && exec == "loop") {
 			out = append(out, c)
@@ -499,17 +500,7 @@ func (d *Data) poolAt(r *Run, impl string, cores int, exec string) []*Cell {
 			best = c.Cell.Workers
 		}
 	}
-	return filterCellsP(out, func(c *Cell) bool { return c.Cell.Workers == best })
-}
-
-func filterCellsP(cells []*Cell, keep func(*Cell) bool) []*Cell {
-	var out []*Cell
-	for _, c := range cells {
-		if keep(c) {
-			out = append(out, c)
-		}
-	}
-	return out
+	return view.Select(out, func(c *view.Cell) bool { return c.Cell.Workers == best })
 }
 
 // longLived is the pool row. Its workers report ready before the timed
@@ -518,7 +509,7 @@ func filterCellsP(cells []*Cell, keep func(*Cell) bool) []*Cell {
 // of a start-up cell, chan=DecisionChan, rss=0), stated in maps of the
 // best executor's size; the executors and channels of the map follow,
 // compared as every row compares options.
-func (g *Guide) longLived(d *Data, r *Run) {
+func (g *Guide) longLived(d *Data, r *view.Run) {
 	row := newRow(bench.QLongLived, "(a pool map of CPU tasks)")
 	opts, cells := g.poolOptions(d, r)
 	best, second, decided := pick(opts, false)
@@ -544,7 +535,7 @@ func (g *Guide) longLived(d *Data, r *Run) {
 	}
 	makespan := fmt.Sprintf("a map: makespan %s for %d tasks on %d workers (%s)", ciText("ns/op", best.s), c0.Tasks, c0.Workers, best.label)
 	for _, c := range cells {
-		if d.Stat(c, "ns/op").Median == best.s.Median && hasSamples(c, "efficiency") {
+		if d.Stat(c, "ns/op").Median == best.s.Median && c.Has("efficiency") {
 			makespan += ", efficiency " + ciText("efficiency", d.Stat(c, "efficiency"))
 			break
 		}
@@ -574,12 +565,12 @@ func (g *Guide) longLived(d *Data, r *Run) {
 
 // poolOptions are the pool cells of the decision executors at the guide's
 // cores (poolAt) as options, labelled by method, channel and executor.
-func (g *Guide) poolOptions(d *Data, r *Run) ([]option, []*Cell) {
+func (g *Guide) poolOptions(d *Data, r *view.Run) ([]option, []*view.Cell) {
 	var opts []option
-	var cells []*Cell
+	var cells []*view.Cell
 	for _, exec := range bench.DecisionExecs {
 		for _, c := range d.poolAt(r, g.Impl, g.Cores, exec) {
-			if !hasSamples(c, "ns/op") {
+			if !c.Has("ns/op") {
 				continue
 			}
 			lab := "`" + c.Cell.Method + "`"
@@ -604,7 +595,7 @@ type c7Tally struct{ dead, n int }
 // claims.bench in the run folder, if `mpbench claims` wrote one: held
 // are the trials with a lock held at fork time (case=held, or no case
 // key), real those with a thread taking the lock in a loop, by method.
-func c7Trials(r *Run) (held, real map[string]*c7Tally) {
+func c7Trials(r *view.Run) (held, real map[string]*c7Tally) {
 	held, real = map[string]*c7Tally{}, map[string]*c7Tally{}
 	cr := claimsRun(r)
 	if cr == nil {
@@ -623,7 +614,7 @@ func c7Trials(r *Run) (held, real map[string]*c7Tally) {
 			continue // controls
 		}
 		m := c.Get("method")
-		for _, v := range c.Samples["deadlock"] {
+		for _, v := range c.Values("deadlock") {
 			if into[m] == nil {
 				into[m] = &c7Tally{}
 			}
@@ -637,7 +628,7 @@ func c7Trials(r *Run) (held, real map[string]*c7Tally) {
 }
 
 // threads is the row of a parent with threads (claim C7).
-func (g *Guide) threads(r *Run) {
+func (g *Guide) threads(r *view.Run) {
 	row := newRow(bench.QThreads, "")
 	t, real := c7Trials(r)
 	if len(t) == 0 {
@@ -678,7 +669,7 @@ func rateCI(x *c7Tally) string {
 }
 
 // claimsRun loads claims.bench of a run folder (nil when absent).
-func claimsRun(r *Run) *Run {
+func claimsRun(r *view.Run) *view.Run {
 	if !r.Claims || r.Dir == "" {
 		return nil
 	}
@@ -686,14 +677,14 @@ func claimsRun(r *Run) *Run {
 	if err != nil {
 		return nil
 	}
-	cr, err := parse(data, "claims.bench")
+	cr, err := view.Parse(data, "claims.bench")
 	if err != nil {
 		return nil
 	}
 	return cr
 }
 
-func (g *Guide) messages(d *Data, r *Run) {
+func (g *Guide) messages(d *Data, r *view.Run) {
 	g.smallMessages(d, r)
 	g.largeMessages(d, r)
 }
@@ -702,8 +693,8 @@ func (g *Guide) messages(d *Data, r *Run) {
 // and the decision method; a lead that rests on the modes of a cell's runs
 // is not decided (pick), and the coverage names the method × cores cells
 // where another channel wins.
-func (g *Guide) smallMessages(d *Data, r *Run) {
-	pp := filterCells(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
+func (g *Guide) smallMessages(d *Data, r *view.Run) {
+	pp := view.Filter(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
 	if len(pp) == 0 {
 		return
 	}
@@ -747,8 +738,8 @@ func (g *Guide) smallMessages(d *Data, r *Run) {
 // leader at each size (leadOf, as the stream table of the evaluation
 // shows it), the size from which the best leads at every larger size, and
 // shm's throughput at the largest size against its peak.
-func (g *Guide) largeMessages(d *Data, r *Run) {
-	sc := filterCells(onlyRun(d.workload(bench.Stream), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
+func (g *Guide) largeMessages(d *Data, r *view.Run) {
+	sc := view.Filter(onlyRun(d.workload(bench.Stream), r), func(c bench.Cell) bool { return c.Impl == g.Impl && c.Payload == "" })
 	if len(sc) == 0 {
 		return
 	}
@@ -853,14 +844,14 @@ func sizeRuns(sizes []int64, leads []string) string {
 // shmDrop is shm's throughput at the largest size against its peak (the
 // ratio of run medians with its CI), where the peak lies at a smaller
 // size; shm is named as this project's own ring, not a stdlib channel.
-func (g *Guide) shmDrop(d *Data, r *Run, m string, sizes []int64) string {
+func (g *Guide) shmDrop(d *Data, r *view.Run, m string, sizes []int64) string {
 	const what = "shm is this project's own ring over shared_memory (impl/python/driver.py), not a channel of the standard library"
-	at := func(size int64) Stats {
+	at := func(size int64) view.Stats {
 		return d.Stat(d.find(r, bench.Cell{Workload: bench.Stream, Impl: g.Impl, Method: m, Chan: "shm", Size: size, Cores: g.Cores}), "MB/s")
 	}
 	big := sizes[len(sizes)-1]
 	s := at(big)
-	peak, peakAt := Stats{}, int64(0)
+	peak, peakAt := view.Stats{}, int64(0)
 	for _, size := range sizes {
 		if x := at(size); x.N > 0 && x.Median > peak.Median {
 			peak, peakAt = x, size
@@ -876,7 +867,7 @@ func (g *Guide) shmDrop(d *Data, r *Run, m string, sizes []int64) string {
 		plain("MB/s", s), sizeLabel(big), sizeLabel(peakAt), sizeLabel(big), ratioCI(peak, s))
 }
 
-func (g *Guide) manyToOne(d *Data, r *Run) {
+func (g *Guide) manyToOne(d *Data, r *view.Run) {
 	row := newRow(bench.QManyToOne, "(workers sending results to one parent)")
 	if g.gatherRow(d, r, &row) {
 		g.Rows = append(g.Rows, row)
@@ -885,9 +876,9 @@ func (g *Guide) manyToOne(d *Data, r *Run) {
 	cells := d.poolAt(r, g.Impl, g.Cores, "loop")
 	m := prefer(present(bench.Methods, cells, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
 	var opts []option
-	var c0 *Cell
+	var c0 *view.Cell
 	for _, c := range cells {
-		if c.Cell.Method == m && hasSamples(c, "ns/op") {
+		if c.Cell.Method == m && c.Has("ns/op") {
 			opts = append(opts, option{c.Cell.Chan, d.Stat(c, "ns/op")})
 			c0 = c
 		}
@@ -915,16 +906,16 @@ func (g *Guide) manyToOne(d *Data, r *Run) {
 // worker count ≤ cores, and at every other size the same workers; false
 // when the run has no such cells with samples (the row then reads the
 // pool's worker loops).
-func (g *Guide) gatherRow(d *Data, r *Run, row *GuideRow) bool {
-	gc := filterCells(onlyRun(d.workload(bench.Gather), r), func(c bench.Cell) bool {
+func (g *Guide) gatherRow(d *Data, r *view.Run, row *GuideRow) bool {
+	gc := view.Filter(onlyRun(d.workload(bench.Gather), r), func(c bench.Cell) bool {
 		return c.Impl == g.Impl && c.Cores == g.Cores && c.Workers <= g.Cores
 	})
-	gc = filterCellsP(gc, func(c *Cell) bool { return hasSamples(c, "msgs/s") })
+	gc = view.Select(gc, func(c *view.Cell) bool { return c.Has("msgs/s") })
 	if len(gc) == 0 {
 		return false
 	}
 	m := prefer(present(bench.Methods, gc, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
-	gc = filterCellsP(gc, func(c *Cell) bool { return c.Cell.Method == m })
+	gc = view.Select(gc, func(c *view.Cell) bool { return c.Cell.Method == m })
 	workers := 0
 	for _, c := range gc {
 		workers = max(workers, c.Cell.Workers)
@@ -1048,7 +1039,7 @@ func modeSplit(unit string, opts ...*option) string {
 		}
 		var ms []string
 		for _, m := range o.s.Modes {
-			ms = append(ms, fmt.Sprintf("%s (%d of %d runs)", fmtValue(unit, m.Median), m.Runs, o.s.Runs))
+			ms = append(ms, fmt.Sprintf("%s (%d of %d runs)", bench.Format(unit, m.Median), m.Runs, o.s.Runs))
 		}
 		parts = append(parts, code(o.label)+" splits into modes "+strings.Join(ms, " / "))
 	}
@@ -1086,11 +1077,11 @@ func versus(best, second *option, unit string) string {
 
 // chanOptions are the channels of one cell (base with its Chan unset) that
 // have samples of unit, as options for pick.
-func (d *Data) chanOptions(r *Run, base bench.Cell, unit string) []option {
+func (d *Data) chanOptions(r *view.Run, base bench.Cell, unit string) []option {
 	var o []option
 	for _, ch := range bench.Chans {
 		base.Chan = ch
-		if c := d.find(r, base); hasSamples(c, unit) {
+		if c := d.find(r, base); c.Has(unit) {
 			o = append(o, option{ch, d.Stat(c, unit)})
 		}
 	}

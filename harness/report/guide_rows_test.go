@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // rawOf writes a raw.bench text of one sample per run: for each cell, its
@@ -39,12 +40,12 @@ func six(v float64) []float64 {
 // guideOf computes the guide of a fake run.
 func guideOf(t *testing.T, raw string) *Guide {
 	t.Helper()
-	r, err := parse([]byte(raw), "raw.bench")
+	r, err := view.Parse([]byte(raw), "raw.bench")
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.Dir = t.TempDir()
-	return newData([]*Run{r}).Guide(r)
+	return newData([]*view.Run{r}).Guide(r)
 }
 
 // TestSmallMessagesModes: the small-message row never crowns an option
@@ -161,12 +162,12 @@ func TestPoolRowLeadsWithStart(t *testing.T) {
 				"Pool/impl=cpython/method=fork/exec=loop/chan=pipe/workers=2/tasks=16/task=cpu/cores=2":  six(10e6),
 				"Pool/impl=cpython/method=spawn/exec=loop/chan=pipe/workers=2/tasks=16/task=cpu/cores=2": six(10.01e6),
 			}
-			r, err := parse([]byte(rawOf(cells, "ns/op")), "raw.bench")
+			r, err := view.Parse([]byte(rawOf(cells, "ns/op")), "raw.bench")
 			if err != nil {
 				t.Fatal(err)
 			}
 			r.Dir = t.TempDir()
-			d := newData([]*Run{r})
+			d := newData([]*view.Run{r})
 			g := d.Guide(r)
 			row := guideRowOf(g, bench.QLongLived)
 			if row == nil {
@@ -207,7 +208,7 @@ func TestLeadOf(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var opts []option
 			if tt.a != nil {
-				opts = []option{{"a", Summarize(tt.a)}, {"b", Summarize(tt.b)}}
+				opts = []option{{"a", view.Summarize(tt.a)}, {"b", view.Summarize(tt.b)}}
 			}
 			if got := leadOf(opts, true); got != tt.want {
 				t.Errorf("leadOf = %q, want %q", got, tt.want)

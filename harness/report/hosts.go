@@ -24,20 +24,8 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
-
-// HostLabel is the label of the machine a run was measured on.
-func (r *Run) HostLabel() string {
-	if l := r.ConfigValue("host-label"); l != "" {
-		return l
-	}
-	n, _ := strconv.Atoi(r.ConfigValue("nproc"))
-	return bench.HostLabel(r.Host(), r.ConfigValue("cpu"), n)
-}
-
-// RunID is the identity shards of one run share ("" for a run that was
-// not sharded: the folder is the run).
-func (r *Run) RunID() string { return r.ConfigValue("run-id") }
 
 // ShardKeys are the configuration keys that differ between the shards of
 // one run (or that an unsharded run does not have); a merged run shows
@@ -49,11 +37,11 @@ var ShardKeys = []string{"shard", "shard-selection", "run-id", "slurm-job-id", "
 // appearance. A cell recorded by two shards is kept once when both
 // recorded the same thing (a folder given twice) and refused otherwise:
 // one run cannot have measured one cell twice.
-func MergeShards(runs []*Run) ([]*Run, error) {
+func MergeShards(runs []*view.Run) ([]*view.Run, error) {
 	type key struct{ host, id string }
-	groups := map[key][]*Run{}
+	groups := map[key][]*view.Run{}
 	var order []key
-	var out []*Run
+	var out []*view.Run
 	for i, r := range runs {
 		k := key{r.HostLabel(), r.RunID()}
 		if k.id == "" {
@@ -80,8 +68,8 @@ func MergeShards(runs []*Run) ([]*Run, error) {
 }
 
 // mergeRuns merges the shards of one run, ordered by shard number.
-func mergeRuns(shards []*Run) (*Run, error) {
-	shards = append([]*Run(nil), shards...)
+func mergeRuns(shards []*view.Run) (*view.Run, error) {
+	shards = append([]*view.Run(nil), shards...)
 	sort.SliceStable(shards, func(i, j int) bool {
 		return shardIndex(shards[i]) < shardIndex(shards[j])
 	})
@@ -89,7 +77,7 @@ func mergeRuns(shards []*Run) (*Run, error) {
 	if err := sameSelection(shards); err != nil {
 		return nil, err
 	}
-	m := &Run{Dir: mergedDir(shards), Better: map[string]int{}}
+	m := &view.Run{Dir: mergedDir(shards), Better: map[string]int{}}
 	if missing := missingShards(shards); missing != "" {
 		m.Warnings = append(m.Warnings, fmt.Sprintf("run %s of %s: %s not given; the report covers the other shards' cells only",
 			first.RunID(), first.HostLabel(), missing))
@@ -101,13 +89,13 @@ func mergeRuns(shards []*Run) (*Run, error) {
 	for _, c := range m.Cells {
 		c.Run = m
 	}
-	sortCells(m.Cells)
+	view.SortCells(m.Cells)
 	return m, nil
 }
 
 // mergedDir is the folder of a merged run: the one the shard folders
 // share (results/slurm-<id>), else the first shard's.
-func mergedDir(shards []*Run) string {
+func mergedDir(shards []*view.Run) string {
 	first := shards[0]
 	dir, parent := first.Dir, filepath.Dir(filepath.Clean(first.Dir))
 	common := true
@@ -122,7 +110,7 @@ func mergedDir(shards []*Run) string {
 
 // sameSelection checks that the shards partition one selection (shards of
 // one run do).
-func sameSelection(shards []*Run) error {
+func sameSelection(shards []*view.Run) error {
 	first := shards[0]
 	for _, r := range shards[1:] {
 		if a, b := first.ConfigValue("shard-selection"), r.ConfigValue("shard-selection"); a != b {
@@ -137,7 +125,7 @@ func sameSelection(shards []*Run) error {
 // keys in its order (then keys only other shards have); a value the
 // shards do not agree on is listed per shard, "v1 | v2 | …"; last the
 // shard-folders line.
-func mergedConfig(shards []*Run) []KV {
+func mergedConfig(shards []*view.Run) []view.KV {
 	var keys []string
 	seen := map[string]bool{}
 	for _, r := range shards {
@@ -148,7 +136,7 @@ func mergedConfig(shards []*Run) []KV {
 			}
 		}
 	}
-	var config []KV
+	var config []view.KV
 	for _, k := range keys {
 		var vals []string
 		same := true
@@ -161,21 +149,21 @@ func mergedConfig(shards []*Run) []KV {
 		if !same {
 			v = strings.Join(vals, " | ")
 		}
-		config = append(config, KV{k, v})
+		config = append(config, view.KV{Key: k, Value: v})
 	}
 	var dirs []string
 	for _, r := range shards {
 		dirs = append(dirs, filepath.Base(filepath.Clean(r.Dir)))
 	}
-	return append(config, KV{"shard-folders", strings.Join(dirs, " ")})
+	return append(config, view.KV{Key: "shard-folders", Value: strings.Join(dirs, " ")})
 }
 
 // mergeShardCells adds the shards' cells, warnings and flags to m. A cell
 // recorded by two shards is kept once when both recorded the same thing,
 // else it is an error.
-func mergeShardCells(m *Run, shards []*Run) error {
+func mergeShardCells(m *view.Run, shards []*view.Run) error {
 	first := shards[0]
-	byName := map[string]*Cell{}
+	byName := map[string]*view.Cell{}
 	for _, r := range shards {
 		for u, b := range r.Better {
 			m.Better[u] = b
@@ -202,7 +190,7 @@ func mergeShardCells(m *Run, shards []*Run) error {
 
 // missingShards names the shards 1..N of a run that are not among the
 // given ones ("" when all are there or the shards do not say N).
-func missingShards(shards []*Run) string {
+func missingShards(shards []*view.Run) string {
 	have := map[int]bool{}
 	n := 0
 	for _, r := range shards {
@@ -225,14 +213,14 @@ func missingShards(shards []*Run) string {
 }
 
 // shardIndex is K of a "shard: K/N" line (0 when absent).
-func shardIndex(r *Run) int {
+func shardIndex(r *view.Run) int {
 	k, _, _ := strings.Cut(r.ConfigValue("shard"), "/")
 	n, _ := strconv.Atoi(k)
 	return n
 }
 
 // sameCell reports whether two records of a cell are identical.
-func sameCell(a, b *Cell) bool {
+func sameCell(a, b *view.Cell) bool {
 	if a.Status != b.Status || a.Reason != b.Reason || len(a.Units) != len(b.Units) || len(a.Iters) != len(b.Iters) {
 		return false
 	}
@@ -242,7 +230,7 @@ func sameCell(a, b *Cell) bool {
 		}
 	}
 	for _, u := range a.Units {
-		x, y := a.Samples[u], b.Samples[u]
+		x, y := a.Values(u), b.Values(u)
 		if len(x) != len(y) {
 			return false
 		}
@@ -274,16 +262,16 @@ var hostMetrics = map[string]hostMetric{
 }
 
 // metricOf returns the unit a cell shows in the side-by-side view.
-func (m hostMetric) metricOf(c *Cell) string {
-	if c != nil && len(c.Samples[m.unit]) == 0 && m.fallback != "" && len(c.Samples[m.fallback]) > 0 {
+func (m hostMetric) metricOf(c *view.Cell) string {
+	if c != nil && !c.Has(m.unit) && m.fallback != "" && c.Has(m.fallback) {
 		return m.fallback
 	}
 	return m.unit
 }
 
 // hostRuns returns the runs that have cells of a workload.
-func (d *Data) hostRuns(w string) []*Run {
-	var out []*Run
+func (d *Data) hostRuns(w string) []*view.Run {
+	var out []*view.Run
 	for _, r := range d.Runs {
 		if len(onlyRun(d.workload(w), r)) > 0 {
 			out = append(out, r)
@@ -294,7 +282,7 @@ func (d *Data) hostRuns(w string) []*Run {
 
 // hostLabels names the columns of a workload's runs: the host label, with
 // the folder when one host has several runs there.
-func hostLabels(runs []*Run) []string {
+func hostLabels(runs []*view.Run) []string {
 	n := map[string]int{}
 	for _, r := range runs {
 		n[r.HostLabel()]++
@@ -374,26 +362,26 @@ func (d *Data) hostTables() []*Table {
 // the run did not measure it).
 type hostRow struct {
 	label string
-	cells []*Cell
+	cells []*view.Cell
 }
 
 // hostRows lists the cells of a workload measured by at least two of the
 // runs (same name), then the cells each run measured with all its CPUs
 // ("cores=all") where the runs' CPU counts differ; single counts the
 // cells measured by one run only.
-func hostRows(d *Data, w string, runs []*Run) (rows []hostRow, single int) {
+func hostRows(d *Data, w string, runs []*view.Run) (rows []hostRow, single int) {
 	type entry struct {
 		label string
-		first *Cell
-		cells []*Cell
+		first *view.Cell
+		cells []*view.Cell
 		all   bool
 	}
 	idx := map[string]*entry{}
 	var order []*entry
-	add := func(key, label string, all bool, i int, c *Cell) {
+	add := func(key, label string, all bool, i int, c *view.Cell) {
 		e, ok := idx[key]
 		if !ok {
-			e = &entry{label: label, first: c, cells: make([]*Cell, len(runs)), all: all}
+			e = &entry{label: label, first: c, cells: make([]*view.Cell, len(runs)), all: all}
 			idx[key] = e
 			order = append(order, e)
 		}
@@ -434,7 +422,7 @@ func hostRows(d *Data, w string, runs []*Run) (rows []hostRow, single int) {
 		}
 	}
 	for _, list := range [][]*entry{exact, all} {
-		sort.SliceStable(list, func(i, j int) bool { return cellLess(list[i].first, list[j].first) })
+		sort.SliceStable(list, func(i, j int) bool { return view.Less(list[i].first, list[j].first) })
 		for _, e := range list {
 			rows = append(rows, hostRow{e.label, e.cells})
 		}
@@ -473,7 +461,7 @@ func (d *Data) hostFigures() []*figure {
 // core count (nil when fewer than two core counts or no panel of two
 // points): a panel per start method, executor and channel, a series per
 // run; where some panels have two runs with data, only those.
-func (d *Data) hostCoresFigure(w, impl string, runs []*Run, all []*Cell) *figure {
+func (d *Data) hostCoresFigure(w, impl string, runs []*view.Run, all []*view.Cell) *figure {
 	ic, size := hostCoresCells(w, impl, all)
 	cores := coresList(ic)
 	if len(cores) < 2 {
@@ -489,11 +477,11 @@ func (d *Data) hostCoresFigure(w, impl string, runs []*Run, all []*Cell) *figure
 		xmin: float64(cores[0]) / 1.4, xmax: float64(cores[len(cores)-1]) * 1.4, legendBottom: w == bench.Stream}
 	f := &figure{name: "hosts-cores-" + w + "-" + impl}
 	var shared []panel
-	for _, g := range groupBy(ic, func(c *Cell) string { return c.Cell.Method + "/" + c.Cell.Exec + "/" + c.Cell.Chan }) {
+	for _, g := range view.GroupBy(ic, func(c *view.Cell) string { return c.Cell.Method + "/" + c.Cell.Exec + "/" + c.Cell.Chan }) {
 		pn := frame
-		pn.title = hostPanelTitle(impl, g.cells[0].Cell)
+		pn.title = hostPanelTitle(impl, g.Cells[0].Cell)
 		var points, withData int
-		pn.series, points, withData = d.hostCoresSeries(g.cells, runs, labels, m)
+		pn.series, points, withData = d.hostCoresSeries(g.Cells, runs, labels, m)
 		if points < 2 {
 			continue
 		}
@@ -524,10 +512,10 @@ func (d *Data) hostCoresFigure(w, impl string, runs []*Run, all []*Cell) *figure
 // without payload, of ping-pong at its smallest size and of stream at
 // the size nearest 1 MiB (the size is returned), of pool with cpu tasks
 // and as many workers as cores.
-func hostCoresCells(w, impl string, all []*Cell) ([]*Cell, int64) {
-	ic := filterCells(all, func(c bench.Cell) bool { return c.Impl == impl && c.Payload == "" })
+func hostCoresCells(w, impl string, all []*view.Cell) ([]*view.Cell, int64) {
+	ic := view.Filter(all, func(c bench.Cell) bool { return c.Impl == impl && c.Payload == "" })
 	if w == bench.Pool {
-		ic = filterCells(ic, func(c bench.Cell) bool { return c.Workers == c.Cores && c.Task == "cpu" })
+		ic = view.Filter(ic, func(c bench.Cell) bool { return c.Workers == c.Cores && c.Task == "cpu" })
 	}
 	if len(ic) == 0 || w == bench.Pool {
 		return ic, 0
@@ -537,7 +525,7 @@ func hostCoresCells(w, impl string, all []*Cell) ([]*Cell, int64) {
 	if w == bench.Stream {
 		size = closestSize(sizes, 1<<20)
 	}
-	return filterCells(ic, func(c bench.Cell) bool { return c.Size == size }), size
+	return view.Filter(ic, func(c bench.Cell) bool { return c.Size == size }), size
 }
 
 // hostPanelTitle names a panel by impl, start method, executor and channel.
@@ -554,11 +542,11 @@ func hostPanelTitle(impl string, c bench.Cell) string {
 
 // hostCoresSeries are the series of a hosts-cores panel, one per run (its
 // cells by core count), with the number of points and of runs with data.
-func (d *Data) hostCoresSeries(cells []*Cell, runs []*Run, labels []string, m hostMetric) (ss []series, points, withData int) {
+func (d *Data) hostCoresSeries(cells []*view.Cell, runs []*view.Run, labels []string, m hostMetric) (ss []series, points, withData int) {
 	for i, r := range runs {
 		s := series{name: labels[i], color: i, shape: i}
 		for _, c := range onlyRun(cells, r) {
-			if u := m.metricOf(c); hasSamples(c, u) {
+			if u := m.metricOf(c); c.Has(u) {
 				s.pts = append(s.pts, statPt(float64(c.Cell.Cores), d.Stat(c, u), m.scale))
 			}
 		}
@@ -607,7 +595,7 @@ type hostCat struct {
 	rss int64
 }
 
-func hostCatOf(c *Cell, rss int64) hostCat {
+func hostCatOf(c *view.Cell, rss int64) hostCat {
 	return hostCat{c.Cell.Impl + "\n" + c.Cell.Method + "\n" + c.Cell.Chan, rss}
 }
 
@@ -652,30 +640,30 @@ func (d *Data) hostStartupFigure() *figure {
 // without payload and with samples: per category and rss the cell of
 // each run (nil where it has none), and one cell per category and rss in
 // cell order.
-func (d *Data) hostStartupCells(runs []*Run) (map[hostCat][]*Cell, []*Cell) {
-	at := map[hostCat][]*Cell{}
-	var cells []*Cell
+func (d *Data) hostStartupCells(runs []*view.Run) (map[hostCat][]*view.Cell, []*view.Cell) {
+	at := map[hostCat][]*view.Cell{}
+	var cells []*view.Cell
 	for i, r := range runs {
 		nproc, _ := strconv.Atoi(r.ConfigValue("nproc"))
 		for _, c := range onlyRun(d.workload(bench.Startup), r) {
-			if c.Cell.Cores != nproc || c.Cell.Payload != "" || !hasSamples(c, "ns/op") {
+			if c.Cell.Cores != nproc || c.Cell.Payload != "" || !c.Has("ns/op") {
 				continue
 			}
 			k := hostCatOf(c, c.Cell.RSS)
 			if at[k] == nil {
-				at[k] = make([]*Cell, len(runs))
+				at[k] = make([]*view.Cell, len(runs))
 				cells = append(cells, c)
 			}
 			at[k][i] = c
 		}
 	}
-	sortCells(cells)
+	view.SortCells(cells)
 	return at, cells
 }
 
 // hostStartupCats are the categories at rss that two or more runs
 // measured, in cell order.
-func hostStartupCats(cells []*Cell, at map[hostCat][]*Cell, rss int64) []string {
+func hostStartupCats(cells []*view.Cell, at map[hostCat][]*view.Cell, rss int64) []string {
 	var cats []string
 	seen := map[string]bool{}
 	for _, c := range cells {
@@ -696,7 +684,7 @@ func hostStartupCats(cells []*Cell, at map[hostCat][]*Cell, rss int64) []string 
 
 // hostStartupPanel is the panel of one parent rss: the categories along
 // x, a marker per run (labels) beside each other.
-func (d *Data) hostStartupPanel(rss int64, cats []string, at map[hostCat][]*Cell, labels []string) panel {
+func (d *Data) hostStartupPanel(rss int64, cats []string, at map[hostCat][]*view.Cell, labels []string) panel {
 	ticks, lo, hi := categoryTicks(cats)
 	pn := panel{title: "parent rss=" + sizeLabel(rss), ylabel: "start-up latency (ms)", xticks: ticks,
 		xmin: lo, xmax: hi, rotateX: len(cats) > 8}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // shardFile builds a raw.bench of one shard.
@@ -29,7 +31,7 @@ func writeRun(t *testing.T, root, name, content string) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, RawFile), []byte(content), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, view.RawFile), []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -51,7 +53,7 @@ func TestHostLabelOfRun(t *testing.T) {
 		{"derived", map[string]string{"host": "vm", "cpu": "AMD EPYC", "nproc": "2"}, "vm-amd-epyc-2c"},
 		{"derived 16", map[string]string{"host": "vm", "cpu": "Intel(R) Xeon(R) Processor", "nproc": "16"}, "vm-intel-r-xeon-r-processor-16c"},
 	} {
-		r, err := parse([]byte(shardFile(tc.config, cellA+" 1 100 ns/op")), RawFile)
+		r, err := view.Parse([]byte(shardFile(tc.config, cellA+" 1 100 ns/op")), view.RawFile)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,9 +98,9 @@ func TestMergeShards(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			var runs []*Run
+			var runs []*view.Run
 			for i, f := range tc.files {
-				r, err := Load(writeRun(t, root, fmt.Sprintf("s%d", i), f), nil)
+				r, err := view.Load(writeRun(t, root, fmt.Sprintf("s%d", i), f), nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -136,9 +138,9 @@ func TestMergeShards(t *testing.T) {
 	// The merged configuration: common values once, differing ones per
 	// shard in shard order, the shard folders listed.
 	root := t.TempDir()
-	r2, _ := Load(writeRun(t, root, "b", shard2), nil)
-	r1, _ := Load(writeRun(t, root, "a", shard1), nil)
-	got, err := MergeShards([]*Run{r2, r1})
+	r2, _ := view.Load(writeRun(t, root, "b", shard2), nil)
+	r1, _ := view.Load(writeRun(t, root, "a", shard1), nil)
+	got, err := MergeShards([]*view.Run{r2, r1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +153,7 @@ func TestMergeShards(t *testing.T) {
 			t.Errorf("merged %s = %q, want %q", k, v, want)
 		}
 	}
-	if c := d0find(m, cellA); c == nil || len(c.Samples["ns/op"]) != 2 {
+	if c := d0find(m, cellA); c == nil || len(c.Values("ns/op")) != 2 {
 		t.Errorf("cell A after merging: %+v", c)
 	}
 }
@@ -160,16 +162,16 @@ func TestMergeShards(t *testing.T) {
 // called "vm", shown side by side.
 func TestHostsSideBySide(t *testing.T) {
 	published := filepath.Join("testdata", "hosts2")
-	if _, err := os.Stat(filepath.Join(published, RawFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(published, view.RawFile)); err != nil {
 		t.Skip("no published run:", err)
 	}
 	dirs := []string{published}
 	for _, f := range []string{"pp", "pool", "stream", "startup-rss"} {
 		dirs = append(dirs, filepath.Join("testdata", "hosts16", f))
 	}
-	var runs []*Run
+	var runs []*view.Run
 	for _, d := range dirs {
-		r, err := Load(d, nil)
+		r, err := view.Load(d, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -271,17 +273,17 @@ func TestHostsSideBySide(t *testing.T) {
 
 // One run: no side-by-side view.
 func TestHostsSingleRun(t *testing.T) {
-	r, err := Load(filepath.Join("testdata", "hosts16", "pp"), nil)
+	r, err := view.Load(filepath.Join("testdata", "hosts16", "pp"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := newData([]*Run{r})
+	d := newData([]*view.Run{r})
 	if n := len(d.hostTables()) + len(d.hostFigures()); n != 0 {
 		t.Errorf("%d side-by-side tables and figures for one run", n)
 	}
 }
 
-func d0find(r *Run, bname string) *Cell {
+func d0find(r *view.Run, bname string) *view.Cell {
 	for _, c := range r.Cells {
 		if "Benchmark"+c.Name == bname {
 			return c
@@ -315,15 +317,15 @@ func TestHostRows(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			ra, err := Load(writeRun(t, root, "a", tc.a), nil)
+			ra, err := view.Load(writeRun(t, root, "a", tc.a), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			rb, err := Load(writeRun(t, root, "b", tc.b), nil)
+			rb, err := view.Load(writeRun(t, root, "b", tc.b), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			d := newData([]*Run{ra, rb})
+			d := newData([]*view.Run{ra, rb})
 			rows, single := hostRows(d, "pingpong", d.Runs)
 			var got []string
 			for _, r := range rows {

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // KeyFindingsName is the six-panel figure at the top of the README
@@ -26,7 +27,7 @@ const keyFindingsMinPanels = 3
 // vs the largest cores when the report has one host. A panel without data
 // says so; nil when fewer than keyFindingsMinPanels panels have data.
 func (d *Data) keyFindings() *figure {
-	var r *Run
+	var r *view.Run
 	for _, x := range d.Runs {
 		if len(onlyRun(d.workload(bench.Startup), x)) > 0 {
 			r = x
@@ -86,8 +87,8 @@ func offset(i, n int) float64 { return (float64(i) - float64(n-1)/2) * 0.16 }
 
 // roundTrip is a ping-pong cell's p50 (its mean when it has no
 // percentiles) in µs.
-func (d *Data) roundTrip(x float64, c *Cell) (pt, bool) {
-	if u := rttUnit(c); hasSamples(c, u) {
+func (d *Data) roundTrip(x float64, c *view.Cell) (pt, bool) {
+	if u := rttUnit(c); c.Has(u) {
 		return statPt(x, d.Stat(c, u), 1e3), true
 	}
 	return pt{}, false
@@ -97,9 +98,9 @@ func (d *Data) roundTrip(x float64, c *Cell) (pt, bool) {
 // wherever round trips are compared across CPU sets or hosts: the p50
 // (p50-ns, the median round trip within a sample) where every cell given
 // that has samples has it, else the mean (ns/op, a sample's mean).
-func rttUnit(cells ...*Cell) string {
+func rttUnit(cells ...*view.Cell) string {
 	for _, c := range cells {
-		if hasSamples(c, "ns/op") && !hasSamples(c, "p50-ns") {
+		if c.Has("ns/op") && !c.Has("p50-ns") {
 			return "ns/op"
 		}
 	}
@@ -124,8 +125,8 @@ func rttDoc(unit string) string {
 
 // keyPingpong is panel (b): the smallest message's round trip by start
 // method, a series per channel.
-func (d *Data) keyPingpong(r *Run, im string, k int) panel {
-	ic := filterCells(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool { return c.Impl == im && c.Cores == k && c.Payload == "" })
+func (d *Data) keyPingpong(r *view.Run, im string, k int) panel {
+	ic := view.Filter(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool { return c.Impl == im && c.Cores == k && c.Payload == "" })
 	if len(ic) == 0 {
 		return panel{title: "(b) Ping-pong round trip", note: "no ping-pong cells in this run"}
 	}
@@ -149,10 +150,10 @@ func (d *Data) keyPingpong(r *Run, im string, k int) panel {
 
 // keyStream is panel (c): throughput vs message size at the decision
 // method, a series per channel and payload.
-func (d *Data) keyStream(r *Run, im string, k int) panel {
-	ic := filterCells(onlyRun(d.workload(bench.Stream), r), func(c bench.Cell) bool { return c.Impl == im && c.Cores == k })
+func (d *Data) keyStream(r *view.Run, im string, k int) panel {
+	ic := view.Filter(onlyRun(d.workload(bench.Stream), r), func(c bench.Cell) bool { return c.Impl == im && c.Cores == k })
 	m := prefer(present(bench.Methods, ic, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
-	ic = filterCells(ic, func(c bench.Cell) bool { return c.Method == m })
+	ic = view.Filter(ic, func(c bench.Cell) bool { return c.Method == m })
 	if len(ic) == 0 {
 		return panel{title: "(c) Stream throughput", note: "no stream cells in this run"}
 	}
@@ -162,7 +163,7 @@ func (d *Data) keyStream(r *Run, im string, k int) panel {
 	for _, cp := range chanPayloads(ic) {
 		s := series{name: chanSeriesName(cp.ch, cp.pay), color: cp.color, shape: cp.color}
 		for _, size := range sizes {
-			if c := cellAt(ic, m, cp, size); hasSamples(c, "MB/s") {
+			if c := cellAt(ic, m, cp, size); c.Has("MB/s") {
 				s.pts = append(s.pts, statPt(float64(size), d.Stat(c, "MB/s"), 1))
 			}
 		}
@@ -174,12 +175,12 @@ func (d *Data) keyStream(r *Run, im string, k int) panel {
 // keyPool is panel (d): the speedup of the decision pool (cpu tasks,
 // method=fork, the worker loop over pipe) vs workers, a series per
 // implementation × cores, with the ideal speedup of each cores value.
-func (d *Data) keyPool(r *Run) panel {
-	pc := filterCells(onlyRun(d.workload(bench.Pool), r), func(c bench.Cell) bool {
+func (d *Data) keyPool(r *view.Run) panel {
+	pc := view.Filter(onlyRun(d.workload(bench.Pool), r), func(c bench.Cell) bool {
 		return c.Task == bench.DecisionTask && c.Method == bench.DecisionMethod && (c.Exec == "" || c.Exec == bench.ExecLoop)
 	})
 	ch := prefer(present(bench.Chans, pc, func(c bench.Cell) string { return c.Chan }), bench.DecisionChan)
-	pc = filterCells(pc, func(c bench.Cell) bool { return c.Chan == ch })
+	pc = view.Filter(pc, func(c bench.Cell) bool { return c.Chan == ch })
 	if len(pc) == 0 {
 		return panel{title: "(d) Pool speedup", note: "no pool cells in this run"}
 	}
@@ -189,13 +190,13 @@ func (d *Data) keyPool(r *Run) panel {
 	impls := filterStrings(present(bench.Impls, pc, func(c bench.Cell) string { return c.Impl }), func(s string) bool { return s == "native" || s == guideImpl(pc) })
 	for ii, im := range impls {
 		for ki, k := range coresList(pc) {
-			cs := filterCells(pc, func(c bench.Cell) bool { return c.Impl == im && c.Cores == k })
-			if len(cs) < 2 || !hasSamples(cs[0], "ns/op") {
+			cs := view.Filter(pc, func(c bench.Cell) bool { return c.Impl == im && c.Cores == k })
+			if len(cs) < 2 || !cs[0].Has("ns/op") {
 				continue // one worker count: no speedup to show
 			}
 			s := series{name: fmt.Sprintf("%s, cores=%d", im, k), color: ii, shape: ki, dash: ki}
 			for _, c := range cs {
-				if hasSamples(c, "ns/op") {
+				if c.Has("ns/op") {
 					s.pts = append(s.pts, d.speedupPt(float64(c.Cell.Workers), cs[0], c))
 				}
 			}
@@ -212,11 +213,11 @@ func (d *Data) keyPool(r *Run) panel {
 // keyVersions is panel (e): start + join by CPython version, a series per
 // start method, from the run or, when the run has no version cells, its
 // companion variants run (<run>-variants) when there is one.
-func (d *Data) keyVersions(r *Run) panel {
+func (d *Data) keyVersions(r *view.Run) panel {
 	src, from := r, ""
 	if len(d.versionsOf(r)) < 2 && r.Dir != "" {
 		for _, dir := range variantsDirs(r) {
-			if v, err := Load(dir, nil); err == nil && len(d.versionsOf(v)) > 1 {
+			if v, err := view.Load(dir, nil); err == nil && len(d.versionsOf(v)) > 1 {
 				src, from = v, filepath.Base(dir)+", kernel "+v.ConfigValue("kernel")
 				break
 			}
@@ -256,7 +257,7 @@ func (d *Data) keyVersions(r *Run) panel {
 // variantsDirs are the folders of a run's variants, in order: its
 // companion <run>-variants, then the variants run its claims read (the
 // claims-variants line of claims.bench, relative to the run folder).
-func variantsDirs(r *Run) []string {
+func variantsDirs(r *view.Run) []string {
 	dirs := []string{filepath.Clean(r.Dir) + "-variants"}
 	if cr := claimsRun(r); cr != nil {
 		if v := cr.ConfigValue("claims-variants"); v != "" {
@@ -272,11 +273,11 @@ func variantsDirs(r *Run) []string {
 // keySpread is panel (f): the smallest message's round trip by channel
 // (method=fork) on each host when the report has several, else at
 // cores=1 and at the largest cores, a series per implementation × cores.
-func (d *Data) keySpread(r *Run, im string, k int) panel {
+func (d *Data) keySpread(r *view.Run, im string, k int) panel {
 	if p, ok := d.keyHosts(im); ok {
 		return p
 	}
-	pp := filterCells(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool { return c.Method == bench.DecisionMethod && c.Payload == "" })
+	pp := view.Filter(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool { return c.Method == bench.DecisionMethod && c.Payload == "" })
 	cores := coresList(pp)
 	if len(cores) < 2 {
 		return panel{title: "(f) Cores", note: "one CPU set size and one host in this run"}
@@ -314,14 +315,14 @@ func (d *Data) keyHosts(im string) (panel, bool) {
 	}
 	type hostRun struct {
 		label string
-		r     *Run
+		r     *view.Run
 		k     int
 		size  int64
 	}
 	var hs []hostRun
 	seen := map[string]bool{}
 	for _, r := range d.Runs {
-		pp := filterCells(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool {
+		pp := view.Filter(onlyRun(d.workload(bench.Pingpong), r), func(c bench.Cell) bool {
 			return c.Impl == im && c.Method == bench.DecisionMethod && c.Payload == ""
 		})
 		if h := hostOf(r); len(pp) > 0 && !seen[h] {

@@ -8,11 +8,12 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // libsOf lists the libraries present in a run (in the order of
 // libraryImpls), or nil when none of bench.LibraryForks was measured.
-func (d *Data) libsOf(r *Run) []string {
+func (d *Data) libsOf(r *view.Run) []string {
 	seen := map[string]bool{}
 	for _, c := range r.Cells {
 		seen[implOf(c)] = true
@@ -29,7 +30,7 @@ func (d *Data) libsOf(r *Run) []string {
 	return out
 }
 
-func (d *Data) libCell(r *Run, lib, w, method string, cores int64) *Cell {
+func (d *Data) libCell(r *view.Run, lib, w, method string, cores int64) *view.Cell {
 	if w == bench.Pool {
 		for _, c := range d.cellsOf(r, w) {
 			if implOf(c) == lib && c.Get("method") == method && c.Get("exec") == "pool" && c.Get("task") == "cpu" &&
@@ -50,8 +51,8 @@ func (d *Data) libCell(r *Run, lib, w, method string, cores int64) *Cell {
 
 // executorCells are the pool cells of the executor comparison
 // (bench.ExecutorImpl: the stdlib under the interpreter that has loky).
-func (d *Data) executorCells(r *Run) []*Cell {
-	var out []*Cell
+func (d *Data) executorCells(r *view.Run) []*view.Cell {
+	var out []*view.Cell
 	for _, c := range d.cellsOf(r, bench.Pool) {
 		if implOf(c) == bench.ExecutorImpl && c.Get("exec") != "" && c.Get("task") == "cpu" {
 			out = append(out, c)
@@ -96,7 +97,7 @@ func (d *Data) libraryTables() []*Table {
 		for _, c := range ex {
 			cores = max(cores, keyInt(c, "cores"))
 		}
-		ex = filterCellsP(ex, func(c *Cell) bool { return keyInt(c, "cores") == cores })
+		ex = view.Select(ex, func(c *view.Cell) bool { return keyInt(c, "cores") == cores })
 		t := &Table{Name: "executors" + d.suffix(r), Section: "libraries",
 			Title:  fmt.Sprintf("Pool makespan and efficiency by executor, method and workers (cpython, task=cpu, cores=%d)%s", cores, d.titleSuffix(r)),
 			Header: []string{"exec", "method", "chan", "workers", "tasks", "makespan", "efficiency", "runs (samples)", "between-run var"}, Left: 3, Caption: statNote}
@@ -125,7 +126,7 @@ func (d *Data) libraryTables() []*Table {
 
 // libraryFindings: per method, each library's start+join against cpython;
 // per executor at workers = cores, the makespan against exec=pool.
-func (d *Data) libraryFindings(r *Run) []string {
+func (d *Data) libraryFindings(r *view.Run) []string {
 	var out []string
 	if libs := d.libsOf(r); libs != nil {
 		cores := d.maxCoresOf(r, libs)
@@ -141,7 +142,7 @@ func (d *Data) libraryFindings(r *Run) []string {
 					out = append(out, fmt.Sprintf("%s, method=%s: %s.", l, m, statusText(c, "ns/op")))
 					continue
 				}
-				if base == nil || !hasSamples(base, "ns/op") {
+				if base == nil || !base.Has("ns/op") {
 					continue
 				}
 				b, _ := d.metricStat(base, "ns/op+join")
@@ -156,16 +157,16 @@ func (d *Data) libraryFindings(r *Run) []string {
 	for _, c := range ex {
 		cores = max(cores, keyInt(c, "cores"))
 	}
-	for _, g := range groupBy(filterCellsP(ex, func(c *Cell) bool { return keyInt(c, "cores") == cores && keyInt(c, "workers") == cores }),
-		func(c *Cell) string { return c.Get("method") }) {
-		var base *Cell
-		for _, c := range g.cells {
-			if c.Get("exec") == "pool" && hasSamples(c, "ns/op") {
+	for _, g := range view.GroupBy(view.Select(ex, func(c *view.Cell) bool { return keyInt(c, "cores") == cores && keyInt(c, "workers") == cores }),
+		func(c *view.Cell) string { return c.Get("method") }) {
+		var base *view.Cell
+		for _, c := range g.Cells {
+			if c.Get("exec") == "pool" && c.Has("ns/op") {
 				base = c
 			}
 		}
-		for _, c := range g.cells {
-			if c == base || !hasSamples(c, "ns/op") {
+		for _, c := range g.Cells {
+			if c == base || !c.Has("ns/op") {
 				continue
 			}
 			s := fmt.Sprintf("exec=%s (method=%s, %s workers, cores=%d): makespan %s, efficiency %s", c.Get("exec"), c.Get("method"), c.Get("workers"), cores,
@@ -188,7 +189,7 @@ func ratioOrTilde(c Comparison) string {
 
 // libraryFigures: the libraries' start-up and round trip by start method,
 // and the pool executors' makespan and efficiency by workers.
-func (d *Data) libraryFigures(r *Run) []*figure {
+func (d *Data) libraryFigures(r *view.Run) []*figure {
 	var fs []*figure
 	if f := d.libraryFigure(r); f != nil {
 		fs = append(fs, f)
@@ -202,7 +203,7 @@ func (d *Data) libraryFigures(r *Run) []*figure {
 // libraryFigure: start + join and the 64 B round trip of each library by
 // start method, at the libraries' largest core count (nil without
 // library cells).
-func (d *Data) libraryFigure(r *Run) *figure {
+func (d *Data) libraryFigure(r *view.Run) *figure {
 	libs := d.libsOf(r)
 	if libs == nil {
 		return nil
@@ -238,13 +239,13 @@ func (d *Data) libraryFigure(r *Run) *figure {
 // executorFigure: makespan and parallel efficiency of each executor by
 // workers, at the largest core count of the executor cells (nil without
 // them).
-func (d *Data) executorFigure(r *Run) *figure {
+func (d *Data) executorFigure(r *view.Run) *figure {
 	ex := d.executorCells(r)
 	if len(ex) == 0 {
 		return nil
 	}
 	cores := maxKey(ex, "cores")
-	ex = filterCellsP(ex, func(c *Cell) bool { return keyInt(c, "cores") == cores })
+	ex = view.Select(ex, func(c *view.Cell) bool { return keyInt(c, "cores") == cores })
 	var workers []int64
 	seen := map[int64]bool{}
 	for _, c := range ex {
@@ -261,10 +262,10 @@ func (d *Data) executorFigure(r *Run) *figure {
 	mk := func(metric, ylabel string, scale float64) panel {
 		pn := panel{title: ylabel + " by executor", xlabel: "workers", ylabel: ylabel, xticks: ticks,
 			xmin: float64(workers[0]) - 0.5, xmax: float64(workers[len(workers)-1]) + 0.5}
-		for i, g := range groupBy(ex, func(c *Cell) string { return c.Get("exec") + "/" + c.Get("method") + "/" + c.Get("chan") }) {
-			s := series{name: g.key, color: i, shape: i}
-			for _, c := range g.cells {
-				if hasSamples(c, metric) {
+		for i, g := range view.GroupBy(ex, func(c *view.Cell) string { return c.Get("exec") + "/" + c.Get("method") + "/" + c.Get("chan") }) {
+			s := series{name: g.Key, color: i, shape: i}
+			for _, c := range g.Cells {
+				if c.Has(metric) {
 					s.pts = append(s.pts, statPt(float64(keyInt(c, "workers")), d.Stat(c, metric), scale))
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // The memory section and guide row: the memory cells (bench/memory.go),
@@ -23,9 +24,9 @@ func (d *Data) memoryTables() []*Table {
 	var ts []*Table
 	for _, r := range d.Runs {
 		cells := onlyRun(d.workload(bench.Memory), r)
-		for _, g := range groupBy(cells, func(c *Cell) string { return fmt.Sprint(c.Cell.Cores) }) {
-			cores := g.cells[0].Cell.Cores
-			rss := presentInts(g.cells, func(c bench.Cell) int64 { return c.RSS })
+		for _, g := range view.GroupBy(cells, func(c *view.Cell) string { return fmt.Sprint(c.Cell.Cores) }) {
+			cores := g.Cells[0].Cell.Cores
+			rss := presentInts(g.Cells, func(c bench.Cell) int64 { return c.RSS })
 			for _, spec := range []struct{ unit, what string }{{"uss-B", "USS"}, {"pss-B", "PSS"}} {
 				t := &Table{Name: fmt.Sprintf("memory-%s-cores%d%s", strings.ToLower(spec.what), cores, d.suffix(r)), Section: bench.Memory,
 					Title:  fmt.Sprintf("Memory per worker: %s by start method, touch and parent rss, cores=%d%s", spec.what, cores, d.titleSuffix(r)),
@@ -33,12 +34,12 @@ func (d *Data) memoryTables() []*Table {
 				for _, v := range rss {
 					t.Header = append(t.Header, "rss="+sizeLabel(v))
 				}
-				groups := groupBy(g.cells, func(c *Cell) string {
+				groups := view.GroupBy(g.Cells, func(c *view.Cell) string {
 					return c.Cell.Impl + "/" + c.Cell.Method + "/" + c.Cell.Touch + "/" + fmt.Sprint(c.Cell.Workers)
 				})
-				slices.SortStableFunc(groups, func(a, b group) int { return memoryOrder(a.cells[0].Cell) - memoryOrder(b.cells[0].Cell) })
+				slices.SortStableFunc(groups, func(a, b view.Group) int { return memoryOrder(a.Cells[0].Cell) - memoryOrder(b.Cells[0].Cell) })
 				for _, k := range groups {
-					c0 := k.cells[0].Cell
+					c0 := k.Cells[0].Cell
 					row := []string{c0.Impl, c0.Method, c0.Touch, fmt.Sprint(c0.Workers)}
 					for _, v := range rss {
 						c0.RSS = v
@@ -67,13 +68,13 @@ func memoryOrder(c bench.Cell) int {
 // parent measured, the start methods' USS per worker with touch=none
 // compared by the ratio of run medians; what reading the parent's objects
 // does to a fork child, and what gc.freeze() changes.
-func (g *Guide) memoryRow(d *Data, r *Run) {
-	cells := filterCellsP(onlyRun(d.workload(bench.Memory), r), func(c *Cell) bool { return hasSamples(c, "uss-B") })
+func (g *Guide) memoryRow(d *Data, r *view.Run) {
+	cells := view.Select(onlyRun(d.workload(bench.Memory), r), func(c *view.Cell) bool { return c.Has("uss-B") })
 	if len(cells) == 0 {
 		return
 	}
 	impl := prefer(present(bench.KnownImpls(), cells, func(c bench.Cell) string { return c.Impl }), "cpython")
-	cells = filterCellsP(cells, func(c *Cell) bool { return c.Cell.Impl == impl && c.Cell.Touch == bench.TouchNone })
+	cells = view.Select(cells, func(c *view.Cell) bool { return c.Cell.Impl == impl && c.Cell.Touch == bench.TouchNone })
 	if len(cells) == 0 {
 		return
 	}
@@ -87,7 +88,7 @@ func (g *Guide) memoryRow(d *Data, r *Run) {
 	for _, m := range bench.Methods {
 		b := base
 		b.Method = m
-		if c := d.find(r, b); hasSamples(c, "uss-B") {
+		if c := d.find(r, b); c.Has("uss-B") {
 			uss = append(uss, option{m, d.Stat(c, "uss-B")})
 			pss = append(pss, option{m, d.Stat(c, "pss-B")})
 		}
@@ -104,14 +105,14 @@ func (g *Guide) memoryRow(d *Data, r *Run) {
 // memoryFlip is what changes a fork worker's memory: reading the parent's
 // objects (touch=read vs none) and gc.freeze() (read-frozen vs read,
 // gc-frozen vs gc), each as a ratio of USS run medians with its CI.
-func (g *Guide) memoryFlip(d *Data, r *Run, base bench.Cell) string {
+func (g *Guide) memoryFlip(d *Data, r *view.Run, base bench.Cell) string {
 	base.Method = "fork"
-	stat := func(touch string) (Stats, bool) {
+	stat := func(touch string) (view.Stats, bool) {
 		b := base
 		b.Touch = touch
 		c := d.find(r, b)
-		if !hasSamples(c, "uss-B") {
-			return Stats{}, false
+		if !c.Has("uss-B") {
+			return view.Stats{}, false
 		}
 		return d.Stat(c, "uss-B"), true
 	}

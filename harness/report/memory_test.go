@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // rawUnits is a raw.bench of cells with several units: per cell, 6 runs of
@@ -79,11 +80,11 @@ func TestMemoryAndPayloadSections(t *testing.T) {
 			stream(ch, bench.PayloadObjects, s, 20)
 		}
 	}
-	r, err := parse([]byte(rawUnits(cells)), "raw.bench")
+	r, err := view.Parse([]byte(rawUnits(cells)), "raw.bench")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := newData([]*Run{r})
+	d := newData([]*view.Run{r})
 	tables := d.Tables()
 	names := map[string]int{}
 	for _, tb := range tables {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // The users' payloads (bench/payload.go): ping-pong and stream cells with
@@ -31,7 +32,7 @@ func payloadLabel(p string) string {
 
 // payloadCells are a run's cells of workload w that share impl, method and
 // cores with a cell of a user payload (the bytes baselines included).
-func (d *Data) payloadCells(r *Run, w string) []*Cell {
+func (d *Data) payloadCells(r *view.Run, w string) []*view.Cell {
 	keys := map[string]bool{}
 	key := func(c bench.Cell) string { return fmt.Sprint(c.Impl, "/", c.Method, "/", c.Cores) }
 	all := onlyRun(d.workload(w), r)
@@ -40,7 +41,7 @@ func (d *Data) payloadCells(r *Run, w string) []*Cell {
 			keys[key(c.Cell)] = true
 		}
 	}
-	return filterCellsP(all, func(c *Cell) bool {
+	return view.Select(all, func(c *view.Cell) bool {
 		return keys[key(c.Cell)] && (c.Cell.Payload == "" || slices.Contains(bench.UserPayloads, c.Cell.Payload))
 	})
 }
@@ -51,11 +52,11 @@ func (d *Data) payloadTables() []*Table {
 	var ts []*Table
 	for _, r := range d.Runs {
 		for _, spec := range []struct{ w, unit, what string }{{bench.Pingpong, "ns/op", "round trip"}, {bench.Stream, "MB/s", "throughput"}} {
-			for _, g := range groupBy(d.payloadCells(r, spec.w), func(c *Cell) string {
+			for _, g := range view.GroupBy(d.payloadCells(r, spec.w), func(c *view.Cell) string {
 				return fmt.Sprint(c.Cell.Impl, "/", c.Cell.Method, "/", c.Cell.Cores)
 			}) {
-				c0 := g.cells[0].Cell
-				sizes := presentInts(g.cells, func(c bench.Cell) int64 { return c.Size })
+				c0 := g.Cells[0].Cell
+				sizes := presentInts(g.Cells, func(c bench.Cell) int64 { return c.Size })
 				t := &Table{Name: fmt.Sprintf("payload-%s-%s-%s-cores%d%s", spec.w, c0.Impl, c0.Method, c0.Cores, d.suffix(r)), Section: "payload",
 					Title:  fmt.Sprintf("Payloads, %s %s by channel and payload, impl=%s, method=%s, cores=%d%s", spec.w, spec.what, c0.Impl, c0.Method, c0.Cores, d.titleSuffix(r)),
 					Header: []string{"chan", "payload"}, Left: 2, Caption: statNote + " " + payloadNote}
@@ -94,13 +95,13 @@ func (d *Data) payloadTables() []*Table {
 // ndarray-shm over every channel measured) the highest stream
 // throughput at the largest size, compared by the ratio of run medians,
 // the winners at the other sizes, and what objects cost against bytes.
-func (g *Guide) payloadRow(d *Data, r *Run) {
-	cells := filterCellsP(d.payloadCells(r, bench.Stream), func(c *Cell) bool { return hasSamples(c, "MB/s") })
+func (g *Guide) payloadRow(d *Data, r *view.Run) {
+	cells := view.Select(d.payloadCells(r, bench.Stream), func(c *view.Cell) bool { return c.Has("MB/s") })
 	if len(cells) == 0 {
 		return
 	}
 	impl := prefer(present(bench.KnownImpls(), cells, func(c bench.Cell) string { return c.Impl }), bench.PayloadImpl)
-	cells = filterCellsP(cells, func(c *Cell) bool { return c.Cell.Impl == impl })
+	cells = view.Select(cells, func(c *view.Cell) bool { return c.Cell.Impl == impl })
 	m := prefer(present(bench.Methods, cells, func(c bench.Cell) string { return c.Method }), bench.DecisionMethod)
 	cores := 0
 	for _, c := range cells {
@@ -108,7 +109,7 @@ func (g *Guide) payloadRow(d *Data, r *Run) {
 			cores = max(cores, c.Cell.Cores)
 		}
 	}
-	cells = filterCellsP(cells, func(c *Cell) bool { return c.Cell.Method == m && c.Cell.Cores == cores })
+	cells = view.Select(cells, func(c *view.Cell) bool { return c.Cell.Method == m && c.Cell.Cores == cores })
 	opts := func(size int64, payloads []string) []option {
 		var o []option
 		for _, c := range cells {
@@ -121,7 +122,7 @@ func (g *Guide) payloadRow(d *Data, r *Run) {
 	// The transports that move the array's bytes; ndarray-shm moves only
 	// the segment's name (its nominal MB/s is not a transfer rate).
 	arrays := []string{bench.PayloadNdarray, bench.PayloadNdarrayOOB}
-	sizes := presentInts(filterCellsP(cells, func(c *Cell) bool { return slices.Contains(arrays, c.Cell.Payload) }), func(c bench.Cell) int64 { return c.Size })
+	sizes := presentInts(view.Select(cells, func(c *view.Cell) bool { return slices.Contains(arrays, c.Cell.Payload) }), func(c bench.Cell) int64 { return c.Size })
 	row := newRow(bench.QPayloads, "(sending a numpy array: stream throughput of the bytes moved)")
 	if len(sizes) == 0 {
 		row.Choice = "not measured in this run"
@@ -153,14 +154,14 @@ func (g *Guide) payloadRow(d *Data, r *Run) {
 
 // objectsText compares objects with bytes of the same size over the same
 // channel, at the largest size that has both (pipe first).
-func objectsText(d *Data, r *Run, cells []*Cell) string {
+func objectsText(d *Data, r *view.Run, cells []*view.Cell) string {
 	for _, ch := range []string{"pipe", "simplequeue", "queue", "shm"} {
-		var best *Cell
+		var best *view.Cell
 		for _, c := range cells {
 			if c.Cell.Chan == ch && c.Cell.Payload == bench.PayloadObjects && (best == nil || c.Cell.Size > best.Cell.Size) {
 				b := c.Cell
 				b.Payload = ""
-				if hasSamples(d.find(r, b), "MB/s") {
+				if d.find(r, b).Has("MB/s") {
 					best = c
 				}
 			}
@@ -180,7 +181,7 @@ func objectsText(d *Data, r *Run, cells []*Cell) string {
 // shmArrayText is what an array placed in shared memory costs per
 // message (payload=ndarray-shm: only its name and length travel) at the
 // largest size measured, beside the fastest transport that moves it.
-func shmArrayText(d *Data, cells []*Cell, sizes []int64) string {
+func shmArrayText(d *Data, cells []*view.Cell, sizes []int64) string {
 	if len(sizes) == 0 {
 		return ""
 	}

@@ -10,13 +10,14 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 	"github.com/mpbench/mpbench/impl"
 )
 
 // statPt makes a plot point from a metric's statistics scaled by 1/scale:
 // the median with its 95% CI, or with the range of its run medians when
 // the cell has too few runs for a CI (drawn differently, see pt.rng).
-func statPt(x float64, s Stats, scale float64) pt {
+func statPt(x float64, s view.Stats, scale float64) pt {
 	if s.N == 0 {
 		return pt{x: x, y: math.NaN(), lo: math.NaN(), hi: math.NaN()}
 	}
@@ -38,7 +39,7 @@ func dodge(i, n int) float64 { return (float64(i) - float64(n-1)/2) * 0.15 }
 // figure of one implementation, that implementation and its version
 // (implLabel); a figure of several implementations names their versions
 // in its caption (implVersions).
-func figMachine(r *Run, impl string) string {
+func figMachine(r *view.Run, impl string) string {
 	var p []string
 	if v := r.ConfigValue("cpu"); v != "" {
 		p = append(p, v)
@@ -55,7 +56,7 @@ func figMachine(r *Run, impl string) string {
 // implLabel names an implementation with the versions the run recorded:
 // "CPython 3.11.7", "PyPy 7.3.11 (Python 3.9.16)", "torch 1.13.0 (Python
 // 3.11.2)", "native (Go go1.26.8)"; the bare name when none is recorded.
-func implLabel(r *Run, impl string) string {
+func implLabel(r *view.Run, impl string) string {
 	switch impl {
 	case "cpython":
 		if v := r.ConfigValue("cpython-version"); v != "" {
@@ -77,7 +78,7 @@ func implLabel(r *Run, impl string) string {
 }
 
 // implVersions is "native (Go go1.26.8); CPython 3.11.7; …" for impls.
-func implVersions(r *Run, impls []string) string {
+func implVersions(r *view.Run, impls []string) string {
 	var p []string
 	for _, im := range impls {
 		p = append(p, implLabel(r, im))
@@ -155,7 +156,7 @@ func (d *Data) Figures() []*figure {
 	return out
 }
 
-func coresList(cells []*Cell) []int {
+func coresList(cells []*view.Cell) []int {
 	var out []int
 	for _, v := range presentInts(cells, func(c bench.Cell) int64 { return int64(c.Cores) }) {
 		out = append(out, int(v))
@@ -163,17 +164,7 @@ func coresList(cells []*Cell) []int {
 	return out
 }
 
-func filterCells(cells []*Cell, keep func(bench.Cell) bool) []*Cell {
-	var out []*Cell
-	for _, c := range cells {
-		if keep(c.Cell) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func (d *Data) startupFigures(r *Run) []*figure {
+func (d *Data) startupFigures(r *view.Run) []*figure {
 	cells := onlyRun(d.workload(bench.Startup), r)
 	if len(cells) == 0 {
 		return nil
@@ -182,7 +173,7 @@ func (d *Data) startupFigures(r *Run) []*figure {
 	chans := present(bench.Chans, cells, func(c bench.Cell) string { return c.Chan })
 	rssList := presentInts(cells, func(c bench.Cell) int64 { return c.RSS })
 	for _, cores := range coresList(cells) {
-		cc := filterCells(cells, func(c bench.Cell) bool { return c.Cores == cores })
+		cc := view.Filter(cells, func(c bench.Cell) bool { return c.Cores == cores })
 		if f := d.startJoinFigure(r, cc, chans, rssList[0], cores); f != nil {
 			fs = append(fs, f)
 		}
@@ -192,7 +183,7 @@ func (d *Data) startupFigures(r *Run) []*figure {
 			continue
 		}
 		for _, impl := range present(bench.Impls, cc, func(c bench.Cell) string { return c.Impl }) {
-			if ic := filterCells(cc, func(c bench.Cell) bool { return c.Impl == impl }); len(presentInts(ic, func(c bench.Cell) int64 { return c.RSS })) < 2 {
+			if ic := view.Filter(cc, func(c bench.Cell) bool { return c.Impl == impl }); len(presentInts(ic, func(c bench.Cell) int64 { return c.RSS })) < 2 {
 				continue // one rss value: nothing to show against parent memory
 			}
 			f := &figure{
@@ -207,10 +198,10 @@ func (d *Data) startupFigures(r *Run) []*figure {
 				pn := panel{title: fmt.Sprintf("%s, chan=%s", impl, ch), xlabel: "memory touched by the parent before start()",
 					ylabel: "start-up latency (ms)", xticks: ticks, xmin: -0.06 * maxMiB, xmax: 1.06 * maxMiB}
 				for _, m := range bench.Methods {
-					s := series{name: m, color: index(bench.Methods, m), shape: index(bench.Methods, m)}
+					s := series{name: m, color: view.Rank(bench.Methods, m), shape: view.Rank(bench.Methods, m)}
 					for _, rss := range rssList {
 						c := d.find(r, bench.Cell{Workload: bench.Startup, Impl: impl, Method: m, Chan: ch, RSS: rss, Cores: cores})
-						if hasSamples(c, "ns/op") {
+						if c.Has("ns/op") {
 							s.pts = append(s.pts, statPt(float64(rss)/(1<<20), d.Stat(c, "ns/op"), 1e6))
 						}
 					}
@@ -243,8 +234,8 @@ func (d *Data) startupFigures(r *Run) []*figure {
 // startJoinFigure: the cost of one child (start + join, as the start-up
 // summary table) by implementation at the smallest rss, one panel per
 // channel, colour and marker by start method (nil: no cell with samples).
-func (d *Data) startJoinFigure(r *Run, cc []*Cell, chans []string, rss int64, cores int) *figure {
-	impls := present(bench.Impls, filterCells(cc, func(c bench.Cell) bool { return c.RSS == rss }), func(c bench.Cell) string { return c.Impl })
+func (d *Data) startJoinFigure(r *view.Run, cc []*view.Cell, chans []string, rss int64, cores int) *figure {
+	impls := present(bench.Impls, view.Filter(cc, func(c bench.Cell) bool { return c.RSS == rss }), func(c bench.Cell) string { return c.Impl })
 	if len(impls) == 0 {
 		return nil
 	}
@@ -266,7 +257,7 @@ func (d *Data) startJoinFigure(r *Run, cc []*Cell, chans []string, rss int64, co
 			off := (float64(mi) - float64(len(bench.Methods)-1)/2) * 0.18
 			for i, im := range impls {
 				c := d.find(r, bench.Cell{Workload: bench.Startup, Impl: im, Method: m, Chan: ch, RSS: rss, Cores: cores})
-				if hasSamples(c, "ns/op") {
+				if c.Has("ns/op") {
 					s.pts = append(s.pts, statPt(float64(i)+off, d.startJoin(c), 1e6))
 				}
 			}
@@ -293,16 +284,16 @@ func spansDecade(ss []series) bool {
 
 // sizeFigures: latency (pingpong) or throughput (stream) vs message size,
 // one figure per impl and cores, one panel per method, a line per chan.
-func (d *Data) sizeFigures(r *Run, w string) []*figure {
+func (d *Data) sizeFigures(r *view.Run, w string) []*figure {
 	cells := onlyRun(d.workload(w), r)
 	if len(cells) == 0 {
 		return nil
 	}
 	var fs []*figure
 	for _, cores := range coresList(cells) {
-		cc := filterCells(cells, func(c bench.Cell) bool { return c.Cores == cores })
+		cc := view.Filter(cells, func(c bench.Cell) bool { return c.Cores == cores })
 		for _, impl := range present(bench.Impls, cc, func(c bench.Cell) string { return c.Impl }) {
-			ic := filterCells(cc, func(c bench.Cell) bool { return c.Impl == impl })
+			ic := view.Filter(cc, func(c bench.Cell) bool { return c.Impl == impl })
 			sizes := presentInts(ic, func(c bench.Cell) int64 { return c.Size })
 			methods := present(bench.Methods, ic, func(c bench.Cell) string { return c.Method })
 			if w == bench.Pingpong {
@@ -319,11 +310,11 @@ func (d *Data) sizeFigures(r *Run, w string) []*figure {
 // cores in one panel, a series per channel × payload × start method that
 // has cells (colour = channel and payload, line style and marker = start
 // method).
-func (d *Data) streamFigure(r *Run, impl string, cores int, ic []*Cell, sizes []int64, methods []string) *figure {
+func (d *Data) streamFigure(r *view.Run, impl string, cores int, ic []*view.Cell, sizes []int64, methods []string) *figure {
 	pn := panel{title: impl + ", every start method", xlabel: "message size (bytes)", ylabel: "throughput (MB/s)", logX: true, logY: true,
 		xticks: sizeTicks(sizes), xmin: float64(sizes[0]) / 2, xmax: float64(sizes[len(sizes)-1]) * 2}
-	pn.series = sizeSeries(ic, sizes, methods, func(c *Cell, size int64) (pt, bool) {
-		if hasSamples(c, "MB/s") {
+	pn.series = sizeSeries(ic, sizes, methods, func(c *view.Cell, size int64) (pt, bool) {
+		if c.Has("MB/s") {
 			return statPt(float64(size), d.Stat(c, "MB/s"), 1), true
 		}
 		return pt{}, false
@@ -347,13 +338,13 @@ type chanPay struct {
 // chanPayloads lists the channel × payload pairs the cells have, in
 // canonical order: bytes payloads take the channel's colour, the others
 // the colours after the channels', one each.
-func chanPayloads(cells []*Cell) []chanPay {
+func chanPayloads(cells []*view.Cell) []chanPay {
 	var out []chanPay
 	next := len(bench.Chans)
 	for _, ch := range present(bench.Chans, cells, func(c bench.Cell) string { return c.Chan }) {
-		cc := filterCells(cells, func(c bench.Cell) bool { return c.Chan == ch })
-		for _, pay := range present(bench.Payloads, cc, func(c bench.Cell) string { return payload(c) }) {
-			cp := chanPay{ch: ch, pay: pay, color: index(bench.Chans, ch)}
+		cc := view.Filter(cells, func(c bench.Cell) bool { return c.Chan == ch })
+		for _, pay := range present(bench.Payloads, cc, func(c bench.Cell) string { return view.PayloadOf(c) }) {
+			cp := chanPay{ch: ch, pay: pay, color: view.Rank(bench.Chans, ch)}
 			if pay != "bytes" {
 				cp.color, next = next, next+1
 			}
@@ -365,9 +356,9 @@ func chanPayloads(cells []*Cell) []chanPay {
 
 // cellAt is the cell among cells of method m, channel and payload cp and
 // size (nil: none).
-func cellAt(cells []*Cell, m string, cp chanPay, size int64) *Cell {
+func cellAt(cells []*view.Cell, m string, cp chanPay, size int64) *view.Cell {
 	for _, c := range cells {
-		if c.Cell.Method == m && c.Cell.Chan == cp.ch && payload(c.Cell) == cp.pay && c.Cell.Size == size {
+		if c.Cell.Method == m && c.Cell.Chan == cp.ch && view.PayloadOf(c.Cell) == cp.pay && c.Cell.Size == size {
 			return c
 		}
 	}
@@ -388,7 +379,7 @@ func closestSize(sizes []int64, want int64) int64 {
 // coresFigures: effect of the cores count on ping-pong (smallest size)
 // and stream (size nearest 64 KiB), per impl: categories method/chan, a
 // marker per cores value.
-func (d *Data) coresFigures(r *Run) []*figure {
+func (d *Data) coresFigures(r *view.Run) []*figure {
 	var fs []*figure
 	for _, w := range []string{bench.Pingpong, bench.Stream} {
 		cells := onlyRun(d.workload(w), r)
@@ -397,7 +388,7 @@ func (d *Data) coresFigures(r *Run) []*figure {
 			continue
 		}
 		for _, impl := range present(bench.Impls, cells, func(c bench.Cell) string { return c.Impl }) {
-			ic := filterCells(cells, func(c bench.Cell) bool { return c.Impl == impl && c.Payload == "" })
+			ic := view.Filter(cells, func(c bench.Cell) bool { return c.Impl == impl && c.Payload == "" })
 			if len(coresList(ic)) < 2 {
 				continue // measured at one cores value only: no effect to show
 			}
@@ -412,7 +403,7 @@ func (d *Data) coresFigures(r *Run) []*figure {
 				for _, ch := range present(bench.Chans, ic, func(c bench.Cell) string { return c.Chan }) {
 					n := 0
 					for _, k := range cores {
-						if c := d.find(r, bench.Cell{Workload: w, Impl: impl, Method: m, Chan: ch, Size: size, Cores: k}); hasSamples(c, "ns/op") {
+						if c := d.find(r, bench.Cell{Workload: w, Impl: impl, Method: m, Chan: ch, Size: size, Cores: k}); c.Has("ns/op") {
 							n++
 						}
 					}
@@ -436,13 +427,13 @@ func (d *Data) coresFigures(r *Run) []*figure {
 				for i, cat := range cats {
 					c := d.find(r, bench.Cell{Workload: w, Impl: impl, Method: cat.m, Chan: cat.ch, Size: size, Cores: n})
 					u := unit
-					if !hasSamples(c, u) {
+					if !c.Has(u) {
 						u = "ns/op"
 						if w == bench.Stream {
 							continue
 						}
 					}
-					if hasSamples(c, u) {
+					if c.Has(u) {
 						s.pts = append(s.pts, statPt(float64(i)+off, d.Stat(c, u), scale))
 					}
 				}
@@ -468,15 +459,15 @@ func (d *Data) coresFigures(r *Run) []*figure {
 // poolFigures: speedup and parallel efficiency vs workers, per task
 // kind, impl and cores; one figure of two stacked panels with one legend,
 // a series per method × executor × channel.
-func (d *Data) poolFigures(r *Run) []*figure {
+func (d *Data) poolFigures(r *view.Run) []*figure {
 	cells := onlyRun(d.workload(bench.Pool), r)
 	var fs []*figure
 	for _, task := range present(bench.TaskKinds, cells, func(c bench.Cell) string { return c.Task }) {
-		tc := filterCells(cells, func(c bench.Cell) bool { return c.Task == task })
+		tc := view.Filter(cells, func(c bench.Cell) bool { return c.Task == task })
 		for _, cores := range coresList(tc) {
-			cc := filterCells(tc, func(c bench.Cell) bool { return c.Cores == cores })
+			cc := view.Filter(tc, func(c bench.Cell) bool { return c.Cores == cores })
 			for _, impl := range present(bench.Impls, cc, func(c bench.Cell) string { return c.Impl }) {
-				ic := filterCells(cc, func(c bench.Cell) bool { return c.Impl == impl })
+				ic := view.Filter(cc, func(c bench.Cell) bool { return c.Impl == impl })
 				rule := scalingRule(ic)
 				f := &figure{
 					name:  fmt.Sprintf("pool-%s-%s-cores%d%s", task, impl, cores, d.suffix(r)),
@@ -499,34 +490,34 @@ func (d *Data) poolFigures(r *Run) []*figure {
 // poolSeries groups pool cells into series: one per method × executor ×
 // channel (exec=loop or no exec key: named by channel, coloured by it;
 // the other executors by name), each group's cells in workers order.
-func poolSeries(cells []*Cell) []struct {
+func poolSeries(cells []*view.Cell) []struct {
 	s     series
-	cells []*Cell
+	cells []*view.Cell
 } {
 	var out []struct {
 		s     series
-		cells []*Cell
+		cells []*view.Cell
 	}
-	for _, g := range groupBy(cells, func(c *Cell) string { return c.Cell.Method + "/" + c.Get("exec") + "/" + c.Cell.Chan }) {
-		c0 := g.cells[0]
+	for _, g := range view.GroupBy(cells, func(c *view.Cell) string { return c.Cell.Method + "/" + c.Get("exec") + "/" + c.Cell.Chan }) {
+		c0 := g.Cells[0]
 		ex := c0.Get("exec")
-		name, col := c0.Cell.Method+" / "+c0.Cell.Chan, index(bench.Chans, c0.Cell.Chan)
+		name, col := c0.Cell.Method+" / "+c0.Cell.Chan, view.Rank(bench.Chans, c0.Cell.Chan)
 		if ex != "" && ex != "loop" {
-			name, col = c0.Cell.Method+" / exec="+ex, len(bench.Chans)+index(bench.Execs, ex)-1
+			name, col = c0.Cell.Method+" / exec="+ex, len(bench.Chans)+view.Rank(bench.Execs, ex)-1
 		}
-		mi := index(bench.KnownMethods(), c0.Cell.Method)
-		cs := append([]*Cell(nil), g.cells...)
-		slices.SortStableFunc(cs, func(a, b *Cell) int { return a.Cell.Workers - b.Cell.Workers })
+		mi := view.Rank(bench.KnownMethods(), c0.Cell.Method)
+		cs := append([]*view.Cell(nil), g.Cells...)
+		slices.SortStableFunc(cs, func(a, b *view.Cell) int { return a.Cell.Workers - b.Cell.Workers })
 		out = append(out, struct {
 			s     series
-			cells []*Cell
+			cells []*view.Cell
 		}{series{name: name, color: col, shape: mi, dash: mi}, cs})
 	}
 	return out
 }
 
 // workerTicks are x ticks at the worker counts of the cells.
-func workerTicks(cells []*Cell) ([]plot.Tick, float64, float64) {
+func workerTicks(cells []*view.Cell) ([]plot.Tick, float64, float64) {
 	workers := presentInts(cells, func(c bench.Cell) int64 { return int64(c.Workers) })
 	var ticks []plot.Tick
 	for _, w := range workers {
@@ -537,17 +528,17 @@ func workerTicks(cells []*Cell) ([]plot.Tick, float64, float64) {
 
 // poolSpeedupPanel: each series' speedup over its own smallest map, with
 // the ideal speedup of the smallest worker count's pool.
-func (d *Data) poolSpeedupPanel(impl string, cells []*Cell) panel {
+func (d *Data) poolSpeedupPanel(impl string, cells []*view.Cell) panel {
 	ticks, lo, hi := workerTicks(cells)
 	pn := panel{title: impl + ", speedup over the smallest map", xlabel: "workers", ylabel: "speedup (tasks/s ÷ smallest map's)", xticks: ticks, xmin: lo, xmax: hi}
 	for _, g := range poolSeries(cells) {
 		base := g.cells[0]
-		if !hasSamples(base, "ns/op") {
+		if !base.Has("ns/op") {
 			continue
 		}
 		s := g.s
 		for _, c := range g.cells {
-			if hasSamples(c, "ns/op") {
+			if c.Has("ns/op") {
 				s.pts = append(s.pts, d.speedupPt(float64(c.Cell.Workers), base, c))
 			}
 		}
@@ -566,7 +557,7 @@ func (d *Data) poolSpeedupPanel(impl string, cells []*Cell) panel {
 // ratio of their per-run medians (effect) where that CI contains the
 // point; else (runs split into modes pull the two apart) and without a
 // CI, the range over the runs (rng).
-func (d *Data) speedupPt(x float64, base, c *Cell) pt {
+func (d *Data) speedupPt(x float64, base, c *view.Cell) pt {
 	a, b := d.Stat(base, "ns/op"), d.Stat(c, "ns/op")
 	k := float64(c.Cell.Tasks) / float64(base.Cell.Tasks)
 	if base == c {
@@ -584,13 +575,13 @@ func (d *Data) speedupPt(x float64, base, c *Cell) pt {
 }
 
 // poolEfficiencyPanel: parallel efficiency vs workers, ideal 1.
-func (d *Data) poolEfficiencyPanel(impl string, cells []*Cell) panel {
+func (d *Data) poolEfficiencyPanel(impl string, cells []*view.Cell) panel {
 	ticks, lo, hi := workerTicks(cells)
 	pn := panel{title: impl + ", parallel efficiency", xlabel: "workers", ylabel: "parallel efficiency", xticks: ticks, xmin: lo, xmax: hi, hlines: []float64{1}}
 	for _, g := range poolSeries(cells) {
 		s := g.s
 		for _, c := range g.cells {
-			if hasSamples(c, "efficiency") {
+			if c.Has("efficiency") {
 				s.pts = append(s.pts, statPt(float64(c.Cell.Workers), d.Stat(c, "efficiency"), 1))
 			}
 		}
@@ -603,7 +594,7 @@ func (d *Data) poolEfficiencyPanel(impl string, cells []*Cell) panel {
 // scaling (tasks = 8 × workers)" when every cell has the same tasks per
 // worker, "strong scaling (tasks = 16)" when every cell has the same
 // task count, else "tasks as each cell names them".
-func scalingRule(cells []*Cell) string {
+func scalingRule(cells []*view.Cell) string {
 	per, same := -1, -1
 	for i, c := range cells {
 		w, t := c.Cell.Workers, c.Cell.Tasks
@@ -635,7 +626,7 @@ func scalingRule(cells []*Cell) string {
 // forkRoadFigures: start+join vs parent memory, methods as series, one
 // figure per impl with an rss sweep of ≥ 3 points at the largest cores
 // and chan=pipe; the crossovers are marked with their CIs.
-func (d *Data) forkRoadFigures(r *Run) []*figure {
+func (d *Data) forkRoadFigures(r *view.Run) []*figure {
 	cells := onlyRun(d.workload(bench.Startup), r)
 	if len(cells) == 0 {
 		return nil
@@ -664,8 +655,8 @@ func (d *Data) forkRoadFigures(r *Run) []*figure {
 // cores k (false: fewer than 3 rss points): start + join per start method
 // on a log₂ rss axis, the fork/forkserver crossover and the fork/spawn
 // crossover marked with their bootstrap intervals, and its caption.
-func (d *Data) forkRoadPanel(r *Run, impl, ch string, k int) (panel, string, bool) {
-	ic := filterCells(onlyRun(d.workload(bench.Startup), r), func(c bench.Cell) bool {
+func (d *Data) forkRoadPanel(r *view.Run, impl, ch string, k int) (panel, string, bool) {
+	ic := view.Filter(onlyRun(d.workload(bench.Startup), r), func(c bench.Cell) bool {
 		return c.Impl == impl && c.Chan == ch && c.Cores == k && c.Payload == ""
 	})
 	rssList := presentInts(ic, func(c bench.Cell) int64 { return c.RSS })
@@ -676,10 +667,10 @@ func (d *Data) forkRoadPanel(r *Run, impl, ch string, k int) (panel, string, boo
 	pn := panel{title: fmt.Sprintf("%s, chan=%s, cores=%d", impl, ch, k), xlabel: "memory the parent touched before start() (log₂ axis)",
 		ylabel: "start + join per child (ms)", xticks: ax.ticks(), xmin: ax.pos[0] - 0.35, xmax: ax.pos[len(ax.pos)-1] + 0.35}
 	for _, m := range bench.Methods {
-		s := series{name: m, color: index(bench.Methods, m), shape: index(bench.Methods, m)}
+		s := series{name: m, color: view.Rank(bench.Methods, m), shape: view.Rank(bench.Methods, m)}
 		for i, rss := range rssList {
 			c := d.find(r, bench.Cell{Workload: bench.Startup, Impl: impl, Method: m, Chan: ch, RSS: rss, Cores: k})
-			if hasSamples(c, "ns/op") {
+			if c.Has("ns/op") {
 				s.pts = append(s.pts, statPt(ax.pos[i], d.startJoin(c), 1e6))
 			}
 		}
@@ -691,7 +682,7 @@ func (d *Data) forkRoadPanel(r *Run, impl, ch string, k int) (panel, string, boo
 	for i, other := range []string{"forkserver", "spawn"} {
 		b := fork
 		b.Method = other
-		capt += d.markCrossover(r, &pn, ax, fork, b, "fork = "+other, index(bench.Methods, other), 2*i)
+		capt += d.markCrossover(r, &pn, ax, fork, b, "fork = "+other, view.Rank(bench.Methods, other), 2*i)
 	}
 	capt += d.bareRoad(r, &pn, ax, fork, rssList)
 	return pn, capt, true
@@ -699,7 +690,7 @@ func (d *Data) forkRoadPanel(r *Run, impl, ch string, k int) (panel, string, boo
 
 // markCrossover marks on pn where cell a's start+join rises above cell
 // b's (style: a vmark style) and returns the caption's sentence.
-func (d *Data) markCrossover(r *Run, pn *panel, ax rssAxis, a, b bench.Cell, label string, col, style int) string {
+func (d *Data) markCrossover(r *view.Run, pn *panel, ax rssAxis, a, b bench.Cell, label string, col, style int) string {
 	cr := d.crossover(r, a, b)
 	if math.IsNaN(cr.x) {
 		if len(cr.rss) == 0 {
@@ -718,13 +709,13 @@ var markStyleNames = []string{"dashed", "dotted", "dash-dotted"}
 // nothing (preload=none; main=stub), when the run has
 // its sweep: its series, its crossover with fork as a dotted marker, and
 // the caption's sentence (returned; "" without such cells).
-func (d *Data) bareRoad(r *Run, pn *panel, ax rssAxis, fork bench.Cell, rssList []int64) string {
+func (d *Data) bareRoad(r *view.Run, pn *panel, ax rssAxis, fork bench.Cell, rssList []int64) string {
 	srv := fork
 	srv.Method, srv.Preload = "forkserver", bench.PreloadNone
 	s := series{name: "forkserver, preload=none", color: len(bench.Methods), shape: len(bench.Methods)}
 	for i, rss := range rssList {
 		srv.RSS = rss
-		if c := d.find(r, srv); hasSamples(c, "ns/op") {
+		if c := d.find(r, srv); c.Has("ns/op") {
 			s.pts = append(s.pts, statPt(ax.pos[i], d.startJoin(c), 1e6))
 		}
 	}
@@ -812,7 +803,7 @@ func rssTicks(rss []int64) []plot.Tick {
 }
 
 // tasksAt is the task count of the pool cells with w workers (0: none).
-func tasksAt(cells []*Cell, w int64) int64 {
+func tasksAt(cells []*view.Cell, w int64) int64 {
 	for _, c := range cells {
 		if int64(c.Cell.Workers) == w {
 			return int64(c.Cell.Tasks)
@@ -824,7 +815,7 @@ func tasksAt(cells []*Cell, w int64) int64 {
 // pingpongFigure: round trip vs message size of one impl and cores, a
 // p50 panel and a p99 panel (each with its CI), series = channel × start
 // method (colour = channel, line style = method).
-func (d *Data) pingpongFigure(r *Run, impl string, cores int, ic []*Cell, sizes []int64, methods []string) *figure {
+func (d *Data) pingpongFigure(r *view.Run, impl string, cores int, ic []*view.Cell, sizes []int64, methods []string) *figure {
 	f := &figure{
 		name:  fmt.Sprintf("pingpong-latency-%s-cores%d%s", impl, cores, d.suffix(r)),
 		title: fmt.Sprintf("Ping-pong round trip vs message size (cores=%d; %s)%s", cores, figMachine(r, impl), d.titleSuffix(r)),
@@ -836,11 +827,11 @@ func (d *Data) pingpongFigure(r *Run, impl string, cores int, ic []*Cell, sizes 
 	for _, q := range []struct{ unit, title string }{{"p50-ns", "p50"}, {"p99-ns", "p99"}} {
 		pn := panel{title: fmt.Sprintf("%s, %s round trip", impl, q.title), xlabel: "message size (bytes)", ylabel: "round trip (µs)", logX: true, logY: true,
 			xticks: sizeTicks(sizes), xmin: float64(sizes[0]) / 2, xmax: float64(sizes[len(sizes)-1]) * 2}
-		pn.series = sizeSeries(ic, sizes, methods, func(c *Cell, size int64) (pt, bool) {
+		pn.series = sizeSeries(ic, sizes, methods, func(c *view.Cell, size int64) (pt, bool) {
 			switch {
-			case hasSamples(c, q.unit):
+			case c.Has(q.unit):
 				return statPt(float64(size), d.Stat(c, q.unit), 1e3), true
-			case q.unit == "p50-ns" && hasSamples(c, "ns/op"):
+			case q.unit == "p50-ns" && c.Has("ns/op"):
 				return statPt(float64(size), d.Stat(c, "ns/op"), 1e3), true
 			}
 			return pt{}, false
@@ -854,10 +845,10 @@ func (d *Data) pingpongFigure(r *Run, impl string, cores int, ic []*Cell, sizes 
 // method × channel and payload of ic (colour = channel and payload, marker
 // and line style = method), with the point at each size that at gives the
 // cell there (none where it says so).
-func sizeSeries(ic []*Cell, sizes []int64, methods []string, at func(c *Cell, size int64) (pt, bool)) []series {
+func sizeSeries(ic []*view.Cell, sizes []int64, methods []string, at func(c *view.Cell, size int64) (pt, bool)) []series {
 	var out []series
 	for _, m := range methods {
-		mi := index(bench.Methods, m)
+		mi := view.Rank(bench.Methods, m)
 		for _, cp := range chanPayloads(ic) {
 			s := series{name: chanSeriesName(cp.ch, cp.pay) + " / " + m, color: cp.color, shape: mi, dash: mi}
 			for _, size := range sizes {
@@ -875,8 +866,8 @@ func sizeSeries(ic []*Cell, sizes []int64, methods []string, at func(c *Cell, si
 // (cells ordered by workers): a map's tasks per round, tasks / ⌈tasks /
 // P⌉ (impl.PoolRounds, P the cell's impl.CellParallelism), relative to
 // the first map's, a point per cell at its worker count.
-func idealSpeedup(cells []*Cell) []pt {
-	perRound := func(c *Cell) float64 {
+func idealSpeedup(cells []*view.Cell) []pt {
+	perRound := func(c *view.Cell) float64 {
 		return float64(c.Cell.Tasks) / float64(impl.PoolRounds(c.Cell.Tasks, impl.CellParallelism(c.Cell)))
 	}
 	b0 := perRound(cells[0])

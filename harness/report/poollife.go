@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // The guide's row on a pool's life: a pool that lives for one map pays
@@ -21,10 +22,10 @@ var coldExecs = append([]string{bench.ExecLokyCold}, bench.ColdExecs...)
 // poolLifeRow compares the cold executors × start methods by the ratio of
 // run medians of their makespans (one impl, the largest core count, the
 // workers of the most cells) and says what chunksize does.
-func (g *Guide) poolLifeRow(d *Data, r *Run) {
+func (g *Guide) poolLifeRow(d *Data, r *view.Run) {
 	pool := onlyRun(d.workload(bench.Pool), r)
-	cold := filterCellsP(pool, func(c *Cell) bool { return slices.Contains(coldExecs, c.Cell.Exec) && hasSamples(c, "ns/op") })
-	tiny := filterCellsP(pool, func(c *Cell) bool { return c.Cell.Task == bench.TinyTask && hasSamples(c, "ns/op") })
+	cold := view.Select(pool, func(c *view.Cell) bool { return slices.Contains(coldExecs, c.Cell.Exec) && c.Has("ns/op") })
+	tiny := view.Select(pool, func(c *view.Cell) bool { return c.Cell.Task == bench.TinyTask && c.Has("ns/op") })
 	if len(cold) == 0 && len(tiny) == 0 {
 		return
 	}
@@ -50,31 +51,31 @@ func (g *Guide) poolLifeRow(d *Data, r *Run) {
 
 // coldScope narrows cold-pool cells to one impl (cpython first), the
 // largest core count and, there, the largest worker count.
-func coldScope(cells []*Cell) []*Cell {
+func coldScope(cells []*view.Cell) []*view.Cell {
 	impl := prefer(present(bench.KnownImpls(), cells, func(c bench.Cell) string { return c.Impl }), "cpython")
-	cells = filterCellsP(cells, func(c *Cell) bool { return c.Cell.Impl == impl })
+	cells = view.Select(cells, func(c *view.Cell) bool { return c.Cell.Impl == impl })
 	cores, workers := 0, 0
 	for _, c := range cells {
 		cores = max(cores, c.Cell.Cores)
 	}
-	cells = filterCellsP(cells, func(c *Cell) bool { return c.Cell.Cores == cores })
+	cells = view.Select(cells, func(c *view.Cell) bool { return c.Cell.Cores == cores })
 	for _, c := range cells {
 		workers = max(workers, c.Cell.Workers)
 	}
-	return filterCellsP(cells, func(c *Cell) bool { return c.Cell.Workers == workers })
+	return view.Select(cells, func(c *view.Cell) bool { return c.Cell.Workers == workers })
 }
 
 // chunkFlip is what chunksize does to a map of many tiny tasks, per
 // executor: every chunksize measured, and the ratio of chunksize=1 (or the
 // default) to the fastest.
-func chunkFlip(d *Data, r *Run, tiny []*Cell) string {
+func chunkFlip(d *Data, r *view.Run, tiny []*view.Cell) string {
 	var parts []string
-	for _, g := range groupBy(tiny, func(c *Cell) string {
+	for _, g := range view.GroupBy(tiny, func(c *view.Cell) string {
 		return fmt.Sprint(c.Cell.Impl, "/", c.Cell.Method, "/", c.Cell.Exec, "/", c.Cell.Workers)
 	}) {
-		c0 := g.cells[0].Cell
+		c0 := g.Cells[0].Cell
 		var opts []option
-		for _, c := range g.cells {
+		for _, c := range g.Cells {
 			opts = append(opts, option{chunkLabel(c.Cell), d.Stat(c, "ns/op")})
 		}
 		best, second, decided := pick(opts, false)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mpbench/mpbench/bench"
 	"github.com/mpbench/mpbench/harness/stats"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // The start-up of a program as users meet it (bench/program.go): cells
@@ -35,12 +36,12 @@ type programOpts struct {
 func (p programOpts) all() []*option { return []*option{p.fork, p.pre, p.bare, p.spawn} }
 
 // programOptsOf are the options of main weight w for impl at cores.
-func (d *Data) programOptsOf(r *Run, impl, w string, cores int) programOpts {
+func (d *Data) programOptsOf(r *view.Run, impl, w string, cores int) programOpts {
 	base := bench.Cell{Workload: bench.Startup, Impl: impl, Method: "fork", Chan: "pipe", Cores: cores}
 	get := func(label, method, preload string) *option {
 		c := base
 		c.Method = method
-		if c := d.find(r, c.WithProgram(w, preload)); hasSamples(c, "ns/op") {
+		if c := d.find(r, c.WithProgram(w, preload)); c.Has("ns/op") {
 			return &option{label, d.startJoin(c)}
 		}
 		return nil
@@ -61,7 +62,7 @@ func apart(a, b *option) bool {
 // cells, else bench.ProgramImpl, the interpreter with numpy and torch), a
 // child's start + join under fork, a fork server that preloads the main
 // module's imports, one that preloads nothing, and spawn.
-func (g *Guide) heavyMain(d *Data, r *Run) {
+func (g *Guide) heavyMain(d *Data, r *view.Run) {
 	var ws []programOpts
 	for _, w := range bench.MainWeights[1:] { // g.Impl's where measured (bench.HeavyMain: a decision cell), else bench.ProgramImpl's
 		for _, im := range []string{g.Impl, bench.ProgramImpl} {
@@ -155,14 +156,14 @@ func heavyChoice(good string, decided, open, noCI []string, fewest int) string {
 // signedNs is "+1.2 ms" / "−0.3 ms".
 func signedNs(ns float64) string {
 	if ns < 0 {
-		return "−" + fmtNs(-ns)
+		return "−" + bench.Format("ns/op", -ns)
 	}
-	return "+" + fmtNs(ns)
+	return "+" + bench.Format("ns/op", ns)
 }
 
 // programImpls are the impls of a run with start-up cells of another main
 // weight or preload, in report order; their cores: the largest.
-func (d *Data) programImpls(r *Run) ([]string, int) {
+func (d *Data) programImpls(r *view.Run) ([]string, int) {
 	seen := map[string]bool{}
 	var impls []string
 	cores := 0
@@ -211,11 +212,11 @@ var programCaption = statNote + " main: the measured program's __main__ module �
 	"Every forkserver and spawn child runs the main module's top level again (the fork server of CPython before 3.13.8 / 3.14.1 never loads `__main__`); " +
 	"a spawn child and the child of a server that preloads nothing also run its imports; a fork child runs nothing again."
 
-func (d *Data) programTable(r *Run, impls []string, cores int, name, title, unit string) *Table {
+func (d *Data) programTable(r *view.Run, impls []string, cores int, name, title, unit string) *Table {
 	var weights []string
 	for _, w := range bench.MainWeights {
 		for _, c := range d.anyProgram(bench.Startup) {
-			if c.Run == r && c.Cell.MainWeight() == w && c.Cell.Cores == cores && index(impls, c.Cell.Impl) < len(impls) {
+			if c.Run == r && c.Cell.MainWeight() == w && c.Cell.Cores == cores && view.Rank(impls, c.Cell.Impl) < len(impls) {
 				weights = append(weights, "main="+w)
 				break
 			}
@@ -260,7 +261,7 @@ func (d *Data) programTable(r *Run, impls []string, cores int, name, title, unit
 
 // programRSSTable is the rss sweep of fork and forkserver (preloaded and
 // not) at main=stub, chan=pipe: the data of both crossovers.
-func (d *Data) programRSSTable(r *Run, cores int) *Table {
+func (d *Data) programRSSTable(r *view.Run, cores int) *Table {
 	impl := guideImpl(onlyRun(d.workload(bench.Startup), r))
 	fork := bench.Cell{Workload: bench.Startup, Impl: impl, Method: "fork", Chan: "pipe", Cores: cores}
 	pre, bare := fork, fork
@@ -270,7 +271,7 @@ func (d *Data) programRSSTable(r *Run, cores int) *Table {
 
 // rssRows fills the rss sweep table; nil when the bare server has fewer
 // than two rss points.
-func (d *Data) rssRows(r *Run, fork, pre, bare bench.Cell, cores int, impl string) *Table {
+func (d *Data) rssRows(r *view.Run, fork, pre, bare bench.Cell, cores int, impl string) *Table {
 	t := &Table{Name: fmt.Sprintf("program-rss-cores%d%s", cores, d.suffix(r)), Section: "program",
 		Title:  fmt.Sprintf("Start + join per child vs parent memory: fork and forkserver with and without preload, impl=%s, main=stub, chan=pipe, cores=%d%s", impl, cores, d.titleSuffix(r)),
 		Header: []string{"rss", "fork", "forkserver, preload=main", "forkserver, preload=none"}, Left: 1, Caption: statNote}
@@ -304,7 +305,7 @@ func (d *Data) rssRows(r *Run, fork, pre, bare bench.Cell, cores int, impl strin
 // programFindings: per impl and main weight, what a fork server that
 // preloads nothing costs a child over one that preloads the main module's
 // imports, and both fork/forkserver crossovers.
-func (d *Data) programFindings(r *Run) []string {
+func (d *Data) programFindings(r *view.Run) []string {
 	impls, cores := d.programImpls(r)
 	var out []string
 	for _, im := range impls {

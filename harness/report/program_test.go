@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // programRun builds the start-up cells of a run with program cells:
@@ -42,12 +44,12 @@ func programRun(t *testing.T, bareNumpy float64) *Data {
 		add("Startup/impl="+w.impl+"/method=forkserver/preload=none/main="+w.main+"/chan=pipe/rss=0/cores=2", w.bare)
 		add("Startup/impl="+w.impl+"/method=spawn/main="+w.main+"/chan=pipe/rss=0/cores=2", w.spawn)
 	}
-	r, err := parse([]byte(rawRuns(cells)), "raw.bench")
+	r, err := view.Parse([]byte(rawRuns(cells)), "raw.bench")
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.Dir = t.TempDir()
-	return newData([]*Run{r})
+	return newData([]*view.Run{r})
 }
 
 // TestGuideProgram: the guide of a run with program cells uses the bare
@@ -134,7 +136,7 @@ func TestGuideProgram(t *testing.T) {
 func TestProgramSection(t *testing.T) {
 	d := programRun(t, 150e6)
 	dir := d.Runs[0].Dir
-	if err := os.WriteFile(filepath.Join(dir, RawFile), []byte(rawRunsOf(t, d)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, view.RawFile), []byte(rawRunsOf(t, d)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := Generate([]string{dir}, Options{}, nil); err != nil {
@@ -178,7 +180,7 @@ func TestProgramSection(t *testing.T) {
 	// A run without program cells has no trace of the section.
 	g := guideRun(t, 1e6, 5.5e6)
 	gdir := g.Runs[0].Dir
-	os.WriteFile(filepath.Join(gdir, RawFile), []byte(rawRunsOf(t, g)), 0o644)
+	os.WriteFile(filepath.Join(gdir, view.RawFile), []byte(rawRunsOf(t, g)), 0o644)
 	if err := Generate([]string{gdir}, Options{}, nil); err != nil {
 		t.Fatal(err)
 	}

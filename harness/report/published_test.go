@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // TestPublishedReportsRegenerate checks that every published run under
@@ -22,7 +24,7 @@ func TestPublishedReportsRegenerate(t *testing.T) {
 		}
 		published++
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			r, err := Load(dir, nil)
+			r, err := view.Load(dir, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

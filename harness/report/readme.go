@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // The README's headline block: generated from the published run between
@@ -24,11 +26,11 @@ var headlineBegin = regexp.MustCompile(`<!-- BEGIN generated:headline run=(\S+) 
 // Headline renders the README block for the run in dir; rel is the run
 // folder as the README links it (relative to the repository root).
 func Headline(dir, rel string) ([]byte, error) {
-	r, err := Load(dir, nil)
+	r, err := view.Load(dir, nil)
 	if err != nil {
 		return nil, err
 	}
-	d := newData([]*Run{r})
+	d := newData([]*view.Run{r})
 	rel = filepath.ToSlash(rel)
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "<!-- BEGIN generated:headline run=%s -->\n", rel)
@@ -43,7 +45,7 @@ func Headline(dir, rel string) ([]byte, error) {
 	}
 	// Run-to-run calibration, when the published run has a rerun beside it
 	// (<run>-rerun): the share of medians inside the other run's CI.
-	if rr, err := Load(dir+"-rerun", nil); err == nil {
+	if rr, err := view.Load(dir+"-rerun", nil); err == nil {
 		ag := Agreement(r, rr)
 		fmt.Fprintf(&b, "Reproduction ([%s-rerun](%s-rerun/REPORT.md), same profile, `mpbench compare`): of %d cells with a CI in both runs, "+
 			"%.0f%% have each median inside the other run's 95%% CI, %.0f%% have overlapping CIs, %.0f%% have medians within 10%%.\n\n",

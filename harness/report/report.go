@@ -13,8 +13,8 @@ import (
 	"unicode"
 
 	"github.com/mpbench/mpbench/bench"
-	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/harness/stats"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // Options of Generate.
@@ -42,9 +42,9 @@ func Generate(dirs []string, o Options, stdout io.Writer) error {
 	if len(dirs) == 0 {
 		return fmt.Errorf("report: no results folder given")
 	}
-	var runs []*Run
+	var runs []*view.Run
 	for _, dir := range dirs {
-		r, err := Load(dir, o.Warn)
+		r, err := view.Load(dir, o.Warn)
 		if err != nil {
 			return err
 		}
@@ -225,14 +225,14 @@ type labelled struct{ Label, Text string }
 type envBlock struct {
 	Label, Folder, Same string // Same: the run whose equal header lines are left out
 	Cells               int
-	Config              []KV
+	Config              []view.KV
 }
 
 // envBlocks are the runs' environments; a run on the machine of an
 // earlier run lists only the header lines that differ from that run's.
 func (d *Data) envBlocks() []envBlock {
 	var out []envBlock
-	first := map[string]*Run{}
+	first := map[string]*view.Run{}
 	for _, r := range d.Runs {
 		e := envBlock{Label: d.label(r), Folder: filepath.Base(filepath.Clean(r.Dir)), Cells: len(r.Cells), Config: r.Config}
 		m := machineLine(r)
@@ -301,7 +301,7 @@ func (d *Data) writeReport(w io.Writer, tables []*Table, figs []*figure) error {
 }
 
 // label is a run's label in a report on several runs, else "".
-func (d *Data) label(r *Run) string {
+func (d *Data) label(r *view.Run) string {
 	if d.Multi {
 		return r.Label
 	}
@@ -431,7 +431,7 @@ func tableLinks(tables []*Table) (links []string, comparisons string, other []st
 
 // machineLine is the one-line description of the machine of a run: CPU,
 // CPUs, kernel, interpreter version.
-func machineLine(r *Run) string {
+func machineLine(r *view.Run) string {
 	var p []string
 	if v := r.ConfigValue("cpu"); v != "" {
 		p = append(p, v)
@@ -458,7 +458,7 @@ func machineLine(r *Run) string {
 }
 
 // machineShort is the machine in a figure title: "AMD EPYC, 2 CPUs, CPython 3.11.7".
-func machineShort(r *Run) string {
+func machineShort(r *view.Run) string {
 	var p []string
 	if v := r.ConfigValue("cpu"); v != "" {
 		p = append(p, v)
@@ -498,9 +498,9 @@ func (d *Data) methodStats() (string, error) {
 				withCI++
 			}
 			switch c.Stop {
-			case rawbench.StopRunCap:
+			case view.StopRunCap:
 				capped++
-			case rawbench.StopBudget:
+			case view.StopBudget:
 				budget++
 			}
 			if s.VarShare > VarShareWarn {
@@ -601,7 +601,7 @@ func (d *Data) warningList() []warning {
 		if !s.CIValid {
 			add("no CI (fewer than 6 runs)", fmt.Sprintf("%s: %s", u, plural(s.Runs, "run", "runs")))
 		}
-		if c.Stop != rawbench.StopNone {
+		if c.Stop != view.StopNone {
 			add("CI wider than ±"+ciTargetText(c.Run)+": stopped by the "+string(c.Stop), strings.Join(c.Notes, "; "))
 		}
 		if s.VarShare > VarShareWarn {
@@ -637,7 +637,7 @@ func (d *Data) writeStatusSummary(w io.Writer, tables []*Table) {
 	count := map[key]int{}
 	var order []key
 	for _, c := range d.Cells {
-		if c.Status == StatusOK {
+		if c.Status == view.StatusOK {
 			continue
 		}
 		k := key{c.Status, c.Reason}

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -15,12 +18,12 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 // testRun copies testdata/raw.bench into a temporary results folder.
 func testRun(t *testing.T) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", RawFile))
+	data, err := os.ReadFile(filepath.Join("testdata", view.RawFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, RawFile), data, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, view.RawFile), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -39,7 +42,7 @@ func TestParse(t *testing.T) {
 		"BenchmarkClaim/id=C3/impl=cpython 1 3000000000 ns/op",
 		"BenchmarkStartup/impl=native/method=spawn/chan=pipe/rss=0/cores=1 1 20", // line 10: truncated, no newline
 	}, "\n")
-	r, err := parse([]byte(in), "raw.bench")
+	r, err := view.Parse([]byte(in), "raw.bench")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,18 +61,18 @@ func TestParse(t *testing.T) {
 	if r.Better["MB/s"] != 1 {
 		t.Errorf("Unit line not read: %v", r.Better)
 	}
-	byName := map[string]*Cell{}
+	byName := map[string]*view.Cell{}
 	for _, c := range r.Cells {
 		byName[c.Name] = c
 	}
 	fork := byName["Startup/impl=native/method=fork/chan=pipe/rss=0/cores=1"]
-	if fork == nil || len(fork.Samples["ns/op"]) != 2 || fork.Samples["ns/op"][1] != 1200 || fork.Samples["join-ns/op"][0] != 50 {
+	if fork == nil || len(fork.Values("ns/op")) != 2 || fork.Values("ns/op")[1] != 1200 || fork.Values("join-ns/op")[0] != 50 {
 		t.Errorf("fork cell = %+v", fork)
 	}
-	if c := byName["Startup/impl=pypy/method=fork/chan=pipe/rss=0/cores=1"]; c == nil || c.Status != StatusSkipped || c.Reason != "pypy3 not found on PATH" {
+	if c := byName["Startup/impl=pypy/method=fork/chan=pipe/rss=0/cores=1"]; c == nil || c.Status != view.StatusSkipped || c.Reason != "pypy3 not found on PATH" {
 		t.Errorf("skip cell = %+v", c)
 	}
-	if c := byName["Stream/impl=cpython/method=spawn/chan=shm/size=16MiB/cores=1"]; c == nil || c.Status != StatusFailed || c.Reason != "timeout after 30s" {
+	if c := byName["Stream/impl=cpython/method=spawn/chan=shm/size=16MiB/cores=1"]; c == nil || c.Status != view.StatusFailed || c.Reason != "timeout after 30s" {
 		t.Errorf("fail cell = %+v", c)
 	}
 	if c := byName["Claim/id=C3/impl=cpython"]; c == nil || c.Parsed || c.Kind != "Claim" {
@@ -82,18 +85,18 @@ func TestParse(t *testing.T) {
 
 func TestLoadMissing(t *testing.T) {
 	dir := t.TempDir()
-	_, err := Load(dir, nil)
+	_, err := view.Load(dir, nil)
 	if err == nil || err.Error() != "no results in "+dir+": raw.bench not found" {
 		t.Errorf("err = %v", err)
 	}
-	if _, err := Load(filepath.Join(dir, "nope"), nil); err == nil || !strings.Contains(err.Error(), "raw.bench not found") {
+	if _, err := view.Load(filepath.Join(dir, "nope"), nil); err == nil || !strings.Contains(err.Error(), "raw.bench not found") {
 		t.Errorf("missing dir: err = %v", err)
 	}
 }
 
 func TestLoadWarnsCorruptLine(t *testing.T) {
 	var w bytes.Buffer
-	r, err := Load(testRun(t), &w)
+	r, err := view.Load(testRun(t), &w)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,11 +132,11 @@ func golden(t *testing.T, name string, got []byte) {
 
 func testData(t *testing.T) *Data {
 	t.Helper()
-	r, err := Load(testRun(t), nil)
+	r, err := view.Load(testRun(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newData([]*Run{r})
+	return newData([]*view.Run{r})
 }
 
 func TestGoldenTable(t *testing.T) {
@@ -281,9 +284,9 @@ func TestCompareByImpl(t *testing.T) {
 
 func TestMultiHost(t *testing.T) {
 	a := testRun(t)
-	data, _ := os.ReadFile(filepath.Join(a, RawFile))
+	data, _ := os.ReadFile(filepath.Join(a, view.RawFile))
 	b := t.TempDir()
-	os.WriteFile(filepath.Join(b, RawFile), bytes.Replace(data, []byte("host: testhost"), []byte("host: otherhost"), 1), 0o644)
+	os.WriteFile(filepath.Join(b, view.RawFile), bytes.Replace(data, []byte("host: testhost"), []byte("host: otherhost"), 1), 0o644)
 	out := t.TempDir()
 	if err := Generate([]string{a, b}, Options{OutDir: out}, nil); err != nil {
 		t.Fatal(err)
@@ -305,8 +308,23 @@ func TestMultiHost(t *testing.T) {
 }
 
 func TestAgreement(t *testing.T) {
-	mk := func(name string, xs ...float64) *Cell {
-		return &Cell{Name: name, Samples: map[string][]float64{"ns/op": xs}}
+	// mk is a results file without run lines: every sample is a run of its own.
+	type cell struct {
+		name string
+		xs   []float64
+	}
+	mk := func(cells ...cell) *view.Run {
+		var b strings.Builder
+		for _, c := range cells {
+			for _, x := range c.xs {
+				fmt.Fprintf(&b, "Benchmark%s 1 %g ns/op\n", c.name, x)
+			}
+		}
+		r, err := view.Parse([]byte(b.String()), view.RawFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
 	}
 	ten := func(base float64) []float64 {
 		var xs []float64
@@ -316,8 +334,8 @@ func TestAgreement(t *testing.T) {
 		return xs
 	}
 	wide := []float64{100, 110, 120, 130, 140, 150, 160, 170, 180, 190}
-	a := &Run{Cells: []*Cell{mk("same", ten(100)...), mk("shifted", ten(100)...), mk("far", ten(100)...), mk("few", 1, 2, 3), mk("wide", wide...)}}
-	b := &Run{Cells: []*Cell{mk("same", ten(100)...), mk("shifted", ten(106)...), mk("far", ten(200)...), mk("few", 1, 2, 3), mk("wide", wide...)}}
+	a := mk(cell{"Same", ten(100)}, cell{"Shifted", ten(100)}, cell{"Far", ten(100)}, cell{"Few", []float64{1, 2, 3}}, cell{"Wide", wide})
+	b := mk(cell{"Same", ten(100)}, cell{"Shifted", ten(106)}, cell{"Far", ten(200)}, cell{"Few", []float64{1, 2, 3}}, cell{"Wide", wide})
 	got := Agreement(a, b)
 	// same: all four; shifted (medians 104.5 vs 110.5, CIs [101,108] and
 	// [107,114]): overlap and within 10% only; far: none; few: no CI;

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // TestRoundTripAcrossCores: where the report compares round trips across
@@ -31,12 +32,12 @@ func TestRoundTripAcrossCores(t *testing.T) {
 			}
 		}
 	}
-	r, err := parse([]byte(b.String()), "raw.bench")
+	r, err := view.Parse([]byte(b.String()), "raw.bench")
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.Dir = t.TempDir()
-	d := newData([]*Run{r})
+	d := newData([]*view.Run{r})
 	g := &Guide{Impl: "cpython", Cores: 2}
 	cores := d.evalCores(r, g, nil)
 	if cores == nil {

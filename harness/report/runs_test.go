@@ -12,6 +12,7 @@ import (
 
 	"github.com/mpbench/mpbench/harness/rawbench"
 	"github.com/mpbench/mpbench/harness/stats"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // rawRuns writes a raw.bench text: for each run k of a cell, a `run: k`
@@ -45,14 +46,14 @@ func TestRunOffsetWidensCI(t *testing.T) {
 		runs = append(runs, []float64{100 + o, 100 + o, 100 + o, 100 + o, 100 + o})
 	}
 	name := "Startup/impl=native/method=fork/chan=pipe/rss=0/cores=1"
-	r, err := parse([]byte(rawRuns(map[string][][]float64{name: runs})), "raw.bench")
+	r, err := view.Parse([]byte(rawRuns(map[string][][]float64{name: runs})), "raw.bench")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !r.PerRun || len(r.Cells) != 1 {
 		t.Fatalf("PerRun=%v cells=%d", r.PerRun, len(r.Cells))
 	}
-	d := newData([]*Run{r})
+	d := newData([]*view.Run{r})
 	s := d.Stat(r.Cells[0], "ns/op")
 	if s.Runs != len(offsets) || s.N != 5*len(offsets) {
 		t.Fatalf("runs=%d samples=%d", s.Runs, s.N)
@@ -92,11 +93,11 @@ func TestOldFileEverySampleARun(t *testing.T) {
 	in := "goos: linux\nBenchmarkStartup/impl=native/method=fork/chan=pipe/rss=0/cores=1 1 10 ns/op\n" +
 		"BenchmarkStartup/impl=native/method=fork/chan=pipe/rss=0/cores=1 1 11 ns/op\n" +
 		"BenchmarkStartup/impl=native/method=fork/chan=pipe/rss=0/cores=1 1 12 ns/op\n"
-	r, err := parse([]byte(in), "raw.bench")
+	r, err := view.Parse([]byte(in), "raw.bench")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newData([]*Run{r}).Stat(r.Cells[0], "ns/op")
+	s := newData([]*view.Run{r}).Stat(r.Cells[0], "ns/op")
 	if r.PerRun || s.Runs != 3 || !math.IsNaN(s.VarShare) {
 		t.Errorf("PerRun=%v runs=%d share=%v; want false, 3, NaN", r.PerRun, s.Runs, s.VarShare)
 	}
@@ -115,20 +116,20 @@ func TestStopNote(t *testing.T) {
 	}{
 		{"unstable: CI ±31% after 12 runs", "run cap: CI > ±5%", "CI wider than ±5%: stopped by the run cap"},
 		{"unstable: CI ±31.0% after 6 runs (time budget)", "time budget: CI > ±5%", "CI wider than ±5%: stopped by the time budget"},
-		{rawbench.StopNote(rawbench.StopRunCap, "±31.0%", 12), "run cap: CI > ±5%", "CI wider than ±5%: stopped by the run cap"},
-		{rawbench.StopNote(rawbench.StopBudget, "±31.0%", 6), "time budget: CI > ±5%", "CI wider than ±5%: stopped by the time budget"},
+		{rawbench.StopNote(view.StopRunCap, "±31.0%", 12), "run cap: CI > ±5%", "CI wider than ±5%: stopped by the run cap"},
+		{rawbench.StopNote(view.StopBudget, "±31.0%", 6), "time budget: CI > ±5%", "CI wider than ±5%: stopped by the time budget"},
 		{"steal: nothing to do with stopping", "", ""},
 	} {
 		in := rawRuns(map[string][][]float64{name: runs}, "--- NOTE: Benchmark"+name+": "+tc.note)
-		r, err := parse([]byte(in), "raw.bench")
+		r, err := view.Parse([]byte(in), "raw.bench")
 		if err != nil {
 			t.Fatal(err)
 		}
 		c := r.Cells[0]
-		d := newData([]*Run{r})
+		d := newData([]*view.Run{r})
 		got := d.inline(c, "ns/op", 1)
 		if tc.mark == "" {
-			if strings.Contains(got, "run cap") || strings.Contains(got, "time budget") || c.Stop != rawbench.StopNone {
+			if strings.Contains(got, "run cap") || strings.Contains(got, "time budget") || c.Stop != view.StopNone {
 				t.Errorf("%q: inline %q, stop %q; want no stop mark", tc.note, got, c.Stop)
 			}
 			continue
@@ -187,12 +188,12 @@ func guideRun(t *testing.T, forkAt0, forkserver float64) *Data {
 		add("forkserver", rss, forkserver)
 		add("spawn", rss, 5*forkserver)
 	}
-	r, err := parse([]byte(rawRuns(cells)), "raw.bench")
+	r, err := view.Parse([]byte(rawRuns(cells)), "raw.bench")
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.Dir = t.TempDir()
-	return newData([]*Run{r})
+	return newData([]*view.Run{r})
 }
 
 func TestGuide(t *testing.T) {
@@ -312,7 +313,7 @@ func TestGuideThreadsFromClaims(t *testing.T) {
 func TestUpdateReadme(t *testing.T) {
 	d := guideRun(t, 1e6, 5.5e6)
 	run := d.Runs[0].Dir
-	if err := os.WriteFile(filepath.Join(run, RawFile), []byte(rawRunsOf(t, d)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(run, view.RawFile), []byte(rawRunsOf(t, d)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	readme := filepath.Join(t.TempDir(), "README.md")
@@ -339,7 +340,7 @@ func rawRunsOf(t *testing.T, d *Data) string {
 	t.Helper()
 	cells := map[string][][]float64{}
 	for _, c := range d.Runs[0].Cells {
-		groups := groupRuns(c.Samples["ns/op"], c.RunIDs["ns/op"])
+		groups := c.ByRun("ns/op")
 		cells[c.Name] = groups
 	}
 	return rawRuns(cells)
@@ -371,7 +372,7 @@ func TestChooseOutcomes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			best, second, decided := pick([]option{{"a", Summarize(tt.a)}, {"b", Summarize(tt.b)}}, false)
+			best, second, decided := pick([]option{{"a", view.Summarize(tt.a)}, {"b", view.Summarize(tt.b)}}, false)
 			if best.label != "a" || decided != tt.isDecided {
 				t.Fatalf("best %s decided %v, want a and %v", best.label, decided, tt.isDecided)
 			}
@@ -398,11 +399,11 @@ func TestPoolOverheadColumn(t *testing.T) {
 			}
 			b.WriteString(line + "\n")
 		}
-		r, err := parse([]byte(b.String()), "raw.bench")
+		r, err := view.Parse([]byte(b.String()), "raw.bench")
 		if err != nil {
 			t.Fatal(err)
 		}
-		ts := newData([]*Run{r}).poolTables()
+		ts := newData([]*view.Run{r}).poolTables()
 		if len(ts) != 1 || len(ts[0].Rows) != 1 {
 			t.Fatalf("pool tables %v", ts)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // TestSpeedupPtIsTheTablesRatio: a pool figure's speedup point is the
@@ -31,12 +32,12 @@ func TestSpeedupPtIsTheTablesRatio(t *testing.T) {
 					fmt.Fprintf(&b, "BenchmarkPool/impl=cpython/method=fork/exec=loop/chan=pipe/workers=2/tasks=16/task=cpu/cores=2 1 %g ns/op\n", 19e6*(1+0.01*float64(k-3))*(1+0.001*float64(i)))
 				}
 			}
-			r, err := parse([]byte(b.String()), "raw.bench")
+			r, err := view.Parse([]byte(b.String()), "raw.bench")
 			if err != nil {
 				t.Fatal(err)
 			}
-			d := newData([]*Run{r})
-			cell := func(w, n int) *Cell {
+			d := newData([]*view.Run{r})
+			cell := func(w, n int) *view.Cell {
 				c := d.find(r, bench.Cell{Workload: "pool", Impl: "cpython", Method: "fork", Exec: bench.ExecLoop, Chan: "pipe", Workers: w, Tasks: n, Task: "cpu", Cores: 2})
 				if c == nil {
 					t.Fatalf("no pool cell workers=%d", w)

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/mpbench/mpbench/bench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // versionImpl matches the per-version CPython implementations
@@ -23,7 +24,7 @@ var libraryImpls = append(append([]string(nil), bench.LibraryImpls...), "cpython
 
 // implOf is a cell's implementation, read from the name so that values
 // newer than this build's bench.Impls still group correctly.
-func implOf(c *Cell) string {
+func implOf(c *view.Cell) string {
 	if c.Parsed {
 		return c.Cell.Impl
 	}
@@ -33,8 +34,8 @@ func implOf(c *Cell) string {
 // cellsOf returns a run's cells of a workload by name key (parsed or not),
 // so that implementations unknown to bench.ParseName are still reported;
 // like Data.workload, only the cells of the driver's own main module.
-func (d *Data) cellsOf(r *Run, workload string) []*Cell {
-	var out []*Cell
+func (d *Data) cellsOf(r *view.Run, workload string) []*view.Cell {
+	var out []*view.Cell
 	for _, c := range r.Cells {
 		if strings.EqualFold(c.Kind, workload) && !programVariant(c) {
 			out = append(out, c)
@@ -44,7 +45,7 @@ func (d *Data) cellsOf(r *Run, workload string) []*Cell {
 }
 
 // key is a name key of a cell as int (0 when absent or malformed).
-func keyInt(c *Cell, k string) int64 {
+func keyInt(c *view.Cell, k string) int64 {
 	v := c.Get(k)
 	if n, err := bench.ParseSize(v); err == nil {
 		return n
@@ -70,20 +71,20 @@ func (d *Data) summaryTables() []*Table {
 
 // summaryTable is the summary table of one workload of a run (nil when the
 // run has no cells of it with results at its headline point).
-func (d *Data) summaryTable(r *Run, w string) *Table {
+func (d *Data) summaryTable(r *view.Run, w string) *Table {
 	cells := d.cellsOf(r, w)
 	impls := summaryImpls(cells)
 	if len(impls) == 0 {
 		return nil
 	}
 	maxCores := maxKey(cells, "cores")
-	at := filterCellsP(cells, func(c *Cell) bool { return keyInt(c, "cores") == maxCores && c.Get("payload") == "" })
+	at := view.Select(cells, func(c *view.Cell) bool { return keyInt(c, "cores") == maxCores && c.Get("payload") == "" })
 	at, unit, point, what := headline(w, at, maxCores)
 	if len(at) == 0 {
 		return nil
 	}
 	hdr := []string{"method", "chan"}
-	hasExec := slices.ContainsFunc(at, func(c *Cell) bool { return c.Get("exec") != "" })
+	hasExec := slices.ContainsFunc(at, func(c *view.Cell) bool { return c.Get("exec") != "" })
 	if hasExec {
 		hdr = append(hdr, "exec")
 	}
@@ -113,7 +114,7 @@ func (d *Data) summaryTable(r *Run, w string) *Table {
 
 // summaryImpls are the columns of a summary table: the implementations
 // with results among cells, versions excluded, in orderImpls order.
-func summaryImpls(cells []*Cell) []string {
+func summaryImpls(cells []*view.Cell) []string {
 	var impls []string
 	seen := map[string]bool{}
 	for _, c := range cells {
@@ -132,26 +133,26 @@ type summaryRow struct{ m, ch, ex string }
 // summaryRows are the rows of a summary table (methods in bench.Methods
 // order, then channels in bench.Chans order, then executors) and per row
 // the cell of each implementation.
-func summaryRows(at []*Cell) ([]summaryRow, map[summaryRow]map[string]*Cell) {
+func summaryRows(at []*view.Cell) ([]summaryRow, map[summaryRow]map[string]*view.Cell) {
 	var keys []summaryRow
-	idx := map[summaryRow]map[string]*Cell{}
+	idx := map[summaryRow]map[string]*view.Cell{}
 	for _, c := range at {
 		k := summaryRow{c.Get("method"), c.Get("chan"), c.Get("exec")}
 		if idx[k] == nil {
-			idx[k] = map[string]*Cell{}
+			idx[k] = map[string]*view.Cell{}
 			keys = append(keys, k)
 		}
 		idx[k][implOf(c)] = c
 	}
 	less := func(i, j int) bool {
 		a, b := keys[i], keys[j]
-		if x, y := index(bench.Methods, a.m), index(bench.Methods, b.m); x != y {
+		if x, y := view.Rank(bench.Methods, a.m), view.Rank(bench.Methods, b.m); x != y {
 			return x < y
 		}
 		if a.m != b.m {
 			return a.m < b.m
 		}
-		if x, y := index(bench.Chans, a.ch), index(bench.Chans, b.ch); x != y {
+		if x, y := view.Rank(bench.Chans, a.ch), view.Rank(bench.Chans, b.ch); x != y {
 			return x < y
 		}
 		return a.ex < b.ex
@@ -163,14 +164,14 @@ func summaryRows(at []*Cell) ([]summaryRow, map[summaryRow]map[string]*Cell) {
 // summaryValue is a summary table's entry for cell c: start + join for
 // start-up cells that time the join, else unit; the status where c has
 // no samples of it, "" where there is no cell.
-func (d *Data) summaryValue(w, unit string, c *Cell) string {
+func (d *Data) summaryValue(w, unit string, c *view.Cell) string {
 	switch {
 	case c == nil:
 		return ""
-	case w == bench.Startup && hasSamples(c, "join-ns/op"):
+	case w == bench.Startup && c.Has("join-ns/op"):
 		s, _ := d.sumStat(c, "ns/op", "join-ns/op")
 		return fmtStat("ns/op", s) + marks(c, s)
-	case hasSamples(c, unit):
+	case c.Has(unit):
 		return fmtStat(unit, d.Stat(c, unit)) + marks(c, d.Stat(c, unit))
 	default:
 		return statusText(c, unit)
@@ -178,7 +179,7 @@ func (d *Data) summaryValue(w, unit string, c *Cell) string {
 }
 
 // maxKey is the largest value of a name key among cells (0 when none).
-func maxKey(cells []*Cell, k string) int64 {
+func maxKey(cells []*view.Cell, k string) int64 {
 	m := int64(0)
 	for _, c := range cells {
 		m = max(m, keyInt(c, k))
@@ -186,7 +187,7 @@ func maxKey(cells []*Cell, k string) int64 {
 	return m
 }
 
-func marks(c *Cell, s Stats) string {
+func marks(c *view.Cell, s view.Stats) string {
 	m := runMarks(c, s)
 	if len(m) == 0 {
 		return ""
@@ -197,20 +198,20 @@ func marks(c *Cell, s Stats) string {
 // headline narrows a workload's cells at the largest core count to its
 // headline point of the summary: the cells, the unit shown, the point and
 // what the value is.
-func headline(w string, at []*Cell, maxCores int64) (cells []*Cell, unit, point, what string) {
-	maxWorkers := func(at []*Cell) ([]*Cell, int64) {
+func headline(w string, at []*view.Cell, maxCores int64) (cells []*view.Cell, unit, point, what string) {
+	maxWorkers := func(at []*view.Cell) ([]*view.Cell, int64) {
 		wk := maxKey(at, "workers")
-		return filterCellsP(at, func(c *Cell) bool { return keyInt(c, "workers") == wk }), wk
+		return view.Select(at, func(c *view.Cell) bool { return keyInt(c, "workers") == wk }), wk
 	}
 	unit = bench.HeadlineUnit(w)
 	switch w {
 	case bench.Startup:
 		rss := minKey(at, "rss")
-		at = filterCellsP(at, func(c *Cell) bool { return keyInt(c, "rss") == rss })
+		at = view.Select(at, func(c *view.Cell) bool { return keyInt(c, "rss") == rss })
 		point, what = "parent rss="+sizeLabel(rss), "start + join per child"
 	case bench.Pingpong:
 		size := minKey(at, "size")
-		at = filterCellsP(at, func(c *Cell) bool { return keyInt(c, "size") == size })
+		at = view.Select(at, func(c *view.Cell) bool { return keyInt(c, "size") == size })
 		point, what = "size="+sizeLabel(size), "mean round trip"
 	case bench.Stream:
 		var sizes []int64
@@ -218,36 +219,36 @@ func headline(w string, at []*Cell, maxCores int64) (cells []*Cell, unit, point,
 			sizes = append(sizes, keyInt(c, "size"))
 		}
 		size := closestSize(sizes, 1<<20)
-		at = filterCellsP(at, func(c *Cell) bool { return keyInt(c, "size") == size })
+		at = view.Select(at, func(c *view.Cell) bool { return keyInt(c, "size") == size })
 		point, what = "size="+sizeLabel(size), "throughput"
 	case bench.Pool:
 		var wk int64
-		at, wk = maxWorkers(filterCellsP(at, func(c *Cell) bool { return c.Get("task") == "cpu" && keyInt(c, "workers") <= maxCores }))
+		at, wk = maxWorkers(view.Select(at, func(c *view.Cell) bool { return c.Get("task") == "cpu" && keyInt(c, "workers") <= maxCores }))
 		point, what = fmt.Sprintf("task=cpu, workers=%d", wk), "makespan of one map"
 	case bench.Gather:
 		size := minKey(at, "size")
 		var wk int64
-		at, wk = maxWorkers(filterCellsP(at, func(c *Cell) bool { return keyInt(c, "size") == size && keyInt(c, "workers") <= maxCores }))
+		at, wk = maxWorkers(view.Select(at, func(c *view.Cell) bool { return keyInt(c, "size") == size && keyInt(c, "workers") <= maxCores }))
 		point, what = fmt.Sprintf("size=%s, workers=%d", sizeLabel(size), wk), "messages received per second by the parent"
 	case bench.Memory:
 		rss := int64(-1)
-		at = filterCellsP(at, func(c *Cell) bool { return c.Get("touch") == bench.TouchNone })
+		at = view.Select(at, func(c *view.Cell) bool { return c.Get("touch") == bench.TouchNone })
 		for _, c := range at {
 			rss = max(rss, keyInt(c, "rss"))
 		}
-		at, _ = maxWorkers(filterCellsP(at, func(c *Cell) bool { return keyInt(c, "rss") == rss }))
+		at, _ = maxWorkers(view.Select(at, func(c *view.Cell) bool { return keyInt(c, "rss") == rss }))
 		point, what = "touch=none, parent rss="+sizeLabel(rss), "USS per worker"
 	default: // a workload without a summary of its own: the parameters of its first cell
 		if len(at) > 0 {
 			p := strings.Join(at[0].Cell.Params(), ", ")
-			at = filterCellsP(at, func(c *Cell) bool { return strings.Join(c.Cell.Params(), ", ") == p })
+			at = view.Select(at, func(c *view.Cell) bool { return strings.Join(c.Cell.Params(), ", ") == p })
 			point, what = p, unit
 		}
 	}
 	return at, unit, point, what
 }
 
-func minKey(cells []*Cell, k string) int64 {
+func minKey(cells []*view.Cell, k string) int64 {
 	m := int64(-1)
 	for _, c := range cells {
 		if v := keyInt(c, k); m < 0 || v < m {
@@ -261,10 +262,10 @@ func minKey(cells []*Cell, k string) int64 {
 // then the rest by name.
 func orderImpls(impls []string) []string {
 	rank := func(s string) int {
-		if i := index(bench.Impls, s); i < len(bench.Impls) {
+		if i := view.Rank(bench.Impls, s); i < len(bench.Impls) {
 			return i
 		}
-		if i := index(libraryImpls, s); i < len(libraryImpls) {
+		if i := view.Rank(libraryImpls, s); i < len(libraryImpls) {
 			return len(bench.Impls) + i
 		}
 		if m := versionImpl.FindStringSubmatch(s); m != nil {
@@ -295,7 +296,7 @@ func sortSlice(n int, less func(i, j int) bool, swap func(i, j int)) {
 // --- Python versions (cpython3.8 … cpython3.13) ---
 
 // versionsOf lists the version impls present in a run, oldest first.
-func (d *Data) versionsOf(r *Run) []string {
+func (d *Data) versionsOf(r *view.Run) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, c := range r.Cells {
@@ -310,49 +311,49 @@ func (d *Data) versionsOf(r *Run) []string {
 // headlineMetrics of the versions table: what, workload, selector, unit.
 type vmetric struct {
 	label, workload, unit string
-	match                 func(c *Cell) bool
+	match                 func(c *view.Cell) bool
 }
 
 func versionMetrics(cores int64) []vmetric {
-	at := func(w string, f func(c *Cell) bool) func(c *Cell) bool {
-		return func(c *Cell) bool {
+	at := func(w string, f func(c *view.Cell) bool) func(c *view.Cell) bool {
+		return func(c *view.Cell) bool {
 			return strings.EqualFold(c.Kind, w) && keyInt(c, "cores") == cores && c.Get("payload") == "" && f(c)
 		}
 	}
 	var ms []vmetric
 	for _, m := range bench.Methods {
 		m := m
-		ms = append(ms, vmetric{m + " start+join (pipe, rss=0)", bench.Startup, "ns/op+join", at(bench.Startup, func(c *Cell) bool {
+		ms = append(ms, vmetric{m + " start+join (pipe, rss=0)", bench.Startup, "ns/op+join", at(bench.Startup, func(c *view.Cell) bool {
 			return c.Get("method") == m && c.Get("chan") == "pipe" && keyInt(c, "rss") == 0
 		})})
 	}
 	for _, ch := range bench.Chans {
 		ch := ch
-		ms = append(ms, vmetric{ch + " 64B round trip (fork)", bench.Pingpong, "ns/op", at(bench.Pingpong, func(c *Cell) bool {
+		ms = append(ms, vmetric{ch + " 64B round trip (fork)", bench.Pingpong, "ns/op", at(bench.Pingpong, func(c *view.Cell) bool {
 			return c.Get("method") == "fork" && c.Get("chan") == ch && keyInt(c, "size") == 64
 		})})
 	}
 	for _, sz := range []int64{64 << 10, 1 << 20} {
 		sz := sz
-		ms = append(ms, vmetric{"pipe " + sizeLabel(sz) + " stream (fork)", bench.Stream, "MB/s", at(bench.Stream, func(c *Cell) bool {
+		ms = append(ms, vmetric{"pipe " + sizeLabel(sz) + " stream (fork)", bench.Stream, "MB/s", at(bench.Stream, func(c *view.Cell) bool {
 			return c.Get("method") == "fork" && c.Get("chan") == "pipe" && keyInt(c, "size") == sz
 		})})
 	}
-	ms = append(ms, vmetric{"pool makespan (fork, cpu, workers=cores)", bench.Pool, "ns/op", at(bench.Pool, func(c *Cell) bool {
+	ms = append(ms, vmetric{"pool makespan (fork, cpu, workers=cores)", bench.Pool, "ns/op", at(bench.Pool, func(c *view.Cell) bool {
 		ex := c.Get("exec")
 		return c.Get("method") == "fork" && c.Get("task") == "cpu" && keyInt(c, "workers") == cores &&
 			(ex == "pool" || ((ex == "" || ex == "loop") && (c.Get("chan") == "" || c.Get("chan") == "simplequeue")))
 	})})
 	for _, m := range bench.Methods {
 		m := m
-		ms = append(ms, vmetric{m + " start+join (pipe, rss=1GiB)", bench.Startup, "ns/op+join", at(bench.Startup, func(c *Cell) bool {
+		ms = append(ms, vmetric{m + " start+join (pipe, rss=1GiB)", bench.Startup, "ns/op+join", at(bench.Startup, func(c *view.Cell) bool {
 			return c.Get("method") == m && c.Get("chan") == "pipe" && keyInt(c, "rss") == 1<<30
 		})})
 	}
 	return ms
 }
 
-func (d *Data) metricStat(c *Cell, unit string) (Stats, string) {
+func (d *Data) metricStat(c *view.Cell, unit string) (view.Stats, string) {
 	if unit == "ns/op+join" {
 		if s, ok := d.sumStat(c, "ns/op", "join-ns/op"); ok {
 			return s, "ns/op"
@@ -362,7 +363,7 @@ func (d *Data) metricStat(c *Cell, unit string) (Stats, string) {
 	return d.Stat(c, unit), unit
 }
 
-func (d *Data) versionCell(r *Run, impl string, m vmetric) *Cell {
+func (d *Data) versionCell(r *view.Run, impl string, m vmetric) *view.Cell {
 	for _, c := range r.Cells {
 		if implOf(c) == impl && !programVariant(c) && m.match(c) && len(c.Units) > 0 {
 			return c
@@ -403,17 +404,17 @@ func (d *Data) versionTables() []*Table {
 	return ts
 }
 
-func (d *Data) maxCoresOf(r *Run, impls []string) int64 {
+func (d *Data) maxCoresOf(r *view.Run, impls []string) int64 {
 	var m int64
 	for _, c := range r.Cells {
-		if index(impls, implOf(c)) < len(impls) {
+		if view.Rank(impls, implOf(c)) < len(impls) {
 			m = max(m, keyInt(c, "cores"))
 		}
 	}
 	return m
 }
 
-func (d *Data) versionFigures(r *Run) []*figure {
+func (d *Data) versionFigures(r *view.Run) []*figure {
 	vs := d.versionsOf(r)
 	if len(vs) < 2 {
 		return nil
@@ -462,7 +463,7 @@ func sectionHeading(key string) string {
 
 // statEntry is a table entry of a cell's metric: its statistic with the
 // cell's marks, or the cell's status when it has no samples of it.
-func (d *Data) statEntry(c *Cell, metric string) string {
+func (d *Data) statEntry(c *view.Cell, metric string) string {
 	s, u := d.metricStat(c, metric)
 	if s.N == 0 {
 		return statusText(c, u)

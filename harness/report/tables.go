@@ -13,7 +13,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/mpbench/mpbench/bench"
-	"github.com/mpbench/mpbench/harness/rawbench"
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // Table is one rendered table: a file name, a title, a header, rows and a
@@ -106,24 +106,24 @@ func (t *Table) Text(w io.Writer) error {
 
 // statusText is the table text of a cell without samples of unit
 // ("skipped: reason", "failed: reason") or "" when there are samples.
-func statusText(c *Cell, unit string) string {
+func statusText(c *view.Cell, unit string) string {
 	if c == nil {
 		return "—"
 	}
-	if len(c.Samples[unit]) > 0 {
+	if c.Has(unit) {
 		return ""
 	}
 	switch c.Status {
-	case StatusSkipped:
+	case view.StatusSkipped:
 		return "skipped: " + c.Reason
-	case StatusFailed:
+	case view.StatusFailed:
 		return "failed: " + c.Reason
 	}
 	return "—"
 }
 
 // fmtStatScaled formats median [lo, hi] divided by scale, with suffix.
-func fmtStatScaled(s Stats, scale float64, suffix string) string {
+func fmtStatScaled(s view.Stats, scale float64, suffix string) string {
 	if s.N == 0 {
 		return "—"
 	}
@@ -148,18 +148,18 @@ func fmtStatScaled(s Stats, scale float64, suffix string) string {
 
 // fmtStat formats median [lo, hi] of a metric in its human unit
 // ("1.61 ms [1.58, 1.66]", "1.52 GB/s [1.50, 1.55]").
-func fmtStat(unit string, s Stats) string {
+func fmtStat(unit string, s view.Stats) string {
 	if s.N == 0 {
 		return "—"
 	}
-	scale, suffix := humanScale(unit, s.Median)
+	scale, suffix := bench.Scale(unit, s.Median)
 	return fmtStatScaled(s, scale, suffix)
 }
 
 // runMarks are the short per-cell markers of the replication: the number
 // of runs when below MinRuns, what stopped a cell whose CI stayed wider
 // than the target (stopMark), a dominant between-run variance share.
-func runMarks(c *Cell, s Stats) []string {
+func runMarks(c *view.Cell, s view.Stats) []string {
 	var m []string
 	if s.N > 0 && s.Runs < MinRuns {
 		m = append(m, plural(s.Runs, "run", "runs"))
@@ -174,10 +174,10 @@ func runMarks(c *Cell, s Stats) []string {
 }
 
 // notes lists what a reader must know about a cell's headline metric.
-func (d *Data) notes(c *Cell, unit string) string {
+func (d *Data) notes(c *view.Cell, unit string) string {
 	var out []string
 	s := d.Stat(c, unit)
-	if c.Status == StatusFailed && s.N > 0 {
+	if c.Status == view.StatusFailed && s.N > 0 {
 		out = append(out, "failed: "+c.Reason)
 	}
 	out = append(out, runMarks(c, s)...)
@@ -189,7 +189,7 @@ func (d *Data) notes(c *Cell, unit string) string {
 
 // inline is fmtStat plus short markers, for wide tables without a notes
 // column; a cell without samples shows its status.
-func (d *Data) inline(c *Cell, unit string, scale float64) string {
+func (d *Data) inline(c *view.Cell, unit string, scale float64) string {
 	if st := statusText(c, unit); st != "" {
 		return st
 	}
@@ -199,7 +199,7 @@ func (d *Data) inline(c *Cell, unit string, scale float64) string {
 	if s.Runs >= MinRuns && c.Run != nil && c.Run.PerRun {
 		marks = append([]string{plural(s.Runs, "run", "runs")}, marks...)
 	}
-	if c.Status == StatusFailed {
+	if c.Status == view.StatusFailed {
 		marks = append(marks, "failed")
 	}
 	if len(marks) > 0 {
@@ -209,7 +209,7 @@ func (d *Data) inline(c *Cell, unit string, scale float64) string {
 }
 
 // runsText is the "runs" column: runs (samples).
-func runsText(s Stats) string {
+func runsText(s view.Stats) string {
 	if s.N == 0 {
 		return "—"
 	}
@@ -217,7 +217,7 @@ func runsText(s Stats) string {
 }
 
 // shareText is the between-run variance share column.
-func shareText(s Stats) string {
+func shareText(s view.Stats) string {
 	if math.IsNaN(s.VarShare) {
 		return "—"
 	}
@@ -225,8 +225,8 @@ func shareText(s Stats) string {
 }
 
 // sumMetric is the median of the per-sample sum of two metrics (user+sys).
-func sumMetric(c *Cell, a, b string) (float64, bool) {
-	x, y := c.Samples[a], c.Samples[b]
+func sumMetric(c *view.Cell, a, b string) (float64, bool) {
+	x, y := c.Values(a), c.Values(b)
 	if len(x) == 0 || len(x) != len(y) {
 		return math.NaN(), false
 	}
@@ -234,7 +234,7 @@ func sumMetric(c *Cell, a, b string) (float64, bool) {
 	for i := range x {
 		s[i] = x[i] + y[i]
 	}
-	return Summarize(s).Median, true
+	return view.Summarize(s).Median, true
 }
 
 // --- table builders ---
@@ -246,21 +246,21 @@ func (d *Data) labelCols() []string {
 	return nil
 }
 
-func (d *Data) labelVals(c *Cell) []string {
+func (d *Data) labelVals(c *view.Cell) []string {
 	if d.Multi {
 		return []string{c.Run.Label}
 	}
 	return nil
 }
 
-func (d *Data) suffix(r *Run) string {
+func (d *Data) suffix(r *view.Run) string {
 	if d.Multi {
 		return "-" + slug(r.Label)
 	}
 	return ""
 }
 
-func (d *Data) titleSuffix(r *Run) string {
+func (d *Data) titleSuffix(r *view.Run) string {
 	if d.Multi {
 		return " — " + r.Label
 	}
@@ -289,8 +289,8 @@ const statNote = "Median of the per-run medians [95% confidence interval] (order
 // stopMark is the marker of a cell whose CI was still wider than its run's
 // target when its runs ended, saying what ended them: "run cap: CI > ±5%"
 // or "time budget: CI > ±5%"; "" for other cells.
-func stopMark(c *Cell) string {
-	if c.Stop == rawbench.StopNone {
+func stopMark(c *view.Cell) string {
+	if c.Stop == view.StopNone {
 		return ""
 	}
 	return string(c.Stop) + ": CI > ±" + ciTargetText(c.Run)
@@ -298,7 +298,7 @@ func stopMark(c *Cell) string {
 
 // ciTargetText is the run's adaptive-stopping target as a percentage of
 // the median ("5%"; the default when the run does not record it).
-func ciTargetText(r *Run) string {
+func ciTargetText(r *view.Run) string {
 	t := 0.05
 	if r != nil {
 		if v, err := strconv.ParseFloat(r.ConfigValue("ci-target"), 64); err == nil && v > 0 {
@@ -344,9 +344,9 @@ func (d *Data) startupTables() []*Table {
 			continue
 		}
 		chans := present(bench.Chans, cells, func(c bench.Cell) string { return c.Chan })
-		for _, g := range groupBy(cells, func(c *Cell) string { return strconv.Itoa(c.Cell.Cores) }) {
-			cores := g.cells[0].Cell.Cores
-			for _, rss := range presentInts(g.cells, func(c bench.Cell) int64 { return c.RSS }) {
+		for _, g := range view.GroupBy(cells, func(c *view.Cell) string { return strconv.Itoa(c.Cell.Cores) }) {
+			cores := g.Cells[0].Cell.Cores
+			for _, rss := range presentInts(g.Cells, func(c bench.Cell) int64 { return c.RSS }) {
 				t := &Table{
 					Name:    fmt.Sprintf("startup-cores%d-rss%s%s", cores, sizeLabel(rss), d.suffix(r)),
 					Section: bench.Startup,
@@ -355,7 +355,7 @@ func (d *Data) startupTables() []*Table {
 					Left:    2,
 					Caption: statNote,
 				}
-				for _, im := range implMethods(filterCells(g.cells, func(c bench.Cell) bool { return c.RSS == rss })) {
+				for _, im := range implMethods(view.Filter(g.Cells, func(c bench.Cell) bool { return c.RSS == rss })) {
 					row := []string{im[0], im[1]}
 					for _, ch := range chans {
 						c := d.find(r, bench.Cell{Workload: bench.Startup, Impl: im[0], Method: im[1], Chan: ch, RSS: rss, Cores: cores})
@@ -374,8 +374,8 @@ func (d *Data) startupTables() []*Table {
 				Left:    3,
 				Caption: statNote,
 			}
-			for _, im := range implMethods(g.cells) {
-				for _, rss := range presentInts(g.cells, func(c bench.Cell) int64 { return c.RSS }) {
+			for _, im := range implMethods(g.Cells) {
+				for _, rss := range presentInts(g.Cells, func(c bench.Cell) int64 { return c.RSS }) {
 					row := []string{im[0], im[1], sizeLabel(rss)}
 					any := false
 					for _, ch := range chans {
@@ -395,7 +395,7 @@ func (d *Data) startupTables() []*Table {
 }
 
 // implMethods lists the (impl, method) pairs present, in canonical order.
-func implMethods(cells []*Cell) [][2]string {
+func implMethods(cells []*view.Cell) [][2]string {
 	seen := map[[2]string]bool{}
 	var out [][2]string
 	for _, impl := range bench.Impls {
@@ -412,8 +412,8 @@ func implMethods(cells []*Cell) [][2]string {
 	return out
 }
 
-func onlyRun(cells []*Cell, r *Run) []*Cell {
-	var out []*Cell
+func onlyRun(cells []*view.Cell, r *view.Run) []*view.Cell {
+	var out []*view.Cell
 	for _, c := range cells {
 		if c.Run == r {
 			out = append(out, c)
@@ -422,7 +422,7 @@ func onlyRun(cells []*Cell, r *Run) []*Cell {
 	return out
 }
 
-func hasPayload(cells []*Cell) bool {
+func hasPayload(cells []*view.Cell) bool {
 	for _, c := range cells {
 		if c.Cell.Payload != "" {
 			return true
@@ -437,7 +437,7 @@ func (d *Data) pingpongTables() []*Table {
 		title:    "Ping-pong round trip parent→child→parent",
 		caption:  statNote + " p50/p99: each sample's nearest-rank percentile of its round trips, summarised over runs like the mean.",
 		metrics:  []string{"round trip (mean)", "p50", "p99", "CPU per round trip (user+sys)"},
-		values: func(d *Data, c *Cell, cpu float64, hasCPU bool) []string {
+		values: func(d *Data, c *view.Cell, cpu float64, hasCPU bool) []string {
 			return []string{fmtStat("ns/op", d.Stat(c, "ns/op")), fmtStat("p50-ns", d.Stat(c, "p50-ns")),
 				fmtStat("p99-ns", d.Stat(c, "p99-ns")), cpuText(cpu, hasCPU)}
 		},
@@ -451,8 +451,8 @@ func (d *Data) streamTables() []*Table {
 		caption: statNote + " MB/s is 10⁶ payload bytes per second. payload=tensor (torch): a tensor on a torch Queue moves to shared memory " +
 			"and only a handle travels, so its MB/s is tensor bytes over time — no bytes are copied through the channel; it is marked and not compared with the byte channels.",
 		metrics: []string{"throughput", "messages/s", "time per message", "CPU per message (user+sys)"},
-		values: func(d *Data, c *Cell, cpu float64, hasCPU bool) []string {
-			return []string{fmtStat("MB/s", d.Stat(c, "MB/s")), fmtValue("msgs/s", d.Stat(c, "msgs/s").Median),
+		values: func(d *Data, c *view.Cell, cpu float64, hasCPU bool) []string {
+			return []string{fmtStat("MB/s", d.Stat(c, "MB/s")), bench.Format("msgs/s", d.Stat(c, "msgs/s").Median),
 				fmtStat("ns/op", d.Stat(c, "ns/op")), cpuText(cpu, hasCPU)}
 		},
 	})
@@ -463,14 +463,14 @@ func (d *Data) streamTables() []*Table {
 type sizeTable struct {
 	workload, title, caption string
 	metrics                  []string // the four metric columns
-	values                   func(d *Data, c *Cell, cpu float64, hasCPU bool) []string
+	values                   func(d *Data, c *view.Cell, cpu float64, hasCPU bool) []string
 }
 
 func cpuText(v float64, ok bool) string {
 	if !ok {
 		return "—"
 	}
-	return fmtNs(v)
+	return bench.Format("ns/op", v)
 }
 
 func (d *Data) sizeTables(spec sizeTable) []*Table {
@@ -478,8 +478,8 @@ func (d *Data) sizeTables(spec sizeTable) []*Table {
 	for _, r := range d.Runs {
 		cells := onlyRun(d.workload(spec.workload), r)
 		pay := hasPayload(cells)
-		for _, g := range groupBy(cells, func(c *Cell) string { return strconv.Itoa(c.Cell.Cores) }) {
-			cores := g.cells[0].Cell.Cores
+		for _, g := range view.GroupBy(cells, func(c *view.Cell) string { return strconv.Itoa(c.Cell.Cores) }) {
+			cores := g.Cells[0].Cell.Cores
 			hdr := []string{"impl", "method", "chan"}
 			if pay {
 				hdr = append(hdr, "payload")
@@ -495,10 +495,10 @@ func (d *Data) sizeTables(spec sizeTable) []*Table {
 				Notes:   true,
 				Caption: spec.caption,
 			}
-			for _, c := range g.cells {
+			for _, c := range g.Cells {
 				row := []string{c.Cell.Impl, c.Cell.Method, c.Cell.Chan}
 				if pay {
-					row = append(row, payload(c.Cell))
+					row = append(row, view.PayloadOf(c.Cell))
 				}
 				row = append(row, sizeLabel(c.Cell.Size))
 				if st := statusText(c, "ns/op"); st != "" {
@@ -524,8 +524,8 @@ func (d *Data) poolTables() []*Table {
 	var ts []*Table
 	for _, r := range d.Runs {
 		cells := onlyRun(d.workload(bench.Pool), r)
-		for _, g := range groupBy(cells, func(c *Cell) string { return c.Cell.Task + "/" + strconv.Itoa(c.Cell.Cores) }) {
-			c0 := g.cells[0].Cell
+		for _, g := range view.GroupBy(cells, func(c *view.Cell) string { return c.Cell.Task + "/" + strconv.Itoa(c.Cell.Cores) }) {
+			c0 := g.Cells[0].Cell
 			t := &Table{
 				Name:    fmt.Sprintf("pool-%s-cores%d%s", c0.Task, c0.Cores, d.suffix(r)),
 				Section: bench.Pool,
@@ -535,17 +535,17 @@ func (d *Data) poolTables() []*Table {
 				Notes:   true,
 				Caption: statNote + " Efficiency = Σ measured task time / (P × makespan), P = min(workers, tasks, cores) for cpu tasks and min(workers, tasks) for sleep tasks (task time: the worker thread's CPU time for cpu tasks, wall time for sleep tasks), as reported by the measured program; above 1.05 it is listed under Warnings.",
 			}
-			overhead := anySamples(g.cells, "overhead-ns/op") // results recorded before the metric existed have none
+			overhead := anySamples(g.Cells, "overhead-ns/op") // results recorded before the metric existed have none
 			if overhead {
 				t.Header = slices.Insert(t.Header, 7, "overhead")
 				t.Caption += " " + overheadNote
 			}
-			chunked := slices.ContainsFunc(g.cells, func(c *Cell) bool { return c.Cell.Chunksize != 0 || c.Cell.Task == bench.TinyTask })
+			chunked := slices.ContainsFunc(g.Cells, func(c *view.Cell) bool { return c.Cell.Chunksize != 0 || c.Cell.Task == bench.TinyTask })
 			if chunked {
 				t.Header = slices.Insert(t.Header, 6, "chunksize")
 				t.Caption += " " + chunkNote
 			}
-			for _, c := range g.cells {
+			for _, c := range g.Cells {
 				ch := c.Cell.Chan
 				if ch == "" {
 					ch = "—"
@@ -559,7 +559,7 @@ func (d *Data) poolTables() []*Table {
 					row = append(row, st, "—", "—", "—", "—", "")
 				} else {
 					s := d.Stat(c, "ns/op")
-					row = append(row, fmtStat("ns/op", s), fmtValue("tasks/s", d.Stat(c, "tasks/s").Median),
+					row = append(row, fmtStat("ns/op", s), bench.Format("tasks/s", d.Stat(c, "tasks/s").Median),
 						fmtStat("efficiency", d.Stat(c, "efficiency")), runsText(s), shareText(s), d.notes(c, "ns/op"))
 				}
 				if overhead {
@@ -595,16 +595,16 @@ const overheadNote = "Overhead = makespan − ideal makespan, the ideal = ceil(t
 	"below 0 only by measurement error. \"—\": not recorded (results written before the metric existed)."
 
 // overheadText is a pool cell's overhead, median [95% CI], or "—".
-func (d *Data) overheadText(c *Cell) string {
-	if statusText(c, "ns/op") != "" || !hasSamples(c, "overhead-ns/op") {
+func (d *Data) overheadText(c *view.Cell) string {
+	if statusText(c, "ns/op") != "" || !c.Has("overhead-ns/op") {
 		return "—"
 	}
 	return fmtStat("overhead-ns/op", d.Stat(c, "overhead-ns/op"))
 }
 
 // anySamples reports whether any of cells has samples of unit.
-func anySamples(cells []*Cell, unit string) bool {
-	return slices.ContainsFunc(cells, func(c *Cell) bool { return hasSamples(c, unit) })
+func anySamples(cells []*view.Cell, unit string) bool {
+	return slices.ContainsFunc(cells, func(c *view.Cell) bool { return c.Has(unit) })
 }
 
 // params is the text of a cell's workload parameters (size, rss, pool),
@@ -641,11 +641,11 @@ func params(c bench.Cell) string {
 func (d *Data) baselineRows(dim, base string, with func(bench.Cell, string) bench.Cell, value func(bench.Cell) string) [][]string {
 	var rows [][]string
 	for _, c := range d.Cells {
-		if !c.Parsed || value(c.Cell) == base || !hasSamples(c, "ns/op") {
+		if !c.Parsed || value(c.Cell) == base || !c.Has("ns/op") {
 			continue
 		}
 		b := d.find(c.Run, with(c.Cell, base))
-		if !hasSamples(b, "ns/op") {
+		if !b.Has("ns/op") {
 			continue
 		}
 		bs, cs := d.Stat(b, "ns/op"), d.Stat(c, "ns/op")
@@ -694,12 +694,12 @@ func (d *Data) statusTable() *Table {
 		Notes:  true,
 	}
 	for _, c := range d.Cells {
-		if c.Status == StatusOK {
+		if c.Status == view.StatusOK {
 			continue
 		}
 		n := 0
 		if len(c.Units) > 0 {
-			n = len(c.Samples[c.Units[0]])
+			n = len(c.Values(c.Units[0]))
 		}
 		t.Rows = append(t.Rows, append(d.labelVals(c), c.Name, c.Status, strconv.Itoa(n), c.Reason))
 	}
@@ -731,10 +731,10 @@ func (d *Data) otherTable() *Table {
 			s := d.Stat(c, u)
 			ci := "—"
 			if s.CIValid {
-				ci = "[" + fmtValue(u, s.Lo) + ", " + fmtValue(u, s.Hi) + "]"
+				ci = "[" + bench.Format(u, s.Lo) + ", " + bench.Format(u, s.Hi) + "]"
 			}
-			t.Rows = append(t.Rows, append(d.labelVals(c), c.Name, u, strconv.Itoa(s.N), fmtValue(u, s.Median), ci,
-				fmtValue(u, s.Min), fmtValue(u, s.Max), strconv.Itoa(s.Outliers), status))
+			t.Rows = append(t.Rows, append(d.labelVals(c), c.Name, u, strconv.Itoa(s.N), bench.Format(u, s.Median), ci,
+				bench.Format(u, s.Min), bench.Format(u, s.Max), strconv.Itoa(s.Outliers), status))
 		}
 	}
 	if len(t.Rows) == 0 {

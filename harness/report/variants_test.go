@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mpbench/mpbench/harness/view"
 )
 
 // variantsRaw is a run with CPython versions, libraries and executors:
@@ -41,7 +43,7 @@ func variantsRaw() string {
 
 func TestVersionsLibrariesExecutors(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, RawFile), []byte(variantsRaw()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, view.RawFile), []byte(variantsRaw()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out := t.TempDir()

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/mpbench/mpbench/harness/report"
+	"github.com/mpbench/mpbench/harness/view"
 	"github.com/mpbench/mpbench/internal/leakcheck"
 )
 
@@ -140,9 +141,9 @@ func TestSlurmArray(t *testing.T) {
 	shardDirs := []string{filepath.Join(arrayOut, "shard-1-of-2"), filepath.Join(arrayOut, "shard-2-of-2")}
 	count := map[string]int{}
 	measured := 0
-	var shards []*report.Run
+	var shards []*view.Run
 	for k, d := range shardDirs {
-		r, err := report.Load(d, nil)
+		r, err := view.Load(d, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,10 +160,10 @@ func TestSlurmArray(t *testing.T) {
 		for _, c := range r.Cells {
 			// Skipped cells (a variant this interpreter cannot run) are
 			// compared with the unsharded run below; none may fail.
-			if c.Status == report.StatusFailed || (c.Status == report.StatusOK && len(c.Units) == 0) {
+			if c.Status == view.StatusFailed || (c.Status == view.StatusOK && len(c.Units) == 0) {
 				t.Errorf("%s: cell %s %s: %s", filepath.Base(d), c.Name, c.Status, c.Reason)
 			}
-			if c.Status == report.StatusOK {
+			if c.Status == view.StatusOK {
 				measured++
 			}
 			count["Benchmark"+c.Name]++
@@ -224,7 +225,7 @@ func TestSlurmArray(t *testing.T) {
 	if out, err := one.CombinedOutput(); err != nil {
 		t.Fatalf("unsharded run: %v\n%s", err, out)
 	}
-	ref, err := report.Load(single, nil)
+	ref, err := view.Load(single, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +287,7 @@ func cleanEnv() []string {
 	return out
 }
 
-func cellNames(r *report.Run) string {
+func cellNames(r *view.Run) string {
 	var names []string
 	for _, c := range r.Cells {
 		names = append(names, c.Name+" "+c.Status)
@@ -297,7 +298,7 @@ func cellNames(r *report.Run) string {
 
 // configKeys are the configuration keys of a run without those that only
 // shards have (shard, run id, job ids, the merged folders).
-func configKeys(r *report.Run) string {
+func configKeys(r *view.Run) string {
 	skip := map[string]bool{"shard-folders": true}
 	for _, k := range report.ShardKeys {
 		skip[k] = true
