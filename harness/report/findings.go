@@ -34,18 +34,28 @@ func cmpText(cmp Comparison, baseName string) string {
 	return fmt.Sprintf("%s× %s", sig3(cmp.Ratio), baseName)
 }
 
-func (d *Data) pingpongFindings(r *view.Run) []string {
-	cells := onlyRun(d.workload(bench.Pingpong), r)
+// findingScope is what the findings of a message workload in a run read:
+// its cells, their sizes and core counts (sorted), and the method they
+// compare at (fork when measured); ok is false when the run has none.
+func (d *Data) findingScope(r *view.Run, w string) (cells []*view.Cell, sizes []int64, cores []int, m string, ok bool) {
+	cells = onlyRun(d.workload(w), r)
 	if len(cells) == 0 {
+		return nil, nil, nil, "", false
+	}
+	sizes = presentInts(cells, func(c bench.Cell) int64 { return c.Size })
+	cores = coresList(cells)
+	m = prefer(present(bench.Methods, cells, func(c bench.Cell) string { return c.Method }), "fork")
+	return cells, sizes, cores, m, true
+}
+
+func (d *Data) pingpongFindings(r *view.Run) []string {
+	cells, sizes, cores, m, ok := d.findingScope(r, bench.Pingpong)
+	if !ok {
 		return nil
 	}
 	var out []string
-	sizes := presentInts(cells, func(c bench.Cell) int64 { return c.Size })
-	cores := coresList(cells)
 	maxCores := cores[len(cores)-1]
 	unit := "p50-ns"
-	methods := present(bench.Methods, cells, func(c bench.Cell) string { return c.Method })
-	m := prefer(methods, "fork")
 	chans := present(bench.Chans, cells, func(c bench.Cell) string { return c.Chan })
 	ch := prefer(chans, "pipe")
 	for _, impl := range present(bench.Impls, cells, func(c bench.Cell) string { return c.Impl }) {
@@ -88,15 +98,12 @@ func (d *Data) pingpongFindings(r *view.Run) []string {
 }
 
 func (d *Data) streamFindings(r *view.Run) []string {
-	cells := onlyRun(d.workload(bench.Stream), r)
-	if len(cells) == 0 {
+	cells, sizes, cores, m, ok := d.findingScope(r, bench.Stream)
+	if !ok {
 		return nil
 	}
 	var out []string
-	sizes := presentInts(cells, func(c bench.Cell) int64 { return c.Size })
-	cores := coresList(cells)
 	maxCores := cores[len(cores)-1]
-	m := prefer(present(bench.Methods, cells, func(c bench.Cell) string { return c.Method }), "fork")
 	for _, impl := range present(bench.Impls, cells, func(c bench.Cell) string { return c.Impl }) {
 		var best *view.Cell
 		for _, c := range cells {
